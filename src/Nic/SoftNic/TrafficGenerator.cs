@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Diagnostics;
+using PdCluster.Queues.Packets;
+
+namespace PdCluster.Nic.SoftNic;
+
+/// <summary>One flow the generator sends: a 5-tuple, a frame size, an optional VLAN.</summary>
+public sealed record GeneratorFlow(
+    string Source,
+    string Destination,
+    byte Protocol,
+    ushort SourcePort,
+    ushort DestinationPort,
+    int FrameSize = 60,
+    ushort? Vlan = null,
+    ulong SourceMac = 0x02_00_00_00_00_01,
+    ulong DestinationMac = 0x02_00_00_00_00_02);
+
+/// <summary>
+/// Drives one SoftNic port as fast as it can: sends bursts of the configured flows round-robin, each frame stamped
+/// with a send timestamp and sequence number, and (as a sink) receives whatever comes back, measuring latency from
+/// the stamps. It owns the port's PD resources: one TX queue, one RX queue that has acquired the port's RSS.
+/// </summary>
+/// <remarks>Single-threaded: call <see cref="Transmit"/> and <see cref="Receive"/> from one thread.</remarks>
+public sealed class TrafficGenerator : IDisposable
+{
+    /// <summary>Bytes at the end of each frame that carry the stamp: 8 for the timestamp, 8 for the sequence.</summary>
+    public const int StampLength = 16;
+
+    private readonly SoftNic _port;
+    private readonly BufferPool _pool;
+    private readonly BufferCache _cache;
+    private readonly SoftNicQueue _tx;
+    private readonly SoftNicQueue _rx;
+    private readonly byte[][] _templates;
+    private readonly int[] _burst;
+    private readonly int[] _drain;
+    private int _nextFlow;
+    private long _sequence;
+
+    /// <summary>Sets up the generator's queues on <paramref name="port"/>.</summary>
+    public TrafficGenerator(SoftNic port, IReadOnlyList<GeneratorFlow> flows, int burst = 32, int queueSlots = 1024)
+    {
+        if (flows.Count == 0)
+            throw new ArgumentException("The generator needs at least one flow.", nameof(flows));
+        _port = port;
+        _templates = new byte[flows.Count][];
+        for (var i = 0; i < flows.Count; i++)
+            _templates[i] = BuildTemplate(flows[i]);
+
+        _pool = new BufferPool(queueSlots * 4, 2048);
+        _cache = _pool.CreateCache(Math.Max(64, burst * 4));
+        _tx = port.AllocateQueue(new QueueOptions(QueueKind.Transmit, queueSlots, _pool));
+        _rx = port.AllocateQueue(new QueueOptions(QueueKind.Receive, queueSlots, _pool));
+        port.SetRssQueues([_rx]);
+        _burst = new int[burst];
+        _drain = new int[Math.Max(burst, 64)];
+        Refill();
+    }
+
+    /// <summary>Frames put on the wire.</summary>
+    public long Sent { get; private set; }
+
+    /// <summary>Frames that came back to the sink.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>Latency of frames that came back, from their send stamp, in nanoseconds.</summary>
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Sends one burst; returns how many frames went out.</summary>
+    public int Transmit()
+    {
+        var n = _cache.TryAllocate(_burst);
+        var stamp = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++)
+        {
+            var flow = _nextFlow;
+            _nextFlow = flow + 1 == _templates.Length ? 0 : flow + 1;
+            var template = _templates[flow];
+            var handle = _burst[i];
+            ref var d = ref _pool.Descriptor(handle);
+            d.DataStart = 0;
+            d.DataLength = template.Length;
+            var buffer = _pool.Buffer(handle);
+            template.CopyTo(buffer);
+            var stampAt = buffer[(template.Length - StampLength)..];
+            BinaryPrimitives.WriteInt64LittleEndian(stampAt, stamp);
+            BinaryPrimitives.WriteInt64LittleEndian(stampAt[8..], _sequence++);
+        }
+        var result = _tx.PostAndDrain(_burst.AsSpan(0, n), _drain);
+        if (result.Posted < n)
+            _cache.Return(_burst.AsSpan(result.Posted, n - result.Posted));
+        _cache.Return(_drain.AsSpan(0, result.Drained));
+        Sent += result.Posted;
+        return result.Posted;
+    }
+
+    /// <summary>Drains the sink queue, records latencies, and reposts buffers; returns frames received.</summary>
+    public int Receive()
+    {
+        var n = _cache.TryAllocate(_burst);
+        var result = _rx.PostAndDrain(_burst.AsSpan(0, n), _drain);
+        if (result.Posted < n)
+            _cache.Return(_burst.AsSpan(result.Posted, n - result.Posted));
+        var now = Stopwatch.GetTimestamp();
+        var received = 0;
+        for (var i = 0; i < result.Drained; i++)
+        {
+            var handle = _drain[i];
+            var packet = _pool.Packet(handle);
+            if (packet.Length >= StampLength)
+            {
+                var sentAt = BinaryPrimitives.ReadInt64LittleEndian(packet[^StampLength..]);
+                Latency.Record((long)((now - sentAt) * (1e9 / Stopwatch.Frequency)));
+                received++;
+            }
+        }
+        _cache.Return(_drain.AsSpan(0, result.Drained));
+        Received += received;
+        return received;
+    }
+
+    /// <summary>Sends and receives until <paramref name="token"/> is cancelled or <paramref name="maxFrames"/> were sent.</summary>
+    public void Run(CancellationToken token, long maxFrames = long.MaxValue)
+    {
+        while (!token.IsCancellationRequested && Sent < maxFrames)
+        {
+            Transmit();
+            Receive();
+        }
+    }
+
+    /// <summary>Gives the port's RSS back, flushes and frees both queues, and returns every buffer.</summary>
+    public void Dispose()
+    {
+        _port.SetRssQueues([]);
+        foreach (var q in new[] { _rx, _tx })
+        {
+            q.Flush();
+            while (q.Outstanding > 0)
+            {
+                var r = q.PostAndDrain([], _drain);
+                _cache.Return(_drain.AsSpan(0, r.Drained));
+            }
+            _port.FreeQueue(q);
+        }
+        _cache.Flush();
+        _pool.Dispose();
+    }
+
+    private void Refill()
+    {
+        var n = _cache.TryAllocate(_burst);
+        var r = _rx.PostAndDrain(_burst.AsSpan(0, n), []);
+        _cache.Return(_burst.AsSpan(r.Posted, n - r.Posted));
+    }
+
+    private static byte[] BuildTemplate(GeneratorFlow flow)
+    {
+        var b = new FrameBuilder().Ethernet(flow.DestinationMac, flow.SourceMac);
+        if (flow.Vlan is { } vlan)
+            b.Vlan(vlan);
+        if (flow.Source.Contains(':'))
+            b.Ipv6(flow.Source, flow.Destination);
+        else
+            b.Ipv4(flow.Source, flow.Destination);
+        _ = flow.Protocol switch
+        {
+            6 => b.Tcp(flow.SourcePort, flow.DestinationPort),
+            17 => b.Udp(flow.SourcePort, flow.DestinationPort),
+            1 or 58 => b.Icmp(8, 0),
+            _ => throw new ArgumentException($"The generator sends TCP (6), UDP (17) or ICMP (1, 58), not protocol {flow.Protocol}."),
+        };
+        return b.Payload(StampLength).Build(flow.FrameSize);
+    }
+}

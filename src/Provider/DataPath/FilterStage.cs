@@ -1,0 +1,105 @@
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Provider.DataPath;
+
+/// <summary>A compiled set of software filters and their per-rule hit counters; immutable apart from the counters.</summary>
+public sealed class FilterTable
+{
+    private readonly long[] _hits;
+    private readonly FilterAction[] _actions;
+
+    private FilterTable(IReadOnlyList<FilterSpec> specs, Classifier classifier)
+    {
+        Specs = specs;
+        Classifier = classifier;
+        _actions = specs.Select(s => s.Action).ToArray();
+        _hits = new long[specs.Count];
+    }
+
+    /// <summary>A table with no filters.</summary>
+    public static FilterTable Empty { get; } = new([], Classifier.Empty);
+
+    /// <summary>The filters, in the order given.</summary>
+    public IReadOnlyList<FilterSpec> Specs { get; }
+
+    /// <summary>The compiled lookup.</summary>
+    public Classifier Classifier { get; }
+
+    /// <summary>Compiles <paramref name="specs"/>; a bad spec throws <see cref="FilterSpecException"/> and changes nothing.</summary>
+    public static FilterTable Compile(IReadOnlyList<FilterSpec> specs) =>
+        new(specs, Classifier.Compile(specs.Select(s => s.ToRule()).ToArray()));
+
+    /// <summary>Packets filter <paramref name="index"/> matched (read from any thread).</summary>
+    public long Hits(int index) => Volatile.Read(ref _hits[index]);
+
+    internal FilterAction Hit(int rule)
+    {
+        _hits[rule]++;
+        return _actions[rule];
+    }
+}
+
+/// <summary>
+/// Applies the software filter table's actions (count, drop) to each packet. A new table is published with one
+/// reference swap and taken up at the next burst, so the hot path takes no lock.
+/// </summary>
+public sealed class FilterStage(FilterTable table) : IPacketStage
+{
+    private FilterTable _table = table;
+
+    /// <summary>The table in force.</summary>
+    public FilterTable Table => Volatile.Read(ref _table);
+
+    /// <summary>Packets no filter matched.</summary>
+    public long Misses { get; private set; }
+
+    /// <summary>Replaces the table; the queue uses it from its next burst.</summary>
+    public void Publish(FilterTable table) => Volatile.Write(ref _table, table);
+
+    /// <inheritdoc/>
+    public void Process(PacketBurst burst)
+    {
+        var table = Volatile.Read(ref _table);
+        if (table.Specs.Count == 0)
+            return;
+        burst.EnsureParsed();
+        var verdicts = burst.Verdicts;
+        var info = burst.Info;
+        var classifier = table.Classifier;
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            if (verdicts[i] != Verdict.Forward)
+                continue;
+            var rule = classifier.Classify(in info[i].Key);
+            if (rule < 0)
+                Misses++;
+            else if (table.Hit(rule) == FilterAction.Drop)
+                verdicts[i] = Verdict.Drop;
+        }
+    }
+}
+
+/// <summary>Turns each packet around: swaps source and destination MAC so it goes back where it came from.</summary>
+public sealed class L2ForwardStage : IPacketStage
+{
+    /// <inheritdoc/>
+    public void Process(PacketBurst burst)
+    {
+        var verdicts = burst.Verdicts;
+        Span<byte> mac = stackalloc byte[6];
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            if (verdicts[i] != Verdict.Forward)
+                continue;
+            var frame = burst.Packet(i);
+            if (frame.Length < 14)
+            {
+                verdicts[i] = Verdict.Drop;
+                continue;
+            }
+            frame[..6].CopyTo(mac);
+            frame.Slice(6, 6).CopyTo(frame);
+            mac.CopyTo(frame[6..]);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using PdCluster.Nic.SoftNic;
+using PdCluster.Queues.Buffers;
+
+namespace PdCluster.Provider.DataPath;
+
+/// <summary>Work a polling thread repeats: one duty cycle, returning how much it did (0 lets the thread idle).</summary>
+public interface IDutyCycle
+{
+    /// <summary>Runs one cycle.</summary>
+    int DoWork();
+}
+
+/// <summary>
+/// The duty cycle of one PD queue pair: post free buffers and drain received ones in one PostAndDrain, run the
+/// pipeline over the burst, post forwarded packets to TX, drain TX completions back to the cache.
+/// Allocates nothing per cycle; not thread-safe (it belongs to one thread).
+/// </summary>
+public sealed class PdForwarder : IDutyCycle
+{
+    private readonly IPdQueue _rx;
+    private readonly IPdQueue _tx;
+    private readonly BufferCache _cache;
+    private readonly IPacketStage[] _stages;
+    private readonly OsPathHandler? _toOs;
+    private readonly PacketBurst _burst;
+    private readonly int[] _post;
+    private readonly int[] _transmit;
+    private readonly int[] _release;
+    private readonly int[] _completions;
+    private int _rxDeficit;
+
+    /// <summary>Forwards from <paramref name="rx"/> to <paramref name="tx"/> through <paramref name="stages"/>.</summary>
+    /// <param name="toOs">Where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped (and counted).</param>
+    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = 32, OsPathHandler? toOs = null)
+    {
+        if (rx.Type != PdQueueType.Receive || tx.Type != PdQueueType.Transmit)
+            throw new ArgumentException("A forwarder joins a receive queue to a transmit queue.");
+        _rx = rx;
+        _tx = tx;
+        _cache = cache;
+        _stages = stages.ToArray();
+        _toOs = toOs;
+        _burst = new PacketBurst(cache.Pool, burstSize);
+        _post = new int[burstSize];
+        _transmit = new int[burstSize];
+        _release = new int[burstSize];
+        _completions = new int[burstSize];
+        _rxDeficit = rx.Capacity;
+    }
+
+    /// <summary>The receive queue.</summary>
+    public IPdQueue ReceiveQueue => _rx;
+
+    /// <summary>The transmit queue.</summary>
+    public IPdQueue TransmitQueue => _tx;
+
+    /// <summary>Packets drained from RX with data.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>Packets posted to TX.</summary>
+    public long Forwarded { get; private set; }
+
+    /// <summary>Packets the pipeline dropped, plus packets the TX ring had no room for.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Packets handed back to the OS path.</summary>
+    public long HandedToOs { get; private set; }
+
+    /// <inheritdoc/>
+    public int DoWork()
+    {
+        var want = Math.Min(_rxDeficit, _post.Length);
+        var allocated = want > 0 ? _cache.TryAllocate(_post.AsSpan(0, want)) : 0;
+        var rx = _rx.PostAndDrain(_post.AsSpan(0, allocated), _burst.DrainSpace);
+        if (rx.Posted < allocated)
+            _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
+        _rxDeficit += rx.Drained - rx.Posted;
+
+        _burst.Reset(rx.Drained);
+        var forward = 0;
+        if (rx.Drained > 0)
+            forward = RunPipeline(rx.Failed);
+
+        var tx = _tx.PostAndDrain(_transmit.AsSpan(0, forward), _completions);
+        if (tx.Posted < forward)
+        {
+            _cache.Return(_transmit.AsSpan(tx.Posted, forward - tx.Posted));
+            Dropped += forward - tx.Posted;
+        }
+        Forwarded += tx.Posted;
+        _cache.Return(_completions.AsSpan(0, tx.Drained));
+        return rx.Drained + tx.Drained;
+    }
+
+    /// <summary>
+    /// Stops both queues and returns every buffer they hold to the cache: flush, then drain until nothing is
+    /// outstanding (PD's teardown before FreeQueue).
+    /// </summary>
+    public void Quiesce(TimeSpan timeout)
+    {
+        _rx.FlushQueue();
+        _tx.FlushQueue();
+        var deadline = DateTime.UtcNow + timeout;
+        while (_rx.Outstanding > 0 || _tx.Outstanding > 0)
+        {
+            var r = _rx.PostAndDrain([], _completions);
+            _cache.Return(_completions.AsSpan(0, r.Drained));
+            var t = _tx.PostAndDrain([], _completions);
+            _cache.Return(_completions.AsSpan(0, t.Drained));
+            if (r.Drained + t.Drained == 0)
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"Queues still hold {_rx.Outstanding} RX and {_tx.Outstanding} TX buffers after flush.");
+                Thread.Yield();
+            }
+        }
+        _rxDeficit = 0;
+    }
+
+    private int RunPipeline(bool mayHoldFlushed)
+    {
+        if (mayHoldFlushed)
+            DropFlushed();
+        foreach (var stage in _stages)
+            stage.Process(_burst);
+
+        var handles = _burst.Handles;
+        var verdicts = _burst.Verdicts;
+        var forward = 0;
+        var release = 0;
+        for (var i = 0; i < handles.Length; i++)
+        {
+            switch (verdicts[i])
+            {
+                case Verdict.Forward:
+                    _transmit[forward++] = handles[i];
+                    break;
+                case Verdict.ToOs:
+                    _toOs?.Invoke(_burst.Packet(i), _burst.Pool.Descriptor(handles[i]).RxHashValue);
+                    HandedToOs++;
+                    _release[release++] = handles[i];
+                    break;
+                case Verdict.Drop:
+                    Dropped++;
+                    _release[release++] = handles[i];
+                    break;
+            }
+        }
+        Received += handles.Length;
+        _cache.Return(_release.AsSpan(0, release));
+        return forward;
+    }
+
+    private void DropFlushed()
+    {
+        var handles = _burst.Handles;
+        var verdicts = _burst.Verdicts;
+        for (var i = 0; i < handles.Length; i++)
+        {
+            if ((_burst.Pool.Descriptor(handles[i]).Flags & BufferFlags.Flushed) != 0)
+            {
+                verdicts[i] = Verdict.Consume;
+                _cache.Return(handles[i]);
+            }
+        }
+    }
+}

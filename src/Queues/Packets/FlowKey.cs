@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+
+namespace PdCluster.Queues.Packets;
+
+/// <summary>
+/// Every <see cref="MatchField"/> of a packet packed into fixed 64-bit words, the form the classifier hashes and masks.
+/// Fields never straddle words except the 128-bit addresses, which take two (high word first).
+/// </summary>
+[InlineArray(Words)]
+public struct FlowKey
+{
+    /// <summary>Number of 64-bit words in a key.</summary>
+    public const int Words = 15;
+
+    private ulong _word;
+
+    /// <summary>Reads a field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly UInt128 Get(MatchField field)
+    {
+        var spec = FieldSpec.Of(field);
+        if (spec.Bits == 128)
+            return new UInt128(this[spec.Word], this[spec.Word + 1]);
+        return (this[spec.Word] >> spec.Shift) & spec.WordMask;
+    }
+
+    /// <summary>Writes a field; bits beyond its width are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(MatchField field, UInt128 value)
+    {
+        var spec = FieldSpec.Of(field);
+        if (spec.Bits == 128)
+        {
+            this[spec.Word] = (ulong)(value >> 64);
+            this[spec.Word + 1] = (ulong)value;
+            return;
+        }
+        Set(field, (ulong)value);
+    }
+
+    /// <summary>Writes a field of at most 64 bits; bits beyond its width are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(MatchField field, ulong value)
+    {
+        var spec = FieldSpec.Of(field);
+        var mask = spec.WordMask << spec.Shift;
+        this[spec.Word] = (this[spec.Word] & ~mask) | ((value << spec.Shift) & mask);
+    }
+}
+
+/// <summary>Where a <see cref="MatchField"/> lives in a <see cref="FlowKey"/>.</summary>
+public readonly record struct FieldSpec(int Word, int Shift, int Bits)
+{
+    /// <summary>All ones over the field's width, as a 64-bit value (undefined for 128-bit fields).</summary>
+    public ulong WordMask => Bits >= 64 ? ulong.MaxValue : (1UL << Bits) - 1;
+
+    /// <summary>All ones over the field's width.</summary>
+    public UInt128 FieldMask => Bits == 128 ? UInt128.MaxValue : ((UInt128)1 << Bits) - 1;
+
+    /// <summary>The layout of <paramref name="field"/>; folds to constants when the field is a constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FieldSpec Of(MatchField field) => field switch
+    {
+        MatchField.DestinationMac => new(0, 0, 48),
+        MatchField.EtherType => new(0, 48, 16),
+        MatchField.SourceMac => new(1, 0, 48),
+        MatchField.VlanId => new(1, 48, 12),
+        MatchField.VlanPriority => new(1, 60, 3),
+        MatchField.SourceIp => new(2, 0, 128),
+        MatchField.DestinationIp => new(4, 0, 128),
+        MatchField.Protocol => new(6, 0, 8),
+        MatchField.TtlIsOne => new(6, 8, 1),
+        MatchField.Dscp => new(6, 9, 6),
+        MatchField.IpVersion => new(6, 15, 4),
+        MatchField.SourcePort => new(6, 19, 16),
+        MatchField.DestinationPort => new(6, 35, 16),
+        MatchField.TcpFlags => new(6, 51, 8),
+        MatchField.IcmpType => new(7, 0, 8),
+        MatchField.IcmpCode => new(7, 8, 8),
+        MatchField.Encapsulation => new(7, 16, 4),
+        MatchField.TenantId => new(7, 20, 24),
+        MatchField.InnerEtherType => new(7, 44, 16),
+        MatchField.InnerSourceIp => new(8, 0, 128),
+        MatchField.InnerDestinationIp => new(10, 0, 128),
+        MatchField.InnerProtocol => new(12, 0, 8),
+        MatchField.InnerSourcePort => new(12, 8, 16),
+        MatchField.InnerDestinationPort => new(12, 24, 16),
+        MatchField.InnerDestinationMac => new(13, 0, 48),
+        MatchField.InnerSourceMac => new(14, 0, 48),
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown match field."),
+    };
+}

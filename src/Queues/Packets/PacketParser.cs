@@ -1,0 +1,333 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace PdCluster.Queues.Packets;
+
+/// <summary>
+/// Walks Ethernet, 802.1Q/QinQ, IPv4 (with options), IPv6 (past extension headers), UDP, TCP, ICMP and ICMPv6,
+/// and one level of IP-in-IP, GRE, NVGRE or VXLAN, into a <see cref="PacketInfo"/>.
+/// Every read is bounds-checked: a truncated or malformed frame never throws; <see cref="PacketInfo.Depth"/>
+/// and <see cref="PacketInfo.Error"/> say how far the walk got.
+/// </summary>
+public static class PacketParser
+{
+    /// <summary>UDP port of VXLAN (RFC 7348).</summary>
+    public const ushort VxlanPort = 4789;
+
+    private const int MaxExtensionHeaders = 8;
+
+    /// <summary>Parses <paramref name="frame"/> into <paramref name="info"/>, overwriting it. Returns true when no error stopped the walk.</summary>
+    public static bool Parse(ReadOnlySpan<byte> frame, ref PacketInfo info)
+    {
+        info = default;
+        var depth = Ethernet<Outer>(frame, 0, ref info);
+        info.Depth = depth;
+        return info.Error == ParseError.None;
+    }
+
+    private static ParseDepth Ethernet<TFields>(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
+        where TFields : struct, IHeaderFields
+    {
+        if (frame.Length - offset < 14)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.None);
+
+        info.Key.Set(TFields.DestinationMac, ReadMac(frame[offset..]));
+        info.Key.Set(TFields.SourceMac, ReadMac(frame[(offset + 6)..]));
+        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 12)..]);
+        offset += 14;
+
+        if (!TFields.IsInner)
+        {
+            while (etherType is 0x8100 or 0x88A8 or 0x9100 && info.VlanCount < 2)
+            {
+                if (frame.Length - offset < 4)
+                    return Fail(ref info, ParseError.Truncated, ParseDepth.None);
+                var tci = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+                if (info.VlanCount == 0)
+                {
+                    info.Key.Set(MatchField.VlanId, (ulong)(tci & 0x0FFF));
+                    info.Key.Set(MatchField.VlanPriority, (ulong)(tci >> 13));
+                }
+                else
+                {
+                    info.InnerVlanId = (ushort)(tci & 0x0FFF);
+                }
+                info.VlanCount++;
+                etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+                offset += 4;
+            }
+        }
+
+        info.Key.Set(TFields.EtherType, etherType);
+        info.PayloadOffset = (ushort)offset;
+        return etherType switch
+        {
+            0x0800 => Ipv4<TFields>(frame, offset, ref info),
+            0x86DD => Ipv6<TFields>(frame, offset, ref info),
+            _ => ParseDepth.Link,
+        };
+    }
+
+    private static ParseDepth Ipv4<TFields>(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
+        where TFields : struct, IHeaderFields
+    {
+        if (frame.Length - offset < 20)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.Link);
+        var ip = frame[offset..];
+        if (ip[0] >> 4 != 4)
+            return Fail(ref info, ParseError.BadVersion, ParseDepth.Link);
+        var headerLength = (ip[0] & 0x0F) * 4;
+        if (headerLength < 20)
+            return Fail(ref info, ParseError.BadHeaderLength, ParseDepth.Link);
+        if (ip.Length < headerLength)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.Link);
+        var totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        if (totalLength < headerLength)
+            return Fail(ref info, ParseError.BadHeaderLength, ParseDepth.Link);
+
+        var protocol = ip[9];
+        info.Key.Set(TFields.SourceIp, MapIpv4(BinaryPrimitives.ReadUInt32BigEndian(ip[12..])));
+        info.Key.Set(TFields.DestinationIp, MapIpv4(BinaryPrimitives.ReadUInt32BigEndian(ip[16..])));
+        info.Key.Set(TFields.Protocol, protocol);
+        if (!TFields.IsInner)
+        {
+            info.NetworkOffset = (ushort)offset;
+            info.Key.Set(MatchField.IpVersion, 4UL);
+            info.Key.Set(MatchField.Dscp, (ulong)(ip[1] >> 2));
+            info.Key.Set(MatchField.TtlIsOne, ip[8] == 1 ? 1UL : 0UL);
+        }
+
+        var end = Math.Min(frame.Length, offset + totalLength);
+        var fragmentOffset = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x1FFF;
+        info.PayloadOffset = (ushort)(offset + headerLength);
+        if (fragmentOffset != 0)
+            return ParseDepth.Network;
+        return Transport<TFields>(frame[..end], offset + headerLength, protocol, ref info);
+    }
+
+    private static ParseDepth Ipv6<TFields>(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
+        where TFields : struct, IHeaderFields
+    {
+        if (frame.Length - offset < 40)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.Link);
+        var ip = frame[offset..];
+        if (ip[0] >> 4 != 6)
+            return Fail(ref info, ParseError.BadVersion, ParseDepth.Link);
+
+        info.Key.Set(TFields.SourceIp, BinaryPrimitives.ReadUInt128BigEndian(ip[8..]));
+        info.Key.Set(TFields.DestinationIp, BinaryPrimitives.ReadUInt128BigEndian(ip[24..]));
+        if (!TFields.IsInner)
+        {
+            info.NetworkOffset = (ushort)offset;
+            info.Key.Set(MatchField.IpVersion, 6UL);
+            var trafficClass = ((ip[0] & 0x0F) << 4) | (ip[1] >> 4);
+            info.Key.Set(MatchField.Dscp, (ulong)(trafficClass >> 2));
+            info.Key.Set(MatchField.TtlIsOne, ip[7] == 1 ? 1UL : 0UL);
+        }
+
+        var payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
+        var end = payloadLength == 0 ? frame.Length : Math.Min(frame.Length, offset + 40 + payloadLength);
+        var next = ip[6];
+        var cursor = offset + 40;
+        for (var seen = 0; IsExtensionHeader(next); seen++)
+        {
+            if (seen == MaxExtensionHeaders)
+                return Fail(ref info, ParseError.TooManyExtensionHeaders, ParseDepth.Network);
+            if (end - cursor < 8)
+                return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+            var header = frame[cursor..end];
+            var length = next switch
+            {
+                44 => 8,
+                51 => (header[1] + 2) * 4,
+                _ => (header[1] + 1) * 8,
+            };
+            if (next == 44 && (BinaryPrimitives.ReadUInt16BigEndian(header[2..]) >> 3) != 0)
+            {
+                info.Key.Set(TFields.Protocol, header[0]);
+                info.PayloadOffset = (ushort)(cursor + length);
+                return ParseDepth.Network;
+            }
+            if (header.Length < length)
+                return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+            next = header[0];
+            cursor += length;
+        }
+
+        info.Key.Set(TFields.Protocol, next);
+        info.PayloadOffset = (ushort)cursor;
+        return Transport<TFields>(frame[..end], cursor, next, ref info);
+    }
+
+    private static bool IsExtensionHeader(byte next) => next is 0 or 43 or 44 or 51 or 60 or 135 or 139 or 140;
+
+    private static ParseDepth Transport<TFields>(ReadOnlySpan<byte> frame, int offset, byte protocol, ref PacketInfo info)
+        where TFields : struct, IHeaderFields
+    {
+        var available = frame.Length - offset;
+        if (!TFields.IsInner)
+            info.TransportOffset = (ushort)offset;
+        switch (protocol)
+        {
+            case 6:
+            {
+                if (available < 20)
+                    return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+                var tcp = frame[offset..];
+                var headerLength = (tcp[12] >> 4) * 4;
+                if (headerLength < 20)
+                    return Fail(ref info, ParseError.BadHeaderLength, ParseDepth.Network);
+                if (available < headerLength)
+                    return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+                SetPorts<TFields>(tcp, ref info);
+                if (!TFields.IsInner)
+                    info.Key.Set(MatchField.TcpFlags, tcp[13]);
+                info.PayloadOffset = (ushort)(offset + headerLength);
+                return ParseDepth.Transport;
+            }
+            case 17:
+            {
+                if (available < 8)
+                    return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+                var udp = frame[offset..];
+                SetPorts<TFields>(udp, ref info);
+                info.PayloadOffset = (ushort)(offset + 8);
+                if (!TFields.IsInner && BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) == VxlanPort)
+                    Vxlan(frame, offset + 8, ref info);
+                return ParseDepth.Transport;
+            }
+            case 1 or 58:
+            {
+                if (available < 4)
+                    return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+                if (!TFields.IsInner)
+                {
+                    info.Key.Set(MatchField.IcmpType, frame[offset]);
+                    info.Key.Set(MatchField.IcmpCode, frame[offset + 1]);
+                }
+                info.PayloadOffset = (ushort)(offset + 4);
+                return ParseDepth.Transport;
+            }
+            case 47 when !TFields.IsInner:
+                return Gre(frame, offset, ref info);
+            case 4 when !TFields.IsInner:
+                info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
+                info.InnerDepth = Ipv4<Inner>(frame, offset, ref info);
+                return ParseDepth.Network;
+            case 41 when !TFields.IsInner:
+                info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
+                info.InnerDepth = Ipv6<Inner>(frame, offset, ref info);
+                return ParseDepth.Network;
+            default:
+                return ParseDepth.Network;
+        }
+    }
+
+    private static ParseDepth Gre(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
+    {
+        if (frame.Length - offset < 4)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+        var flags = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
+        var protocol = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]);
+        if ((flags & 0x7) != 0)
+            return ParseDepth.Network;
+        var hasChecksum = (flags & 0x8000) != 0;
+        var hasKey = (flags & 0x2000) != 0;
+        var length = 4 + (hasChecksum ? 4 : 0) + (hasKey ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0);
+        if (frame.Length - offset < length)
+            return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
+        info.PayloadOffset = (ushort)(offset + length);
+
+        var inner = offset + length;
+        if (protocol == 0x6558 && hasKey)
+        {
+            var key = BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + (hasChecksum ? 8 : 4))..]);
+            info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Nvgre);
+            info.Key.Set(MatchField.TenantId, (ulong)(key >> 8));
+        }
+        else
+        {
+            info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Gre);
+        }
+        info.InnerDepth = protocol switch
+        {
+            0x6558 => Ethernet<Inner>(frame, inner, ref info),
+            0x0800 => Ipv4<Inner>(frame, inner, ref info),
+            0x86DD => Ipv6<Inner>(frame, inner, ref info),
+            _ => ParseDepth.None,
+        };
+        return ParseDepth.Transport;
+    }
+
+    private static void Vxlan(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
+    {
+        if (frame.Length - offset < 8 || (frame[offset] & 0x08) == 0)
+            return;
+        info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Vxlan);
+        info.Key.Set(MatchField.TenantId, (ulong)(BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + 4)..]) >> 8));
+        info.PayloadOffset = (ushort)(offset + 8);
+        info.InnerDepth = Ethernet<Inner>(frame, offset + 8, ref info);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SetPorts<TFields>(ReadOnlySpan<byte> l4, ref PacketInfo info) where TFields : struct, IHeaderFields
+    {
+        info.Key.Set(TFields.SourcePort, BinaryPrimitives.ReadUInt16BigEndian(l4));
+        info.Key.Set(TFields.DestinationPort, BinaryPrimitives.ReadUInt16BigEndian(l4[2..]));
+    }
+
+    /// <summary>Reads a 48-bit MAC address, most significant byte first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ReadMac(ReadOnlySpan<byte> bytes) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(bytes) << 32) | BinaryPrimitives.ReadUInt32BigEndian(bytes[2..]);
+
+    /// <summary>The IPv4-mapped IPv6 form (::ffff:a.b.c.d) that <see cref="FlowKey"/> stores IPv4 addresses in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt128 MapIpv4(uint address) => new(0, 0x0000_FFFF_0000_0000UL | address);
+
+    private static ParseDepth Fail(ref PacketInfo info, ParseError error, ParseDepth reached)
+    {
+        info.Error = error;
+        return reached;
+    }
+
+    /// <summary>Which key fields a header walk writes: the outer headers or a tunnel's inner ones.</summary>
+    private interface IHeaderFields
+    {
+        static abstract bool IsInner { get; }
+        static abstract MatchField DestinationMac { get; }
+        static abstract MatchField SourceMac { get; }
+        static abstract MatchField EtherType { get; }
+        static abstract MatchField SourceIp { get; }
+        static abstract MatchField DestinationIp { get; }
+        static abstract MatchField Protocol { get; }
+        static abstract MatchField SourcePort { get; }
+        static abstract MatchField DestinationPort { get; }
+    }
+
+    private struct Outer : IHeaderFields
+    {
+        public static bool IsInner => false;
+        public static MatchField DestinationMac => MatchField.DestinationMac;
+        public static MatchField SourceMac => MatchField.SourceMac;
+        public static MatchField EtherType => MatchField.EtherType;
+        public static MatchField SourceIp => MatchField.SourceIp;
+        public static MatchField DestinationIp => MatchField.DestinationIp;
+        public static MatchField Protocol => MatchField.Protocol;
+        public static MatchField SourcePort => MatchField.SourcePort;
+        public static MatchField DestinationPort => MatchField.DestinationPort;
+    }
+
+    private struct Inner : IHeaderFields
+    {
+        public static bool IsInner => true;
+        public static MatchField DestinationMac => MatchField.InnerDestinationMac;
+        public static MatchField SourceMac => MatchField.InnerSourceMac;
+        public static MatchField EtherType => MatchField.InnerEtherType;
+        public static MatchField SourceIp => MatchField.InnerSourceIp;
+        public static MatchField DestinationIp => MatchField.InnerDestinationIp;
+        public static MatchField Protocol => MatchField.InnerProtocol;
+        public static MatchField SourcePort => MatchField.InnerSourcePort;
+        public static MatchField DestinationPort => MatchField.InnerDestinationPort;
+    }
+}
