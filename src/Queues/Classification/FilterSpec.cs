@@ -36,14 +36,14 @@ public sealed class FilterSpec
     /// <summary>PD's RxFilterContext reported with each matching packet.</summary>
     public ulong Context { get; init; }
 
-    /// <summary>Field name to condition text; every condition must hold. Empty matches everything.</summary>
-    public Dictionary<string, string> Match { get; init; } = [];
+    /// <summary>Field name to condition text; every condition must hold. Absent or empty matches everything.</summary>
+    public Dictionary<string, string>? Match { get; init; }
 
     /// <summary>The parsed conditions; throws <see cref="FilterSpecException"/> naming the filter, key and problem.</summary>
     public IReadOnlyList<FieldMatch> ParseMatches()
     {
         var matches = new List<FieldMatch>();
-        foreach (var (key, text) in Match)
+        foreach (var (key, text) in Match ?? [])
         {
             if (!Enum.TryParse<MatchField>(key, ignoreCase: true, out var field) || !Enum.IsDefined(field) || int.TryParse(key, out _))
                 throw new FilterSpecException($"filter '{Id}': '{key}' is not a match field (known: {string.Join(", ", Enum.GetNames<MatchField>().Select(JsonNamingPolicy.CamelCase.ConvertName))}).");

@@ -12,7 +12,7 @@ public sealed class SpscRing<T> where T : unmanaged
 {
     private readonly T[] _slots;
     private readonly long _mask;
-    private Indices _ix;
+    private RingIndices _ix;
 
     /// <summary>Creates a ring of <paramref name="slots"/> slots (a power of two, at least 2).</summary>
     public SpscRing(int slots)
@@ -118,14 +118,14 @@ public sealed class SpscRing<T> where T : unmanaged
         _slots.AsSpan(start, first).CopyTo(into);
         _slots.AsSpan(0, into.Length - first).CopyTo(into[first..]);
     }
+}
 
-    /// <summary>Producer and consumer indices, each on its own cache line (128 bytes apart against adjacent-line prefetch).</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 640)]
-    private struct Indices
-    {
-        [FieldOffset(128)] public long Tail;
-        [FieldOffset(256)] public long CachedHead;
-        [FieldOffset(384)] public long Head;
-        [FieldOffset(512)] public long CachedTail;
-    }
+/// <summary>A ring's producer and consumer indices, each on its own cache line (128 bytes apart against adjacent-line prefetch).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 640)]
+internal struct RingIndices
+{
+    [FieldOffset(128)] public long Tail;
+    [FieldOffset(256)] public long CachedHead;
+    [FieldOffset(384)] public long Head;
+    [FieldOffset(512)] public long CachedTail;
 }
