@@ -69,10 +69,10 @@ public sealed class TrafficGenerator : IDisposable
     /// <summary>Latency of frames that came back, from their send stamp, in nanoseconds.</summary>
     public LatencyHistogram Latency { get; } = new();
 
-    /// <summary>Sends one burst; returns how many frames went out.</summary>
-    public int Transmit()
+    /// <summary>Sends one burst of at most <paramref name="maxFrames"/>; returns how many frames went out.</summary>
+    public int Transmit(long maxFrames = long.MaxValue)
     {
-        var n = _cache.TryAllocate(_burst);
+        var n = _cache.TryAllocate(_burst.AsSpan(0, (int)Math.Min(_burst.Length, maxFrames)));
         var stamp = Stopwatch.GetTimestamp();
         for (var i = 0; i < n; i++)
         {
@@ -127,7 +127,7 @@ public sealed class TrafficGenerator : IDisposable
     {
         while (!token.IsCancellationRequested && Sent < maxFrames)
         {
-            Transmit();
+            Transmit(maxFrames - Sent);
             Receive();
         }
     }
@@ -152,9 +152,14 @@ public sealed class TrafficGenerator : IDisposable
 
     private void Refill()
     {
-        var n = _cache.TryAllocate(_burst);
-        var r = _rx.PostAndDrain(_burst.AsSpan(0, n), []);
-        _cache.Return(_burst.AsSpan(r.Posted, n - r.Posted));
+        while (_rx.Outstanding < _rx.Capacity)
+        {
+            var n = _cache.TryAllocate(_burst.AsSpan(0, Math.Min(_burst.Length, _rx.Capacity - _rx.Outstanding)));
+            var r = _rx.PostAndDrain(_burst.AsSpan(0, n), []);
+            _cache.Return(_burst.AsSpan(r.Posted, n - r.Posted));
+            if (r.Posted == 0)
+                return;
+        }
     }
 
     private static byte[] BuildTemplate(GeneratorFlow flow)

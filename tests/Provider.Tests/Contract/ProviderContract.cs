@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using PdCluster.Provider;
+using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Classification;
+using PdCluster.Queues.Idle;
+using PdCluster.Queues.Packets;
+
+namespace PdCluster.Tests.Provider.Contract;
+
+/// <summary>
+/// The PDPI contract every provider passes unchanged: ring capacity, PostAndDrain forms, filters before RSS,
+/// clear and flush semantics, FreeQueue refusals, drain notification, surprise removal, counters, pool accounting.
+/// Derive once per provider and supply its harness.
+/// </summary>
+public abstract class ProviderContract : IDisposable
+{
+    private readonly List<IPdQueue> _queues = [];
+
+    protected ProviderContract()
+    {
+        Harness = CreateHarness();
+    }
+
+    protected IProviderHarness Harness { get; }
+
+    private IPdProvider Provider => Harness.Provider;
+
+    private BufferPool Pool => Harness.Pool;
+
+    protected abstract IProviderHarness CreateHarness();
+
+    public void Dispose()
+    {
+        Harness.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static byte[] Frame(ushort destinationPort, string source = "198.18.0.1", byte protocol = 17)
+    {
+        var b = new FrameBuilder().Ethernet(0x02_00_00_00_00_02, 0x02_00_00_00_00_01).Ipv4(source, "198.18.1.1");
+        return (protocol == 6 ? b.Tcp(40000, destinationPort) : b.Udp(40000, destinationPort)).Build();
+    }
+
+    private IPdQueue Allocate(PdQueueType type, int size = 64)
+    {
+        var q = Provider.AllocateQueue(new PdQueueParameters(type, size, Pool));
+        _queues.Add(q);
+        return q;
+    }
+
+    private IPdQueue PostedRx(int size = 64)
+    {
+        var q = Allocate(PdQueueType.Receive, size);
+        Post(q, size - 1);
+        return q;
+    }
+
+    private int Post(IPdQueue q, int count)
+    {
+        var buffers = new int[count];
+        Assert.Equal(count, Pool.TryAllocate(buffers));
+        var posted = q.PostAndDrain(buffers, []).Posted;
+        Pool.Return(buffers.AsSpan(posted));
+        return posted;
+    }
+
+    /// <summary>Drains until <paramref name="expected"/> buffers came back (or the settle time passed), returning them to the pool.</summary>
+    private List<int> Drain(IPdQueue q, int expected, bool keep = false)
+    {
+        var got = new List<int>();
+        var into = new int[q.Capacity];
+        var deadline = Stopwatch.GetTimestamp() + (long)(Harness.Settle.TotalSeconds * Stopwatch.Frequency);
+        do
+        {
+            var r = q.PostAndDrain([], into);
+            got.AddRange(into.AsSpan(0, r.Drained).ToArray());
+            if (got.Count >= expected)
+                break;
+            if (r.Drained == 0)
+                Thread.Yield();
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+        if (!keep)
+            Pool.Return(got.ToArray());
+        return got;
+    }
+
+    /// <summary>Waits out the settle time and checks that nothing (more) arrives.</summary>
+    private void AssertNothingArrives(IPdQueue q)
+    {
+        if (Harness.Settle > TimeSpan.Zero)
+            Thread.Sleep(Harness.Settle);
+        Assert.Empty(Drain(q, 0));
+    }
+
+    private void Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Harness.Settle + TimeSpan.FromMilliseconds(50);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Flushes, drains and frees every queue the test allocated, then checks every buffer is home.</summary>
+    private void Finish()
+    {
+        foreach (var q in _queues)
+        {
+            q.FlushQueue();
+            Drain(q, q.Outstanding);
+            Assert.Equal(0, q.Outstanding);
+        }
+        Assert.Equal(Pool.Capacity, Pool.FreeCount);
+    }
+
+    private ReceiveFilterParameters Filter(IPdQueue target, string port, int priority = 0, ulong context = 0) =>
+        new([FieldMatchSyntax.Parse(MatchField.DestinationPort, port)], target, priority, context);
+
+    [Fact]
+    public void A_queue_of_N_slots_holds_N_minus_1()
+    {
+        var q = Allocate(PdQueueType.Receive, 16);
+        Assert.Equal(15, q.Capacity);
+        Assert.Equal(15, Post(q, 20));
+        Assert.Equal(0, Post(q, 1));
+        Assert.Equal(15, q.QueryQueueDepth());
+        Finish();
+    }
+
+    [Fact]
+    public void Post_only_drain_only_and_the_no_op()
+    {
+        var q = Allocate(PdQueueType.Receive, 16);
+        var noop = q.PostAndDrain([], []);
+        Assert.Equal((0, 0), (noop.Posted, noop.Drained));
+        Assert.Equal(4, Post(q, 4));
+        var filter = Provider.SetReceiveFilter(Filter(q, "7"));
+        Harness.Offer(Frame(7), 2);
+        var drained = Drain(q, 2);
+        Assert.Equal(2, drained.Count);
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
+
+    [Fact]
+    public void Max_drain_is_honoured()
+    {
+        var q = PostedRx(32);
+        var filter = Provider.SetReceiveFilter(Filter(q, "9"));
+        Harness.Offer(Frame(9), 10);
+        Eventually(() => q.HasCompletions && q.ReceiveCounters.PacketsReceived == 10, "10 frames");
+        var into = new int[4];
+        var r = q.PostAndDrain([], into);
+        Assert.Equal(4, r.Drained);
+        Pool.Return(into);
+        Assert.Equal(6, Drain(q, 6).Count);
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
+
+    [Fact]
+    public void Filters_act_before_rss()
+    {
+        var filtered = PostedRx();
+        var rss = Provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 64, Pool), 1)[0];
+        _queues.Add(rss);
+        Post(rss, 63);
+        var filter = Provider.SetReceiveFilter(Filter(filtered, "80", context: 0x5EED));
+        Harness.Offer(Frame(80), 5);
+        Harness.Offer(Frame(443), 3);
+        var matched = Drain(filtered, 5, keep: true);
+        Assert.Equal(5, matched.Count);
+        Assert.All(matched, h => Assert.Equal(0x5EEDUL, Pool.Descriptor(h).RxFilterContext));
+        Pool.Return(matched.ToArray());
+        Assert.Equal(3, Drain(rss, 3).Count);
+        Assert.Equal(5, filter.Counters.PacketsMatched);
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+        Provider.ReleaseReceiveQueues();
+    }
+
+    [Fact]
+    public void Unmatched_traffic_never_reaches_a_pd_queue()
+    {
+        var q = PostedRx();
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        var before = Harness.OsPathPackets;
+        Harness.Offer(Frame(81), 4);
+        AssertNothingArrives(q);
+        Eventually(() => Harness.OsPathPackets - before == 4, "4 frames on the OS path");
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
+
+    [Fact]
+    public void Overlapping_filters_apply_in_priority_order()
+    {
+        var low = PostedRx();
+        var high = PostedRx();
+        var broad = Provider.SetReceiveFilter(Filter(low, "1-1000", priority: 10));
+        var narrow = Provider.SetReceiveFilter(Filter(high, "53", priority: 1));
+        Harness.Offer(Frame(53), 2);
+        Harness.Offer(Frame(54), 3);
+        Assert.Equal(2, Drain(high, 2).Count);
+        Assert.Equal(3, Drain(low, 3).Count);
+        Provider.ClearReceiveFilter(broad);
+        Provider.ClearReceiveFilter(narrow);
+        Finish();
+    }
+
+    [Fact]
+    public void After_clear_no_new_packet_matches()
+    {
+        var q = PostedRx();
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        Harness.Offer(Frame(80), 2);
+        Assert.Equal(2, Drain(q, 2).Count);
+        Provider.ClearReceiveFilter(filter);
+        var before = Harness.OsPathPackets;
+        Harness.Offer(Frame(80), 3);
+        AssertNothingArrives(q);
+        Eventually(() => Harness.OsPathPackets - before == 3, "cleared-filter traffic on the OS path");
+        Assert.Throws<PdException>(() => Provider.ClearReceiveFilter(filter));
+        Finish();
+    }
+
+    [Fact]
+    public void Flush_completes_everything_and_takes_no_more_posts()
+    {
+        var q = PostedRx(32);
+        q.FlushQueue();
+        var back = Drain(q, 31, keep: true);
+        Assert.Equal(31, back.Count);
+        Assert.All(back, h => Assert.True((Pool.Descriptor(h).Flags & BufferFlags.Flushed) != 0));
+        Pool.Return(back.ToArray());
+        var one = new int[1];
+        Pool.TryAllocate(one);
+        var r = q.PostAndDrain(one, []);
+        Assert.Equal(0, r.Posted);
+        Assert.True(r.Failed);
+        Pool.Return(one);
+        Finish();
+    }
+
+    [Fact]
+    public void Free_queue_refuses_a_non_empty_queue_or_a_filter_target()
+    {
+        var q = PostedRx(16);
+        Assert.Equal(PdStatus.Busy, Assert.Throws<PdException>(() => Provider.FreeQueue(q)).Status);
+        q.FlushQueue();
+        Drain(q, 15);
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        Assert.Equal(PdStatus.Busy, Assert.Throws<PdException>(() => Provider.FreeQueue(q)).Status);
+        Provider.ClearReceiveFilter(filter);
+        Provider.FreeQueue(q);
+        _queues.Remove(q);
+        Finish();
+    }
+
+    [Fact]
+    public void Notification_fires_after_arm_and_a_completion_never_before_arm()
+    {
+        var q = PostedRx();
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        using var signal = new DrainSignal();
+        Harness.Offer(Frame(80));
+        Eventually(() => q.HasCompletions, "a completion");
+        Assert.False(signal.IsSet);
+        Drain(q, 1);
+
+        q.RequestDrainNotification(signal);
+        Assert.False(signal.Wait(TimeSpan.FromMilliseconds(20)));
+        Harness.Offer(Frame(80));
+        Assert.True(signal.Wait(Harness.Settle + TimeSpan.FromSeconds(1)));
+        Assert.True(q.HasCompletions);
+        Drain(q, 1);
+
+        Harness.Offer(Frame(80));
+        Eventually(() => q.HasCompletions, "a completion");
+        Assert.False(signal.IsSet, "a notification fires once per arm");
+        Drain(q, 1);
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
+
+    [Fact]
+    public void Surprise_removal_returns_every_posted_buffer()
+    {
+        var rx = PostedRx(64);
+        var tx = Allocate(PdQueueType.Transmit, 64);
+        Provider.SetReceiveFilter(Filter(rx, "80"));
+        Harness.Offer(Frame(80), 10);
+        Eventually(() => rx.ReceiveCounters.PacketsReceived == 10, "10 frames");
+        Harness.SurpriseRemove();
+        var back = Drain(rx, 63);
+        Assert.Equal(63, back.Count);
+        Assert.True(rx.IsStopped);
+        Assert.True(tx.IsStopped);
+        Assert.Equal(PdStatus.DeviceRemoved, Assert.Throws<PdException>(() => Provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 8, Pool))).Status);
+        Finish();
+    }
+
+    [Fact]
+    public void Counters_add_up_received_plus_dropped_equals_offered()
+    {
+        var q = Allocate(PdQueueType.Receive, 64);
+        Post(q, 20);
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        Harness.Offer(Frame(80), 50);
+        Eventually(() => q.ReceiveCounters.PacketsReceived + q.ReceiveCounters.PacketsDropped == 50, "50 frames counted");
+        Assert.Equal(20, q.ReceiveCounters.PacketsReceived);
+        Assert.Equal(30, q.ReceiveCounters.PacketsDropped);
+        Assert.Equal(50, filter.Counters.PacketsMatched);
+        Assert.Equal(20 * Frame(80).Length, q.ReceiveCounters.BytesReceived);
+        Assert.Equal(20, Drain(q, 20).Count);
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
+
+    [Fact]
+    public void Transmit_puts_frames_on_the_wire_and_completes_them()
+    {
+        var tx = Allocate(PdQueueType.Transmit, 64);
+        var frame = Frame(5);
+        var buffers = new int[10];
+        Pool.TryAllocate(buffers);
+        foreach (var h in buffers)
+        {
+            ref var d = ref Pool.Descriptor(h);
+            d.DataStart = 0;
+            d.DataLength = frame.Length;
+            frame.CopyTo(Pool.Buffer(h));
+        }
+        var before = Harness.TransmittedSeen;
+        Assert.Equal(10, tx.PostAndDrain(buffers, []).Posted);
+        Assert.Equal(10, Drain(tx, 10).Count);
+        Eventually(() => Harness.TransmittedSeen - before == 10, "10 frames at the peer");
+        Assert.Equal(10, tx.TransmitCounters.PacketsTransmitted);
+        Finish();
+    }
+
+    [Fact]
+    public void Capabilities_are_advertised()
+    {
+        var c = Provider.Capabilities;
+        Assert.True(c.MaxReceiveQueues >= 1);
+        Assert.True(c.MaxQueueSize >= 64);
+        Assert.True(c.DrainNotification);
+        Assert.Contains(FieldMatchType.InRange, c.SupportedMatchTypes);
+    }
+}

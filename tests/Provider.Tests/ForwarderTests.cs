@@ -1,0 +1,160 @@
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
+using PdCluster.Nic.SoftNic;
+using PdCluster.Provider;
+using PdCluster.Provider.DataPath;
+using PdCluster.Provider.Simulated;
+using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Classification;
+using PdCluster.Queues.Idle;
+
+namespace PdCluster.Tests.Provider;
+
+public sealed class ForwarderTests : IDisposable
+{
+    private readonly SoftNic _gen = new(AdapterInfo.ConnectX3Pro("gen", 0x02_00_00_00_00_01));
+    private readonly SoftNic _dut = new(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02));
+    private readonly BufferPool _pool = new(4096);
+    private readonly SimulatedProvider _provider;
+    private readonly TrafficGenerator _generator;
+
+    public ForwarderTests()
+    {
+        Wire.Connect(_gen, _dut);
+        _provider = new SimulatedProvider(_dut);
+        _generator = new TrafficGenerator(_gen,
+        [
+            new GeneratorFlow("198.18.0.1", "198.18.1.1", 17, 1000, 53),
+            new GeneratorFlow("198.18.200.9", "198.18.1.1", 17, 1000, 9999),
+            new GeneratorFlow("198.18.0.2", "198.18.1.1", 6, 1000, 80),
+        ]);
+    }
+
+    public void Dispose()
+    {
+        _generator.Dispose();
+        _provider.Dispose();
+        _pool.Dispose();
+    }
+
+    private static FilterSpec Spec(string id, FilterAction action, params (string Key, string Value)[] match) =>
+        new() { Id = id, Action = action, Match = match.ToDictionary(m => m.Key, m => m.Value) };
+
+    private (PdForwarder Forwarder, BufferCache Cache, FilterStage Filters) Forwarder(FilterTable table)
+    {
+        var rx = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 512, _pool), 1)[0];
+        var tx = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 512, _pool));
+        var cache = _pool.CreateCache(256);
+        var filters = new FilterStage(table);
+        return (new PdForwarder(rx, tx, cache, [filters, new L2ForwardStage()]), cache, filters);
+    }
+
+    private void Pump(PdForwarder forwarder, long frames)
+    {
+        forwarder.DoWork();
+        while (_generator.Sent < frames)
+        {
+            _generator.Transmit(frames - _generator.Sent);
+            forwarder.DoWork();
+            _generator.Receive();
+        }
+        for (var i = 0; i < 10; i++)
+        {
+            forwarder.DoWork();
+            _generator.Receive();
+        }
+    }
+
+    [Fact]
+    public void Forwards_turns_around_and_filters_with_latency_measured()
+    {
+        var table = FilterTable.Compile([Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")), Spec("web", FilterAction.Count, ("destinationPort", "80"))]);
+        var (forwarder, cache, _) = Forwarder(table);
+        Pump(forwarder, 3000);
+
+        Assert.Equal(3000, forwarder.Received);
+        Assert.Equal(1000, table.Hits(0));
+        Assert.Equal(1000, table.Hits(1));
+        Assert.Equal(1000, forwarder.Dropped);
+        Assert.Equal(2000, forwarder.Forwarded);
+        Assert.Equal(2000, _generator.Received);
+        Assert.Equal(2000, _generator.Latency.Count);
+        Assert.True(_generator.Latency.Percentile(50) > 0);
+
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+    }
+
+    [Fact]
+    public void A_new_table_applies_from_the_next_burst_and_a_bad_one_changes_nothing()
+    {
+        var (forwarder, cache, filters) = Forwarder(FilterTable.Compile([Spec("all-udp", FilterAction.Drop, ("protocol", "udp"))]));
+        Pump(forwarder, 300);
+        Assert.Equal(200, forwarder.Dropped);
+
+        Assert.Throws<FilterSpecException>(() => filters.Publish(FilterTable.Compile([Spec("bad", FilterAction.Drop, ("destinationPort", "99999"))])));
+        Assert.Equal("all-udp", filters.Table.Specs[0].Id);
+
+        filters.Publish(FilterTable.Empty);
+        var before = forwarder.Forwarded;
+        Pump(forwarder, 600);
+        Assert.Equal(300, forwarder.Forwarded - before);
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+    }
+
+    [Fact]
+    public void Steady_state_allocates_nothing()
+    {
+        var specs = Enumerable.Range(0, 1000).Select(i => Spec($"r{i}", FilterAction.Count, ("sourceIp", $"198.19.{i / 256}.{i % 256}"), ("destinationPort", "80"))).ToList();
+        specs.Add(Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")));
+        var (forwarder, cache, _) = Forwarder(FilterTable.Compile(specs));
+        Pump(forwarder, 20_000);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Pump(forwarder, 220_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(forwarder.Received >= 200_000);
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+    }
+
+    [Fact]
+    public void Forwarding_on_its_own_thread_with_drain_notification_idles_and_wakes()
+    {
+        var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
+        using var signal = new DrainSignal();
+        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, 10, TimeSpan.FromSeconds(1));
+        var thread = new PollingThread("fwd", forwarder, idle);
+        thread.Start();
+        for (var round = 0; round < 3; round++)
+        {
+            var target = _generator.Sent + 100;
+            while (_generator.Sent < target)
+                _generator.Transmit(target - _generator.Sent);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (_generator.Received < target && DateTime.UtcNow < deadline)
+                _generator.Receive();
+            Thread.Sleep(20);
+        }
+        thread.Stop();
+        Assert.Null(thread.Fault);
+        Assert.Equal(300, _generator.Received);
+        Assert.True(idle.Waits >= 2, $"expected the poller to sleep between rounds, slept {idle.Waits} times");
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+    }
+
+    [Fact]
+    public void Opening_a_provider_checks_pd_requirements()
+    {
+        var ib = new SoftNic(AdapterInfo.ConnectX3Pro("ib0", 9) with { LinkType = LinkType.InfiniBand });
+        var e = Assert.Throws<PdNotSupportedException>(() => new SimulatedProvider(ib));
+        Assert.Contains("PacketDirect is supported only on Ethernet ports", e.Message);
+    }
+}
