@@ -122,12 +122,28 @@ public sealed class TrafficGenerator : IDisposable
         return received;
     }
 
-    /// <summary>Sends and receives until <paramref name="token"/> is cancelled or <paramref name="maxFrames"/> were sent.</summary>
-    public void Run(CancellationToken token, long maxFrames = long.MaxValue)
+    /// <summary>
+    /// Sends and receives until <paramref name="token"/> is cancelled or <paramref name="maxFrames"/> were sent,
+    /// at most <paramref name="ratePps"/> frames per second (0 = as fast as possible).
+    /// </summary>
+    public void Run(CancellationToken token, long maxFrames = long.MaxValue, long ratePps = 0)
     {
+        var start = Stopwatch.GetTimestamp();
         while (!token.IsCancellationRequested && Sent < maxFrames)
         {
-            Transmit(maxFrames - Sent);
+            var budget = maxFrames - Sent;
+            if (ratePps > 0)
+            {
+                var allowed = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * ratePps) - Sent;
+                if (allowed <= 0)
+                {
+                    Receive();
+                    Thread.Sleep(1);
+                    continue;
+                }
+                budget = Math.Min(budget, allowed);
+            }
+            Transmit(budget);
             Receive();
         }
     }

@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+
+namespace PdCluster.Bench;
+
+/// <summary>One line of benchmark output: a scenario at one setting.</summary>
+internal sealed record BenchResult(
+    [property: JsonPropertyName("scenario")] string Scenario,
+    [property: JsonPropertyName("provider")] string Provider,
+    [property: JsonPropertyName("rules")] int Rules,
+    [property: JsonPropertyName("mpps")] double Mpps,
+    [property: JsonPropertyName("alloc_bytes_per_packet")] double AllocBytesPerPacket,
+    [property: JsonPropertyName("p50_us")] double P50Us,
+    [property: JsonPropertyName("p99_us")] double P99Us,
+    [property: JsonPropertyName("p999_us")] double P999Us,
+    [property: JsonPropertyName("packets")] long Packets,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("baseline_mpps")] double? BaselineMpps = null,
+    [property: JsonPropertyName("note")] string? Note = null);
+
+/// <summary>The ratios the targets are stated in, computed from results of the same run.</summary>
+internal sealed record BenchSummary(
+    [property: JsonPropertyName("scenario")] string Scenario,
+    [property: JsonPropertyName("pd_forward_1_vs_raw_ring")] double? ForwardVsRawRing,
+    [property: JsonPropertyName("pd_forward_1_vs_traditional")] double? ForwardVsTraditional,
+    [property: JsonPropertyName("pd_forward_100k_vs_1")] double? HundredThousandVsOne,
+    [property: JsonPropertyName("classifier_100k_vs_linear")] double? ClassifierVsLinear);
+
+/// <summary>Where and when a run happened.</summary>
+internal sealed record MachineInfo(
+    [property: JsonPropertyName("cpu")] string Cpu,
+    [property: JsonPropertyName("cores")] int Cores,
+    [property: JsonPropertyName("memory_gib")] double MemoryGib,
+    [property: JsonPropertyName("os")] string Os,
+    [property: JsonPropertyName("runtime")] string Runtime,
+    [property: JsonPropertyName("date")] string Date,
+    [property: JsonPropertyName("quick")] bool Quick);
+
+/// <summary>A whole run as written to bench/results.</summary>
+internal sealed record BenchRun(
+    [property: JsonPropertyName("machine")] MachineInfo Machine,
+    [property: JsonPropertyName("results")] IReadOnlyList<BenchResult> Results,
+    [property: JsonPropertyName("summary")] BenchSummary Summary);
+
+[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BenchResult))]
+[JsonSerializable(typeof(BenchSummary))]
+[JsonSerializable(typeof(BenchRun))]
+internal sealed partial class BenchJson : JsonSerializerContext;

@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using PdCluster.Bench;
+
+// pd-bench [SCENARIO...] [--quick] [--results DIR]
+// Prints one JSON object per scenario setting per line, then a summary line; writes results.json and results.md.
+var known = new[] { "pd-forward", "raw-ring", "traditional", "classifier" };
+var quick = args.Contains("--quick");
+var resultsIndex = Array.IndexOf(args, "--results");
+var resultsDir = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : Path.Combine("bench", "results");
+var chosen = args.Where((a, i) => !a.StartsWith("--") && (resultsIndex < 0 || i != resultsIndex + 1)).ToList();
+var unknown = chosen.Except(known).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"pd-bench: unknown scenario {string.Join(", ", unknown)}; known: {string.Join(", ", known)}");
+    return 2;
+}
+if (chosen.Count == 0)
+    chosen = [.. known];
+
+var scenarios = quick
+    ? new Scenarios(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2))
+    : new Scenarios(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+int[] ruleCounts = [1, 1_000, 100_000];
+var results = new List<BenchResult>();
+
+void Emit(BenchResult r)
+{
+    results.Add(r);
+    Console.WriteLine(JsonSerializer.Serialize(r, BenchJson.Default.BenchResult));
+}
+
+foreach (var name in chosen)
+{
+    switch (name)
+    {
+        case "pd-forward":
+            foreach (var rules in ruleCounts)
+                Emit(scenarios.PdForward(rules));
+            break;
+        case "raw-ring":
+            Emit(scenarios.RawRing());
+            break;
+        case "traditional":
+            Emit(scenarios.Traditional());
+            break;
+        case "classifier":
+            foreach (var rules in ruleCounts)
+                Emit(scenarios.Classifier(rules));
+            break;
+    }
+}
+
+double? Mpps(string scenario, int? rules = null) =>
+    results.FirstOrDefault(r => r.Scenario == scenario && (rules is null || r.Rules == rules))?.Mpps;
+double? Ratio(double? a, double? b) => a is { } x && b is { } y && y > 0 ? Math.Round(x / y, 2) : null;
+var classifier100k = results.FirstOrDefault(r => r.Scenario == "classifier" && r.Rules == 100_000);
+var summary = new BenchSummary("summary",
+    Ratio(Mpps("pd-forward", 1), Mpps("raw-ring")),
+    Ratio(Mpps("pd-forward", 1), Mpps("traditional")),
+    Ratio(Mpps("pd-forward", 100_000), Mpps("pd-forward", 1)),
+    Ratio(classifier100k?.Mpps, classifier100k?.BaselineMpps));
+Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
+
+var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
+    RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick);
+Directory.CreateDirectory(resultsDir);
+File.WriteAllText(Path.Combine(resultsDir, "results.json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
+File.WriteAllText(Path.Combine(resultsDir, "results.md"), Markdown(machine, results, summary));
+return 0;
+
+static string Cpu()
+{
+    try
+    {
+        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
+        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+    }
+    catch (IOException)
+    {
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
+
+static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s)
+{
+    var md = new StringBuilder();
+    md.AppendLine("# Benchmark results").AppendLine();
+    md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
+    md.AppendLine("Produced by `bench/run.sh`; every figure below comes from the same run on the machine above. 64-byte frames (60 without FCS).").AppendLine();
+    md.AppendLine("| scenario | provider | rules | Mpps | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
+    md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    foreach (var r in results)
+        md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
+    md.AppendLine().AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
+    md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"} | ≥ 0.7 |");
+    md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"} | ≥ 10 |");
+    md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"} | ≥ 0.5 |");
+    md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"} | |");
+    return md.ToString();
+}

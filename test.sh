@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one line: "N passed, N failed, N skipped".
+# Installs what it needs: NuGet packages through restore. No Debian packages are needed yet.
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+if ! command -v dotnet >/dev/null; then
+  echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if ! dotnet build Cluster.sln -c Release -nologo -v q; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test Cluster.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# Sum the per-project summaries: "Passed!  - Failed: 0, Passed: 19, Skipped: 0, Total: 19, ..."
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)! ' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
