@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: bench/run.sh [SCENARIO...] [--quick]
-#   scenarios: pd-forward raw-ring traditional classifier (default: all); micro runs the BenchmarkDotNet suite.
+#   scenarios: pd-forward raw-ring traditional socket classifier (default: all).
+# bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
 # Prints one JSON object per line and writes bench/results/results.json and results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,10 @@ if ! command -v dotnet >/dev/null; then echo "bench/run.sh: the .NET SDK (dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ "${1:-}" = "micro" ]; then
   shift
+  # Without arguments: every micro-benchmark with BenchmarkDotNet's short job; otherwise BenchmarkDotNet's own options.
+  if [ $# -eq 0 ]; then set -- --filter '*' --job short; fi
   dotnet build bench/Micro -c Release -v q -nologo >&2
-  exec dotnet bench/Micro/bin/Release/net10.0/pd-micro.dll --filter '*' --artifacts bench/results/micro "$@"
+  exec dotnet bench/Micro/bin/Release/net10.0/Micro.dll --artifacts bench/results/micro "$@"
 fi
 dotnet build bench/Harness -c Release -v q -nologo >&2
 exec dotnet bench/Harness/bin/Release/net10.0/pd-bench.dll "$@"

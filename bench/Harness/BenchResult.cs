@@ -15,13 +15,17 @@ internal sealed record BenchResult(
     [property: JsonPropertyName("packets")] long Packets,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("baseline_mpps")] double? BaselineMpps = null,
-    [property: JsonPropertyName("note")] string? Note = null);
+    [property: JsonPropertyName("note")] string? Note = null,
+    [property: JsonPropertyName("rounds")] int Rounds = 1,
+    [property: JsonPropertyName("mpps_min")] double? MppsMin = null,
+    [property: JsonPropertyName("mpps_max")] double? MppsMax = null);
 
 /// <summary>The ratios the targets are stated in, computed from results of the same run.</summary>
 internal sealed record BenchSummary(
     [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("pd_forward_1_vs_raw_ring")] double? ForwardVsRawRing,
     [property: JsonPropertyName("pd_forward_1_vs_traditional")] double? ForwardVsTraditional,
+    [property: JsonPropertyName("pd_forward_1_vs_socket")] double? ForwardVsSocket,
     [property: JsonPropertyName("pd_forward_100k_vs_1")] double? HundredThousandVsOne,
     [property: JsonPropertyName("classifier_100k_vs_linear")] double? ClassifierVsLinear);
 
@@ -33,7 +37,8 @@ internal sealed record MachineInfo(
     [property: JsonPropertyName("os")] string Os,
     [property: JsonPropertyName("runtime")] string Runtime,
     [property: JsonPropertyName("date")] string Date,
-    [property: JsonPropertyName("quick")] bool Quick);
+    [property: JsonPropertyName("quick")] bool Quick,
+    [property: JsonPropertyName("rounds")] int Rounds);
 
 /// <summary>A whole run as written to bench/results.</summary>
 internal sealed record BenchRun(

@@ -4,8 +4,9 @@ using System.Text.Json;
 using PdCluster.Bench;
 
 // pd-bench [SCENARIO...] [--quick] [--results DIR]
-// Prints one JSON object per scenario setting per line, then a summary line; writes results.json and results.md.
-var known = new[] { "pd-forward", "raw-ring", "traditional", "classifier" };
+// Runs the scenarios in interleaved rounds (3, or 1 with --quick) and reports each setting's median round: one JSON
+// object per setting per line, then a summary line; writes results.json and results.md.
+var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier" };
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
 var resultsDir = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : Path.Combine("bench", "results");
@@ -23,34 +24,43 @@ var scenarios = quick
     ? new Scenarios(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2))
     : new Scenarios(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
 int[] ruleCounts = [1, 1_000, 100_000];
-var results = new List<BenchResult>();
+var rounds = quick ? 1 : 3;
+var samples = new List<BenchResult>();
 
-void Emit(BenchResult r)
+for (var round = 0; round < rounds; round++)
 {
-    results.Add(r);
-    Console.WriteLine(JsonSerializer.Serialize(r, BenchJson.Default.BenchResult));
-}
-
-foreach (var name in chosen)
-{
-    switch (name)
+    foreach (var name in chosen)
     {
-        case "pd-forward":
-            foreach (var rules in ruleCounts)
-                Emit(scenarios.PdForward(rules));
-            break;
-        case "raw-ring":
-            Emit(scenarios.RawRing());
-            break;
-        case "traditional":
-            Emit(scenarios.Traditional());
-            break;
-        case "classifier":
-            foreach (var rules in ruleCounts)
-                Emit(scenarios.Classifier(rules));
-            break;
+        switch (name)
+        {
+            case "pd-forward":
+                foreach (var rules in ruleCounts)
+                    samples.Add(scenarios.PdForward(rules));
+                break;
+            case "raw-ring":
+                samples.Add(scenarios.RawRing());
+                break;
+            case "traditional":
+                samples.Add(scenarios.Traditional());
+                break;
+            case "socket":
+                samples.Add(scenarios.UdpSocket());
+                break;
+            case "classifier":
+                foreach (var rules in ruleCounts)
+                    samples.Add(scenarios.Classifier(rules));
+                break;
+        }
     }
 }
+
+var results = samples.GroupBy(r => (r.Scenario, r.Rules)).Select(g =>
+{
+    var ordered = g.OrderBy(r => r.Mpps).ToList();
+    return ordered[ordered.Count / 2] with { Rounds = ordered.Count, MppsMin = ordered[0].Mpps, MppsMax = ordered[^1].Mpps };
+}).ToList();
+foreach (var r in results)
+    Console.WriteLine(JsonSerializer.Serialize(r, BenchJson.Default.BenchResult));
 
 double? Mpps(string scenario, int? rules = null) =>
     results.FirstOrDefault(r => r.Scenario == scenario && (rules is null || r.Rules == rules))?.Mpps;
@@ -59,12 +69,13 @@ var classifier100k = results.FirstOrDefault(r => r.Scenario == "classifier" && r
 var summary = new BenchSummary("summary",
     Ratio(Mpps("pd-forward", 1), Mpps("raw-ring")),
     Ratio(Mpps("pd-forward", 1), Mpps("traditional")),
+    Ratio(Mpps("pd-forward", 1), Mpps("socket")),
     Ratio(Mpps("pd-forward", 100_000), Mpps("pd-forward", 1)),
     Ratio(classifier100k?.Mpps, classifier100k?.BaselineMpps));
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
 
 var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
-    RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick);
+    RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick, rounds);
 Directory.CreateDirectory(resultsDir);
 File.WriteAllText(Path.Combine(resultsDir, "results.json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
 File.WriteAllText(Path.Combine(resultsDir, "results.md"), Markdown(machine, results, summary));
@@ -88,14 +99,15 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s)
     var md = new StringBuilder();
     md.AppendLine("# Benchmark results").AppendLine();
     md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
-    md.AppendLine("Produced by `bench/run.sh`; every figure below comes from the same run on the machine above. 64-byte frames (60 without FCS).").AppendLine();
-    md.AppendLine("| scenario | provider | rules | Mpps | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
-    md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    md.AppendLine($"Produced by `bench/run.sh`; every figure below comes from the same run on the machine above: the median of {m.Rounds} interleaved round(s), with the range across rounds. 64-byte frames (60 without FCS).").AppendLine();
+    md.AppendLine("| scenario | provider | rules | Mpps (median) | Mpps range | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
+    md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in results)
-        md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
+        md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {r.MppsMin:0.000}–{r.MppsMax:0.000} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
     md.AppendLine().AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
     md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"} | ≥ 0.7 |");
     md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"} | ≥ 10 |");
+    md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"} | |");
     md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"} | ≥ 0.5 |");
     md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"} | |");
     return md.ToString();

@@ -32,12 +32,7 @@ public sealed class SoftNicTests : IDisposable
         var handles = new int[count];
         Assert.Equal(count, _pool.TryAllocate(handles));
         foreach (var h in handles)
-        {
-            ref var d = ref _pool.Descriptor(h);
-            d.DataStart = 0;
-            d.DataLength = frame.Length;
-            frame.CopyTo(_pool.Buffer(h));
-        }
+            _pool.SetPacket(h, frame);
         var drained = new int[count];
         var r = _peerTx.PostAndDrain(handles, drained);
         Assert.Equal(count, r.Posted);
@@ -127,6 +122,25 @@ public sealed class SoftNicTests : IDisposable
     }
 
     [Fact]
+    public void Receive_hashing_reports_the_rss_hash_and_can_be_turned_off()
+    {
+        var q = Rx();
+        _dut.SetRssQueues([q]);
+        Send(Udp("198.18.0.1", 80));
+        var hashed = Drain(q);
+        Assert.Equal(BufferFlags.HashValid, _pool.Descriptor(hashed[0]).Flags);
+        Assert.NotEqual(0u, _pool.Descriptor(hashed[0]).RxHashValue);
+        _pool.Return(hashed);
+
+        _dut.ReceiveHashing = false;
+        Send(Udp("198.18.0.1", 80));
+        var plain = Drain(q);
+        Assert.Equal(BufferFlags.None, _pool.Descriptor(plain[0]).Flags);
+        Assert.Equal(0u, _pool.Descriptor(plain[0]).RxHashValue);
+        _pool.Return(plain);
+    }
+
+    [Fact]
     public void No_posted_buffer_means_a_counted_drop()
     {
         var q = Rx(8);
@@ -211,10 +225,7 @@ public sealed class SoftNicTests : IDisposable
         {
             _pool.TryAllocate(one);
             var frame = new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.0.2").Udp((ushort)i, 9).Build();
-            ref var d = ref _pool.Descriptor(one[0]);
-            d.DataStart = 0;
-            d.DataLength = frame.Length;
-            frame.CopyTo(_pool.Buffer(one[0]));
+            _pool.SetPacket(one[0], frame);
             tx.PostAndDrain(one, done);
             _pool.Return(done[0]);
             sent++;

@@ -44,12 +44,7 @@ public sealed class SimulatedProviderContractTests : ProviderContract
             var handles = new int[count];
             var n = _peerPool.TryAllocate(handles);
             foreach (var h in handles.AsSpan(0, n))
-            {
-                ref var d = ref _peerPool.Descriptor(h);
-                d.DataStart = 0;
-                d.DataLength = frame.Length;
-                frame.CopyTo(_peerPool.Buffer(h));
-            }
+                _peerPool.SetPacket(h, frame);
             var done = new int[count];
             var r = _peerTx.PostAndDrain(handles.AsSpan(0, n), done);
             _peerPool.Return(done.AsSpan(0, r.Drained));

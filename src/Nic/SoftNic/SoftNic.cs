@@ -69,6 +69,12 @@ public sealed class SoftNic : IDeviceEventSource
     /// <summary>Frames dropped because their queue had no posted buffer (sum over queues).</summary>
     public long NoBufferDrops => Volatile.Read(ref _noBufferDrops);
 
+    /// <summary>
+    /// Whether the port computes the RSS hash of every frame it delivers (ethtool's rxhash). With it off, a port with
+    /// no filters and one RSS queue delivers frames without looking at them, as test equipment does.
+    /// </summary>
+    public bool ReceiveHashing { get; set; } = true;
+
     /// <summary>Whether the link is up.</summary>
     public bool LinkUp => _linkUp;
 
@@ -259,6 +265,12 @@ public sealed class SoftNic : IDeviceEventSource
 
     private void ReceiveOne(ReadOnlySpan<byte> frame, FilterTable table)
     {
+        var rss = _rssQueues;
+        if (!ReceiveHashing && table.Filters.Length == 0 && rss.Length == 1)
+        {
+            Fill(rss[0], frame, 0, 0, BufferFlags.None);
+            return;
+        }
         ref var info = ref _scratch;
         PacketParser.Parse(frame, ref info);
         var rule = table.Classifier.Classify(in info.Key);
@@ -271,7 +283,6 @@ public sealed class SoftNic : IDeviceEventSource
             return;
         }
         var hash = ToeplitzHash.Standard.Hash(in info);
-        var rss = _rssQueues;
         if (rss.Length > 0)
         {
             Fill(rss[_indirection[hash % IndirectionEntries]], frame, hash, 0, BufferFlags.HashValid);
@@ -294,13 +305,11 @@ public sealed class SoftNic : IDeviceEventSource
             _noBufferDrops++;
             return;
         }
+        queue.Pool.SetPacket(handle, frame, queue.Options.Headroom);
         ref var d = ref queue.Pool.Descriptor(handle);
-        d.DataStart = queue.Options.Headroom;
-        d.DataLength = frame.Length;
         d.Flags = flags;
         d.RxHashValue = hash;
         d.RxFilterContext = context;
-        frame.CopyTo(queue.Pool.Buffer(handle)[d.DataStart..]);
         counters.Packets++;
         counters.Bytes += frame.Length;
         queue.Complete(handle);

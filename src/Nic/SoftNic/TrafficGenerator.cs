@@ -21,7 +21,8 @@ public sealed record GeneratorFlow(
 /// <summary>
 /// Drives one SoftNic port as fast as it can: sends bursts of the configured flows round-robin, each frame stamped
 /// with a send timestamp and sequence number, and (as a sink) receives whatever comes back, measuring latency from
-/// the stamps. It owns the port's PD resources: one TX queue, one RX queue that has acquired the port's RSS.
+/// the stamps. It owns the port's PD resources: one TX queue, one RX queue that has acquired the port's RSS,
+/// and turns the port's receive hashing off, as a tester's port does.
 /// </summary>
 /// <remarks>Single-threaded: call <see cref="Transmit"/> and <see cref="Receive"/> from one thread.</remarks>
 public sealed class TrafficGenerator : IDisposable
@@ -55,6 +56,7 @@ public sealed class TrafficGenerator : IDisposable
         _tx = port.AllocateQueue(new QueueOptions(QueueKind.Transmit, queueSlots, _pool));
         _rx = port.AllocateQueue(new QueueOptions(QueueKind.Receive, queueSlots, _pool));
         port.SetRssQueues([_rx]);
+        port.ReceiveHashing = false;
         _burst = new int[burst];
         _drain = new int[Math.Max(burst, 64)];
         Refill();
@@ -80,12 +82,8 @@ public sealed class TrafficGenerator : IDisposable
             _nextFlow = flow + 1 == _templates.Length ? 0 : flow + 1;
             var template = _templates[flow];
             var handle = _burst[i];
-            ref var d = ref _pool.Descriptor(handle);
-            d.DataStart = 0;
-            d.DataLength = template.Length;
-            var buffer = _pool.Buffer(handle);
-            template.CopyTo(buffer);
-            var stampAt = buffer[(template.Length - StampLength)..];
+            _pool.SetPacket(handle, template);
+            var stampAt = _pool.Packet(handle)[^StampLength..];
             BinaryPrimitives.WriteInt64LittleEndian(stampAt, stamp);
             BinaryPrimitives.WriteInt64LittleEndian(stampAt[8..], _sequence++);
         }
@@ -152,6 +150,7 @@ public sealed class TrafficGenerator : IDisposable
     public void Dispose()
     {
         _port.SetRssQueues([]);
+        _port.ReceiveHashing = true;
         foreach (var q in new[] { _rx, _tx })
         {
             q.Flush();

@@ -125,6 +125,15 @@ public sealed unsafe class BufferPool : IDisposable
         return new Span<byte>(_data + (nint)handle * BufferSize + d.DataStart, d.DataLength);
     }
 
+    /// <summary>Copies <paramref name="packet"/> into a buffer at <paramref name="dataStart"/> and sets its start and length.</summary>
+    public void SetPacket(int handle, ReadOnlySpan<byte> packet, int dataStart = 0)
+    {
+        ref var d = ref Descriptor(handle);
+        d.DataStart = dataStart;
+        d.DataLength = packet.Length;
+        packet.CopyTo(new Span<byte>(_data + (nint)handle * BufferSize + dataStart, BufferSize - dataStart));
+    }
+
     /// <summary>Frees the native memory. Buffers still held by clients become invalid.</summary>
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace PdCluster.Queues.Packets;
@@ -20,8 +21,8 @@ public struct FlowKey
     {
         var spec = FieldSpec.Of(field);
         if (spec.Bits == 128)
-            return new UInt128(this[spec.Word], this[spec.Word + 1]);
-        return (this[spec.Word] >> spec.Shift) & spec.WordMask;
+            return new UInt128(Word(spec.Word), Word(spec.Word + 1));
+        return (Word(spec.Word) >> spec.Shift) & spec.WordMask;
     }
 
     /// <summary>Writes a field; bits beyond its width are dropped.</summary>
@@ -31,8 +32,8 @@ public struct FlowKey
         var spec = FieldSpec.Of(field);
         if (spec.Bits == 128)
         {
-            this[spec.Word] = (ulong)(value >> 64);
-            this[spec.Word + 1] = (ulong)value;
+            WordRef(spec.Word) = (ulong)(value >> 64);
+            WordRef(spec.Word + 1) = (ulong)value;
             return;
         }
         Set(field, (ulong)value);
@@ -44,8 +45,17 @@ public struct FlowKey
     {
         var spec = FieldSpec.Of(field);
         var mask = spec.WordMask << spec.Shift;
-        this[spec.Word] = (this[spec.Word] & ~mask) | ((value << spec.Shift) & mask);
+        ref var word = ref WordRef(spec.Word);
+        word = (word & ~mask) | ((value << spec.Shift) & mask);
     }
+
+    // Field layouts are constants inside the key, so word indices need no bounds check.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ulong Word(int index) => Unsafe.Add(ref Unsafe.AsRef(in _word), index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [UnscopedRef]
+    private ref ulong WordRef(int index) => ref Unsafe.Add(ref _word, index);
 }
 
 /// <summary>Where a <see cref="MatchField"/> lives in a <see cref="FlowKey"/>.</summary>

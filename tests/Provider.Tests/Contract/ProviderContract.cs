@@ -327,12 +327,7 @@ public abstract class ProviderContract : IDisposable
         var buffers = new int[10];
         Pool.TryAllocate(buffers);
         foreach (var h in buffers)
-        {
-            ref var d = ref Pool.Descriptor(h);
-            d.DataStart = 0;
-            d.DataLength = frame.Length;
-            frame.CopyTo(Pool.Buffer(h));
-        }
+            Pool.SetPacket(h, frame);
         var before = Harness.TransmittedSeen;
         Assert.Equal(10, tx.PostAndDrain(buffers, []).Posted);
         Assert.Equal(10, Drain(tx, 10).Count);

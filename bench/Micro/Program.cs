@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(PdCluster.Micro.RingBenchmarks).Assembly).Run(args);

@@ -1,0 +1,142 @@
+namespace PdCluster.Actors.Kernel;
+
+/// <summary>What an actor sees of itself and the system while it handles a message.</summary>
+public interface IActorContext
+{
+    /// <summary>This actor's reference.</summary>
+    IActorRef Self { get; }
+
+    /// <summary>The sender of the message being handled.</summary>
+    IActorRef Sender { get; }
+
+    /// <summary>This actor's supervisor.</summary>
+    IActorRef Parent { get; }
+
+    /// <summary>The system the actor lives in.</summary>
+    ActorSystem System { get; }
+
+    /// <summary>Current children.</summary>
+    IReadOnlyCollection<IActorRef> Children { get; }
+
+    /// <summary>Creates a child; names are unique among siblings (null picks one).</summary>
+    IActorRef ActorOf(Props props, string? name = null);
+
+    /// <summary>Stops a child, or this actor itself.</summary>
+    void Stop(IActorRef actor);
+
+    /// <summary>Delivers <see cref="Terminated"/> when <paramref name="actor"/> stops (at once if it already has).</summary>
+    IActorRef Watch(IActorRef actor);
+
+    /// <summary>Stops watching; a <see cref="Terminated"/> not yet handled is dropped.</summary>
+    IActorRef Unwatch(IActorRef actor);
+
+    /// <summary>This actor's keyed timers.</summary>
+    ITimerScheduler Timers { get; }
+}
+
+/// <summary>
+/// An actor: state plus behaviour, handling one message at a time. Override <see cref="OnReceive"/> (or use
+/// <see cref="ReceiveActor"/>), and the lifecycle hooks, whose defaults are Akka's.
+/// </summary>
+public abstract class ActorBase
+{
+    [ThreadStatic]
+    private static ActorCell? s_constructing;
+
+    private readonly ActorCell _cell;
+
+    /// <summary>Binds the instance to the cell creating it; actors are made only through <see cref="Props"/>.</summary>
+    protected ActorBase()
+    {
+        _cell = s_constructing ?? throw new InvalidOperationException("Actors are created with ActorOf(Props), not with new.");
+    }
+
+    /// <summary>This actor's view of itself and the system.</summary>
+    protected IActorContext Context => _cell;
+
+    /// <summary>This actor's reference.</summary>
+    protected IActorRef Self => _cell.Self;
+
+    /// <summary>The sender of the message being handled.</summary>
+    protected IActorRef Sender => _cell.Sender;
+
+    /// <summary>How this actor supervises its children.</summary>
+    protected internal virtual SupervisorStrategy SupervisorStrategy => SupervisorStrategy.Default;
+
+    /// <summary>Handles one message; call <see cref="Unhandled"/> for one it does not understand.</summary>
+    protected internal abstract void OnReceive(object message);
+
+    /// <summary>Called before the first message.</summary>
+    protected internal virtual void PreStart()
+    {
+    }
+
+    /// <summary>Called after the actor stopped for good.</summary>
+    protected internal virtual void PostStop()
+    {
+    }
+
+    /// <summary>Called on the failed instance before a restart; by default stops every child and calls <see cref="PostStop"/>.</summary>
+    protected internal virtual void PreRestart(Exception reason, object? message)
+    {
+        foreach (var child in Context.Children)
+            Context.Stop(child);
+        PostStop();
+    }
+
+    /// <summary>Called on the fresh instance after a restart; by default calls <see cref="PreStart"/>.</summary>
+    protected internal virtual void PostRestart(Exception reason) => PreStart();
+
+    /// <summary>Says a message was not handled: a <see cref="Terminated"/> becomes a <see cref="DeathPactException"/>, anything else a dead letter.</summary>
+    protected void Unhandled(object message)
+    {
+        if (message is Terminated t)
+            throw new DeathPactException(t.ActorRef);
+        _cell.System.DeadLetters.Tell(new DeadLetter(message, Sender, Self));
+    }
+
+    internal static ActorBase Construct(ActorCell cell, Func<ActorBase> factory)
+    {
+        var previous = s_constructing;
+        s_constructing = cell;
+        try
+        {
+            return factory();
+        }
+        finally
+        {
+            s_constructing = previous;
+        }
+    }
+}
+
+/// <summary>An actor that declares its handlers by message type, checked in the order declared.</summary>
+public abstract class ReceiveActor : ActorBase
+{
+    private readonly List<Handler> _handlers = [];
+
+    /// <summary>Handles messages of type <typeparamref name="T"/>.</summary>
+    protected void Receive<T>(Action<T> handler) => _handlers.Add(new(m => m is T, m => handler((T)m)));
+
+    /// <summary>Handles messages of type <typeparamref name="T"/> that satisfy <paramref name="when"/>.</summary>
+    protected void Receive<T>(Func<T, bool> when, Action<T> handler) => _handlers.Add(new(m => m is T t && when(t), m => handler((T)m)));
+
+    /// <summary>Handles any message not handled by an earlier declaration.</summary>
+    protected void ReceiveAny(Action<object> handler) => _handlers.Add(new(_ => true, handler));
+
+    /// <inheritdoc/>
+    protected internal sealed override void OnReceive(object message)
+    {
+        foreach (var handler in _handlers)
+        {
+            if (handler.Accepts(message))
+            {
+                handler.Handle(message);
+                return;
+            }
+        }
+        Unhandled(message);
+    }
+
+    private sealed record Handler(Func<object, bool> Accepts, Action<object> Handle);
+}

@@ -1,0 +1,87 @@
+namespace PdCluster.Actors.Kernel;
+
+/// <summary>What a supervisor does with a failed child.</summary>
+public enum Directive
+{
+    /// <summary>Keep the actor and its state; drop the failing message and go on.</summary>
+    Resume,
+    /// <summary>Replace the actor with a fresh instance; the failing message is not retried.</summary>
+    Restart,
+    /// <summary>Stop the actor.</summary>
+    Stop,
+    /// <summary>Fail the supervisor itself with the same exception, for its own supervisor to decide.</summary>
+    Escalate,
+}
+
+/// <summary>
+/// How an actor supervises its children: a decider from exception to <see cref="Directive"/>, applied to the failed
+/// child alone (<see cref="OneForOneStrategy"/>) or to all children (<see cref="AllForOneStrategy"/>), with a limit on
+/// restarts within a time window (exceeding it stops the child).
+/// </summary>
+public abstract class SupervisorStrategy(int maxRetries, TimeSpan window, Func<Exception, Directive> decider)
+{
+    /// <summary>Stop on initialization failure, <see cref="Kill"/> or a death pact; restart on anything else.</summary>
+    public static Directive DefaultDecider(Exception e) => e switch
+    {
+        ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
+        _ => Directive.Restart,
+    };
+
+    /// <summary>OneForOne with <see cref="DefaultDecider"/> and no restart limit: what an actor gets unless it says otherwise.</summary>
+    public static SupervisorStrategy Default { get; } = new OneForOneStrategy(-1, TimeSpan.Zero, DefaultDecider);
+
+    /// <summary>Restarts allowed within <see cref="Window"/>; negative means no limit.</summary>
+    public int MaxRetries { get; } = maxRetries;
+
+    /// <summary>The window restarts are counted in; zero means for ever.</summary>
+    public TimeSpan Window { get; } = window;
+
+    /// <summary>The directive for <paramref name="cause"/>.</summary>
+    public Directive Decide(Exception cause) => decider(cause);
+
+    /// <summary>Whether the directive applies to every child rather than the failed one.</summary>
+    public abstract bool AppliesToAllChildren { get; }
+
+    /// <summary>Records a restart of a child and says whether it is still within the limit.</summary>
+    internal bool AllowRestart(RestartStats stats, DateTime now)
+    {
+        if (MaxRetries < 0)
+            return true;
+        if (Window > TimeSpan.Zero && now - stats.WindowStart > Window)
+        {
+            stats.WindowStart = now;
+            stats.Count = 0;
+        }
+        stats.Count++;
+        return stats.Count <= MaxRetries;
+    }
+}
+
+/// <summary>Applies a directive to the failed child only.</summary>
+public sealed class OneForOneStrategy(int maxRetries, TimeSpan window, Func<Exception, Directive> decider)
+    : SupervisorStrategy(maxRetries, window, decider)
+{
+    /// <summary>The default decider with a restart limit.</summary>
+    public OneForOneStrategy(int maxRetries, TimeSpan window)
+        : this(maxRetries, window, DefaultDecider)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override bool AppliesToAllChildren => false;
+}
+
+/// <summary>Applies a directive to every child: one fails, all restart (or stop) together.</summary>
+public sealed class AllForOneStrategy(int maxRetries, TimeSpan window, Func<Exception, Directive> decider)
+    : SupervisorStrategy(maxRetries, window, decider)
+{
+    /// <inheritdoc/>
+    public override bool AppliesToAllChildren => true;
+}
+
+/// <summary>Restarts of one child within the current window.</summary>
+internal sealed class RestartStats
+{
+    public int Count;
+    public DateTime WindowStart = DateTime.UtcNow;
+}

@@ -1,0 +1,279 @@
+using PdCluster.Actors.Kernel;
+using PdCluster.TestKit;
+
+namespace PdCluster.Tests.Actors;
+
+public sealed class DeathWatchTests : TestKitBase
+{
+    private IActorRef NewWatcher()
+    {
+        var watcher = Sys.ActorOf(Props.Create(() => new Watcher(TestActor)));
+        return watcher;
+    }
+
+    [Fact]
+    public void Watching_an_actor_that_is_already_dead_delivers_terminated()
+    {
+        var dead = Sys.ActorOf(Props.Create(() => new Counter()), "dead");
+        Watch(dead);
+        Sys.Stop(dead);
+        ExpectTerminated(dead);
+
+        var watcher = NewWatcher();
+        watcher.Tell(("watch", dead), TestActor);
+        ExpectMsg("watching");
+        ExpectTerminated(dead);
+    }
+
+    [Fact]
+    public void Unwatch_drops_a_terminated_not_yet_handled()
+    {
+        var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");
+        var watcher = NewWatcher();
+        watcher.Tell(("watch", target), TestActor);
+        ExpectMsg("watching");
+        watcher.Tell(("unwatch", target), TestActor);
+        ExpectMsg("unwatched");
+        Sys.Stop(target);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Every_watcher_is_told_once()
+    {
+        var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");
+        var a = NewWatcher();
+        var b = NewWatcher();
+        a.Tell(("watch", target), TestActor);
+        a.Tell(("watch", target), TestActor);
+        b.Tell(("watch", target), TestActor);
+        Probe.ReceiveN(3);
+        Sys.Stop(target);
+        Probe.ReceiveN(2);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void An_unhandled_terminated_is_a_death_pact()
+    {
+        var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");
+        var pact = Sys.ActorOf(Props.Create(() => new PactKeeper()), "pact");
+        Watch(pact);
+        pact.Tell(target, TestActor);
+        ExpectMsg("watching");
+        var failure = ExpectFailure<DeathPactException>(() => Sys.Stop(target))[0];
+        Assert.Equal(pact, failure.Actor);
+        Assert.Equal(Directive.Stop, failure.Directive);
+        ExpectTerminated(pact);
+    }
+}
+
+/// <summary>Watches what it is sent and handles nothing else, so a Terminated is a death pact.</summary>
+internal sealed class PactKeeper : ActorBase
+{
+    protected internal override void OnReceive(object message)
+    {
+        if (message is IActorRef target)
+        {
+            Context.Watch(target);
+            Sender.Tell("watching");
+            return;
+        }
+        Unhandled(message);
+    }
+}
+
+public sealed class TimerTests : TestKitBase
+{
+    private sealed class TimerActor(IActorRef observer) : ActorBase
+    {
+        protected internal override void OnReceive(object message)
+        {
+            switch (message)
+            {
+                case ("single", string key, string payload, int ms):
+                    Context.Timers.StartSingleTimer(key, payload, TimeSpan.FromMilliseconds(ms));
+                    break;
+                case ("periodic", string key, string payload, int ms):
+                    Context.Timers.StartPeriodicTimer(key, payload, TimeSpan.FromMilliseconds(ms));
+                    break;
+                case ("cancel", string key):
+                    Context.Timers.Cancel(key);
+                    break;
+                case ("active", string key):
+                    Sender.Tell(Context.Timers.IsTimerActive(key));
+                    break;
+                case "block":
+                    Thread.Sleep(300);
+                    break;
+                case string s:
+                    observer.Tell(s);
+                    break;
+            }
+        }
+    }
+
+    private IActorRef Timers() => Sys.ActorOf(Props.Create(() => new TimerActor(TestActor)));
+
+    [Fact]
+    public void Single_timer_fires_once()
+    {
+        var a = Timers();
+        a.Tell(("single", "k", "tick", 50));
+        ExpectMsg("tick");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        a.Tell(("active", "k"), TestActor);
+        ExpectMsg(false);
+    }
+
+    [Fact]
+    public void Reusing_a_key_cancels_the_old_timer_and_its_queued_message()
+    {
+        var a = Timers();
+        a.Tell(("single", "k", "old", 20));
+        a.Tell("block");
+        // While the actor is blocked, "old" fires and waits in the mailbox; restarting the key must drop it.
+        a.Tell(("single", "k", "new", 100));
+        ExpectMsg("new", TimeSpan.FromSeconds(2));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Cancel_drops_a_message_already_queued()
+    {
+        var a = Timers();
+        a.Tell(("single", "k", "late", 20));
+        a.Tell("block");
+        a.Tell(("cancel", "k"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public void Periodic_timer_repeats_until_cancelled()
+    {
+        var a = Timers();
+        a.Tell(("periodic", "p", "beat", 30));
+        Probe.ReceiveN(3);
+        a.Tell(("cancel", "p"));
+        a.Tell(("active", "p"), TestActor);
+        Probe.FishForMessage(m => m is false);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+}
+
+public sealed class AskAndEventStreamTests : TestKitBase
+{
+    private sealed class Replier : ActorBase
+    {
+        protected internal override void OnReceive(object message)
+        {
+            switch (message)
+            {
+                case "string":
+                    Sender.Tell("a string");
+                    break;
+                case "number":
+                    Sender.Tell(42);
+                    break;
+                case "fail":
+                    Sender.Tell(new StatusFailure(new InvalidOperationException("refused")));
+                    break;
+                case ("late", IActorRef probe):
+                    var sender = Sender;
+                    Context.System.EventStream.Publish("scheduled late reply");
+                    Task.Delay(300).ContinueWith(_ => sender.Tell("too late"));
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Ask_returns_the_reply_of_the_type_asked_for()
+    {
+        var replier = Sys.ActorOf(Props.Create(() => new Replier()));
+        Assert.Equal("a string", await replier.Ask<string>("string", TimeSpan.FromSeconds(3)));
+        await Assert.ThrowsAsync<AskTypeMismatchException>(() => replier.Ask<string>("number", TimeSpan.FromSeconds(3)));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => replier.Ask<string>("fail", TimeSpan.FromSeconds(3)));
+        Assert.Equal("refused", failure.Message);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => replier.Ask<string>("string", TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task Ask_times_out_and_the_late_reply_is_a_dead_letter()
+    {
+        var replier = Sys.ActorOf(Props.Create(() => new Replier()));
+        var listener = CreateTestProbe();
+        Sys.EventStream.Subscribe(listener.Ref, typeof(DeadLetter));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => replier.Ask<string>(("late", TestActor), TimeSpan.FromMilliseconds(50)));
+        var letter = listener.ExpectMsg<DeadLetter>();
+        Assert.Equal("too late", letter.Message);
+    }
+
+    [Fact]
+    public void Event_stream_delivers_by_type_hierarchy()
+    {
+        var exceptions = CreateTestProbe();
+        var strings = CreateTestProbe();
+        Sys.EventStream.Subscribe(exceptions.Ref, typeof(Exception));
+        Sys.EventStream.Subscribe(strings.Ref, typeof(string));
+        Sys.EventStream.Publish(new IOException("disk"));
+        Sys.EventStream.Publish("hello");
+        Assert.IsType<IOException>(exceptions.ExpectMsg<Exception>());
+        strings.ExpectMsg("hello");
+        exceptions.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Sys.EventStream.Unsubscribe(strings.Ref);
+        Sys.EventStream.Publish("again");
+        strings.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+}
+
+public sealed class DispatcherAndShutdownTests : TestKitBase
+{
+    private sealed class ThreadReporter : ActorBase
+    {
+        protected internal override void OnReceive(object message) => Sender.Tell(Environment.CurrentManagedThreadId);
+    }
+
+    [Fact]
+    public void Pinned_actor_always_runs_on_its_own_thread()
+    {
+        var pinned = Sys.ActorOf(Props.Create(() => new ThreadReporter()).WithDispatcher(Props.PinnedDispatcher));
+        var threads = Enumerable.Range(0, 20).Select(_ =>
+        {
+            pinned.Tell("which", TestActor);
+            return ExpectMsg<int>();
+        }).Distinct().ToList();
+        Assert.Single(threads);
+    }
+
+    [Fact]
+    public void Default_dispatcher_batches_by_throughput()
+    {
+        var reporter = Sys.ActorOf(Props.Create(() => new ThreadReporter()));
+        for (var i = 0; i < 100; i++)
+            reporter.Tell(i, TestActor);
+        Assert.Equal(100, Probe.ReceiveN(100).Count);
+        Assert.Equal(30, Sys.Throughput);
+    }
+
+    [Fact]
+    public async Task Shutdown_runs_phases_in_order_and_terminates_the_system()
+    {
+        var order = new List<string>();
+        var shutdown = Sys.CoordinatedShutdown;
+        shutdown.AddTask("cluster-leave", "leave", _ => { lock (order) order.Add("cluster-leave"); return Task.CompletedTask; });
+        shutdown.AddTask("service-unbind", "unbind", async _ => { await Task.Delay(50); lock (order) order.Add("service-unbind"); });
+        shutdown.AddTask("before-service-unbind", "first", _ => { lock (order) order.Add("before-service-unbind"); return Task.CompletedTask; });
+        shutdown.AddTask("service-stop", "slow", ct => Task.Delay(Timeout.Infinite, ct));
+        shutdown.SetPhaseTimeout("service-stop", TimeSpan.FromMilliseconds(100));
+        Assert.Throws<ArgumentException>(() => shutdown.AddTask("no-such-phase", "x", _ => Task.CompletedTask));
+
+        var run = shutdown.Run("test");
+        Assert.Same(run, shutdown.Run("again"));
+        await run.WaitAsync(TestTime.Dilated(TimeSpan.FromSeconds(10)));
+        Assert.Equal(["before-service-unbind", "service-unbind", "cluster-leave"], order);
+        Assert.Equal(["service-stop"], shutdown.TimedOutPhases);
+        Assert.Equal("test", shutdown.Reason);
+        Assert.True(Sys.WhenTerminated.IsCompleted);
+    }
+}

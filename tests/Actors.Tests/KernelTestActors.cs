@@ -1,0 +1,84 @@
+using PdCluster.Actors.Kernel;
+
+namespace PdCluster.Tests.Actors;
+
+/// <summary>
+/// Counts "inc", answers "get" with its count, throws the exception it is sent, and reports its lifecycle hooks to
+/// an observer.
+/// </summary>
+internal sealed class Counter : ReceiveActor
+{
+    private readonly IActorRef? _observer;
+    private int _count;
+
+    public Counter(IActorRef? observer = null)
+    {
+        _observer = observer;
+        Receive<string>(s => s == "inc", _ => _count++);
+        Receive<string>(s => s == "get", _ => Sender.Tell(_count));
+        Receive<Exception>(e => throw e);
+        Receive<Props>(p => Sender.Tell(Context.ActorOf(p)));
+    }
+
+    protected internal override void PreStart() => _observer?.Tell("prestart");
+
+    protected internal override void PostStop() => _observer?.Tell("poststop");
+
+    protected internal override void PreRestart(Exception reason, object? message)
+    {
+        _observer?.Tell($"prerestart:{message?.GetType().Name}");
+        base.PreRestart(reason, message);
+    }
+
+    protected internal override void PostRestart(Exception reason)
+    {
+        _observer?.Tell("postrestart");
+        base.PostRestart(reason);
+    }
+}
+
+/// <summary>A supervisor with a given strategy that creates children on request and forwards other messages to them by name.</summary>
+internal sealed class Supervisor(SupervisorStrategy strategy) : ActorBase
+{
+    protected internal override SupervisorStrategy SupervisorStrategy => strategy;
+
+    protected internal override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case (Props props, string name):
+                Sender.Tell(Context.ActorOf(props, name));
+                break;
+            case Exception e:
+                throw e;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
+
+/// <summary>Watches whatever it is sent and reports each Terminated to an observer; "unwatch" + ref stops watching.</summary>
+internal sealed class Watcher(IActorRef observer) : ActorBase
+{
+    protected internal override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ("watch", IActorRef target):
+                Context.Watch(target);
+                Sender.Tell("watching");
+                break;
+            case ("unwatch", IActorRef target):
+                Context.Unwatch(target);
+                Sender.Tell("unwatched");
+                break;
+            case Terminated t:
+                observer.Tell(t);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
