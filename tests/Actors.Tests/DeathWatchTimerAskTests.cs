@@ -71,7 +71,7 @@ public sealed class DeathWatchTests : TestKitBase
 /// <summary>Watches what it is sent and handles nothing else, so a Terminated is a death pact.</summary>
 internal sealed class PactKeeper : ActorBase
 {
-    protected internal override void OnReceive(object message)
+    protected override void OnReceive(object message)
     {
         if (message is IActorRef target)
         {
@@ -87,7 +87,7 @@ public sealed class TimerTests : TestKitBase
 {
     private sealed class TimerActor(IActorRef observer) : ActorBase
     {
-        protected internal override void OnReceive(object message)
+        protected override void OnReceive(object message)
         {
             switch (message)
             {
@@ -165,7 +165,7 @@ public sealed class AskAndEventStreamTests : TestKitBase
 {
     private sealed class Replier : ActorBase
     {
-        protected internal override void OnReceive(object message)
+        protected override void OnReceive(object message)
         {
             switch (message)
             {
@@ -231,7 +231,7 @@ public sealed class DispatcherAndShutdownTests : TestKitBase
 {
     private sealed class ThreadReporter : ActorBase
     {
-        protected internal override void OnReceive(object message) => Sender.Tell(Environment.CurrentManagedThreadId);
+        protected override void OnReceive(object message) => Sender.Tell(Environment.CurrentManagedThreadId);
     }
 
     [Fact]

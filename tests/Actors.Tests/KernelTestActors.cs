@@ -20,17 +20,17 @@ internal sealed class Counter : ReceiveActor
         Receive<Props>(p => Sender.Tell(Context.ActorOf(p)));
     }
 
-    protected internal override void PreStart() => _observer?.Tell("prestart");
+    protected override void PreStart() => _observer?.Tell("prestart");
 
-    protected internal override void PostStop() => _observer?.Tell("poststop");
+    protected override void PostStop() => _observer?.Tell("poststop");
 
-    protected internal override void PreRestart(Exception reason, object? message)
+    protected override void PreRestart(Exception reason, object? message)
     {
         _observer?.Tell($"prerestart:{message?.GetType().Name}");
         base.PreRestart(reason, message);
     }
 
-    protected internal override void PostRestart(Exception reason)
+    protected override void PostRestart(Exception reason)
     {
         _observer?.Tell("postrestart");
         base.PostRestart(reason);
@@ -40,9 +40,9 @@ internal sealed class Counter : ReceiveActor
 /// <summary>A supervisor with a given strategy that creates children on request and forwards other messages to them by name.</summary>
 internal sealed class Supervisor(SupervisorStrategy strategy) : ActorBase
 {
-    protected internal override SupervisorStrategy SupervisorStrategy => strategy;
+    protected override SupervisorStrategy SupervisorStrategy => strategy;
 
-    protected internal override void OnReceive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {
@@ -61,7 +61,7 @@ internal sealed class Supervisor(SupervisorStrategy strategy) : ActorBase
 /// <summary>Watches whatever it is sent and reports each Terminated to an observer; "unwatch" + ref stops watching.</summary>
 internal sealed class Watcher(IActorRef observer) : ActorBase
 {
-    protected internal override void OnReceive(object message)
+    protected override void OnReceive(object message)
     {
         switch (message)
         {

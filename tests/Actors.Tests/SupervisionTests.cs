@@ -140,13 +140,13 @@ public sealed class SupervisionTests : TestKitBase
 
     private sealed class StopRecorder(System.Collections.Concurrent.ConcurrentQueue<string> log, string name) : ActorBase
     {
-        protected internal override void OnReceive(object message)
+        protected override void OnReceive(object message)
         {
             if (message is Props props)
                 Sender.Tell(Context.ActorOf(props, "child"));
         }
 
-        protected internal override void PostStop() => log.Enqueue(name);
+        protected override void PostStop() => log.Enqueue(name);
     }
 
     [Fact]

@@ -111,10 +111,16 @@ public abstract class TestKitBase : IDisposable
         }
     }
 
-    /// <summary>Terminates the system.</summary>
+    /// <summary>Terminates the system, then runs <see cref="AfterTermination"/>.</summary>
     public void Dispose()
     {
         Sys.Terminate().Wait(TestTime.Dilated(TimeSpan.FromSeconds(10)));
+        AfterTermination();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Cleans up what the test made outside the actor system, once every actor has stopped.</summary>
+    protected virtual void AfterTermination()
+    {
     }
 }

@@ -183,7 +183,7 @@ public sealed class TestProbe
 
         public sealed record Watching(IActorRef Target);
 
-        protected internal override void OnReceive(object message)
+        protected override void OnReceive(object message)
         {
             if (message is WatchRequest request)
             {

@@ -61,23 +61,23 @@ public abstract class ActorBase
     protected IActorRef Sender => _cell.Sender;
 
     /// <summary>How this actor supervises its children.</summary>
-    protected internal virtual SupervisorStrategy SupervisorStrategy => SupervisorStrategy.Default;
+    protected virtual SupervisorStrategy SupervisorStrategy => SupervisorStrategy.Default;
 
     /// <summary>Handles one message; call <see cref="Unhandled"/> for one it does not understand.</summary>
-    protected internal abstract void OnReceive(object message);
+    protected abstract void OnReceive(object message);
 
     /// <summary>Called before the first message.</summary>
-    protected internal virtual void PreStart()
+    protected virtual void PreStart()
     {
     }
 
     /// <summary>Called after the actor stopped for good.</summary>
-    protected internal virtual void PostStop()
+    protected virtual void PostStop()
     {
     }
 
     /// <summary>Called on the failed instance before a restart; by default stops every child and calls <see cref="PostStop"/>.</summary>
-    protected internal virtual void PreRestart(Exception reason, object? message)
+    protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.Children)
             Context.Stop(child);
@@ -85,7 +85,7 @@ public abstract class ActorBase
     }
 
     /// <summary>Called on the fresh instance after a restart; by default calls <see cref="PreStart"/>.</summary>
-    protected internal virtual void PostRestart(Exception reason) => PreStart();
+    protected virtual void PostRestart(Exception reason) => PreStart();
 
     /// <summary>Says a message was not handled: a <see cref="Terminated"/> becomes a <see cref="DeathPactException"/>, anything else a dead letter.</summary>
     protected void Unhandled(object message)
@@ -94,6 +94,18 @@ public abstract class ActorBase
             throw new DeathPactException(t.ActorRef);
         _cell.System.DeadLetters.Tell(new DeadLetter(message, Sender, Self));
     }
+
+    internal SupervisorStrategy Strategy => SupervisorStrategy;
+
+    internal void Receive(object message) => OnReceive(message);
+
+    internal void RunPreStart() => PreStart();
+
+    internal void RunPostStop() => PostStop();
+
+    internal void RunPreRestart(Exception reason, object? message) => PreRestart(reason, message);
+
+    internal void RunPostRestart(Exception reason) => PostRestart(reason);
 
     internal static ActorBase Construct(ActorCell cell, Func<ActorBase> factory)
     {
@@ -125,7 +137,7 @@ public abstract class ReceiveActor : ActorBase
     protected void ReceiveAny(Action<object> handler) => _handlers.Add(new(_ => true, handler));
 
     /// <inheritdoc/>
-    protected internal sealed override void OnReceive(object message)
+    protected sealed override void OnReceive(object message)
     {
         foreach (var handler in _handlers)
         {

@@ -146,14 +146,14 @@ internal sealed class ActorCell : IActorContext
                     throw new ActorKilledException($"{Path} was killed.");
                 case TimerMessage timer:
                     if (_timers.Accept(timer))
-                        _actor!.OnReceive(timer.Message);
+                        _actor!.Receive(timer.Message);
                     break;
                 case WatchedTerminated watched:
                     if (_terminatedPending.Remove(watched.Terminated.ActorRef))
-                        _actor!.OnReceive(watched.Terminated);
+                        _actor!.Receive(watched.Terminated);
                     break;
                 default:
-                    _actor!.OnReceive(envelope.Message);
+                    _actor!.Receive(envelope.Message);
                     break;
             }
         }
@@ -232,9 +232,9 @@ internal sealed class ActorCell : IActorContext
             _actor = actor;
             Polled = actor as IPolledActor;
             if (restartCause is null)
-                actor.PreStart();
+                actor.RunPreStart();
             else
-                actor.PostRestart(restartCause);
+                actor.RunPostRestart(restartCause);
             _suspended = false;
         }
         catch (Exception e)
@@ -250,7 +250,7 @@ internal sealed class ActorCell : IActorContext
         _timers.CancelAll();
         try
         {
-            _actor?.PreRestart(recreate.Cause, recreate.Message);
+            _actor?.RunPreRestart(recreate.Cause, recreate.Message);
         }
         catch (Exception e)
         {
@@ -271,7 +271,7 @@ internal sealed class ActorCell : IActorContext
             if (!_children.ContainsValue(failed.Child))
                 return;
         }
-        var strategy = _actor?.SupervisorStrategy ?? System.GuardianStrategy;
+        var strategy = _actor?.Strategy ?? System.GuardianStrategy;
         var directive = strategy.Decide(failed.Cause);
         System.EventStream.Publish(new ActorFailed(failed.Child, failed.Cause, directive));
         IReadOnlyCollection<IActorRef> targets = strategy.AppliesToAllChildren ? Children : [failed.Child];
@@ -323,7 +323,7 @@ internal sealed class ActorCell : IActorContext
         _timers.CancelAll();
         try
         {
-            _actor?.PostStop();
+            _actor?.RunPostStop();
         }
         catch (Exception e)
         {

@@ -80,8 +80,8 @@ public sealed class ActorSystem
     /// <summary>The <c>/user</c> guardian: supervises top-level actors by the system's strategy.</summary>
     private sealed class Guardian : ActorBase
     {
-        protected internal override SupervisorStrategy SupervisorStrategy => Context.System.GuardianStrategy;
+        protected override SupervisorStrategy SupervisorStrategy => Context.System.GuardianStrategy;
 
-        protected internal override void OnReceive(object message) => Unhandled(message);
+        protected override void OnReceive(object message) => Unhandled(message);
     }
 }

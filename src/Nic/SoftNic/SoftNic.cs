@@ -87,6 +87,9 @@ public sealed class SoftNic : IDeviceEventSource
     /// <summary>Whether the device is present (false after surprise removal until arrival).</summary>
     public bool Present => _present;
 
+    /// <inheritdoc/>
+    public DeviceState Current => new(_linkUp, _enabled, _fullPower, _present);
+
     /// <summary>Whether frames flow: present, enabled, powered, link up.</summary>
     public bool IsOperational => _present && _enabled && _fullPower && _linkUp;
 

@@ -2,7 +2,10 @@ using PdCluster.Queues.Classification;
 
 namespace PdCluster.Provider.DataPath;
 
-/// <summary>A compiled set of software filters and their per-rule hit counters; immutable apart from the counters.</summary>
+/// <summary>
+/// A compiled set of software filters and their per-rule hit counters; immutable apart from the counters, which one
+/// queue writes (give each queue its own with <see cref="Fork"/>).
+/// </summary>
 public sealed class FilterTable
 {
     private readonly long[] _hits;
@@ -28,6 +31,9 @@ public sealed class FilterTable
     /// <summary>Compiles <paramref name="specs"/>; a bad spec throws <see cref="FilterSpecException"/> and changes nothing.</summary>
     public static FilterTable Compile(IReadOnlyList<FilterSpec> specs) =>
         new(specs, Classifier.Compile(specs.Select(s => s.ToRule()).ToArray()));
+
+    /// <summary>The same compiled filters with counters of its own, for another queue (counters have one writer each).</summary>
+    public FilterTable Fork() => new(Specs, Classifier);
 
     /// <summary>Packets filter <paramref name="index"/> matched (read from any thread).</summary>
     public long Hits(int index) => Volatile.Read(ref _hits[index]);

@@ -87,3 +87,6 @@ public interface IPacketStage
     /// <summary>Processes packets whose verdict is still <see cref="Verdict.Forward"/>.</summary>
     void Process(PacketBurst burst);
 }
+
+/// <summary>A stage met a packet it cannot process; the queue's supervisor resumes it (the packet is dropped with its burst).</summary>
+public sealed class BadPacketException(string message) : Exception(message);

@@ -29,7 +29,10 @@ public sealed class PdForwarder : IDutyCycle
     private readonly int[] _completions;
     private int _rxDeficit;
 
-    /// <summary>Forwards from <paramref name="rx"/> to <paramref name="tx"/> through <paramref name="stages"/>.</summary>
+    /// <summary>
+    /// Forwards from <paramref name="rx"/> to <paramref name="tx"/> through <paramref name="stages"/>. The queues may
+    /// already hold buffers (a restarted poller takes over where the last one stopped).
+    /// </summary>
     /// <param name="toOs">Where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped (and counted).</param>
     public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = 32, OsPathHandler? toOs = null)
     {
@@ -45,7 +48,7 @@ public sealed class PdForwarder : IDutyCycle
         _transmit = new int[burstSize];
         _release = new int[burstSize];
         _completions = new int[burstSize];
-        _rxDeficit = rx.Capacity;
+        _rxDeficit = rx.Capacity - rx.Outstanding;
     }
 
     /// <summary>The receive queue.</summary>
@@ -121,8 +124,17 @@ public sealed class PdForwarder : IDutyCycle
     {
         if (mayHoldFlushed)
             DropFlushed();
-        foreach (var stage in _stages)
-            stage.Process(_burst);
+        try
+        {
+            foreach (var stage in _stages)
+                stage.Process(_burst);
+        }
+        catch
+        {
+            // A failing stage loses the burst, never its buffers.
+            ReleaseBurst();
+            throw;
+        }
 
         var handles = _burst.Handles;
         var verdicts = _burst.Verdicts;
@@ -149,6 +161,22 @@ public sealed class PdForwarder : IDutyCycle
         Received += handles.Length;
         _cache.Return(_release.AsSpan(0, release));
         return forward;
+    }
+
+    private void ReleaseBurst()
+    {
+        var handles = _burst.Handles;
+        var verdicts = _burst.Verdicts;
+        for (var i = 0; i < handles.Length; i++)
+        {
+            if (verdicts[i] != Verdict.Consume)
+            {
+                _cache.Return(handles[i]);
+                Dropped++;
+            }
+        }
+        Received += handles.Length;
+        _burst.Reset(0);
     }
 
     private void DropFlushed()

@@ -1,0 +1,63 @@
+using PdCluster.Provider;
+using PdCluster.Provider.DataPath;
+
+namespace PdCluster.Actors.Framework;
+
+/// <summary>
+/// Live counters of one queue pair for readers on other threads (metrics, status): the PD queue counters plus the
+/// pipeline's, carried across restarts of the queue actor. Values are read without locks and may lag a burst.
+/// </summary>
+public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmit)
+{
+    private volatile PdForwarder? _forwarder;
+    private volatile FilterStage? _filters;
+    private long _baseReceived;
+    private long _baseForwarded;
+    private long _baseDropped;
+
+    /// <summary>Queue number.</summary>
+    public int Queue { get; } = queue;
+
+    /// <summary>The receive queue.</summary>
+    public IPdQueue Receive { get; } = receive;
+
+    /// <summary>The transmit queue.</summary>
+    public IPdQueue Transmit { get; } = transmit;
+
+    /// <summary>Packets drained from RX.</summary>
+    public long Received => Volatile.Read(ref _baseReceived) + (_forwarder?.Received ?? 0);
+
+    /// <summary>Packets posted to TX.</summary>
+    public long Forwarded => Volatile.Read(ref _baseForwarded) + (_forwarder?.Forwarded ?? 0);
+
+    /// <summary>Packets the pipeline dropped.</summary>
+    public long Dropped => Volatile.Read(ref _baseDropped) + (_forwarder?.Dropped ?? 0);
+
+    /// <summary>The filter table in force, if the queue runs.</summary>
+    public FilterTable? Filters => _filters?.Table;
+
+    /// <summary>A snapshot.</summary>
+    public QueueStats Snapshot()
+    {
+        var table = Filters;
+        var hits = table is null ? new Dictionary<string, long>() : table.Specs.Select((s, i) => (s.Id, table.Hits(i))).ToDictionary();
+        return new QueueStats(Queue, Received, Forwarded, Dropped, Receive.ReceiveCounters.PacketsDropped, hits);
+    }
+
+    internal void Attach(PdForwarder forwarder, FilterStage filters)
+    {
+        _forwarder = forwarder;
+        _filters = filters;
+    }
+
+    internal void Detach()
+    {
+        if (_forwarder is { } f)
+        {
+            Interlocked.Add(ref _baseReceived, f.Received);
+            Interlocked.Add(ref _baseForwarded, f.Forwarded);
+            Interlocked.Add(ref _baseDropped, f.Dropped);
+        }
+        _forwarder = null;
+    }
+}
