@@ -1,9 +1,11 @@
 using System.CommandLine;
-using PdCluster.Node;
+using PdCluster.Node.Commands;
 
 var node = new Command("node", "Run and inspect PD nodes.");
 node.Subcommands.Add(NodeRunCommand.Create());
 
 var root = new RootCommand("pd: PacketDirect cluster node and control tool.");
 root.Subcommands.Add(node);
-return root.Parse(args).Invoke();
+root.Subcommands.Add(AdapterCommands.Create());
+root.Subcommands.Add(FilterCommands.Create());
+return await root.Parse(args).InvokeAsync();

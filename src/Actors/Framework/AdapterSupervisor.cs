@@ -40,10 +40,16 @@ public sealed class AdapterTelemetry
     /// <summary>The adapter's state.</summary>
     public AdapterState State => (AdapterState)_state;
 
+    /// <summary>Whether the supervisor has started and published a state.</summary>
+    public bool HasReported => _reported;
+
+    private volatile bool _reported;
+
     internal void Publish(AdapterState state, IEnumerable<QueueTelemetry> queues)
     {
         _queues = [.. queues];
         _state = (int)state;
+        _reported = true;
     }
 }
 

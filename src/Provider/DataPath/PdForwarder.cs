@@ -92,7 +92,8 @@ public sealed class PdForwarder : IDutyCycle
         }
         Forwarded += tx.Posted;
         _cache.Return(_completions.AsSpan(0, tx.Drained));
-        return rx.Drained + tx.Drained;
+        // Posting counts as work, so a refilling ring is not left to an idling thread.
+        return rx.Drained + rx.Posted + tx.Drained;
     }
 
     /// <summary>

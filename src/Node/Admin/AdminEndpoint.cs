@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PdCluster.Actors.Framework;
+using PdCluster.Node.Hosting;
+
+namespace PdCluster.Node.Admin;
+
+/// <summary>
+/// The running node's loopback-only HTTP endpoint: <c>GET /metrics</c> (Prometheus text), <c>GET /status</c> (JSON),
+/// and <c>POST /adapters/{name}/events/{event}</c> to inject a device event into a simulated adapter.
+/// </summary>
+internal static class AdminEndpoint
+{
+    public static async Task<WebApplication> StartAsync(NodeHost host, IPEndPoint endpoint, PrometheusExporter exporter)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
+        var app = builder.Build();
+
+        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/status", async () => Results.Json(await host.StatusAsync(), AdminJson.Default.NodeStatus));
+        app.MapPost("/adapters/{name}/events/{eventName}", (string name, string eventName) =>
+        {
+            if (!DeviceEventNames.TryParse(eventName, out var deviceEvent))
+                return Results.Json(new AdminError($"'{eventName}' is not a device event (known: {string.Join(", ", DeviceEventNames.All)})."), AdminJson.Default.AdminError, statusCode: 400);
+            if (!host.IsConfigured(name))
+                return Results.Json(new AdminError($"No adapter named '{name}' on this node."), AdminJson.Default.AdminError, statusCode: 404);
+            if (host.Lab.Adapter(name) is not { } nic)
+                return Results.Json(new AdminError($"{name} is not simulated; only SoftNic adapters take injected events."), AdminJson.Default.AdminError, statusCode: 409);
+            nic.Inject(deviceEvent);
+            return Results.Json(new Injected(name, DeviceEventNames.Name(deviceEvent)), AdminJson.Default.Injected);
+        });
+        await app.StartAsync();
+        return app;
+    }
+}
+
+/// <summary>An admin call was refused.</summary>
+internal sealed record AdminError(string Error);
+
+/// <summary>An event was injected.</summary>
+internal sealed record Injected(string Adapter, string Event);
+
+/// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(AdminError))]
+[JsonSerializable(typeof(Injected))]
+internal sealed partial class AdminJson : JsonSerializerContext;

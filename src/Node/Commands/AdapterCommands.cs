@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PdCluster.Node.Configuration;
+using PdCluster.Node.Hosting;
+using Spectre.Console;
+
+namespace PdCluster.Node.Commands;
+
+/// <summary><c>pd adapter list | enable-pd | disable-pd | inject</c>.</summary>
+internal static class AdapterCommands
+{
+    public static Command Create()
+    {
+        var adapter = new Command("adapter", "Inspect adapters, switch PacketDirect on or off, rehearse device events.");
+        adapter.Subcommands.Add(List());
+        adapter.Subcommands.Add(SetPd("enable-pd", true));
+        adapter.Subcommands.Add(SetPd("disable-pd", false));
+        adapter.Subcommands.Add(Inject());
+        return adapter;
+    }
+
+    private static Command List()
+    {
+        var config = CommonOptions.Config();
+        var output = CommonOptions.Output();
+        var command = new Command("list", "List the configured adapters, their capabilities and the PD requirement check of each.");
+        command.Options.Add(config);
+        command.Options.Add(output);
+        command.SetAction(result =>
+        {
+            LoadedConfig loaded;
+            try
+            {
+                loaded = NodeConfigLoader.Load(NodeConfigLoader.Resolve(result.GetValue(config)?.FullName));
+            }
+            catch (ConfigException e)
+            {
+                return CommonOptions.Fail(e.Message);
+            }
+            var rows = loaded.Config.Adapters.Select(a =>
+            {
+                var info = NodeConfigLoader.SimulatedInfo(a);
+                var unmet = loaded.Requirements.Check(info);
+                return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
+                    info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet);
+            }).ToList();
+            if (result.GetValue(output) == "json")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(rows, AdapterJson.Default.ListAdapterRow));
+                return 0;
+            }
+            var table = new Table().Title($"adapters in {Markup.Escape(loaded.Source)}")
+                .AddColumns("name", "pd", "model", "pci", "mac", "link", "driver", "firmware", "queues (max)", "PD requirements");
+            foreach (var r in rows)
+            {
+                table.AddRow(r.Name, r.PdEnabled ? "on" : "off", Markup.Escape(r.Model), r.Pci, r.Mac, $"{r.LinkType} {r.LinkSpeedMbps / 1000} Gb/s",
+                    $"{r.Driver} {r.DriverVersion}", r.Firmware, $"{r.Queues} ({r.MaxReceiveQueues} rx / {r.MaxTransmitQueues} tx × {r.MaxQueueSize})",
+                    r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command SetPd(string name, bool enabled)
+    {
+        var adapterName = new Argument<string>("name") { Description = "The adapter." };
+        var config = CommonOptions.Config();
+        var command = new Command(name, enabled
+            ? "Enable PacketDirect on an adapter in the node's config (WinOF's Enable-NetAdapterPacketDirect); a running node picks it up at its next start."
+            : "Disable PacketDirect on an adapter in the node's config; a running node picks it up at its next start.");
+        command.Arguments.Add(adapterName);
+        command.Options.Add(config);
+        command.SetAction(result =>
+        {
+            var path = NodeConfigLoader.Resolve(result.GetValue(config)?.FullName);
+            if (path is null)
+                return CommonOptions.Fail($"no configuration file to change: pass --config FILE or create {NodeConfigLoader.DefaultPath}.");
+            try
+            {
+                var node = NodeConfigLoader.ReadForEdit(path);
+                var adapter = node.Adapters.FirstOrDefault(a => a.Name == result.GetValue(adapterName));
+                if (adapter is null)
+                    return CommonOptions.Fail($"{path}: no adapter named '{result.GetValue(adapterName)}' (configured: {string.Join(", ", node.Adapters.Select(a => a.Name))}).");
+                adapter.Pd = enabled;
+                NodeConfigLoader.Save(node, path);
+                Console.WriteLine($"PacketDirect {(enabled ? "enabled" : "disabled")} on {adapter.Name} in {path}");
+                return 0;
+            }
+            catch (Exception e) when (e is ConfigException or IOException)
+            {
+                return CommonOptions.Fail(e.Message);
+            }
+        });
+        return command;
+    }
+
+    private static Command Inject()
+    {
+        var adapterName = new Argument<string>("name") { Description = "The adapter." };
+        var eventName = new Argument<string>("event") { Description = $"One of: {string.Join(", ", DeviceEventNames.All)}." };
+        eventName.AcceptOnlyFromAmong([.. DeviceEventNames.All]);
+        var endpoint = CommonOptions.Endpoint();
+        var command = new Command("inject", "Inject a device event into a running node's simulated adapter, to rehearse failures.");
+        command.Arguments.Add(adapterName);
+        command.Arguments.Add(eventName);
+        command.Options.Add(endpoint);
+        command.SetAction(async (result, cancel) =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(result.GetValue(endpoint)!), Timeout = TimeSpan.FromSeconds(10) };
+            try
+            {
+                using var response = await http.PostAsync($"adapters/{Uri.EscapeDataString(result.GetValue(adapterName)!)}/events/{result.GetValue(eventName)}", null, cancel);
+                var body = await response.Content.ReadAsStringAsync(cancel);
+                if (!response.IsSuccessStatusCode)
+                    return CommonOptions.Fail($"{(int)response.StatusCode}: {body}");
+                Console.WriteLine(body);
+                return 0;
+            }
+            catch (HttpRequestException e)
+            {
+                return CommonOptions.Fail($"no node answers at {result.GetValue(endpoint)}: {e.Message}");
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>One adapter in <c>pd adapter list</c>.</summary>
+internal sealed record AdapterRow(
+    string Name, string Provider, bool PdEnabled, string Model, string Pci, string Mac, string LinkType, string Driver, string DriverVersion,
+    string Firmware, long LinkSpeedMbps, int MaxReceiveQueues, int MaxTransmitQueues, int MaxQueueSize, int Queues, bool Supported, IReadOnlyList<string> Unmet);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(List<AdapterRow>))]
+internal sealed partial class AdapterJson : JsonSerializerContext;

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PdCluster.Actors.Framework;
+using PdCluster.Node.Hosting;
+using Spectre.Console;
+
+namespace PdCluster.Node.Commands;
+
+/// <summary>Per-queue rates over one reporting interval, written as a table or one JSON line.</summary>
+internal sealed record NodeReport(
+    [property: JsonPropertyName("t")] double Seconds,
+    [property: JsonPropertyName("queues")] IReadOnlyList<QueueRates> Queues,
+    [property: JsonPropertyName("generator_sent")] long Sent,
+    [property: JsonPropertyName("generator_returned")] long Returned,
+    [property: JsonPropertyName("p99_us")] double P99Microseconds)
+{
+    /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
+    public static Dictionary<(string, int), (long Rx, long Tx, long Drops)> Sample(NodeHost host) =>
+        host.Telemetry.SelectMany(a => a.Queues.Select(q => ((a.Adapter, q.Queue), (q.Receive.ReceiveCounters.PacketsReceived, q.Transmit.TransmitCounters.PacketsTransmitted, q.Dropped + q.Receive.ReceiveCounters.PacketsDropped))))
+            .ToDictionary(x => x.Item1, x => x.Item2);
+
+    /// <summary>Rates since <paramref name="before"/>, taken <paramref name="interval"/> seconds ago.</summary>
+    public static NodeReport Between(NodeHost host, Dictionary<(string, int), (long Rx, long Tx, long Drops)> before, double interval, double seconds)
+    {
+        long Rate(long delta) => interval <= 0 ? 0 : (long)(delta / interval);
+        var rows = new List<QueueRates>();
+        foreach (var (adapter, state, queues) in host.Telemetry)
+        {
+            if (queues.Count == 0)
+            {
+                rows.Add(new QueueRates(adapter, null, state, 0, 0, 0, new Dictionary<string, long>()));
+                continue;
+            }
+            foreach (var q in queues)
+            {
+                var (rx, tx, drops) = before.GetValueOrDefault((adapter, q.Queue));
+                var now = q.Snapshot();
+                rows.Add(new QueueRates(adapter, q.Queue, state,
+                    Rate(q.Receive.ReceiveCounters.PacketsReceived - rx), Rate(q.Transmit.TransmitCounters.PacketsTransmitted - tx),
+                    Rate(now.Dropped + now.RingDrops - drops), now.FilterHits));
+            }
+        }
+        var (sent, returned) = host.Lab.Traffic;
+        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(host.Lab.LatencyMicroseconds(99), 1));
+    }
+
+    public void WriteJson(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, NodeReportJson.Default.NodeReport));
+
+    public void WriteTable(IAnsiConsole console)
+    {
+        var table = new Table().Title($"node at {Seconds:0.0} s")
+            .Caption($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs")
+            .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "filter hits");
+        foreach (var q in Queues)
+        {
+            table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"),
+                Markup.Escape(string.Join("  ", q.FilterHits.Select(h => $"{h.Key}={h.Value:N0}"))));
+        }
+        console.Write(table);
+    }
+}
+
+/// <summary>One queue's rates (or an adapter with no queues running).</summary>
+internal sealed record QueueRates(
+    [property: JsonPropertyName("adapter")] string Adapter,
+    [property: JsonPropertyName("queue")] int? Queue,
+    [property: JsonPropertyName("state")] AdapterState State,
+    [property: JsonPropertyName("rx_pps")] long RxPps,
+    [property: JsonPropertyName("tx_pps")] long TxPps,
+    [property: JsonPropertyName("drops_per_s")] long DropsPerSecond,
+    [property: JsonPropertyName("filter_hits")] IReadOnlyDictionary<string, long> FilterHits);
+
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(NodeReport))]
+internal sealed partial class NodeReportJson : JsonSerializerContext;

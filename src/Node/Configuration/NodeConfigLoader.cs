@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json;
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Node.Configuration;
+
+/// <summary>
+/// Finds, reads and checks a node configuration. Without <c>--config</c> it uses <c>cluster-config/node.json</c>
+/// under the current directory if there is one, else the embedded default. Every error names the file and key.
+/// </summary>
+public static class NodeConfigLoader
+{
+    /// <summary>The configuration file used when none is named, relative to the current directory.</summary>
+    public const string DefaultPath = "cluster-config/node.json";
+
+    /// <summary>The file a command should read or edit: the one named, else <see cref="DefaultPath"/> if it exists, else null (embedded).</summary>
+    public static string? Resolve(string? path) => path ?? (File.Exists(DefaultPath) ? Path.GetFullPath(DefaultPath) : null);
+
+    /// <summary>Loads and checks the configuration at <paramref name="path"/> (null: the embedded default).</summary>
+    public static LoadedConfig Load(string? path)
+    {
+        var source = path ?? "embedded node.json";
+        string json;
+        try
+        {
+            json = path is null ? Embedded("node.json") : File.ReadAllText(path);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"{source}: {e.Message}");
+        }
+        NodeConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize(json, NodeConfigJson.Default.NodeConfig) ?? throw new ConfigException($"{source}: the file is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{source}: {e.Message}");
+        }
+        var directory = path is null ? null : Path.GetDirectoryName(Path.GetFullPath(path));
+        return Check(config, source, directory);
+    }
+
+    /// <summary>Writes <paramref name="config"/> back to <paramref name="path"/>.</summary>
+    public static void Save(NodeConfig config, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(config, NodeConfigJson.Default.NodeConfig) + "\n");
+
+    /// <summary>Reads a file for editing without checking references.</summary>
+    public static NodeConfig ReadForEdit(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), NodeConfigJson.Default.NodeConfig) ?? throw new ConfigException($"{path}: the file is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>The adapter description a simulated adapter's settings make.</summary>
+    public static AdapterInfo SimulatedInfo(AdapterConfig adapter)
+    {
+        var s = adapter.Simulated ?? new SimulatedConfig();
+        var mac = ulong.Parse(s.Mac.Replace(":", "").Replace("-", ""), System.Globalization.NumberStyles.HexNumber);
+        return AdapterInfo.ConnectX3Pro(adapter.Name, mac) with
+        {
+            LinkType = s.LinkType,
+            Pci = PciId.Parse(s.Pci),
+            Model = s.Model,
+            FirmwareVersion = s.Firmware,
+            DriverVersion = s.Driver,
+        };
+    }
+
+    private static LoadedConfig Check(NodeConfig config, string source, string? directory)
+    {
+        void Fail(string key, string problem) => throw new ConfigException($"{source}: {key}: {problem}");
+
+        if (string.IsNullOrWhiteSpace(config.Node))
+            Fail("node", "must name the node.");
+        if (!TryLoopback(config.Admin.Listen, out var endpoint))
+            Fail("admin.listen", $"'{config.Admin.Listen}' must be a loopback host:port such as 127.0.0.1:9470 (the admin endpoint never listens elsewhere).");
+        if (config.Adapters.Count == 0)
+            Fail("adapters", "list at least one adapter.");
+
+        var names = new HashSet<string>();
+        for (var i = 0; i < config.Adapters.Count; i++)
+        {
+            var a = config.Adapters[i];
+            var key = $"adapters[{i}]";
+            if (string.IsNullOrWhiteSpace(a.Name) || a.Name.Contains('/'))
+                Fail($"{key}.name", "must be a non-empty name without '/'.");
+            if (!names.Add(a.Name))
+                Fail($"{key}.name", $"'{a.Name}' appears twice.");
+            if (a.Provider != "simulated")
+                Fail($"{key}.provider", $"'{a.Provider}' is not a provider this node has (known: simulated).");
+            if (a.Queues is < 1 or > 16)
+                Fail($"{key}.queues", $"must be between 1 and 16 (got {a.Queues}).");
+            if (a.QueueSize < 2 || !int.IsPow2(a.QueueSize) || a.QueueSize > 8192)
+                Fail($"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
+            if (a.Buffers < 2 * a.Queues * a.QueueSize)
+                Fail($"{key}.buffers", $"must be at least 2 × queues × queueSize = {2 * a.Queues * a.QueueSize} (got {a.Buffers}).");
+            try
+            {
+                SimulatedInfo(a);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                Fail($"{key}.simulated", e.Message);
+            }
+            var flows = a.Simulated?.Generator?.Flows ?? [];
+            for (var f = 0; f < flows.Count; f++)
+            {
+                if (!IPAddress.TryParse(flows[f].Source, out _) || !IPAddress.TryParse(flows[f].Destination, out _))
+                    Fail($"{key}.simulated.generator.flows[{f}]", "source and destination must be IP addresses.");
+                if (flows[f].Protocol is not ("tcp" or "udp" or "icmp"))
+                    Fail($"{key}.simulated.generator.flows[{f}].protocol", $"'{flows[f].Protocol}' must be tcp, udp or icmp.");
+                if (flows[f].FrameSize is < 60 or > 1514)
+                    Fail($"{key}.simulated.generator.flows[{f}].frameSize", $"must be between 60 and 1514 (got {flows[f].FrameSize}).");
+            }
+        }
+
+        IReadOnlyList<FilterSpec> filters;
+        try
+        {
+            filters = config.Filters is null || directory is null && config.Filters == "default-filters.json"
+                ? FilterSpec.ReadList(Embedded("default-filters.json"), "embedded default-filters.json")
+                : FilterSpec.ReadList(File.ReadAllText(Relative(directory, config.Filters)), Relative(directory, config.Filters));
+        }
+        catch (FilterSpecException e)
+        {
+            throw new ConfigException($"{source}: filters: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"{source}: filters: {e.Message}");
+        }
+        foreach (var f in filters.Where(f => f.Queue is not null))
+        {
+            var fewest = config.Adapters.Min(a => a.Queues);
+            if (f.Queue < 0 || f.Queue >= fewest)
+                Fail("filters", $"filter '{f.Id}' steers to queue {f.Queue}, but an adapter has only queues 0..{fewest - 1}.");
+        }
+
+        PdRequirements requirements;
+        try
+        {
+            requirements = config.Requirements is null ? PdRequirements.Default : PdRequirements.Load(Relative(directory, config.Requirements));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new ConfigException($"{source}: requirements: {e.Message}");
+        }
+        return new LoadedConfig(config, source, filters, requirements, endpoint!);
+    }
+
+    private static string Relative(string? directory, string path) => directory is null || Path.IsPathRooted(path) ? path : Path.Combine(directory, path);
+
+    private static bool TryLoopback(string listen, out IPEndPoint? endpoint)
+    {
+        endpoint = null;
+        var colon = listen.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(listen[(colon + 1)..], out var port))
+            return false;
+        var host = listen[..colon].Trim('[', ']');
+        var address = host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var a) ? a : null;
+        if (address is null || !IPAddress.IsLoopback(address))
+            return false;
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+
+    private static string Embedded(string name)
+    {
+        using var stream = typeof(NodeConfigLoader).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is missing from the build.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PdCluster.Node.Configuration;
+using PdCluster.Node.Hosting;
+
+namespace PdCluster.Tests.Node;
+
+public sealed class AdminEndpointTests
+{
+    private static long Metric(string metrics, string series)
+    {
+        var match = Regex.Match(metrics, "^" + Regex.Escape(series) + " (\\d+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"no series {series} in /metrics");
+        return long.Parse(match.Groups[1].Value);
+    }
+
+    private static async Task<string> StateOf(HttpClient http)
+    {
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        return status.RootElement.GetProperty("adapters")[0].GetProperty("state").GetString()!;
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_move_status_reports_and_injected_events_take_effect()
+    {
+        using var config = new TempConfig();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            var first = await http.GetStringAsync("/metrics");
+            var series = "pd_rx_packets_total{adapter=\"pd0\",queue=\"0\"}";
+            await Eventually(async () => Metric(await http.GetStringAsync("/metrics"), series) > Metric(first, series) + 100, "rx counter to move");
+            Assert.Contains("# TYPE pd_filter_hits_total counter", first);
+            Assert.Equal("Running", await StateOf(http));
+
+            var removed = await http.PostAsync("/adapters/pd0/events/surprise-removal", null);
+            Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+            await Eventually(async () => await StateOf(http) == "Removed", "Removed");
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Equal(Metric(metrics, "pd_pool_buffers{adapter=\"pd0\"}"), Metric(metrics, "pd_pool_free_buffers{adapter=\"pd0\"}"));
+
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/adapters/pd0/events/arrival", null)).StatusCode);
+            await Eventually(async () => await StateOf(http) == "Running", "Running after arrival");
+
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/adapters/pd0/events/explode", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/adapters/nope/events/d3", null)).StatusCode);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
+    [Fact]
+    public async Task A_refused_adapter_is_reported_not_fatal()
+    {
+        using var config = new TempConfig(TempConfig.Adapter("ib0").Replace("\"simulated\": {", "\"simulated\": { \"linkType\": \"InfiniBand\","));
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+            var adapter = status.RootElement.GetProperty("adapters")[0];
+            Assert.Equal("Refused", adapter.GetProperty("state").GetString());
+            Assert.Contains("PacketDirect is supported only on Ethernet ports", adapter.GetProperty("error").GetString());
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using PdCluster.Node.Configuration;
+
+namespace PdCluster.Tests.Node;
+
+public sealed class ConfigTests
+{
+    [Fact]
+    public void The_shipped_and_embedded_configs_load()
+    {
+        var embedded = NodeConfigLoader.Load(null);
+        Assert.Equal("node-1", embedded.Config.Node);
+        Assert.Equal(3, embedded.Filters.Count);
+        var shipped = NodeConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "../../../../../cluster-config/node.json"));
+        Assert.Equal(embedded.Config.Adapters[0].Queues, shipped.Config.Adapters[0].Queues);
+        Assert.Equal(embedded.Filters.Select(f => f.Id), shipped.Filters.Select(f => f.Id));
+    }
+
+    [Theory]
+    [InlineData("\"queues\": 40,", "adapters[0].queues: must be between 1 and 16 (got 40)")]
+    [InlineData("\"queueSize\": 1000,", "adapters[0].queueSize: must be a power of two")]
+    [InlineData("\"provider\": \"dpdk\",", "adapters[0].provider: 'dpdk' is not a provider")]
+    [InlineData("\"queus\": 2,", "queus")]
+    public void Bad_adapter_settings_name_the_file_and_key(string extra, string expected)
+    {
+        using var config = new TempConfig(TempConfig.Adapter("pd0", extra));
+        var e = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(config.Path));
+        Assert.StartsWith(config.Path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Admin_endpoint_must_be_loopback()
+    {
+        using var config = new TempConfig();
+        File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace($"127.0.0.1:{config.Port}", "0.0.0.0:9470"));
+        Assert.Contains("admin.listen", Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(config.Path)).Message);
+    }
+
+    [Fact]
+    public void Bad_filters_file_is_named()
+    {
+        using var config = new TempConfig(extra: "\"filters\": \"filters.json\",");
+        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), """[{"id":"x","match":{"destinationPort":"99999"}}]""");
+        var e = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(config.Path));
+        Assert.Contains("filters", e.Message);
+        Assert.Contains("DestinationPort", e.Message);
+    }
+
+    [Fact]
+    public void Duplicate_adapters_and_steering_to_missing_queues_are_refused()
+    {
+        using var twice = new TempConfig(TempConfig.Adapter("pd0") + "," + TempConfig.Adapter("pd0"));
+        Assert.Contains("appears twice", Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(twice.Path)).Message);
+
+        using var steering = new TempConfig(extra: "\"filters\": \"filters.json\",");
+        File.WriteAllText(Path.Combine(steering.Directory, "filters.json"), """[{"id":"far","queue":5}]""");
+        Assert.Contains("steers to queue 5", Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(steering.Path)).Message);
+    }
+}
