@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: bench/run.sh [SCENARIO...] [--quick]
-#   scenarios: pd-forward raw-ring traditional socket classifier (default: all).
+#   scenarios: pd-forward raw-ring traditional socket classifier actor-pingpong device-events (default: all).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
 # Prints one JSON object per line and writes bench/results/results.json and results.md.
 set -euo pipefail

@@ -18,7 +18,32 @@ internal sealed record BenchResult(
     [property: JsonPropertyName("note")] string? Note = null,
     [property: JsonPropertyName("rounds")] int Rounds = 1,
     [property: JsonPropertyName("mpps_min")] double? MppsMin = null,
-    [property: JsonPropertyName("mpps_max")] double? MppsMax = null);
+    [property: JsonPropertyName("mpps_max")] double? MppsMax = null)
+{
+    /// <summary>pd-forward: the same scenario without the actor runtime, same run.</summary>
+    [JsonPropertyName("without_actors_mpps")]
+    public double? WithoutActorsMpps { get; init; }
+
+    /// <summary>actor-pingpong: Mpps divided by the cores.</summary>
+    [JsonPropertyName("mpps_per_core")]
+    public double? MppsPerCore { get; init; }
+
+    /// <summary>device-events: surprise removal to all queues stopped and buffers home.</summary>
+    [JsonPropertyName("removal_p50_ms")]
+    public double? RemovalP50Ms { get; init; }
+
+    /// <summary>device-events: surprise removal to all queues stopped and buffers home.</summary>
+    [JsonPropertyName("removal_p99_ms")]
+    public double? RemovalP99Ms { get; init; }
+
+    /// <summary>device-events: D3 request to quiesced.</summary>
+    [JsonPropertyName("quiesce_p50_ms")]
+    public double? QuiesceP50Ms { get; init; }
+
+    /// <summary>device-events: D3 request to quiesced.</summary>
+    [JsonPropertyName("quiesce_p99_ms")]
+    public double? QuiesceP99Ms { get; init; }
+}
 
 /// <summary>The ratios the targets are stated in, computed from results of the same run.</summary>
 internal sealed record BenchSummary(
@@ -27,6 +52,7 @@ internal sealed record BenchSummary(
     [property: JsonPropertyName("pd_forward_1_vs_traditional")] double? ForwardVsTraditional,
     [property: JsonPropertyName("pd_forward_1_vs_socket")] double? ForwardVsSocket,
     [property: JsonPropertyName("pd_forward_100k_vs_1")] double? HundredThousandVsOne,
+    [property: JsonPropertyName("pd_forward_actors_vs_direct")] double? ActorsVsDirect,
     [property: JsonPropertyName("classifier_100k_vs_linear")] double? ClassifierVsLinear);
 
 /// <summary>Where and when a run happened.</summary>

@@ -6,7 +6,7 @@ using PdCluster.Bench;
 // pd-bench [SCENARIO...] [--quick] [--results DIR]
 // Runs the scenarios in interleaved rounds (3, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md.
-var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier" };
+var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events" };
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
 var resultsDir = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : Path.Combine("bench", "results");
@@ -20,9 +20,9 @@ if (unknown.Count > 0)
 if (chosen.Count == 0)
     chosen = [.. known];
 
-var scenarios = quick
-    ? new Scenarios(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2))
-    : new Scenarios(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+var scenarios = new Scenarios(warmup, window);
+var actorScenarios = new ActorScenarios(warmup, window);
 int[] ruleCounts = [1, 1_000, 100_000];
 var rounds = quick ? 1 : 3;
 var samples = new List<BenchResult>();
@@ -35,7 +35,16 @@ for (var round = 0; round < rounds; round++)
         {
             case "pd-forward":
                 foreach (var rules in ruleCounts)
-                    samples.Add(scenarios.PdForward(rules));
+                {
+                    samples.Add(scenarios.PdForward(rules, throughActors: true));
+                    samples.Add(scenarios.PdForward(rules, throughActors: false));
+                }
+                break;
+            case "actor-pingpong":
+                samples.Add(actorScenarios.PingPong());
+                break;
+            case "device-events":
+                samples.Add(actorScenarios.DeviceEvents(100));
                 break;
             case "raw-ring":
                 samples.Add(scenarios.RawRing());
@@ -56,9 +65,16 @@ for (var round = 0; round < rounds; round++)
 
 var results = samples.GroupBy(r => (r.Scenario, r.Rules)).Select(g =>
 {
-    var ordered = g.OrderBy(r => r.Mpps).ToList();
+    var ordered = g.OrderBy(r => r.Scenario == "device-events" ? r.RemovalP99Ms ?? 0 : r.Mpps).ToList();
     return ordered[ordered.Count / 2] with { Rounds = ordered.Count, MppsMin = ordered[0].Mpps, MppsMax = ordered[^1].Mpps };
 }).ToList();
+// The direct loop is reported beside the actor one, as without_actors_mpps, not on a line of its own.
+foreach (var direct in results.Where(r => r.Scenario == "pd-forward-direct").ToList())
+{
+    results.Remove(direct);
+    var i = results.FindIndex(r => r.Scenario == "pd-forward" && r.Rules == direct.Rules);
+    results[i] = results[i] with { WithoutActorsMpps = direct.Mpps };
+}
 foreach (var r in results)
     Console.WriteLine(JsonSerializer.Serialize(r, BenchJson.Default.BenchResult));
 
@@ -71,6 +87,7 @@ var summary = new BenchSummary("summary",
     Ratio(Mpps("pd-forward", 1), Mpps("traditional")),
     Ratio(Mpps("pd-forward", 1), Mpps("socket")),
     Ratio(Mpps("pd-forward", 100_000), Mpps("pd-forward", 1)),
+    Ratio(Mpps("pd-forward", 1), results.FirstOrDefault(r => r.Scenario == "pd-forward" && r.Rules == 1)?.WithoutActorsMpps),
     Ratio(classifier100k?.Mpps, classifier100k?.BaselineMpps));
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
 
@@ -109,6 +126,13 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s)
     md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"} | ≥ 10 |");
     md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"} | |");
     md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"} | ≥ 0.5 |");
+    md.AppendLine($"| pd-forward through QueueActors / without actors (1 rule) | {s.ActorsVsDirect?.ToString("0.00") ?? "–"} | ≥ 0.9 |");
+    foreach (var r in results.Where(r => r.WithoutActorsMpps is not null))
+        md.AppendLine($"| pd-forward {r.Rules:N0} rules: with actors / without | {r.Mpps / r.WithoutActorsMpps:0.00} ({r.Mpps:0.00} / {r.WithoutActorsMpps:0.00} Mpps) | ≥ 0.9 |");
+    foreach (var r in results.Where(r => r.MppsPerCore is not null))
+        md.AppendLine($"| actor-pingpong / Channel ping-pong | {r.Mpps / r.BaselineMpps:0.00} ({r.Mpps:0.00} / {r.BaselineMpps:0.00} M msg/s; {r.MppsPerCore:0.00} M msg/s per core) | |");
+    foreach (var r in results.Where(r => r.RemovalP99Ms is not null))
+        md.AppendLine($"| device-events: removal p50 / p99 ms, D3 quiesce p50 / p99 ms | {r.RemovalP50Ms:0.00} / {r.RemovalP99Ms:0.00}, {r.QuiesceP50Ms:0.00} / {r.QuiesceP99Ms:0.00} | |");
     md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"} | |");
     return md.ToString();
 }

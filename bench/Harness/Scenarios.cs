@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using PdCluster.Actors.Framework;
+using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
@@ -22,12 +24,14 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
 {
     /// <summary>
     /// Generator → wire → PD RX queue (RSS acquired) → filter stage with <paramref name="rules"/> rules → L2 forward →
-    /// PD TX → wire → generator sink. The forwarder has a core of its own; the generator runs on the calling thread.
-    /// Mpps counts packets the forwarder sent; latency is the round trip from the stamp in each frame. The DUT's
-    /// receive hashing is off (ethtool's rxhash): with one RSS queue the hash chooses nothing, and a simulated NIC's
-    /// parsing would otherwise be charged to the generator's core, not the forwarder's.
+    /// PD TX → wire → generator sink. The forwarding loop has a core of its own: a <see cref="QueueActor"/> on the
+    /// pinned dispatcher, or with <paramref name="throughActors"/> false a bare polling thread (the same loop without
+    /// the actor runtime). Both spin when idle. The generator runs on the calling thread. Mpps counts packets
+    /// forwarded; latency is the round trip from the stamp in each frame. The DUT's receive hashing is off (ethtool's
+    /// rxhash): with one RSS queue the hash chooses nothing, and a simulated NIC's parsing would otherwise be charged
+    /// to the generator's core.
     /// </summary>
-    public BenchResult PdForward(int rules)
+    public BenchResult PdForward(int rules, bool throughActors)
     {
         var genPort = new SoftNic(AdapterInfo.ConnectX3Pro("gen", 0x02_00_00_00_00_01));
         var dut = new SoftNic(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02));
@@ -37,20 +41,47 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         using var provider = new SimulatedProvider(dut);
         var rx = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 1024, pool), 1)[0];
         var tx = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 1024, pool));
-        var cache = pool.CreateCache(512);
-        var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(FilterTable.Compile(Workload.Rules(rules))), new L2ForwardStage()]);
-        var thread = new PollingThread("pd-forward", forwarder, new BusySpinIdleStrategy());
+        var table = FilterTable.Compile(Workload.Rules(rules));
         using var generator = new TrafficGenerator(genPort, Workload.Flows(rules));
-        thread.Start();
 
-        var (packets, seconds, allocated) = Measure(span => Pump(generator, span), () => forwarder.Forwarded, generator.Latency);
+        Func<long> forwarded;
+        Action stop;
+        if (throughActors)
+        {
+            var system = ActorSystem.Create("bench");
+            var telemetry = new QueueTelemetry(0, rx, tx);
+            var settings = new QueueActorSettings(telemetry, pool, table, Idle: QueueIdle.BusySpin);
+            var queue = system.ActorOf(Props.Create(() => new QueueActor(settings)).WithDispatcher(Props.PinnedDispatcher), "queue-0");
+            var started = Stopwatch.StartNew();
+            while (rx.Outstanding == 0 && started.Elapsed < TimeSpan.FromSeconds(10))
+                Thread.Yield();
+            forwarded = () => telemetry.Forwarded;
+            stop = () =>
+            {
+                queue.GracefulStop(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+                system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            };
+        }
+        else
+        {
+            var cache = pool.CreateCache(512);
+            var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(table), new L2ForwardStage()]);
+            var thread = new PollingThread("pd-forward", forwarder, new BusySpinIdleStrategy());
+            thread.Start();
+            forwarded = () => forwarder.Forwarded;
+            stop = () =>
+            {
+                thread.Stop();
+                if (thread.Fault is not null)
+                    throw thread.Fault;
+                forwarder.Quiesce(TimeSpan.FromSeconds(5));
+                cache.Flush();
+            };
+        }
 
-        thread.Stop();
-        if (thread.Fault is not null)
-            throw thread.Fault;
-        forwarder.Quiesce(TimeSpan.FromSeconds(5));
-        cache.Flush();
-        return Workload.Result("pd-forward", "simulated", rules, packets, seconds, allocated, generator.Latency);
+        var (packets, seconds, allocated) = Measure(span => Pump(generator, span), forwarded, generator.Latency);
+        stop();
+        return Workload.Result(throughActors ? "pd-forward" : "pd-forward-direct", throughActors ? "simulated+actors" : "simulated", rules, packets, seconds, allocated, generator.Latency);
     }
 
     /// <summary>

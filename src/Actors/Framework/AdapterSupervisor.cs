@@ -199,7 +199,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 var transmit = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, settings.QueueSize, pool));
                 var telemetry = new QueueTelemetry(i, receive[i], transmit);
                 _telemetry.Add(telemetry);
-                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, DrainNotification: settings.DrainNotification);
+                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff);
                 var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
                 Context.Watch(queue);
                 _queues.Add(queue);

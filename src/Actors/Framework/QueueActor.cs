@@ -5,16 +5,26 @@ using PdCluster.Queues.Idle;
 
 namespace PdCluster.Actors.Framework;
 
+/// <summary>What a queue thread does when a duty cycle found no work.</summary>
+public enum QueueIdle
+{
+    /// <summary>Spin, yield, then park up to 1 ms (the default).</summary>
+    Backoff,
+    /// <summary>Never give up the core: lowest latency, one core per queue.</summary>
+    BusySpin,
+    /// <summary>Arm PD's drain notification on both queues, poll once more, then sleep until a completion or a message.</summary>
+    DrainNotification,
+}
+
 /// <summary>How a queue actor runs.</summary>
 /// <param name="Stages">Stages after the filter stage (by default L2 forwarding).</param>
-/// <param name="DrainNotification">Sleep on PD's drain notification when idle instead of backing off.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
     FilterTable Filters,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
     int BurstSize = 32,
-    bool DrainNotification = false);
+    QueueIdle Idle = QueueIdle.Backoff);
 
 /// <summary>
 /// Owns one PD receive and one PD transmit queue and runs their duty cycle on a thread of its own (the pinned
@@ -39,9 +49,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
         var telemetry = settings.Telemetry;
         _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize);
-        IdleStrategy = settings.DrainNotification
-            ? new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100))
-            : new BackoffIdleStrategy();
+        IdleStrategy = settings.Idle switch
+        {
+            QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
+            QueueIdle.BusySpin => new BusySpinIdleStrategy(),
+            _ => new BackoffIdleStrategy(),
+        };
         telemetry.Attach(_forwarder, _filters);
     }
 

@@ -97,7 +97,11 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
             _running.Start();
         }
 
-        public void Wake() => (cell.Polled?.WakeSignal ?? _plainWake).Set();
+        public void Wake()
+        {
+            cell.Polled?.WakeSignal.Set();
+            _plainWake.Set();
+        }
 
         public void Stop()
         {
@@ -113,7 +117,8 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
                 var polled = cell.Polled;
                 if (polled is null)
                 {
-                    if (mailbox.Run(int.MaxValue) == 0 && !mailbox.HasWork)
+                    // Running the mailbox may create a polled actor (its Create message): then poll at once, don't sleep.
+                    if (mailbox.Run(int.MaxValue) == 0 && cell.Polled is null && !mailbox.HasWork)
                         _plainWake.Wait(TimeSpan.FromSeconds(1));
                     continue;
                 }
@@ -124,7 +129,6 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
                 else
                     polled.IdleStrategy.Reset();
             }
-            _plainWake.Dispose();
         }
 
         private int PollSafely(IPolledActor polled)
