@@ -182,6 +182,26 @@ public sealed class SupervisionTests : TestKitBase
         Assert.Equal(counter, letters[0].Recipient);
     }
 
+    private sealed class Slow : ActorBase
+    {
+        protected override void OnReceive(object message) => Thread.Sleep(1);
+    }
+
+    [Fact]
+    public void A_stop_overtakes_queued_user_messages_which_become_dead_letters()
+    {
+        var slow = Sys.ActorOf(Props.Create(() => new Slow()), "slow");
+        Watch(slow);
+        var letters = ExpectDeadLetters<int>(() =>
+        {
+            for (var i = 0; i < 500; i++)
+                slow.Tell(i);
+            Sys.Stop(slow);
+        }, occurrences: 100);
+        ExpectTerminated(slow);
+        Assert.All(letters, l => Assert.Equal(slow, l.Recipient));
+    }
+
     [Fact]
     public void Names_are_unique_among_siblings()
     {
