@@ -43,6 +43,7 @@ public sealed class AdminEndpointTests
             var series = "pd_rx_packets_total{adapter=\"pd0\",queue=\"0\"}";
             await Eventually(async () => Metric(await http.GetStringAsync("/metrics"), series) > Metric(first, series) + 100, "rx counter to move");
             Assert.Contains("# TYPE pd_filter_hits_total counter", first);
+            await Eventually(async () => (await http.GetStringAsync("/members")).Contains("\"node\":\"test-node\""), "the node registered as a member");
             Assert.Equal("Running", await StateOf(http));
 
             var removed = await http.PostAsync("/adapters/pd0/events/surprise-removal", null);

@@ -13,7 +13,8 @@ namespace PdCluster.Node.Admin;
 
 /// <summary>
 /// The running node's loopback-only HTTP endpoint: <c>GET /metrics</c> (Prometheus text), <c>GET /status</c> (JSON),
-/// and <c>POST /adapters/{name}/events/{event}</c> to inject a device event into a simulated adapter.
+/// <c>GET /members</c> (the cluster's registered nodes), and <c>POST /adapters/{name}/events/{event}</c> to inject a
+/// device event into a simulated adapter.
 /// </summary>
 internal static class AdminEndpoint
 {
@@ -27,6 +28,11 @@ internal static class AdminEndpoint
 
         app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapGet("/status", async () => Results.Json(await host.StatusAsync(), AdminJson.Default.NodeStatus));
+        app.MapGet("/members", async () =>
+        {
+            var members = await host.Membership.Store.RangeAsync(host.Membership.Prefix + "members/");
+            return Results.Json(members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!).ToList(), AdminJson.Default.ListMemberRecord);
+        });
         app.MapPost("/adapters/{name}/events/{eventName}", (string name, string eventName) =>
         {
             if (!DeviceEventNames.TryParse(eventName, out var deviceEvent))
@@ -52,6 +58,7 @@ internal sealed record Injected(string Adapter, string Event);
 /// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(List<MemberRecord>))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(Injected))]
 internal sealed partial class AdminJson : JsonSerializerContext;

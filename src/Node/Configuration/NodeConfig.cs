@@ -13,6 +13,12 @@ public sealed class NodeConfig
     /// <summary>The node's name in the cluster.</summary>
     public string Node { get; set; } = "node-1";
 
+    /// <summary>The cluster's name: its keys live under <c>/pd/&lt;cluster&gt;/</c>.</summary>
+    public string Cluster { get; set; } = "lab";
+
+    /// <summary>The control-plane store: "memory" (one host, in this process).</summary>
+    public string Store { get; set; } = "memory";
+
     /// <summary>The admin endpoint.</summary>
     public AdminConfig Admin { get; set; } = new();
 

@@ -80,8 +80,12 @@ public static class NodeConfigLoader
     {
         void Fail(string key, string problem) => throw new ConfigException($"{source}: {key}: {problem}");
 
-        if (string.IsNullOrWhiteSpace(config.Node))
-            Fail("node", "must name the node.");
+        if (string.IsNullOrWhiteSpace(config.Node) || config.Node.Contains('/'))
+            Fail("node", "must name the node (no '/').");
+        if (string.IsNullOrWhiteSpace(config.Cluster) || config.Cluster.Contains('/'))
+            Fail("cluster", "must name the cluster (no '/').");
+        if (config.Store != "memory")
+            Fail("store", $"'{config.Store}' is not a store this node has (known: memory).");
         if (!TryLoopback(config.Admin.Listen, out var endpoint))
             Fail("admin.listen", $"'{config.Admin.Listen}' must be a loopback host:port such as 127.0.0.1:9470 (the admin endpoint never listens elsewhere).");
         if (config.Adapters.Count == 0)

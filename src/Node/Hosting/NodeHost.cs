@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
+using PdCluster.Cluster;
 using PdCluster.Node.Admin;
 using PdCluster.Node.Configuration;
 using PdCluster.Provider.Simulated;
@@ -19,6 +20,8 @@ internal sealed class NodeHost
     private readonly NodeMetrics _metrics;
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
+    private readonly IActorRef _membership;
+    private readonly InMemoryStore _store = new();
     private WebApplication? _admin;
 
     private NodeHost(LoadedConfig config)
@@ -39,8 +42,12 @@ internal sealed class NodeHost
         _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool, Lab.Adapter(a.Name)))]);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
+        Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(2));
+        _membership = System.ActorOf(Props.Create(() => new Membership(Membership)), "membership");
 
+        // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
         var shutdown = System.CoordinatedShutdown;
+        shutdown.AddTask("before-service-unbind", "leave-cluster", async _ => await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5)));
         shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(Lab.StopTraffic));
         shutdown.AddTask("service-unbind", "stop-admin", async ct =>
         {
@@ -54,6 +61,9 @@ internal sealed class NodeHost
     public ActorSystem System { get; }
 
     public SimulatedLab Lab { get; }
+
+    /// <summary>The cluster store and this node's place in it.</summary>
+    public MembershipSettings Membership { get; }
 
     /// <summary>Where the admin endpoint listens.</summary>
     public string AdminUrl => $"http://{Config.AdminEndpoint}";
@@ -106,5 +116,6 @@ internal sealed class NodeHost
         _exporter.Dispose();
         _metrics.Dispose();
         Lab.Dispose();
+        await _store.DisposeAsync();
     }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PdCluster.Actors.Kernel;
+using PdCluster.Cluster;
+
+namespace PdCluster.Actors.Framework;
+
+/// <summary>Where and how a node registers itself.</summary>
+/// <param name="Ttl">Lease TTL (etcd's minimum and the default is 2 s); keepalives go every TTL/3.</param>
+public sealed record MembershipSettings(IClusterStore Store, string Cluster, string Node, string Admin, TimeSpan Ttl)
+{
+    /// <summary>The key prefix of the cluster: <c>/pd/&lt;cluster&gt;/</c>.</summary>
+    public string Prefix => $"/pd/{Cluster}/";
+}
+
+/// <summary>What a node writes under <c>members/&lt;node&gt;</c>.</summary>
+public sealed record MemberRecord(string Node, string Admin, DateTimeOffset Since);
+
+/// <summary>What a node writes under <c>status/&lt;node&gt;</c>: each adapter's state.</summary>
+public sealed record MemberStatus(string Node, IReadOnlyDictionary<string, AdapterState> Adapters);
+
+/// <summary>Ends the membership: the lease is revoked so peers see the node leave at once.</summary>
+public sealed record LeaveCluster
+{
+    /// <summary>The one instance.</summary>
+    public static readonly LeaveCluster Instance = new();
+}
+
+/// <summary>The node left; its keys are gone.</summary>
+public sealed record LeftCluster(string Node);
+
+/// <summary>
+/// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
+/// alive every TTL/3, and registers again if the lease is lost. Mirrors every <see cref="AdapterStateChanged"/> into
+/// <c>status/&lt;node&gt;</c> on the same lease. Store calls never block the actor: their outcomes come back as messages.
+/// </summary>
+public sealed class Membership(MembershipSettings settings) : ActorBase
+{
+    private const string KeepAliveTimer = "keepalive";
+    private readonly Dictionary<string, AdapterState> _adapters = [];
+    private long _lease;
+    private bool _registering;
+    private bool _leaving;
+
+    /// <summary>The lease the node's keys live on (0 while unregistered).</summary>
+    public sealed record Registered(long Lease);
+
+    private sealed record RegistrationFailed(Exception Cause);
+
+    private sealed record KeepAlive;
+
+    private sealed record LeaseLost(long Lease);
+
+    private sealed record Retry;
+
+    private sealed record StatusWritten;
+
+    /// <inheritdoc/>
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
+        Register();
+    }
+
+    /// <inheritdoc/>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Registered registered when !_leaving:
+                _registering = false;
+                _lease = registered.Lease;
+                Context.Timers.StartPeriodicTimer(KeepAliveTimer, new KeepAlive(), settings.Ttl / 3);
+                WriteStatus();
+                Context.System.EventStream.Publish(registered);
+                break;
+            case RegistrationFailed failed:
+                _registering = false;
+                Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node} could not register: {failed.Cause.Message}", failed.Cause));
+                Context.Timers.StartSingleTimer("retry", new Retry(), settings.Ttl / 3);
+                break;
+            case Retry:
+                Register();
+                break;
+            case KeepAlive when _lease != 0:
+                var lease = _lease;
+                settings.Store.KeepAliveAsync(lease).PipeTo(Self, new KeepAlive(), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new RegistrationFailed(e));
+                break;
+            case KeepAlive:
+                break;
+            case LeaseLost lost when lost.Lease == _lease:
+                _lease = 0;
+                Context.Timers.Cancel(KeepAliveTimer);
+                Register();
+                break;
+            case AdapterStateChanged changed:
+                _adapters[changed.Adapter] = changed.State;
+                WriteStatus();
+                break;
+            case LeaveCluster:
+                _leaving = true;
+                Context.Timers.CancelAll();
+                var sender = Sender;
+                (_lease == 0 ? Task.CompletedTask : settings.Store.RevokeAsync(_lease))
+                    .PipeTo(sender, new LeftCluster(settings.Node), e => new StatusFailure(e));
+                _lease = 0;
+                break;
+            case LeaseLost or Registered or StatusWritten:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Register()
+    {
+        if (_registering || _leaving)
+            return;
+        _registering = true;
+        var member = JsonSerializer.Serialize(new MemberRecord(settings.Node, settings.Admin, DateTimeOffset.UtcNow), MembershipJson.Default.MemberRecord);
+        RegisterAsync(member).PipeTo(Self, lease => new Registered(lease), e => new RegistrationFailed(e));
+    }
+
+    private async Task<long> RegisterAsync(string member)
+    {
+        var lease = await settings.Store.GrantLeaseAsync(settings.Ttl);
+        await settings.Store.PutAsync($"{settings.Prefix}members/{settings.Node}", member, lease);
+        return lease;
+    }
+
+    private void WriteStatus()
+    {
+        if (_lease == 0)
+            return;
+        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters)), MembershipJson.Default.MemberStatus);
+        var lease = _lease;
+        settings.Store.PutAsync($"{settings.Prefix}status/{settings.Node}", status, lease)
+            .PipeTo(Self, _ => new StatusWritten(), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new RegistrationFailed(e));
+    }
+}
+
+/// <summary>Source-generated JSON for membership records.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(MemberRecord))]
+[JsonSerializable(typeof(MemberStatus))]
+public sealed partial class MembershipJson : JsonSerializerContext;

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using PdCluster.Actors.Framework;
+using PdCluster.Actors.Kernel;
+using PdCluster.Cluster;
+using PdCluster.TestKit;
+
+namespace PdCluster.Tests.Actors;
+
+public sealed class MembershipTests : TestKitBase
+{
+    private readonly InMemoryStore _store = new(tick: TimeSpan.FromMilliseconds(20));
+
+    protected override void AfterTermination() => _store.DisposeAsync().AsTask().Wait();
+
+    private IActorRef Join(TimeSpan? ttl = null)
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(Membership.Registered));
+        return Sys.ActorOf(Props.Create(() => new Membership(new MembershipSettings(_store, "lab", "n1", "127.0.0.1:9470", ttl ?? TimeSpan.FromSeconds(2)))), "membership");
+    }
+
+    [Fact]
+    public async Task Registers_on_a_lease_and_mirrors_adapter_state()
+    {
+        Join();
+        var registered = ExpectMsg<Membership.Registered>();
+        var member = (await _store.GetAsync("/pd/lab/members/n1")).Items.Single();
+        Assert.Equal(registered.Lease, member.Lease);
+        Assert.Equal("n1", JsonSerializer.Deserialize(member.Value, MembershipJson.Default.MemberRecord)!.Node);
+
+        Sys.EventStream.Publish(new AdapterStateChanged("pd0", AdapterState.Removed, 10, 10));
+        await AwaitStatus(s => s.Adapters.GetValueOrDefault("pd0") == AdapterState.Removed);
+    }
+
+    [Fact]
+    public async Task Keepalives_hold_the_lease_past_its_ttl()
+    {
+        Join(TimeSpan.FromMilliseconds(300));
+        ExpectMsg<Membership.Registered>();
+        await Task.Delay(1000);
+        Assert.Single((await _store.GetAsync("/pd/lab/members/n1")).Items);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_lost_lease_is_registered_again()
+    {
+        Join(TimeSpan.FromMilliseconds(300));
+        var first = ExpectMsg<Membership.Registered>();
+        await _store.RevokeAsync(first.Lease);
+        var second = ExpectMsg<Membership.Registered>(timeout: TimeSpan.FromSeconds(3));
+        Assert.NotEqual(first.Lease, second.Lease);
+        Assert.Equal(second.Lease, (await _store.GetAsync("/pd/lab/members/n1")).Items.Single().Lease);
+    }
+
+    [Fact]
+    public async Task Leaving_removes_the_node_at_once()
+    {
+        var membership = Join();
+        ExpectMsg<Membership.Registered>();
+        Sys.EventStream.Publish(new AdapterStateChanged("pd0", AdapterState.Running, 10, 10));
+        await AwaitStatus(_ => true);
+        membership.Tell(LeaveCluster.Instance, TestActor);
+        ExpectMsg<LeftCluster>();
+        Assert.Empty((await _store.RangeAsync("/pd/lab/")).Items);
+    }
+
+    private async Task AwaitStatus(Func<MemberStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TestTime.DefaultTimeout;
+        while (true)
+        {
+            var item = (await _store.GetAsync("/pd/lab/status/n1")).Items.SingleOrDefault();
+            if (item is not null && condition(JsonSerializer.Deserialize(item.Value, MembershipJson.Default.MemberStatus)!))
+                return;
+            Assert.True(DateTime.UtcNow < deadline, "status never reached the expected state");
+            await Task.Delay(20);
+        }
+    }
+}
