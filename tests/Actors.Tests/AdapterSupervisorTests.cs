@@ -124,6 +124,43 @@ public sealed class AdapterSupervisorTests : TestKitBase
     }
 
     [Fact]
+    public void Steer_hands_a_flow_to_another_queue_in_software()
+    {
+        var filters = PdCluster.Queues.Classification.FilterSpec.ReadList("""
+            [ { "id": "steer-dns", "action": "steer", "queue": 1, "match": { "protocol": "udp", "destinationPort": "53" } } ]
+            """, "test");
+        var adapter = Supervise(_lab.Settings(filters: filters));
+        ExpectState(AdapterState.Running);
+        Assert.Equal(0, _lab.Adapter.FilterCount);
+        ExpectTrafficFlows();
+        AwaitAssert(() =>
+        {
+            var queues = Status(adapter).Queues;
+            Assert.True(queues[0].FilterHits["steer-dns"] > 0);
+            Assert.True(queues[1].SteeredIn > 0);
+            Assert.True(queues[1].Forwarded >= queues[1].SteeredIn);
+        });
+        Watch(adapter);
+        Sys.Stop(adapter);
+        ExpectTerminated(adapter);
+        Assert.Equal(_lab.Pool.Capacity, _lab.Pool.FreeCount);
+    }
+
+    [Fact]
+    public void A_failed_adapter_supervisor_is_stopped_cleanly_and_started_again()
+    {
+        var attempts = 0;
+        var settings = _lab.Settings() with
+        {
+            OpenProvider = () => ++attempts < 3 ? throw new IOException("driver hiccup") : new PdCluster.Provider.Simulated.SimulatedProvider(_lab.Adapter),
+        };
+        ExpectFailure<ActorInitializationException>(() => NodeSupervisor.Start(Sys, "n1", [settings]), occurrences: 2);
+        ExpectState(AdapterState.Running);
+        Assert.Equal(3, attempts);
+        ExpectTrafficFlows();
+    }
+
+    [Fact]
     public void Stopping_the_supervisor_returns_every_buffer()
     {
         var adapter = Supervise(_lab.Settings());

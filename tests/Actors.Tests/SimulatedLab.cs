@@ -46,8 +46,8 @@ internal sealed class SimulatedLab : IDisposable
         ]
         """, "lab");
 
-    public AdapterSettings Settings(bool drainNotification = false, bool pdEnabled = true, Func<IReadOnlyList<IPacketStage>>? stages = null) =>
-        new("pd0", () => new SimulatedProvider(Adapter), Adapter, Pool, Filters, Queues: 2, QueueSize: 512, DrainNotification: drainNotification, PdEnabled: pdEnabled, Stages: stages);
+    public AdapterSettings Settings(bool drainNotification = false, bool pdEnabled = true, Func<IReadOnlyList<IPacketStage>>? stages = null, IReadOnlyList<FilterSpec>? filters = null) =>
+        new("pd0", () => new SimulatedProvider(Adapter), Adapter, Pool, filters ?? Filters, Queues: 2, QueueSize: 512, DrainNotification: drainNotification, PdEnabled: pdEnabled, Stages: stages);
 
     public void Dispose()
     {

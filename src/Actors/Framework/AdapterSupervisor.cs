@@ -68,6 +68,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private readonly HashSet<IActorRef> _queues = [];
     private IDisposable? _subscription;
     private IPdProvider? _provider;
+    private SteeringMesh? _steering;
     private List<PdReceiveFilter> _hardwareFilters = [];
     private FilterTable _table = FilterTable.Empty;
     private AdapterState _state = AdapterState.Quiesced;
@@ -192,14 +193,17 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             for (var i = 1; i < settings.Queues; i++)
                 receive.Add(_provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, settings.QueueSize, pool)));
             _hardwareFilters = [];
-            foreach (var spec in settings.Filters.Where(f => f.Queue is not null))
+            // Steer filters hand packets over in software; the others with a queue are installed in the adapter.
+            foreach (var spec in settings.Filters.Where(f => f.Queue is not null && f.Action != FilterAction.Steer))
                 _hardwareFilters.Add(_provider.SetReceiveFilter(new ReceiveFilterParameters(spec.ParseMatches(), receive[spec.Queue!.Value], spec.Priority, (ulong)_hardwareFilters.Count + 1)));
+            _steering = new SteeringMesh(settings.Queues);
             for (var i = 0; i < settings.Queues; i++)
             {
                 var transmit = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, settings.QueueSize, pool));
                 var telemetry = new QueueTelemetry(i, receive[i], transmit);
                 _telemetry.Add(telemetry);
-                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff);
+                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages,
+                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering);
                 var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
                 Context.Watch(queue);
                 _queues.Add(queue);
@@ -271,6 +275,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         _provider.Dispose();
         _provider = null;
         _telemetry.Clear();
+        // Queue threads have stopped: what was in flight between queues goes home.
+        _steering?.DrainTo(settings.Pool);
+        _steering = null;
     }
 
     private void TryFree(IPdQueue queue)

@@ -11,7 +11,7 @@ public sealed record GetQueueStats
 }
 
 /// <summary>A queue pair's counters.</summary>
-public sealed record QueueStats(int Queue, long Received, long Forwarded, long Dropped, long RingDrops, IReadOnlyDictionary<string, long> FilterHits);
+public sealed record QueueStats(int Queue, long Received, long Forwarded, long Dropped, long RingDrops, long SteeredIn, IReadOnlyDictionary<string, long> FilterHits);
 
 /// <summary>Replaces a queue's software filter table from its next burst.</summary>
 public sealed record PublishFilters(FilterTable Table);

@@ -4,11 +4,16 @@ namespace PdCluster.Actors.Framework;
 
 /// <summary>
 /// The top of a node: one <see cref="AdapterSupervisor"/> per configured adapter, a status snapshot on request, and
-/// an orderly stop (adapters quiesce their queues) as part of coordinated shutdown.
+/// an orderly stop (adapters quiesce their queues) as part of coordinated shutdown. A failed adapter supervisor is
+/// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute.
 /// </summary>
 public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> adapters) : ActorBase
 {
     private readonly Dictionary<string, IActorRef> _adapters = [];
+    private readonly Dictionary<string, List<DateTime>> _restarts = [];
+
+    /// <inheritdoc/>
+    protected override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Stop);
 
     /// <summary>Creates the node's actor and registers its stop in the "service-stop" shutdown phase.</summary>
     public static IActorRef Start(ActorSystem system, string node, IReadOnlyList<AdapterSettings> adapters)
@@ -22,7 +27,25 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
     protected override void PreStart()
     {
         foreach (var adapter in adapters)
-            _adapters[adapter.Name] = Context.ActorOf(Props.Create(() => new AdapterSupervisor(adapter)), adapter.Name);
+            Start(adapter);
+    }
+
+    private void Start(AdapterSettings adapter) =>
+        _adapters[adapter.Name] = Context.Watch(Context.ActorOf(Props.Create(() => new AdapterSupervisor(adapter)), adapter.Name));
+
+    private void OnAdapterStopped(IActorRef actor)
+    {
+        var adapter = adapters.First(a => _adapters.GetValueOrDefault(a.Name) == actor);
+        var recent = _restarts.TryGetValue(adapter.Name, out var list) ? list : _restarts[adapter.Name] = [];
+        recent.RemoveAll(t => DateTime.UtcNow - t > TimeSpan.FromMinutes(1));
+        if (recent.Count >= 3)
+        {
+            _adapters.Remove(adapter.Name);
+            Context.System.EventStream.Publish(new ActorError(Self, $"{node}: {adapter.Name} failed 3 times in a minute and stays stopped.", new InvalidOperationException(adapter.Name)));
+            return;
+        }
+        recent.Add(DateTime.UtcNow);
+        Start(adapter);
     }
 
     /// <inheritdoc/>
@@ -39,6 +62,9 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
                 break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):
                 target.Tell(forward, Sender);
+                break;
+            case Terminated terminated when _adapters.ContainsValue(terminated.ActorRef):
+                OnAdapterStopped(terminated.ActorRef);
                 break;
             case ToAdapter(var adapter, _):
                 Sender.Tell(new StatusFailure(new KeyNotFoundException($"No adapter named '{adapter}' on {node}.")));

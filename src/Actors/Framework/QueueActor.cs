@@ -18,13 +18,15 @@ public enum QueueIdle
 
 /// <summary>How a queue actor runs.</summary>
 /// <param name="Stages">Stages after the filter stage (by default L2 forwarding).</param>
+/// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
     FilterTable Filters,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
     int BurstSize = 32,
-    QueueIdle Idle = QueueIdle.Backoff);
+    QueueIdle Idle = QueueIdle.Backoff,
+    SteeringMesh? Steering = null);
 
 /// <summary>
 /// Owns one PD receive and one PD transmit queue and runs their duty cycle on a thread of its own (the pinned
@@ -44,11 +46,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
     {
         _settings = settings;
         _cache = settings.Pool.CreateCache(Math.Max(256, settings.BurstSize * 8));
-        _filters = new FilterStage(settings.Filters.Fork());
+        var telemetry = settings.Telemetry;
+        var lane = settings.Steering?.Lane(telemetry.Queue);
+        _filters = new FilterStage(settings.Filters.Fork(), lane);
         var stages = new List<IPacketStage> { _filters };
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
-        var telemetry = settings.Telemetry;
-        _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize);
+        _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, steering: lane);
         IdleStrategy = settings.Idle switch
         {
             QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),

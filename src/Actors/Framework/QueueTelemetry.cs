@@ -14,6 +14,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     private long _baseReceived;
     private long _baseForwarded;
     private long _baseDropped;
+    private long _baseSteeredIn;
 
     /// <summary>Queue number.</summary>
     public int Queue { get; } = queue;
@@ -33,6 +34,9 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     /// <summary>Packets the pipeline dropped.</summary>
     public long Dropped => Volatile.Read(ref _baseDropped) + (_forwarder?.Dropped ?? 0);
 
+    /// <summary>Packets other queues steered into this queue's pipeline.</summary>
+    public long SteeredIn => Volatile.Read(ref _baseSteeredIn) + (_forwarder?.SteeredIn ?? 0);
+
     /// <summary>The filter table in force, if the queue runs.</summary>
     public FilterTable? Filters => _filters?.Table;
 
@@ -41,7 +45,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     {
         var table = Filters;
         var hits = table is null ? new Dictionary<string, long>() : table.Specs.Select((s, i) => (s.Id, table.Hits(i))).ToDictionary();
-        return new QueueStats(Queue, Received, Forwarded, Dropped, Receive.ReceiveCounters.PacketsDropped, hits);
+        return new QueueStats(Queue, Received, Forwarded, Dropped, Receive.ReceiveCounters.PacketsDropped, SteeredIn, hits);
     }
 
     internal void Attach(PdForwarder forwarder, FilterStage filters)
@@ -57,6 +61,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
             Interlocked.Add(ref _baseReceived, f.Received);
             Interlocked.Add(ref _baseForwarded, f.Forwarded);
             Interlocked.Add(ref _baseDropped, f.Dropped);
+            Interlocked.Add(ref _baseSteeredIn, f.SteeredIn);
         }
         _forwarder = null;
     }

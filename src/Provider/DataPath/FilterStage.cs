@@ -10,12 +10,14 @@ public sealed class FilterTable
 {
     private readonly long[] _hits;
     private readonly FilterAction[] _actions;
+    private readonly int[] _targets;
 
     private FilterTable(IReadOnlyList<FilterSpec> specs, Classifier classifier)
     {
         Specs = specs;
         Classifier = classifier;
         _actions = specs.Select(s => s.Action).ToArray();
+        _targets = specs.Select(s => s.Queue ?? -1).ToArray();
         _hits = new long[specs.Count];
     }
 
@@ -38,18 +40,20 @@ public sealed class FilterTable
     /// <summary>Packets filter <paramref name="index"/> matched (read from any thread).</summary>
     public long Hits(int index) => Volatile.Read(ref _hits[index]);
 
-    internal FilterAction Hit(int rule)
+    internal FilterAction Hit(int rule, out int target)
     {
         _hits[rule]++;
+        target = _targets[rule];
         return _actions[rule];
     }
 }
 
 /// <summary>
-/// Applies the software filter table's actions (count, drop) to each packet. A new table is published with one
-/// reference swap and taken up at the next burst, so the hot path takes no lock.
+/// Applies the software filter table's actions to each packet: count, drop, or steer to another queue's pipeline
+/// through <paramref name="steering"/> (without a lane, or when the target's ring is full, a steered packet is dropped).
+/// A new table is published with one reference swap and taken up at the next burst, so the hot path takes no lock.
 /// </summary>
-public sealed class FilterStage(FilterTable table) : IPacketStage
+public sealed class FilterStage(FilterTable table, SteeringLane? steering = null) : IPacketStage
 {
     private FilterTable _table = table;
 
@@ -78,9 +82,22 @@ public sealed class FilterStage(FilterTable table) : IPacketStage
                 continue;
             var rule = classifier.Classify(in info[i].Key);
             if (rule < 0)
+            {
                 Misses++;
-            else if (table.Hit(rule) == FilterAction.Drop)
-                verdicts[i] = Verdict.Drop;
+                continue;
+            }
+            switch (table.Hit(rule, out var target))
+            {
+                case FilterAction.Drop:
+                    verdicts[i] = Verdict.Drop;
+                    break;
+                case FilterAction.Steer when steering is null:
+                    verdicts[i] = Verdict.Drop;
+                    break;
+                case FilterAction.Steer when target != steering.Queue:
+                    verdicts[i] = steering.TrySend(target, burst.Handles[i]) ? Verdict.Consume : Verdict.Drop;
+                    break;
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ public sealed class PdForwarder : IDutyCycle
     private readonly int[] _transmit;
     private readonly int[] _release;
     private readonly int[] _completions;
+    private readonly SteeringLane? _steering;
     private int _rxDeficit;
 
     /// <summary>
@@ -34,8 +35,10 @@ public sealed class PdForwarder : IDutyCycle
     /// already hold buffers (a restarted poller takes over where the last one stopped).
     /// </summary>
     /// <param name="toOs">Where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped (and counted).</param>
-    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = 32, OsPathHandler? toOs = null)
+    /// <param name="steering">Where packets other queues steered to this one come in; they join the burst after received ones.</param>
+    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = 32, OsPathHandler? toOs = null, SteeringLane? steering = null)
     {
+        _steering = steering;
         if (rx.Type != PdQueueType.Receive || tx.Type != PdQueueType.Transmit)
             throw new ArgumentException("A forwarder joins a receive queue to a transmit queue.");
         _rx = rx;
@@ -60,6 +63,9 @@ public sealed class PdForwarder : IDutyCycle
     /// <summary>Packets drained from RX with data.</summary>
     public long Received { get; private set; }
 
+    /// <summary>Packets other queues steered into this pipeline.</summary>
+    public long SteeredIn { get; private set; }
+
     /// <summary>Packets posted to TX.</summary>
     public long Forwarded { get; private set; }
 
@@ -79,9 +85,12 @@ public sealed class PdForwarder : IDutyCycle
             _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
         _rxDeficit += rx.Drained - rx.Posted;
 
-        _burst.Reset(rx.Drained);
+        var steered = _steering is null || rx.Failed ? 0 : _steering.Receive(_burst.DrainSpace[rx.Drained..]);
+        Received += rx.Drained;
+        SteeredIn += steered;
+        _burst.Reset(rx.Drained + steered);
         var forward = 0;
-        if (rx.Drained > 0)
+        if (_burst.Count > 0)
             forward = RunPipeline(rx.Failed);
 
         var tx = _tx.PostAndDrain(_transmit.AsSpan(0, forward), _completions);
@@ -93,7 +102,7 @@ public sealed class PdForwarder : IDutyCycle
         Forwarded += tx.Posted;
         _cache.Return(_completions.AsSpan(0, tx.Drained));
         // Posting counts as work, so a refilling ring is not left to an idling thread.
-        return rx.Drained + rx.Posted + tx.Drained;
+        return rx.Drained + steered + rx.Posted + tx.Drained;
     }
 
     /// <summary>
@@ -159,7 +168,6 @@ public sealed class PdForwarder : IDutyCycle
                     break;
             }
         }
-        Received += handles.Length;
         _cache.Return(_release.AsSpan(0, release));
         return forward;
     }
@@ -176,7 +184,6 @@ public sealed class PdForwarder : IDutyCycle
                 Dropped++;
             }
         }
-        Received += handles.Length;
         _burst.Reset(0);
     }
 

@@ -11,6 +11,9 @@ public enum FilterAction
     Count,
     /// <summary>Count and drop it.</summary>
     Drop,
+
+    /// <summary>Count it and hand it to the pipeline of the filter's <see cref="FilterSpec.Queue"/>.</summary>
+    Steer,
 }
 
 /// <summary>
@@ -30,7 +33,10 @@ public sealed class FilterSpec
     /// <summary>What the software pipeline does on a match.</summary>
     public FilterAction Action { get; init; } = FilterAction.Count;
 
-    /// <summary>Receive queue the adapter steers matches to, when the filter is installed in hardware.</summary>
+    /// <summary>
+    /// Receive queue matches go to: the adapter steers them there in hardware, and the <see cref="FilterAction.Steer"/>
+    /// action hands them over in software when they arrive on another queue.
+    /// </summary>
     public int? Queue { get; init; }
 
     /// <summary>PD's RxFilterContext reported with each matching packet.</summary>
@@ -83,6 +89,8 @@ public sealed class FilterSpec
                 throw new FilterSpecException($"{source}: every filter needs an 'id'.");
             if (!ids.Add(spec.Id))
                 throw new FilterSpecException($"{source}: filter id '{spec.Id}' appears twice.");
+            if (spec.Action == FilterAction.Steer && spec.Queue is null)
+                throw new FilterSpecException($"{source}: filter '{spec.Id}': action steer needs a \"queue\" to steer to.");
             try
             {
                 spec.ToRule().Validate();
