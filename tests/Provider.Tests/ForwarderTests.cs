@@ -131,6 +131,10 @@ public sealed class ForwarderTests : IDisposable
         var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, 10, TimeSpan.FromSeconds(1));
         var thread = new PollingThread("fwd", forwarder, idle);
         thread.Start();
+        // Frames that meet an RX ring with nothing posted are dropped, as on real hardware: wait until it is primed.
+        var primed = DateTime.UtcNow.AddSeconds(10);
+        while (forwarder.ReceiveQueue.Outstanding < forwarder.ReceiveQueue.Capacity && DateTime.UtcNow < primed)
+            Thread.Sleep(1);
         for (var round = 0; round < 3; round++)
         {
             var target = _generator.Sent + 100;
