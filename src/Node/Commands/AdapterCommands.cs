@@ -52,11 +52,11 @@ internal static class AdapterCommands
                 return 0;
             }
             var table = new Table().Title($"adapters in {Markup.Escape(loaded.Source)}")
-                .AddColumns("name", "pd", "model", "pci", "mac", "link", "driver", "firmware", "queues (max)", "PD requirements");
+                .AddColumns("name", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(r.Name, r.PdEnabled ? "on" : "off", Markup.Escape(r.Model), r.Pci, r.Mac, $"{r.LinkType} {r.LinkSpeedMbps / 1000} Gb/s",
-                    $"{r.Driver} {r.DriverVersion}", r.Firmware, $"{r.Queues} ({r.MaxReceiveQueues} rx / {r.MaxTransmitQueues} tx × {r.MaxQueueSize})",
+                table.AddRow(r.Name, r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
+                    $"{r.Firmware} / {r.Driver} {r.DriverVersion}", $"{r.Queues} of {r.MaxReceiveQueues}",
                     r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);
