@@ -2,7 +2,8 @@
 # Runs the benchmarks: bench/run.sh [SCENARIO...] [--quick]
 #   scenarios: pd-forward raw-ring traditional socket classifier actor-pingpong device-events (default: all).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
-# Prints one JSON object per line and writes bench/results/results.json and results.md.
+# Prints one JSON object per line and writes bench/results/results.json and results.md (full runs of every scenario),
+# results-quick.* (--quick) or results-partial.* (some scenarios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null; then echo "bench/run.sh: the .NET SDK (dotnet) is required" >&2; exit 1; fi

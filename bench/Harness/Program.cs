@@ -5,7 +5,8 @@ using PdCluster.Bench;
 
 // pd-bench [SCENARIO...] [--quick] [--results DIR]
 // Runs the scenarios in interleaved rounds (3, or 1 with --quick) and reports each setting's median round: one JSON
-// object per setting per line, then a summary line; writes results.json and results.md.
+// object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
+// results-quick.* (--quick) or results-partial.* (some scenarios).
 var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events" };
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
@@ -93,9 +94,11 @@ Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSumma
 
 var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
     RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick, rounds);
+// Only a full run of every scenario replaces the published results; quick and partial runs keep files of their own.
+var stem = quick ? "results-quick" : chosen.Count == known.Length ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
-File.WriteAllText(Path.Combine(resultsDir, "results.json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
-File.WriteAllText(Path.Combine(resultsDir, "results.md"), Markdown(machine, results, summary));
+File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
+File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary));
 return 0;
 
 static string Cpu()
