@@ -141,6 +141,22 @@ public sealed class SoftNicTests : IDisposable
     }
 
     [Fact]
+    public void Burst_path_counts_drops_when_the_ring_runs_dry()
+    {
+        _dut.ReceiveHashing = false;
+        var q = Rx(8);
+        _dut.SetRssQueues([q]);
+        Send(Udp("198.18.0.1", 1), 10);
+        Assert.Equal(7, q.ReceiveCounters.PacketsReceived);
+        Assert.Equal(3, q.ReceiveCounters.PacketsDropped);
+        Assert.Equal(3, _dut.NoBufferDrops);
+        var got = Drain(q);
+        Assert.Equal(7, got.Length);
+        Assert.Equal(Udp("198.18.0.1", 1), _pool.Packet(got[0]).ToArray());
+        _pool.Return(got);
+    }
+
+    [Fact]
     public void No_posted_buffer_means_a_counted_drop()
     {
         var q = Rx(8);

@@ -69,6 +69,44 @@ public sealed class PropertyTests
         property.Check(Config.QuickThrowOnFailure.WithMaxTest(100_000));
     }
 
+    private static readonly byte[][] Ipv4Templates =
+    [
+        new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.0.2", ttl: 1, dscp: 10).Udp(1, 53).Build(),
+        new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.0.2").Tcp(1, 80, flags: 0x12).Payload(30).Build(),
+        new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.0.2").Udp(5, 4789).Vxlan(3).Ethernet(4, 3).Ipv4("198.19.0.1", "198.19.0.2").Udp(1, 2).Build(),
+    ];
+
+    private static bool SameResult(in PacketInfo a, in PacketInfo b)
+    {
+        for (var w = 0; w < FlowKey.Words; w++)
+        {
+            if (a.Key[w] != b.Key[w])
+                return false;
+        }
+        return a.Depth == b.Depth && a.InnerDepth == b.InnerDepth && a.Error == b.Error && a.VlanCount == b.VlanCount
+            && a.InnerVlanId == b.InnerVlanId && a.NetworkOffset == b.NetworkOffset && a.TransportOffset == b.TransportOffset
+            && a.PayloadOffset == b.PayloadOffset;
+    }
+
+    [Fact]
+    public void The_ipv4_fast_path_agrees_with_the_full_header_walk()
+    {
+        // Mutations concentrated on the header bytes the fast path decides on: EtherType, version/IHL, lengths,
+        // fragment field, protocol, TCP data offset, ports.
+        var frames =
+            from t in Gen.Elements(Ipv4Templates)
+            from flips in Gen.ArrayOf(Gen.Zip(Gen.Elements(12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 34, 35, 36, 37, 46, 47), Gen.Choose(0, 255)))
+            from cut in Gen.Choose(30, 120)
+            select Mutate(t, flips, cut);
+        Prop.ForAll(frames.ToArbitrary(), frame =>
+        {
+            PacketInfo fast = default, general = default;
+            var fastOk = PacketParser.Parse(frame, ref fast);
+            var generalOk = PacketParser.ParseGeneral(frame, ref general);
+            return fastOk == generalOk && SameResult(in fast, in general);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100_000));
+    }
+
     private static Gen<FieldMatch> Conditions()
     {
         var port = Gen.Choose(0, 40).Select(v => (UInt128)v);

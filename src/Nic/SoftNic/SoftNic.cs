@@ -235,12 +235,15 @@ public sealed class SoftNic : IDeviceEventSource
         {
             var ready = IsOperational;
             var table = Volatile.Read(ref _filterTable);
-            foreach (var handle in handles)
+            var rss = _rssQueues;
+            if (!ready)
+                _notReadyDrops += handles.Length;
+            else if (!ReceiveHashing && table.Filters.Length == 0 && rss.Length == 1)
+                FillBurst(rss[0], pool, handles);
+            else
             {
-                if (ready)
+                foreach (var handle in handles)
                     ReceiveOne(pool.Packet(handle), table);
-                else
-                    _notReadyDrops++;
             }
         }
         finally
@@ -263,6 +266,48 @@ public sealed class SoftNic : IDeviceEventSource
         finally
         {
             ExitIngress();
+        }
+    }
+
+    /// <summary>
+    /// The path of a port with no filters, one RSS queue and no hashing (a tester's port): every frame goes to that
+    /// queue, so posted buffers are taken and completed a burst at a time.
+    /// </summary>
+    private void FillBurst(SoftNicQueue queue, BufferPool source, ReadOnlySpan<int> frames)
+    {
+        Span<int> posted = stackalloc int[64];
+        var counters = queue.ReceiveCounters;
+        while (!frames.IsEmpty)
+        {
+            var chunk = frames[..Math.Min(frames.Length, posted.Length)];
+            var got = queue.IsStopped ? 0 : queue.TakePosted(posted[..chunk.Length]);
+            long bytes = 0;
+            var dropped = chunk.Length - got;
+            var room = queue.Pool.BufferSize - queue.Options.Headroom;
+            for (var i = 0; i < got; i++)
+            {
+                var frame = source.Packet(chunk[i]);
+                if (frame.Length > room)
+                {
+                    ref var d = ref queue.Pool.Descriptor(posted[i]);
+                    d.DataLength = 0;
+                    d.Flags = BufferFlags.Flushed;
+                    dropped++;
+                    continue;
+                }
+                queue.Pool.SetPacket(posted[i], frame, queue.Options.Headroom);
+                ref var descriptor = ref queue.Pool.Descriptor(posted[i]);
+                descriptor.Flags = BufferFlags.None;
+                descriptor.RxHashValue = 0;
+                descriptor.RxFilterContext = 0;
+                bytes += frame.Length;
+            }
+            queue.Complete(posted[..got]);
+            counters.Packets += got - (dropped - (chunk.Length - got));
+            counters.Bytes += bytes;
+            counters.Drops += dropped;
+            _noBufferDrops += chunk.Length - got;
+            frames = frames[chunk.Length..];
         }
     }
 
@@ -318,19 +363,14 @@ public sealed class SoftNic : IDeviceEventSource
         queue.Complete(handle);
     }
 
-    /// <summary>Device side of a transmit queue: sends everything posted, then completes it.</summary>
+    /// <summary>Device side of a transmit queue: sends everything posted, then completes it, a burst at a time.</summary>
     internal void Transmit(SoftNicQueue queue)
     {
         Span<int> burst = stackalloc int[64];
         var counters = queue.TransmitCounters;
-        while (true)
+        int n;
+        while ((n = queue.TakePosted(burst)) > 0)
         {
-            var n = 0;
-            int handle;
-            while (n < burst.Length && (handle = queue.TakePosted()) >= 0)
-                burst[n++] = handle;
-            if (n == 0)
-                return;
             var sent = burst[..n];
             var wire = Wire;
             if (IsOperational && wire is not null)
@@ -346,8 +386,7 @@ public sealed class SoftNic : IDeviceEventSource
             {
                 Interlocked.Add(ref counters.Drops, n);
             }
-            foreach (var h in sent)
-                queue.Complete(h);
+            queue.Complete(sent);
         }
     }
 

@@ -156,19 +156,32 @@ public sealed class SoftNicQueue : IDrainNotificationSource
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int TakePosted() => _posted.TryDequeue(out var handle) ? handle : -1;
 
+    /// <summary>Device side: takes up to <c>into.Length</c> posted buffers; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int TakePosted(Span<int> into) => _posted.TryDequeue(into);
+
+    /// <summary>Device side: hands buffers back to the client in one publish.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Complete(ReadOnlySpan<int> handles)
+    {
+        _completed.TryEnqueue(handles);
+        if (Volatile.Read(ref _armed) != 0)
+            Notify(handles.Length);
+    }
+
     /// <summary>Device side: hands a buffer back to the client.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Complete(int handle)
     {
         _completed.TryEnqueue(handle);
         if (Volatile.Read(ref _armed) != 0)
-            Notify();
+            Notify(1);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Notify()
+    private void Notify(int completions)
     {
-        if (Interlocked.Increment(ref _completionsSinceArm) >= Options.ModerationCount
+        if (Interlocked.Add(ref _completionsSinceArm, completions) >= Options.ModerationCount
             && Interlocked.Exchange(ref _armed, 0) == 1)
             _signal?.Set();
     }

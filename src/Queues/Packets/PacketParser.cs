@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PdCluster.Queues.Packets;
 
@@ -20,10 +21,94 @@ public static class PacketParser
     public static bool Parse(ReadOnlySpan<byte> frame, ref PacketInfo info)
     {
         info = default;
+        if (TryIpv4Transport(frame, ref info))
+            return true;
+        return ParseGeneral(frame, ref info);
+    }
+
+    /// <summary>The full header walk, without the fast path (tests check the two agree).</summary>
+    internal static bool ParseGeneral(ReadOnlySpan<byte> frame, ref PacketInfo info)
+    {
+        info = default;
         var depth = Ethernet<Outer>(frame, 0, ref info);
         info.Depth = depth;
         return info.Error == ParseError.None;
     }
+
+    /// <summary>
+    /// The common case in one pass: untagged Ethernet, IPv4 without options, a first fragment, and a complete TCP or
+    /// UDP header (not VXLAN), all within the frame. One bounds check up front; anything else takes the general walk.
+    /// </summary>
+    private static bool TryIpv4Transport(ReadOnlySpan<byte> frame, ref PacketInfo info)
+    {
+        if (frame.Length < 42)
+            return false;
+        ref var b = ref MemoryMarshal.GetReference(frame);
+        if (Read16(ref b, 12) != 0x0800 || Unsafe.Add(ref b, 14) != 0x45)
+            return false;
+        var totalLength = Read16(ref b, 16);
+        var protocol = Unsafe.Add(ref b, 23);
+        var end = Math.Min(frame.Length, 14 + totalLength);
+        if ((Read16(ref b, 20) & 0x1FFF) != 0)
+            return false;
+        int payload;
+        ulong flags = 0;
+        if (protocol == 17)
+        {
+            if (totalLength < 28 || end < 42 || Read16(ref b, 36) == VxlanPort)
+                return false;
+            payload = 42;
+        }
+        else if (protocol == 6)
+        {
+            if (end < 54)
+                return false;
+            var headerLength = (Unsafe.Add(ref b, 46) >> 4) * 4;
+            if (headerLength < 20 || end < 34 + headerLength)
+                return false;
+            flags = Unsafe.Add(ref b, 47);
+            payload = 34 + headerLength;
+        }
+        else
+        {
+            return false;
+        }
+
+        ref var key = ref Unsafe.As<FlowKey, ulong>(ref info.Key);
+        key = ReadMac(ref b, 0) | ((ulong)0x0800 << 48);
+        Unsafe.Add(ref key, 1) = ReadMac(ref b, 6);
+        Unsafe.Add(ref key, 3) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 26);
+        Unsafe.Add(ref key, 5) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 30);
+        Unsafe.Add(ref key, 6) = protocol
+            | (Unsafe.Add(ref b, 22) == 1 ? 1UL << 8 : 0)
+            | ((ulong)(Unsafe.Add(ref b, 15) >> 2) << 9)
+            | (4UL << 15)
+            | ((ulong)Read16(ref b, 34) << 19)
+            | ((ulong)Read16(ref b, 36) << 35)
+            | (flags << 51);
+        info.Depth = ParseDepth.Transport;
+        info.NetworkOffset = 14;
+        info.TransportOffset = 34;
+        info.PayloadOffset = (ushort)payload;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort Read16(ref byte b, int offset)
+    {
+        var v = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref b, offset));
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(v) : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Read32(ref byte b, int offset)
+    {
+        var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, offset));
+        return BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(v) : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadMac(ref byte b, int offset) => ((ulong)Read16(ref b, offset) << 32) | Read32(ref b, offset + 2);
 
     private static ParseDepth Ethernet<TFields>(ReadOnlySpan<byte> frame, int offset, ref PacketInfo info)
         where TFields : struct, IHeaderFields
