@@ -26,7 +26,7 @@ var scenarios = new Scenarios(warmup, window);
 var actorScenarios = new ActorScenarios(warmup, window);
 int[] ruleCounts = [1, 1_000, 100_000];
 var rounds = quick ? 1 : 3;
-var samples = new List<BenchResult>();
+var samples = new List<(int Round, BenchResult Result)>();
 
 for (var round = 0; round < rounds; round++)
 {
@@ -37,34 +37,34 @@ for (var round = 0; round < rounds; round++)
             case "pd-forward":
                 foreach (var rules in ruleCounts)
                 {
-                    samples.Add(scenarios.PdForward(rules, throughActors: true));
-                    samples.Add(scenarios.PdForward(rules, throughActors: false));
+                    samples.Add((round, scenarios.PdForward(rules, throughActors: true)));
+                    samples.Add((round, scenarios.PdForward(rules, throughActors: false)));
                 }
                 break;
             case "actor-pingpong":
-                samples.Add(actorScenarios.PingPong());
+                samples.Add((round, actorScenarios.PingPong()));
                 break;
             case "device-events":
-                samples.Add(actorScenarios.DeviceEvents(100));
+                samples.Add((round, actorScenarios.DeviceEvents(100)));
                 break;
             case "raw-ring":
-                samples.Add(scenarios.RawRing());
+                samples.Add((round, scenarios.RawRing()));
                 break;
             case "traditional":
-                samples.Add(scenarios.Traditional());
+                samples.Add((round, scenarios.Traditional()));
                 break;
             case "socket":
-                samples.Add(scenarios.UdpSocket());
+                samples.Add((round, scenarios.UdpSocket()));
                 break;
             case "classifier":
                 foreach (var rules in ruleCounts)
-                    samples.Add(scenarios.Classifier(rules));
+                    samples.Add((round, scenarios.Classifier(rules)));
                 break;
         }
     }
 }
 
-var results = samples.GroupBy(r => (r.Scenario, r.Rules)).Select(g =>
+var results = samples.Select(s => s.Result).GroupBy(r => (r.Scenario, r.Rules)).Select(g =>
 {
     var ordered = g.OrderBy(r => r.Scenario == "device-events" ? r.RemovalP99Ms ?? 0 : r.Mpps).ToList();
     return ordered[ordered.Count / 2] with { Rounds = ordered.Count, MppsMin = ordered[0].Mpps, MppsMax = ordered[^1].Mpps };
@@ -79,17 +79,35 @@ foreach (var direct in results.Where(r => r.Scenario == "pd-forward-direct").ToL
 foreach (var r in results)
     Console.WriteLine(JsonSerializer.Serialize(r, BenchJson.Default.BenchResult));
 
-double? Mpps(string scenario, int? rules = null) =>
-    results.FirstOrDefault(r => r.Scenario == scenario && (rules is null || r.Rules == rules))?.Mpps;
-double? Ratio(double? a, double? b) => a is { } x && b is { } y && y > 0 ? Math.Round(x / y, 2) : null;
-var classifier100k = results.FirstOrDefault(r => r.Scenario == "classifier" && r.Rules == 100_000);
+// Ratios pair the two scenarios of the same round (run minutes apart, not tens of minutes) and report the median
+// of the per-round ratios: on a shared machine whose speed drifts, that is steadier than a ratio of medians.
+var ratioRanges = new Dictionary<string, (double Min, double Max)>();
+double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int rulesB, bool baseline = false)
+{
+    var ratios = new List<double>();
+    for (var r = 0; r < rounds; r++)
+    {
+        var a = samples.FirstOrDefault(s => s.Round == r && s.Result.Scenario == scenarioA && s.Result.Rules == rulesA).Result;
+        var b = samples.FirstOrDefault(s => s.Round == r && s.Result.Scenario == scenarioB && s.Result.Rules == rulesB).Result;
+        var denominator = baseline ? b?.BaselineMpps : b?.Mpps;
+        if (a is not null && denominator is > 0)
+            ratios.Add(a.Mpps / denominator.Value);
+    }
+    if (ratios.Count == 0)
+        return null;
+    ratios.Sort();
+    ratioRanges[name] = (Math.Round(ratios[0], 2), Math.Round(ratios[^1], 2));
+    return Math.Round(ratios[ratios.Count / 2], 2);
+}
 var summary = new BenchSummary("summary",
-    Ratio(Mpps("pd-forward", 1), Mpps("raw-ring")),
-    Ratio(Mpps("pd-forward", 1), Mpps("traditional")),
-    Ratio(Mpps("pd-forward", 1), Mpps("socket")),
-    Ratio(Mpps("pd-forward", 100_000), Mpps("pd-forward", 1)),
-    Ratio(Mpps("pd-forward", 1), results.FirstOrDefault(r => r.Scenario == "pd-forward" && r.Rules == 1)?.WithoutActorsMpps),
-    Ratio(classifier100k?.Mpps, classifier100k?.BaselineMpps));
+    Paired("raw-ring", "pd-forward", 1, "raw-ring", 0),
+    Paired("traditional", "pd-forward", 1, "traditional", 0),
+    Paired("socket", "pd-forward", 1, "socket", 0),
+    Paired("100k", "pd-forward", 100_000, "pd-forward", 1),
+    Paired("actors", "pd-forward", 1, "pd-forward-direct", 1),
+    Paired("classifier", "classifier", 100_000, "classifier", 100_000, baseline: true));
+foreach (var rules in ruleCounts)
+    Paired($"actors-{rules}", "pd-forward", rules, "pd-forward-direct", rules);
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
 
 var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
@@ -98,7 +116,7 @@ var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.G
 var stem = quick ? "results-quick" : chosen.Count == known.Length ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
 File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
-File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary));
+File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ratioRanges));
 return 0;
 
 static string Cpu()
@@ -114,8 +132,9 @@ static string Cpu()
     }
 }
 
-static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s)
+static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s, Dictionary<string, (double Min, double Max)> ranges)
 {
+    string Range(string name) => ranges.TryGetValue(name, out var r) ? $" ({r.Min:0.00}–{r.Max:0.00})" : "";
     var md = new StringBuilder();
     md.AppendLine("# Benchmark results").AppendLine();
     md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
@@ -124,18 +143,19 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s)
     md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in results)
         md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {r.MppsMin:0.000}–{r.MppsMax:0.000} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
-    md.AppendLine().AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
-    md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"} | ≥ 0.7 |");
-    md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"} | ≥ 10 |");
-    md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"} | |");
-    md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"} | ≥ 0.5 |");
-    md.AppendLine($"| pd-forward through QueueActors / without actors (1 rule) | {s.ActorsVsDirect?.ToString("0.00") ?? "–"} | ≥ 0.9 |");
-    foreach (var r in results.Where(r => r.WithoutActorsMpps is not null))
-        md.AppendLine($"| pd-forward {r.Rules:N0} rules: with actors / without | {r.Mpps / r.WithoutActorsMpps:0.00} ({r.Mpps:0.00} / {r.WithoutActorsMpps:0.00} Mpps) | ≥ 0.9 |");
+    md.AppendLine().AppendLine("Ratios below are the median of the per-round ratios (the two scenarios of one round), with their range across rounds.").AppendLine();
+    md.AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
+    md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"}{Range("raw-ring")} | ≥ 0.7 |");
+    md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"}{Range("traditional")} | ≥ 10 |");
+    md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"}{Range("socket")} | |");
+    md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"}{Range("100k")} | ≥ 0.5 |");
+    md.AppendLine($"| pd-forward through QueueActors / without actors (1 rule) | {s.ActorsVsDirect?.ToString("0.00") ?? "–"}{Range("actors")} | ≥ 0.9 |");
+    foreach (var r in results.Where(r => r.WithoutActorsMpps is not null && r.Rules != 1))
+        md.AppendLine($"| pd-forward {r.Rules:N0} rules: with actors / without | {(ranges.TryGetValue($"actors-{r.Rules}", out var a) ? $"{a.Min:0.00}–{a.Max:0.00} per round; medians {r.Mpps:0.00} / {r.WithoutActorsMpps:0.00} Mpps" : "–")} | ≥ 0.9 |");
     foreach (var r in results.Where(r => r.MppsPerCore is not null))
         md.AppendLine($"| actor-pingpong / Channel ping-pong | {r.Mpps / r.BaselineMpps:0.00} ({r.Mpps:0.00} / {r.BaselineMpps:0.00} M msg/s; {r.MppsPerCore:0.00} M msg/s per core) | |");
     foreach (var r in results.Where(r => r.RemovalP99Ms is not null))
         md.AppendLine($"| device-events: removal p50 / p99 ms, D3 quiesce p50 / p99 ms | {r.RemovalP50Ms:0.00} / {r.RemovalP99Ms:0.00}, {r.QuiesceP50Ms:0.00} / {r.QuiesceP99Ms:0.00} | |");
-    md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"} | |");
+    md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"}{Range("classifier")} | |");
     return md.ToString();
 }

@@ -282,7 +282,7 @@ public sealed class SoftNic : IDeviceEventSource
             var chunk = frames[..Math.Min(frames.Length, posted.Length)];
             var got = queue.IsStopped ? 0 : queue.TakePosted(posted[..chunk.Length]);
             long bytes = 0;
-            var dropped = chunk.Length - got;
+            var oversize = 0;
             var room = queue.Pool.BufferSize - queue.Options.Headroom;
             for (var i = 0; i < got; i++)
             {
@@ -292,7 +292,7 @@ public sealed class SoftNic : IDeviceEventSource
                     ref var d = ref queue.Pool.Descriptor(posted[i]);
                     d.DataLength = 0;
                     d.Flags = BufferFlags.Flushed;
-                    dropped++;
+                    oversize++;
                     continue;
                 }
                 queue.Pool.SetPacket(posted[i], frame, queue.Options.Headroom);
@@ -303,9 +303,9 @@ public sealed class SoftNic : IDeviceEventSource
                 bytes += frame.Length;
             }
             queue.Complete(posted[..got]);
-            counters.Packets += got - (dropped - (chunk.Length - got));
+            counters.Packets += got - oversize;
             counters.Bytes += bytes;
-            counters.Drops += dropped;
+            counters.Drops += chunk.Length - got + oversize;
             _noBufferDrops += chunk.Length - got;
             frames = frames[chunk.Length..];
         }

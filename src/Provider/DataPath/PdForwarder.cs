@@ -60,7 +60,7 @@ public sealed class PdForwarder : IDutyCycle
     /// <summary>The transmit queue.</summary>
     public IPdQueue TransmitQueue => _tx;
 
-    /// <summary>Packets drained from RX with data.</summary>
+    /// <summary>Packets drained from RX (after a failure, flushed buffers too).</summary>
     public long Received { get; private set; }
 
     /// <summary>Packets other queues steered into this pipeline.</summary>
