@@ -6,6 +6,9 @@ namespace PdCluster.Actors.Kernel;
 /// </summary>
 internal sealed class ActorCell : IActorContext
 {
+    [ThreadStatic]
+    private static ActorCell? s_current;
+
     private readonly Props _props;
     private readonly Dictionary<string, LocalActorRef> _children = [];
     private readonly Lock _childrenLock = new();
@@ -69,6 +72,9 @@ internal sealed class ActorCell : IActorContext
                 return [.. _children.Values];
         }
     }
+
+    /// <summary>The actor whose message or hook this thread is running now (Akka's implicit sender), if any.</summary>
+    public static IActorRef? CurrentSelf => s_current?.Self;
 
     public void Start()
     {
@@ -135,6 +141,8 @@ internal sealed class ActorCell : IActorContext
     {
         _currentMessage = envelope.Message;
         Sender = envelope.Sender;
+        var previous = s_current;
+        s_current = this;
         try
         {
             switch (envelope.Message)
@@ -165,6 +173,7 @@ internal sealed class ActorCell : IActorContext
         {
             _currentMessage = null;
             Sender = Nobody.Instance;
+            s_current = previous;
         }
     }
 
@@ -187,6 +196,20 @@ internal sealed class ActorCell : IActorContext
     }
 
     public void SystemInvoke(SystemMessage message)
+    {
+        var previous = s_current;
+        s_current = this;
+        try
+        {
+            SystemInvokeCore(message);
+        }
+        finally
+        {
+            s_current = previous;
+        }
+    }
+
+    private void SystemInvokeCore(SystemMessage message)
     {
         switch (message)
         {

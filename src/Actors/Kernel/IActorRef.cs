@@ -6,7 +6,10 @@ public interface IActorRef
     /// <summary>Where the actor sits in the hierarchy, e.g. <c>/user/node/pd0</c>.</summary>
     string Path { get; }
 
-    /// <summary>Sends <paramref name="message"/> without waiting; <paramref name="sender"/> is who a reply goes to.</summary>
+    /// <summary>
+    /// Sends <paramref name="message"/> without waiting; <paramref name="sender"/> is who a reply goes to. Without
+    /// one, a message sent from inside an actor carries that actor as its sender (Akka's implicit sender).
+    /// </summary>
     void Tell(object message, IActorRef? sender = null);
 }
 
@@ -39,7 +42,7 @@ internal sealed class LocalActorRef(ActorCell cell) : IActorRef
 
     public string Path => Cell.Path;
 
-    public void Tell(object message, IActorRef? sender = null) => Cell.Mailbox.Post(new Envelope(message, sender ?? Nobody.Instance));
+    public void Tell(object message, IActorRef? sender = null) => Cell.Mailbox.Post(new Envelope(message, sender ?? ActorCell.CurrentSelf ?? Nobody.Instance));
 
     public void SendSystem(SystemMessage message) => Cell.Mailbox.PostSystem(message);
 

@@ -59,13 +59,6 @@ public sealed class Wire
         return wire;
     }
 
-    /// <summary>Unplugs both ends.</summary>
-    public void Disconnect()
-    {
-        A.Wire = null;
-        B.Wire = null;
-    }
-
     /// <summary>The port at the other end from <paramref name="port"/>.</summary>
     public SoftNic PeerOf(SoftNic port) => port == A ? B : A;
 

@@ -24,9 +24,6 @@ public sealed class PollingThread : IDisposable
     /// <summary>Why the thread stopped on its own, if it did.</summary>
     public Exception? Fault { get; private set; }
 
-    /// <summary>Whether the loop is running.</summary>
-    public bool IsRunning => _thread.IsAlive;
-
     /// <summary>Starts the loop.</summary>
     public void Start()
     {
