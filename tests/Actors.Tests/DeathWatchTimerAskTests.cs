@@ -103,8 +103,16 @@ public sealed class TimerTests : TestKitBase
                 case ("active", string key):
                     Sender.Tell(Context.Timers.IsTimerActive(key));
                     break;
-                case "block":
-                    Thread.Sleep(300);
+                case ("race-restart", ManualResetEventSlim queued):
+                    // Start a timer, wait (inside this one message) until its message is queued, then reuse the key.
+                    Context.Timers.StartSingleTimer("k", "old", TimeSpan.FromMilliseconds(20));
+                    queued.Wait(TimeSpan.FromSeconds(10));
+                    Context.Timers.StartSingleTimer("k", "new", TimeSpan.FromMilliseconds(50));
+                    break;
+                case ("race-cancel", ManualResetEventSlim queued):
+                    Context.Timers.StartSingleTimer("k", "late", TimeSpan.FromMilliseconds(20));
+                    queued.Wait(TimeSpan.FromSeconds(10));
+                    Context.Timers.Cancel("k");
                     break;
                 case string s:
                     observer.Tell(s);
@@ -126,26 +134,41 @@ public sealed class TimerTests : TestKitBase
         ExpectMsg(false);
     }
 
+    /// <summary>Runs a race message and lets it go on once the old timer's message is seen waiting in the mailbox.</summary>
+    private (IActorRef Actor, TestProbe Failures) RaceWithQueuedTimer(string race)
+    {
+        var failures = CreateTestProbe();
+        Sys.EventStream.Subscribe(failures.Ref, typeof(ActorFailed));
+        var a = Timers();
+        // Not disposed: the actor may still be inside Wait when the test moves on.
+        var queued = new ManualResetEventSlim();
+        a.Tell((race, queued));
+        var mailbox = ((LocalActorRef)a).Cell.Mailbox;
+        AwaitCondition(() => mailbox.HasUserMessages, what: "the timer's message in the mailbox");
+        queued.Set();
+        return (a, failures);
+    }
+
     [Fact]
     public void Reusing_a_key_cancels_the_old_timer_and_its_queued_message()
     {
-        var a = Timers();
-        a.Tell(("single", "k", "old", 20));
-        a.Tell("block");
-        // While the actor is blocked, "old" fires and waits in the mailbox; restarting the key must drop it.
-        a.Tell(("single", "k", "new", 100));
-        ExpectMsg("new", TimeSpan.FromSeconds(2));
+        var (a, failures) = RaceWithQueuedTimer("race-restart");
+        ExpectMsg("new");
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        a.Tell(("active", "k"), TestActor);
+        ExpectMsg(false);
+        failures.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
     public void Cancel_drops_a_message_already_queued()
     {
-        var a = Timers();
-        a.Tell(("single", "k", "late", 20));
-        a.Tell("block");
-        a.Tell(("cancel", "k"));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        var (a, failures) = RaceWithQueuedTimer("race-cancel");
+        // The actor never failed (a restart would also clear timers), the timer is gone, and its queued message never arrived.
+        a.Tell(("active", "k"), TestActor);
+        ExpectMsg(false);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        failures.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]

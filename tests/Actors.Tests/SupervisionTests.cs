@@ -97,17 +97,6 @@ public sealed class SupervisionTests : TestKitBase
     }
 
     [Fact]
-    public void Restarts_outside_the_window_start_a_new_count()
-    {
-        var child = Child(new OneForOneStrategy(1, TimeSpan.FromMilliseconds(200)));
-        child.Tell(new InvalidOperationException());
-        Assert.Equal(0, Count(child));
-        Thread.Sleep(300);
-        child.Tell(new InvalidOperationException());
-        Assert.Equal(0, Count(child));
-    }
-
-    [Fact]
     public void Default_decider_stops_on_initialization_failure_and_kill()
     {
         Assert.Equal(Directive.Stop, SupervisorStrategy.DefaultDecider(new ActorInitializationException(Nobody.Instance, "x", new Exception())));
@@ -209,5 +198,48 @@ public sealed class SupervisionTests : TestKitBase
         Assert.Throws<InvalidOperationException>(() => Sys.ActorOf(Props.Create(() => new Counter()), "same"));
         Assert.Throws<ArgumentException>(() => Sys.ActorOf(Props.Create(() => new Counter()), "a/b"));
         Assert.Throws<InvalidOperationException>(() => new Counter());
+    }
+}
+
+/// <summary>Restart windows measured on a clock the test moves.</summary>
+public sealed class RestartWindowTests : TestKitBase
+{
+    private readonly ManualTime _time;
+
+    public RestartWindowTests()
+        : this(new ManualTime())
+    {
+    }
+
+    private RestartWindowTests(ManualTime time)
+        : base(new ActorSystemSettings(Time: time))
+    {
+        _time = time;
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void Restarts_outside_the_window_start_a_new_count()
+    {
+        var supervisor = Sys.ActorOf(Props.Create(() => new Supervisor(new OneForOneStrategy(1, TimeSpan.FromSeconds(10)))), "supervisor");
+        supervisor.Tell((Props.Create(() => new Counter()), "child"), TestActor);
+        var child = ExpectMsg<IActorRef>();
+        Watch(child);
+
+        ExpectFailure<InvalidOperationException>(() => child.Tell(new InvalidOperationException()));
+        _time.Now += TimeSpan.FromSeconds(11);
+        ExpectFailure<InvalidOperationException>(() => child.Tell(new InvalidOperationException()));
+        child.Tell("get", TestActor);
+        ExpectMsg(0);
+
+        // A second failure inside the new window is one too many.
+        ExpectFailure<InvalidOperationException>(() => child.Tell(new InvalidOperationException()));
+        ExpectTerminated(child);
     }
 }

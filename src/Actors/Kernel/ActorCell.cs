@@ -304,9 +304,10 @@ internal sealed class ActorCell : IActorContext
                 failed.Child.SendSystem(new Resume());
                 break;
             case Directive.Restart:
+                var now = System.Time.GetUtcNow();
                 if (!_restartStats.TryGetValue(failed.Child, out var stats))
-                    _restartStats[failed.Child] = stats = new RestartStats();
-                var allowed = strategy.AllowRestart(stats, DateTime.UtcNow);
+                    _restartStats[failed.Child] = stats = new RestartStats(now);
+                var allowed = strategy.AllowRestart(stats, now);
                 foreach (var target in targets.Where(t => !_stopping.Contains(t)))
                 {
                     if (allowed)

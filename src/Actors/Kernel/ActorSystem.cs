@@ -4,7 +4,8 @@ namespace PdCluster.Actors.Kernel;
 /// <param name="Throughput">User messages a mailbox handles per turn on the default dispatcher.</param>
 /// <param name="GuardianStrategy">How top-level actors are supervised.</param>
 /// <param name="ShutdownPhaseTimeout">Default timeout of each coordinated-shutdown phase.</param>
-public sealed record ActorSystemSettings(int Throughput = 30, SupervisorStrategy? GuardianStrategy = null, TimeSpan ShutdownPhaseTimeout = default);
+/// <param name="Time">The clock supervision windows are measured by (default: the system clock).</param>
+public sealed record ActorSystemSettings(int Throughput = 30, SupervisorStrategy? GuardianStrategy = null, TimeSpan ShutdownPhaseTimeout = default, TimeProvider? Time = null);
 
 /// <summary>
 /// A hierarchy of actors under one guardian (<c>/user</c>), with its dispatchers, event stream, dead letters and
@@ -21,6 +22,7 @@ public sealed class ActorSystem
         Name = name;
         Throughput = settings.Throughput;
         GuardianStrategy = settings.GuardianStrategy ?? SupervisorStrategy.Default;
+        Time = settings.Time ?? TimeProvider.System;
         DeadLetters = new DeadLetterRef(EventStream);
         CoordinatedShutdown = new CoordinatedShutdown(this, settings.ShutdownPhaseTimeout > TimeSpan.Zero ? settings.ShutdownPhaseTimeout : TimeSpan.FromSeconds(10));
         _guardian = new ActorCell(this, null, Props.Create(() => new Guardian()), "/user");
@@ -38,6 +40,9 @@ public sealed class ActorSystem
 
     /// <summary>How top-level actors are supervised.</summary>
     public SupervisorStrategy GuardianStrategy { get; }
+
+    /// <summary>The clock supervision windows are measured by.</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>The publish/subscribe bus.</summary>
     public EventStream EventStream { get; } = new();

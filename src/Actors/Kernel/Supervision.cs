@@ -43,7 +43,7 @@ public abstract class SupervisorStrategy(int maxRetries, TimeSpan window, Func<E
     public abstract bool AppliesToAllChildren { get; }
 
     /// <summary>Records a restart of a child and says whether it is still within the limit.</summary>
-    internal bool AllowRestart(RestartStats stats, DateTime now)
+    internal bool AllowRestart(RestartStats stats, DateTimeOffset now)
     {
         if (MaxRetries < 0)
             return true;
@@ -80,8 +80,8 @@ public sealed class AllForOneStrategy(int maxRetries, TimeSpan window, Func<Exce
 }
 
 /// <summary>Restarts of one child within the current window.</summary>
-internal sealed class RestartStats
+internal sealed class RestartStats(DateTimeOffset windowStart)
 {
     public int Count;
-    public DateTime WindowStart = DateTime.UtcNow;
+    public DateTimeOffset WindowStart = windowStart;
 }
