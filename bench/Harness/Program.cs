@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PdCluster.Bench;
 
-// pd-bench [SCENARIO...] [--quick] [--results DIR]
+// pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
 // Runs the scenarios in interleaved rounds (3, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
 // results-quick.* (--quick) or results-partial.* (some scenarios).
@@ -11,7 +11,19 @@ var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifi
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
 var resultsDir = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : Path.Combine("bench", "results");
-var chosen = args.Where((a, i) => !a.StartsWith("--") && (resultsIndex < 0 || i != resultsIndex + 1)).ToList();
+var rulesIndex = Array.IndexOf(args, "--rules");
+int[] ruleCounts = [1, 1_000, 100_000];
+if (rulesIndex >= 0)
+{
+    var parsed = rulesIndex + 1 < args.Length ? args[rulesIndex + 1].Split(',').Select(r => int.TryParse(r, out var n) && n is >= 1 and <= 131_072 ? n : 0).ToArray() : [];
+    if (parsed.Length == 0 || parsed.Contains(0))
+    {
+        Console.Error.WriteLine("pd-bench: --rules takes a comma-separated list of rule counts from 1 to 131072, for example --rules 1,1000");
+        return 2;
+    }
+    ruleCounts = parsed;
+}
+var chosen = args.Where((a, i) => !a.StartsWith("--") && (resultsIndex < 0 || i != resultsIndex + 1) && (rulesIndex < 0 || i != rulesIndex + 1)).ToList();
 var unknown = chosen.Except(known).ToList();
 if (unknown.Count > 0)
 {
@@ -24,7 +36,6 @@ if (chosen.Count == 0)
 var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
 var scenarios = new Scenarios(warmup, window);
 var actorScenarios = new ActorScenarios(warmup, window);
-int[] ruleCounts = [1, 1_000, 100_000];
 var rounds = quick ? 1 : 3;
 var samples = new List<(int Round, BenchResult Result)>();
 
@@ -113,7 +124,7 @@ Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSumma
 var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
     RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick, rounds);
 // Only a full run of every scenario replaces the published results; quick and partial runs keep files of their own.
-var stem = quick ? "results-quick" : chosen.Count == known.Length ? "results" : "results-partial";
+var stem = quick ? "results-quick" : chosen.Count == known.Length && rulesIndex < 0 ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
 File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
 File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ratioRanges));

@@ -116,7 +116,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
                 for (var i = 0; i < m; i++)
                 {
                     poolB.SetPacket(fresh[i], poolA.Packet(burst[i]));
-                    SwapMacs(poolB.Packet(fresh[i]));
+                    EthernetAddresses.Swap(poolB.Packet(fresh[i]));
                 }
                 Enqueue(doneA, burst.AsSpan(0, n), ref running);
                 Enqueue(toA, fresh.AsSpan(0, m), ref running);
@@ -193,7 +193,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             await foreach (var frame in channel.Reader.ReadAllAsync())
             {
                 PacketParser.Parse(frame, ref info);
-                SwapMacs(frame);
+                EthernetAddresses.Swap(frame);
                 latency.Record(Workload.NanosecondsSince(BinaryPrimitives.ReadInt64LittleEndian(frame.AsSpan(frame.Length - 16))));
                 Volatile.Write(ref consumed, consumed + 1);
             }
@@ -339,13 +339,5 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             generator.Transmit();
             generator.Receive();
         }
-    }
-
-    private static void SwapMacs(Span<byte> frame)
-    {
-        Span<byte> mac = stackalloc byte[6];
-        frame[..6].CopyTo(mac);
-        frame.Slice(6, 6).CopyTo(frame);
-        mac.CopyTo(frame[6..]);
     }
 }

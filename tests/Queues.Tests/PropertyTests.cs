@@ -159,4 +159,23 @@ public sealed class PropertyTests
         });
         property.Check(Config.QuickThrowOnFailure.WithMaxTest(2_000).WithEndSize(60));
     }
+
+    [Fact]
+    public void Hashed_and_scanned_subtables_agree_with_a_linear_scan()
+    {
+        // Exact destination ports share one mask: past Subtable.ScanLimit entries that table is hashed, below it scanned.
+        var gen =
+            from exact in Gen.Choose(1, 4 * Subtable.ScanLimit)
+            from priorities in Gen.ArrayOf(Gen.Choose(0, 3), exact)
+            from others in Gen.ListOf(RandomRules())
+            from keys in Gen.ArrayOf(Keys())
+            select (rules: priorities.Select((p, port) => new ClassifierRule(p, [FieldMatch.Equal(MatchField.DestinationPort, (UInt128)port)])).Concat(others).ToArray(), keys);
+        var property = Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var compiled = Classifier.Compile(t.rules);
+            var linear = new LinearScanClassifier(t.rules);
+            return t.keys.All(k => compiled.Classify(in k) == linear.Classify(in k));
+        });
+        property.Check(Config.QuickThrowOnFailure.WithMaxTest(1_000).WithEndSize(30));
+    }
 }

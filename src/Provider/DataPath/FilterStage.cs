@@ -101,28 +101,3 @@ public sealed class FilterStage(FilterTable table, SteeringLane? steering = null
         }
     }
 }
-
-/// <summary>Turns each packet around: swaps source and destination MAC so it goes back where it came from.</summary>
-public sealed class L2ForwardStage : IPacketStage
-{
-    /// <inheritdoc/>
-    public void Process(PacketBurst burst)
-    {
-        var verdicts = burst.Verdicts;
-        Span<byte> mac = stackalloc byte[6];
-        for (var i = 0; i < verdicts.Length; i++)
-        {
-            if (verdicts[i] != Verdict.Forward)
-                continue;
-            var frame = burst.Packet(i);
-            if (frame.Length < 14)
-            {
-                verdicts[i] = Verdict.Drop;
-                continue;
-            }
-            frame[..6].CopyTo(mac);
-            frame.Slice(6, 6).CopyTo(frame);
-            mac.CopyTo(frame[6..]);
-        }
-    }
-}

@@ -5,10 +5,14 @@ namespace PdCluster.Queues.Classification;
 
 /// <summary>
 /// All classifier entries that share one field mask: an open-addressed hash table over the masked key words,
-/// each slot heading a chain of entries with that masked key, best rank first.
+/// each slot heading a chain of entries with that masked key, best rank first. A table of a few entries is scanned
+/// in rank order instead, which costs less than hashing the key.
 /// </summary>
 internal sealed class Subtable
 {
+    /// <summary>Most entries a table scans rather than hashes.</summary>
+    internal const int ScanLimit = 8;
+
     private readonly ulong[] _mask;
     private readonly int[] _words;
     private readonly ulong[] _keys;
@@ -76,6 +80,8 @@ internal sealed class Subtable
     /// <summary>The rule of the best entry matching <paramref name="key"/> with a rank below <paramref name="rankLimit"/>, or -1.</summary>
     public int Lookup(in FlowKey key, int rankLimit, out int rank)
     {
+        if (_rank.Length <= ScanLimit)
+            return Scan(in key, rankLimit, out rank);
         var words = _words;
         var mask = _mask;
         var hash = Seed;
@@ -99,6 +105,20 @@ internal sealed class Subtable
                 break;
             }
             slot = (slot + 1) & _slotMask;
+        }
+        rank = int.MaxValue;
+        return -1;
+    }
+
+    private int Scan(in FlowKey key, int rankLimit, out int rank)
+    {
+        for (var entry = 0; entry < _rank.Length && _rank[entry] < rankLimit; entry++)
+        {
+            if (MaskedEquals(in key, entry) && ResidualsHold(_residuals[entry], in key))
+            {
+                rank = _rank[entry];
+                return _rule[entry];
+            }
         }
         rank = int.MaxValue;
         return -1;
