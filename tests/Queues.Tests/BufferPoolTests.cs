@@ -12,6 +12,25 @@ public sealed class BufferPoolTests
         Assert.Equal(2048, pool.Buffer(3).Length);
     }
 
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(1984)]
+    public unsafe void Buffer_heads_are_line_aligned_and_spread_over_every_cache_set(int bufferSize)
+    {
+        using var pool = new BufferPool(64, bufferSize);
+        var sets = new HashSet<long>();
+        for (var handle = 0; handle < 64; handle++)
+        {
+            fixed (byte* head = pool.Buffer(handle))
+            {
+                Assert.Equal(0, (long)head % 64);
+                sets.Add((long)head / 64 % 64);
+            }
+        }
+        // 64 consecutive buffers land in 64 different sets of a 64-set cache, not in two.
+        Assert.Equal(64, sets.Count);
+    }
+
     [Fact]
     public void Allocation_and_return_keep_exact_count()
     {

@@ -10,7 +10,9 @@ namespace PdCluster.Queues.Buffers;
 /// </summary>
 /// <remarks>
 /// Threads allocate and return in bulk through the shared free stack, or through a <see cref="BufferCache"/> each
-/// (DPDK's per-lcore mempool cache) so that the steady state touches no shared state.
+/// (DPDK's per-lcore mempool cache) so that the steady state touches no shared state. Buffers start on cache-line
+/// boundaries an odd number of lines apart: with a power-of-two stride every packet's first line would fall in the
+/// same two sets of the L1 cache and a burst would evict itself.
 /// </remarks>
 public sealed unsafe class BufferPool : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed unsafe class BufferPool : IDisposable
     public const int PageSize = 4096;
 
     private readonly byte* _data;
+    private readonly int _stride;
     private readonly BufferDescriptor* _descriptors;
     private readonly int[] _free;
     private readonly byte[]? _inUse;
@@ -36,7 +39,8 @@ public sealed unsafe class BufferPool : IDisposable
 
         Capacity = capacity;
         BufferSize = bufferSize;
-        var bytes = (nuint)capacity * (nuint)bufferSize;
+        _stride = bufferSize / 64 % 2 == 0 ? bufferSize + 64 : bufferSize;
+        var bytes = (nuint)capacity * (nuint)_stride;
         _data = (byte*)NativeMemory.AlignedAlloc(bytes, PageSize);
         NativeMemory.Clear(_data, bytes);
         _descriptors = (BufferDescriptor*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(BufferDescriptor)), 64);
@@ -115,7 +119,7 @@ public sealed unsafe class BufferPool : IDisposable
     public Span<byte> Buffer(int handle)
     {
         CheckAccess(handle);
-        return new Span<byte>(_data + (nint)handle * BufferSize, BufferSize);
+        return new Span<byte>(_data + (nint)handle * _stride, BufferSize);
     }
 
     /// <summary>The packet bytes: <see cref="BufferDescriptor.DataLength"/> bytes from <see cref="BufferDescriptor.DataStart"/>.</summary>
@@ -123,7 +127,7 @@ public sealed unsafe class BufferPool : IDisposable
     public Span<byte> Packet(int handle)
     {
         ref var d = ref Descriptor(handle);
-        return new Span<byte>(_data + (nint)handle * BufferSize + d.DataStart, d.DataLength);
+        return new Span<byte>(_data + (nint)handle * _stride + d.DataStart, d.DataLength);
     }
 
     /// <summary>
@@ -147,7 +151,7 @@ public sealed unsafe class BufferPool : IDisposable
     public void PrefetchPacket(int handle)
     {
         if (Sse.IsSupported && (uint)handle < (uint)Capacity)
-            Sse.Prefetch0(_data + (nint)handle * BufferSize + _descriptors[handle].DataStart);
+            Sse.Prefetch0(_data + (nint)handle * _stride + _descriptors[handle].DataStart);
     }
 
     /// <summary>Copies <paramref name="packet"/> into a buffer at <paramref name="dataStart"/> and sets its start and length.</summary>
@@ -156,7 +160,7 @@ public sealed unsafe class BufferPool : IDisposable
         ref var d = ref Descriptor(handle);
         d.DataStart = dataStart;
         d.DataLength = packet.Length;
-        packet.CopyTo(new Span<byte>(_data + (nint)handle * BufferSize + dataStart, BufferSize - dataStart));
+        packet.CopyTo(new Span<byte>(_data + (nint)handle * _stride + dataStart, BufferSize - dataStart));
     }
 
     /// <summary>Frees the native memory. Buffers still held by clients become invalid.</summary>
