@@ -4,7 +4,7 @@ using System.Text.Json;
 using PdCluster.Bench;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
-// Runs the scenarios in interleaved rounds (3, or 1 with --quick) and reports each setting's median round: one JSON
+// Runs the scenarios in interleaved rounds (5, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
 // results-quick.* (--quick) or results-partial.* (some scenarios).
 var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events" };
@@ -33,10 +33,12 @@ if (unknown.Count > 0)
 if (chosen.Count == 0)
     chosen = [.. known];
 
-var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
 var scenarios = new Scenarios(warmup, window);
 var actorScenarios = new ActorScenarios(warmup, window);
-var rounds = quick ? 1 : 3;
+var rounds = quick ? 1 : 5;
+// The headline ratio pairs pd-forward at the first rule count with raw-ring: run them back to back in each round.
+var rawRingBesideForward = chosen.Contains("pd-forward") && chosen.Contains("raw-ring");
 var samples = new List<(int Round, BenchResult Result)>();
 
 for (var round = 0; round < rounds; round++)
@@ -49,6 +51,8 @@ for (var round = 0; round < rounds; round++)
                 foreach (var rules in ruleCounts)
                 {
                     samples.Add((round, scenarios.PdForward(rules, throughActors: true)));
+                    if (rawRingBesideForward && rules == ruleCounts[0])
+                        samples.Add((round, scenarios.RawRing()));
                     samples.Add((round, scenarios.PdForward(rules, throughActors: false)));
                 }
                 break;
@@ -58,11 +62,12 @@ for (var round = 0; round < rounds; round++)
             case "device-events":
                 samples.Add((round, actorScenarios.DeviceEvents(100)));
                 break;
-            case "raw-ring":
+            case "raw-ring" when !rawRingBesideForward:
                 samples.Add((round, scenarios.RawRing()));
                 break;
             case "traditional":
                 samples.Add((round, scenarios.Traditional()));
+                samples.Add((round, scenarios.TraditionalChannel()));
                 break;
             case "socket":
                 samples.Add((round, scenarios.UdpSocket()));
@@ -113,6 +118,7 @@ double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int 
 var summary = new BenchSummary("summary",
     Paired("raw-ring", "pd-forward", 1, "raw-ring", 0),
     Paired("traditional", "pd-forward", 1, "traditional", 0),
+    Paired("traditional-channel", "pd-forward", 1, "traditional-channel", 0),
     Paired("socket", "pd-forward", 1, "socket", 0),
     Paired("100k", "pd-forward", 100_000, "pd-forward", 1),
     Paired("actors", "pd-forward", 1, "pd-forward-direct", 1),
@@ -157,7 +163,8 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s,
     md.AppendLine().AppendLine("Ratios below are the median of the per-round ratios (the two scenarios of one round), with their range across rounds.").AppendLine();
     md.AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
     md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"}{Range("raw-ring")} | ≥ 0.7 |");
-    md.AppendLine($"| pd-forward (1 rule) / traditional | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"}{Range("traditional")} | ≥ 10 |");
+    md.AppendLine($"| pd-forward (1 rule) / traditional (a thread-pool callback per packet) | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"}{Range("traditional")} | ≥ 10 |");
+    md.AppendLine($"| pd-forward (1 rule) / traditional-channel (Channel reader draining in batches) | {s.ForwardVsTraditionalChannel?.ToString("0.00") ?? "–"}{Range("traditional-channel")} | |");
     md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"}{Range("socket")} | |");
     md.AppendLine($"| pd-forward (100k rules) / pd-forward (1 rule) | {s.HundredThousandVsOne?.ToString("0.00") ?? "–"}{Range("100k")} | ≥ 0.5 |");
     md.AppendLine($"| pd-forward through QueueActors / without actors (1 rule) | {s.ActorsVsDirect?.ToString("0.00") ?? "–"}{Range("actors")} | ≥ 0.9 |");

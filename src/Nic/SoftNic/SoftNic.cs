@@ -281,6 +281,7 @@ public sealed class SoftNic : IDeviceEventSource
         {
             var chunk = frames[..Math.Min(frames.Length, posted.Length)];
             var got = queue.IsStopped ? 0 : queue.TakePosted(posted[..chunk.Length]);
+            source.Prefetch(chunk[..got]);
             long bytes = 0;
             var oversize = 0;
             var room = queue.Pool.BufferSize - queue.Options.Headroom;

@@ -104,6 +104,7 @@ public sealed class TrafficGenerator : IDisposable
             _cache.Return(_burst.AsSpan(result.Posted, n - result.Posted));
         var now = Stopwatch.GetTimestamp();
         var received = 0;
+        _pool.Prefetch(_drain.AsSpan(0, result.Drained));
         for (var i = 0; i < result.Drained; i++)
         {
             var handle = _drain[i];

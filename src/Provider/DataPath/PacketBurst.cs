@@ -22,8 +22,6 @@ public enum Verdict : byte
 /// </summary>
 public sealed class PacketBurst
 {
-    /// <summary>How many packets ahead of the one being parsed its packet is prefetched (DPDK's l3fwd uses 3 to 8).</summary>
-    private const int PrefetchStride = 4;
 
     private readonly int[] _handles;
     private readonly Verdict[] _verdicts;
@@ -73,28 +71,15 @@ public sealed class PacketBurst
         _verdicts.AsSpan(0, count).Clear();
     }
 
-    /// <summary>
-    /// Parses every packet's headers once per burst. Descriptors are prefetched two strides ahead and packets one
-    /// stride ahead of the packet being parsed (DPDK l3fwd's pattern), so the parse rarely waits for memory.
-    /// </summary>
+    /// <summary>Parses every packet's headers once per burst, the burst prefetched first.</summary>
     public void EnsureParsed()
     {
         if (IsParsed)
             return;
         var handles = Handles;
-        var pool = Pool;
-        for (var i = 0; i < Math.Min(2 * PrefetchStride, handles.Length); i++)
-            pool.PrefetchDescriptor(handles[i]);
-        for (var i = 0; i < Math.Min(PrefetchStride, handles.Length); i++)
-            pool.PrefetchPacket(handles[i]);
+        Pool.Prefetch(handles);
         for (var i = 0; i < handles.Length; i++)
-        {
-            if (i + 2 * PrefetchStride < handles.Length)
-                pool.PrefetchDescriptor(handles[i + 2 * PrefetchStride]);
-            if (i + PrefetchStride < handles.Length)
-                pool.PrefetchPacket(handles[i + PrefetchStride]);
-            PacketParser.Parse(pool.Packet(handles[i]), ref _info[i]);
-        }
+            PacketParser.Parse(Pool.Packet(handles[i]), ref _info[i]);
         IsParsed = true;
     }
 }
