@@ -24,6 +24,14 @@ internal sealed record BenchResult(
     [JsonPropertyName("without_actors_mpps")]
     public double? WithoutActorsMpps { get; init; }
 
+    /// <summary>pd-forward, raw-ring: the share of the window the forwarding core spent in cycles that found work.</summary>
+    [JsonPropertyName("busy_percent")]
+    public double? BusyPercent { get; init; }
+
+    /// <summary>pd-forward, raw-ring: packets forwarded per second of the forwarding core's busy time.</summary>
+    [JsonPropertyName("mpps_per_busy_core")]
+    public double? MppsPerBusyCore { get; init; }
+
     /// <summary>actor-pingpong: Mpps divided by the cores.</summary>
     [JsonPropertyName("mpps_per_core")]
     public double? MppsPerCore { get; init; }
@@ -49,6 +57,7 @@ internal sealed record BenchResult(
 internal sealed record BenchSummary(
     [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("pd_forward_1_vs_raw_ring")] double? ForwardVsRawRing,
+    [property: JsonPropertyName("pd_forward_1_vs_raw_ring_per_busy_core")] double? ForwardVsRawRingPerBusyCore,
     [property: JsonPropertyName("pd_forward_1_vs_traditional")] double? ForwardVsTraditional,
     [property: JsonPropertyName("pd_forward_1_vs_traditional_channel")] double? ForwardVsTraditionalChannel,
     [property: JsonPropertyName("pd_forward_1_vs_socket")] double? ForwardVsSocket,

@@ -4,7 +4,7 @@ using System.Text.Json;
 using PdCluster.Bench;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
-// Runs the scenarios in interleaved rounds (5, or 1 with --quick) and reports each setting's median round: one JSON
+// Runs the scenarios in interleaved rounds (7, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
 // results-quick.* (--quick) or results-partial.* (some scenarios).
 var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events" };
@@ -33,10 +33,10 @@ if (unknown.Count > 0)
 if (chosen.Count == 0)
     chosen = [.. known];
 
-var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
+var (warmup, window) = quick ? (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
 var scenarios = new Scenarios(warmup, window);
 var actorScenarios = new ActorScenarios(warmup, window);
-var rounds = quick ? 1 : 5;
+var rounds = quick ? 1 : 7;
 // The headline ratio pairs pd-forward at the first rule count with raw-ring: run them back to back in each round.
 var rawRingBesideForward = chosen.Contains("pd-forward") && chosen.Contains("raw-ring");
 var samples = new List<(int Round, BenchResult Result)>();
@@ -98,16 +98,19 @@ foreach (var r in results)
 // Ratios pair the two scenarios of the same round (run minutes apart, not tens of minutes) and report the median
 // of the per-round ratios: on a shared machine whose speed drifts, that is steadier than a ratio of medians.
 var ratioRanges = new Dictionary<string, (double Min, double Max)>();
-double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int rulesB, bool baseline = false)
+double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int rulesB, Func<BenchResult, double?>? numerator = null, Func<BenchResult, double?>? denominator = null)
 {
+    numerator ??= r => r.Mpps;
+    denominator ??= r => r.Mpps;
     var ratios = new List<double>();
     for (var r = 0; r < rounds; r++)
     {
         var a = samples.FirstOrDefault(s => s.Round == r && s.Result.Scenario == scenarioA && s.Result.Rules == rulesA).Result;
         var b = samples.FirstOrDefault(s => s.Round == r && s.Result.Scenario == scenarioB && s.Result.Rules == rulesB).Result;
-        var denominator = baseline ? b?.BaselineMpps : b?.Mpps;
-        if (a is not null && denominator is > 0)
-            ratios.Add(a.Mpps / denominator.Value);
+        var top = a is null ? null : numerator(a);
+        var bottom = b is null ? null : denominator(b);
+        if (top is not null && bottom is > 0)
+            ratios.Add(top.Value / bottom.Value);
     }
     if (ratios.Count == 0)
         return null;
@@ -117,12 +120,13 @@ double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int 
 }
 var summary = new BenchSummary("summary",
     Paired("raw-ring", "pd-forward", 1, "raw-ring", 0),
+    Paired("raw-ring-busy", "pd-forward", 1, "raw-ring", 0, r => r.MppsPerBusyCore, r => r.MppsPerBusyCore),
     Paired("traditional", "pd-forward", 1, "traditional", 0),
     Paired("traditional-channel", "pd-forward", 1, "traditional-channel", 0),
     Paired("socket", "pd-forward", 1, "socket", 0),
     Paired("100k", "pd-forward", 100_000, "pd-forward", 1),
     Paired("actors", "pd-forward", 1, "pd-forward-direct", 1),
-    Paired("classifier", "classifier", 100_000, "classifier", 100_000, baseline: true));
+    Paired("classifier", "classifier", 100_000, "classifier", 100_000, denominator: r => r.BaselineMpps));
 foreach (var rules in ruleCounts)
     Paired($"actors-{rules}", "pd-forward", rules, "pd-forward-direct", rules);
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
@@ -156,13 +160,14 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s,
     md.AppendLine("# Benchmark results").AppendLine();
     md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
     md.AppendLine($"Produced by `bench/run.sh`; every figure below comes from the same run on the machine above: the median of {m.Rounds} interleaved round(s), with the range across rounds. 64-byte frames (60 without FCS).").AppendLine();
-    md.AppendLine("| scenario | provider | rules | Mpps (median) | Mpps range | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
-    md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    md.AppendLine("| scenario | provider | rules | Mpps (median) | Mpps range | Mpps per busy core (busy %) | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
+    md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in results)
-        md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {r.MppsMin:0.000}–{r.MppsMax:0.000} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
+        md.AppendLine($"| {r.Scenario} | {r.Provider} | {r.Rules:N0} | {r.Mpps:0.000} | {r.MppsMin:0.000}–{r.MppsMax:0.000} | {(r.MppsPerBusyCore is { } c ? $"{c:0.000} ({r.BusyPercent:0}%)" : "")} | {(r.BaselineMpps is { } b ? b.ToString("0.000###") : "")} | {r.AllocBytesPerPacket:0.###} | {r.P50Us:0.0} | {r.P99Us:0.0} | {r.P999Us:0.0} | {r.Note} |");
     md.AppendLine().AppendLine("Ratios below are the median of the per-round ratios (the two scenarios of one round), with their range across rounds.").AppendLine();
     md.AppendLine("| ratio (same run) | value | target |").AppendLine("|---|---:|---:|");
     md.AppendLine($"| pd-forward (1 rule) / raw-ring | {s.ForwardVsRawRing?.ToString("0.00") ?? "–"}{Range("raw-ring")} | ≥ 0.7 |");
+    md.AppendLine($"| pd-forward (1 rule) / raw-ring, per busy forwarding core | {s.ForwardVsRawRingPerBusyCore?.ToString("0.00") ?? "–"}{Range("raw-ring-busy")} | ≥ 0.7 |");
     md.AppendLine($"| pd-forward (1 rule) / traditional (a thread-pool callback per packet) | {s.ForwardVsTraditional?.ToString("0.00") ?? "–"}{Range("traditional")} | ≥ 10 |");
     md.AppendLine($"| pd-forward (1 rule) / traditional-channel (Channel reader draining in batches) | {s.ForwardVsTraditionalChannel?.ToString("0.00") ?? "–"}{Range("traditional-channel")} | |");
     md.AppendLine($"| pd-forward (1 rule) / socket | {s.ForwardVsSocket?.ToString("0.00") ?? "–"}{Range("socket")} | |");

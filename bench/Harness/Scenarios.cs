@@ -45,6 +45,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         using var generator = new TrafficGenerator(genPort, Workload.Flows(rules));
 
         Func<long> forwarded;
+        Func<TimeSpan> busy;
         Action stop;
         if (throughActors)
         {
@@ -56,6 +57,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             while (rx.Outstanding == 0 && started.Elapsed < TimeSpan.FromSeconds(10))
                 Thread.Yield();
             forwarded = () => telemetry.Forwarded;
+            busy = () => telemetry.Busy;
             stop = () =>
             {
                 queue.GracefulStop(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
@@ -69,6 +71,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             var thread = new PollingThread("pd-forward", forwarder, new BusySpinIdleStrategy());
             thread.Start();
             forwarded = () => forwarder.Forwarded;
+            busy = () => Stopwatch.GetElapsedTime(0, forwarder.BusyTicks);
             stop = () =>
             {
                 thread.Stop();
@@ -79,9 +82,10 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             };
         }
 
-        var (packets, seconds, allocated) = Measure(span => Pump(generator, span), forwarded, generator.Latency);
+        var (packets, seconds, allocated, busyTime) = Measure(span => Pump(generator, span), forwarded, generator.Latency, busy);
         stop();
-        return Workload.Result(throughActors ? "pd-forward" : "pd-forward-direct", throughActors ? "simulated+actors" : "simulated", rules, packets, seconds, allocated, generator.Latency);
+        return Workload.Result(throughActors ? "pd-forward" : "pd-forward-direct", throughActors ? "simulated+actors" : "simulated", rules, packets, seconds, allocated, generator.Latency)
+            .WithBusy(packets, seconds, busyTime);
     }
 
     /// <summary>
@@ -101,6 +105,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         var doneB = new SpscRing<int>(1024);
         var running = true;
         long turned = 0;
+        long peerBusy = 0;
         var peer = new Thread(() =>
         {
             var cache = poolB.CreateCache(512);
@@ -108,6 +113,8 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             var fresh = new int[32];
             while (Volatile.Read(ref running))
             {
+                // Busy time is kept as PdForwarder keeps it: from the top of a cycle that finds work to its end.
+                var start = Stopwatch.GetTimestamp();
                 cache.Return(burst.AsSpan(0, doneB.TryDequeue(burst)));
                 var n = toB.TryDequeue(burst);
                 if (n == 0)
@@ -121,6 +128,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
                 Enqueue(doneA, burst.AsSpan(0, n), ref running);
                 Enqueue(toA, fresh.AsSpan(0, m), ref running);
                 Volatile.Write(ref turned, turned + m);
+                Volatile.Write(ref peerBusy, peerBusy + Stopwatch.GetTimestamp() - start);
             }
             cache.Flush();
         }) { Name = "raw-ring peer" };
@@ -164,10 +172,10 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             }
         }
 
-        var (packets, seconds, allocated) = Measure(Run, () => Volatile.Read(ref turned), latency);
+        var (packets, seconds, allocated, busy) = Measure(Run, () => Volatile.Read(ref turned), latency, () => Stopwatch.GetElapsedTime(0, Volatile.Read(ref peerBusy)));
         Volatile.Write(ref running, false);
         peer.Join();
-        return Workload.Result("raw-ring", "none", 0, packets, seconds, allocated, latency);
+        return Workload.Result("raw-ring", "none", 0, packets, seconds, allocated, latency).WithBusy(packets, seconds, busy);
     }
 
     private static void Enqueue(SpscRing<int> ring, ReadOnlySpan<int> items, ref bool running)
@@ -224,7 +232,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
 
         var latency = new LatencyHistogram();
         var windows = 0;
-        var (packets, seconds, allocated) = Measure(span =>
+        var (packets, seconds, allocated, _) = Measure(span =>
         {
             // The first call is the warm-up: latencies count from the second.
             Volatile.Write(ref recording, windows++ > 0);
@@ -283,7 +291,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         }) { Name = "traditional writer" };
         writer.Start();
 
-        var (packets, seconds, allocated) = Measure(Thread.Sleep, () => Volatile.Read(ref consumed), latency);
+        var (packets, seconds, allocated, _) = Measure(Thread.Sleep, () => Volatile.Read(ref consumed), latency);
         Volatile.Write(ref running, false);
         writer.Join();
         channel.Writer.Complete();
@@ -330,7 +338,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
             }
         }
 
-        var (packets, seconds, allocated) = Measure(Run, () => received, latency);
+        var (packets, seconds, allocated, _) = Measure(Run, () => received, latency);
         Volatile.Write(ref running, false);
         writer.Join();
         return Workload.Result("socket", "udp-loopback", 0, packets, seconds, allocated, latency, "UDP over 127.0.0.1, one syscall per packet each side");
@@ -381,17 +389,21 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         return (count, clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(true) - allocated);
     }
 
-    /// <summary>Runs the warm-up, forgets its latencies, then counts packets, time and allocation over the window.</summary>
-    private (long Packets, double Seconds, long Allocated) Measure(Action<TimeSpan> run, Func<long> packets, LatencyHistogram latency)
+    /// <summary>
+    /// Runs the warm-up, forgets its latencies, then counts packets, time, allocation and (given a reading of it) the
+    /// forwarding core's busy time over the window.
+    /// </summary>
+    private (long Packets, double Seconds, long Allocated, TimeSpan Busy) Measure(Action<TimeSpan> run, Func<long> packets, LatencyHistogram latency, Func<TimeSpan>? busy = null)
     {
         run(warmup);
         latency.Reset();
         var start = packets();
+        var busyStart = busy?.Invoke() ?? TimeSpan.Zero;
         var allocated = GC.GetTotalAllocatedBytes(true);
         var clock = Stopwatch.StartNew();
         run(window);
         var seconds = clock.Elapsed.TotalSeconds;
-        return (packets() - start, seconds, GC.GetTotalAllocatedBytes(true) - allocated);
+        return (packets() - start, seconds, GC.GetTotalAllocatedBytes(true) - allocated, (busy?.Invoke() ?? TimeSpan.Zero) - busyStart);
     }
 
     private static void Pump(TrafficGenerator generator, TimeSpan span)

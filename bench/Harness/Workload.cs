@@ -45,4 +45,10 @@ internal static class Workload
     public static BenchResult Result(string scenario, string provider, int rules, long packets, double seconds, long allocated, LatencyHistogram latency, string? note = null) =>
         new(scenario, provider, rules, Math.Round(packets / seconds / 1e6, 3), packets == 0 ? 0 : Math.Round((double)allocated / packets, 3),
             latency.Percentile(50) / 1000.0, latency.Percentile(99) / 1000.0, latency.Percentile(99.9) / 1000.0, packets, Math.Round(seconds, 2), Note: note);
+
+    /// <summary>Adds the forwarding core's load over the window and what it forwards per second of busy time.</summary>
+    public static BenchResult WithBusy(this BenchResult result, long packets, double seconds, TimeSpan busy) =>
+        busy <= TimeSpan.Zero
+            ? result
+            : result with { BusyPercent = Math.Round(busy.TotalSeconds / seconds * 100, 1), MppsPerBusyCore = Math.Round(packets / busy.TotalSeconds / 1e6, 3) };
 }

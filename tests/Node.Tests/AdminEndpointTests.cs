@@ -8,11 +8,11 @@ namespace PdCluster.Tests.Node;
 
 public sealed class AdminEndpointTests
 {
-    private static long Metric(string metrics, string series)
+    private static double Metric(string metrics, string series)
     {
-        var match = Regex.Match(metrics, "^" + Regex.Escape(series) + " (\\d+)$", RegexOptions.Multiline);
+        var match = Regex.Match(metrics, "^" + Regex.Escape(series) + " ([0-9.eE+-]+)$", RegexOptions.Multiline);
         Assert.True(match.Success, $"no series {series} in /metrics");
-        return long.Parse(match.Groups[1].Value);
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<string> StateOf(HttpClient http)
@@ -43,6 +43,9 @@ public sealed class AdminEndpointTests
             var series = "pd_rx_packets_total{adapter=\"pd0\",queue=\"0\"}";
             await Eventually(async () => Metric(await http.GetStringAsync("/metrics"), series) > Metric(first, series) + 100, "rx counter to move");
             Assert.Contains("# TYPE pd_filter_hits_total counter", first);
+            Assert.Contains("# TYPE pd_queue_busy_seconds_total counter", first);
+            var busy = "pd_queue_busy_seconds_total{adapter=\"pd0\",queue=\"0\"}";
+            await Eventually(async () => Metric(await http.GetStringAsync("/metrics"), busy) > Metric(first, busy), "the queue's busy time to grow");
             await Eventually(async () => (await http.GetStringAsync("/members")).Contains("\"node\":\"test-node\""), "the node registered as a member");
             Assert.Equal("Running", await StateOf(http));
 

@@ -25,7 +25,13 @@ public sealed class NodeProcessTests
             var first = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.NotNull(first);
             using (var report = JsonDocument.Parse(first!))
-                Assert.Equal("Running", report.RootElement.GetProperty("queues")[0].GetProperty("state").GetString());
+            {
+                var queue = report.RootElement.GetProperty("queues")[0];
+                Assert.Equal("Running", queue.GetProperty("state").GetString());
+                // A queue that received packets spent some of its core on them, and never more than all of it.
+                var busy = queue.GetProperty("busy_percent").GetDouble();
+                Assert.InRange(busy, queue.GetProperty("rx_pps").GetInt64() > 0 ? double.Epsilon : 0, 100);
+            }
 
             using var http = new HttpClient();
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{config.Port}/metrics");

@@ -66,6 +66,26 @@ public sealed class ForwarderTests : IDisposable
     }
 
     [Fact]
+    public void Busy_time_grows_with_work_and_stands_still_while_idle()
+    {
+        var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
+        while (forwarder.DoWork() > 0)
+        {
+        }
+        var idle = forwarder.BusyTicks;
+        for (var i = 0; i < 10_000; i++)
+            Assert.Equal(0, forwarder.DoWork());
+        Assert.Equal(idle, forwarder.BusyTicks);
+
+        Pump(forwarder, 2000);
+
+        Assert.Equal(2000, forwarder.Forwarded);
+        Assert.True(forwarder.BusyTicks > idle, "forwarding 2,000 packets took no busy time");
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+    }
+
+    [Fact]
     public void Forwards_turns_around_and_filters_with_latency_measured()
     {
         var table = FilterTable.Compile([Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")), Spec("web", FilterAction.Count, ("destinationPort", "80"))]);

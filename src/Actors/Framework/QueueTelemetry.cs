@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PdCluster.Provider;
 using PdCluster.Provider.DataPath;
 
@@ -15,6 +16,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     private long _baseForwarded;
     private long _baseDropped;
     private long _baseSteeredIn;
+    private long _baseBusyTicks;
 
     /// <summary>Queue number.</summary>
     public int Queue { get; } = queue;
@@ -36,6 +38,9 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
 
     /// <summary>Packets other queues steered into this queue's pipeline.</summary>
     public long SteeredIn => Volatile.Read(ref _baseSteeredIn) + (_forwarder?.SteeredIn ?? 0);
+
+    /// <summary>Time the queue's core spent in cycles that found work (see <see cref="PdForwarder.BusyTicks"/>).</summary>
+    public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _baseBusyTicks) + (_forwarder?.BusyTicks ?? 0));
 
     /// <summary>The filter table in force, if the queue runs.</summary>
     public FilterTable? Filters => _filters?.Table;
@@ -62,6 +67,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
             Interlocked.Add(ref _baseForwarded, f.Forwarded);
             Interlocked.Add(ref _baseDropped, f.Dropped);
             Interlocked.Add(ref _baseSteeredIn, f.SteeredIn);
+            Interlocked.Add(ref _baseBusyTicks, f.BusyTicks);
         }
         _forwarder = null;
     }

@@ -24,6 +24,9 @@ internal sealed class NodeMetrics : IDisposable
         _meter.CreateObservableCounter("pd_tx_packets_total", () => PerQueue(q => q.Transmit.TransmitCounters.PacketsTransmitted), description: "Packets the adapter sent from the PD transmit queue.");
         _meter.CreateObservableCounter("pd_pipeline_forwarded_total", () => PerQueue(q => q.Forwarded), description: "Packets the pipeline posted for transmit.");
         _meter.CreateObservableCounter("pd_pipeline_dropped_total", () => PerQueue(q => q.Dropped), description: "Packets the pipeline dropped.");
+        _meter.CreateObservableCounter("pd_queue_busy_seconds_total", () => adapters.SelectMany(a => a.Telemetry.Queues.Select(q =>
+            new Measurement<double>(q.Busy.TotalSeconds, new("adapter", a.Name), new("queue", q.Queue)))),
+            description: "Time the queue's core spent in duty cycles that found work; its rate is the core's load.");
         _meter.CreateObservableCounter("pd_filter_hits_total", () => adapters.SelectMany(a => a.Telemetry.Queues.SelectMany(q =>
         {
             var table = q.Filters;

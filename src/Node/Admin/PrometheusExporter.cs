@@ -12,7 +12,7 @@ internal sealed class PrometheusExporter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<string, (Instrument Instrument, List<(string Labels, long Value)> Samples)> _scrape = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (Instrument Instrument, List<(string Labels, string Value)> Samples)> _scrape = new(StringComparer.Ordinal);
 
     public PrometheusExporter(string meterName)
     {
@@ -21,14 +21,17 @@ internal sealed class PrometheusExporter : IDisposable
             if (instrument.Meter.Name == meterName)
                 listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var labels = string.Join(',', tags.ToArray().Select(t => $"{t.Key}=\"{Escape(Convert.ToString(t.Value, CultureInfo.InvariantCulture))}\""));
-            if (!_scrape.TryGetValue(instrument.Name, out var entry))
-                _scrape[instrument.Name] = entry = (instrument, []);
-            entry.Samples.Add((labels, value));
-        });
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value.ToString(CultureInfo.InvariantCulture), tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value.ToString("R", CultureInfo.InvariantCulture), tags));
         _listener.Start();
+    }
+
+    private void Add(Instrument instrument, string value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var labels = string.Join(',', tags.ToArray().Select(t => $"{t.Key}=\"{Escape(Convert.ToString(t.Value, CultureInfo.InvariantCulture))}\""));
+        if (!_scrape.TryGetValue(instrument.Name, out var entry))
+            _scrape[instrument.Name] = entry = (instrument, []);
+        entry.Samples.Add((labels, value));
     }
 
     /// <summary>Collects every instrument now and returns the exposition text.</summary>
@@ -43,9 +46,9 @@ internal sealed class PrometheusExporter : IDisposable
             {
                 if (instrument.Description is { } help)
                     text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-                text.Append("# TYPE ").Append(name).Append(instrument is ObservableCounter<long> ? " counter\n" : " gauge\n");
+                text.Append("# TYPE ").Append(name).Append(instrument is ObservableCounter<long> or ObservableCounter<double> ? " counter\n" : " gauge\n");
                 foreach (var (labels, value) in samples)
-                    text.Append(name).Append(labels.Length > 0 ? $"{{{labels}}}" : "").Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    text.Append(name).Append(labels.Length > 0 ? $"{{{labels}}}" : "").Append(' ').Append(value).Append('\n');
             }
             return text.ToString();
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Queues.Buffers;
 
@@ -75,9 +76,16 @@ public sealed class PdForwarder : IDutyCycle
     /// <summary>Packets handed back to the OS path.</summary>
     public long HandedToOs { get; private set; }
 
+    /// <summary>
+    /// <see cref="Stopwatch"/> ticks spent in cycles that found work: the core's busy time (DPDK's busy cycles), so
+    /// busy time over elapsed time is the load on the core and packets over busy time what one core can forward.
+    /// </summary>
+    public long BusyTicks { get; private set; }
+
     /// <inheritdoc/>
     public int DoWork()
     {
+        var start = Stopwatch.GetTimestamp();
         var want = Math.Min(_rxDeficit, _post.Length);
         var allocated = want > 0 ? _cache.TryAllocate(_post.AsSpan(0, want)) : 0;
         var rx = _rx.PostAndDrain(_post.AsSpan(0, allocated), _burst.DrainSpace);
@@ -102,7 +110,10 @@ public sealed class PdForwarder : IDutyCycle
         Forwarded += tx.Posted;
         _cache.Return(_completions.AsSpan(0, tx.Drained));
         // Posting counts as work, so a refilling ring is not left to an idling thread.
-        return rx.Drained + steered + rx.Posted + tx.Drained;
+        var work = rx.Drained + steered + rx.Posted + tx.Drained;
+        if (work > 0)
+            BusyTicks += Stopwatch.GetTimestamp() - start;
+        return work;
     }
 
     /// <summary>
