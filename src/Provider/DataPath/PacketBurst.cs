@@ -22,7 +22,6 @@ public enum Verdict : byte
 /// </summary>
 public sealed class PacketBurst
 {
-
     private readonly int[] _handles;
     private readonly Verdict[] _verdicts;
     private readonly PacketInfo[] _info;
