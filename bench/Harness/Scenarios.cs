@@ -22,6 +22,9 @@ namespace PdCluster.Bench;
 /// <summary>The end-to-end scenarios. Each runs a warm-up, then measures over a window on this machine, now.</summary>
 internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
 {
+    /// <summary>Packets per duty cycle in pd-forward and per ring operation in raw-ring: the same for both.</summary>
+    private const int Burst = PdForwarder.DefaultBurstSize;
+
     /// <summary>
     /// Generator → wire → PD RX queue (RSS acquired) → filter stage with <paramref name="rules"/> rules → L2 forward →
     /// PD TX → wire → generator sink. The forwarding loop has a core of its own: a <see cref="QueueActor"/> on the
@@ -51,7 +54,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         {
             var system = ActorSystem.Create("bench");
             var telemetry = new QueueTelemetry(0, rx, tx);
-            var settings = new QueueActorSettings(telemetry, pool, table, Idle: QueueIdle.BusySpin);
+            var settings = new QueueActorSettings(telemetry, pool, table, Idle: QueueIdle.BusySpin, BurstSize: Burst);
             var queue = system.ActorOf(Props.Create(() => new QueueActor(settings)).WithDispatcher(Props.PinnedDispatcher), "queue-0");
             var started = Stopwatch.StartNew();
             while (rx.Outstanding == 0 && started.Elapsed < TimeSpan.FromSeconds(10))
@@ -67,7 +70,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         else
         {
             var cache = pool.CreateCache(512);
-            var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(table), new L2ForwardStage()]);
+            var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(table), new L2ForwardStage()], Burst);
             var thread = new PollingThread("pd-forward", forwarder, new BusySpinIdleStrategy());
             thread.Start();
             forwarded = () => forwarder.Forwarded;
@@ -109,8 +112,8 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         var peer = new Thread(() =>
         {
             var cache = poolB.CreateCache(512);
-            var burst = new int[32];
-            var fresh = new int[32];
+            var burst = new int[Burst];
+            var fresh = new int[Burst];
             while (Volatile.Read(ref running))
             {
                 // Busy time is kept as PdForwarder keeps it: from the top of a cycle that finds work to its end.
@@ -136,8 +139,8 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
 
         var latency = new LatencyHistogram();
         var cache = poolA.CreateCache(512);
-        var outgoing = new int[32];
-        var incoming = new int[32];
+        var outgoing = new int[Burst];
+        var incoming = new int[Burst];
         var sink = new byte[2048];
         var next = 0;
 

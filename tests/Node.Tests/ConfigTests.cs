@@ -12,12 +12,15 @@ public sealed class ConfigTests
         Assert.Equal(3, embedded.Filters.Count);
         var shipped = NodeConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "../../../../../cluster-config/node.json"));
         Assert.Equal(embedded.Config.Adapters[0].Queues, shipped.Config.Adapters[0].Queues);
+        Assert.Equal(64, shipped.Config.Adapters[0].Burst);
         Assert.Equal(embedded.Filters.Select(f => f.Id), shipped.Filters.Select(f => f.Id));
     }
 
     [Theory]
     [InlineData("\"queues\": 40,", "adapters[0].queues: must be between 1 and 16 (got 40)")]
     [InlineData("\"queueSize\": 1000,", "adapters[0].queueSize: must be a power of two")]
+    [InlineData("\"burst\": 0,", "adapters[0].burst: must be between 1 and 256")]
+    [InlineData("\"queueSize\": 64, \"burst\": 64,", "adapters[0].burst: must be between 1 and 256 and at most half of queueSize (32) (got 64)")]
     [InlineData("\"provider\": \"dpdk\",", "adapters[0].provider: 'dpdk' is not a provider")]
     [InlineData("\"queus\": 2,", "queus")]
     public void Bad_adapter_settings_name_the_file_and_key(string extra, string expected)

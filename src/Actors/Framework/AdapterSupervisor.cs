@@ -22,7 +22,8 @@ public sealed record AdapterSettings(
     int QueueSize = 1024,
     bool DrainNotification = false,
     bool PdEnabled = true,
-    Func<IReadOnlyList<IPacketStage>>? Stages = null)
+    Func<IReadOnlyList<IPacketStage>>? Stages = null,
+    int BurstSize = PdForwarder.DefaultBurstSize)
 {
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();
@@ -202,7 +203,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 var transmit = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, settings.QueueSize, pool));
                 var telemetry = new QueueTelemetry(i, receive[i], transmit);
                 _telemetry.Add(telemetry);
-                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages,
+                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, settings.BurstSize,
                     Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering);
                 var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
                 Context.Watch(queue);

@@ -24,7 +24,7 @@ public sealed record QueueActorSettings(
     BufferPool Pool,
     FilterTable Filters,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
-    int BurstSize = 32,
+    int BurstSize = PdForwarder.DefaultBurstSize,
     QueueIdle Idle = QueueIdle.Backoff,
     SteeringMesh? Steering = null);
 

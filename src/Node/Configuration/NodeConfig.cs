@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
+using PdCluster.Provider.DataPath;
 using PdCluster.Queues.Classification;
 
 namespace PdCluster.Node.Configuration;
@@ -56,6 +57,9 @@ public sealed class AdapterConfig
 
     /// <summary>Ring slots per queue, a power of two.</summary>
     public int QueueSize { get; set; } = 1024;
+
+    /// <summary>Most packets a queue takes from its ring and runs through the pipeline per duty cycle.</summary>
+    public int Burst { get; set; } = PdForwarder.DefaultBurstSize;
 
     /// <summary>Buffers in the adapter's pool.</summary>
     public int Buffers { get; set; } = 8192;

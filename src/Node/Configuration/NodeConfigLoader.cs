@@ -106,6 +106,8 @@ public static class NodeConfigLoader
                 Fail($"{key}.queues", $"must be between 1 and 16 (got {a.Queues}).");
             if (a.QueueSize < 2 || !int.IsPow2(a.QueueSize) || a.QueueSize > 8192)
                 Fail($"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
+            if (a.Burst < 1 || a.Burst > 256 || a.Burst > a.QueueSize / 2)
+                Fail($"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
             if (a.Buffers < 2 * a.Queues * a.QueueSize)
                 Fail($"{key}.buffers", $"must be at least 2 × queues × queueSize = {2 * a.Queues * a.QueueSize} (got {a.Buffers}).");
             try

@@ -35,7 +35,7 @@ internal sealed class NodeHost
             var nic = Lab.Adapter(a.Name)!;
             var pool = new BufferPool(a.Buffers);
             var adapter = new AdapterSettings(a.Name, () => new SimulatedProvider(nic, config.Requirements), nic, pool, config.Filters,
-                a.Queues, a.QueueSize, a.DrainNotification, a.Pd);
+                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst);
             settings.Add(adapter);
             _adapters.Add((a.Name, adapter.Telemetry, pool));
         }
