@@ -151,13 +151,8 @@ public sealed class PropertyTests
             from rules in Gen.ListOf(RandomRules())
             from keys in Gen.ArrayOf(Keys())
             select (rules, keys);
-        var property = Prop.ForAll(gen.ToArbitrary(), t =>
-        {
-            var compiled = Classifier.Compile(t.rules.ToArray());
-            var linear = new LinearScanClassifier(t.rules.ToArray());
-            return t.keys.All(k => compiled.Classify(in k) == linear.Classify(in k));
-        });
-        property.Check(Config.QuickThrowOnFailure.WithMaxTest(2_000).WithEndSize(60));
+        Prop.ForAll(gen.ToArbitrary(), t => AgreesWithLinearScan(t.rules.ToArray(), t.keys))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(2_000).WithEndSize(60));
     }
 
     [Fact]
@@ -170,12 +165,14 @@ public sealed class PropertyTests
             from others in Gen.ListOf(RandomRules())
             from keys in Gen.ArrayOf(Keys())
             select (rules: priorities.Select((p, port) => new ClassifierRule(p, [FieldMatch.Equal(MatchField.DestinationPort, (UInt128)port)])).Concat(others).ToArray(), keys);
-        var property = Prop.ForAll(gen.ToArbitrary(), t =>
-        {
-            var compiled = Classifier.Compile(t.rules);
-            var linear = new LinearScanClassifier(t.rules);
-            return t.keys.All(k => compiled.Classify(in k) == linear.Classify(in k));
-        });
-        property.Check(Config.QuickThrowOnFailure.WithMaxTest(1_000).WithEndSize(30));
+        Prop.ForAll(gen.ToArbitrary(), t => AgreesWithLinearScan(t.rules, t.keys))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(1_000).WithEndSize(30));
+    }
+
+    private static bool AgreesWithLinearScan(ClassifierRule[] rules, FlowKey[] keys)
+    {
+        var compiled = Classifier.Compile(rules);
+        var linear = new LinearScanClassifier(rules);
+        return keys.All(k => compiled.Classify(in k) == linear.Classify(in k));
     }
 }

@@ -17,8 +17,10 @@ public sealed class L2ForwardStage : IPacketStage
             if (verdicts[i] != Verdict.Forward)
                 continue;
             var frame = burst.Packet(i);
-            if (frame.Length < 14 || !EthernetAddresses.Swap(frame))
+            if (frame.Length < 14)
                 verdicts[i] = Verdict.Drop;
+            else
+                EthernetAddresses.Swap(frame);
         }
     }
 }
