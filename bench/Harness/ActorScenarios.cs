@@ -65,14 +65,10 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
     /// </summary>
     public BenchResult DeviceEvents(int trials)
     {
-        var nic = new SoftNic(AdapterInfo.ConnectX3Pro("pd0", 0x02_00_00_00_00_02));
-        var port = new SoftNic(AdapterInfo.ConnectX3Pro("gen0", 0x02_00_00_00_00_01));
-        Wire.Connect(port, nic);
+        using var lab = new SoftNicLab(AdapterInfo.ConnectX3Pro("pd0", 0x02_00_00_00_00_02), Workload.Flows(1), ratePps: 200_000);
+        var nic = lab.Adapter;
         using var pool = new BufferPool(8192);
-        var generator = new TrafficGenerator(port, Workload.Flows(1));
-        using var stopTraffic = new CancellationTokenSource();
-        var traffic = new Thread(() => generator.Run(stopTraffic.Token, ratePps: 200_000)) { Name = "device-events generator", IsBackground = true };
-        traffic.Start();
+        lab.Start();
 
         var system = ActorSystem.Create("device-events");
         var changes = Channel.CreateUnbounded<AdapterStateChanged>();
@@ -104,10 +100,8 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
             Await(changes.Reader, AdapterState.Running);
         }
 
-        stopTraffic.Cancel();
-        traffic.Join();
+        lab.Stop();
         system.Terminate().Wait(TimeSpan.FromSeconds(10));
-        generator.Dispose();
         static double Ms(LatencyHistogram h, double p) => Math.Round(h.Percentile(p) / 1e6, 3);
         return new BenchResult("device-events", "simulated+actors", 0, 0, 0, 0, 0, 0, trials, 0,
             Note: $"{trials} trials of surprise removal → all queues stopped and buffers home, and D3 → quiesced, under 200k pps")

@@ -8,12 +8,12 @@ using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Diagnostics;
-using PdCluster.Queues.Idle;
+using PdCluster.Concurrency;
 using PdCluster.Queues.Packets;
 using PdCluster.Queues.Rings;
 
@@ -28,24 +28,22 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
     /// <summary>
     /// Generator → wire → PD RX queue (RSS acquired) → filter stage with <paramref name="rules"/> rules → L2 forward →
     /// PD TX → wire → generator sink. The forwarding loop has a core of its own: a <see cref="QueueActor"/> on the
-    /// pinned dispatcher, or with <paramref name="throughActors"/> false a bare polling thread (the same loop without
-    /// the actor runtime). Both spin when idle. The generator runs on the calling thread. Mpps counts packets
+    /// pinned dispatcher, or with <paramref name="throughActors"/> false the same <see cref="DutyCycleRunner"/> the
+    /// pinned dispatcher runs, hosting the forwarder with no mailbox. Both spin when idle. The generator runs on the calling thread. Mpps counts packets
     /// forwarded; latency is the round trip from the stamp in each frame. The DUT's receive hashing is off (ethtool's
     /// rxhash): with one RSS queue the hash chooses nothing, and a simulated NIC's parsing would otherwise be charged
     /// to the generator's core.
     /// </summary>
     public BenchResult PdForward(int rules, bool throughActors)
     {
-        var genPort = new SoftNic(AdapterInfo.ConnectX3Pro("gen", 0x02_00_00_00_00_01));
-        var dut = new SoftNic(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02));
-        Wire.Connect(genPort, dut);
-        dut.ReceiveHashing = false;
+        using var lab = new SoftNicLab(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02), Workload.Flows(rules));
+        lab.Adapter.ReceiveHashing = false;
         using var pool = new BufferPool(8192);
-        using var provider = new SimulatedProvider(dut);
+        using var provider = new SimulatedProvider(lab.Adapter);
         var rx = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 1024, pool), 1)[0];
         var tx = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 1024, pool));
         var table = FilterTable.Compile(Workload.Rules(rules));
-        using var generator = new TrafficGenerator(genPort, Workload.Flows(rules));
+        var generator = lab.Generator!;
 
         Func<long> forwarded;
         Func<TimeSpan> busy;
@@ -71,15 +69,16 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         {
             var cache = pool.CreateCache(512);
             var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(table), new L2ForwardStage()], Burst);
-            var thread = new PollingThread("pd-forward", forwarder, new BusySpinIdleStrategy());
-            thread.Start();
+            Exception? fault = null;
+            var runner = new DutyCycleRunner(forwarder, new BusySpinIdleStrategy(), e => fault = e);
+            runner.Start();
             forwarded = () => forwarder.Forwarded;
             busy = () => Stopwatch.GetElapsedTime(0, forwarder.BusyTicks);
             stop = () =>
             {
-                thread.Stop();
-                if (thread.Fault is not null)
-                    throw thread.Fault;
+                runner.Close();
+                if (fault is not null)
+                    throw fault;
                 forwarder.Quiesce(TimeSpan.FromSeconds(5));
                 cache.Flush();
             };

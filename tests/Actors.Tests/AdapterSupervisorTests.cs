@@ -1,7 +1,6 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
-using PdCluster.Provider.DataPath;
 using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Actors;

@@ -1,7 +1,7 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Actors;

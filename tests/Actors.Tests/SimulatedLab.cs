@@ -1,7 +1,7 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
@@ -11,32 +11,26 @@ namespace PdCluster.Tests.Actors;
 /// <summary>A simulated ConnectX-3 Pro wired to a paced traffic generator on its own thread, and the settings to supervise it.</summary>
 internal sealed class SimulatedLab : IDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _thread;
-    private readonly TrafficGenerator _generator;
+    private readonly SoftNicLab _lab;
 
     public SimulatedLab(AdapterInfo? info = null, long rate = 50_000, int buffers = 4096)
     {
-        Adapter = new SoftNic(info ?? AdapterInfo.ConnectX3Pro("pd0", 0x02_00_00_00_00_02));
-        var port = new SoftNic(AdapterInfo.ConnectX3Pro("gen0", 0x02_00_00_00_00_01));
-        Wire.Connect(port, Adapter);
-        Pool = new BufferPool(buffers, checkedMode: true);
-        _generator = new TrafficGenerator(port,
+        _lab = new SoftNicLab(info ?? AdapterInfo.ConnectX3Pro("pd0", 0x02_00_00_00_00_02),
         [
             new GeneratorFlow("198.18.0.10", "198.18.1.1", 6, 40000, 80),
             new GeneratorFlow("198.18.0.11", "198.18.1.1", 17, 40001, 53),
             new GeneratorFlow("198.18.200.7", "198.18.1.1", 17, 1234, 9999),
-        ]);
-        _thread = new Thread(() => _generator.Run(_stop.Token, ratePps: rate)) { IsBackground = true, Name = "lab-generator" };
-        _thread.Start();
+        ], rate);
+        Pool = new BufferPool(buffers, checkedMode: true);
+        _lab.Start();
     }
 
-    public SoftNic Adapter { get; }
+    public SoftNic Adapter => _lab.Adapter;
 
     public BufferPool Pool { get; }
 
     /// <summary>Frames that went through the adapter and came back.</summary>
-    public long Returned => _generator.Received;
+    public long Returned => _lab.Returned;
 
     public static IReadOnlyList<FilterSpec> Filters { get; } = FilterSpec.ReadList("""
         [
@@ -49,11 +43,5 @@ internal sealed class SimulatedLab : IDisposable
     public AdapterSettings Settings(bool drainNotification = false, bool pdEnabled = true, Func<IReadOnlyList<IPacketStage>>? stages = null, IReadOnlyList<FilterSpec>? filters = null) =>
         new("pd0", () => new SimulatedProvider(Adapter), Adapter, Pool, filters ?? Filters, Queues: 2, QueueSize: 512, DrainNotification: drainNotification, PdEnabled: pdEnabled, Stages: stages);
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _thread.Join();
-        _generator.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _lab.Dispose();
 }

@@ -2,7 +2,7 @@ using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 
@@ -204,7 +204,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 var telemetry = new QueueTelemetry(i, receive[i], transmit);
                 _telemetry.Add(telemetry);
                 var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, settings.BurstSize,
-                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering);
+                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering, OsPath: _provider.OsPath);
                 var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
                 Context.Watch(queue);
                 _queues.Add(queue);

@@ -1,5 +1,5 @@
 using PdCluster.Nic.Adapters;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 
 namespace PdCluster.Actors.Framework;
 
@@ -11,7 +11,7 @@ public sealed record GetQueueStats
 }
 
 /// <summary>A queue pair's counters.</summary>
-public sealed record QueueStats(int Queue, long Received, long Forwarded, long Dropped, long RingDrops, long SteeredIn, IReadOnlyDictionary<string, long> FilterHits);
+public sealed record QueueStats(int Queue, long Received, long Forwarded, long Dropped, long RingDrops, long SteeredIn, long ToOs, IReadOnlyDictionary<string, long> FilterHits);
 
 /// <summary>Replaces a queue's software filter table from its next burst.</summary>
 public sealed record PublishFilters(FilterTable Table);

@@ -1,7 +1,8 @@
 using PdCluster.Actors.Kernel;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
+using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
-using PdCluster.Queues.Idle;
+using PdCluster.Concurrency;
 
 namespace PdCluster.Actors.Framework;
 
@@ -19,6 +20,7 @@ public enum QueueIdle
 /// <summary>How a queue actor runs.</summary>
 /// <param name="Stages">Stages after the filter stage (by default L2 forwarding).</param>
 /// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
+/// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
@@ -26,7 +28,8 @@ public sealed record QueueActorSettings(
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
     int BurstSize = PdForwarder.DefaultBurstSize,
     QueueIdle Idle = QueueIdle.Backoff,
-    SteeringMesh? Steering = null);
+    SteeringMesh? Steering = null,
+    IPdOsPath? OsPath = null);
 
 /// <summary>
 /// Owns one PD receive and one PD transmit queue and runs their duty cycle on a thread of its own (the pinned
@@ -51,12 +54,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
         _filters = new FilterStage(settings.Filters.Fork(), lane);
         var stages = new List<IPacketStage> { _filters };
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
-        _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, steering: lane);
+        _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
         IdleStrategy = settings.Idle switch
         {
             QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
             QueueIdle.BusySpin => new BusySpinIdleStrategy(),
-            _ => new BackoffIdleStrategy(),
+            _ => new BackoffIdleStrategy(WakeSignal),
         };
         telemetry.Attach(_forwarder, _filters);
     }
@@ -65,7 +68,7 @@ public sealed class QueueActor : ActorBase, IPolledActor
     public IIdleStrategy IdleStrategy { get; }
 
     /// <inheritdoc/>
-    public DrainSignal WakeSignal { get; } = new();
+    public WakeSignal WakeSignal { get; } = new();
 
     /// <inheritdoc/>
     public int Poll() => _forwarder.DoWork();

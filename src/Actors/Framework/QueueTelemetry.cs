@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using PdCluster.Provider;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 
 namespace PdCluster.Actors.Framework;
 
@@ -16,6 +16,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     private long _baseForwarded;
     private long _baseDropped;
     private long _baseSteeredIn;
+    private long _baseHandedToOs;
     private long _baseBusyTicks;
 
     /// <summary>Queue number.</summary>
@@ -39,6 +40,9 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     /// <summary>Packets other queues steered into this queue's pipeline.</summary>
     public long SteeredIn => Volatile.Read(ref _baseSteeredIn) + (_forwarder?.SteeredIn ?? 0);
 
+    /// <summary>Packets the pipeline handed back to the OS path.</summary>
+    public long HandedToOs => Volatile.Read(ref _baseHandedToOs) + (_forwarder?.HandedToOs ?? 0);
+
     /// <summary>Time the queue's core spent in cycles that found work (see <see cref="PdForwarder.BusyTicks"/>).</summary>
     public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _baseBusyTicks) + (_forwarder?.BusyTicks ?? 0));
 
@@ -50,7 +54,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
     {
         var table = Filters;
         var hits = table is null ? new Dictionary<string, long>() : table.Specs.Select((s, i) => (s.Id, table.Hits(i))).ToDictionary();
-        return new QueueStats(Queue, Received, Forwarded, Dropped, Receive.ReceiveCounters.PacketsDropped, SteeredIn, hits);
+        return new QueueStats(Queue, Received, Forwarded, Dropped, Receive.ReceiveCounters.PacketsDropped, SteeredIn, HandedToOs, hits);
     }
 
     internal void Attach(PdForwarder forwarder, FilterStage filters)
@@ -67,6 +71,7 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
             Interlocked.Add(ref _baseForwarded, f.Forwarded);
             Interlocked.Add(ref _baseDropped, f.Dropped);
             Interlocked.Add(ref _baseSteeredIn, f.SteeredIn);
+            Interlocked.Add(ref _baseHandedToOs, f.HandedToOs);
             Interlocked.Add(ref _baseBusyTicks, f.BusyTicks);
         }
         _forwarder = null;

@@ -17,16 +17,3 @@ public enum DeviceEvent
     /// <summary>A (new) device appeared on this port.</summary>
     Arrival,
 }
-
-/// <summary>An adapter's link, admin, power and presence state at one instant.</summary>
-public readonly record struct DeviceState(bool LinkUp, bool Enabled, bool FullPower, bool Present);
-
-/// <summary>Something that reports an adapter's device events to subscribers.</summary>
-public interface IDeviceEventSource
-{
-    /// <summary>Calls <paramref name="handler"/> for every event from now on, on the thread that raised it, until disposed.</summary>
-    IDisposable Subscribe(Action<DeviceEvent> handler);
-
-    /// <summary>The state now; read it after subscribing so no event falls in between.</summary>
-    DeviceState Current { get; }
-}

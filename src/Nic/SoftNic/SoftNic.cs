@@ -18,7 +18,7 @@ namespace PdCluster.Nic.SoftNic;
 /// The device side runs on whichever thread delivers frames (a peer's transmit through a <see cref="Wire"/>):
 /// one delivering thread at a time holds the port's ingress, like the NIC's single receive engine.
 /// </remarks>
-public sealed class SoftNic : IDeviceEventSource
+public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
 {
     private const int IndirectionEntries = 128;
 
@@ -40,6 +40,7 @@ public sealed class SoftNic : IDeviceEventSource
     private volatile bool _present = true;
 
     private long _osPathPackets;
+    private long _reinjectedPackets;
     private long _notReadyDrops;
     private long _noBufferDrops;
 
@@ -57,11 +58,17 @@ public sealed class SoftNic : IDeviceEventSource
     /// <summary>The wire this port is plugged into, if any.</summary>
     public Wire? Wire { get; internal set; }
 
-    /// <summary>Frames no filter matched and no PD queue owned: the normal receive path. Null drops them (still counted).</summary>
+    /// <summary>
+    /// The normal receive path: frames no filter matched and no PD queue owned, and frames a PD client reinjected.
+    /// Null drops them (still counted). Called from the wire's thread and from queue threads, possibly at once.
+    /// </summary>
     public OsPathHandler? OsPath { get; set; }
 
-    /// <summary>Frames handed to the OS path.</summary>
+    /// <summary>Frames handed to the OS path: unmatched ones plus reinjected ones.</summary>
     public long OsPathPackets => Volatile.Read(ref _osPathPackets);
+
+    /// <summary>Frames a PD client handed back to the OS path (<see cref="Reinject"/>).</summary>
+    public long ReinjectedPackets => Volatile.Read(ref _reinjectedPackets);
 
     /// <summary>Frames that arrived while the port could not receive (link down, disabled, low power, removed).</summary>
     public long NotReadyDrops => Volatile.Read(ref _notReadyDrops);
@@ -337,8 +344,16 @@ public sealed class SoftNic : IDeviceEventSource
             Fill(rss[_indirection[hash % IndirectionEntries]], frame, hash, 0, BufferFlags.HashValid);
             return;
         }
-        _osPathPackets++;
+        Interlocked.Increment(ref _osPathPackets);
         OsPath?.Invoke(frame, hash);
+    }
+
+    /// <summary>A PD client hands a received frame back: it goes to the OS path as if no PD queue had taken it.</summary>
+    public void Reinject(ReadOnlySpan<byte> frame, uint rssHash)
+    {
+        Interlocked.Increment(ref _reinjectedPackets);
+        Interlocked.Increment(ref _osPathPackets);
+        OsPath?.Invoke(frame, rssHash);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

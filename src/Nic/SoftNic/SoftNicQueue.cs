@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using PdCluster.Nic.Counters;
 using PdCluster.Queues.Buffers;
-using PdCluster.Queues.Idle;
+using PdCluster.Concurrency;
 using PdCluster.Queues.Rings;
 
 namespace PdCluster.Nic.SoftNic;
@@ -45,7 +45,7 @@ public sealed class SoftNicQueue : IDrainNotificationSource
     private int _state;
     private int _armed;
     private int _completionsSinceArm;
-    private DrainSignal? _signal;
+    private WakeSignal? _signal;
 
     internal SoftNicQueue(SoftNic nic, int index, QueueOptions options)
     {
@@ -139,7 +139,7 @@ public sealed class SoftNicQueue : IDrainNotificationSource
     }
 
     /// <inheritdoc/>
-    public void RequestDrainNotification(DrainSignal signal)
+    public void RequestDrainNotification(WakeSignal signal)
     {
         _signal = signal;
         Volatile.Write(ref _completionsSinceArm, 0);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,7 +17,7 @@ namespace PdCluster.Node.Admin;
 /// </summary>
 internal static class AdminEndpoint
 {
-    public static async Task<WebApplication> StartAsync(NodeHost host, IPEndPoint endpoint, PrometheusExporter exporter)
+    public static async Task<WebApplication> StartAsync(INodeAdmin node, IPEndPoint endpoint, PrometheusExporter exporter)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -27,22 +26,18 @@ internal static class AdminEndpoint
         var app = builder.Build();
 
         app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapGet("/status", async () => Results.Json(await host.StatusAsync(), AdminJson.Default.NodeStatus));
-        app.MapGet("/members", async () =>
-        {
-            var members = await host.Membership.Store.RangeAsync(host.Membership.Prefix + "members/");
-            return Results.Json(members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!).ToList(), AdminJson.Default.ListMemberRecord);
-        });
+        app.MapGet("/status", async () => Results.Json(await node.StatusAsync(), AdminJson.Default.NodeStatus));
+        app.MapGet("/members", async () => Results.Json(await node.MembersAsync(), AdminJson.Default.IReadOnlyListMemberRecord));
         app.MapPost("/adapters/{name}/events/{eventName}", (string name, string eventName) =>
         {
             if (!DeviceEventNames.TryParse(eventName, out var deviceEvent))
                 return Results.Json(new AdminError($"'{eventName}' is not a device event (known: {string.Join(", ", DeviceEventNames.All)})."), AdminJson.Default.AdminError, statusCode: 400);
-            if (!host.IsConfigured(name))
-                return Results.Json(new AdminError($"No adapter named '{name}' on this node."), AdminJson.Default.AdminError, statusCode: 404);
-            if (host.Lab.Adapter(name) is not { } nic)
-                return Results.Json(new AdminError($"{name} is not simulated; only SoftNic adapters take injected events."), AdminJson.Default.AdminError, statusCode: 409);
-            nic.Inject(deviceEvent);
-            return Results.Json(new Injected(name, DeviceEventNames.Name(deviceEvent)), AdminJson.Default.Injected);
+            return node.Inject(name, deviceEvent) switch
+            {
+                InjectOutcome.NoSuchAdapter => Results.Json(new AdminError($"No adapter named '{name}' on this node."), AdminJson.Default.AdminError, statusCode: 404),
+                InjectOutcome.NotInjectable => Results.Json(new AdminError($"{name}'s provider takes no injected events."), AdminJson.Default.AdminError, statusCode: 409),
+                _ => Results.Json(new Injected(name, DeviceEventNames.Name(deviceEvent)), AdminJson.Default.Injected),
+            };
         });
         await app.StartAsync();
         return app;
@@ -58,7 +53,7 @@ internal sealed record Injected(string Adapter, string Event);
 /// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(NodeStatus))]
-[JsonSerializable(typeof(List<MemberRecord>))]
+[JsonSerializable(typeof(IReadOnlyList<MemberRecord>))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(Injected))]
 internal sealed partial class AdminJson : JsonSerializerContext;

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using PdCluster.Actors.Framework;
-using PdCluster.Nic.SoftNic;
 using PdCluster.Queues.Buffers;
 
 namespace PdCluster.Node.Admin;
@@ -13,7 +12,7 @@ internal sealed class NodeMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public NodeMetrics(IReadOnlyList<(string Name, AdapterTelemetry Telemetry, BufferPool Pool, SoftNic? Nic)> adapters)
+    public NodeMetrics(IReadOnlyList<(string Name, AdapterTelemetry Telemetry, BufferPool Pool)> adapters)
     {
         IEnumerable<Measurement<long>> PerQueue(Func<QueueTelemetry, long> read) =>
             adapters.SelectMany(a => a.Telemetry.Queues.Select(q => new Measurement<long>(read(q), new("adapter", a.Name), new("queue", q.Queue))));
@@ -38,8 +37,7 @@ internal sealed class NodeMetrics : IDisposable
         _meter.CreateObservableGauge("pd_pool_buffers", () => adapters.Select(a => new Measurement<long>(a.Pool.Capacity, new KeyValuePair<string, object?>("adapter", a.Name))), description: "Buffers the adapter's pool owns.");
         _meter.CreateObservableGauge("pd_adapter_state", () => adapters.SelectMany(a => Enum.GetValues<AdapterState>().Select(s =>
             new Measurement<long>(a.Telemetry.State == s ? 1 : 0, new("adapter", a.Name), new("state", s.ToString())))), description: "1 for the adapter's current state.");
-        _meter.CreateObservableCounter("pd_os_path_packets_total", () => adapters.Where(a => a.Nic is not null).Select(a =>
-            new Measurement<long>(a.Nic!.OsPathPackets, new KeyValuePair<string, object?>("adapter", a.Name))), description: "Packets no PD filter or queue took, left to the OS path.");
+        _meter.CreateObservableCounter("pd_os_path_packets_total", () => PerQueue(q => q.HandedToOs), description: "Packets the queue's pipeline handed back to the OS path (ARP, LLDP, what no stage wants).");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -1,3 +1,4 @@
+using PdCluster.Provider;
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -41,7 +42,7 @@ internal static class AdapterCommands
             }
             var rows = loaded.Config.Adapters.Select(a =>
             {
-                var info = NodeConfigLoader.SimulatedInfo(a);
+                var info = PdProviderRegistry.Default.Get(a.Provider).Describe(AdapterOptions.For(a, loaded.Requirements));
                 var unmet = loaded.Requirements.Check(info);
                 return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
                     info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet);

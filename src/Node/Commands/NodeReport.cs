@@ -41,8 +41,8 @@ internal sealed record NodeReport(
                     Rate(now.Dropped + now.RingDrops - drops), Math.Round(load, 1), now.FilterHits));
             }
         }
-        var (sent, returned) = host.Lab.Traffic;
-        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(host.Lab.LatencyMicroseconds(99), 1));
+        var (sent, returned, p99) = host.Traffic;
+        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(p99, 1));
     }
 
     public void WriteJson(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, NodeReportJson.Default.NodeReport));

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
-using PdCluster.Provider.DataPath;
+using PdCluster.DataPath;
 using PdCluster.Queues.Classification;
 
 namespace PdCluster.Node.Configuration;

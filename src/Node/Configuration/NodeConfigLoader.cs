@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
+using PdCluster.Provider;
 using PdCluster.Queues.Classification;
 
 namespace PdCluster.Node.Configuration;
@@ -61,21 +61,6 @@ public static class NodeConfigLoader
         }
     }
 
-    /// <summary>The adapter description a simulated adapter's settings make.</summary>
-    public static AdapterInfo SimulatedInfo(AdapterConfig adapter)
-    {
-        var s = adapter.Simulated ?? new SimulatedConfig();
-        var mac = ulong.Parse(s.Mac.Replace(":", "").Replace("-", ""), System.Globalization.NumberStyles.HexNumber);
-        return AdapterInfo.ConnectX3Pro(adapter.Name, mac) with
-        {
-            LinkType = s.LinkType,
-            Pci = PciId.Parse(s.Pci),
-            Model = s.Model,
-            FirmwareVersion = s.Firmware,
-            DriverVersion = s.Driver,
-        };
-    }
-
     private static LoadedConfig Check(NodeConfig config, string source, string? directory)
     {
         void Fail(string key, string problem) => throw new ConfigException($"{source}: {key}: {problem}");
@@ -100,8 +85,8 @@ public static class NodeConfigLoader
                 Fail($"{key}.name", "must be a non-empty name without '/'.");
             if (!names.Add(a.Name))
                 Fail($"{key}.name", $"'{a.Name}' appears twice.");
-            if (a.Provider != "simulated")
-                Fail($"{key}.provider", $"'{a.Provider}' is not a provider this node has (known: simulated).");
+            if (PdProviderRegistry.Default.Find(a.Provider) is null)
+                Fail($"{key}.provider", $"'{a.Provider}' is not a provider this node has (known: {string.Join(", ", PdProviderRegistry.Default.Names)}).");
             if (a.Queues is < 1 or > 16)
                 Fail($"{key}.queues", $"must be between 1 and 16 (got {a.Queues}).");
             if (a.QueueSize < 2 || !int.IsPow2(a.QueueSize) || a.QueueSize > 8192)
@@ -112,7 +97,7 @@ public static class NodeConfigLoader
                 Fail($"{key}.buffers", $"must be at least 2 × queues × queueSize = {2 * a.Queues * a.QueueSize} (got {a.Buffers}).");
             try
             {
-                SimulatedInfo(a);
+                AdapterOptions.Simulated(a);
             }
             catch (Exception e) when (e is FormatException or OverflowException)
             {

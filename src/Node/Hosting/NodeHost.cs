@@ -1,22 +1,25 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.SoftNic;
 using PdCluster.Node.Admin;
 using PdCluster.Node.Configuration;
-using PdCluster.Provider.Simulated;
+using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 
 namespace PdCluster.Node.Hosting;
 
 /// <summary>
-/// A running node: the actor system with its node and adapter supervisors, the simulated lab, the metrics and the
-/// admin endpoint. <see cref="ShutdownAsync"/> runs coordinated shutdown: traffic stops, the endpoint unbinds, the
-/// adapters quiesce (every buffer home), the actor system terminates.
+/// A running node: its adapters bound through the provider registry, the actor system with its node and adapter
+/// supervisors, the metrics and the admin endpoint. <see cref="ShutdownAsync"/> runs coordinated shutdown: lab
+/// traffic stops, the endpoint unbinds, the adapters quiesce (every buffer home), the actor system terminates.
 /// </summary>
-internal sealed class NodeHost
+internal sealed class NodeHost : INodeAdmin
 {
-    private readonly List<(string Name, AdapterTelemetry Telemetry, BufferPool Pool)> _adapters = [];
+    private readonly List<(string Name, PdAdapter Adapter, AdapterTelemetry Telemetry, BufferPool Pool)> _adapters = [];
     private readonly NodeMetrics _metrics;
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
@@ -24,22 +27,21 @@ internal sealed class NodeHost
     private readonly InMemoryStore _store = new();
     private WebApplication? _admin;
 
-    private NodeHost(LoadedConfig config)
+    private NodeHost(LoadedConfig config, PdProviderRegistry providers)
     {
         Config = config;
         System = ActorSystem.Create(config.Config.Node);
-        Lab = new SimulatedLab(config.Config.Adapters);
         var settings = new List<AdapterSettings>();
         foreach (var a in config.Config.Adapters)
         {
-            var nic = Lab.Adapter(a.Name)!;
+            var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
             var pool = new BufferPool(a.Buffers);
-            var adapter = new AdapterSettings(a.Name, () => new SimulatedProvider(nic, config.Requirements), nic, pool, config.Filters,
+            var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, config.Filters,
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst);
-            settings.Add(adapter);
-            _adapters.Add((a.Name, adapter.Telemetry, pool));
+            settings.Add(supervised);
+            _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));
         }
-        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool, Lab.Adapter(a.Name)))]);
+        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))]);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(2));
@@ -48,7 +50,7 @@ internal sealed class NodeHost
         // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
         var shutdown = System.CoordinatedShutdown;
         shutdown.AddTask("before-service-unbind", "leave-cluster", async _ => await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5)));
-        shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(Lab.StopTraffic));
+        shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(StopTraffic));
         shutdown.AddTask("service-unbind", "stop-admin", async ct =>
         {
             if (_admin is not null)
@@ -60,18 +62,26 @@ internal sealed class NodeHost
 
     public ActorSystem System { get; }
 
-    public SimulatedLab Lab { get; }
-
     /// <summary>The cluster store and this node's place in it.</summary>
     public MembershipSettings Membership { get; }
 
     /// <summary>Where the admin endpoint listens.</summary>
     public string AdminUrl => $"http://{Config.AdminEndpoint}";
 
-    /// <summary>Starts the node, its admin endpoint, then the simulated traffic.</summary>
-    public static async Task<NodeHost> StartAsync(LoadedConfig config)
+    /// <summary>Lab traffic offered to the node's adapters and what came back; latency is the first lab's.</summary>
+    public (long Sent, long Returned, double P99Microseconds) Traffic
     {
-        var host = new NodeHost(config);
+        get
+        {
+            var labs = _adapters.Select(a => a.Adapter.Traffic).OfType<ILabTraffic>().ToList();
+            return (labs.Sum(l => l.Sent), labs.Sum(l => l.Returned), labs.Count == 0 ? 0 : labs[0].LatencyMicroseconds(99));
+        }
+    }
+
+    /// <summary>Starts the node with the providers of <paramref name="providers"/> (default: every provider of this build), its admin endpoint, then lab traffic.</summary>
+    public static async Task<NodeHost> StartAsync(LoadedConfig config, PdProviderRegistry? providers = null)
+    {
+        var host = new NodeHost(config, providers ?? PdProviderRegistry.Default);
         try
         {
             host._admin = await AdminEndpoint.StartAsync(host, config.AdminEndpoint, host._exporter);
@@ -82,7 +92,8 @@ internal sealed class NodeHost
             throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");
         }
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10));
-        host.Lab.StartTraffic();
+        foreach (var (_, adapter, _, _) in host._adapters)
+            adapter.Traffic?.Start();
         return host;
     }
 
@@ -96,9 +107,27 @@ internal sealed class NodeHost
             await Task.Delay(10);
     }
 
-    public bool IsConfigured(string adapter) => _adapters.Any(a => a.Name == adapter);
-
+    /// <inheritdoc/>
     public Task<NodeStatus> StatusAsync() => _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5));
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<MemberRecord>> MembersAsync()
+    {
+        var members = await Membership.Store.RangeAsync(Membership.Prefix + "members/");
+        return [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)];
+    }
+
+    /// <inheritdoc/>
+    public InjectOutcome Inject(string adapter, DeviceEvent deviceEvent)
+    {
+        var found = _adapters.Find(a => a.Name == adapter);
+        if (found.Adapter is null)
+            return InjectOutcome.NoSuchAdapter;
+        if (found.Adapter.Injector is not { } injector)
+            return InjectOutcome.NotInjectable;
+        injector.Inject(deviceEvent);
+        return InjectOutcome.Injected;
+    }
 
     /// <summary>Every adapter's live queue counters.</summary>
     public IEnumerable<(string Adapter, AdapterState State, IReadOnlyList<QueueTelemetry> Queues)> Telemetry =>
@@ -115,7 +144,14 @@ internal sealed class NodeHost
         _admin = null;
         _exporter.Dispose();
         _metrics.Dispose();
-        Lab.Dispose();
+        foreach (var (_, adapter, _, _) in _adapters)
+            adapter.Dispose();
         await _store.DisposeAsync();
+    }
+
+    private void StopTraffic()
+    {
+        foreach (var (_, adapter, _, _) in _adapters)
+            adapter.Traffic?.Stop();
     }
 }

@@ -29,6 +29,7 @@ public sealed class SimulatedProvider : IPdProvider
             MaxPartialBufferCount: 1, FilterContextBits: 64,
             SupportedMatchFields: Enum.GetValues<MatchField>(), SupportedMatchTypes: Enum.GetValues<FieldMatchType>(),
             FilterCounters: true, DrainNotification: true, ModerationInterval: true, ModerationCount: true);
+        OsPath = new SimulatedOsPath(nic);
     }
 
     /// <inheritdoc/>
@@ -36,6 +37,9 @@ public sealed class SimulatedProvider : IPdProvider
 
     /// <inheritdoc/>
     public PdCapabilities Capabilities { get; }
+
+    /// <inheritdoc/>
+    public IPdOsPath OsPath { get; }
 
     /// <inheritdoc/>
     public IPdQueue AllocateQueue(PdQueueParameters parameters)

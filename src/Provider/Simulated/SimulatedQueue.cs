@@ -1,6 +1,6 @@
+using PdCluster.Concurrency;
 using PdCluster.Nic.Counters;
 using PdCluster.Nic.SoftNic;
-using PdCluster.Queues.Idle;
 using PdCluster.Queues.Rings;
 
 namespace PdCluster.Provider.Simulated;
@@ -32,5 +32,5 @@ internal sealed class SimulatedQueue(SoftNicQueue hardware, PdQueueParameters pa
 
     public void FlushQueue() => Hardware.Flush();
 
-    public void RequestDrainNotification(DrainSignal signal) => Hardware.RequestDrainNotification(signal);
+    public void RequestDrainNotification(WakeSignal signal) => Hardware.RequestDrainNotification(signal);
 }

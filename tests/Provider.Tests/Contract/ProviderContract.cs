@@ -2,7 +2,7 @@ using System.Diagnostics;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
-using PdCluster.Queues.Idle;
+using PdCluster.Concurrency;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Tests.Provider.Contract;
@@ -264,7 +264,7 @@ public abstract class ProviderContract : IDisposable
     {
         var q = PostedRx();
         var filter = Provider.SetReceiveFilter(Filter(q, "80"));
-        using var signal = new DrainSignal();
+        using var signal = new WakeSignal();
         Harness.Offer(Frame(80));
         Eventually(() => q.HasCompletions, "a completion");
         Assert.False(signal.IsSet);

@@ -1,6 +1,6 @@
 using PdCluster.Queues.Packets;
 
-namespace PdCluster.Provider.DataPath;
+namespace PdCluster.DataPath;
 
 /// <summary>
 /// Turns each packet around: swaps source and destination MAC so it goes back where it came from. A frame shorter

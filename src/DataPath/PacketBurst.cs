@@ -1,20 +1,7 @@
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
 
-namespace PdCluster.Provider.DataPath;
-
-/// <summary>What happens to a packet after the pipeline.</summary>
-public enum Verdict : byte
-{
-    /// <summary>Send it out of the transmit queue.</summary>
-    Forward,
-    /// <summary>Return its buffer to the pool.</summary>
-    Drop,
-    /// <summary>Hand it back to the OS's normal receive path.</summary>
-    ToOs,
-    /// <summary>A stage kept the buffer; the pipeline forgets it.</summary>
-    Consume,
-}
+namespace PdCluster.DataPath;
 
 /// <summary>
 /// One received burst as the pipeline sees it: buffer handles, a verdict each, and each packet's parsed headers
@@ -82,13 +69,3 @@ public sealed class PacketBurst
         IsParsed = true;
     }
 }
-
-/// <summary>One step of a queue's pipeline: looks at a whole burst and sets verdicts. Runs on the queue's own thread.</summary>
-public interface IPacketStage
-{
-    /// <summary>Processes packets whose verdict is still <see cref="Verdict.Forward"/>.</summary>
-    void Process(PacketBurst burst);
-}
-
-/// <summary>A stage met a packet it cannot process; the queue's supervisor resumes it (the packet is dropped with its burst).</summary>
-public sealed class BadPacketException(string message) : Exception(message);

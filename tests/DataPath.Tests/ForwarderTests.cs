@@ -1,38 +1,35 @@
+using PdCluster.Concurrency;
+using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
-using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
-using PdCluster.Provider.DataPath;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
-using PdCluster.Queues.Idle;
 
-namespace PdCluster.Tests.Provider;
+namespace PdCluster.Tests.DataPath;
 
 public sealed class ForwarderTests : IDisposable
 {
-    private readonly SoftNic _gen = new(AdapterInfo.ConnectX3Pro("gen", 0x02_00_00_00_00_01));
-    private readonly SoftNic _dut = new(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02));
+    private readonly SoftNicLab _lab = new(AdapterInfo.ConnectX3Pro("dut", 0x02_00_00_00_00_02),
+    [
+        new GeneratorFlow("198.18.0.1", "198.18.1.1", 17, 1000, 53),
+        new GeneratorFlow("198.18.200.9", "198.18.1.1", 17, 1000, 9999),
+        new GeneratorFlow("198.18.0.2", "198.18.1.1", 6, 1000, 80),
+    ]);
     private readonly BufferPool _pool = new(4096);
     private readonly SimulatedProvider _provider;
     private readonly TrafficGenerator _generator;
 
     public ForwarderTests()
     {
-        Wire.Connect(_gen, _dut);
-        _provider = new SimulatedProvider(_dut);
-        _generator = new TrafficGenerator(_gen,
-        [
-            new GeneratorFlow("198.18.0.1", "198.18.1.1", 17, 1000, 53),
-            new GeneratorFlow("198.18.200.9", "198.18.1.1", 17, 1000, 9999),
-            new GeneratorFlow("198.18.0.2", "198.18.1.1", 6, 1000, 80),
-        ]);
+        _provider = new SimulatedProvider(_lab.Adapter);
+        _generator = _lab.Generator!;
     }
 
     public void Dispose()
     {
-        _generator.Dispose();
+        _lab.Dispose();
         _provider.Dispose();
         _pool.Dispose();
     }
@@ -147,10 +144,11 @@ public sealed class ForwarderTests : IDisposable
     public void Forwarding_on_its_own_thread_with_drain_notification_idles_and_wakes()
     {
         var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
-        using var signal = new DrainSignal();
+        using var signal = new WakeSignal();
         var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, 10, TimeSpan.FromSeconds(1));
-        var thread = new PollingThread("fwd", forwarder, idle);
-        thread.Start();
+        Exception? fault = null;
+        var runner = new DutyCycleRunner(forwarder, idle, e => fault = e);
+        runner.Start();
         // Frames that meet an RX ring with nothing posted are dropped, as on real hardware: wait until it is primed.
         var primed = DateTime.UtcNow.AddSeconds(10);
         while (forwarder.ReceiveQueue.Outstanding < forwarder.ReceiveQueue.Capacity && DateTime.UtcNow < primed)
@@ -165,78 +163,12 @@ public sealed class ForwarderTests : IDisposable
                 _generator.Receive();
             Thread.Sleep(20);
         }
-        thread.Stop();
-        Assert.Null(thread.Fault);
+        runner.Close();
+        Assert.Null(fault);
         Assert.Equal(300, _generator.Received);
         Assert.True(idle.Waits >= 2, $"expected the poller to sleep between rounds, slept {idle.Waits} times");
         forwarder.Quiesce(TimeSpan.FromSeconds(5));
         cache.Flush();
         Assert.Equal(_pool.Capacity, _pool.FreeCount);
-    }
-
-    [Fact]
-    public void Opening_a_provider_checks_pd_requirements()
-    {
-        var ib = new SoftNic(AdapterInfo.ConnectX3Pro("ib0", 9) with { LinkType = LinkType.InfiniBand });
-        var e = Assert.Throws<PdNotSupportedException>(() => new SimulatedProvider(ib));
-        Assert.Contains("PacketDirect is supported only on Ethernet ports", e.Message);
-    }
-}
-
-public sealed class SteeringTests
-{
-    [Fact]
-    public void Steered_packets_leave_through_the_target_queue_and_every_buffer_comes_home()
-    {
-        var gen = new SoftNic(AdapterInfo.ConnectX3Pro("gen", 1));
-        var dut = new SoftNic(AdapterInfo.ConnectX3Pro("dut", 2));
-        Wire.Connect(gen, dut);
-        using var pool = new BufferPool(4096, checkedMode: true);
-        using var provider = new SimulatedProvider(dut);
-        using var generator = new TrafficGenerator(gen, [new GeneratorFlow("198.18.0.1", "198.18.1.1", 17, 1, 53), new GeneratorFlow("198.18.0.2", "198.18.1.1", 6, 1, 80)]);
-        var rss = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 256, pool), 1)[0];
-        var other = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 256, pool));
-        var mesh = new SteeringMesh(2, slots: 64);
-        var table = FilterTable.Compile(FilterSpec.ReadList("""[{ "id": "dns", "action": "steer", "queue": 1, "match": { "destinationPort": "53" } }]""", "t"));
-        var forwarders = new[] { rss, other }.Select((rx, i) =>
-        {
-            var lane = mesh.Lane(i);
-            var tx = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 256, pool));
-            return new PdForwarder(rx, tx, pool.CreateCache(128), [new FilterStage(table.Fork(), lane), new L2ForwardStage()], steering: lane);
-        }).ToArray();
-
-        foreach (var f in forwarders)
-            f.DoWork();
-        while (generator.Sent < 2000)
-        {
-            generator.Transmit(2000 - generator.Sent);
-            foreach (var f in forwarders)
-                f.DoWork();
-            generator.Receive();
-        }
-        for (var i = 0; i < 10; i++)
-        {
-            foreach (var f in forwarders)
-                f.DoWork();
-            generator.Receive();
-        }
-
-        Assert.Equal(2000, forwarders[0].Received);
-        Assert.Equal(1000, forwarders[1].SteeredIn);
-        Assert.Equal(1000, forwarders[0].Forwarded);
-        Assert.Equal(1000, forwarders[1].Forwarded);
-        Assert.Equal(2000, generator.Received);
-
-        foreach (var f in forwarders)
-            f.Quiesce(TimeSpan.FromSeconds(5));
-        mesh.DrainTo(pool);
-        Assert.Equal(pool.Capacity, pool.FreeCount);
-    }
-
-    [Fact]
-    public void A_steer_filter_needs_a_queue()
-    {
-        var e = Assert.Throws<FilterSpecException>(() => FilterSpec.ReadList("""[{ "id": "x", "action": "steer" }]""", "f.json"));
-        Assert.Contains("steer needs", e.Message);
     }
 }

@@ -1,19 +1,14 @@
 using System.Diagnostics;
-using PdCluster.Nic.SoftNic;
+using PdCluster.Concurrency;
+using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 
-namespace PdCluster.Provider.DataPath;
-
-/// <summary>Work a polling thread repeats: one duty cycle, returning how much it did (0 lets the thread idle).</summary>
-public interface IDutyCycle
-{
-    /// <summary>Runs one cycle.</summary>
-    int DoWork();
-}
+namespace PdCluster.DataPath;
 
 /// <summary>
 /// The duty cycle of one PD queue pair: post free buffers and drain received ones in one PostAndDrain, run the
-/// pipeline over the burst, post forwarded packets to TX, drain TX completions back to the cache.
+/// pipeline over the burst, hand what the pipeline gave back to the OS path, post forwarded packets to TX, drain TX
+/// completions back to the cache.
 /// Allocates nothing per cycle; not thread-safe (it belongs to one thread).
 /// </summary>
 public sealed class PdForwarder : IDutyCycle
@@ -28,11 +23,12 @@ public sealed class PdForwarder : IDutyCycle
     private readonly IPdQueue _tx;
     private readonly BufferCache _cache;
     private readonly IPacketStage[] _stages;
-    private readonly OsPathHandler? _toOs;
+    private readonly IPdOsPath? _osPath;
     private readonly PacketBurst _burst;
     private readonly int[] _post;
     private readonly int[] _transmit;
     private readonly int[] _release;
+    private readonly int[] _toOs;
     private readonly int[] _completions;
     private readonly SteeringLane? _steering;
     private int _rxDeficit;
@@ -41,9 +37,9 @@ public sealed class PdForwarder : IDutyCycle
     /// Forwards from <paramref name="rx"/> to <paramref name="tx"/> through <paramref name="stages"/>. The queues may
     /// already hold buffers (a restarted poller takes over where the last one stopped).
     /// </summary>
-    /// <param name="toOs">Where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped (and counted).</param>
+    /// <param name="osPath">The provider's OS path, where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped.</param>
     /// <param name="steering">Where packets other queues steered to this one come in; they join the burst after received ones.</param>
-    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = DefaultBurstSize, OsPathHandler? toOs = null, SteeringLane? steering = null)
+    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = DefaultBurstSize, IPdOsPath? osPath = null, SteeringLane? steering = null)
     {
         _steering = steering;
         if (rx.Type != PdQueueType.Receive || tx.Type != PdQueueType.Transmit)
@@ -52,14 +48,18 @@ public sealed class PdForwarder : IDutyCycle
         _tx = tx;
         _cache = cache;
         _stages = stages.ToArray();
-        _toOs = toOs;
+        _osPath = osPath;
         _burst = new PacketBurst(cache.Pool, burstSize);
         _post = new int[burstSize];
         _transmit = new int[burstSize];
         _release = new int[burstSize];
+        _toOs = new int[burstSize];
         _completions = new int[burstSize];
         _rxDeficit = rx.Capacity - rx.Outstanding;
     }
+
+    /// <inheritdoc/>
+    public string RoleName => "pd-forwarder";
 
     /// <summary>The receive queue.</summary>
     public IPdQueue ReceiveQueue => _rx;
@@ -79,7 +79,7 @@ public sealed class PdForwarder : IDutyCycle
     /// <summary>Packets the pipeline dropped, plus packets the TX ring had no room for.</summary>
     public long Dropped { get; private set; }
 
-    /// <summary>Packets handed back to the OS path.</summary>
+    /// <summary>Packets handed back to the OS path (ARP, LLDP, what no stage wants).</summary>
     public long HandedToOs { get; private set; }
 
     /// <summary>
@@ -167,6 +167,7 @@ public sealed class PdForwarder : IDutyCycle
         var verdicts = _burst.Verdicts;
         var forward = 0;
         var release = 0;
+        var toOs = 0;
         for (var i = 0; i < handles.Length; i++)
         {
             switch (verdicts[i])
@@ -175,18 +176,31 @@ public sealed class PdForwarder : IDutyCycle
                     _transmit[forward++] = handles[i];
                     break;
                 case Verdict.ToOs:
-                    _toOs?.Invoke(_burst.Packet(i), _burst.Pool.Descriptor(handles[i]).RxHashValue);
-                    HandedToOs++;
-                    _release[release++] = handles[i];
+                    _toOs[toOs++] = handles[i];
                     break;
                 case Verdict.Drop:
-                    Dropped++;
                     _release[release++] = handles[i];
                     break;
             }
         }
+        if (toOs > 0)
+            HandToOs(_toOs.AsSpan(0, toOs));
+        Dropped += release;
         _cache.Return(_release.AsSpan(0, release));
         return forward;
+    }
+
+    /// <summary>Reinjects the packets into the OS's receive path (the provider copies them), then frees their buffers.</summary>
+    private void HandToOs(ReadOnlySpan<int> handles)
+    {
+        if (_osPath is null)
+            Dropped += handles.Length;
+        else
+        {
+            _osPath.Reinject(_burst.Pool, handles);
+            HandedToOs += handles.Length;
+        }
+        _cache.Return(handles);
     }
 
     private void ReleaseBurst()

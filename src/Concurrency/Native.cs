@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace PdCluster.Concurrency;
+
+/// <summary>The libc calls behind <see cref="WakeSignal"/>.</summary>
+internal static unsafe partial class Native
+{
+    public const int EfdNonBlock = 0x800;
+    public const int EfdCloExec = 0x80000;
+    private const short PollIn = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initval, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "read")]
+    private static partial nint Read(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write")]
+    private static partial nint Write(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "ppoll")]
+    private static partial int PPoll(PollFd* fds, nuint count, TimeSpec* timeout, void* sigmask);
+
+    /// <summary>Adds one to the eventfd's counter (never blocks: the counter cannot overflow here).</summary>
+    public static void WriteEventFd(int fd)
+    {
+        ulong one = 1;
+        Write(fd, &one, sizeof(ulong));
+    }
+
+    /// <summary>Resets the eventfd's counter to zero if it was set.</summary>
+    public static void DrainEventFd(int fd)
+    {
+        ulong value;
+        Read(fd, &value, sizeof(ulong));
+    }
+
+    /// <summary>Sleeps until <paramref name="fd"/> is readable or <paramref name="timeout"/> passed (or a signal came).</summary>
+    public static void Poll(int fd, TimeSpan timeout)
+    {
+        var ticks = Math.Max(0, timeout.Ticks);
+        var spec = new TimeSpec { Seconds = ticks / TimeSpan.TicksPerSecond, Nanoseconds = ticks % TimeSpan.TicksPerSecond * 100 };
+        var pollFd = new PollFd { Fd = fd, Events = PollIn };
+        PPoll(&pollFd, 1, &spec, null);
+    }
+}

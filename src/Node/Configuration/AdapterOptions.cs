@@ -1,0 +1,41 @@
+using System.Globalization;
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
+using PdCluster.Nic.SoftNic;
+using PdCluster.Provider;
+using PdCluster.Provider.Simulated;
+
+namespace PdCluster.Node.Configuration;
+
+/// <summary>Turns an adapter's configuration into the options its provider factory takes.</summary>
+internal static class AdapterOptions
+{
+    /// <summary>The provider options of <paramref name="adapter"/>.</summary>
+    public static PdAdapterOptions For(AdapterConfig adapter, PdRequirements requirements) =>
+        new(adapter.Name, requirements, adapter.Provider == "simulated" ? Simulated(adapter) : null);
+
+    /// <summary>The simulated port <paramref name="adapter"/> describes; throws <see cref="FormatException"/> for a bad MAC or PCI id.</summary>
+    public static SimulatedAdapterOptions Simulated(AdapterConfig adapter)
+    {
+        var s = adapter.Simulated ?? new SimulatedConfig();
+        var mac = ulong.Parse(s.Mac.Replace(":", "").Replace("-", ""), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var info = AdapterInfo.ConnectX3Pro(adapter.Name, mac) with
+        {
+            LinkType = s.LinkType,
+            Pci = PciId.Parse(s.Pci),
+            Model = s.Model,
+            FirmwareVersion = s.Firmware,
+            DriverVersion = s.Driver,
+        };
+        var generator = s.Generator;
+        var flows = (generator?.Flows ?? []).Select(f => new GeneratorFlow(f.Source, f.Destination, Protocol(f), f.SourcePort, f.DestinationPort, f.FrameSize, f.Vlan)).ToList();
+        return new SimulatedAdapterOptions(info, flows, generator?.Rate ?? 0);
+    }
+
+    private static byte Protocol(FlowConfig flow) => flow.Protocol switch
+    {
+        "tcp" => 6,
+        "udp" => 17,
+        _ => flow.Source.Contains(':') ? (byte)58 : (byte)1,
+    };
+}

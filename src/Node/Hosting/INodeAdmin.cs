@@ -1,0 +1,17 @@
+using PdCluster.Actors.Framework;
+using PdCluster.Nic.Adapters;
+
+namespace PdCluster.Node.Hosting;
+
+/// <summary>What the admin endpoint may ask of a running node: its status, the cluster's members, and event injection.</summary>
+internal interface INodeAdmin
+{
+    /// <summary>Every adapter's status.</summary>
+    Task<NodeStatus> StatusAsync();
+
+    /// <summary>The nodes registered in the cluster store.</summary>
+    Task<IReadOnlyList<MemberRecord>> MembersAsync();
+
+    /// <summary>Injects <paramref name="deviceEvent"/> into the adapter named <paramref name="adapter"/>.</summary>
+    InjectOutcome Inject(string adapter, DeviceEvent deviceEvent);
+}

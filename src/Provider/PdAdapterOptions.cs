@@ -1,0 +1,8 @@
+using PdCluster.Nic.Requirements;
+using PdCluster.Provider.Simulated;
+
+namespace PdCluster.Provider;
+
+/// <summary>What a provider factory needs to bind one adapter: its name, PD's requirements, and its provider's own options.</summary>
+/// <param name="Simulated">The simulated port and its tester traffic (provider <c>simulated</c>).</param>
+public sealed record PdAdapterOptions(string Name, PdRequirements Requirements, SimulatedAdapterOptions? Simulated = null);

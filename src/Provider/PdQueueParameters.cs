@@ -1,0 +1,26 @@
+using PdCluster.Nic.Counters;
+using PdCluster.Queues.Buffers;
+
+namespace PdCluster.Provider;
+
+/// <summary>PD's queue parameters.</summary>
+/// <param name="QueueSize">Ring slots, a power of two; the queue holds QueueSize − 1 buffers.</param>
+/// <param name="Pool">Where the client's buffers live; every buffer posted to the queue comes from it.</param>
+/// <param name="ReceiveHeadroom">RX: bytes before the packet in each buffer, at least 32.</param>
+/// <param name="Affinity">Preferred processor of the client thread (a hint), or -1.</param>
+/// <param name="DepthThreshold">RX: flag when free depth falls below it; TX: when unsent depth rises above it; 0 = off.</param>
+/// <param name="ModerationCount">Completions after arming before a drain notification fires.</param>
+/// <param name="ModerationInterval">Longest a waiting client sleeps with a notification armed (moderation by time).</param>
+public sealed record PdQueueParameters(
+    PdQueueType Type,
+    int QueueSize,
+    BufferPool Pool,
+    int ReceiveHeadroom = 64,
+    int Affinity = -1,
+    int TrafficClassId = 0,
+    int MaximumPartialBufferCount = 1,
+    int DepthThreshold = 0,
+    int ModerationCount = 1,
+    TimeSpan ModerationInterval = default,
+    ReceiveQueueCounters? ReceiveCounters = null,
+    TransmitQueueCounters? TransmitCounters = null);

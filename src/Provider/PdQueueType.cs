@@ -1,0 +1,9 @@
+
+namespace PdCluster.Provider;
+
+/// <summary>Receive or transmit.</summary>
+public enum PdQueueType
+{
+    Receive,
+    Transmit,
+}

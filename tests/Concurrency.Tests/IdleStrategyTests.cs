@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using PdCluster.Concurrency;
+
+namespace PdCluster.Tests.Concurrency;
+
+public sealed class IdleStrategyTests
+{
+    private sealed class ArmableQueue : IDrainNotificationSource
+    {
+        public WakeSignal? Armed;
+        public bool HasCompletions { get; set; }
+        public void RequestDrainNotification(WakeSignal signal) => Armed = signal;
+    }
+
+    [Fact]
+    public void Notification_idle_arms_polls_once_more_then_waits()
+    {
+        var queue = new ArmableQueue { HasCompletions = true };
+        using var signal = new WakeSignal();
+        var idle = new DrainNotificationIdleStrategy([queue], signal, spinsBeforeArm: 2, maxWait: TimeSpan.FromSeconds(5));
+        idle.Idle(0);
+        idle.Idle(0);
+        Assert.Null(queue.Armed);
+        idle.Idle(0);
+        Assert.Same(signal, queue.Armed);
+        Assert.Equal(0, idle.Waits);
+
+        queue.HasCompletions = false;
+        var waker = new Thread(() =>
+        {
+            Thread.Sleep(50);
+            signal.Set();
+        });
+        waker.Start();
+        idle.Idle(0);
+        waker.Join();
+        Assert.Equal(1, idle.Waits);
+    }
+
+    [Fact]
+    public void Backoff_spins_yields_then_parks_doubling_to_the_cap_and_resets_on_work()
+    {
+        using var wake = new WakeSignal();
+        var idle = new BackoffIdleStrategy(wake, 2, 2, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(80));
+        for (var i = 0; i < 4; i++)
+            idle.Idle(0);
+        Assert.Equal(0, idle.Parks);
+        idle.Idle(0);
+        Assert.Equal(1, idle.Parks);
+        Assert.Equal(TimeSpan.FromMicroseconds(40), idle.NextPark);
+        idle.Idle(0);
+        idle.Idle(0);
+        Assert.Equal(TimeSpan.FromMicroseconds(80), idle.NextPark);
+        idle.Idle(5);
+        Assert.Equal(TimeSpan.FromMicroseconds(20), idle.NextPark);
+    }
+
+    [Fact]
+    public void Backoff_parks_are_sub_millisecond_not_truncated_to_zero_or_rounded_to_a_millisecond()
+    {
+        using var wake = new WakeSignal();
+        var park = TimeSpan.FromMicroseconds(200);
+        var idle = new BackoffIdleStrategy(wake, 0, 0, park, park);
+        const int parks = 200;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < parks; i++)
+            idle.Idle(0);
+        var perPark = clock.Elapsed / parks;
+        Assert.Equal(parks, idle.Parks);
+        // Thread.Sleep(TimeSpan) truncated 200 µs to Sleep(0); a millisecond timer would round it up to 1 ms or more.
+        Assert.True(perPark >= park, $"a park of {park.TotalMicroseconds} µs took {perPark.TotalMicroseconds:0} µs");
+        Assert.True(perPark < TimeSpan.FromMilliseconds(1), $"a park of {park.TotalMicroseconds} µs took {perPark.TotalMicroseconds:0} µs");
+    }
+
+    [Fact]
+    public void A_set_signal_ends_a_long_park_at_once()
+    {
+        using var wake = new WakeSignal();
+        var idle = new BackoffIdleStrategy(wake, 0, 0, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        var parked = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            parked.Set();
+            idle.Idle(0);
+        });
+        thread.Start();
+        parked.Wait();
+        wake.Set();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)), "the park did not end when the signal was set");
+        Assert.Equal(TimeSpan.FromSeconds(30), idle.NextPark);
+    }
+}
