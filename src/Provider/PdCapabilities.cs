@@ -1,10 +1,11 @@
-using PdCluster.Nic.Counters;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Provider;
 
-/// <summary>What a provider advertises.</summary>
+/// <summary>What a provider advertises; a client asks only for what is advertised, and a provider refuses the rest.</summary>
+/// <param name="ModerationInterval">Whether the provider delays a drain notification by <see cref="PdQueueParameters.ModerationInterval"/>.</param>
+/// <param name="ModerationCount">Whether the provider delays a drain notification until <see cref="PdQueueParameters.ModerationCount"/> completions.</param>
 public sealed record PdCapabilities(
     int MaxReceiveQueues,
     int MaxTransmitQueues,

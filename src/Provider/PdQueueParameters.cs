@@ -10,7 +10,9 @@ namespace PdCluster.Provider;
 /// <param name="Affinity">Preferred processor of the client thread (a hint), or -1.</param>
 /// <param name="DepthThreshold">RX: flag when free depth falls below it; TX: when unsent depth rises above it; 0 = off.</param>
 /// <param name="ModerationCount">Completions after arming before a drain notification fires.</param>
-/// <param name="ModerationInterval">Longest a waiting client sleeps with a notification armed (moderation by time).</param>
+/// <param name="ModerationInterval">Moderation by time: how long after the first completion the provider may hold back a drain
+/// notification (zero: none). Only for providers that advertise <see cref="PdCapabilities.ModerationInterval"/>; a client
+/// bounds its own sleep with its idle strategy's longest wait.</param>
 public sealed record PdQueueParameters(
     PdQueueType Type,
     int QueueSize,

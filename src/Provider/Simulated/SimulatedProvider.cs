@@ -28,7 +28,7 @@ public sealed class SimulatedProvider : IPdProvider
             nic.Info.MaxReceiveQueues, nic.Info.MaxTransmitQueues, nic.Info.MaxQueueSize,
             MaxPartialBufferCount: 1, FilterContextBits: 64,
             SupportedMatchFields: Enum.GetValues<MatchField>(), SupportedMatchTypes: Enum.GetValues<FieldMatchType>(),
-            FilterCounters: true, DrainNotification: true, ModerationInterval: true, ModerationCount: true);
+            FilterCounters: true, DrainNotification: true, ModerationInterval: false, ModerationCount: true);
         OsPath = new SimulatedOsPath(nic);
     }
 
@@ -172,6 +172,8 @@ public sealed class SimulatedProvider : IPdProvider
     {
         if (p.MaximumPartialBufferCount != 1)
             throw new PdException(PdStatus.NotSupported, "SoftNic receives whole frames only (MaximumPartialBufferCount 1).");
+        if (p.ModerationInterval != TimeSpan.Zero)
+            throw new PdException(PdStatus.NotSupported, "SoftNic moderates drain notifications by count only (ModerationInterval must be zero).");
         try
         {
             var hw = _nic.AllocateQueue(new QueueOptions(

@@ -345,4 +345,34 @@ public abstract class ProviderContract : IDisposable
         Assert.True(c.DrainNotification);
         Assert.Contains(FieldMatchType.InRange, c.SupportedMatchTypes);
     }
+
+    [Fact]
+    public void Queue_parameters_beyond_the_capabilities_are_refused_as_not_supported()
+    {
+        var c = Provider.Capabilities;
+        var moderated = new PdQueueParameters(PdQueueType.Receive, 64, Pool, ModerationInterval: TimeSpan.FromMilliseconds(1));
+        if (c.ModerationInterval)
+            _queues.Add(Provider.AllocateQueue(moderated));
+        else
+            Assert.Equal(PdStatus.NotSupported, Assert.Throws<PdException>(() => Provider.AllocateQueue(moderated)).Status);
+        var partial = new PdQueueParameters(PdQueueType.Receive, 64, Pool, MaximumPartialBufferCount: c.MaxPartialBufferCount + 1);
+        Assert.Equal(PdStatus.NotSupported, Assert.Throws<PdException>(() => Provider.AllocateQueue(partial)).Status);
+        Finish();
+    }
+
+    [Fact]
+    public void Reinjected_packets_reach_the_os_path_and_their_buffers_stay_the_clients()
+    {
+        var q = PostedRx();
+        var filter = Provider.SetReceiveFilter(Filter(q, "80"));
+        Harness.Offer(Frame(80), 3);
+        var received = Drain(q, 3, keep: true);
+        Assert.Equal(3, received.Count);
+        var before = Harness.OsPathPackets;
+        Provider.OsPath.Reinject(Pool, received.ToArray());
+        Eventually(() => Harness.OsPathPackets - before == 3, "3 reinjected frames on the OS path");
+        Pool.Return(received.ToArray());
+        Provider.ClearReceiveFilter(filter);
+        Finish();
+    }
 }
