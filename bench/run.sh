@@ -3,7 +3,7 @@
 #   scenarios: pd-forward raw-ring traditional socket classifier actor-pingpong device-events (default: all);
 #   --rules: the rule counts of pd-forward and classifier (default 1,1000,100000).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
-# Prints one JSON object per line and writes bench/results/results.json and results.md (full runs of every scenario),
+# Prints one JSON object per line and writes bench/results/results.json, results.md and the chart results.svg (full runs of every scenario),
 # results-quick.* (--quick) or results-partial.* (some scenarios).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -137,7 +137,8 @@ var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.G
 var stem = quick ? "results-quick" : chosen.Count == known.Length && rulesIndex < 0 ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
 File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
-File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ratioRanges));
+File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ratioRanges, stem + ".svg"));
+SvgChart.Write(Path.Combine(resultsDir, stem + ".svg"), machine, results);
 return 0;
 
 static string Cpu()
@@ -153,11 +154,12 @@ static string Cpu()
     }
 }
 
-static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s, Dictionary<string, (double Min, double Max)> ranges)
+static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s, Dictionary<string, (double Min, double Max)> ranges, string chart)
 {
     string Range(string name) => ranges.TryGetValue(name, out var r) ? $" ({r.Min:0.00}–{r.Max:0.00})" : "";
     var md = new StringBuilder();
     md.AppendLine("# Benchmark results").AppendLine();
+    md.AppendLine($"![Packets per second by scenario]({chart})").AppendLine();
     md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
     md.AppendLine($"Produced by `bench/run.sh`; every figure below comes from the same run on the machine above: the median of {m.Rounds} interleaved round(s), with the range across rounds. 64-byte frames (60 without FCS).").AppendLine();
     md.AppendLine("| scenario | provider | rules | Mpps (median) | Mpps range | Mpps per busy core (busy %) | baseline Mpps | alloc B/packet | p50 µs | p99 µs | p99.9 µs | note |");
