@@ -2,19 +2,6 @@ using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
 
-/// <summary>PD's match types for one header field.</summary>
-public enum FieldMatchType : byte
-{
-    /// <summary>The field equals <see cref="FieldMatch.Value"/>.</summary>
-    Equal,
-    /// <summary>The field under <see cref="FieldMatch.Operand"/> (a mask, usually a prefix) equals the value under it.</summary>
-    MaskEqual,
-    /// <summary>The field lies in [<see cref="FieldMatch.Value"/>, <see cref="FieldMatch.Operand"/>].</summary>
-    InRange,
-    /// <summary>The field AND <see cref="FieldMatch.Operand"/> is non-zero (PD's TCP flags rule).</summary>
-    AnyBitSet,
-}
-
 /// <summary>One header-field condition of a receive filter.</summary>
 /// <param name="Operand">The mask for <see cref="FieldMatchType.MaskEqual"/> and <see cref="FieldMatchType.AnyBitSet"/>, the upper bound for <see cref="FieldMatchType.InRange"/>.</param>
 public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, UInt128 Value, UInt128 Operand)
@@ -77,6 +64,3 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
             throw new FilterSpecException($"{Field}: unknown match type {(int)Type}.");
     }
 }
-
-/// <summary>A receive filter or one of its conditions is malformed; the message says which and why.</summary>
-public sealed class FilterSpecException(string message) : ArgumentException(message);

@@ -9,35 +9,3 @@ public interface IIdleStrategy
     /// <summary>Forgets any backoff state.</summary>
     void Reset();
 }
-
-/// <summary>Never gives up the core: lowest latency, one core burnt per poller.</summary>
-public sealed class BusySpinIdleStrategy : IIdleStrategy
-{
-    /// <inheritdoc/>
-    public void Idle(int workCount)
-    {
-        if (workCount == 0)
-            Thread.SpinWait(1);
-    }
-
-    /// <inheritdoc/>
-    public void Reset()
-    {
-    }
-}
-
-/// <summary>Yields the core to another ready thread when idle.</summary>
-public sealed class YieldingIdleStrategy : IIdleStrategy
-{
-    /// <inheritdoc/>
-    public void Idle(int workCount)
-    {
-        if (workCount == 0)
-            Thread.Yield();
-    }
-
-    /// <inheritdoc/>
-    public void Reset()
-    {
-    }
-}

@@ -37,13 +37,3 @@ public enum MatchField : byte
     InnerSourcePort,
     InnerDestinationPort,
 }
-
-/// <summary>Tunnel types the parser looks inside of.</summary>
-public enum Encapsulation : byte
-{
-    None = 0,
-    IpInIp = 1,
-    Gre = 2,
-    Nvgre = 3,
-    Vxlan = 4,
-}
