@@ -44,7 +44,7 @@ public static class PacketParser
         if (frame.Length < 42)
             return false;
         ref var b = ref MemoryMarshal.GetReference(frame);
-        if (Read16(ref b, 12) != 0x0800 || Unsafe.Add(ref b, 14) != 0x45)
+        if (Read16(ref b, 12) != EtherType.Ipv4 || Unsafe.Add(ref b, 14) != 0x45)
             return false;
         var totalLength = Read16(ref b, 16);
         var protocol = Unsafe.Add(ref b, 23);
@@ -53,13 +53,13 @@ public static class PacketParser
             return false;
         int payload;
         ulong flags = 0;
-        if (protocol == 17)
+        if (protocol == IpProtocol.Udp)
         {
             if (totalLength < 28 || end < 42 || Read16(ref b, 36) == VxlanPort)
                 return false;
             payload = 42;
         }
-        else if (protocol == 6)
+        else if (protocol == IpProtocol.Tcp)
         {
             if (end < 54)
                 return false;
@@ -75,7 +75,7 @@ public static class PacketParser
         }
 
         ref var key = ref Unsafe.As<FlowKey, ulong>(ref info.Key);
-        key = ReadMac(ref b, 0) | ((ulong)0x0800 << 48);
+        key = ReadMac(ref b, 0) | ((ulong)EtherType.Ipv4 << 48);
         Unsafe.Add(ref key, 1) = ReadMac(ref b, 6);
         Unsafe.Add(ref key, 3) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 26);
         Unsafe.Add(ref key, 5) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 30);
@@ -123,7 +123,7 @@ public static class PacketParser
 
         if (!TFields.IsInner)
         {
-            while (etherType is 0x8100 or 0x88A8 or 0x9100 && info.VlanCount < 2)
+            while (etherType is EtherType.Vlan or EtherType.ServiceVlan or EtherType.LegacyServiceVlan && info.VlanCount < 2)
             {
                 if (frame.Length - offset < 4)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.None);
@@ -147,8 +147,8 @@ public static class PacketParser
         info.PayloadOffset = (ushort)offset;
         return etherType switch
         {
-            0x0800 => Ipv4<TFields>(frame, offset, ref info),
-            0x86DD => Ipv6<TFields>(frame, offset, ref info),
+            EtherType.Ipv4 => Ipv4<TFields>(frame, offset, ref info),
+            EtherType.Ipv6 => Ipv6<TFields>(frame, offset, ref info),
             _ => ParseDepth.Link,
         };
     }
@@ -223,11 +223,11 @@ public static class PacketParser
             var header = frame[cursor..end];
             var length = next switch
             {
-                44 => 8,
-                51 => (header[1] + 2) * 4,
+                IpProtocol.Fragment => 8,
+                IpProtocol.AuthenticationHeader => (header[1] + 2) * 4,
                 _ => (header[1] + 1) * 8,
             };
-            if (next == 44 && (BinaryPrimitives.ReadUInt16BigEndian(header[2..]) >> 3) != 0)
+            if (next == IpProtocol.Fragment && (BinaryPrimitives.ReadUInt16BigEndian(header[2..]) >> 3) != 0)
             {
                 info.Key.Set(TFields.Protocol, header[0]);
                 info.PayloadOffset = (ushort)(cursor + length);
@@ -244,7 +244,8 @@ public static class PacketParser
         return Transport<TFields>(frame[..end], cursor, next, ref info);
     }
 
-    private static bool IsExtensionHeader(byte next) => next is 0 or 43 or 44 or 51 or 60 or 135 or 139 or 140;
+    private static bool IsExtensionHeader(byte next) => next is IpProtocol.HopByHopOptions or IpProtocol.Routing or IpProtocol.Fragment
+        or IpProtocol.AuthenticationHeader or IpProtocol.DestinationOptions or IpProtocol.Mobility or IpProtocol.HostIdentity or IpProtocol.Shim6;
 
     private static ParseDepth Transport<TFields>(ReadOnlySpan<byte> frame, int offset, byte protocol, ref PacketInfo info)
         where TFields : struct, IHeaderFields
@@ -254,7 +255,7 @@ public static class PacketParser
             info.TransportOffset = (ushort)offset;
         switch (protocol)
         {
-            case 6:
+            case IpProtocol.Tcp:
             {
                 if (available < 20)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -270,7 +271,7 @@ public static class PacketParser
                 info.PayloadOffset = (ushort)(offset + headerLength);
                 return ParseDepth.Transport;
             }
-            case 17:
+            case IpProtocol.Udp:
             {
                 if (available < 8)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -281,7 +282,7 @@ public static class PacketParser
                     Vxlan(frame, offset + 8, ref info);
                 return ParseDepth.Transport;
             }
-            case 1 or 58:
+            case IpProtocol.Icmp or IpProtocol.IcmpV6:
             {
                 if (available < 4)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -293,13 +294,13 @@ public static class PacketParser
                 info.PayloadOffset = (ushort)(offset + 4);
                 return ParseDepth.Transport;
             }
-            case 47 when !TFields.IsInner:
+            case IpProtocol.Gre when !TFields.IsInner:
                 return Gre(frame, offset, ref info);
-            case 4 when !TFields.IsInner:
+            case IpProtocol.IpInIp when !TFields.IsInner:
                 info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
                 info.InnerDepth = Ipv4<Inner>(frame, offset, ref info);
                 return ParseDepth.Network;
-            case 41 when !TFields.IsInner:
+            case IpProtocol.Ipv6 when !TFields.IsInner:
                 info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
                 info.InnerDepth = Ipv6<Inner>(frame, offset, ref info);
                 return ParseDepth.Network;
@@ -324,7 +325,7 @@ public static class PacketParser
         info.PayloadOffset = (ushort)(offset + length);
 
         var inner = offset + length;
-        if (protocol == 0x6558 && hasKey)
+        if (protocol == EtherType.TransparentEthernetBridging && hasKey)
         {
             var key = BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + (hasChecksum ? 8 : 4))..]);
             info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Nvgre);
@@ -336,9 +337,9 @@ public static class PacketParser
         }
         info.InnerDepth = protocol switch
         {
-            0x6558 => Ethernet<Inner>(frame, inner, ref info),
-            0x0800 => Ipv4<Inner>(frame, inner, ref info),
-            0x86DD => Ipv6<Inner>(frame, inner, ref info),
+            EtherType.TransparentEthernetBridging => Ethernet<Inner>(frame, inner, ref info),
+            EtherType.Ipv4 => Ipv4<Inner>(frame, inner, ref info),
+            EtherType.Ipv6 => Ipv6<Inner>(frame, inner, ref info),
             _ => ParseDepth.None,
         };
         return ParseDepth.Transport;
