@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace PdCluster.Queues.Packets;
 
-/// <summary>Where a <see cref="MatchField"/> lives in a <see cref="FlowKey"/>.</summary>
+/// <summary>Where a <see cref="MatchField"/>, or the presence bit of one of the <see cref="PacketHeaders"/>, lives in a <see cref="FlowKey"/>.</summary>
 public readonly record struct FieldSpec(int Word, int Shift, int Bits)
 {
     /// <summary>All ones over the field's width, as a 64-bit value (undefined for 128-bit fields).</summary>
@@ -42,5 +42,29 @@ public readonly record struct FieldSpec(int Word, int Shift, int Bits)
         MatchField.InnerDestinationMac => new(13, 0, 48),
         MatchField.InnerSourceMac => new(14, 0, 48),
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown match field."),
+    };
+
+    /// <summary>
+    /// The presence bit of <paramref name="header"/> (a single flag): a spare bit of the word that holds the fields
+    /// of that header, so a condition costs the classifier no extra key word. Folds to constants when the header is a constant.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FieldSpec Of(PacketHeaders header) => header switch
+    {
+        PacketHeaders.Vlan => new(1, 63, 1),
+        PacketHeaders.Ip => new(6, 59, 1),
+        PacketHeaders.Ipv4 => new(6, 60, 1),
+        PacketHeaders.Ipv6 => new(6, 61, 1),
+        PacketHeaders.Ports => new(6, 62, 1),
+        PacketHeaders.Tcp => new(6, 63, 1),
+        PacketHeaders.Ethernet => new(7, 60, 1),
+        PacketHeaders.Icmp => new(7, 61, 1),
+        PacketHeaders.Overlay => new(7, 62, 1),
+        PacketHeaders.InnerEthernet => new(7, 63, 1),
+        PacketHeaders.InnerIp => new(12, 40, 1),
+        PacketHeaders.InnerIpv4 => new(12, 41, 1),
+        PacketHeaders.InnerIpv6 => new(12, 42, 1),
+        PacketHeaders.InnerPorts => new(12, 43, 1),
+        _ => throw new ArgumentOutOfRangeException(nameof(header), header, "Not a single header."),
     };
 }

@@ -30,6 +30,9 @@ public struct PacketInfo
     /// <summary>Offset of the first byte after the last parsed header.</summary>
     public ushort PayloadOffset;
 
+    /// <summary>The headers that were complete (also in <see cref="Key"/>).</summary>
+    public readonly PacketHeaders Headers => Key.Headers;
+
     /// <summary>The tunnel, if any (also in <see cref="Key"/>).</summary>
     public readonly Encapsulation Encapsulation => (Encapsulation)(byte)Key.Get(MatchField.Encapsulation);
 }
