@@ -6,18 +6,6 @@ using PdCluster.Queues.Packets;
 
 namespace PdCluster.Nic.SoftNic;
 
-/// <summary>One flow the generator sends: a 5-tuple, a frame size, an optional VLAN.</summary>
-public sealed record GeneratorFlow(
-    string Source,
-    string Destination,
-    byte Protocol,
-    ushort SourcePort,
-    ushort DestinationPort,
-    int FrameSize = 60,
-    ushort? Vlan = null,
-    ulong SourceMac = 0x02_00_00_00_00_01,
-    ulong DestinationMac = 0x02_00_00_00_00_02);
-
 /// <summary>
 /// Drives one SoftNic port as fast as it can: sends bursts of the configured flows round-robin, each frame stamped
 /// with a send timestamp and sequence number, and (as a sink) receives whatever comes back, measuring latency from
@@ -29,6 +17,9 @@ public sealed class TrafficGenerator : IDisposable
 {
     /// <summary>Bytes at the end of each frame that carry the stamp: 8 for the timestamp, 8 for the sequence.</summary>
     public const int StampLength = 16;
+
+    /// <summary>ICMP type of the generator's ICMP frames: echo request.</summary>
+    private const byte EchoRequest = 8;
 
     private readonly SoftNic _port;
     private readonly BufferPool _pool;
@@ -189,10 +180,11 @@ public sealed class TrafficGenerator : IDisposable
             b.Ipv4(flow.Source, flow.Destination);
         _ = flow.Protocol switch
         {
-            6 => b.Tcp(flow.SourcePort, flow.DestinationPort),
-            17 => b.Udp(flow.SourcePort, flow.DestinationPort),
-            1 or 58 => b.Icmp(8, 0),
-            _ => throw new ArgumentException($"The generator sends TCP (6), UDP (17) or ICMP (1, 58), not protocol {flow.Protocol}."),
+            IpProtocol.Tcp => b.Tcp(flow.SourcePort, flow.DestinationPort),
+            IpProtocol.Udp => b.Udp(flow.SourcePort, flow.DestinationPort),
+            IpProtocol.Icmp or IpProtocol.IcmpV6 => b.Icmp(EchoRequest, 0),
+            _ => throw new ArgumentException(
+                $"The generator sends TCP ({IpProtocol.Tcp}), UDP ({IpProtocol.Udp}) or ICMP ({IpProtocol.Icmp}, {IpProtocol.IcmpV6}), not protocol {flow.Protocol}."),
         };
         return b.Payload(StampLength).Build(flow.FrameSize);
     }

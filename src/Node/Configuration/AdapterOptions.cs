@@ -4,6 +4,7 @@ using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
 using PdCluster.Provider.Simulated;
+using PdCluster.Queues.Packets;
 
 namespace PdCluster.Node.Configuration;
 
@@ -34,8 +35,8 @@ internal static class AdapterOptions
 
     private static byte Protocol(FlowConfig flow) => flow.Protocol switch
     {
-        "tcp" => 6,
-        "udp" => 17,
-        _ => flow.Source.Contains(':') ? (byte)58 : (byte)1,
+        "tcp" => IpProtocol.Tcp,
+        "udp" => IpProtocol.Udp,
+        _ => flow.Source.Contains(':') ? IpProtocol.IcmpV6 : IpProtocol.Icmp,
     };
 }

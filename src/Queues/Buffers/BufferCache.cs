@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PdCluster.Queues.Buffers;
 
 /// <summary>
@@ -33,6 +35,7 @@ public sealed class BufferCache
             if (_count == 0 && !Refill())
                 break;
             var n = Math.Min(_count, handles.Length - taken);
+            Debug.Assert(_count <= _items.Length, "The cache holds more buffers than it has room for.");
             _items.AsSpan(_count - n, n).CopyTo(handles[taken..]);
             Volatile.Write(ref _count, _count - n);
             taken += n;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -34,16 +35,16 @@ public sealed unsafe class BufferPool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 128);
-        if (bufferSize % 64 != 0)
-            throw new ArgumentException("Buffer size must be a multiple of 64 bytes (a cache line).", nameof(bufferSize));
+        if (bufferSize % CacheLine.Size != 0)
+            throw new ArgumentException($"Buffer size must be a multiple of {CacheLine.Size} bytes (a cache line).", nameof(bufferSize));
 
         Capacity = capacity;
         BufferSize = bufferSize;
-        _stride = bufferSize / 64 % 2 == 0 ? bufferSize + 64 : bufferSize;
+        _stride = bufferSize / CacheLine.Size % 2 == 0 ? bufferSize + CacheLine.Size : bufferSize;
         var bytes = (nuint)capacity * (nuint)_stride;
         _data = (byte*)NativeMemory.AlignedAlloc(bytes, PageSize);
         NativeMemory.Clear(_data, bytes);
-        _descriptors = (BufferDescriptor*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(BufferDescriptor)), 64);
+        _descriptors = (BufferDescriptor*)NativeMemory.AlignedAlloc((nuint)(capacity * sizeof(BufferDescriptor)), CacheLine.Size);
         NativeMemory.Clear(_descriptors, (nuint)(capacity * sizeof(BufferDescriptor)));
         _free = new int[capacity];
         for (var i = 0; i < capacity; i++)
@@ -127,6 +128,8 @@ public sealed unsafe class BufferPool : IDisposable
     public Span<byte> Packet(int handle)
     {
         ref var d = ref Descriptor(handle);
+        Debug.Assert(d.DataStart >= 0 && d.DataLength >= 0 && d.DataStart + d.DataLength <= BufferSize,
+            "The packet's start and length reach outside its buffer.");
         return new Span<byte>(_data + (nint)handle * _stride + d.DataStart, d.DataLength);
     }
 

@@ -2,12 +2,6 @@ using System.Buffers.Binary;
 
 namespace PdCluster.Queues.Capture;
 
-/// <summary>One packet from a capture file.</summary>
-/// <param name="Index">Position in the file, from 0.</param>
-/// <param name="LinkType">The interface's link type (1 is Ethernet).</param>
-/// <param name="OriginalLength">Length on the wire; <see cref="Data"/> may be shorter (snap length).</param>
-public sealed record CapturedPacket(int Index, int LinkType, byte[] Data, int OriginalLength);
-
 /// <summary>
 /// Reads classic pcap (micro- or nanosecond, either byte order) and pcapng (sections, several interfaces, enhanced
 /// and simple packet blocks). A damaged file fails with <see cref="InvalidDataException"/> naming the offset.
@@ -146,46 +140,4 @@ public static class CaptureFile
     private static uint U32(ReadOnlySpan<byte> s, bool bigEndian) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
 
     private static int U16(ReadOnlySpan<byte> s, bool bigEndian) => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
-}
-
-/// <summary>Writes classic pcap files (microsecond timestamps, Ethernet), readable by Wireshark and tcpdump.</summary>
-public sealed class PcapWriter : IDisposable
-{
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-
-    /// <summary>Writes the file header to <paramref name="stream"/>, which the writer closes unless <paramref name="leaveOpen"/>.</summary>
-    public PcapWriter(Stream stream, int snapLength = 65535, bool leaveOpen = false)
-    {
-        _stream = stream;
-        _leaveOpen = leaveOpen;
-        Span<byte> header = stackalloc byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, 0xA1B2C3D4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], (uint)snapLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[20..], CaptureFile.Ethernet);
-        _stream.Write(header);
-    }
-
-    /// <summary>Appends one frame stamped <paramref name="time"/>.</summary>
-    public void Write(ReadOnlySpan<byte> frame, DateTimeOffset time)
-    {
-        Span<byte> record = stackalloc byte[16];
-        var micros = time.ToUnixTimeMilliseconds() * 1000 + time.Ticks % TimeSpan.TicksPerMillisecond / 10;
-        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(micros / 1_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(micros % 1_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)frame.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)frame.Length);
-        _stream.Write(record);
-        _stream.Write(frame);
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _stream.Flush();
-        if (!_leaveOpen)
-            _stream.Dispose();
-    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
@@ -16,6 +17,8 @@ public sealed class Classifier
 
     private Classifier(Subtable[] subtables, int ruleCount, int entryCount)
     {
+        Debug.Assert(subtables.Zip(subtables.Skip(1)).All(p => p.First.BestRank <= p.Second.BestRank),
+            "Classify stops at the first subtable that cannot beat its match: subtables must be in best-rank order.");
         _subtables = subtables;
         RuleCount = ruleCount;
         EntryCount = entryCount;
@@ -71,6 +74,7 @@ public sealed class Classifier
     /// <summary>The index (in the compiled list) of the highest-priority rule matching <paramref name="key"/>, or -1.</summary>
     public int Classify(in FlowKey key)
     {
+        Debug.Assert(HoldsKeyInvariants(in key), "An IPv4 header is present but its addresses are not IPv4-mapped.");
         var bestRank = int.MaxValue;
         var bestRule = -1;
         foreach (var table in _subtables)
@@ -87,6 +91,11 @@ public sealed class Classifier
         return bestRule;
     }
 
+    /// <summary>What <see cref="SignificantBits"/> relies on: a key with an IPv4 header has IPv4-mapped addresses.</summary>
+    private static bool HoldsKeyInvariants(in FlowKey key) =>
+        (!key.Has(PacketHeaders.Ipv4) || (PacketParser.IsIpv4Mapped(key.Get(MatchField.SourceIp)) && PacketParser.IsIpv4Mapped(key.Get(MatchField.DestinationIp))))
+        && (!key.Has(PacketHeaders.InnerIpv4) || (PacketParser.IsIpv4Mapped(key.Get(MatchField.InnerSourceIp)) && PacketParser.IsIpv4Mapped(key.Get(MatchField.InnerDestinationIp))));
+
     private static IEnumerable<Subtable.Entry> Expand(ClassifierRule rule, int rank, int index)
     {
         var mask = new FlowKey();
@@ -97,23 +106,28 @@ public sealed class Classifier
 
         foreach (var m in rule.Matches)
         {
+            // Every condition needs its header: the header's presence bit joins the mask, set in the value.
+            var header = m.Header;
+            mask.SetPresent(header);
+            value.SetPresent(header);
             var spec = FieldSpec.Of(m.Field);
+            var significant = SignificantBits(header, spec);
             switch (m.Type)
             {
                 case FieldMatchType.Equal:
-                    mask.Set(m.Field, spec.FieldMask);
-                    value.Set(m.Field, m.Value);
+                    mask.Set(m.Field, significant);
+                    value.Set(m.Field, m.Value & significant);
                     break;
                 case FieldMatchType.MaskEqual:
-                    mask.Set(m.Field, m.Operand);
-                    value.Set(m.Field, m.Value & m.Operand);
+                    mask.Set(m.Field, m.Operand & significant);
+                    value.Set(m.Field, m.Value & m.Operand & significant);
                     break;
                 case FieldMatchType.InRange:
                     var prefixes = new List<(UInt128, UInt128)>();
                     if (RangeExpansion.TryExpand(m.Value, m.Operand, spec.Bits, MaxExpansionPerRule / combinations, prefixes))
                     {
                         combinations *= prefixes.Count;
-                        ranges.Add((m.Field, prefixes));
+                        ranges.Add((m.Field, [.. prefixes.Select(p => (p.Item1 & significant, p.Item2 & significant))]));
                     }
                     else
                     {
@@ -144,6 +158,13 @@ public sealed class Classifier
             yield return new Subtable.Entry(ToArray(m), ToArray(v), rank, index, residualArray);
         }
     }
+
+    /// <summary>
+    /// The bits of a field a hash entry compares. An IPv4 address condition needs the IPv4 header, whose presence
+    /// already says the address is IPv4-mapped, so only the low 32 bits are left to compare: one key word, not two.
+    /// </summary>
+    private static UInt128 SignificantBits(PacketHeaders header, FieldSpec spec) =>
+        header is PacketHeaders.Ipv4 or PacketHeaders.InnerIpv4 ? uint.MaxValue : spec.FieldMask;
 
     private static ulong[] ToArray(FlowKey key)
     {

@@ -2,20 +2,7 @@ using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
 
-/// <summary>PD's match types for one header field.</summary>
-public enum FieldMatchType : byte
-{
-    /// <summary>The field equals <see cref="FieldMatch.Value"/>.</summary>
-    Equal,
-    /// <summary>The field under <see cref="FieldMatch.Operand"/> (a mask, usually a prefix) equals the value under it.</summary>
-    MaskEqual,
-    /// <summary>The field lies in [<see cref="FieldMatch.Value"/>, <see cref="FieldMatch.Operand"/>].</summary>
-    InRange,
-    /// <summary>The field AND <see cref="FieldMatch.Operand"/> is non-zero (PD's TCP flags rule).</summary>
-    AnyBitSet,
-}
-
-/// <summary>One header-field condition of a receive filter.</summary>
+/// <summary>One header-field condition of a receive filter; it holds only on frames that have the field's <see cref="Header"/>.</summary>
 /// <param name="Operand">The mask for <see cref="FieldMatchType.MaskEqual"/> and <see cref="FieldMatchType.AnyBitSet"/>, the upper bound for <see cref="FieldMatchType.InRange"/>.</param>
 public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, UInt128 Value, UInt128 Operand)
 {
@@ -38,9 +25,45 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
     /// <summary>Any bit of <paramref name="mask"/> is set in the field.</summary>
     public static FieldMatch AnyBit(MatchField field, UInt128 mask) => new(field, FieldMatchType.AnyBitSet, 0, mask);
 
-    /// <summary>Whether <paramref name="key"/> satisfies this condition. The reference semantics every classifier must agree with.</summary>
+    /// <summary>
+    /// The header a frame needs for this condition to hold. An address condition needs the header of its family: it
+    /// is IPv4 when every address it accepts lies in ::ffff:0:0/96, the form IPv4 addresses take in a key (so
+    /// <c>198.18.0.0/15</c> and <c>0.0.0.0/0</c> are IPv4), and IPv6 otherwise (so <c>::/0</c> is any IPv6 address).
+    /// </summary>
+    public PacketHeaders Header => Field switch
+    {
+        MatchField.DestinationMac or MatchField.SourceMac or MatchField.EtherType or MatchField.Encapsulation => PacketHeaders.Ethernet,
+        MatchField.VlanId or MatchField.VlanPriority => PacketHeaders.Vlan,
+        MatchField.IpVersion or MatchField.Protocol or MatchField.TtlIsOne or MatchField.Dscp => PacketHeaders.Ip,
+        MatchField.SourceIp or MatchField.DestinationIp => AcceptsOnlyIpv4 ? PacketHeaders.Ipv4 : PacketHeaders.Ipv6,
+        MatchField.SourcePort or MatchField.DestinationPort => PacketHeaders.Ports,
+        MatchField.TcpFlags => PacketHeaders.Tcp,
+        MatchField.IcmpType or MatchField.IcmpCode => PacketHeaders.Icmp,
+        MatchField.TenantId => PacketHeaders.Overlay,
+        MatchField.InnerDestinationMac or MatchField.InnerSourceMac or MatchField.InnerEtherType => PacketHeaders.InnerEthernet,
+        MatchField.InnerSourceIp or MatchField.InnerDestinationIp => AcceptsOnlyIpv4 ? PacketHeaders.InnerIpv4 : PacketHeaders.InnerIpv6,
+        MatchField.InnerProtocol => PacketHeaders.InnerIp,
+        MatchField.InnerSourcePort or MatchField.InnerDestinationPort => PacketHeaders.InnerPorts,
+        _ => throw new ArgumentOutOfRangeException(nameof(Field), Field, "Unknown match field."),
+    };
+
+    /// <summary>Whether every value this condition accepts is an IPv4-mapped address.</summary>
+    private bool AcceptsOnlyIpv4 => Type switch
+    {
+        FieldMatchType.Equal => PacketParser.IsIpv4Mapped(Value),
+        FieldMatchType.MaskEqual => PacketParser.IsIpv4Mapped(Value) && (Operand | uint.MaxValue) == UInt128.MaxValue,
+        FieldMatchType.InRange => PacketParser.IsIpv4Mapped(Value) && PacketParser.IsIpv4Mapped(Operand),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="key"/> has this condition's <see cref="Header"/> and its field satisfies the condition.
+    /// The reference semantics every classifier must agree with.
+    /// </summary>
     public bool Matches(in FlowKey key)
     {
+        if (!key.Has(Header))
+            return false;
         var v = key.Get(Field);
         return Type switch
         {
@@ -77,6 +100,3 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
             throw new FilterSpecException($"{Field}: unknown match type {(int)Type}.");
     }
 }
-
-/// <summary>A receive filter or one of its conditions is malformed; the message says which and why.</summary>
-public sealed class FilterSpecException(string message) : ArgumentException(message);

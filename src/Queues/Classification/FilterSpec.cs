@@ -1,20 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
-
-/// <summary>What a matching filter does to a packet in the software pipeline.</summary>
-public enum FilterAction
-{
-    /// <summary>Count the packet and let it continue.</summary>
-    Count,
-    /// <summary>Count and drop it.</summary>
-    Drop,
-
-    /// <summary>Count it and hand it to the pipeline of the filter's <see cref="FilterSpec.Queue"/>.</summary>
-    Steer,
-}
 
 /// <summary>
 /// A receive filter as operators write it in JSON: an id, a priority (lower applies first), an action, an optional
@@ -103,10 +90,3 @@ public sealed class FilterSpec
         return specs;
     }
 }
-
-/// <summary>Source-generated JSON for <see cref="FilterSpec"/>.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
-    ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    RespectRequiredConstructorParameters = true)]
-[JsonSerializable(typeof(List<FilterSpec>))]
-public sealed partial class FilterSpecJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using PdCluster.Queues.Packets;
 
@@ -30,6 +31,8 @@ internal sealed class Subtable
     /// <summary>Builds the table; <paramref name="entries"/> arrive in ascending rank.</summary>
     public Subtable(ulong[] mask, List<Entry> entries)
     {
+        Debug.Assert(entries.Zip(entries.Skip(1)).All(p => p.First.Rank <= p.Second.Rank),
+            "Lookup stops a chain at the rank limit: entries must arrive in rank order.");
         _mask = mask;
         _words = Enumerable.Range(0, mask.Length).Where(w => mask[w] != 0).ToArray();
         BestRank = entries[0].Rank;

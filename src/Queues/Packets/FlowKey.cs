@@ -1,11 +1,16 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace PdCluster.Queues.Packets;
 
 /// <summary>
-/// Every <see cref="MatchField"/> of a packet packed into fixed 64-bit words, the form the classifier hashes and masks.
-/// Fields never straddle words except the 128-bit addresses, which take two (high word first).
+/// Every <see cref="MatchField"/> of a packet packed into fixed 64-bit words, the form the classifier hashes and masks,
+/// with one presence bit per <see cref="PacketHeaders"/> flag in spare bits of the words. Fields never straddle words
+/// except the 128-bit addresses, which take two (high word first).
+/// Invariant: with <see cref="PacketHeaders.Ipv4"/> (or <see cref="PacketHeaders.InnerIpv4"/>) present, the
+/// addresses are IPv4-mapped (<see cref="PacketParser.MapIpv4"/>); the classifier hashes only their low 32 bits.
 /// </summary>
 [InlineArray(Words)]
 public struct FlowKey
@@ -49,54 +54,65 @@ public struct FlowKey
         word = (word & ~mask) | ((value << spec.Shift) & mask);
     }
 
+    /// <summary>Every header present. Setting it replaces all the presence bits and leaves the fields alone.</summary>
+    public PacketHeaders Headers
+    {
+        readonly get
+        {
+            var headers = PacketHeaders.None;
+            for (var bits = (uint)AllHeaders; bits != 0; bits &= bits - 1)
+            {
+                var header = (PacketHeaders)(1u << BitOperations.TrailingZeroCount(bits));
+                if (Has(header))
+                    headers |= header;
+            }
+            return headers;
+        }
+        set
+        {
+            for (var bits = (uint)AllHeaders; bits != 0; bits &= bits - 1)
+            {
+                var header = (PacketHeaders)(1u << BitOperations.TrailingZeroCount(bits));
+                var spec = FieldSpec.Of(header);
+                var bit = 1UL << spec.Shift;
+                ref var word = ref WordRef(spec.Word);
+                word = (value & header) != 0 ? word | bit : word & ~bit;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="header"/> (a single flag) is present.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool Has(PacketHeaders header)
+    {
+        var spec = FieldSpec.Of(header);
+        return (Word(spec.Word) & (1UL << spec.Shift)) != 0;
+    }
+
+    /// <summary>Marks <paramref name="header"/> (a single flag) present.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetPresent(PacketHeaders header)
+    {
+        var spec = FieldSpec.Of(header);
+        WordRef(spec.Word) |= 1UL << spec.Shift;
+    }
+
+    /// <summary>Every flag of <see cref="PacketHeaders"/>.</summary>
+    internal const PacketHeaders AllHeaders = (PacketHeaders)(((int)PacketHeaders.InnerPorts << 1) - 1);
+
     // Field layouts are constants inside the key, so word indices need no bounds check.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly ulong Word(int index) => Unsafe.Add(ref Unsafe.AsRef(in _word), index);
+    private readonly ulong Word(int index)
+    {
+        Debug.Assert((uint)index < Words);
+        return Unsafe.Add(ref Unsafe.AsRef(in _word), index);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [UnscopedRef]
-    private ref ulong WordRef(int index) => ref Unsafe.Add(ref _word, index);
-}
-
-/// <summary>Where a <see cref="MatchField"/> lives in a <see cref="FlowKey"/>.</summary>
-public readonly record struct FieldSpec(int Word, int Shift, int Bits)
-{
-    /// <summary>All ones over the field's width, as a 64-bit value (undefined for 128-bit fields).</summary>
-    public ulong WordMask => Bits >= 64 ? ulong.MaxValue : (1UL << Bits) - 1;
-
-    /// <summary>All ones over the field's width.</summary>
-    public UInt128 FieldMask => Bits == 128 ? UInt128.MaxValue : ((UInt128)1 << Bits) - 1;
-
-    /// <summary>The layout of <paramref name="field"/>; folds to constants when the field is a constant.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FieldSpec Of(MatchField field) => field switch
+    private ref ulong WordRef(int index)
     {
-        MatchField.DestinationMac => new(0, 0, 48),
-        MatchField.EtherType => new(0, 48, 16),
-        MatchField.SourceMac => new(1, 0, 48),
-        MatchField.VlanId => new(1, 48, 12),
-        MatchField.VlanPriority => new(1, 60, 3),
-        MatchField.SourceIp => new(2, 0, 128),
-        MatchField.DestinationIp => new(4, 0, 128),
-        MatchField.Protocol => new(6, 0, 8),
-        MatchField.TtlIsOne => new(6, 8, 1),
-        MatchField.Dscp => new(6, 9, 6),
-        MatchField.IpVersion => new(6, 15, 4),
-        MatchField.SourcePort => new(6, 19, 16),
-        MatchField.DestinationPort => new(6, 35, 16),
-        MatchField.TcpFlags => new(6, 51, 8),
-        MatchField.IcmpType => new(7, 0, 8),
-        MatchField.IcmpCode => new(7, 8, 8),
-        MatchField.Encapsulation => new(7, 16, 4),
-        MatchField.TenantId => new(7, 20, 24),
-        MatchField.InnerEtherType => new(7, 44, 16),
-        MatchField.InnerSourceIp => new(8, 0, 128),
-        MatchField.InnerDestinationIp => new(10, 0, 128),
-        MatchField.InnerProtocol => new(12, 0, 8),
-        MatchField.InnerSourcePort => new(12, 8, 16),
-        MatchField.InnerDestinationPort => new(12, 24, 16),
-        MatchField.InnerDestinationMac => new(13, 0, 48),
-        MatchField.InnerSourceMac => new(14, 0, 48),
-        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown match field."),
-    };
+        Debug.Assert((uint)index < Words);
+        return ref Unsafe.Add(ref _word, index);
+    }
 }

@@ -103,7 +103,7 @@ public sealed class FrameBuilder
                 break;
             case LayerKind.Vlan:
                 // The tag sits where the previous header's EtherType was; rewrite it as a TPID.
-                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(offsets[index] - 2), l.Flag ? (ushort)0x88A8 : (ushort)0x8100);
+                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(offsets[index] - 2), l.Flag ? EtherType.ServiceVlan : EtherType.Vlan);
                 BinaryPrimitives.WriteUInt16BigEndian(s, (ushort)((l.Byte1 << 13) | (l.Number & 0x0FFF)));
                 BinaryPrimitives.WriteUInt16BigEndian(s[2..], EtherTypeOf(next));
                 break;
@@ -165,7 +165,7 @@ public sealed class FrameBuilder
                 break;
             case LayerKind.Gre:
                 BinaryPrimitives.WriteUInt16BigEndian(s, l.Flag ? (ushort)0x2000 : (ushort)0);
-                BinaryPrimitives.WriteUInt16BigEndian(s[2..], next == LayerKind.Ethernet ? (ushort)0x6558 : EtherTypeOf(next));
+                BinaryPrimitives.WriteUInt16BigEndian(s[2..], next == LayerKind.Ethernet ? EtherType.TransparentEthernetBridging : EtherTypeOf(next));
                 if (l.Flag)
                     BinaryPrimitives.WriteUInt32BigEndian(s[4..], l.Number32);
                 break;
@@ -226,21 +226,21 @@ public sealed class FrameBuilder
 
     private static ushort EtherTypeOf(LayerKind next) => next switch
     {
-        LayerKind.Ipv4 => 0x0800,
-        LayerKind.Ipv6 => 0x86DD,
-        LayerKind.Vlan => 0x8100,
-        _ => 0x88B5,
+        LayerKind.Ipv4 => EtherType.Ipv4,
+        LayerKind.Ipv6 => EtherType.Ipv6,
+        LayerKind.Vlan => EtherType.Vlan,
+        _ => EtherType.LocalExperimental,
     };
 
     private static byte ProtocolOf(LayerKind next, bool ipv6) => next switch
     {
-        LayerKind.Tcp => 6,
-        LayerKind.Udp => 17,
-        LayerKind.Icmp => ipv6 ? (byte)58 : (byte)1,
-        LayerKind.Gre => 47,
-        LayerKind.Ipv4 => 4,
-        LayerKind.Ipv6 => 41,
-        _ => 253,
+        LayerKind.Tcp => IpProtocol.Tcp,
+        LayerKind.Udp => IpProtocol.Udp,
+        LayerKind.Icmp => ipv6 ? IpProtocol.IcmpV6 : IpProtocol.Icmp,
+        LayerKind.Gre => IpProtocol.Gre,
+        LayerKind.Ipv4 => IpProtocol.IpInIp,
+        LayerKind.Ipv6 => IpProtocol.Ipv6,
+        _ => IpProtocol.Experimental,
     };
 
     private enum LayerKind

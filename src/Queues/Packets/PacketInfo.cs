@@ -30,29 +30,9 @@ public struct PacketInfo
     /// <summary>Offset of the first byte after the last parsed header.</summary>
     public ushort PayloadOffset;
 
+    /// <summary>The headers that were complete (also in <see cref="Key"/>).</summary>
+    public readonly PacketHeaders Headers => Key.Headers;
+
     /// <summary>The tunnel, if any (also in <see cref="Key"/>).</summary>
     public readonly Encapsulation Encapsulation => (Encapsulation)(byte)Key.Get(MatchField.Encapsulation);
-}
-
-/// <summary>How far a header walk got.</summary>
-public enum ParseDepth : byte
-{
-    None,
-    Link,
-    Network,
-    Transport,
-}
-
-/// <summary>Why a header walk stopped before the headers ran out.</summary>
-public enum ParseError : byte
-{
-    None,
-    /// <summary>The frame ends inside a header.</summary>
-    Truncated,
-    /// <summary>The IP version nibble disagrees with the EtherType.</summary>
-    BadVersion,
-    /// <summary>A header length field is smaller than the header's minimum or larger than the packet.</summary>
-    BadHeaderLength,
-    /// <summary>More IPv6 extension headers than the parser follows.</summary>
-    TooManyExtensionHeaders,
 }

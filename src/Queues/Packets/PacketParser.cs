@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -8,7 +9,8 @@ namespace PdCluster.Queues.Packets;
 /// Walks Ethernet, 802.1Q/QinQ, IPv4 (with options), IPv6 (past extension headers), UDP, TCP, ICMP and ICMPv6,
 /// and one level of IP-in-IP, GRE, NVGRE or VXLAN, into a <see cref="PacketInfo"/>.
 /// Every read is bounds-checked: a truncated or malformed frame never throws; <see cref="PacketInfo.Depth"/>
-/// and <see cref="PacketInfo.Error"/> say how far the walk got.
+/// and <see cref="PacketInfo.Error"/> say how far the walk got, and the key's <see cref="FlowKey.Headers"/> which
+/// headers were complete (a header cut short is absent, and so are its fields).
 /// </summary>
 public static class PacketParser
 {
@@ -44,7 +46,7 @@ public static class PacketParser
         if (frame.Length < 42)
             return false;
         ref var b = ref MemoryMarshal.GetReference(frame);
-        if (Read16(ref b, 12) != 0x0800 || Unsafe.Add(ref b, 14) != 0x45)
+        if (Read16(ref b, 12) != EtherType.Ipv4 || Unsafe.Add(ref b, 14) != 0x45)
             return false;
         var totalLength = Read16(ref b, 16);
         var protocol = Unsafe.Add(ref b, 23);
@@ -53,13 +55,14 @@ public static class PacketParser
             return false;
         int payload;
         ulong flags = 0;
-        if (protocol == 17)
+        var transportHeaders = In(L4Word, PacketHeaders.Ports);
+        if (protocol == IpProtocol.Udp)
         {
             if (totalLength < 28 || end < 42 || Read16(ref b, 36) == VxlanPort)
                 return false;
             payload = 42;
         }
-        else if (protocol == 6)
+        else if (protocol == IpProtocol.Tcp)
         {
             if (end < 54)
                 return false;
@@ -67,6 +70,7 @@ public static class PacketParser
             if (headerLength < 20 || end < 34 + headerLength)
                 return false;
             flags = Unsafe.Add(ref b, 47);
+            transportHeaders |= In(L4Word, PacketHeaders.Tcp);
             payload = 34 + headerLength;
         }
         else
@@ -74,23 +78,51 @@ public static class PacketParser
             return false;
         }
 
+        // Whole key words at once, each the fields and presence bits FieldSpec puts in it; the rest of the key is zero.
+        // An IPv4 address fills only the low word of its 128-bit field: the high word of the mapped form is zero.
         ref var key = ref Unsafe.As<FlowKey, ulong>(ref info.Key);
-        key = ReadMac(ref b, 0) | ((ulong)0x0800 << 48);
-        Unsafe.Add(ref key, 1) = ReadMac(ref b, 6);
-        Unsafe.Add(ref key, 3) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 26);
-        Unsafe.Add(ref key, 5) = 0x0000_FFFF_0000_0000UL | Read32(ref b, 30);
-        Unsafe.Add(ref key, 6) = protocol
-            | (Unsafe.Add(ref b, 22) == 1 ? 1UL << 8 : 0)
-            | ((ulong)(Unsafe.Add(ref b, 15) >> 2) << 9)
-            | (4UL << 15)
-            | ((ulong)Read16(ref b, 34) << 19)
-            | ((ulong)Read16(ref b, 36) << 35)
-            | (flags << 51);
+        Unsafe.Add(ref key, L2Word) = In(L2Word, MatchField.DestinationMac, ReadMac(ref b, 0)) | In(L2Word, MatchField.EtherType, EtherType.Ipv4);
+        Unsafe.Add(ref key, SourceMacWord) = In(SourceMacWord, MatchField.SourceMac, ReadMac(ref b, 6));
+        Unsafe.Add(ref key, FieldSpec.Of(MatchField.SourceIp).Word + 1) = Ipv4MappedPrefix | Read32(ref b, 26);
+        Unsafe.Add(ref key, FieldSpec.Of(MatchField.DestinationIp).Word + 1) = Ipv4MappedPrefix | Read32(ref b, 30);
+        Unsafe.Add(ref key, L4Word) = In(L4Word, MatchField.Protocol, protocol)
+            | In(L4Word, MatchField.TtlIsOne, Unsafe.Add(ref b, 22) == 1 ? 1UL : 0)
+            | In(L4Word, MatchField.Dscp, (ulong)(Unsafe.Add(ref b, 15) >> 2))
+            | In(L4Word, MatchField.IpVersion, 4)
+            | In(L4Word, MatchField.SourcePort, Read16(ref b, 34))
+            | In(L4Word, MatchField.DestinationPort, Read16(ref b, 36))
+            | In(L4Word, MatchField.TcpFlags, flags)
+            | In(L4Word, PacketHeaders.Ip)
+            | In(L4Word, PacketHeaders.Ipv4)
+            | transportHeaders;
+        Unsafe.Add(ref key, EthernetWord) = In(EthernetWord, PacketHeaders.Ethernet);
         info.Depth = ParseDepth.Transport;
         info.NetworkOffset = 14;
         info.TransportOffset = 34;
         info.PayloadOffset = (ushort)payload;
         return true;
+    }
+
+    // The key words the fast path writes whole, named by a field or presence bit they hold.
+    private static int L2Word => FieldSpec.Of(MatchField.DestinationMac).Word;
+    private static int SourceMacWord => FieldSpec.Of(MatchField.SourceMac).Word;
+    private static int L4Word => FieldSpec.Of(MatchField.Protocol).Word;
+    private static int EthernetWord => FieldSpec.Of(PacketHeaders.Ethernet).Word;
+
+    /// <summary><paramref name="value"/> where <paramref name="field"/> sits in key word <paramref name="word"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong In(int word, MatchField field, ulong value)
+    {
+        Debug.Assert(FieldSpec.Of(field).Word == word, $"{field} is not in key word {word}.");
+        return value << FieldSpec.Of(field).Shift;
+    }
+
+    /// <summary>The presence bit of <paramref name="header"/>, which must sit in key word <paramref name="word"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong In(int word, PacketHeaders header)
+    {
+        Debug.Assert(FieldSpec.Of(header).Word == word, $"{header} is not in key word {word}.");
+        return 1UL << FieldSpec.Of(header).Shift;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -123,7 +155,7 @@ public static class PacketParser
 
         if (!TFields.IsInner)
         {
-            while (etherType is 0x8100 or 0x88A8 or 0x9100 && info.VlanCount < 2)
+            while (etherType is EtherType.Vlan or EtherType.ServiceVlan or EtherType.LegacyServiceVlan && info.VlanCount < 2)
             {
                 if (frame.Length - offset < 4)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.None);
@@ -144,11 +176,14 @@ public static class PacketParser
         }
 
         info.Key.Set(TFields.EtherType, etherType);
+        info.Key.SetPresent(TFields.Ethernet);
+        if (!TFields.IsInner && info.VlanCount > 0)
+            info.Key.SetPresent(PacketHeaders.Vlan);
         info.PayloadOffset = (ushort)offset;
         return etherType switch
         {
-            0x0800 => Ipv4<TFields>(frame, offset, ref info),
-            0x86DD => Ipv6<TFields>(frame, offset, ref info),
+            EtherType.Ipv4 => Ipv4<TFields>(frame, offset, ref info),
+            EtherType.Ipv6 => Ipv6<TFields>(frame, offset, ref info),
             _ => ParseDepth.Link,
         };
     }
@@ -174,6 +209,8 @@ public static class PacketParser
         info.Key.Set(TFields.SourceIp, MapIpv4(BinaryPrimitives.ReadUInt32BigEndian(ip[12..])));
         info.Key.Set(TFields.DestinationIp, MapIpv4(BinaryPrimitives.ReadUInt32BigEndian(ip[16..])));
         info.Key.Set(TFields.Protocol, protocol);
+        info.Key.SetPresent(TFields.Ip);
+        info.Key.SetPresent(TFields.Ipv4);
         if (!TFields.IsInner)
         {
             info.NetworkOffset = (ushort)offset;
@@ -201,6 +238,8 @@ public static class PacketParser
 
         info.Key.Set(TFields.SourceIp, BinaryPrimitives.ReadUInt128BigEndian(ip[8..]));
         info.Key.Set(TFields.DestinationIp, BinaryPrimitives.ReadUInt128BigEndian(ip[24..]));
+        info.Key.SetPresent(TFields.Ip);
+        info.Key.SetPresent(TFields.Ipv6);
         if (!TFields.IsInner)
         {
             info.NetworkOffset = (ushort)offset;
@@ -216,6 +255,8 @@ public static class PacketParser
         var cursor = offset + 40;
         for (var seen = 0; IsExtensionHeader(next); seen++)
         {
+            // Where the walk stops, the protocol is the header it could not get past.
+            info.Key.Set(TFields.Protocol, next);
             if (seen == MaxExtensionHeaders)
                 return Fail(ref info, ParseError.TooManyExtensionHeaders, ParseDepth.Network);
             if (end - cursor < 8)
@@ -223,11 +264,11 @@ public static class PacketParser
             var header = frame[cursor..end];
             var length = next switch
             {
-                44 => 8,
-                51 => (header[1] + 2) * 4,
+                IpProtocol.Fragment => 8,
+                IpProtocol.AuthenticationHeader => (header[1] + 2) * 4,
                 _ => (header[1] + 1) * 8,
             };
-            if (next == 44 && (BinaryPrimitives.ReadUInt16BigEndian(header[2..]) >> 3) != 0)
+            if (next == IpProtocol.Fragment && (BinaryPrimitives.ReadUInt16BigEndian(header[2..]) >> 3) != 0)
             {
                 info.Key.Set(TFields.Protocol, header[0]);
                 info.PayloadOffset = (ushort)(cursor + length);
@@ -244,7 +285,8 @@ public static class PacketParser
         return Transport<TFields>(frame[..end], cursor, next, ref info);
     }
 
-    private static bool IsExtensionHeader(byte next) => next is 0 or 43 or 44 or 51 or 60 or 135 or 139 or 140;
+    private static bool IsExtensionHeader(byte next) => next is IpProtocol.HopByHopOptions or IpProtocol.Routing or IpProtocol.Fragment
+        or IpProtocol.AuthenticationHeader or IpProtocol.DestinationOptions or IpProtocol.Mobility or IpProtocol.HostIdentity or IpProtocol.Shim6;
 
     private static ParseDepth Transport<TFields>(ReadOnlySpan<byte> frame, int offset, byte protocol, ref PacketInfo info)
         where TFields : struct, IHeaderFields
@@ -254,7 +296,7 @@ public static class PacketParser
             info.TransportOffset = (ushort)offset;
         switch (protocol)
         {
-            case 6:
+            case IpProtocol.Tcp:
             {
                 if (available < 20)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -266,11 +308,14 @@ public static class PacketParser
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
                 SetPorts<TFields>(tcp, ref info);
                 if (!TFields.IsInner)
+                {
                     info.Key.Set(MatchField.TcpFlags, tcp[13]);
+                    info.Key.SetPresent(PacketHeaders.Tcp);
+                }
                 info.PayloadOffset = (ushort)(offset + headerLength);
                 return ParseDepth.Transport;
             }
-            case 17:
+            case IpProtocol.Udp:
             {
                 if (available < 8)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -281,7 +326,7 @@ public static class PacketParser
                     Vxlan(frame, offset + 8, ref info);
                 return ParseDepth.Transport;
             }
-            case 1 or 58:
+            case IpProtocol.Icmp or IpProtocol.IcmpV6:
             {
                 if (available < 4)
                     return Fail(ref info, ParseError.Truncated, ParseDepth.Network);
@@ -289,17 +334,18 @@ public static class PacketParser
                 {
                     info.Key.Set(MatchField.IcmpType, frame[offset]);
                     info.Key.Set(MatchField.IcmpCode, frame[offset + 1]);
+                    info.Key.SetPresent(PacketHeaders.Icmp);
                 }
                 info.PayloadOffset = (ushort)(offset + 4);
                 return ParseDepth.Transport;
             }
-            case 47 when !TFields.IsInner:
+            case IpProtocol.Gre when !TFields.IsInner:
                 return Gre(frame, offset, ref info);
-            case 4 when !TFields.IsInner:
+            case IpProtocol.IpInIp when !TFields.IsInner:
                 info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
                 info.InnerDepth = Ipv4<Inner>(frame, offset, ref info);
                 return ParseDepth.Network;
-            case 41 when !TFields.IsInner:
+            case IpProtocol.Ipv6 when !TFields.IsInner:
                 info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.IpInIp);
                 info.InnerDepth = Ipv6<Inner>(frame, offset, ref info);
                 return ParseDepth.Network;
@@ -324,11 +370,12 @@ public static class PacketParser
         info.PayloadOffset = (ushort)(offset + length);
 
         var inner = offset + length;
-        if (protocol == 0x6558 && hasKey)
+        if (protocol == EtherType.TransparentEthernetBridging && hasKey)
         {
             var key = BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + (hasChecksum ? 8 : 4))..]);
             info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Nvgre);
             info.Key.Set(MatchField.TenantId, (ulong)(key >> 8));
+            info.Key.SetPresent(PacketHeaders.Overlay);
         }
         else
         {
@@ -336,9 +383,9 @@ public static class PacketParser
         }
         info.InnerDepth = protocol switch
         {
-            0x6558 => Ethernet<Inner>(frame, inner, ref info),
-            0x0800 => Ipv4<Inner>(frame, inner, ref info),
-            0x86DD => Ipv6<Inner>(frame, inner, ref info),
+            EtherType.TransparentEthernetBridging => Ethernet<Inner>(frame, inner, ref info),
+            EtherType.Ipv4 => Ipv4<Inner>(frame, inner, ref info),
+            EtherType.Ipv6 => Ipv6<Inner>(frame, inner, ref info),
             _ => ParseDepth.None,
         };
         return ParseDepth.Transport;
@@ -350,6 +397,7 @@ public static class PacketParser
             return;
         info.Key.Set(MatchField.Encapsulation, (ulong)Encapsulation.Vxlan);
         info.Key.Set(MatchField.TenantId, (ulong)(BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + 4)..]) >> 8));
+        info.Key.SetPresent(PacketHeaders.Overlay);
         info.PayloadOffset = (ushort)(offset + 8);
         info.InnerDepth = Ethernet<Inner>(frame, offset + 8, ref info);
     }
@@ -359,6 +407,7 @@ public static class PacketParser
     {
         info.Key.Set(TFields.SourcePort, BinaryPrimitives.ReadUInt16BigEndian(l4));
         info.Key.Set(TFields.DestinationPort, BinaryPrimitives.ReadUInt16BigEndian(l4[2..]));
+        info.Key.SetPresent(TFields.Ports);
     }
 
     /// <summary>Reads a 48-bit MAC address, most significant byte first.</summary>
@@ -368,7 +417,13 @@ public static class PacketParser
 
     /// <summary>The IPv4-mapped IPv6 form (::ffff:a.b.c.d) that <see cref="FlowKey"/> stores IPv4 addresses in.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static UInt128 MapIpv4(uint address) => new(0, 0x0000_FFFF_0000_0000UL | address);
+    public static UInt128 MapIpv4(uint address) => new(0, Ipv4MappedPrefix | address);
+
+    /// <summary>Whether <paramref name="address"/> lies in ::ffff:0:0/96, the IPv4-mapped form <see cref="MapIpv4"/> makes.</summary>
+    public static bool IsIpv4Mapped(UInt128 address) => address >> 32 == Ipv4MappedPrefix >> 32;
+
+    /// <summary>The low word of every IPv4-mapped address before the IPv4 address is added (the high word is zero).</summary>
+    private const ulong Ipv4MappedPrefix = 0x0000_FFFF_0000_0000;
 
     private static ParseDepth Fail(ref PacketInfo info, ParseError error, ParseDepth reached)
     {
@@ -380,6 +435,11 @@ public static class PacketParser
     private interface IHeaderFields
     {
         static abstract bool IsInner { get; }
+        static abstract PacketHeaders Ethernet { get; }
+        static abstract PacketHeaders Ip { get; }
+        static abstract PacketHeaders Ipv4 { get; }
+        static abstract PacketHeaders Ipv6 { get; }
+        static abstract PacketHeaders Ports { get; }
         static abstract MatchField DestinationMac { get; }
         static abstract MatchField SourceMac { get; }
         static abstract MatchField EtherType { get; }
@@ -393,6 +453,11 @@ public static class PacketParser
     private struct Outer : IHeaderFields
     {
         public static bool IsInner => false;
+        public static PacketHeaders Ethernet => PacketHeaders.Ethernet;
+        public static PacketHeaders Ip => PacketHeaders.Ip;
+        public static PacketHeaders Ipv4 => PacketHeaders.Ipv4;
+        public static PacketHeaders Ipv6 => PacketHeaders.Ipv6;
+        public static PacketHeaders Ports => PacketHeaders.Ports;
         public static MatchField DestinationMac => MatchField.DestinationMac;
         public static MatchField SourceMac => MatchField.SourceMac;
         public static MatchField EtherType => MatchField.EtherType;
@@ -406,6 +471,11 @@ public static class PacketParser
     private struct Inner : IHeaderFields
     {
         public static bool IsInner => true;
+        public static PacketHeaders Ethernet => PacketHeaders.InnerEthernet;
+        public static PacketHeaders Ip => PacketHeaders.InnerIp;
+        public static PacketHeaders Ipv4 => PacketHeaders.InnerIpv4;
+        public static PacketHeaders Ipv6 => PacketHeaders.InnerIpv6;
+        public static PacketHeaders Ports => PacketHeaders.InnerPorts;
         public static MatchField DestinationMac => MatchField.InnerDestinationMac;
         public static MatchField SourceMac => MatchField.InnerSourceMac;
         public static MatchField EtherType => MatchField.InnerEtherType;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -5,8 +6,8 @@ namespace PdCluster.Queues.Rings;
 
 /// <summary>
 /// A single-producer single-consumer ring of descriptors with burst enqueue and dequeue.
-/// Like a NIC descriptor ring, N slots hold N−1 entries; head and tail sit on their own cache lines,
-/// and each side caches the other's index so a burst reads shared state at most once.
+/// Like a NIC descriptor ring, N slots hold N−1 entries; the producer's indices and the consumer's sit on cache lines
+/// of their own (<see cref="RingIndices"/>), and each side caches the other's index so a burst reads shared state at most once.
 /// </summary>
 public sealed class SpscRing<T> where T : unmanaged
 {
@@ -42,6 +43,7 @@ public sealed class SpscRing<T> where T : unmanaged
             _ix.CachedHead = Volatile.Read(ref _ix.Head);
             free = Capacity - (int)(tail - _ix.CachedHead);
         }
+        Debug.Assert(free >= 0 && free <= Capacity, "The producer's tail and its view of the head are more than a ring apart.");
         var n = Math.Min(free, items.Length);
         if (n == 0)
             return 0;
@@ -61,6 +63,7 @@ public sealed class SpscRing<T> where T : unmanaged
             if (tail - _ix.CachedHead >= Capacity)
                 return false;
         }
+        Debug.Assert(tail >= _ix.CachedHead, "The producer's view of the head is past its tail.");
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (nint)(tail & _mask)) = item;
         Volatile.Write(ref _ix.Tail, tail + 1);
         return true;
@@ -76,6 +79,7 @@ public sealed class SpscRing<T> where T : unmanaged
             _ix.CachedTail = Volatile.Read(ref _ix.Tail);
             available = (int)(_ix.CachedTail - head);
         }
+        Debug.Assert(available >= 0 && available <= Capacity, "The consumer's head and its view of the tail are more than a ring apart.");
         var n = Math.Min(available, into.Length);
         if (n == 0)
             return 0;
@@ -98,6 +102,7 @@ public sealed class SpscRing<T> where T : unmanaged
                 return false;
             }
         }
+        Debug.Assert(_ix.CachedTail - head > 0 && _ix.CachedTail - head <= Capacity, "The consumer's view of the tail is behind its head or a ring ahead.");
         item = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (nint)(head & _mask));
         Volatile.Write(ref _ix.Head, head + 1);
         return true;
@@ -118,14 +123,4 @@ public sealed class SpscRing<T> where T : unmanaged
         _slots.AsSpan(start, first).CopyTo(into);
         _slots.AsSpan(0, into.Length - first).CopyTo(into[first..]);
     }
-}
-
-/// <summary>A ring's producer and consumer indices, each on its own cache line (128 bytes apart against adjacent-line prefetch).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 640)]
-internal struct RingIndices
-{
-    [FieldOffset(128)] public long Tail;
-    [FieldOffset(256)] public long CachedHead;
-    [FieldOffset(384)] public long Head;
-    [FieldOffset(512)] public long CachedTail;
 }

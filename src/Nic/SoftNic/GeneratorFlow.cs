@@ -1,0 +1,13 @@
+namespace PdCluster.Nic.SoftNic;
+
+/// <summary>One flow the generator sends: a 5-tuple, a frame size, an optional VLAN.</summary>
+public sealed record GeneratorFlow(
+    string Source,
+    string Destination,
+    byte Protocol,
+    ushort SourcePort,
+    ushort DestinationPort,
+    int FrameSize = 60,
+    ushort? Vlan = null,
+    ulong SourceMac = 0x02_00_00_00_00_01,
+    ulong DestinationMac = 0x02_00_00_00_00_02);
