@@ -3,8 +3,9 @@ using PdCluster.Queues.Classification;
 namespace PdCluster.DataPath;
 
 /// <summary>
-/// Applies the software filter table's actions to each packet: count, drop, or steer to another queue's pipeline
-/// through <paramref name="steering"/> (without a lane, or when the target's ring is full, a steered packet is dropped).
+/// Applies the software filter table's actions to each packet: count, drop, hand back to the OS path, or steer to
+/// another queue's pipeline through <paramref name="steering"/> (without a lane, or when the target's ring is full, a
+/// steered packet is dropped).
 /// A new table is published with one reference swap and taken up at the next burst, so the hot path takes no lock.
 /// </summary>
 public sealed class FilterStage(FilterTable table, SteeringLane? steering = null) : IPacketStage
@@ -44,6 +45,9 @@ public sealed class FilterStage(FilterTable table, SteeringLane? steering = null
             {
                 case FilterAction.Drop:
                     verdicts[i] = Verdict.Drop;
+                    break;
+                case FilterAction.Os:
+                    verdicts[i] = Verdict.ToOs;
                     break;
                 case FilterAction.Steer when steering is null:
                     verdicts[i] = Verdict.Drop;

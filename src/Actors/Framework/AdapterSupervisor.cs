@@ -11,7 +11,8 @@ namespace PdCluster.Actors.Framework;
 /// <summary>What an adapter supervisor needs: how to open the provider, where device events come from, and the data path's shape.</summary>
 /// <param name="OpenProvider">Opens a PD provider on the adapter (checks PD's requirements; may throw <see cref="PdNotSupportedException"/>).</param>
 /// <param name="Pool">The adapter's buffers; it outlives providers and queue actors, so accounting spans every event.</param>
-/// <param name="Stages">Makes each queue's stages after the filter stage (default: L2 forwarding); called once per queue incarnation.</param>
+/// <param name="Stages">Makes each queue's stages after the filter and exception stages (default: L2 forwarding); called once per queue incarnation.</param>
+/// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
 public sealed record AdapterSettings(
     string Name,
     Func<IPdProvider> OpenProvider,
@@ -23,7 +24,8 @@ public sealed record AdapterSettings(
     bool DrainNotification = false,
     bool PdEnabled = true,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
-    int BurstSize = PdForwarder.DefaultBurstSize)
+    int BurstSize = PdForwarder.DefaultBurstSize,
+    bool ExceptionPath = true)
 {
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();
@@ -204,7 +206,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 var telemetry = new QueueTelemetry(i, receive[i], transmit);
                 _telemetry.Add(telemetry);
                 var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, settings.BurstSize,
-                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering, OsPath: _provider.OsPath);
+                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering, OsPath: _provider.OsPath, ExceptionPath: settings.ExceptionPath);
                 var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
                 Context.Watch(queue);
                 _queues.Add(queue);

@@ -21,6 +21,7 @@ public enum QueueIdle
 /// <param name="Stages">Stages after the filter stage (by default L2 forwarding).</param>
 /// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
 /// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
+/// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
@@ -29,7 +30,8 @@ public sealed record QueueActorSettings(
     int BurstSize = PdForwarder.DefaultBurstSize,
     QueueIdle Idle = QueueIdle.Backoff,
     SteeringMesh? Steering = null,
-    IPdOsPath? OsPath = null);
+    IPdOsPath? OsPath = null,
+    bool ExceptionPath = true);
 
 /// <summary>
 /// Owns one PD receive and one PD transmit queue and runs their duty cycle on a thread of its own (the pinned
@@ -53,6 +55,8 @@ public sealed class QueueActor : ActorBase, IPolledActor
         var lane = settings.Steering?.Lane(telemetry.Queue);
         _filters = new FilterStage(settings.Filters.Fork(), lane);
         var stages = new List<IPacketStage> { _filters };
+        if (settings.ExceptionPath)
+            stages.Add(new ExceptionPathStage());
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
         _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
         IdleStrategy = settings.Idle switch

@@ -1,6 +1,10 @@
 namespace PdCluster.Nic.SoftNic;
 
-/// <summary>One flow the generator sends: a 5-tuple, a frame size, an optional VLAN.</summary>
+/// <summary>
+/// One flow the generator sends: a 5-tuple, a frame size, an optional VLAN; or, with <paramref name="EtherType"/>
+/// <see cref="Queues.Packets.EtherType.Arp"/>, ARP requests for <paramref name="Destination"/> from <paramref name="Source"/>
+/// (traffic that belongs to the OS path).
+/// </summary>
 public sealed record GeneratorFlow(
     string Source,
     string Destination,
@@ -10,4 +14,5 @@ public sealed record GeneratorFlow(
     int FrameSize = 60,
     ushort? Vlan = null,
     ulong SourceMac = 0x02_00_00_00_00_01,
-    ulong DestinationMac = 0x02_00_00_00_00_02);
+    ulong DestinationMac = 0x02_00_00_00_00_02,
+    ushort EtherType = Queues.Packets.EtherType.Ipv4);

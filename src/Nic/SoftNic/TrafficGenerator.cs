@@ -20,6 +20,7 @@ public sealed class TrafficGenerator : IDisposable
 
     /// <summary>ICMP type of the generator's ICMP frames: echo request.</summary>
     private const byte EchoRequest = 8;
+    private const ulong BroadcastMac = 0xFFFF_FFFF_FFFF;
 
     private readonly SoftNic _port;
     private readonly BufferPool _pool;
@@ -171,9 +172,11 @@ public sealed class TrafficGenerator : IDisposable
 
     private static byte[] BuildTemplate(GeneratorFlow flow)
     {
-        var b = new FrameBuilder().Ethernet(flow.DestinationMac, flow.SourceMac);
+        var b = new FrameBuilder().Ethernet(flow.EtherType == EtherType.Arp ? BroadcastMac : flow.DestinationMac, flow.SourceMac);
         if (flow.Vlan is { } vlan)
             b.Vlan(vlan);
+        if (flow.EtherType == EtherType.Arp)
+            return b.Arp(flow.SourceMac, flow.Source, flow.Destination).Build(flow.FrameSize);
         if (flow.Source.Contains(':'))
             b.Ipv6(flow.Source, flow.Destination);
         else

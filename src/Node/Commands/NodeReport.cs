@@ -15,12 +15,11 @@ internal sealed record NodeReport(
     [property: JsonPropertyName("p99_us")] double P99Microseconds)
 {
     /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
-    public static Dictionary<(string, int), (long Rx, long Tx, long Drops, TimeSpan Busy)> Sample(NodeHost host) =>
-        host.Telemetry.SelectMany(a => a.Queues.Select(q => ((a.Adapter, q.Queue), (q.Receive.ReceiveCounters.PacketsReceived, q.Transmit.TransmitCounters.PacketsTransmitted, q.Dropped + q.Receive.ReceiveCounters.PacketsDropped, q.Busy))))
-            .ToDictionary(x => x.Item1, x => x.Item2);
+    public static Dictionary<(string, int), QueueSample> Sample(NodeHost host) =>
+        host.Telemetry.SelectMany(a => a.Queues.Select(q => ((a.Adapter, q.Queue), QueueSample.Of(q)))).ToDictionary(x => x.Item1, x => x.Item2);
 
     /// <summary>Rates since <paramref name="before"/>, taken <paramref name="interval"/> seconds ago.</summary>
-    public static NodeReport Between(NodeHost host, Dictionary<(string, int), (long Rx, long Tx, long Drops, TimeSpan Busy)> before, double interval, double seconds)
+    public static NodeReport Between(NodeHost host, Dictionary<(string, int), QueueSample> before, double interval, double seconds)
     {
         long Rate(long delta) => interval <= 0 ? 0 : (long)(delta / interval);
         var rows = new List<QueueRates>();
@@ -28,17 +27,16 @@ internal sealed record NodeReport(
         {
             if (queues.Count == 0)
             {
-                rows.Add(new QueueRates(adapter, null, state, 0, 0, 0, 0, new Dictionary<string, long>()));
+                rows.Add(new QueueRates(adapter, null, state, 0, 0, 0, 0, 0, new Dictionary<string, long>()));
                 continue;
             }
             foreach (var q in queues)
             {
-                var (rx, tx, drops, busy) = before.GetValueOrDefault((adapter, q.Queue));
-                var now = q.Snapshot();
-                var load = interval <= 0 ? 0 : Math.Clamp((q.Busy - busy).TotalSeconds / interval * 100, 0, 100);
-                rows.Add(new QueueRates(adapter, q.Queue, state,
-                    Rate(q.Receive.ReceiveCounters.PacketsReceived - rx), Rate(q.Transmit.TransmitCounters.PacketsTransmitted - tx),
-                    Rate(now.Dropped + now.RingDrops - drops), Math.Round(load, 1), now.FilterHits));
+                var then = before.GetValueOrDefault((adapter, q.Queue));
+                var now = QueueSample.Of(q);
+                var load = interval <= 0 ? 0 : Math.Clamp((now.Busy - then.Busy).TotalSeconds / interval * 100, 0, 100);
+                rows.Add(new QueueRates(adapter, q.Queue, state, Rate(now.Rx - then.Rx), Rate(now.Tx - then.Tx), Rate(now.Drops - then.Drops),
+                    Rate(now.ToOs - then.ToOs), Math.Round(load, 1), q.Snapshot().FilterHits));
             }
         }
         var (sent, returned, p99) = host.Traffic;
@@ -51,10 +49,10 @@ internal sealed record NodeReport(
     {
         var table = new Table().Title($"node at {Seconds:0.0} s")
             .Caption($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs")
-            .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "busy %", "filter hits");
+            .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits");
         foreach (var q in Queues)
         {
-            table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
+            table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
                 Markup.Escape(string.Join("  ", q.FilterHits.Select(h => $"{h.Key}={h.Value:N0}"))));
         }
         console.Write(table);
@@ -69,6 +67,7 @@ internal sealed record QueueRates(
     [property: JsonPropertyName("rx_pps")] long RxPps,
     [property: JsonPropertyName("tx_pps")] long TxPps,
     [property: JsonPropertyName("drops_per_s")] long DropsPerSecond,
+    [property: JsonPropertyName("to_os_per_s")] long ToOsPerSecond,
     [property: JsonPropertyName("busy_percent")] double BusyPercent,
     [property: JsonPropertyName("filter_hits")] IReadOnlyDictionary<string, long> FilterHits);
 

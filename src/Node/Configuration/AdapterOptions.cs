@@ -29,7 +29,8 @@ internal static class AdapterOptions
             DriverVersion = s.Driver,
         };
         var generator = s.Generator;
-        var flows = (generator?.Flows ?? []).Select(f => new GeneratorFlow(f.Source, f.Destination, Protocol(f), f.SourcePort, f.DestinationPort, f.FrameSize, f.Vlan)).ToList();
+        var flows = (generator?.Flows ?? []).Select(f => new GeneratorFlow(f.Source, f.Destination, Protocol(f), f.SourcePort, f.DestinationPort, f.FrameSize, f.Vlan,
+            EtherType: f.Protocol == "arp" ? EtherType.Arp : EtherType.Ipv4)).ToList();
         return new SimulatedAdapterOptions(info, flows, generator?.Rate ?? 0);
     }
 
@@ -37,6 +38,7 @@ internal static class AdapterOptions
     {
         "tcp" => IpProtocol.Tcp,
         "udp" => IpProtocol.Udp,
+        "arp" => 0,
         _ => flow.Source.Contains(':') ? IpProtocol.IcmpV6 : IpProtocol.Icmp,
     };
 }

@@ -46,7 +46,7 @@ public sealed class AdapterConfig
     /// <summary>The adapter's name (unique on the node).</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Which provider runs it: "simulated" today.</summary>
+    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated" today.</summary>
     public string Provider { get; set; } = "simulated";
 
     /// <summary>Whether PacketDirect is enabled on it (what <c>pd adapter enable-pd / disable-pd</c> change).</summary>
@@ -66,6 +66,9 @@ public sealed class AdapterConfig
 
     /// <summary>Queue threads sleep on PD's drain notification when idle instead of backing off.</summary>
     public bool DrainNotification { get; set; }
+
+    /// <summary>Queues hand frames that are not IP (ARP, LLDP) back to the OS path (DPDK's exception path).</summary>
+    public bool ExceptionPath { get; set; } = true;
 
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>
     public SimulatedConfig? Simulated { get; set; }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
@@ -121,10 +122,12 @@ public static class NodeConfigLoader
 
     private static void CheckFlow(FlowConfig flow, string key, string source)
     {
-        if (!IPAddress.TryParse(flow.Source, out _) || !IPAddress.TryParse(flow.Destination, out _))
+        if (!IPAddress.TryParse(flow.Source, out var from) || !IPAddress.TryParse(flow.Destination, out var to))
             throw Fail(source, key, "source and destination must be IP addresses.");
-        if (flow.Protocol is not ("tcp" or "udp" or "icmp"))
-            throw Fail(source, $"{key}.protocol", $"'{flow.Protocol}' must be tcp, udp or icmp.");
+        if (flow.Protocol is not ("tcp" or "udp" or "icmp" or "arp"))
+            throw Fail(source, $"{key}.protocol", $"'{flow.Protocol}' must be tcp, udp, icmp or arp.");
+        if (flow.Protocol == "arp" && (from.AddressFamily != AddressFamily.InterNetwork || to.AddressFamily != AddressFamily.InterNetwork))
+            throw Fail(source, key, "an arp flow asks for an IPv4 address from an IPv4 address.");
         if (flow.FrameSize is < 60 or > 1514)
             throw Fail(source, $"{key}.frameSize", $"must be between 60 and 1514 (got {flow.FrameSize}).");
     }

@@ -37,7 +37,7 @@ internal sealed class NodeHost : INodeAdmin
             var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
             var pool = new BufferPool(a.Buffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, config.Filters,
-                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst);
+                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));
         }

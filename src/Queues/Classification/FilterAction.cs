@@ -7,7 +7,8 @@ public enum FilterAction
     Count,
     /// <summary>Count and drop it.</summary>
     Drop,
-
     /// <summary>Count it and hand it to the pipeline of the filter's <see cref="FilterSpec.Queue"/>.</summary>
     Steer,
+    /// <summary>Count it and hand it back to the operating system's normal receive path (PD's OS path).</summary>
+    Os,
 }

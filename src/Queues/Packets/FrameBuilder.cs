@@ -38,6 +38,10 @@ public sealed class FrameBuilder
     /// <summary>Adds an ICMP (or, after IPv6, ICMPv6) header.</summary>
     public FrameBuilder Icmp(byte type, byte code) => Add(new(LayerKind.Icmp) { Byte1 = type, Byte2 = code });
 
+    /// <summary>Adds an ARP request for IPv4 (who has <paramref name="targetIp"/>? tell <paramref name="senderIp"/>), or a reply with <paramref name="operation"/> 2.</summary>
+    public FrameBuilder Arp(ulong senderMac, string senderIp, string targetIp, ushort operation = 1, ulong targetMac = 0) =>
+        Add(new(LayerKind.Arp) { Mac1 = senderMac, Mac2 = targetMac, Source = IPAddress.Parse(senderIp), Destination = IPAddress.Parse(targetIp), Number = operation });
+
     /// <summary>Adds a VXLAN header (put it after UDP to port 4789, before the inner Ethernet).</summary>
     public FrameBuilder Vxlan(uint vni) => Add(new(LayerKind.Vxlan) { Number32 = vni });
 
@@ -86,6 +90,7 @@ public sealed class FrameBuilder
         LayerKind.Icmp => 8,
         LayerKind.Vxlan => 8,
         LayerKind.Gre => l.Flag ? 8 : 4,
+        LayerKind.Arp => 28,
         _ => 0,
     };
 
@@ -159,6 +164,17 @@ public sealed class FrameBuilder
                 s[1] = l.Byte2;
                 WriteTransportChecksum(frame, index, offsets, end, 2);
                 break;
+            case LayerKind.Arp:
+                BinaryPrimitives.WriteUInt16BigEndian(s, 1);
+                BinaryPrimitives.WriteUInt16BigEndian(s[2..], EtherType.Ipv4);
+                s[4] = 6;
+                s[5] = 4;
+                BinaryPrimitives.WriteUInt16BigEndian(s[6..], l.Number);
+                WriteMac(s[8..], l.Mac1);
+                l.Source!.GetAddressBytes().CopyTo(s[14..]);
+                WriteMac(s[18..], l.Mac2);
+                l.Destination!.GetAddressBytes().CopyTo(s[24..]);
+                break;
             case LayerKind.Vxlan:
                 s[0] = 0x08;
                 BinaryPrimitives.WriteUInt32BigEndian(s[4..], l.Number32 << 8);
@@ -229,6 +245,7 @@ public sealed class FrameBuilder
         LayerKind.Ipv4 => EtherType.Ipv4,
         LayerKind.Ipv6 => EtherType.Ipv6,
         LayerKind.Vlan => EtherType.Vlan,
+        LayerKind.Arp => EtherType.Arp,
         _ => EtherType.LocalExperimental,
     };
 
@@ -255,6 +272,7 @@ public sealed class FrameBuilder
         Icmp,
         Vxlan,
         Gre,
+        Arp,
     }
 
     private sealed record Layer(LayerKind Kind)
