@@ -188,7 +188,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     /// <summary>
     /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff: clears the removed and changed ones,
     /// sets the new and changed ones, leaves the unchanged ones as they are. A filter the adapter refuses throws
-    /// <see cref="FilterSpecException"/> naming it.
+    /// <see cref="FilterSpecException"/> naming it. Where the provider orders equal priorities by when they were set,
+    /// a filter set by a publish yields to an unchanged one of the same priority.
     /// </summary>
     private void SetReceiveFilters(IReadOnlyList<HardwareFilter> wanted)
     {
