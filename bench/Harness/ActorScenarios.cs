@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
+using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider.Simulated;
@@ -73,7 +74,7 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         var system = ActorSystem.Create("device-events");
         var changes = Channel.CreateUnbounded<AdapterStateChanged>();
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Forwarder(changes.Writer)), "listener"), typeof(AdapterStateChanged));
-        var settings = new AdapterSettings("pd0", () => new SimulatedProvider(nic), nic, pool, Workload.Rules(1), Queues: 2, QueueSize: 1024);
+        var settings = new AdapterSettings("pd0", () => new SimulatedProvider(nic), nic, pool, CompiledFilterSet.Compile(Workload.Rules(1)), Queues: 2, QueueSize: 1024);
         system.ActorOf(Props.Create(() => new AdapterSupervisor(settings)), "pd0");
         Await(changes.Reader, AdapterState.Running);
 

@@ -42,7 +42,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         using var provider = new SimulatedProvider(lab.Adapter);
         var rx = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 1024, pool), 1)[0];
         var tx = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 1024, pool));
-        var table = FilterTable.Compile(Workload.Rules(rules));
+        var filters = CompiledFilterSet.Compile(Workload.Rules(rules));
         var generator = lab.Generator!;
 
         Func<long> forwarded;
@@ -52,7 +52,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         {
             var system = ActorSystem.Create("bench");
             var telemetry = new QueueTelemetry(0, rx, tx);
-            var settings = new QueueActorSettings(telemetry, pool, table, Idle: QueueIdle.BusySpin, BurstSize: Burst);
+            var settings = new QueueActorSettings(telemetry, pool, filters, Idle: QueueIdle.BusySpin, BurstSize: Burst);
             var queue = system.ActorOf(Props.Create(() => new QueueActor(settings)).WithDispatcher(Props.PinnedDispatcher), "queue-0");
             var started = Stopwatch.StartNew();
             while (rx.Outstanding == 0 && started.Elapsed < TimeSpan.FromSeconds(10))
@@ -68,7 +68,7 @@ internal sealed class Scenarios(TimeSpan warmup, TimeSpan window)
         else
         {
             var cache = pool.CreateCache(512);
-            var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(table), new L2ForwardStage()], Burst);
+            var forwarder = new PdForwarder(rx, tx, cache, [new FilterStage(new FilterTable(filters)), new L2ForwardStage()], Burst);
             Exception? fault = null;
             var runner = new DutyCycleRunner(forwarder, new BusySpinIdleStrategy(), e => fault = e);
             runner.Start();

@@ -25,12 +25,12 @@ public sealed class FilterStage(FilterTable table, SteeringLane? steering = null
     public void Process(PacketBurst burst)
     {
         var table = Volatile.Read(ref _table);
-        if (table.Specs.Count == 0)
+        if (table.Set.Count == 0)
             return;
         burst.EnsureParsed();
         var verdicts = burst.Verdicts;
         var info = burst.Info;
-        var classifier = table.Classifier;
+        var classifier = table.Set.Classifier;
         for (var i = 0; i < verdicts.Length; i++)
         {
             if (verdicts[i] != Verdict.Forward)

@@ -3,39 +3,21 @@ using PdCluster.Queues.Classification;
 namespace PdCluster.DataPath;
 
 /// <summary>
-/// A compiled set of software filters and their per-rule hit counters; immutable apart from the counters, which one
-/// queue writes (give each queue its own with <see cref="Fork"/>).
+/// One queue's software filters: a <see cref="CompiledFilterSet"/> and that queue's per-filter hit counters. The
+/// set is shared; the counters have one writer, the queue's thread, so every queue gets a table of its own.
 /// </summary>
-public sealed class FilterTable
+public sealed class FilterTable(CompiledFilterSet set)
 {
-    private readonly long[] _hits;
-    private readonly FilterAction[] _actions;
-    private readonly int[] _targets;
-
-    private FilterTable(IReadOnlyList<FilterSpec> specs, Classifier classifier)
-    {
-        Specs = specs;
-        Classifier = classifier;
-        _actions = specs.Select(s => s.Action).ToArray();
-        _targets = specs.Select(s => s.Queue ?? -1).ToArray();
-        _hits = new long[specs.Count];
-    }
+    private readonly long[] _hits = new long[set.Count];
 
     /// <summary>A table with no filters.</summary>
-    public static FilterTable Empty { get; } = new([], Classifier.Empty);
+    public static FilterTable Empty { get; } = new(CompiledFilterSet.Empty);
 
-    /// <summary>The filters, in the order given.</summary>
-    public IReadOnlyList<FilterSpec> Specs { get; }
+    /// <summary>The compiled filters this table counts hits for.</summary>
+    public CompiledFilterSet Set { get; } = set;
 
-    /// <summary>The compiled lookup.</summary>
-    public Classifier Classifier { get; }
-
-    /// <summary>Compiles <paramref name="specs"/>; a bad spec throws <see cref="FilterSpecException"/> and changes nothing.</summary>
-    public static FilterTable Compile(IReadOnlyList<FilterSpec> specs) =>
-        new(specs, Classifier.Compile(specs.Select(s => s.ToRule()).ToArray()));
-
-    /// <summary>The same compiled filters with counters of its own, for another queue (counters have one writer each).</summary>
-    public FilterTable Fork() => new(Specs, Classifier);
+    /// <summary>The filters, in the order given; <see cref="Hits"/> takes an index into this list.</summary>
+    public IReadOnlyList<FilterSpec> Specs => Set.Specs;
 
     /// <summary>Packets filter <paramref name="index"/> matched (read from any thread).</summary>
     public long Hits(int index) => Volatile.Read(ref _hits[index]);
@@ -43,7 +25,6 @@ public sealed class FilterTable
     internal FilterAction Hit(int rule, out int target)
     {
         _hits[rule]++;
-        target = _targets[rule];
-        return _actions[rule];
+        return Set.Action(rule, out target);
     }
 }

@@ -125,9 +125,9 @@ public sealed class AdapterSupervisorTests : TestKitBase
     [Fact]
     public void Steer_hands_a_flow_to_another_queue_in_software()
     {
-        var filters = PdCluster.Queues.Classification.FilterSpec.ReadList("""
+        var filters = SimulatedLab.Compile("""
             [ { "id": "steer-dns", "action": "steer", "queue": 1, "match": { "protocol": "udp", "destinationPort": "53" } } ]
-            """, "test");
+            """);
         var adapter = Supervise(_lab.Settings(filters: filters));
         ExpectState(AdapterState.Running);
         Assert.Equal(0, _lab.Adapter.FilterCount);

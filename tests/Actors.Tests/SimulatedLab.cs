@@ -12,6 +12,7 @@ namespace PdCluster.Tests.Actors;
 internal sealed class SimulatedLab : IDisposable
 {
     private readonly SoftNicLab _lab;
+    private SimulatedProvider? _provider;
 
     public SimulatedLab(AdapterInfo? info = null, long rate = 50_000, int buffers = 4096)
     {
@@ -32,16 +33,56 @@ internal sealed class SimulatedLab : IDisposable
     /// <summary>Frames that went through the adapter and came back.</summary>
     public long Returned => _lab.Returned;
 
-    public static IReadOnlyList<FilterSpec> Filters { get; } = FilterSpec.ReadList("""
+    public static CompiledFilterSet Filters { get; } = Compile("""
         [
           { "id": "drop-udp-flood", "priority": 10, "action": "drop", "match": { "protocol": "udp", "sourceIp": "198.18.128.0/17" } },
           { "id": "steer-web", "priority": 20, "queue": 1, "match": { "protocol": "tcp", "destinationPort": "80" } },
           { "id": "count-rest", "priority": 100 }
         ]
-        """, "lab");
+        """);
 
-    public AdapterSettings Settings(bool drainNotification = false, bool pdEnabled = true, Func<IReadOnlyList<IPacketStage>>? stages = null, IReadOnlyList<FilterSpec>? filters = null) =>
-        new("pd0", () => new SimulatedProvider(Adapter), Adapter, Pool, filters ?? Filters, Queues: 2, QueueSize: 512, DrainNotification: drainNotification, PdEnabled: pdEnabled, Stages: stages);
+    /// <summary>The provider the adapter's supervisor opened last (it may be closed by now).</summary>
+    public SimulatedProvider? Provider => Volatile.Read(ref _provider);
+
+    /// <summary>A filter set from JSON, with <paramref name="revision"/>.</summary>
+    public static CompiledFilterSet Compile(string json, long revision = 0) => CompiledFilterSet.Compile(FilterSpec.ReadList(json, "test"), revision);
+
+    /// <summary>Opens a provider on the adapter and remembers it as <see cref="Provider"/>.</summary>
+    public SimulatedProvider OpenProvider()
+    {
+        var provider = new SimulatedProvider(Adapter);
+        Volatile.Write(ref _provider, provider);
+        return provider;
+    }
+
+    public AdapterSettings Settings(bool drainNotification = false, bool pdEnabled = true, Func<IReadOnlyList<IPacketStage>>? stages = null, CompiledFilterSet? filters = null) =>
+        new("pd0", OpenProvider, Adapter, Pool, filters ?? Filters, Queues: 2, QueueSize: 512, DrainNotification: drainNotification, PdEnabled: pdEnabled, Stages: stages);
+
+    /// <summary>
+    /// Asserts that <paramref name="expected"/> is in force on the adapter <paramref name="settings"/> runs: when the
+    /// data path is open, the receive filters set in the device are its hardware filters and every queue runs its
+    /// software table; when closed, the device has no filter left.
+    /// </summary>
+    public void AssertFiltersInForce(AdapterSettings settings, CompiledFilterSet expected)
+    {
+        var telemetry = settings.Telemetry;
+        if (telemetry.State != AdapterState.Running)
+        {
+            Assert.Equal(0, Adapter.FilterCount);
+            return;
+        }
+        var queues = telemetry.Queues;
+        var installed = Provider!.InstalledFilters
+            .Select(f => Describe(f.Parameters.Matches, f.Parameters.Priority, queues.Single(q => q.Receive == f.Parameters.TargetReceiveQueue).Queue, f.Parameters.RxFilterContext))
+            .Order().ToList();
+        var wanted = expected.HardwareFilters.Select(f => Describe(f.Matches, f.Priority, f.Queue, f.Context)).Order().ToList();
+        Assert.Equal(wanted, installed);
+        Assert.Equal(wanted.Count, Adapter.FilterCount);
+        Assert.All(queues, q => Assert.Same(expected, q.Filters?.Set));
+    }
+
+    private static string Describe(IReadOnlyList<FieldMatch> matches, int priority, int queue, ulong context) =>
+        $"priority {priority} queue {queue} context {context}: {string.Join(", ", matches)}";
 
     public void Dispose() => _lab.Dispose();
 }

@@ -217,13 +217,6 @@ public sealed class RestartWindowTests : TestKitBase
         _time = time;
     }
 
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Restarts_outside_the_window_start_a_new_count()
     {
@@ -233,7 +226,7 @@ public sealed class RestartWindowTests : TestKitBase
         Watch(child);
 
         ExpectFailure<InvalidOperationException>(() => child.Tell(new InvalidOperationException()));
-        _time.Now += TimeSpan.FromSeconds(11);
+        _time.Advance(TimeSpan.FromSeconds(11));
         ExpectFailure<InvalidOperationException>(() => child.Tell(new InvalidOperationException()));
         child.Tell("get", TestActor);
         ExpectMsg(0);

@@ -37,6 +37,8 @@ public sealed class ForwarderTests : IDisposable
     private static FilterSpec Spec(string id, FilterAction action, params (string Key, string Value)[] match) =>
         new() { Id = id, Action = action, Match = match.ToDictionary(m => m.Key, m => m.Value) };
 
+    private static FilterTable Table(IReadOnlyList<FilterSpec> specs) => new(CompiledFilterSet.Compile(specs));
+
     private (PdForwarder Forwarder, BufferCache Cache, FilterStage Filters) Forwarder(FilterTable table)
     {
         var rx = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 512, _pool), 1)[0];
@@ -85,7 +87,7 @@ public sealed class ForwarderTests : IDisposable
     [Fact]
     public void Forwards_turns_around_and_filters_with_latency_measured()
     {
-        var table = FilterTable.Compile([Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")), Spec("web", FilterAction.Count, ("destinationPort", "80"))]);
+        var table = Table([Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")), Spec("web", FilterAction.Count, ("destinationPort", "80"))]);
         var (forwarder, cache, _) = Forwarder(table);
         Pump(forwarder, 3000);
 
@@ -106,11 +108,11 @@ public sealed class ForwarderTests : IDisposable
     [Fact]
     public void A_new_table_applies_from_the_next_burst_and_a_bad_one_changes_nothing()
     {
-        var (forwarder, cache, filters) = Forwarder(FilterTable.Compile([Spec("all-udp", FilterAction.Drop, ("protocol", "udp"))]));
+        var (forwarder, cache, filters) = Forwarder(Table([Spec("all-udp", FilterAction.Drop, ("protocol", "udp"))]));
         Pump(forwarder, 300);
         Assert.Equal(200, forwarder.Dropped);
 
-        Assert.Throws<FilterSpecException>(() => filters.Publish(FilterTable.Compile([Spec("bad", FilterAction.Drop, ("destinationPort", "99999"))])));
+        Assert.Throws<FilterSpecException>(() => filters.Publish(Table([Spec("bad", FilterAction.Drop, ("destinationPort", "99999"))])));
         Assert.Equal("all-udp", filters.Table.Specs[0].Id);
 
         filters.Publish(FilterTable.Empty);
@@ -127,7 +129,7 @@ public sealed class ForwarderTests : IDisposable
     {
         var specs = Enumerable.Range(0, 1000).Select(i => Spec($"r{i}", FilterAction.Count, ("sourceIp", $"198.19.{i / 256}.{i % 256}"), ("destinationPort", "80"))).ToList();
         specs.Add(Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")));
-        var (forwarder, cache, _) = Forwarder(FilterTable.Compile(specs));
+        var (forwarder, cache, _) = Forwarder(Table(specs));
         Pump(forwarder, 20_000);
 
         var before = GC.GetAllocatedBytesForCurrentThread();

@@ -20,12 +20,12 @@ public sealed class SteeringTests
         var rss = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 256, pool), 1)[0];
         var other = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 256, pool));
         var mesh = new SteeringMesh(2, slots: 64);
-        var table = FilterTable.Compile(FilterSpec.ReadList("""[{ "id": "dns", "action": "steer", "queue": 1, "match": { "destinationPort": "53" } }]""", "t"));
+        var filters = CompiledFilterSet.Compile(FilterSpec.ReadList("""[{ "id": "dns", "action": "steer", "queue": 1, "match": { "destinationPort": "53" } }]""", "t"));
         var forwarders = new[] { rss, other }.Select((rx, i) =>
         {
             var lane = mesh.Lane(i);
             var tx = provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, 256, pool));
-            return new PdForwarder(rx, tx, pool.CreateCache(128), [new FilterStage(table.Fork(), lane), new L2ForwardStage()], steering: lane);
+            return new PdForwarder(rx, tx, pool.CreateCache(128), [new FilterStage(new FilterTable(filters), lane), new L2ForwardStage()], steering: lane);
         }).ToArray();
 
         foreach (var f in forwarders)

@@ -1,67 +1,20 @@
 using PdCluster.Actors.Kernel;
+using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
-using PdCluster.DataPath;
-using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 
 namespace PdCluster.Actors.Framework;
 
-/// <summary>What an adapter supervisor needs: how to open the provider, where device events come from, and the data path's shape.</summary>
-/// <param name="OpenProvider">Opens a PD provider on the adapter (checks PD's requirements; may throw <see cref="PdNotSupportedException"/>).</param>
-/// <param name="Pool">The adapter's buffers; it outlives providers and queue actors, so accounting spans every event.</param>
-/// <param name="Stages">Makes each queue's stages after the filter and exception stages (default: L2 forwarding); called once per queue incarnation.</param>
-/// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
-public sealed record AdapterSettings(
-    string Name,
-    Func<IPdProvider> OpenProvider,
-    IDeviceEventSource Events,
-    BufferPool Pool,
-    IReadOnlyList<FilterSpec> Filters,
-    int Queues = 2,
-    int QueueSize = 1024,
-    bool DrainNotification = false,
-    bool PdEnabled = true,
-    Func<IReadOnlyList<IPacketStage>>? Stages = null,
-    int BurstSize = PdForwarder.DefaultBurstSize,
-    bool ExceptionPath = true)
-{
-    /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
-    public AdapterTelemetry Telemetry { get; } = new();
-}
-
-/// <summary>An adapter's live state and queue counters, readable from any thread.</summary>
-public sealed class AdapterTelemetry
-{
-    private volatile QueueTelemetry[] _queues = [];
-    private volatile int _state;
-
-    /// <summary>The current queue pairs (empty when the data path is closed).</summary>
-    public IReadOnlyList<QueueTelemetry> Queues => _queues;
-
-    /// <summary>The adapter's state.</summary>
-    public AdapterState State => (AdapterState)_state;
-
-    /// <summary>Whether the supervisor has started and published a state.</summary>
-    public bool HasReported => _reported;
-
-    private volatile bool _reported;
-
-    internal void Publish(AdapterState state, IEnumerable<QueueTelemetry> queues)
-    {
-        _queues = [.. queues];
-        _state = (int)state;
-        _reported = true;
-    }
-}
-
 /// <summary>
 /// Owns one adapter's PD data path: opens the provider (refusing adapters that fail PD's requirements), allocates
-/// queues and installs filters, runs a <see cref="QueueActor"/> per queue pair, and absorbs device events without
+/// queues and sets receive filters, runs a <see cref="QueueActor"/> per queue pair, and absorbs device events without
 /// touching the data path: link changes are counted; disable and low power quiesce (stop posting, flush, drain,
 /// clear filters, free queues, close the provider) and enable / D0 bring it all back; surprise removal stops every
 /// queue, reclaims every buffer and reports the loss; arrival re-adopts the adapter.
+/// The filters in force are one <see cref="CompiledFilterSet"/>: every open sets its receive filters and gives the
+/// queues its software table; <see cref="PublishFilters"/> replaces it (receive filters by a diff, tables by a swap).
 /// Queue actors are resumed for a bad packet and restarted for a broken stage, at most 3 times in 10 s.
 /// </summary>
 public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
@@ -69,11 +22,13 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private readonly Dictionary<string, long> _events = Enum.GetNames<DeviceEvent>().ToDictionary(n => n, _ => 0L);
     private readonly List<QueueTelemetry> _telemetry = [];
     private readonly HashSet<IActorRef> _queues = [];
+    private readonly Dictionary<string, SetFilter> _receiveFilters = [];
+    private readonly List<PendingPublish> _pending = [];
     private IDisposable? _subscription;
     private IPdProvider? _provider;
     private SteeringMesh? _steering;
-    private List<PdReceiveFilter> _hardwareFilters = [];
-    private FilterTable _table = FilterTable.Empty;
+    // Read by queue actor factories on the queues' threads, so a restarted queue starts with the set in force.
+    private volatile CompiledFilterSet _filters = CompiledFilterSet.Empty;
     private AdapterState _state = AdapterState.Quiesced;
     private string? _error;
     private bool _linkUp = true;
@@ -92,7 +47,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     /// <inheritdoc/>
     protected override void PreStart()
     {
-        _table = FilterTable.Compile(settings.Filters);
+        settings.Filters.EnsureQueuesExist(settings.Queues);
+        _filters = settings.Filters;
         var self = Self;
         _subscription = settings.Events.Subscribe(e => self.Tell(new DeviceEventOccurred(e)));
         (_linkUp, _enabled, _fullPower, _present) = settings.Events.Current;
@@ -109,6 +65,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         _subscription?.Dispose();
         CloseProvider();
+        foreach (var pending in _pending)
+            pending.ReplyTo.Tell(new StatusFailure(new InvalidOperationException($"{settings.Name}: the adapter supervisor stopped before the filters were in force.")));
+        _pending.Clear();
     }
 
     /// <inheritdoc/>
@@ -126,9 +85,12 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 Sender.Tell(Status());
                 break;
             case PublishFilters publish:
-                _table = publish.Table;
-                foreach (var queue in _queues)
-                    queue.Tell(publish, Sender);
+                Publish(publish.Filters);
+                break;
+            case FiltersPublished published:
+                foreach (var pending in _pending.Where(p => p.Filters == published.Filters))
+                    pending.Awaiting.Remove(Sender);
+                ReplyToApplied();
                 break;
             default:
                 Unhandled(message);
@@ -190,27 +152,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
         try
         {
-            _provider = settings.OpenProvider();
-            var pool = settings.Pool;
-            var receive = new List<IPdQueue>(_provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, settings.QueueSize, pool), 1));
-            for (var i = 1; i < settings.Queues; i++)
-                receive.Add(_provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, settings.QueueSize, pool)));
-            _hardwareFilters = [];
-            // Steer filters hand packets over in software; the others with a queue are installed in the adapter.
-            foreach (var spec in settings.Filters.Where(f => f.Queue is not null && f.Action != FilterAction.Steer))
-                _hardwareFilters.Add(_provider.SetReceiveFilter(new ReceiveFilterParameters(spec.ParseMatches(), receive[spec.Queue!.Value], spec.Priority, (ulong)_hardwareFilters.Count + 1)));
-            _steering = new SteeringMesh(settings.Queues);
-            for (var i = 0; i < settings.Queues; i++)
-            {
-                var transmit = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, settings.QueueSize, pool));
-                var telemetry = new QueueTelemetry(i, receive[i], transmit);
-                _telemetry.Add(telemetry);
-                var queueSettings = new QueueActorSettings(telemetry, pool, _table, settings.Stages, settings.BurstSize,
-                    Idle: settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff, Steering: _steering, OsPath: _provider.OsPath, ExceptionPath: settings.ExceptionPath);
-                var queue = Context.ActorOf(Props.Create(() => new QueueActor(queueSettings)).WithDispatcher(Props.PinnedDispatcher), $"queue-{i}");
-                Context.Watch(queue);
-                _queues.Add(queue);
-            }
+            OpenQueues();
+            SetReceiveFilters(_filters.HardwareFilters);
+            StartQueueActors();
             _error = null;
             SetState(AdapterState.Running);
         }
@@ -228,6 +172,112 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
     }
 
+    /// <summary>Opens the provider and allocates the queue pairs; the first receive queue takes over the adapter's RSS.</summary>
+    private void OpenQueues()
+    {
+        _provider = settings.OpenProvider();
+        var receive = new List<IPdQueue>(_provider.AcquireReceiveQueues(QueueParameters(PdQueueType.Receive), 1));
+        for (var i = 1; i < settings.Queues; i++)
+            receive.Add(_provider.AllocateQueue(QueueParameters(PdQueueType.Receive)));
+        for (var i = 0; i < settings.Queues; i++)
+            _telemetry.Add(new QueueTelemetry(i, receive[i], _provider.AllocateQueue(QueueParameters(PdQueueType.Transmit))));
+    }
+
+    private PdQueueParameters QueueParameters(PdQueueType type) => new(type, settings.QueueSize, settings.Pool);
+
+    /// <summary>
+    /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff: clears the removed and changed ones,
+    /// sets the new and changed ones, leaves the unchanged ones as they are. A filter the adapter refuses throws
+    /// <see cref="FilterSpecException"/> naming it. Where the provider orders equal priorities by when they were set,
+    /// a filter set by a publish yields to an unchanged one of the same priority.
+    /// </summary>
+    private void SetReceiveFilters(IReadOnlyList<HardwareFilter> wanted)
+    {
+        var unchanged = wanted.Where(w => _receiveFilters.TryGetValue(w.Id, out var set) && set.Filter == w).Select(w => w.Id).ToHashSet();
+        foreach (var stale in _receiveFilters.Values.Where(s => !unchanged.Contains(s.Filter.Id)).ToList())
+        {
+            _provider!.ClearReceiveFilter(stale.Handle);
+            _receiveFilters.Remove(stale.Filter.Id);
+        }
+        foreach (var filter in wanted.Where(w => !unchanged.Contains(w.Id)))
+        {
+            try
+            {
+                var parameters = new ReceiveFilterParameters(filter.Matches, _telemetry[filter.Queue].Receive, filter.Priority, filter.Context);
+                _receiveFilters.Add(filter.Id, new SetFilter(filter, _provider!.SetReceiveFilter(parameters)));
+            }
+            catch (PdException e) when (e.Status != PdStatus.DeviceRemoved)
+            {
+                throw new FilterSpecException($"filter '{filter.Id}': the adapter refused it: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Starts a queue actor per queue pair on a thread of its own; a restarted one takes the set in force at that time.</summary>
+    private void StartQueueActors()
+    {
+        var steering = _steering = new SteeringMesh(settings.Queues);
+        var osPath = _provider!.OsPath;
+        var idle = settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff;
+        foreach (var telemetry in _telemetry)
+        {
+            var props = Props.Create(() => new QueueActor(new QueueActorSettings(
+                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath)));
+            var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
+            Context.Watch(queue);
+            _queues.Add(queue);
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="filters"/> in force: refused (the last good set stays) if a target queue does not exist or
+    /// the adapter refuses a receive filter; otherwise the receive filters change by a diff when the data path is open,
+    /// every queue swaps its table, and the next open installs this set. The publisher hears once all of it is done.
+    /// </summary>
+    private void Publish(CompiledFilterSet filters)
+    {
+        try
+        {
+            filters.EnsureQueuesExist(settings.Queues);
+            if (_state == AdapterState.Running)
+                TrySetReceiveFilters(filters);
+        }
+        catch (FilterSpecException e)
+        {
+            if (_state == AdapterState.Running)
+                TrySetReceiveFilters(_filters);
+            Sender.Tell(new StatusFailure(new FilterSpecException($"{settings.Name}: {e.Message}")));
+            return;
+        }
+        _filters = filters;
+        var pending = new PendingPublish(Sender, filters, _state == AdapterState.Running ? [.. _queues] : []);
+        foreach (var queue in pending.Awaiting)
+            queue.Tell(new PublishFilters(filters));
+        _pending.Add(pending);
+        ReplyToApplied();
+    }
+
+    /// <summary>Diffs the receive filters toward <paramref name="filters"/>; a device already gone is left to its removal, which closes the data path.</summary>
+    private void TrySetReceiveFilters(CompiledFilterSet filters)
+    {
+        try
+        {
+            SetReceiveFilters(filters.HardwareFilters);
+        }
+        catch (PdException e) when (e.Status == PdStatus.DeviceRemoved)
+        {
+            // The removal event follows: the queues stop, the provider closes, and arrival sets the whole set afresh.
+        }
+    }
+
+    /// <summary>Tells each publisher whose set every queue confirmed (or stopped without needing to) that it is in force.</summary>
+    private void ReplyToApplied()
+    {
+        foreach (var done in _pending.Where(p => p.Awaiting.Count == 0))
+            done.ReplyTo.Tell(new FiltersApplied(settings.Name, done.Filters.Revision, done.Filters.Count));
+        _pending.RemoveAll(p => p.Awaiting.Count == 0);
+    }
+
     private void Quiesce()
     {
         SetState(AdapterState.Stopping);
@@ -239,6 +289,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         if (!_queues.Remove(queue))
             return;
+        foreach (var pending in _pending)
+            pending.Awaiting.Remove(queue);
+        ReplyToApplied();
         if (_state != AdapterState.Stopping)
         {
             _error = $"{queue.Path} stopped after repeated failures; the other queues keep running.";
@@ -256,18 +309,18 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         if (_provider is null)
             return;
-        foreach (var filter in _hardwareFilters)
+        foreach (var filter in _receiveFilters.Values)
         {
             try
             {
-                _provider.ClearReceiveFilter(filter);
+                _provider.ClearReceiveFilter(filter.Handle);
             }
             catch (PdException)
             {
                 // The device already dropped its filters (surprise removal).
             }
         }
-        _hardwareFilters = [];
+        _receiveFilters.Clear();
         foreach (var t in _telemetry)
         {
             TryFree(t.Transmit);
@@ -307,4 +360,10 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private AdapterStatus Status() => new(
         settings.Name, _state, _error, _linkUp, _enabled, _fullPower, _present,
         settings.Pool.FreeCount, settings.Pool.Capacity, new Dictionary<string, long>(_events), [.. _telemetry.Select(t => t.Snapshot())]);
+
+    /// <summary>A receive filter set in the adapter: what it is and the handle that clears it.</summary>
+    private sealed record SetFilter(HardwareFilter Filter, PdReceiveFilter Handle);
+
+    /// <summary>A publish waiting for the queues still running to confirm their new table.</summary>
+    private sealed record PendingPublish(IActorRef ReplyTo, CompiledFilterSet Filters, HashSet<IActorRef> Awaiting);
 }

@@ -1,5 +1,4 @@
 using PdCluster.Nic.Adapters;
-using PdCluster.DataPath;
 
 namespace PdCluster.Actors.Framework;
 
@@ -12,12 +11,6 @@ public sealed record GetQueueStats
 
 /// <summary>A queue pair's counters.</summary>
 public sealed record QueueStats(int Queue, long Received, long Forwarded, long Dropped, long RingDrops, long SteeredIn, long ToOs, IReadOnlyDictionary<string, long> FilterHits);
-
-/// <summary>Replaces a queue's software filter table from its next burst.</summary>
-public sealed record PublishFilters(FilterTable Table);
-
-/// <summary>A queue actor took a new filter table.</summary>
-public sealed record FiltersPublished(int Queue, int Filters);
 
 /// <summary>An adapter's device event, delivered to its supervisor's mailbox.</summary>
 public sealed record DeviceEventOccurred(DeviceEvent Event);

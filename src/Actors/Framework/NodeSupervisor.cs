@@ -5,14 +5,18 @@ namespace PdCluster.Actors.Framework;
 /// <summary>
 /// The top of a node: one <see cref="AdapterSupervisor"/> per configured adapter, a status snapshot on request, and
 /// an orderly stop (adapters quiesce their queues) as part of coordinated shutdown. A failed adapter supervisor is
-/// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute.
+/// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute of the
+/// system's clock (<see cref="ActorSystem.Time"/>); after that it stays stopped and an <see cref="ActorError"/> says so.
 /// </summary>
 public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> adapters) : ActorBase
 {
-    private readonly Dictionary<string, IActorRef> _adapters = [];
-    private readonly Dictionary<string, List<DateTime>> _restarts = [];
+    private const int MaxRestarts = 3;
+    private static readonly TimeSpan RestartWindow = TimeSpan.FromMinutes(1);
 
-    /// <inheritdoc/>
+    private readonly Dictionary<string, IActorRef> _adapters = [];
+    private readonly Dictionary<string, RestartStats> _restarts = [];
+
+    /// <summary>A failed adapter supervisor is stopped, children first, so its data path closes in PD's order.</summary>
     protected override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Stop);
 
     /// <summary>Creates the node's actor and registers its stop in the "service-stop" shutdown phase.</summary>
@@ -36,16 +40,17 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
     private void OnAdapterStopped(IActorRef actor)
     {
         var adapter = adapters.First(a => _adapters.GetValueOrDefault(a.Name) == actor);
-        var recent = _restarts.TryGetValue(adapter.Name, out var list) ? list : _restarts[adapter.Name] = [];
-        recent.RemoveAll(t => DateTime.UtcNow - t > TimeSpan.FromMinutes(1));
-        if (recent.Count >= 3)
+        var now = Context.System.Time.GetUtcNow();
+        if (!_restarts.TryGetValue(adapter.Name, out var stats))
+            _restarts[adapter.Name] = stats = new RestartStats(now);
+        if (stats.RequestRestartPermission(MaxRestarts, RestartWindow, now))
         {
-            _adapters.Remove(adapter.Name);
-            Context.System.EventStream.Publish(new ActorError(Self, $"{node}: {adapter.Name} failed 3 times in a minute and stays stopped.", new InvalidOperationException(adapter.Name)));
+            Start(adapter);
             return;
         }
-        recent.Add(DateTime.UtcNow);
-        Start(adapter);
+        _adapters.Remove(adapter.Name);
+        var message = $"{node}: {adapter.Name} failed again after {MaxRestarts} fresh starts within {RestartWindow.TotalMinutes:0} min; it stays stopped.";
+        Context.System.EventStream.Publish(new ActorError(Self, message, new InvalidOperationException(message)));
     }
 
     /// <inheritdoc/>
@@ -54,11 +59,8 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         switch (message)
         {
             case GetNodeStatus:
-                var sender = Sender;
-                var asks = _adapters.Values.Select(a => a.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5))).ToArray();
-                Task.WhenAll(asks).ContinueWith(
-                    t => sender.Tell(t.IsCompletedSuccessfully ? new NodeStatus(node, t.Result) : new StatusFailure(t.Exception!.GetBaseException())),
-                    TaskScheduler.Default);
+                var asks = _adapters.Values.Select(a => a.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5)));
+                Task.WhenAll(asks).PipeTo(Sender, statuses => new NodeStatus(node, statuses), e => new StatusFailure(e));
                 break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):
                 target.Tell(forward, Sender);

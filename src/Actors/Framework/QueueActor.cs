@@ -1,37 +1,9 @@
 using PdCluster.Actors.Kernel;
 using PdCluster.DataPath;
-using PdCluster.Provider;
-using PdCluster.Queues.Buffers;
 using PdCluster.Concurrency;
+using PdCluster.Queues.Buffers;
 
 namespace PdCluster.Actors.Framework;
-
-/// <summary>What a queue thread does when a duty cycle found no work.</summary>
-public enum QueueIdle
-{
-    /// <summary>Spin, yield, then park up to 1 ms (the default).</summary>
-    Backoff,
-    /// <summary>Never give up the core: lowest latency, one core per queue.</summary>
-    BusySpin,
-    /// <summary>Arm PD's drain notification on both queues, poll once more, then sleep until a completion or a message.</summary>
-    DrainNotification,
-}
-
-/// <summary>How a queue actor runs.</summary>
-/// <param name="Stages">Stages after the filter stage (by default L2 forwarding).</param>
-/// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
-/// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
-/// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
-public sealed record QueueActorSettings(
-    QueueTelemetry Telemetry,
-    BufferPool Pool,
-    FilterTable Filters,
-    Func<IReadOnlyList<IPacketStage>>? Stages = null,
-    int BurstSize = PdForwarder.DefaultBurstSize,
-    QueueIdle Idle = QueueIdle.Backoff,
-    SteeringMesh? Steering = null,
-    IPdOsPath? OsPath = null,
-    bool ExceptionPath = true);
 
 /// <summary>
 /// Owns one PD receive and one PD transmit queue and runs their duty cycle on a thread of its own (the pinned
@@ -53,7 +25,7 @@ public sealed class QueueActor : ActorBase, IPolledActor
         _cache = settings.Pool.CreateCache(Math.Max(256, settings.BurstSize * 8));
         var telemetry = settings.Telemetry;
         var lane = settings.Steering?.Lane(telemetry.Queue);
-        _filters = new FilterStage(settings.Filters.Fork(), lane);
+        _filters = new FilterStage(new FilterTable(settings.Filters), lane);
         var stages = new List<IPacketStage> { _filters };
         if (settings.ExceptionPath)
             stages.Add(new ExceptionPathStage());
@@ -83,8 +55,8 @@ public sealed class QueueActor : ActorBase, IPolledActor
         switch (message)
         {
             case PublishFilters publish:
-                _filters.Publish(publish.Table.Fork());
-                Sender.Tell(new FiltersPublished(_settings.Telemetry.Queue, publish.Table.Specs.Count));
+                _filters.Publish(new FilterTable(publish.Filters));
+                Sender.Tell(new FiltersPublished(_settings.Telemetry.Queue, publish.Filters));
                 break;
             case GetQueueStats:
                 Sender.Tell(_settings.Telemetry.Snapshot());

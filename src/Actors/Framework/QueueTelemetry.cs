@@ -75,5 +75,6 @@ public sealed class QueueTelemetry(int queue, IPdQueue receive, IPdQueue transmi
             Interlocked.Add(ref _baseBusyTicks, f.BusyTicks);
         }
         _forwarder = null;
+        _filters = null;
     }
 }

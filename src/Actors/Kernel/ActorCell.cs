@@ -307,7 +307,7 @@ internal sealed class ActorCell : IActorContext
                 var now = System.Time.GetUtcNow();
                 if (!_restartStats.TryGetValue(failed.Child, out var stats))
                     _restartStats[failed.Child] = stats = new RestartStats(now);
-                var allowed = strategy.AllowRestart(stats, now);
+                var allowed = stats.RequestRestartPermission(strategy.MaxRetries, strategy.Window, now);
                 foreach (var target in targets.Where(t => !_stopping.Contains(t)))
                 {
                     if (allowed)

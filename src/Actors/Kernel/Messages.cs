@@ -31,10 +31,16 @@ public sealed record DeadLetter(object Message, IActorRef Sender, IActorRef Reci
 /// <summary>An actor failed; published on the event stream by its supervisor, whatever the directive.</summary>
 public sealed record ActorFailed(IActorRef Actor, Exception Cause, Directive Directive);
 
-/// <summary>A lifecycle hook threw where nothing can supervise it (PostStop); published on the event stream.</summary>
+/// <summary>
+/// An error no supervisor acts on, published on the event stream for operators: a hook that threw where nothing can
+/// supervise it (PreRestart, PostStop), a failure while stopping or in the root guardian, a failing coordinated-shutdown
+/// task, or something a framework actor gave up on (an adapter left stopped, a queue that could not be freed).
+/// </summary>
+/// <param name="Actor">The actor that reports it (<see cref="Nobody"/> for coordinated shutdown).</param>
+/// <param name="Cause">The exception behind the error.</param>
 public sealed record ActorError(IActorRef Actor, string Message, Exception Cause);
 
-/// <summary>The actor failed while being created (its constructor or PreStart threw).</summary>
+/// <summary>The actor failed while being created (its constructor, PreStart, or PostRestart after a restart threw).</summary>
 public sealed class ActorInitializationException(IActorRef actor, string message, Exception cause) : Exception(message, cause)
 {
     /// <summary>The actor that failed.</summary>

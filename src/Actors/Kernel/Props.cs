@@ -1,6 +1,6 @@
 namespace PdCluster.Actors.Kernel;
 
-/// <summary>How to make an actor: its factory, the dispatcher it runs on, and optionally the strategy that supervises its children.</summary>
+/// <summary>How to make an actor: its factory and the dispatcher it runs on (an actor supervises its children by its own <c>SupervisorStrategy</c>).</summary>
 public sealed record Props
 {
     /// <summary>Runs on the shared .NET thread pool, a batch of messages at a time.</summary>

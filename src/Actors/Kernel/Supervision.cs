@@ -41,20 +41,6 @@ public abstract class SupervisorStrategy(int maxRetries, TimeSpan window, Func<E
 
     /// <summary>Whether the directive applies to every child rather than the failed one.</summary>
     public abstract bool AppliesToAllChildren { get; }
-
-    /// <summary>Records a restart of a child and says whether it is still within the limit.</summary>
-    internal bool AllowRestart(RestartStats stats, DateTimeOffset now)
-    {
-        if (MaxRetries < 0)
-            return true;
-        if (Window > TimeSpan.Zero && now - stats.WindowStart > Window)
-        {
-            stats.WindowStart = now;
-            stats.Count = 0;
-        }
-        stats.Count++;
-        return stats.Count <= MaxRetries;
-    }
 }
 
 /// <summary>Applies a directive to the failed child only.</summary>
@@ -77,11 +63,4 @@ public sealed class AllForOneStrategy(int maxRetries, TimeSpan window, Func<Exce
 {
     /// <inheritdoc/>
     public override bool AppliesToAllChildren => true;
-}
-
-/// <summary>Restarts of one child within the current window.</summary>
-internal sealed class RestartStats(DateTimeOffset windowStart)
-{
-    public int Count;
-    public DateTimeOffset WindowStart = windowStart;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
+using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Node.Admin;
@@ -32,11 +33,12 @@ internal sealed class NodeHost : INodeAdmin
         Config = config;
         System = ActorSystem.Create(config.Config.Node);
         var settings = new List<AdapterSettings>();
+        var filters = CompiledFilterSet.Compile(config.Filters);
         foreach (var a in config.Config.Adapters)
         {
             var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
             var pool = new BufferPool(a.Buffers);
-            var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, config.Filters,
+            var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));

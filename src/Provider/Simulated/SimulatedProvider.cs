@@ -135,6 +135,16 @@ public sealed class SimulatedProvider : IPdProvider
         }
     }
 
+    /// <summary>The receive filters set now, in the order they were set; empty once the provider is closed.</summary>
+    public IReadOnlyList<PdReceiveFilter> InstalledFilters
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _filters.Values.OrderBy(f => f.Id)];
+        }
+    }
+
     /// <inheritdoc/>
     public void ClearReceiveFilter(PdReceiveFilter filter)
     {

@@ -1,0 +1,31 @@
+using PdCluster.DataPath;
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
+using PdCluster.Provider;
+using PdCluster.Queues.Buffers;
+
+namespace PdCluster.Actors.Framework;
+
+/// <summary>What an adapter supervisor needs: how to open the provider, where device events come from, and the data path's shape.</summary>
+/// <param name="OpenProvider">Opens a PD provider on the adapter (checks PD's requirements; may throw <see cref="PdNotSupportedException"/>).</param>
+/// <param name="Pool">The adapter's buffers; it outlives providers and queue actors, so accounting spans every event.</param>
+/// <param name="Filters">The filters the adapter starts with, until a <see cref="PublishFilters"/> replaces them.</param>
+/// <param name="Stages">Makes each queue's stages after the filter and exception stages (default: L2 forwarding); called once per queue incarnation.</param>
+/// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
+public sealed record AdapterSettings(
+    string Name,
+    Func<IPdProvider> OpenProvider,
+    IDeviceEventSource Events,
+    BufferPool Pool,
+    CompiledFilterSet Filters,
+    int Queues = 2,
+    int QueueSize = 1024,
+    bool DrainNotification = false,
+    bool PdEnabled = true,
+    Func<IReadOnlyList<IPacketStage>>? Stages = null,
+    int BurstSize = PdForwarder.DefaultBurstSize,
+    bool ExceptionPath = true)
+{
+    /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
+    public AdapterTelemetry Telemetry { get; } = new();
+}

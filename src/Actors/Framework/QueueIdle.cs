@@ -1,0 +1,12 @@
+namespace PdCluster.Actors.Framework;
+
+/// <summary>What a queue thread does when a duty cycle found no work.</summary>
+public enum QueueIdle
+{
+    /// <summary>Spin, yield, then park up to 1 ms (the default).</summary>
+    Backoff,
+    /// <summary>Never give up the core: lowest latency, one core per queue.</summary>
+    BusySpin,
+    /// <summary>Arm PD's drain notification on both queues, poll once more, then sleep until a completion or a message.</summary>
+    DrainNotification,
+}

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using PdCluster.Actors.Framework;
+using PdCluster.Actors.Kernel;
+using PdCluster.DataPath;
+using PdCluster.Nic.Adapters;
+using PdCluster.Provider;
+using PdCluster.Queues.Classification;
+using PdCluster.TestKit;
+
+namespace PdCluster.Tests.Actors;
+
+public sealed class FilterPublishTests : TestKitBase
+{
+    private const string Web = """{ "id": "web", "priority": 20, "queue": 1, "match": { "protocol": "tcp", "destinationPort": "80" } }""";
+    private const string Dns = """{ "id": "dns", "priority": 30, "queue": 1, "match": { "protocol": "udp", "destinationPort": "53" } }""";
+    private const string Other = """{ "id": "other", "priority": 40, "queue": 0, "context": 7, "match": { "protocol": "udp", "destinationPort": "9999" } }""";
+    private const string Rest = """{ "id": "rest", "priority": 100 }""";
+
+    private readonly SimulatedLab _lab = new();
+    private readonly ConcurrentQueue<string> _calls = new();
+
+    public FilterPublishTests()
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
+    }
+
+    protected override void AfterTermination() => _lab.Dispose();
+
+    private static CompiledFilterSet Set(long revision, params string[] filters) => SimulatedLab.Compile($"[{string.Join(",", filters)}]", revision);
+
+    private AdapterSettings Settings(CompiledFilterSet filters, Func<IReadOnlyList<IPacketStage>>? stages = null, Func<ReceiveFilterParameters, bool>? refuse = null) =>
+        _lab.Settings(filters: filters, stages: stages) with { OpenProvider = () => new RecordingProvider(_lab.OpenProvider(), _calls, refuse) };
+
+    private IActorRef Supervise(AdapterSettings settings) => Sys.ActorOf(Props.Create(() => new AdapterSupervisor(settings)), "pd0");
+
+    private void ExpectState(AdapterState state) =>
+        Probe.FishForMessage(m => m is AdapterStateChanged c && c.State == state, TimeSpan.FromSeconds(5));
+
+    private static FiltersApplied Publish(IActorRef adapter, CompiledFilterSet filters) =>
+        adapter.Ask<FiltersApplied>(new PublishFilters(filters), TestTime.DefaultTimeout).GetAwaiter().GetResult();
+
+    private string[] TakeCalls()
+    {
+        var calls = new List<string>();
+        while (_calls.TryDequeue(out var call))
+            calls.Add(call);
+        return [.. calls];
+    }
+
+    [Fact]
+    public void A_publish_that_changes_one_filter_clears_one_and_sets_one_receive_filter()
+    {
+        var first = Set(1, Web, Dns, Other, Rest);
+        var settings = Settings(first);
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, first));
+        Assert.Equal(3, TakeCalls().Length);
+        var before = _lab.Provider!.InstalledFilters.ToDictionary(f => f.Parameters.Priority);
+
+        var second = Set(2, Web, Dns.Replace("\"53\"", "\"5353\""), Other, Rest);
+        var applied = Publish(adapter, second);
+
+        Assert.Equal(new FiltersApplied("pd0", 2, 4), applied);
+        var calls = TakeCalls();
+        Assert.Equal(2, calls.Length);
+        Assert.Equal($"clear {before[30].Id} priority 30", calls[0]);
+        Assert.StartsWith("set ", calls[1]);
+        Assert.EndsWith(" priority 30", calls[1]);
+        var after = _lab.Provider!.InstalledFilters.ToDictionary(f => f.Parameters.Priority);
+        Assert.Same(before[20], after[20]);
+        Assert.Same(before[40], after[40]);
+        Assert.NotEqual(before[30].Id, after[30].Id);
+        _lab.AssertFiltersInForce(settings, second);
+    }
+
+    [Fact]
+    public void A_published_set_stays_in_force_across_disable_and_enable()
+    {
+        var settings = Settings(Set(1, Web, Rest));
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        var published = Set(2, Dns, Other, Rest);
+        Publish(adapter, published);
+        _lab.AssertFiltersInForce(settings, published);
+
+        _lab.Adapter.Inject(DeviceEvent.Disable);
+        ExpectState(AdapterState.Quiesced);
+        _lab.Adapter.Inject(DeviceEvent.Enable);
+        ExpectState(AdapterState.Running);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, published));
+    }
+
+    [Fact]
+    public void A_set_published_while_quiesced_is_installed_on_the_next_open()
+    {
+        var settings = Settings(Set(1, Web, Rest));
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        _lab.Adapter.Inject(DeviceEvent.LowPower);
+        ExpectState(AdapterState.Quiesced);
+        TakeCalls();
+
+        var published = Set(2, Web, Dns, Other);
+        Assert.Equal(new FiltersApplied("pd0", 2, 3), Publish(adapter, published));
+        Assert.Empty(TakeCalls());
+        Assert.Equal(0, _lab.Adapter.FilterCount);
+
+        _lab.Adapter.Inject(DeviceEvent.FullPower);
+        ExpectState(AdapterState.Running);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, published));
+    }
+
+    [Fact]
+    public void A_set_that_targets_a_missing_queue_is_refused_and_the_last_good_set_stays()
+    {
+        var good = Set(1, Web, Dns, Rest);
+        var settings = Settings(good);
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, good));
+        TakeCalls();
+
+        var bad = Set(2, Web, """{ "id": "far", "priority": 5, "queue": 5, "match": { "protocol": "udp" } }""");
+        var refused = Assert.Throws<FilterSpecException>(() => Publish(adapter, bad));
+
+        Assert.Equal("pd0: filter 'far': queue 5 does not exist (queues 0..1).", refused.Message);
+        Assert.Empty(TakeCalls());
+        _lab.AssertFiltersInForce(settings, good);
+    }
+
+    [Fact]
+    public void A_receive_filter_the_adapter_refuses_undoes_the_diff_and_the_last_good_set_stays()
+    {
+        var good = Set(1, Web, Dns, Rest);
+        var settings = Settings(good, refuse: p => p.Priority == 66);
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, good));
+
+        var bad = Set(2, Web, Other, """{ "id": "odd", "priority": 66, "queue": 1, "match": { "protocol": "icmp" } }""");
+        var refused = Assert.Throws<FilterSpecException>(() => Publish(adapter, bad));
+
+        Assert.StartsWith("pd0: filter 'odd': the adapter refused it: ", refused.Message);
+        _lab.AssertFiltersInForce(settings, good);
+        var next = Set(3, Web, Other);
+        Assert.Equal(3, Publish(adapter, next).Revision);
+        _lab.AssertFiltersInForce(settings, next);
+    }
+
+    [Fact]
+    public void A_restarted_queue_comes_back_with_the_published_table()
+    {
+        var fail = 0;
+        var settings = Settings(Set(1, Web, Rest), stages: () => [new FailOnDemand(() => Interlocked.Exchange(ref fail, 0) == 1), new L2ForwardStage()]);
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        var published = Set(2, Dns, Other, Rest);
+        Publish(adapter, published);
+
+        var failures = ExpectFailure<InvalidOperationException>(() => Volatile.Write(ref fail, 1));
+
+        Assert.Equal(Directive.Restart, failures[0].Directive);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, published));
+    }
+
+    private sealed class FailOnDemand(Func<bool> fail) : IPacketStage
+    {
+        public void Process(PacketBurst burst)
+        {
+            if (fail())
+                throw new InvalidOperationException("stage bug");
+        }
+    }
+}
