@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PdCluster.Node.Commands;
 using PdCluster.Node.Configuration;
 using PdCluster.Node.Hosting;
 
@@ -60,6 +61,33 @@ public sealed class AdminEndpointTests
 
             Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/adapters/pd0/events/explode", null)).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/adapters/nope/events/d3", null)).StatusCode);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
+    [Fact]
+    public async Task Arp_from_the_generator_goes_to_the_os_path_and_shows_in_the_table_and_metrics()
+    {
+        var embedded = NodeConfigLoader.Load(null).Config.Adapters[0].Simulated!.Generator!.Flows;
+        Assert.Contains(embedded, f => f.Protocol == "arp");
+        var arp = """{ "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "arp" }""";
+        using var config = new TempConfig(TempConfig.Adapter("pd0").Replace("\"flows\": [", $"\"flows\": [ {arp},"));
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            var series = "pd_os_path_packets_total{adapter=\"pd0\",queue=\"0\"}";
+            await Eventually(async () => Metric(await http.GetStringAsync("/metrics"), series) > 100, "ARP on the OS path");
+            var before = NodeReport.Sample(host);
+            await Task.Delay(200);
+            var report = NodeReport.Between(host, before, 0.2, 1);
+            Assert.True(report.Queues.Single(q => q.Queue == 0).ToOsPerSecond > 0, "the table shows no OS-path rate");
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+            Assert.True(status.RootElement.GetProperty("adapters")[0].GetProperty("queues")[0].GetProperty("toOs").GetInt64() > 0);
         }
         finally
         {
