@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PdCluster.Actors.Kernel;
 using PdCluster.TestKit;
 
@@ -40,6 +41,17 @@ public sealed class SupervisionTests : TestKitBase
         ExpectMsg("postrestart");
         ExpectMsg("prestart");
         Assert.Equal(0, Count(child));
+    }
+
+    [Fact]
+    public void A_restarted_polled_actor_never_polls_its_old_instance()
+    {
+        var incarnations = new StrongBox<int>();
+        ExpectFailure<InvalidOperationException>(() =>
+            Sys.ActorOf(Props.Create(() => new FailingPoller(TestActor, incarnations)).WithDispatcher(Props.PinnedDispatcher), "poller"));
+        ExpectMsg("prerestart:1");
+        ExpectMsg("postrestart:2");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -123,6 +123,9 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
                     continue;
                 }
                 var messages = mailbox.Run(polled.MessagesPerCycle);
+                // A restart in that batch replaced the instance: the old one has run PreRestart and is never polled again.
+                if (cell.Polled != polled)
+                    continue;
                 var work = cell.IsSuspended || mailbox.IsClosed ? 0 : PollSafely(polled);
                 if (messages + work == 0 && !mailbox.HasWork)
                     polled.IdleStrategy.Idle(0);
