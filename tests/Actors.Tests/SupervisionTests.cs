@@ -55,6 +55,24 @@ public sealed class SupervisionTests : TestKitBase
     }
 
     [Fact]
+    public void A_late_death_notice_leaves_the_successor_of_the_same_name_supervised()
+    {
+        var supervisor = (LocalActorRef)Sys.ActorOf(Props.Create(() => new Supervisor(new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Restart))), "supervisor");
+        supervisor.Tell((Props.Create(() => new Counter(null)), "child"), TestActor);
+        var first = ExpectMsg<IActorRef>();
+        Watch(first);
+        first.Tell(PoisonPill.Instance);
+        ExpectTerminated(first);
+        AwaitCondition(() => supervisor.Cell.Children.Count == 0, what: "the supervisor to forget its stopped child");
+        supervisor.Tell((Props.Create(() => new Counter(null)), "child"), TestActor);
+        var second = ExpectMsg<IActorRef>();
+        // A parent that watches its child hears of its death twice; the second notice can come after the name is reused.
+        supervisor.SendSystem(new DeathWatchNotification(first));
+        var failures = ExpectFailure<InvalidOperationException>(() => second.Tell(new InvalidOperationException("boom")));
+        Assert.Equal(second, failures[0].Actor);
+    }
+
+    [Fact]
     public void Stop_stops_the_child()
     {
         var child = Child(new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Stop));
