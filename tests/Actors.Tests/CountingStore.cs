@@ -14,12 +14,16 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
     private int _keepAlives;
     private int _inFlight;
     private int _maxInFlight;
+    private int _held;
 
     /// <summary>Keepalives asked for so far.</summary>
     public int KeepAlives => Volatile.Read(ref _keepAlives);
 
     /// <summary>The most keepalives that were unanswered at the same time.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Keepalives that renewed the lease and wait for <see cref="Answer"/>.</summary>
+    public int Held => Volatile.Read(ref _held);
 
     /// <summary>From now on, keepalives renew the lease but answer only after <see cref="Answer"/>.</summary>
     public void Hold()
@@ -46,10 +50,21 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
         try
         {
             await inner.KeepAliveAsync(lease, cancel);
-            Task held;
+            Task? hold;
             lock (_lock)
-                held = _hold?.Task ?? Task.CompletedTask;
-            await held.WaitAsync(cancel);
+                hold = _hold?.Task;
+            if (hold is not null)
+            {
+                Interlocked.Increment(ref _held);
+                try
+                {
+                    await hold.WaitAsync(cancel);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _held);
+                }
+            }
         }
         finally
         {
