@@ -150,7 +150,11 @@ public sealed class PdForwarder : IDutyCycle
     private int RunPipeline(bool mayHoldFlushed)
     {
         if (mayHoldFlushed)
+        {
             DropFlushed();
+            if (_burst.Count == 0)
+                return 0;
+        }
         try
         {
             foreach (var stage in _stages)
@@ -218,17 +222,22 @@ public sealed class PdForwarder : IDutyCycle
         _burst.Reset(0);
     }
 
+    /// <summary>
+    /// Takes the buffers a failed or flushed queue handed back (flagged <see cref="BufferFlags.Flushed"/>) out of the
+    /// burst and frees them, so no stage ever sees a buffer that is back in the pool.
+    /// </summary>
     private void DropFlushed()
     {
         var handles = _burst.Handles;
-        var verdicts = _burst.Verdicts;
+        var kept = 0;
         for (var i = 0; i < handles.Length; i++)
         {
-            if ((_burst.Pool.Descriptor(handles[i]).Flags & BufferFlags.Flushed) != 0)
-            {
-                verdicts[i] = Verdict.Consume;
-                _cache.Return(handles[i]);
-            }
+            var handle = handles[i];
+            if ((_burst.Pool.Descriptor(handle).Flags & BufferFlags.Flushed) != 0)
+                _cache.Return(handle);
+            else
+                handles[kept++] = handle;
         }
+        _burst.Reset(kept);
     }
 }

@@ -56,6 +56,66 @@ public sealed class DeviceEventSoakTests : TestKitBase
         Assert.Equal(_lab.Pool.Capacity, _lab.Pool.FreeCount);
     }
 
+    [Fact]
+    public void Restarts_and_readoptions_leave_one_buffer_cache_per_live_queue()
+    {
+        const int Rounds = 250;
+        var armed = 0;
+        var incarnations = 0;
+        var settings = _lab.Settings(stages: () =>
+        {
+            Interlocked.Increment(ref incarnations);
+            return
+            [
+                new FailingStage(_ => Volatile.Read(ref armed) > 0 && Interlocked.Decrement(ref armed) >= 0 ? new InvalidOperationException("stage bug") : null),
+                new L2ForwardStage(),
+            ];
+        });
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(ActorFailed));
+        Sys.EventStream.Subscribe(events.Ref, typeof(AdapterStateChanged));
+        var adapter = Sys.ActorOf(Props.Create(() => new AdapterSupervisor(settings)), "pd0");
+        var pool = _lab.Pool;
+        AdapterStateChanged ExpectState(AdapterState state) =>
+            (AdapterStateChanged)events.FishForMessage(m => m is AdapterStateChanged c && c.State == state);
+        ExpectState(AdapterState.Running);
+        // Two new queue actors since `before` (restarted or re-adopted), each with a cache of its own and no other cache left.
+        void ExpectTwoNewQueues(int before, string what)
+        {
+            AwaitCondition(() => Volatile.Read(ref incarnations) >= before + 2, what: what);
+            AwaitCondition(() => pool.CacheCount == 2, what: $"one cache per queue after {what} (have {pool.CacheCount})");
+        }
+        for (var round = 0; round < Rounds; round++)
+        {
+            // Two queue-actor restarts through the failing stage (at most two per queue actor: within the limit).
+            var before = Volatile.Read(ref incarnations);
+            Interlocked.Exchange(ref armed, 2);
+            for (var i = 0; i < 2; i++)
+                events.FishForMessage(m => m is ActorFailed { Directive: Directive.Restart, Cause.Message: "stage bug" });
+            ExpectTwoNewQueues(before, $"the restarts of round {round}");
+
+            // Then the adapter goes away and comes back, alternately disabled and surprise-removed: both queues re-adopted.
+            var (off, on, closed) = round % 2 == 0
+                ? (DeviceEvent.Disable, DeviceEvent.Enable, AdapterState.Quiesced)
+                : (DeviceEvent.SurpriseRemoval, DeviceEvent.Arrival, AdapterState.Removed);
+            _lab.Adapter.Inject(off);
+            var stopped = ExpectState(closed);
+            Assert.Equal(stopped.Buffers, stopped.FreeBuffers);
+            Assert.Equal(0, pool.CacheCount);
+            before = Volatile.Read(ref incarnations);
+            _lab.Adapter.Inject(on);
+            ExpectState(AdapterState.Running);
+            ExpectTwoNewQueues(before, $"round {round} re-adopted the adapter");
+        }
+        Assert.True(incarnations >= 2 + 1000, $"{incarnations} queue-actor incarnations");
+        Assert.Equal(2, Status(adapter).Queues.Count);
+        Watch(adapter);
+        Sys.Stop(adapter);
+        ExpectTerminated(adapter);
+        Assert.Equal(0, pool.CacheCount);
+        Assert.Equal(pool.Capacity, pool.FreeCount);
+    }
+
     private sealed class FailingStage(Func<int, Exception?> failure) : IPacketStage
     {
         private int _bursts;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using PdCluster.Actors.Kernel;
+using PdCluster.Concurrency;
 
 namespace PdCluster.Tests.Actors;
 
@@ -81,4 +83,39 @@ internal sealed class Watcher(IActorRef observer) : ActorBase
                 break;
         }
     }
+}
+
+/// <summary>
+/// A pinned, polled actor whose first incarnation fails in its first duty cycle; tells the observer its restart hooks
+/// and any duty cycle run on an instance after its PreRestart.
+/// </summary>
+internal sealed class FailingPoller(IActorRef observer, StrongBox<int> incarnations) : ActorBase, IPolledActor
+{
+    private readonly int _incarnation = Interlocked.Increment(ref incarnations.Value);
+    private bool _replaced;
+
+    private IIdleStrategy? _idle;
+
+    public IIdleStrategy IdleStrategy => _idle ??= new BackoffIdleStrategy(WakeSignal);
+
+    public WakeSignal WakeSignal { get; } = new();
+
+    public int Poll()
+    {
+        if (_replaced)
+            observer.Tell($"poll after prerestart:{_incarnation}");
+        if (_incarnation == 1)
+            throw new InvalidOperationException("duty cycle bug");
+        return 0;
+    }
+
+    protected override void OnReceive(object message) => Unhandled(message);
+
+    protected override void PreRestart(Exception reason, object? message)
+    {
+        _replaced = true;
+        observer.Tell($"prerestart:{_incarnation}");
+    }
+
+    protected override void PostRestart(Exception reason) => observer.Tell($"postrestart:{_incarnation}");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
@@ -8,7 +9,7 @@ namespace PdCluster.Tests.Actors;
 
 public sealed class MembershipTests : TestKitBase
 {
-    private readonly InMemoryStore _store = new(tick: TimeSpan.FromMilliseconds(20));
+    private readonly CountingStore _store = new(new InMemoryStore(tick: TimeSpan.FromMilliseconds(20)));
 
     protected override void AfterTermination() => _store.DisposeAsync().AsTask().Wait();
 
@@ -39,6 +40,40 @@ public sealed class MembershipTests : TestKitBase
         await Task.Delay(1000);
         Assert.Single((await _store.GetAsync("/pd/lab/members/n1")).Items);
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Keepalives_go_about_three_times_per_ttl()
+    {
+        var ttl = TimeSpan.FromMilliseconds(600);
+        Join(TestTime.Dilated(ttl));
+        ExpectMsg<Membership.Registered>();
+        var before = _store.KeepAlives;
+        var clock = Stopwatch.StartNew();
+        // No re-registration while the keepalives are counted: the lease holds throughout.
+        ExpectNoMsg(4 * ttl);
+        var keepAlives = _store.KeepAlives - before;
+        var ttls = clock.Elapsed / TestTime.Dilated(ttl);
+        Assert.InRange(keepAlives, (int)(2 * ttls), (int)(4 * ttls) + 1);
+        Assert.Equal(1, _store.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task A_slow_store_gets_one_keepalive_at_a_time()
+    {
+        var interval = TimeSpan.FromMilliseconds(300);
+        Join(TestTime.Dilated(3 * interval));
+        var first = ExpectMsg<Membership.Registered>();
+        _store.Hold();
+        AwaitCondition(() => _store.Held == 1, what: "a keepalive the store holds");
+        var sent = _store.KeepAlives;
+        // The held keepalive renewed the lease; the next tick finds it unanswered and sends nothing.
+        ExpectNoMsg(1.5 * interval);
+        Assert.Equal(sent, _store.KeepAlives);
+        _store.Answer();
+        AwaitCondition(() => _store.KeepAlives >= sent + 2, what: "keepalives after the slow answer");
+        Assert.Equal(1, _store.MaxInFlight);
+        Assert.Equal(first.Lease, (await _store.GetAsync("/pd/lab/members/n1")).Items.Single().Lease);
     }
 
     [Fact]

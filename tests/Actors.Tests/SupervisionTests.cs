@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PdCluster.Actors.Kernel;
 using PdCluster.TestKit;
 
@@ -40,6 +41,35 @@ public sealed class SupervisionTests : TestKitBase
         ExpectMsg("postrestart");
         ExpectMsg("prestart");
         Assert.Equal(0, Count(child));
+    }
+
+    [Fact]
+    public void A_restarted_polled_actor_never_polls_its_old_instance()
+    {
+        var incarnations = new StrongBox<int>();
+        ExpectFailure<InvalidOperationException>(() =>
+            Sys.ActorOf(Props.Create(() => new FailingPoller(TestActor, incarnations)).WithDispatcher(Props.PinnedDispatcher), "poller"));
+        ExpectMsg("prerestart:1");
+        ExpectMsg("postrestart:2");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_late_death_notice_leaves_the_successor_of_the_same_name_supervised()
+    {
+        var supervisor = (LocalActorRef)Sys.ActorOf(Props.Create(() => new Supervisor(new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Restart))), "supervisor");
+        supervisor.Tell((Props.Create(() => new Counter(null)), "child"), TestActor);
+        var first = ExpectMsg<IActorRef>();
+        Watch(first);
+        first.Tell(PoisonPill.Instance);
+        ExpectTerminated(first);
+        AwaitCondition(() => supervisor.Cell.Children.Count == 0, what: "the supervisor to forget its stopped child");
+        supervisor.Tell((Props.Create(() => new Counter(null)), "child"), TestActor);
+        var second = ExpectMsg<IActorRef>();
+        // A parent that watches its child hears of its death twice; the second notice can come after the name is reused.
+        supervisor.SendSystem(new DeathWatchNotification(first));
+        var failures = ExpectFailure<InvalidOperationException>(() => second.Tell(new InvalidOperationException("boom")));
+        Assert.Equal(second, failures[0].Actor);
     }
 
     [Fact]

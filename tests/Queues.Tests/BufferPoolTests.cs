@@ -131,6 +131,49 @@ public sealed class BufferPoolTests
     }
 
     [Fact]
+    public void Released_caches_give_their_buffers_back_and_leave_the_pool()
+    {
+        using var pool = new BufferPool(1000, checkedMode: true);
+        var held = new int[7];
+        Assert.Equal(7, pool.TryAllocate(held));
+        var handles = new int[40];
+        for (var i = 0; i < 10_000; i++)
+        {
+            var cache = pool.CreateCache(64);
+            var n = cache.TryAllocate(handles.AsSpan(0, 1 + i % 40));
+            cache.Return(handles.AsSpan(0, n));
+            Assert.True(cache.Count > 0);
+            cache.Dispose();
+            Assert.Equal(0, cache.Count);
+        }
+        Assert.Equal(0, pool.CacheCount);
+        Assert.Equal(1000 - 7, pool.FreeCount);
+        pool.Return(held);
+        Assert.Equal(1000, pool.FreeCount);
+    }
+
+    [Fact]
+    public void A_released_cache_refuses_use_and_releases_once()
+    {
+        using var pool = new BufferPool(100);
+        var kept = pool.CreateCache(16);
+        var released = pool.CreateCache(16);
+        var handles = new int[4];
+        Assert.Equal(4, released.TryAllocate(handles));
+        Assert.Equal(2, pool.CacheCount);
+        released.Dispose();
+        released.Dispose();
+        Assert.Equal(1, pool.CacheCount);
+        Assert.Throws<ObjectDisposedException>(() => released.TryAllocate(handles));
+        Assert.Throws<ObjectDisposedException>(() => released.Return(handles));
+        Assert.Throws<ObjectDisposedException>(() => released.Flush());
+        kept.Return(handles);
+        kept.Dispose();
+        Assert.Equal(0, pool.CacheCount);
+        Assert.Equal(100, pool.FreeCount);
+    }
+
+    [Fact]
     public void Threads_with_caches_keep_accounting_exact()
     {
         using var pool = new BufferPool(4096, checkedMode: true);

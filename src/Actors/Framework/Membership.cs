@@ -31,14 +31,16 @@ public sealed record LeftCluster(string Node);
 
 /// <summary>
 /// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
-/// alive every TTL/3, and registers again if the lease is lost. Mirrors every <see cref="AdapterStateChanged"/> into
-/// <c>status/&lt;node&gt;</c> on the same lease. Store calls never block the actor: their outcomes come back as messages.
+/// alive every TTL/3 with at most one keepalive unanswered, and registers again if the lease is lost. Mirrors every
+/// <see cref="AdapterStateChanged"/> into <c>status/&lt;node&gt;</c> on the same lease. Store calls never block the
+/// actor: their outcomes come back as messages.
 /// </summary>
 public sealed class Membership(MembershipSettings settings) : ActorBase
 {
     private const string KeepAliveTimer = "keepalive";
     private readonly Dictionary<string, AdapterState> _adapters = [];
     private long _lease;
+    private long _renewing;
     private bool _registering;
     private bool _leaving;
 
@@ -48,6 +50,10 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
     private sealed record RegistrationFailed(Exception Cause);
 
     private sealed record KeepAlive;
+
+    private sealed record KeptAlive(long Lease);
+
+    private sealed record KeepAliveFailed(long Lease, Exception Cause);
 
     private sealed record LeaseLost(long Lease);
 
@@ -70,6 +76,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
             case Registered registered when !_leaving:
                 _registering = false;
                 _lease = registered.Lease;
+                _renewing = 0;
                 Context.Timers.StartPeriodicTimer(KeepAliveTimer, new KeepAlive(), settings.Ttl / 3);
                 WriteStatus();
                 Context.System.EventStream.Publish(registered);
@@ -82,14 +89,22 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
             case Retry:
                 Register();
                 break;
-            case KeepAlive when _lease != 0:
-                var lease = _lease;
-                settings.Store.KeepAliveAsync(lease).PipeTo(Self, new KeepAlive(), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new RegistrationFailed(e));
+            case KeepAlive when _lease != 0 && _renewing == 0:
+                var lease = _renewing = _lease;
+                RenewAsync(lease).PipeTo(Self, new KeptAlive(lease), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new KeepAliveFailed(lease, e));
                 break;
             case KeepAlive:
                 break;
+            case KeptAlive kept when kept.Lease == _renewing:
+                _renewing = 0;
+                break;
+            case KeepAliveFailed failed when failed.Lease == _renewing:
+                _renewing = 0;
+                Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node} could not keep lease {failed.Lease:x} alive: {failed.Cause.Message}", failed.Cause));
+                break;
             case LeaseLost lost when lost.Lease == _lease:
                 _lease = 0;
+                _renewing = 0;
                 Context.Timers.Cancel(KeepAliveTimer);
                 Register();
                 break;
@@ -105,7 +120,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
                     .PipeTo(sender, new LeftCluster(settings.Node), e => new StatusFailure(e));
                 _lease = 0;
                 break;
-            case LeaseLost or Registered or StatusWritten:
+            case LeaseLost or Registered or StatusWritten or KeptAlive or KeepAliveFailed:
                 break;
             default:
                 Unhandled(message);
@@ -127,6 +142,13 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
         var lease = await settings.Store.GrantLeaseAsync(settings.Ttl);
         await settings.Store.PutAsync($"{settings.Prefix}members/{settings.Node}", member, lease);
         return lease;
+    }
+
+    /// <summary>One keepalive; one still unanswered after a TTL is given up (the lease has expired by then).</summary>
+    private async Task RenewAsync(long lease)
+    {
+        using var timeout = new CancellationTokenSource(settings.Ttl);
+        await settings.Store.KeepAliveAsync(lease, timeout.Token);
     }
 
     private void WriteStatus()

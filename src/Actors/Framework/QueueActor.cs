@@ -22,7 +22,6 @@ public sealed class QueueActor : ActorBase, IPolledActor
     public QueueActor(QueueActorSettings settings)
     {
         _settings = settings;
-        _cache = settings.Pool.CreateCache(Math.Max(256, settings.BurstSize * 8));
         var telemetry = settings.Telemetry;
         var lane = settings.Steering?.Lane(telemetry.Queue);
         _filters = new FilterStage(new FilterTable(settings.Filters), lane);
@@ -30,14 +29,25 @@ public sealed class QueueActor : ActorBase, IPolledActor
         if (settings.ExceptionPath)
             stages.Add(new ExceptionPathStage());
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
-        _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
-        IdleStrategy = settings.Idle switch
+        _cache = settings.Pool.CreateCache(Math.Max(256, settings.BurstSize * 8));
+        try
         {
-            QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
-            QueueIdle.BusySpin => new BusySpinIdleStrategy(),
-            _ => new BackoffIdleStrategy(WakeSignal),
-        };
-        telemetry.Attach(_forwarder, _filters);
+            _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
+            IdleStrategy = settings.Idle switch
+            {
+                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
+                QueueIdle.BusySpin => new BusySpinIdleStrategy(),
+                _ => new BackoffIdleStrategy(WakeSignal),
+            };
+            telemetry.Attach(_forwarder, _filters);
+        }
+        catch
+        {
+            // An incarnation that never started gets no PreRestart or PostStop: its cache and signal are released here.
+            _cache.Dispose();
+            WakeSignal.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc/>
@@ -67,18 +77,26 @@ public sealed class QueueActor : ActorBase, IPolledActor
         }
     }
 
-    /// <summary>Keeps the queues (and what is posted to them) for the next incarnation; only this thread's cache goes home.</summary>
+    /// <summary>Keeps the queues (and what is posted to them) for the next incarnation; this thread's cache goes home and is released.</summary>
     protected override void PreRestart(Exception reason, object? message)
     {
         _settings.Telemetry.Detach();
-        _cache.Flush();
+        _cache.Dispose();
+        WakeSignal.Dispose();
     }
 
-    /// <summary>Flushes and drains both queues, returning every buffer to the pool.</summary>
+    /// <summary>Flushes and drains both queues, returning every buffer to the pool, and releases the cache.</summary>
     protected override void PostStop()
     {
         _settings.Telemetry.Detach();
-        _forwarder.Quiesce(TimeSpan.FromSeconds(5));
-        _cache.Flush();
+        try
+        {
+            _forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _cache.Dispose();
+            WakeSignal.Dispose();
+        }
     }
 }

@@ -378,8 +378,13 @@ internal sealed class ActorCell : IActorContext
     {
         if (actor is LocalActorRef local && local.Cell.ParentCell == this)
         {
+            // A parent that watches its child hears of its death twice, the second time possibly after the name was
+            // reused: only the dead child itself is forgotten, never a successor of the same name.
             lock (_childrenLock)
-                _children.Remove(local.Cell.Name);
+            {
+                if (_children.TryGetValue(local.Cell.Name, out var current) && current == local)
+                    _children.Remove(local.Cell.Name);
+            }
             _stopping.Remove(actor);
             _restartStats.Remove(actor);
             if (_terminating && Children.Count == 0)

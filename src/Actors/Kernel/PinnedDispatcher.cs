@@ -83,6 +83,9 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
                 return handled + (_cell.Polled is not null || _mailbox.HasWork ? 1 : 0);
             }
             var messages = _mailbox.Run(polled.MessagesPerCycle);
+            // A restart in that batch replaced the instance: the old one has run PreRestart and is never polled again.
+            if (_cell.Polled != polled)
+                return messages + 1;
             var work = _cell.IsSuspended || _mailbox.IsClosed ? 0 : polled.Poll();
             return messages + work + (_mailbox.HasWork ? 1 : 0);
         }

@@ -6,12 +6,16 @@ namespace PdCluster.Queues.Buffers;
 /// A per-thread stash of free buffers in front of a <see cref="BufferPool"/> (DPDK's mempool cache):
 /// allocation and return touch only this object and go to the shared pool in bulk when it runs empty or full.
 /// </summary>
-/// <remarks>Not thread-safe: one cache belongs to one thread, typically one queue actor.</remarks>
-public sealed class BufferCache
+/// <remarks>
+/// Not thread-safe: one cache belongs to one thread, typically one queue actor, which disposes it when it is done
+/// (DPDK's <c>rte_mempool_cache_free</c>): its buffers go home and the pool forgets it.
+/// </remarks>
+public sealed class BufferCache : IDisposable
 {
     private readonly BufferPool _pool;
     private readonly int[] _items;
     private int _count;
+    private bool _disposed;
 
     internal BufferCache(BufferPool pool, int size)
     {
@@ -29,6 +33,7 @@ public sealed class BufferCache
     /// <summary>Takes up to <c>handles.Length</c> buffers; returns how many were taken.</summary>
     public int TryAllocate(Span<int> handles)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var taken = 0;
         while (taken < handles.Length)
         {
@@ -47,6 +52,7 @@ public sealed class BufferCache
     /// <summary>Returns buffers; overflow goes back to the shared pool.</summary>
     public void Return(ReadOnlySpan<int> handles)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _pool.TakeBack(handles);
         while (!handles.IsEmpty)
         {
@@ -63,7 +69,21 @@ public sealed class BufferCache
     public void Return(int handle) => Return(new ReadOnlySpan<int>(in handle));
 
     /// <summary>Gives every cached buffer back to the shared pool.</summary>
-    public void Flush() => Flush(_count);
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Flush(_count);
+    }
+
+    /// <summary>Gives every cached buffer back to the shared pool and unregisters the cache; later use throws. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _pool.Release(this, _items.AsSpan(0, _count));
+        Volatile.Write(ref _count, 0);
+        _disposed = true;
+    }
 
     private bool Refill()
     {

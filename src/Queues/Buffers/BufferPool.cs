@@ -77,6 +77,16 @@ public sealed unsafe class BufferPool : IDisposable
         }
     }
 
+    /// <summary>Caches created and not yet disposed.</summary>
+    public int CacheCount
+    {
+        get
+        {
+            lock (_lock)
+                return _caches.Count;
+        }
+    }
+
     /// <summary>Start of the buffer block, for providers that register it with a device (for example an AF_XDP UMEM).</summary>
     public nint BaseAddress => (nint)_data;
 
@@ -98,7 +108,7 @@ public sealed unsafe class BufferPool : IDisposable
     /// <summary>Returns one buffer to the pool.</summary>
     public void Return(int handle) => Return(new ReadOnlySpan<int>(in handle));
 
-    /// <summary>Creates a cache for one thread's use; its buffers still count as free.</summary>
+    /// <summary>Creates a cache for one thread's use; its buffers still count as free. Dispose it when the thread is done with it.</summary>
     public BufferCache CreateCache(int size = 256)
     {
         var cache = new BufferCache(this, size);
@@ -191,11 +201,16 @@ public sealed unsafe class BufferPool : IDisposable
     internal void PutFree(ReadOnlySpan<int> handles)
     {
         lock (_lock)
+            PutFreeLocked(handles);
+    }
+
+    /// <summary>Takes a disposed cache's buffers back and forgets the cache, in one step so <see cref="FreeCount"/> stays exact.</summary>
+    internal void Release(BufferCache cache, ReadOnlySpan<int> cached)
+    {
+        lock (_lock)
         {
-            if (_freeCount + handles.Length > Capacity)
-                throw new BufferPoolException($"More buffers returned than the pool owns ({Capacity}): a handle was returned twice.");
-            handles.CopyTo(_free.AsSpan(_freeCount));
-            _freeCount += handles.Length;
+            PutFreeLocked(cached);
+            _caches.Remove(cache);
         }
     }
 
@@ -221,6 +236,14 @@ public sealed unsafe class BufferPool : IDisposable
                 throw new BufferPoolException($"Buffer {h} was returned twice.");
             _inUse[h] = 0;
         }
+    }
+
+    private void PutFreeLocked(ReadOnlySpan<int> handles)
+    {
+        if (_freeCount + handles.Length > Capacity)
+            throw new BufferPoolException($"More buffers returned than the pool owns ({Capacity}): a handle was returned twice.");
+        handles.CopyTo(_free.AsSpan(_freeCount));
+        _freeCount += handles.Length;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
