@@ -91,7 +91,7 @@ public struct FlowKey
 
     /// <summary>Marks <paramref name="header"/> (a single flag) present.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetPresent(PacketHeaders header)
+    internal void SetPresent(PacketHeaders header)
     {
         var spec = FieldSpec.Of(header);
         WordRef(spec.Word) |= 1UL << spec.Shift;
