@@ -60,10 +60,14 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
     /// Whether <paramref name="key"/> has this condition's <see cref="Header"/> and its field satisfies the condition.
     /// The reference semantics every classifier must agree with.
     /// </summary>
-    public bool Matches(in FlowKey key)
+    public bool Matches(in FlowKey key) => key.Has(Header) && FieldHolds(in key);
+
+    /// <summary>
+    /// Whether the field's value in <paramref name="key"/> satisfies the condition, headers aside: the rest of
+    /// <see cref="Matches"/> for a classifier that has checked the presence of <see cref="Header"/> already.
+    /// </summary>
+    internal bool FieldHolds(in FlowKey key)
     {
-        if (!key.Has(Header))
-            return false;
         var v = key.Get(Field);
         return Type switch
         {

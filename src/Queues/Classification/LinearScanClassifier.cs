@@ -8,13 +8,13 @@ namespace PdCluster.Queues.Classification;
 /// </summary>
 public sealed class LinearScanClassifier
 {
-    private readonly FieldMatch[][] _matches;
+    private readonly Condition[][] _conditions;
     private readonly int[] _order;
 
     /// <summary>Orders <paramref name="rules"/> by priority, keeping insertion order among equals.</summary>
     public LinearScanClassifier(IReadOnlyList<ClassifierRule> rules)
     {
-        _matches = rules.Select(r => r.Matches.ToArray()).ToArray();
+        _conditions = rules.Select(r => r.Matches.Select(m => new Condition(m, FieldSpec.Of(m.Header))).ToArray()).ToArray();
         _order = Enumerable.Range(0, rules.Count).OrderBy(i => rules[i].Priority).ThenBy(i => i).ToArray();
     }
 
@@ -24,9 +24,10 @@ public sealed class LinearScanClassifier
         foreach (var rule in _order)
         {
             var all = true;
-            foreach (var m in _matches[rule])
+            foreach (var c in _conditions[rule])
             {
-                if (!m.Matches(in key))
+                // FieldMatch.Matches, with the place of the condition's presence bit looked up once rather than per packet.
+                if (!key.IsSet(c.Presence) || !c.Match.FieldHolds(in key))
                 {
                     all = false;
                     break;
@@ -37,4 +38,7 @@ public sealed class LinearScanClassifier
         }
         return -1;
     }
+
+    /// <summary>A condition and where the presence bit of the header it needs sits in a key.</summary>
+    private readonly record struct Condition(FieldMatch Match, FieldSpec Presence);
 }

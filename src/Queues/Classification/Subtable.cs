@@ -142,13 +142,14 @@ internal sealed class Subtable
     private bool KeyEquals(int a, int b) =>
         _keys.AsSpan(a * _words.Length, _words.Length).SequenceEqual(_keys.AsSpan(b * _words.Length, _words.Length));
 
+    /// <summary>Checks the conditions left out of the hash; their headers' presence bits are in the mask already.</summary>
     private static bool ResidualsHold(FieldMatch[]? residuals, in FlowKey key)
     {
         if (residuals is null)
             return true;
         foreach (var r in residuals)
         {
-            if (!r.Matches(in key))
+            if (!r.FieldHolds(in key))
                 return false;
         }
         return true;

@@ -83,15 +83,15 @@ public struct FlowKey
 
     /// <summary>Whether <paramref name="header"/> (a single flag) is present.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly bool Has(PacketHeaders header)
-    {
-        var spec = FieldSpec.Of(header);
-        return (Word(spec.Word) & (1UL << spec.Shift)) != 0;
-    }
+    public readonly bool Has(PacketHeaders header) => IsSet(FieldSpec.Of(header));
+
+    /// <summary>Whether the one-bit field at <paramref name="bit"/> is set: a presence bit whose place was looked up in advance.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly bool IsSet(FieldSpec bit) => (Word(bit.Word) & (1UL << bit.Shift)) != 0;
 
     /// <summary>Marks <paramref name="header"/> (a single flag) present.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetPresent(PacketHeaders header)
+    internal void SetPresent(PacketHeaders header)
     {
         var spec = FieldSpec.Of(header);
         WordRef(spec.Word) |= 1UL << spec.Shift;

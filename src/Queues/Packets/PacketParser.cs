@@ -55,7 +55,6 @@ public static class PacketParser
             return false;
         int payload;
         ulong flags = 0;
-        var transportHeaders = In(L4Word, PacketHeaders.Ports);
         if (protocol == IpProtocol.Udp)
         {
             if (totalLength < 28 || end < 42 || Read16(ref b, 36) == VxlanPort)
@@ -70,7 +69,6 @@ public static class PacketParser
             if (headerLength < 20 || end < 34 + headerLength)
                 return false;
             flags = Unsafe.Add(ref b, 47);
-            transportHeaders |= In(L4Word, PacketHeaders.Tcp);
             payload = 34 + headerLength;
         }
         else
@@ -80,21 +78,23 @@ public static class PacketParser
 
         // Whole key words at once, each the fields and presence bits FieldSpec puts in it; the rest of the key is zero.
         // An IPv4 address fills only the low word of its 128-bit field: the high word of the mapped form is zero.
+        // Constant parts come first and the TCP bit is computed outside the condition, so the JIT folds them into
+        // immediates whatever its profile says about the TCP branch.
         ref var key = ref Unsafe.As<FlowKey, ulong>(ref info.Key);
+        var tcp = In(L4Word, PacketHeaders.Tcp);
         Unsafe.Add(ref key, L2Word) = In(L2Word, MatchField.DestinationMac, ReadMac(ref b, 0)) | In(L2Word, MatchField.EtherType, EtherType.Ipv4);
         Unsafe.Add(ref key, SourceMacWord) = In(SourceMacWord, MatchField.SourceMac, ReadMac(ref b, 6));
         Unsafe.Add(ref key, FieldSpec.Of(MatchField.SourceIp).Word + 1) = Ipv4MappedPrefix | Read32(ref b, 26);
         Unsafe.Add(ref key, FieldSpec.Of(MatchField.DestinationIp).Word + 1) = Ipv4MappedPrefix | Read32(ref b, 30);
-        Unsafe.Add(ref key, L4Word) = In(L4Word, MatchField.Protocol, protocol)
+        Unsafe.Add(ref key, L4Word) =
+            (In(L4Word, MatchField.IpVersion, 4) | In(L4Word, PacketHeaders.Ip) | In(L4Word, PacketHeaders.Ipv4) | In(L4Word, PacketHeaders.Ports))
+            | In(L4Word, MatchField.Protocol, protocol)
             | In(L4Word, MatchField.TtlIsOne, Unsafe.Add(ref b, 22) == 1 ? 1UL : 0)
             | In(L4Word, MatchField.Dscp, (ulong)(Unsafe.Add(ref b, 15) >> 2))
-            | In(L4Word, MatchField.IpVersion, 4)
             | In(L4Word, MatchField.SourcePort, Read16(ref b, 34))
             | In(L4Word, MatchField.DestinationPort, Read16(ref b, 36))
             | In(L4Word, MatchField.TcpFlags, flags)
-            | In(L4Word, PacketHeaders.Ip)
-            | In(L4Word, PacketHeaders.Ipv4)
-            | transportHeaders;
+            | (protocol == IpProtocol.Tcp ? tcp : 0);
         Unsafe.Add(ref key, EthernetWord) = In(EthernetWord, PacketHeaders.Ethernet);
         info.Depth = ParseDepth.Transport;
         info.NetworkOffset = 14;
