@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: bench/run.sh [SCENARIO...] [--quick] [--rules N,N...]
-#   scenarios: pd-forward raw-ring traditional socket classifier actor-pingpong device-events (default: all);
+#   scenarios: pd-forward raw-ring traditional socket classifier actor-pingpong device-events control-latency
+#   (default: all);
 #   --rules: the rule counts of pd-forward and classifier (default 1,1000,100000).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
 # Prints one JSON object per line and writes bench/results/results.json, results.md and the chart results.svg (full runs of every scenario),

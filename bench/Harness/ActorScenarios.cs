@@ -7,6 +7,7 @@ using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Classification;
 using PdCluster.Queues.Diagnostics;
 
 namespace PdCluster.Bench;
@@ -114,6 +115,156 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         };
     }
 
+    /// <summary>
+    /// Control latency and idle cost of a supervised simulated adapter's two queue actors idling by
+    /// <paramref name="idle"/>. Latency: <paramref name="publishes"/> filter tables published through the adapter
+    /// supervisor (which forwards them to both queues), each after a random 1–5 ms pause so it meets the queues at
+    /// every stage of their back-off, timed from the publish to the later of the two queues' <see cref="FiltersPublished"/>
+    /// replies, stamped on the queue thread right after its swap; at 0 pps, at 200k pps (one flow per queue) and with
+    /// the generator as fast as it goes, on a thread of its own. CPU: the queue threads' CPU time per thread over a
+    /// window at 0 pps and at 200k pps.
+    /// </summary>
+    public BenchResult ControlLatency(QueueIdle idle, int publishes)
+    {
+        const string ToQueue1 = "198.18.1.1";
+        IReadOnlyList<FilterSpec> specs =
+        [
+            new FilterSpec { Id = "queue-1", Priority = 1, Queue = 1, Match = new() { ["sourceIp"] = ToQueue1 } },
+            new FilterSpec { Id = "udp", Priority = 2, Match = new() { ["protocol"] = "udp" } },
+        ];
+        GeneratorFlow[] flows = [Workload.Flows(1)[0], Workload.Flows(1)[0] with { Source = ToQueue1 }];
+        using var lab = new SoftNicLab(AdapterInfo.ConnectX3Pro("c", 0x02_00_00_00_00_03), flows);
+        var nic = lab.Adapter;
+        var generator = lab.Generator!;
+        using var pool = new BufferPool(8192);
+        var system = ActorSystem.Create("control-latency");
+        var settings = new AdapterSettings("c", () => new SimulatedProvider(nic), nic, pool, CompiledFilterSet.Compile(specs), Queues: 2, QueueSize: 1024,
+            DrainNotification: idle == QueueIdle.DrainNotification);
+        // A one-letter adapter name keeps the queue threads' names ("pinned:/user/c/queue-N") apart from any other
+        // thread's within the 15 bytes the kernel keeps.
+        var adapter = system.ActorOf(Props.Create(() => new AdapterSupervisor(settings)), "c");
+        var queues = AwaitQueues(settings.Telemetry, 2);
+        var threads = ThreadCpu.Find($"pinned:{adapter.Path}/queue-", queues.Count);
+        // Two sets compiled apart, told from each other and from the one the supervisor installed by reference.
+        CompiledFilterSet[] tables = [CompiledFilterSet.Compile(specs), CompiledFilterSet.Compile(specs)];
+        long Forwarded() => queues.Sum(q => q.Forwarded);
+
+        Thread.Sleep(warmup);
+        // Warm the publish path up (the JIT's tiers) before anything is recorded.
+        Publish(adapter, queues, tables, 100);
+        var idleCpu = threads?.PercentPerThread(window);
+        var idleLatency = Publish(adapter, queues, tables, publishes);
+
+        // The generator paces by frames sent since it was made: the paced run comes before the unpaced one.
+        double? cpu200k = null;
+        var pacedLatency = new LatencyHistogram();
+        var paced = 0.0;
+        WithTraffic(generator, 200_000, () =>
+        {
+            Thread.Sleep(warmup);
+            var start = Forwarded();
+            var clock = Stopwatch.StartNew();
+            cpu200k = threads?.PercentPerThread(window);
+            paced = (Forwarded() - start) / clock.Elapsed.TotalSeconds;
+            pacedLatency = Publish(adapter, queues, tables, publishes);
+        });
+
+        var loadedLatency = new LatencyHistogram();
+        var (forwarded, seconds) = (0L, 0.0);
+        WithTraffic(generator, 0, () =>
+        {
+            Thread.Sleep(warmup);
+            var start = Forwarded();
+            var clock = Stopwatch.StartNew();
+            loadedLatency = Publish(adapter, queues, tables, publishes);
+            (forwarded, seconds) = (Forwarded() - start, clock.Elapsed.TotalSeconds);
+        });
+
+        system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        if (pool.FreeCount != pool.Capacity)
+            throw new InvalidOperationException($"control-latency: {pool.Capacity - pool.FreeCount} buffers missing after the queues stopped.");
+        static double Us(LatencyHistogram h, double p) => Math.Round(h.Percentile(p) / 1e3, 1);
+        var name = idle == QueueIdle.DrainNotification ? "drain-notification" : "backoff";
+        return new BenchResult("control-latency", name, 0, Math.Round(forwarded / seconds / 1e6, 3), 0, 0, 0, 0, forwarded, Math.Round(seconds, 2),
+            Note: $"{publishes} publishes at each load, through the adapter supervisor to 2 queue actors; loaded = generator as fast as it goes " +
+                $"(mpps), 200k pps paced (measured {paced / 1e3:0} kpps); CPU per queue thread{LoadAverage()}")
+        {
+            IdleP50Us = Us(idleLatency, 50),
+            IdleP99Us = Us(idleLatency, 99),
+            LoadedP50Us = Us(loadedLatency, 50),
+            LoadedP99Us = Us(loadedLatency, 99),
+            P50Us200Kpps = Us(pacedLatency, 50),
+            P99Us200Kpps = Us(pacedLatency, 99),
+            IdleCpuPercent = idleCpu,
+            CpuPercent200Kpps = cpu200k,
+        };
+    }
+
+    /// <summary>Publishes the tables in turn and times each from the publish to the last queue's swap.</summary>
+    private static LatencyHistogram Publish(IActorRef adapter, IReadOnlyList<QueueTelemetry> queues, CompiledFilterSet[] tables, int publishes)
+    {
+        var latency = new LatencyHistogram();
+        using var probe = new AppliedProbe();
+        var random = new Random(publishes);
+        for (var i = 0; i < publishes; i++)
+        {
+            Thread.Sleep(random.Next(1, 6));
+            var table = tables[i % tables.Length];
+            var message = new PublishFilters(table);
+            probe.Arm();
+            var start = Stopwatch.GetTimestamp();
+            adapter.Tell(message, probe);
+            var applied = probe.AwaitApplied(TimeSpan.FromSeconds(10));
+            latency.Record((long)((applied - start) * (1e9 / Stopwatch.Frequency)));
+            if (queues.Any(q => !ReferenceEquals(q.Filters?.Set, table)))
+                throw new InvalidOperationException($"Publish {i}: a queue replied but does not use the new table.");
+        }
+        return latency;
+    }
+
+    /// <summary>The machine's 1-minute load average, as a note: what else ran shows in latencies (Linux only).</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return $"; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Runs <paramref name="during"/> with the lab's generator sending at <paramref name="ratePps"/> (0: as fast as it goes) on a thread of its own.</summary>
+    private static void WithTraffic(TrafficGenerator generator, long ratePps, Action during)
+    {
+        using var stop = new CancellationTokenSource();
+        var thread = new Thread(() => generator.Run(stop.Token, ratePps: ratePps)) { Name = "generator", IsBackground = true };
+        thread.Start();
+        try
+        {
+            during();
+        }
+        finally
+        {
+            stop.Cancel();
+            thread.Join();
+        }
+    }
+
+    private static IReadOnlyList<QueueTelemetry> AwaitQueues(AdapterTelemetry telemetry, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var queues = telemetry.Queues;
+            if (telemetry.State == AdapterState.Running && queues.Count == count && queues.All(q => q.Filters is not null && q.Receive.Outstanding > 0))
+                return queues;
+            Thread.Sleep(1);
+        }
+        throw new InvalidOperationException($"The adapter did not run {count} queues within 10 s.");
+    }
+
     private static AdapterStateChanged Await(ChannelReader<AdapterStateChanged> changes, AdapterState state)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -170,6 +321,39 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
             Sender.Tell(message, Self);
             Volatile.Write(ref counts[slot], counts[slot] + 1);
         }
+    }
+
+    /// <summary>
+    /// The sender of a publish: the adapter supervisor tells it <see cref="FiltersApplied"/> once every queue has
+    /// swapped its table (and the receive filters are set), synchronously on the supervisor's thread, so it stamps that
+    /// moment rather than the publisher's wake-up, and then wakes the publisher.
+    /// </summary>
+    private sealed class AppliedProbe : IActorRef, IDisposable
+    {
+        private readonly ManualResetEventSlim _applied = new();
+        private long _at;
+
+        public string Path => "/bench/applied-probe";
+
+        public void Arm() => _applied.Reset();
+
+        public void Tell(object message, IActorRef? sender = null)
+        {
+            if (message is not FiltersApplied)
+                return;
+            Volatile.Write(ref _at, Stopwatch.GetTimestamp());
+            _applied.Set();
+        }
+
+        /// <summary>Waits until the set was applied; returns when it was.</summary>
+        public long AwaitApplied(TimeSpan timeout)
+        {
+            if (!_applied.Wait(timeout))
+                throw new InvalidOperationException($"The published set was not applied within {timeout.TotalSeconds} s.");
+            return Volatile.Read(ref _at);
+        }
+
+        public void Dispose() => _applied.Dispose();
     }
 
     /// <summary>Writes every message it gets to a channel.</summary>

@@ -51,6 +51,38 @@ internal sealed record BenchResult(
     /// <summary>device-events: D3 request to quiesced.</summary>
     [JsonPropertyName("quiesce_p99_ms")]
     public double? QuiesceP99Ms { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, queues idle (0 pps).</summary>
+    [JsonPropertyName("idle_p50_us")]
+    public double? IdleP50Us { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, queues idle (0 pps).</summary>
+    [JsonPropertyName("idle_p99_us")]
+    public double? IdleP99Us { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, traffic as fast as the generator goes.</summary>
+    [JsonPropertyName("loaded_p50_us")]
+    public double? LoadedP50Us { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, traffic as fast as the generator goes.</summary>
+    [JsonPropertyName("loaded_p99_us")]
+    public double? LoadedP99Us { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, 200k pps in all.</summary>
+    [JsonPropertyName("p50_us_200kpps")]
+    public double? P50Us200Kpps { get; init; }
+
+    /// <summary>control-latency: a filter table published to every queue using it, 200k pps in all.</summary>
+    [JsonPropertyName("p99_us_200kpps")]
+    public double? P99Us200Kpps { get; init; }
+
+    /// <summary>control-latency: CPU of a queue thread at 0 pps, percent of one core.</summary>
+    [JsonPropertyName("idle_cpu_percent")]
+    public double? IdleCpuPercent { get; init; }
+
+    /// <summary>control-latency: CPU of a queue thread at 200k pps in all, percent of one core.</summary>
+    [JsonPropertyName("cpu_percent_200kpps")]
+    public double? CpuPercent200Kpps { get; init; }
 }
 
 /// <summary>The ratios the targets are stated in, computed from results of the same run.</summary>

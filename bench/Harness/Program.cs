@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using PdCluster.Actors.Framework;
 using PdCluster.Bench;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
 // Runs the scenarios in interleaved rounds (7, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
 // results-quick.* (--quick) or results-partial.* (some scenarios).
-var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events" };
+var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events", "control-latency" };
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");
 var resultsDir = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : Path.Combine("bench", "results");
@@ -62,6 +63,10 @@ for (var round = 0; round < rounds; round++)
             case "device-events":
                 samples.Add((round, actorScenarios.DeviceEvents(100)));
                 break;
+            case "control-latency":
+                samples.Add((round, actorScenarios.ControlLatency(QueueIdle.Backoff, 1_000)));
+                samples.Add((round, actorScenarios.ControlLatency(QueueIdle.DrainNotification, 1_000)));
+                break;
             case "raw-ring" when !rawRingBesideForward:
                 samples.Add((round, scenarios.RawRing()));
                 break;
@@ -80,10 +85,36 @@ for (var round = 0; round < rounds; round++)
     }
 }
 
-var results = samples.Select(s => s.Result).GroupBy(r => (r.Scenario, r.Rules)).Select(g =>
+// The median round is the median by the scenario's headline figure: Mpps, or removal latency. control-latency has
+// several headline figures measured under different loads; each is the median of its own across rounds, and the
+// p99s' ranges across rounds go to the markdown.
+var ranges = new Dictionary<string, (double Min, double Max)>();
+var results = samples.Select(s => s.Result).GroupBy(r => (r.Scenario, r.Provider, r.Rules)).Select(g =>
 {
     var ordered = g.OrderBy(r => r.Scenario == "device-events" ? r.RemovalP99Ms ?? 0 : r.Mpps).ToList();
-    return ordered[ordered.Count / 2] with { Rounds = ordered.Count, MppsMin = ordered[0].Mpps, MppsMax = ordered[^1].Mpps };
+    var median = ordered[ordered.Count / 2] with { Rounds = ordered.Count, MppsMin = ordered[0].Mpps, MppsMax = ordered[^1].Mpps };
+    if (median.Scenario != "control-latency")
+        return median;
+    double? Median(Func<BenchResult, double?> figure, string? rangeName = null)
+    {
+        var values = g.Select(figure).OfType<double>().Order().ToList();
+        if (values.Count == 0)
+            return null;
+        if (rangeName is not null)
+            ranges[$"control-latency {median.Provider} {rangeName}"] = (values[0], values[^1]);
+        return values[values.Count / 2];
+    }
+    return median with
+    {
+        IdleP50Us = Median(r => r.IdleP50Us),
+        IdleP99Us = Median(r => r.IdleP99Us, "idle"),
+        P50Us200Kpps = Median(r => r.P50Us200Kpps),
+        P99Us200Kpps = Median(r => r.P99Us200Kpps, "200k"),
+        LoadedP50Us = Median(r => r.LoadedP50Us),
+        LoadedP99Us = Median(r => r.LoadedP99Us, "loaded"),
+        IdleCpuPercent = Median(r => r.IdleCpuPercent),
+        CpuPercent200Kpps = Median(r => r.CpuPercent200Kpps),
+    };
 }).ToList();
 // The direct loop is reported beside the actor one, as without_actors_mpps, not on a line of its own.
 foreach (var direct in results.Where(r => r.Scenario == "pd-forward-direct").ToList())
@@ -97,7 +128,6 @@ foreach (var r in results)
 
 // Ratios pair the two scenarios of the same round (run minutes apart, not tens of minutes) and report the median
 // of the per-round ratios: on a shared machine whose speed drifts, that is steadier than a ratio of medians.
-var ratioRanges = new Dictionary<string, (double Min, double Max)>();
 double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int rulesB, Func<BenchResult, double?>? numerator = null, Func<BenchResult, double?>? denominator = null)
 {
     numerator ??= r => r.Mpps;
@@ -115,7 +145,7 @@ double? Paired(string name, string scenarioA, int rulesA, string scenarioB, int 
     if (ratios.Count == 0)
         return null;
     ratios.Sort();
-    ratioRanges[name] = (Math.Round(ratios[0], 2), Math.Round(ratios[^1], 2));
+    ranges[name] = (Math.Round(ratios[0], 2), Math.Round(ratios[^1], 2));
     return Math.Round(ratios[ratios.Count / 2], 2);
 }
 var summary = new BenchSummary("summary",
@@ -137,7 +167,7 @@ var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.G
 var stem = quick ? "results-quick" : chosen.Count == known.Length && rulesIndex < 0 ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
 File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Serialize(new BenchRun(machine, results, summary), BenchJson.Default.BenchRun) + "\n");
-File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ratioRanges, stem + ".svg"));
+File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ranges, stem + ".svg"));
 SvgChart.Write(Path.Combine(resultsDir, stem + ".svg"), machine, results);
 return 0;
 
@@ -181,6 +211,14 @@ static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s,
         md.AppendLine($"| actor-pingpong / Channel ping-pong | {r.Mpps / r.BaselineMpps:0.00} ({r.Mpps:0.00} / {r.BaselineMpps:0.00} M msg/s; {r.MppsPerCore:0.00} M msg/s per core) | |");
     foreach (var r in results.Where(r => r.RemovalP99Ms is not null))
         md.AppendLine($"| device-events: removal p50 / p99 ms, D3 quiesce p50 / p99 ms | {r.RemovalP50Ms:0.00} / {r.RemovalP99Ms:0.00}, {r.QuiesceP50Ms:0.00} / {r.QuiesceP99Ms:0.00} | |");
+    foreach (var r in results.Where(r => r.Scenario == "control-latency"))
+    {
+        string P99Range(string load) => ranges.TryGetValue($"control-latency {r.Provider} {load}", out var p) ? $" ({p.Min:0}–{p.Max:0})" : "";
+        md.AppendLine($"| control-latency ({r.Provider}): filter publish → every queue using it, p50 / p99 µs (p99 range) at 0 pps; 200k pps; full load | " +
+            $"{r.IdleP50Us:0.0} / {r.IdleP99Us:0.0}{P99Range("idle")}; {r.P50Us200Kpps:0.0} / {r.P99Us200Kpps:0.0}{P99Range("200k")}; {r.LoadedP50Us:0.0} / {r.LoadedP99Us:0.0}{P99Range("loaded")} | p99 < 1,000 |");
+    }
+    foreach (var r in results.Where(r => r.Scenario == "control-latency"))
+        md.AppendLine($"| control-latency ({r.Provider}): CPU of a queue thread at 0 pps / 200k pps, % of a core | {r.IdleCpuPercent?.ToString("0.0") ?? "–"} / {r.CpuPercent200Kpps?.ToString("0.0") ?? "–"} | |");
     md.AppendLine($"| classifier (100k rules) / linear scan | {s.ClassifierVsLinear?.ToString("0") ?? "–"}{Range("classifier")} | |");
     return md.ToString();
 }

@@ -1,4 +1,5 @@
 using PdCluster.Actors.Kernel;
+using PdCluster.Concurrency;
 using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Actors;
@@ -267,6 +268,35 @@ public sealed class DispatcherAndShutdownTests : TestKitBase
             return ExpectMsg<int>();
         }).Distinct().ToList();
         Assert.Single(threads);
+    }
+
+    /// <summary>A polled actor that never finds work and idles by the given strategy; it answers with how often it parked.</summary>
+    private sealed class Parker(WakeSignal wake, BackoffIdleStrategy idle) : ActorBase, IPolledActor
+    {
+        public IIdleStrategy IdleStrategy => idle;
+
+        public WakeSignal WakeSignal => wake;
+
+        public int Poll() => 0;
+
+        protected override void OnReceive(object message) => Sender.Tell(idle.Parks);
+    }
+
+    [Fact]
+    public void A_message_wakes_a_polled_actor_out_of_a_long_park()
+    {
+        // The actor's thread may still wait on the signal after the test: it is left open, as a queue actor leaves its own.
+        var wake = new WakeSignal();
+        var idle = new BackoffIdleStrategy(wake, 0, 0, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
+        var parker = Sys.ActorOf(Props.Create(() => new Parker(wake, idle)).WithDispatcher(Props.PinnedDispatcher));
+        long parks = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            AwaitCondition(() => idle.Parks > parks);
+            parker.Tell("control", TestActor);
+            // A message that did not wake the thread would wait out the ten-minute park.
+            parks = ExpectMsg<long>(timeout: TimeSpan.FromSeconds(10));
+        }
     }
 
     [Fact]

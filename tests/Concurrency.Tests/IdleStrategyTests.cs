@@ -56,6 +56,22 @@ public sealed class IdleStrategyTests
     }
 
     [Fact]
+    public void The_default_backoff_goes_from_spinning_straight_to_a_park_that_a_wake_can_end()
+    {
+        // A yield is not wakeable: the thread stays runnable, and on a shared core a control message set on its
+        // signal waits out other threads' time slices. The default back-off must not yield between spins and parks.
+        using var wake = new WakeSignal();
+        var idle = new BackoffIdleStrategy(wake);
+        for (var i = 0; i < 100; i++)
+            idle.Idle(0);
+        Assert.Equal(0, idle.Parks);
+        wake.Set();
+        idle.Idle(0);
+        Assert.Equal(1, idle.Parks);
+        Assert.Equal(TimeSpan.FromMicroseconds(50), idle.NextPark);
+    }
+
+    [Fact]
     public void Backoff_parks_are_sub_millisecond_not_truncated_to_zero_or_rounded_to_a_millisecond()
     {
         using var wake = new WakeSignal();

@@ -3,7 +3,7 @@ namespace PdCluster.Actors.Framework;
 /// <summary>What a queue thread does when a duty cycle found no work.</summary>
 public enum QueueIdle
 {
-    /// <summary>Spin, yield, then park up to 1 ms (the default).</summary>
+    /// <summary>Spin, then park up to 1 ms on the actor's wake signal (the default).</summary>
     Backoff,
     /// <summary>Never give up the core: lowest latency, one core per queue.</summary>
     BusySpin,
