@@ -84,38 +84,3 @@ internal sealed record BenchResult(
     [JsonPropertyName("cpu_percent_200kpps")]
     public double? CpuPercent200Kpps { get; init; }
 }
-
-/// <summary>The ratios the targets are stated in, computed from results of the same run.</summary>
-internal sealed record BenchSummary(
-    [property: JsonPropertyName("scenario")] string Scenario,
-    [property: JsonPropertyName("pd_forward_1_vs_raw_ring")] double? ForwardVsRawRing,
-    [property: JsonPropertyName("pd_forward_1_vs_raw_ring_per_busy_core")] double? ForwardVsRawRingPerBusyCore,
-    [property: JsonPropertyName("pd_forward_1_vs_traditional")] double? ForwardVsTraditional,
-    [property: JsonPropertyName("pd_forward_1_vs_traditional_channel")] double? ForwardVsTraditionalChannel,
-    [property: JsonPropertyName("pd_forward_1_vs_socket")] double? ForwardVsSocket,
-    [property: JsonPropertyName("pd_forward_100k_vs_1")] double? HundredThousandVsOne,
-    [property: JsonPropertyName("pd_forward_actors_vs_direct")] double? ActorsVsDirect,
-    [property: JsonPropertyName("classifier_100k_vs_linear")] double? ClassifierVsLinear);
-
-/// <summary>Where and when a run happened.</summary>
-internal sealed record MachineInfo(
-    [property: JsonPropertyName("cpu")] string Cpu,
-    [property: JsonPropertyName("cores")] int Cores,
-    [property: JsonPropertyName("memory_gib")] double MemoryGib,
-    [property: JsonPropertyName("os")] string Os,
-    [property: JsonPropertyName("runtime")] string Runtime,
-    [property: JsonPropertyName("date")] string Date,
-    [property: JsonPropertyName("quick")] bool Quick,
-    [property: JsonPropertyName("rounds")] int Rounds);
-
-/// <summary>A whole run as written to bench/results.</summary>
-internal sealed record BenchRun(
-    [property: JsonPropertyName("machine")] MachineInfo Machine,
-    [property: JsonPropertyName("results")] IReadOnlyList<BenchResult> Results,
-    [property: JsonPropertyName("summary")] BenchSummary Summary);
-
-[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(BenchResult))]
-[JsonSerializable(typeof(BenchSummary))]
-[JsonSerializable(typeof(BenchRun))]
-internal sealed partial class BenchJson : JsonSerializerContext;

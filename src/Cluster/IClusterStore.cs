@@ -1,25 +1,5 @@
 namespace PdCluster.Cluster;
 
-/// <summary>One key's value and its revisions, as etcd reports them.</summary>
-/// <param name="CreateRevision">Store revision of the write that created the key.</param>
-/// <param name="ModRevision">Store revision of the last write to the key.</param>
-/// <param name="Version">Writes to the key since it was created (1 for a new key).</param>
-/// <param name="Lease">The lease the key lives on, or 0.</param>
-public sealed record KeyValue(string Key, string Value, long CreateRevision, long ModRevision, long Version, long Lease);
-
-/// <summary>A read: the keys found and the store revision they were read at.</summary>
-public sealed record RangeResult(IReadOnlyList<KeyValue> Items, long Revision);
-
-/// <summary>Whether a watched key was written or deleted.</summary>
-public enum WatchEventType
-{
-    Put,
-    Delete,
-}
-
-/// <summary>One change seen by a watch, in revision order. A delete carries the key's last value.</summary>
-public sealed record WatchEvent(WatchEventType Type, KeyValue Item, long Revision);
-
 /// <summary>
 /// The control-plane store (etcd's model): a revisioned key-value map where every write gets the next store revision,
 /// watches that deliver every change under a prefix in revision order from a given revision, and leases whose keys
@@ -53,18 +33,4 @@ public interface IClusterStore : IAsyncDisposable
     /// cancelled. Throws <see cref="CompactedException"/> when history before that revision is gone (re-read, then watch).
     /// </summary>
     IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long fromRevision, CancellationToken cancel = default);
-}
-
-/// <summary>The lease expired or never existed.</summary>
-public sealed class LeaseNotFoundException(long lease) : InvalidOperationException($"Lease {lease:x} is not found (expired or revoked).")
-{
-    /// <summary>The lease asked for.</summary>
-    public long Lease { get; } = lease;
-}
-
-/// <summary>A watch asked for history the store no longer keeps.</summary>
-public sealed class CompactedException(long compactRevision) : InvalidOperationException($"Revisions before {compactRevision} are compacted.")
-{
-    /// <summary>The oldest revision still watchable.</summary>
-    public long CompactRevision { get; } = compactRevision;
 }

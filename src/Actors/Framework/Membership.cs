@@ -1,33 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 
 namespace PdCluster.Actors.Framework;
-
-/// <summary>Where and how a node registers itself.</summary>
-/// <param name="Ttl">Lease TTL (etcd's minimum and the default is 2 s); keepalives go every TTL/3.</param>
-public sealed record MembershipSettings(IClusterStore Store, string Cluster, string Node, string Admin, TimeSpan Ttl)
-{
-    /// <summary>The key prefix of the cluster: <c>/pd/&lt;cluster&gt;/</c>.</summary>
-    public string Prefix => $"/pd/{Cluster}/";
-}
-
-/// <summary>What a node writes under <c>members/&lt;node&gt;</c>.</summary>
-public sealed record MemberRecord(string Node, string Admin, DateTimeOffset Since);
-
-/// <summary>What a node writes under <c>status/&lt;node&gt;</c>: each adapter's state.</summary>
-public sealed record MemberStatus(string Node, IReadOnlyDictionary<string, AdapterState> Adapters);
-
-/// <summary>Ends the membership: the lease is revoked so peers see the node leave at once.</summary>
-public sealed record LeaveCluster
-{
-    /// <summary>The one instance.</summary>
-    public static readonly LeaveCluster Instance = new();
-}
-
-/// <summary>The node left; its keys are gone.</summary>
-public sealed record LeftCluster(string Node);
 
 /// <summary>
 /// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
@@ -161,9 +136,3 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
             .PipeTo(Self, _ => new StatusWritten(), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new RegistrationFailed(e));
     }
 }
-
-/// <summary>Source-generated JSON for membership records.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(MemberRecord))]
-[JsonSerializable(typeof(MemberStatus))]
-public sealed partial class MembershipJson : JsonSerializerContext;

@@ -1,39 +1,5 @@
 namespace PdCluster.Actors.Kernel;
 
-/// <summary>What an actor sees of itself and the system while it handles a message.</summary>
-public interface IActorContext
-{
-    /// <summary>This actor's reference.</summary>
-    IActorRef Self { get; }
-
-    /// <summary>The sender of the message being handled.</summary>
-    IActorRef Sender { get; }
-
-    /// <summary>This actor's supervisor.</summary>
-    IActorRef Parent { get; }
-
-    /// <summary>The system the actor lives in.</summary>
-    ActorSystem System { get; }
-
-    /// <summary>Current children.</summary>
-    IReadOnlyCollection<IActorRef> Children { get; }
-
-    /// <summary>Creates a child; names are unique among siblings (null picks one).</summary>
-    IActorRef ActorOf(Props props, string? name = null);
-
-    /// <summary>Stops a child, or this actor itself.</summary>
-    void Stop(IActorRef actor);
-
-    /// <summary>Delivers <see cref="Terminated"/> when <paramref name="actor"/> stops (at once if it already has).</summary>
-    IActorRef Watch(IActorRef actor);
-
-    /// <summary>Stops watching; a <see cref="Terminated"/> not yet handled is dropped.</summary>
-    IActorRef Unwatch(IActorRef actor);
-
-    /// <summary>This actor's keyed timers.</summary>
-    ITimerScheduler Timers { get; }
-}
-
 /// <summary>
 /// An actor: state plus behaviour, handling one message at a time. Override <see cref="OnReceive"/> (or use
 /// <see cref="ReceiveActor"/>), and the lifecycle hooks, whose defaults are Akka's.
@@ -120,35 +86,4 @@ public abstract class ActorBase
             s_constructing = previous;
         }
     }
-}
-
-/// <summary>An actor that declares its handlers by message type, checked in the order declared.</summary>
-public abstract class ReceiveActor : ActorBase
-{
-    private readonly List<Handler> _handlers = [];
-
-    /// <summary>Handles messages of type <typeparamref name="T"/>.</summary>
-    protected void Receive<T>(Action<T> handler) => _handlers.Add(new(m => m is T, m => handler((T)m)));
-
-    /// <summary>Handles messages of type <typeparamref name="T"/> that satisfy <paramref name="when"/>.</summary>
-    protected void Receive<T>(Func<T, bool> when, Action<T> handler) => _handlers.Add(new(m => m is T t && when(t), m => handler((T)m)));
-
-    /// <summary>Handles any message not handled by an earlier declaration.</summary>
-    protected void ReceiveAny(Action<object> handler) => _handlers.Add(new(_ => true, handler));
-
-    /// <inheritdoc/>
-    protected sealed override void OnReceive(object message)
-    {
-        foreach (var handler in _handlers)
-        {
-            if (handler.Accepts(message))
-            {
-                handler.Handle(message);
-                return;
-            }
-        }
-        Unhandled(message);
-    }
-
-    private sealed record Handler(Func<object, bool> Accepts, Action<object> Handle);
 }

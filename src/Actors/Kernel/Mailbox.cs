@@ -2,31 +2,6 @@ using System.Collections.Concurrent;
 
 namespace PdCluster.Actors.Kernel;
 
-/// <summary>A user message and who sent it.</summary>
-internal readonly record struct Envelope(object Message, IActorRef Sender);
-
-/// <summary>Messages the kernel sends between cells; they overtake user messages.</summary>
-internal abstract record SystemMessage;
-
-internal sealed record Create : SystemMessage;
-
-internal sealed record Failed(LocalActorRef Child, Exception Cause, object? Message) : SystemMessage;
-
-internal sealed record Resume : SystemMessage;
-
-internal sealed record Recreate(Exception Cause, object? Message) : SystemMessage;
-
-internal sealed record Terminate : SystemMessage;
-
-internal sealed record Watch(IActorRef Watchee, IActorRef Watcher) : SystemMessage;
-
-internal sealed record Unwatch(IActorRef Watchee, IActorRef Watcher) : SystemMessage;
-
-internal sealed record DeathWatchNotification(IActorRef Actor) : SystemMessage;
-
-/// <summary>A <see cref="Terminated"/> the kernel delivers for a watch, told apart from one an actor merely forwards.</summary>
-internal sealed record WatchedTerminated(Terminated Terminated);
-
 /// <summary>
 /// An actor's two queues: system messages first, then user messages in batches of the dispatcher's throughput.
 /// At most one thread runs a mailbox at a time; a closed mailbox turns user messages into dead letters.

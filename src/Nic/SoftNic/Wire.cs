@@ -2,9 +2,6 @@ using PdCluster.Queues.Buffers;
 
 namespace PdCluster.Nic.SoftNic;
 
-/// <summary>Faults a <see cref="Wire"/> injects, each a probability per frame, from a seeded generator so runs repeat.</summary>
-public sealed record WireFaults(double LossRate = 0, double CorruptionRate = 0, double ReorderRate = 0, int Seed = 1);
-
 /// <summary>
 /// A cable between two SoftNic ports in one process: what one port transmits, the other receives, copied into the
 /// receiver's posted buffers. Optional faults drop, corrupt (flip one byte) or reorder (hold back one frame) frames.

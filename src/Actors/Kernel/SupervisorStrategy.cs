@@ -1,18 +1,5 @@
 namespace PdCluster.Actors.Kernel;
 
-/// <summary>What a supervisor does with a failed child.</summary>
-public enum Directive
-{
-    /// <summary>Keep the actor and its state; drop the failing message and go on.</summary>
-    Resume,
-    /// <summary>Replace the actor with a fresh instance; the failing message is not retried.</summary>
-    Restart,
-    /// <summary>Stop the actor.</summary>
-    Stop,
-    /// <summary>Fail the supervisor itself with the same exception, for its own supervisor to decide.</summary>
-    Escalate,
-}
-
 /// <summary>
 /// How an actor supervises its children: a decider from exception to <see cref="Directive"/>, applied to the failed
 /// child alone (<see cref="OneForOneStrategy"/>) or to all children (<see cref="AllForOneStrategy"/>), with a limit on
@@ -41,26 +28,4 @@ public abstract class SupervisorStrategy(int maxRetries, TimeSpan window, Func<E
 
     /// <summary>Whether the directive applies to every child rather than the failed one.</summary>
     public abstract bool AppliesToAllChildren { get; }
-}
-
-/// <summary>Applies a directive to the failed child only.</summary>
-public sealed class OneForOneStrategy(int maxRetries, TimeSpan window, Func<Exception, Directive> decider)
-    : SupervisorStrategy(maxRetries, window, decider)
-{
-    /// <summary>The default decider with a restart limit.</summary>
-    public OneForOneStrategy(int maxRetries, TimeSpan window)
-        : this(maxRetries, window, DefaultDecider)
-    {
-    }
-
-    /// <inheritdoc/>
-    public override bool AppliesToAllChildren => false;
-}
-
-/// <summary>Applies a directive to every child: one fails, all restart (or stop) together.</summary>
-public sealed class AllForOneStrategy(int maxRetries, TimeSpan window, Func<Exception, Directive> decider)
-    : SupervisorStrategy(maxRetries, window, decider)
-{
-    /// <inheritdoc/>
-    public override bool AppliesToAllChildren => true;
 }

@@ -1,0 +1,18 @@
+namespace PdCluster.Actors.Framework;
+
+/// <summary>Where an adapter's PD data path stands.</summary>
+public enum AdapterState
+{
+    /// <summary>PD is off for this adapter in the node's config.</summary>
+    NotEnabled,
+    /// <summary>The adapter fails PD's requirements; <see cref="AdapterStatus.Error"/> says why.</summary>
+    Refused,
+    /// <summary>Queues are polling.</summary>
+    Running,
+    /// <summary>Queues are being stopped and drained.</summary>
+    Stopping,
+    /// <summary>Disabled or in low power: provider closed, every buffer home, waiting for enable / D0.</summary>
+    Quiesced,
+    /// <summary>The device is gone: provider closed, every buffer home, waiting for arrival.</summary>
+    Removed,
+}

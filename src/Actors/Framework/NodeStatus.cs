@@ -1,0 +1,4 @@
+namespace PdCluster.Actors.Framework;
+
+/// <summary>Every adapter's status.</summary>
+public sealed record NodeStatus(string Node, IReadOnlyList<AdapterStatus> Adapters);

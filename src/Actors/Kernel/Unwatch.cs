@@ -1,0 +1,4 @@
+namespace PdCluster.Actors.Kernel;
+
+/// <summary>Removes a death watch.</summary>
+internal sealed record Unwatch(IActorRef Watchee, IActorRef Watcher) : SystemMessage;

@@ -1,0 +1,8 @@
+namespace PdCluster.Cluster;
+
+/// <summary>Whether a watched key was written or deleted.</summary>
+public enum WatchEventType
+{
+    Put,
+    Delete,
+}

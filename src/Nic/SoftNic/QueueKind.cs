@@ -1,0 +1,8 @@
+namespace PdCluster.Nic.SoftNic;
+
+/// <summary>Receive or transmit.</summary>
+public enum QueueKind
+{
+    Receive,
+    Transmit,
+}
