@@ -1,4 +1,5 @@
 using PdCluster.Node.Configuration;
+using PdCluster.Node.Hosting;
 
 namespace PdCluster.Tests.Node;
 
@@ -145,5 +146,30 @@ public sealed class BadInputTests
         Assert.StartsWith("/proc/self/mem: cannot be read: ", Assert.Throws<ConfigException>(() => NodeConfigLoader.Load("/proc/self/mem")).Message);
         var missing = Path.Combine(config.Directory, "nope.json");
         Assert.Equal($"{missing}: no such file.", Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(missing)).Message);
+    }
+
+    [Fact]
+    public async Task An_admin_endpoint_on_port_0_reports_and_registers_the_port_it_bound()
+    {
+        using var config = new TempConfig();
+        Edit(config, "admin.listen", "\"127.0.0.1:0\"");
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            var port = new Uri(host.AdminUrl).Port;
+            Assert.NotEqual(0, port);
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            string members;
+            while (!(members = await http.GetStringAsync("/members")).Contains($"127.0.0.1:{port}"))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the member record never showed port {port}: {members}");
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
     }
 }
