@@ -8,4 +8,4 @@ var root = new RootCommand("pd: PacketDirect cluster node and control tool.");
 root.Subcommands.Add(node);
 root.Subcommands.Add(AdapterCommands.Create());
 root.Subcommands.Add(FilterCommands.Create());
-return await root.Parse(args).InvokeAsync();
+return await PdCommandLine.InvokeAsync(root, args);

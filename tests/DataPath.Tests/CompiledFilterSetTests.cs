@@ -50,8 +50,8 @@ public sealed class CompiledFilterSetTests
     [InlineData("twice", "filter 'a': the id appears twice.")]
     [InlineData("steer", "filter 's': action steer needs a queue to steer to.")]
     [InlineData("negative", "filter 'n': queue -1 is negative.")]
-    [InlineData("value", "filter 'v': DestinationPort: value does not fit in 16 bits.")]
-    [InlineData("field", "filter 'f': 'port' is not a match field")]
+    [InlineData("value", "filter 'v': match.destinationPort: 99999 does not fit in 16 bits (0 to 65535).")]
+    [InlineData("field", "filter 'f': match.port: is not a match field")]
     public void A_bad_filter_is_named_with_its_problem(string problem, string message)
     {
         IReadOnlyList<FilterSpec> specs = problem switch

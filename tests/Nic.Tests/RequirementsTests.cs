@@ -52,7 +52,7 @@ public sealed class RequirementsTests
     {
         InvalidDataException Read(string json) =>
             Assert.Throws<InvalidDataException>(() => PdRequirements.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), "req.json"));
-        Assert.StartsWith("req.json: 'linkTypes'", Read("""{"linkTypes":[]}""").Message);
+        Assert.StartsWith("req.json: linkTypes: must list at least one link type", Read("""{"linkTypes":[]}""").Message);
         Assert.Contains("15b3", Read("""{"linkTypes":["Ethernet"],"devices":[{"pci":"15b3","minFirmware":"1"}]}""").Message);
         Assert.StartsWith("req.json", Read("""{"linkTypes":["Token"]}""").Message);
     }

@@ -59,4 +59,145 @@ public sealed class NodeProcessTests
         Assert.Equal(2, node.ExitCode);
         Assert.Contains($"{config.Path}: adapters[0].queues: must be between 1 and 16 (got 0)", error);
     }
+
+    /// <summary>Runs <c>pd</c> to its end; returns its exit code, output and errors.</summary>
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var pd = Start(args);
+        var output = pd.StandardOutput.ReadToEndAsync();
+        var error = pd.StandardError.ReadToEndAsync();
+        try
+        {
+            await pd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!pd.HasExited)
+                pd.Kill(entireProcessTree: true);
+        }
+        return (pd.ExitCode, await output, await error);
+    }
+
+    private static void AssertNoStackTrace(string error)
+    {
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Theory]
+    [InlineData("null", "the file holds null")]
+    [InlineData("{ \"adapters\": [ null ] }", "adapters[0]: must not be null.")]
+    [InlineData("{ \"adapters\": [ { \"name\": \"pd0\", \"buffers\": 2147483647 } ] }", "adapters[0].buffers: must be at least")]
+    public async Task A_bad_config_exits_2_with_a_message_and_no_stack_trace(string json, string expected)
+    {
+        using var config = new TempConfig();
+        File.WriteAllText(config.Path, json);
+        var (exit, _, error) = await RunAsync("node", "run", "--config", config.Path);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"pd: {config.Path}: ", error);
+        Assert.Contains(expected, error);
+        AssertNoStackTrace(error);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("1e20")]
+    [InlineData("5184000")]
+    [InlineData("0")]
+    [InlineData("soon")]
+    public async Task A_duration_that_is_not_a_sane_number_of_seconds_exits_2(string duration)
+    {
+        using var config = new TempConfig();
+        var (exit, _, error) = await RunAsync("node", "run", "--config", config.Path, "--duration", duration);
+        Assert.Equal(2, exit);
+        Assert.Contains($"pd: --duration: '{duration}' is not a number of seconds above 0 and at most 604800 (a week).", error);
+        AssertNoStackTrace(error);
+    }
+
+    [Theory]
+    [InlineData("not-a-url")]
+    [InlineData("/admin")]
+    [InlineData("ftp://127.0.0.1:9470")]
+    public async Task Inject_with_an_endpoint_that_is_not_a_url_exits_2(string endpoint)
+    {
+        var (exit, _, error) = await RunAsync("adapter", "inject", "pd0", "d3", "--endpoint", endpoint);
+        Assert.Equal(2, exit);
+        Assert.Contains($"pd: --endpoint: '{endpoint}' is not an http:// URL", error);
+        AssertNoStackTrace(error);
+    }
+
+    [Fact]
+    public async Task Inject_against_an_endpoint_that_never_answers_gives_up_after_5_s_with_exit_1()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = Stopwatch.StartNew();
+        var (exit, _, error) = await RunAsync("adapter", "inject", "pd0", "d3", "--endpoint", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, exit);
+        Assert.Contains($"pd: http://127.0.0.1:{port}/ did not answer within 5 s", error);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4.5, 20);
+        AssertNoStackTrace(error);
+    }
+
+    [Fact]
+    public async Task Inject_against_a_closed_port_is_a_runtime_failure_exit_1()
+    {
+        int port;
+        using (var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            closed.Start();
+            port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        }
+        var (exit, _, error) = await RunAsync("adapter", "inject", "pd0", "d3", "--endpoint", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, exit);
+        Assert.Contains($"pd: no node answers at http://127.0.0.1:{port}/", error);
+    }
+
+    [Theory]
+    [InlineData("rules-dir")]
+    [InlineData("pcap-dir")]
+    [InlineData("rules-unreadable")]
+    [InlineData("pcap-missing")]
+    public async Task Filter_test_refuses_directories_and_unreadable_files_with_exit_2(string problem)
+    {
+        using var config = new TempConfig();
+        var rules = Path.Combine(config.Directory, "rules.json");
+        File.WriteAllText(rules, """[{ "id": "all" }]""");
+        var pcap = Path.Combine(config.Directory, "none.pcap");
+        var (args, expected) = problem switch
+        {
+            "rules-dir" => ((string[])["--rules", config.Directory, "--pcap", pcap], $"pd: {config.Directory}: is a directory, not a file."),
+            "pcap-dir" => (["--rules", rules, "--pcap", config.Directory], $"pd: {config.Directory}: is a directory, not a file."),
+            "rules-unreadable" => (["--rules", "/proc/self/mem", "--pcap", pcap], "pd: /proc/self/mem: cannot be read: "),
+            _ => (["--rules", rules, "--pcap", pcap], $"pd: {pcap}: no such file."),
+        };
+        var (exit, _, error) = await RunAsync(["filter", "test", .. args]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, error);
+        AssertNoStackTrace(error);
+    }
+
+    [Fact]
+    public async Task A_usage_error_exits_2()
+    {
+        var (exit, _, error) = await RunAsync("adapter", "frobnicate");
+        Assert.Equal(2, exit);
+        Assert.Contains("pd: Unrecognized command or argument 'frobnicate'.", error);
+        Assert.Contains("pd: see 'pd adapter --help'.", error);
+    }
+
+    [Fact]
+    public async Task An_admin_endpoint_on_port_0_is_announced_with_the_port_it_bound()
+    {
+        using var config = new TempConfig();
+        File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace($"127.0.0.1:{config.Port}", "127.0.0.1:0"));
+        var (exit, output, error) = await RunAsync("node", "run", "--config", config.Path, "--duration", "0.5");
+        Assert.True(exit == 0, error);
+        var banner = System.Text.RegularExpressions.Regex.Match(output, @"admin\s+http://127\.0\.0\.1:(\d+)");
+        Assert.True(banner.Success, output);
+        Assert.NotEqual(0, int.Parse(banner.Groups[1].Value));
+    }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace PdCluster.Tests.Node;
 
@@ -21,18 +23,27 @@ internal sealed class TempConfig : IDisposable
             """);
     }
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public string Directory { get; }
 
     public string Path { get; }
 
     public int Port { get; }
 
-    public static string Adapter(string name, string extra = "") => $$"""
-        { "name": "{{name}}", "queues": 2, "queueSize": 256, "buffers": 2048, {{extra}}
-          "simulated": { "generator": { "rate": 20000, "flows": [
-            { "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "tcp", "sourcePort": 1, "destinationPort": 80 },
-            { "source": "198.18.200.1", "destination": "198.18.1.1", "protocol": "udp", "sourcePort": 2, "destinationPort": 53 } ] } } }
-        """;
+    /// <summary>An adapter's JSON; the keys of <paramref name="extra"/> (<c>"queues": 40,</c>) replace or add to the defaults.</summary>
+    public static string Adapter(string name, string extra = "")
+    {
+        var adapter = JsonNode.Parse($$"""
+            { "name": "{{name}}", "queues": 2, "queueSize": 256, "buffers": 2048,
+              "simulated": { "generator": { "rate": 20000, "flows": [
+                { "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "tcp", "sourcePort": 1, "destinationPort": 80 },
+                { "source": "198.18.200.1", "destination": "198.18.1.1", "protocol": "udp", "sourcePort": 2, "destinationPort": 53 } ] } } }
+            """)!.AsObject();
+        foreach (var (key, value) in JsonNode.Parse("{" + extra.Trim().TrimEnd(',') + "}")!.AsObject().ToList())
+            adapter[key] = value?.DeepClone();
+        return adapter.ToJsonString(Indented);
+    }
 
     private static int FreePort()
     {

@@ -44,7 +44,7 @@ public sealed class FieldMatchSyntaxTests
         Assert.Equal(2, specs[0].ParseMatches().Count);
 
         var unknownField = Assert.Throws<FilterSpecException>(() => FilterSpec.ReadList("""[{"id":"x","match":{"port":"80"}}]""", "f.json"));
-        Assert.Contains("filter 'x': 'port' is not a match field", unknownField.Message);
+        Assert.StartsWith("f.json: [0].match.port (filter 'x'): is not a match field (known: destinationMac, ", unknownField.Message);
         var duplicate = Assert.Throws<FilterSpecException>(() => FilterSpec.ReadList("""[{"id":"x"},{"id":"x"}]""", "f.json"));
         Assert.Contains("appears twice", duplicate.Message);
         var badJson = Assert.Throws<FilterSpecException>(() => FilterSpec.ReadList("""[{"id":"x","priorty":1}]""", "f.json"));

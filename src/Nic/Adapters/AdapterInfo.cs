@@ -25,6 +25,22 @@ public sealed record AdapterInfo(
     /// <summary>The MAC as <c>02:00:00:00:00:01</c>.</summary>
     public string MacText => FormatMac(Mac);
 
+    /// <summary>Parses a MAC written as six octets of two hex digits joined by ':' or '-' (<c>02:00:00:00:00:01</c>).</summary>
+    public static bool TryParseMac(string text, out ulong mac)
+    {
+        mac = 0;
+        var octets = text.Split(text.Contains('-') ? '-' : ':');
+        if (octets.Length != 6)
+            return false;
+        foreach (var octet in octets)
+        {
+            if (octet.Length != 2 || !byte.TryParse(octet, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                return false;
+            mac = mac << 8 | b;
+        }
+        return true;
+    }
+
     /// <summary>Formats a 48-bit MAC.</summary>
     public static string FormatMac(ulong mac) =>
         string.Join(':', Enumerable.Range(0, 6).Select(i => ((mac >> (40 - 8 * i)) & 0xFF).ToString("x2", CultureInfo.InvariantCulture)));

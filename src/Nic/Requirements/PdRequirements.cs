@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PdCluster.Nic.Adapters;
+using PdCluster.Queues.Input;
 
 namespace PdCluster.Nic.Requirements;
 
@@ -22,42 +23,72 @@ public sealed class PdRequirements
     /// <summary>The requirements shipped with the build (the same file as in cluster-config/).</summary>
     public static PdRequirements Default { get; } = LoadEmbedded();
 
-    /// <summary>Reads requirements from a file; errors name the file and what is wrong.</summary>
+    /// <summary>Reads requirements from a file; errors (<see cref="InvalidDataException"/>) name the file, the key and the problem.</summary>
     public static PdRequirements Load(string path)
     {
-        using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        try
+        {
+            return Read(InputFile.ReadAllText(path), path);
+        }
+        catch (InputException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 
     /// <summary>Reads requirements from JSON; <paramref name="source"/> names the input in errors.</summary>
     public static PdRequirements Read(Stream json, string source)
     {
-        RequirementsDocument? doc;
+        using var reader = new StreamReader(json);
+        return Read(reader.ReadToEnd(), source);
+    }
+
+    /// <summary>Reads requirements from JSON text; errors (<see cref="InvalidDataException"/>) name <paramref name="source"/>, the key and the problem.</summary>
+    public static PdRequirements Read(string json, string source)
+    {
+        RequirementsDocument doc;
         try
         {
-            doc = JsonSerializer.Deserialize(json, RequirementsJson.Default.RequirementsDocument);
+            doc = JsonInput.Read(json, RequirementsJson.Default.RequirementsDocument, source);
         }
-        catch (JsonException e)
+        catch (InputException e)
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new InvalidDataException(e.Message, e);
         }
-        if (doc?.LinkTypes is null || doc.LinkTypes.Count == 0)
-            throw new InvalidDataException($"{source}: 'linkTypes' must list at least one link type.");
+        if (doc.LinkTypes is null || doc.LinkTypes.Count == 0)
+            throw Fail(source, "linkTypes", $"must list at least one link type ({string.Join(", ", JsonEnumConverter<LinkType>.Names)}).");
         var devices = new List<DeviceRequirement>();
-        foreach (var d in doc.Devices ?? [])
+        var devicesRead = doc.Devices ?? [];
+        for (var i = 0; i < devicesRead.Count; i++)
         {
+            var d = devicesRead[i];
+            var key = $"devices[{i}]";
+            if (d.Pci is null)
+                throw Fail(source, $"{key}.pci", "is required: the device's vendor:device id, like 15b3:1007.");
+            PciId pci;
             try
             {
-                devices.Add(new DeviceRequirement(PciId.Parse(d.Pci ?? ""), d.Name ?? d.Pci ?? "",
-                    Version.Parse(d.MinFirmware ?? "0.0"), Version.Parse(d.MinDriver ?? "0.0")));
+                pci = PciId.Parse(d.Pci);
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            catch (FormatException e)
             {
-                throw new InvalidDataException($"{source}: device '{d.Pci}': {e.Message}", e);
+                throw Fail(source, $"{key}.pci", e.Message);
             }
+            if (devices.FindIndex(r => r.Pci == pci) is var twice and >= 0)
+                throw Fail(source, $"{key}.pci", $"{pci} is already listed at devices[{twice}].");
+            if (d.Name is not null && string.IsNullOrWhiteSpace(d.Name))
+                throw Fail(source, $"{key}.name", "must name the device (leave the key out to use its PCI id).");
+            devices.Add(new DeviceRequirement(pci, d.Name ?? d.Pci, MinVersion(d.MinFirmware, source, $"{key}.minFirmware"), MinVersion(d.MinDriver, source, $"{key}.minDriver")));
         }
         return new PdRequirements { LinkTypes = doc.LinkTypes, Devices = devices, AllowUnlistedDevices = doc.AllowUnlistedDevices };
     }
+
+    private static Version MinVersion(string? text, string source, string key) =>
+        text is null ? new Version(0, 0)
+        : Version.TryParse(text, out var version) ? version
+        : throw Fail(source, key, $"'{text}' is not a version (numbers separated by dots, like 2.36.5150).");
+
+    private static InvalidDataException Fail(string source, string key, string problem) => new(InputException.Format(source, key, problem));
 
     /// <summary>Every requirement <paramref name="adapter"/> fails, as readable sentences; empty when PD may run on it.</summary>
     public IReadOnlyList<string> Check(AdapterInfo adapter)

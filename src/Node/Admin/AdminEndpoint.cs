@@ -42,6 +42,13 @@ internal static class AdminEndpoint
         await app.StartAsync();
         return app;
     }
+
+    /// <summary>The address <paramref name="app"/> listens on: <paramref name="requested"/> with the port Kestrel bound (a free one for port 0).</summary>
+    public static IPEndPoint Bound(WebApplication app, IPEndPoint requested)
+    {
+        var port = app.Urls.Select(url => new Uri(url).Port).FirstOrDefault(p => p > 0);
+        return port > 0 ? new IPEndPoint(requested.Address, port) : requested;
+    }
 }
 
 /// <summary>An admin call was refused.</summary>

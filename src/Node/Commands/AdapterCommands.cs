@@ -99,34 +99,53 @@ internal static class AdapterCommands
         return command;
     }
 
+    /// <summary>How long <c>inject</c> waits for the node to answer.</summary>
+    internal static readonly TimeSpan InjectTimeout = TimeSpan.FromSeconds(5);
+
     private static Command Inject()
     {
         var adapterName = new Argument<string>("name") { Description = "The adapter." };
         var eventName = new Argument<string>("event") { Description = $"One of: {string.Join(", ", DeviceEventNames.All)}." };
         eventName.AcceptOnlyFromAmong([.. DeviceEventNames.All]);
         var endpoint = CommonOptions.Endpoint();
-        var command = new Command("inject", "Inject a device event into a running node's simulated adapter, to rehearse failures.");
+        var command = new Command("inject", $"Inject a device event into a running node's simulated adapter, to rehearse failures (gives up after {InjectTimeout.TotalSeconds:0} s without an answer).");
         command.Arguments.Add(adapterName);
         command.Arguments.Add(eventName);
         command.Options.Add(endpoint);
-        command.SetAction(async (result, cancel) =>
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(result.GetValue(endpoint)!), Timeout = TimeSpan.FromSeconds(10) };
-            try
-            {
-                using var response = await http.PostAsync($"adapters/{Uri.EscapeDataString(result.GetValue(adapterName)!)}/events/{result.GetValue(eventName)}", null, cancel);
-                var body = await response.Content.ReadAsStringAsync(cancel);
-                if (!response.IsSuccessStatusCode)
-                    return CommonOptions.Fail($"{(int)response.StatusCode}: {body}");
-                Console.WriteLine(body);
-                return 0;
-            }
-            catch (HttpRequestException e)
-            {
-                return CommonOptions.Fail($"no node answers at {result.GetValue(endpoint)}: {e.Message}");
-            }
-        });
+        command.SetAction((result, cancel) => InjectAsync(result.GetValue(endpoint)!, result.GetValue(adapterName)!, result.GetValue(eventName)!, cancel));
         return command;
+    }
+
+    /// <summary>
+    /// Posts the event; a node that refuses it (no such adapter, not injectable) is bad input, exit 2; a node that
+    /// cannot be reached, does not answer within <see cref="InjectTimeout"/> or fails is a runtime failure, exit 1.
+    /// </summary>
+    internal static async Task<int> InjectAsync(Uri endpoint, string adapter, string deviceEvent, CancellationToken cancel)
+    {
+        var baseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(InjectTimeout);
+        try
+        {
+            using var response = await http.PostAsync($"adapters/{Uri.EscapeDataString(adapter)}/events/{deviceEvent}", null, deadline.Token);
+            var body = await response.Content.ReadAsStringAsync(deadline.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                Console.WriteLine(body);
+                return ExitCode.Ok;
+            }
+            var message = $"{endpoint}: {(int)response.StatusCode} {response.ReasonPhrase}: {body}";
+            return (int)response.StatusCode is >= 400 and < 500 ? CommonOptions.Fail(message) : CommonOptions.Failure(message);
+        }
+        catch (HttpRequestException e)
+        {
+            return CommonOptions.Failure($"no node answers at {endpoint}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return CommonOptions.Failure($"{endpoint} did not answer within {InjectTimeout.TotalSeconds:0} s; is a node running there?");
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PdCluster.Queues.Capture;
 using PdCluster.Queues.Classification;
+using PdCluster.Queues.Input;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Node.Commands;
@@ -33,16 +34,16 @@ internal static class FilterCommands
         Classifier classifier;
         try
         {
-            specs = FilterSpec.ReadList(File.ReadAllText(rules.FullName), rules.FullName);
+            specs = FilterSpec.ReadList(InputFile.ReadAllText(rules.FullName), rules.FullName);
             classifier = Classifier.Compile([.. specs.Select(s => s.ToRule())]);
         }
-        catch (Exception e) when (e is FilterSpecException or IOException)
+        catch (Exception e) when (e is FilterSpecException or InputException)
         {
             return CommonOptions.Fail(e.Message);
         }
         try
         {
-            using var stream = pcap.OpenRead();
+            using var stream = InputFile.OpenRead(pcap.FullName);
             var info = new PacketInfo();
             foreach (var packet in CaptureFile.Read(stream))
             {
@@ -57,6 +58,10 @@ internal static class FilterCommands
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             return CommonOptions.Fail($"{pcap.FullName}: {e.Message}");
+        }
+        catch (InputException e)
+        {
+            return CommonOptions.Fail(e.Message);
         }
     }
 }

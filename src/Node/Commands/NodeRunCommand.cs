@@ -12,7 +12,7 @@ internal static class NodeRunCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C or SIGTERM)." };
+        var duration = CommonOptions.Duration();
         var output = CommonOptions.Output();
         var command = new Command("run", "Run a node. The embedded default is a simulated ConnectX-3 Pro wired to a traffic generator.");
         command.Options.Add(config);

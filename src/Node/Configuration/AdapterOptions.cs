@@ -1,4 +1,3 @@
-using System.Globalization;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
@@ -19,7 +18,7 @@ internal static class AdapterOptions
     public static SimulatedAdapterOptions Simulated(AdapterConfig adapter)
     {
         var s = adapter.Simulated ?? new SimulatedConfig();
-        var mac = ulong.Parse(s.Mac.Replace(":", "").Replace("-", ""), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var mac = AdapterInfo.TryParseMac(s.Mac, out var parsed) ? parsed : throw new FormatException($"'{s.Mac}' is not a MAC address.");
         var info = AdapterInfo.ConnectX3Pro(adapter.Name, mac) with
         {
             LinkType = s.LinkType,

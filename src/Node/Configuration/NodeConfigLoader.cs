@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Queues.Classification;
+using PdCluster.Queues.Input;
 
 namespace PdCluster.Node.Configuration;
 
@@ -16,6 +18,15 @@ public static class NodeConfigLoader
     /// <summary>The configuration file used when none is named, relative to the current directory.</summary>
     public const string DefaultPath = "cluster-config/node.json";
 
+    /// <summary>Most buffers one adapter's pool may have.</summary>
+    public const int MaxBuffers = 1 << 20;
+
+    /// <summary>Fastest a simulated adapter's generator may be asked to send, in packets per second.</summary>
+    public const long MaxGeneratorRate = 100_000_000;
+
+    /// <summary>What one pool buffer costs in memory: 2 KiB of data, its cache-line padding and its descriptor.</summary>
+    private const long BufferBytes = 2048 + 128;
+
     /// <summary>The file a command should read or edit: the one named, else <see cref="DefaultPath"/> if it exists, else null (embedded).</summary>
     public static string? Resolve(string? path) => path ?? (File.Exists(DefaultPath) ? Path.GetFullPath(DefaultPath) : null);
 
@@ -23,23 +34,15 @@ public static class NodeConfigLoader
     public static LoadedConfig Load(string? path)
     {
         var source = path ?? "embedded node.json";
-        string json;
-        try
-        {
-            json = path is null ? Embedded("node.json") : File.ReadAllText(path);
-        }
-        catch (IOException e)
-        {
-            throw new ConfigException($"{source}: {e.Message}");
-        }
         NodeConfig config;
         try
         {
-            config = JsonSerializer.Deserialize(json, NodeConfigJson.Default.NodeConfig) ?? throw new ConfigException($"{source}: the file is empty.");
+            var json = path is null ? Embedded("node.json") : InputFile.ReadAllText(path);
+            config = JsonInput.Read(json, NodeConfigJson.Default.NodeConfig, source);
         }
-        catch (JsonException e)
+        catch (InputException e)
         {
-            throw new ConfigException($"{source}: {e.Message}");
+            throw new ConfigException(e.Message);
         }
         var directory = path is null ? null : Path.GetDirectoryName(Path.GetFullPath(path));
         return Check(config, source, directory);
@@ -68,11 +71,12 @@ public static class NodeConfigLoader
         var names = new HashSet<string>();
         for (var i = 0; i < config.Adapters.Count; i++)
             CheckAdapter(config.Adapters[i], $"adapters[{i}]", names, source);
+        CheckPoolMemory(config, source);
         var filters = LoadFilters(config, source, directory);
         return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint);
     }
 
-    private static ConfigException Fail(string source, string key, string problem) => new($"{source}: {key}: {problem}");
+    private static ConfigException Fail(string source, string key, string problem) => new(InputException.Format(source, key, problem));
 
     /// <summary>The node's identity, store and admin endpoint.</summary>
     private static IPEndPoint CheckNode(NodeConfig config, string source)
@@ -84,7 +88,11 @@ public static class NodeConfigLoader
         if (config.Store != "memory")
             throw Fail(source, "store", $"'{config.Store}' is not a store this node has (known: memory).");
         if (!TryLoopback(config.Admin.Listen, out var endpoint))
-            throw Fail(source, "admin.listen", $"'{config.Admin.Listen}' must be a loopback host:port such as 127.0.0.1:9470 (the admin endpoint never listens elsewhere).");
+            throw Fail(source, "admin.listen", $"'{config.Admin.Listen}' must be a loopback host:port such as 127.0.0.1:9470 (the admin endpoint never listens elsewhere; port 0 picks a free one).");
+        if (config.Filters is not null && string.IsNullOrWhiteSpace(config.Filters))
+            throw Fail(source, "filters", "must name a filter file (leave the key out for the embedded default-filters.json).");
+        if (config.Requirements is not null && string.IsNullOrWhiteSpace(config.Requirements))
+            throw Fail(source, "requirements", "must name a requirements file (leave the key out for the embedded pd-requirements.json).");
         if (config.Adapters.Count == 0)
             throw Fail(source, "adapters", "list at least one adapter.");
         return endpoint!;
@@ -105,69 +113,121 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
         if (a.Burst < 1 || a.Burst > 256 || a.Burst > a.QueueSize / 2)
             throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
-        if (a.Buffers < 2 * a.Queues * a.QueueSize)
-            throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {2 * a.Queues * a.QueueSize} (got {a.Buffers}).");
+        var fewest = 2 * a.Queues * a.QueueSize;
+        if (a.Buffers < fewest || a.Buffers > MaxBuffers)
+            throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
+        if (a.Simulated is { } simulated)
+            CheckSimulated(simulated, $"{key}.simulated", source);
+    }
+
+    /// <summary>A simulated port: an address, a device the requirements can judge, and a generator that can send.</summary>
+    private static void CheckSimulated(SimulatedConfig s, string key, string source)
+    {
+        if (!AdapterInfo.TryParseMac(s.Mac, out var mac))
+            throw Fail(source, $"{key}.mac", $"must be six octets of two hex digits joined by ':', like 02:00:00:00:00:02 (got '{s.Mac}').");
+        if ((mac >> 40 & 1) != 0 || mac == 0)
+            throw Fail(source, $"{key}.mac", $"must be a unicast address: not all zeros, and the first octet even (got '{s.Mac}').");
         try
         {
-            AdapterOptions.Simulated(a);
+            PciId.Parse(s.Pci);
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
+        catch (FormatException e)
         {
-            throw Fail(source, $"{key}.simulated", e.Message);
+            throw Fail(source, $"{key}.pci", e.Message);
         }
-        var flows = a.Simulated?.Generator?.Flows ?? [];
-        for (var f = 0; f < flows.Count; f++)
-            CheckFlow(flows[f], $"{key}.simulated.generator.flows[{f}]", source);
+        if (string.IsNullOrWhiteSpace(s.Model))
+            throw Fail(source, $"{key}.model", "must name the device model.");
+        if (!Version.TryParse(s.Firmware, out _))
+            throw Fail(source, $"{key}.firmware", $"'{s.Firmware}' is not a version (numbers joined by dots, like 2.36.5150).");
+        if (!Version.TryParse(s.Driver, out _))
+            throw Fail(source, $"{key}.driver", $"'{s.Driver}' is not a version (numbers joined by dots, like 5.25).");
+        if (s.Generator is not { } generator)
+            return;
+        if (generator.Rate is < 0 or > MaxGeneratorRate)
+            throw Fail(source, $"{key}.generator.rate", $"must be between 0 (as fast as it goes) and {MaxGeneratorRate} packets/s (got {generator.Rate}).");
+        for (var f = 0; f < generator.Flows.Count; f++)
+            CheckFlow(generator.Flows[f], $"{key}.generator.flows[{f}]", source);
     }
 
     private static void CheckFlow(FlowConfig flow, string key, string source)
     {
-        if (!IPAddress.TryParse(flow.Source, out var from) || !IPAddress.TryParse(flow.Destination, out var to))
-            throw Fail(source, key, "source and destination must be IP addresses.");
+        if (!IPAddress.TryParse(flow.Source, out var from))
+            throw Fail(source, $"{key}.source", $"'{flow.Source}' is not an IP address.");
+        if (!IPAddress.TryParse(flow.Destination, out var to))
+            throw Fail(source, $"{key}.destination", $"'{flow.Destination}' is not an IP address.");
+        if (from.AddressFamily != to.AddressFamily)
+            throw Fail(source, $"{key}.destination", $"'{flow.Destination}' is not of the source's address family ('{flow.Source}').");
         if (flow.Protocol is not ("tcp" or "udp" or "icmp" or "arp"))
             throw Fail(source, $"{key}.protocol", $"'{flow.Protocol}' must be tcp, udp, icmp or arp.");
-        if (flow.Protocol == "arp" && (from.AddressFamily != AddressFamily.InterNetwork || to.AddressFamily != AddressFamily.InterNetwork))
-            throw Fail(source, key, "an arp flow asks for an IPv4 address from an IPv4 address.");
+        if (flow.Protocol == "arp" && from.AddressFamily != AddressFamily.InterNetwork)
+            throw Fail(source, $"{key}.source", "an arp flow asks for an IPv4 address from an IPv4 address.");
         if (flow.FrameSize is < 60 or > 1514)
             throw Fail(source, $"{key}.frameSize", $"must be between 60 and 1514 (got {flow.FrameSize}).");
+        if (flow.Vlan > 4094)
+            throw Fail(source, $"{key}.vlan", $"must be a VLAN id from 0 to 4094 (got {flow.Vlan}; 4095 is reserved).");
+    }
+
+    /// <summary>Every pool is allocated at start: together they must leave the machine half its memory.</summary>
+    private static void CheckPoolMemory(NodeConfig config, string source)
+    {
+        var needed = config.Adapters.Sum(a => (long)a.Buffers) * BufferBytes;
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory > 0 && needed > memory / 2)
+            throw Fail(source, "adapters", $"the buffer pools need {needed / (double)(1 << 30):F1} GiB together, more than half of this machine's {memory / (double)(1 << 30):F1} GiB; lower adapters[].buffers.");
     }
 
     /// <summary>The filter file (or the embedded default), checked against the adapters' queues.</summary>
     private static IReadOnlyList<FilterSpec> LoadFilters(NodeConfig config, string source, string? directory)
     {
+        var embedded = config.Filters is null || directory is null && config.Filters == "default-filters.json";
+        var file = embedded ? "embedded default-filters.json" : Relative(directory, config.Filters!);
         IReadOnlyList<FilterSpec> filters;
         try
         {
-            filters = config.Filters is null || directory is null && config.Filters == "default-filters.json"
-                ? FilterSpec.ReadList(Embedded("default-filters.json"), "embedded default-filters.json")
-                : FilterSpec.ReadList(File.ReadAllText(Relative(directory, config.Filters)), Relative(directory, config.Filters));
+            filters = FilterSpec.ReadList(embedded ? Embedded("default-filters.json") : ReadReferenced(source, "filters", file), file);
         }
-        catch (Exception e) when (e is FilterSpecException or IOException)
+        catch (FilterSpecException e)
         {
-            throw new ConfigException($"{source}: filters: {e.Message}");
+            throw new ConfigException(e.Message);
         }
-        var fewest = config.Adapters.Min(a => a.Queues);
-        foreach (var f in filters.Where(f => f.Queue is not null))
+        var fewest = config.Adapters.MinBy(a => a.Queues)!;
+        for (var i = 0; i < filters.Count; i++)
         {
-            if (f.Queue < 0 || f.Queue >= fewest)
-                throw Fail(source, "filters", $"filter '{f.Id}' steers to queue {f.Queue}, but an adapter has only queues 0..{fewest - 1}.");
+            if (filters[i].Queue is { } queue && queue >= fewest.Queues)
+                throw Fail(file, $"[{i}].queue (filter '{filters[i].Id}')", $"steers to queue {queue}, but adapter {fewest.Name} has only queues 0..{fewest.Queues - 1}.");
         }
         return filters;
     }
 
     private static PdRequirements LoadRequirements(NodeConfig config, string source, string? directory)
     {
+        if (config.Requirements is null)
+            return PdRequirements.Default;
+        var file = Relative(directory, config.Requirements);
         try
         {
-            return config.Requirements is null ? PdRequirements.Default : PdRequirements.Load(Relative(directory, config.Requirements));
+            return PdRequirements.Read(ReadReferenced(source, "requirements", file), file);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (InvalidDataException e)
         {
-            throw new ConfigException($"{source}: requirements: {e.Message}");
+            throw new ConfigException(e.Message);
         }
     }
 
-    private static string Relative(string? directory, string path) => directory is null || Path.IsPathRooted(path) ? path : Path.Combine(directory, path);
+    /// <summary>A file the configuration names under <paramref name="key"/>; an error names the configuration, the key and the file.</summary>
+    private static string ReadReferenced(string source, string key, string file)
+    {
+        try
+        {
+            return InputFile.ReadAllText(file);
+        }
+        catch (InputException e)
+        {
+            throw Fail(source, key, e.Message);
+        }
+    }
+
+    private static string Relative(string? directory, string path) => directory is null ? path : Path.GetFullPath(path, directory);
 
     private static bool TryLoopback(string listen, out IPEndPoint? endpoint)
     {

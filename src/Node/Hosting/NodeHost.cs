@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
@@ -24,7 +25,7 @@ internal sealed class NodeHost : INodeAdmin
     private readonly NodeMetrics _metrics;
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
-    private readonly IActorRef _membership;
+    private IActorRef? _membership;
     private readonly InMemoryStore _store = new();
     private WebApplication? _admin;
 
@@ -46,12 +47,16 @@ internal sealed class NodeHost : INodeAdmin
         _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))]);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
+        AdminEndpoint = config.AdminEndpoint;
         Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(2));
-        _membership = System.ActorOf(Props.Create(() => new Membership(Membership)), "membership");
 
         // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
         var shutdown = System.CoordinatedShutdown;
-        shutdown.AddTask("before-service-unbind", "leave-cluster", async _ => await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5)));
+        shutdown.AddTask("before-service-unbind", "leave-cluster", async _ =>
+        {
+            if (_membership is not null)
+                await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5));
+        });
         shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(StopTraffic));
         shutdown.AddTask("service-unbind", "stop-admin", async ct =>
         {
@@ -64,11 +69,14 @@ internal sealed class NodeHost : INodeAdmin
 
     public ActorSystem System { get; }
 
-    /// <summary>The cluster store and this node's place in it.</summary>
-    public MembershipSettings Membership { get; }
+    /// <summary>The cluster store and this node's place in it, advertising the admin endpoint's bound address.</summary>
+    public MembershipSettings Membership { get; private set; }
 
-    /// <summary>Where the admin endpoint listens.</summary>
-    public string AdminUrl => $"http://{Config.AdminEndpoint}";
+    /// <summary>Where the admin endpoint listens: once started, the port it bound (a free one when admin.listen asks for port 0).</summary>
+    public IPEndPoint AdminEndpoint { get; private set; }
+
+    /// <summary>The admin endpoint's URL.</summary>
+    public string AdminUrl => $"http://{AdminEndpoint}";
 
     /// <summary>Lab traffic offered to the node's adapters and what came back; latency is the first lab's.</summary>
     public (long Sent, long Returned, double P99Microseconds) Traffic
@@ -86,13 +94,16 @@ internal sealed class NodeHost : INodeAdmin
         var host = new NodeHost(config, providers ?? PdProviderRegistry.Default);
         try
         {
-            host._admin = await AdminEndpoint.StartAsync(host, config.AdminEndpoint, host._exporter);
+            host._admin = await Admin.AdminEndpoint.StartAsync(host, config.AdminEndpoint, host._exporter);
         }
         catch (IOException e)
         {
             await host.ShutdownAsync("admin endpoint failed");
             throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");
         }
+        host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
+        host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
+        host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10));
         foreach (var (_, adapter, _, _) in host._adapters)
             adapter.Traffic?.Start();

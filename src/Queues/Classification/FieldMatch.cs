@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
@@ -14,7 +17,7 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
     {
         var bits = FieldSpec.Of(field).Bits;
         if (prefixLength < 0 || prefixLength > bits)
-            throw new FilterSpecException($"{field}: prefix length {prefixLength} is outside 0..{bits}.");
+            throw FilterSpecException.For(field, $"prefix length {prefixLength} is outside 0..{bits}.");
         var mask = prefixLength == 0 ? UInt128.Zero : FieldSpec.Of(field).FieldMask ^ (FieldSpec.Of(field).FieldMask >> prefixLength);
         return new(field, FieldMatchType.MaskEqual, value, mask);
     }
@@ -89,18 +92,42 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
         switch (Type)
         {
             case FieldMatchType.Equal when Value > max:
-            case FieldMatchType.MaskEqual when Value > max || Operand > max:
-                throw new FilterSpecException($"{Field}: value does not fit in {spec.Bits} bits.");
-            case FieldMatchType.InRange when Value > Operand:
-                throw new FilterSpecException($"{Field}: range low end {Value} is above its high end {Operand}.");
+            case FieldMatchType.MaskEqual when Value > max:
+                throw FilterSpecException.For(Field, $"{Value} does not fit in {spec.Bits} bits (0 to {max}).");
+            case FieldMatchType.MaskEqual when Operand > max:
+                throw FilterSpecException.For(Field, $"mask {Operand} does not fit in {spec.Bits} bits (0 to {max}).");
             case FieldMatchType.InRange when Operand > max:
-                throw new FilterSpecException($"{Field}: range end does not fit in {spec.Bits} bits.");
+                throw FilterSpecException.For(Field, $"range end {Operand} does not fit in {spec.Bits} bits (0 to {max}).");
+            case FieldMatchType.InRange when Value > Operand:
+                throw FilterSpecException.For(Field, $"the range's low end {Format(Field, Value)} is above its high end {Format(Field, Operand)}.");
             case FieldMatchType.AnyBitSet when Field != MatchField.TcpFlags:
-                throw new FilterSpecException($"{Field}: any-bit-set matching is only for TcpFlags.");
+                throw FilterSpecException.For(Field, "any-bit-set matching is only for TcpFlags.");
             case FieldMatchType.AnyBitSet when Operand == 0 || Operand > max:
-                throw new FilterSpecException($"{Field}: the flag mask must be non-zero and fit in {spec.Bits} bits.");
+                throw FilterSpecException.For(Field, $"the flag mask must be non-zero and fit in {spec.Bits} bits (got {Operand}).");
         }
         if (!Enum.IsDefined(Type))
-            throw new FilterSpecException($"{Field}: unknown match type {(int)Type}.");
+            throw FilterSpecException.For(Field, $"unknown match type {(int)Type}.");
+    }
+
+    /// <summary>A value of <paramref name="field"/> as operators write it: an IP or MAC address, else a number.</summary>
+    public static string Format(MatchField field, UInt128 value)
+    {
+        switch (field)
+        {
+            case MatchField.SourceIp or MatchField.DestinationIp or MatchField.InnerSourceIp or MatchField.InnerDestinationIp:
+                if (PacketParser.IsIpv4Mapped(value))
+                {
+                    Span<byte> v4 = stackalloc byte[4];
+                    BinaryPrimitives.WriteUInt32BigEndian(v4, (uint)value);
+                    return new IPAddress(v4).ToString();
+                }
+                Span<byte> v6 = stackalloc byte[16];
+                BinaryPrimitives.WriteUInt128BigEndian(v6, value);
+                return new IPAddress(v6).ToString();
+            case MatchField.SourceMac or MatchField.DestinationMac or MatchField.InnerSourceMac or MatchField.InnerDestinationMac:
+                return string.Join(':', Enumerable.Range(0, 6).Select(i => ((ulong)(value >> (40 - 8 * i)) & 0xFF).ToString("x2", CultureInfo.InvariantCulture)));
+            default:
+                return value.ToString(CultureInfo.InvariantCulture);
+        }
     }
 }

@@ -12,52 +12,54 @@ namespace PdCluster.Queues.Classification;
 /// </summary>
 public static class FieldMatchSyntax
 {
+    private static readonly (string Name, int Value)[] Protocols =
+        [("icmp", IpProtocol.Icmp), ("tcp", IpProtocol.Tcp), ("udp", IpProtocol.Udp), ("gre", IpProtocol.Gre), ("icmpv6", IpProtocol.IcmpV6)];
+
+    private static readonly (string Name, int Value)[] EtherTypes =
+        [("ipv4", EtherType.Ipv4), ("arp", EtherType.Arp), ("ipv6", EtherType.Ipv6), ("lldp", EtherType.Lldp)];
+
+    private static readonly (string Name, int Value)[] Encapsulations =
+        [("none", (int)Encapsulation.None), ("ipip", (int)Encapsulation.IpInIp), ("gre", (int)Encapsulation.Gre), ("nvgre", (int)Encapsulation.Nvgre), ("vxlan", (int)Encapsulation.Vxlan)];
+
+    private static readonly (string Name, int Value)[] Booleans = [("true", 1), ("false", 0)];
+
+    private static readonly (string Name, int Value)[] TcpFlags =
+        [("fin", 0x01), ("syn", 0x02), ("rst", 0x04), ("psh", 0x08), ("ack", 0x10), ("urg", 0x20), ("ece", 0x40), ("cwr", 0x80)];
+
     /// <summary>Parses <paramref name="text"/> as a condition on <paramref name="field"/>; throws <see cref="FilterSpecException"/> with the reason.</summary>
     public static FieldMatch Parse(MatchField field, string text)
     {
-        var t = text.Trim();
+        var match = ParseUnchecked(field, text.Trim());
+        match.Validate();
+        return match;
+    }
+
+    private static FieldMatch ParseUnchecked(MatchField field, string t)
+    {
         if (t.Length == 0)
-            throw new FilterSpecException($"{field}: empty value.");
+            throw FilterSpecException.For(field, "empty value.");
 
         if (field == MatchField.TcpFlags)
             return FieldMatch.AnyBit(field, ParseTcpFlags(t));
 
         var dash = FindRangeDash(t);
         if (dash > 0)
-        {
-            var low = ParseValue(field, t[..dash]);
-            var high = ParseValue(field, t[(dash + 1)..]);
-            var range = FieldMatch.Range(field, low, high);
-            range.Validate();
-            return range;
-        }
+            return FieldMatch.Range(field, ParseValue(field, t[..dash]), ParseValue(field, t[(dash + 1)..]));
 
         var slash = t.IndexOf('/');
-        FieldMatch match;
         if (slash < 0)
-        {
-            match = FieldMatch.Equal(field, ParseValue(field, t));
-        }
-        else
-        {
-            var value = ParseValue(field, t[..slash]);
-            var suffix = t[(slash + 1)..];
-            if (IsAddress(field) || IsMac(field))
-            {
-                if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
-                    throw new FilterSpecException($"{field}: '{suffix}' is not a prefix length.");
-                var ipv4 = IsAddress(field) && t[..slash].Contains('.');
-                if (ipv4 && length > 32)
-                    throw new FilterSpecException($"{field}: IPv4 prefix length {length} is above 32.");
-                match = FieldMatch.Prefix(field, value, ipv4 ? length + 96 : length);
-            }
-            else
-            {
-                match = new FieldMatch(field, FieldMatchType.MaskEqual, value, ParseNumber(field, suffix));
-            }
-        }
-        match.Validate();
-        return match;
+            return FieldMatch.Equal(field, ParseValue(field, t));
+
+        var value = ParseValue(field, t[..slash]);
+        var suffix = t[(slash + 1)..];
+        if (!IsAddress(field) && !IsMac(field))
+            return new FieldMatch(field, FieldMatchType.MaskEqual, value, ParseNumber(field, suffix));
+        if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            throw FilterSpecException.For(field, $"'{suffix}' is not a prefix length.");
+        var ipv4 = IsAddress(field) && t[..slash].Contains('.');
+        if (ipv4 && length > 32)
+            throw FilterSpecException.For(field, $"IPv4 prefix length {length} is above 32.");
+        return FieldMatch.Prefix(field, value, ipv4 ? length + 96 : length);
     }
 
     private static int FindRangeDash(string t)
@@ -73,7 +75,7 @@ public static class FieldMatchSyntax
         if (IsAddress(field))
         {
             if (!IPAddress.TryParse(text, out var address))
-                throw new FilterSpecException($"{field}: '{text}' is not an IP address.");
+                throw FilterSpecException.For(field, $"'{text}' is not an IP address.");
             return address.AddressFamily == AddressFamily.InterNetwork
                 ? PacketParser.MapIpv4(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()))
                 : System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address.GetAddressBytes());
@@ -81,61 +83,51 @@ public static class FieldMatchSyntax
         if (IsMac(field))
         {
             var hex = text.Replace(":", "").Replace("-", "");
-            if (hex.Length != 12 || !ulong.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mac))
-                throw new FilterSpecException($"{field}: '{text}' is not a MAC address.");
+            if (hex.Length != 12 || !ulong.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var mac))
+                throw FilterSpecException.For(field, $"'{text}' is not a MAC address (six octets in hex, like 02:00:00:00:00:01).");
             return mac;
         }
-        var named = (field, text.ToLowerInvariant()) switch
+        var names = NamesOf(field);
+        foreach (var (name, value) in names)
         {
-            (MatchField.Protocol or MatchField.InnerProtocol, "icmp") => IpProtocol.Icmp,
-            (MatchField.Protocol or MatchField.InnerProtocol, "tcp") => IpProtocol.Tcp,
-            (MatchField.Protocol or MatchField.InnerProtocol, "udp") => IpProtocol.Udp,
-            (MatchField.Protocol or MatchField.InnerProtocol, "gre") => IpProtocol.Gre,
-            (MatchField.Protocol or MatchField.InnerProtocol, "icmpv6") => IpProtocol.IcmpV6,
-            (MatchField.EtherType or MatchField.InnerEtherType, "ipv4") => EtherType.Ipv4,
-            (MatchField.EtherType or MatchField.InnerEtherType, "arp") => EtherType.Arp,
-            (MatchField.EtherType or MatchField.InnerEtherType, "ipv6") => EtherType.Ipv6,
-            (MatchField.EtherType or MatchField.InnerEtherType, "lldp") => EtherType.Lldp,
-            (MatchField.Encapsulation, "none") => (int)Encapsulation.None,
-            (MatchField.Encapsulation, "ipip") => (int)Encapsulation.IpInIp,
-            (MatchField.Encapsulation, "gre") => (int)Encapsulation.Gre,
-            (MatchField.Encapsulation, "nvgre") => (int)Encapsulation.Nvgre,
-            (MatchField.Encapsulation, "vxlan") => (int)Encapsulation.Vxlan,
-            (MatchField.TtlIsOne, "true") => 1,
-            (MatchField.TtlIsOne, "false") => 0,
-            _ => -1,
-        };
-        return named >= 0 ? (UInt128)named : ParseNumber(field, text);
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+                return (UInt128)value;
+        }
+        if (names.Length > 0 && !TryParseNumber(text, out _))
+            throw FilterSpecException.For(field, $"'{text}' is not one of {string.Join(", ", names.Select(n => n.Name))} or a number.");
+        return ParseNumber(field, text);
     }
 
-    private static UInt128 ParseNumber(MatchField field, string text)
+    private static (string Name, int Value)[] NamesOf(MatchField field) => field switch
     {
-        text = text.Trim();
-        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? UInt128.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+        MatchField.Protocol or MatchField.InnerProtocol => Protocols,
+        MatchField.EtherType or MatchField.InnerEtherType => EtherTypes,
+        MatchField.Encapsulation => Encapsulations,
+        MatchField.TtlIsOne => Booleans,
+        _ => [],
+    };
+
+    private static UInt128 ParseNumber(MatchField field, string text) =>
+        TryParseNumber(text.Trim(), out var value) ? value : throw FilterSpecException.For(field, $"'{text.Trim()}' is not a number.");
+
+    private static bool TryParseNumber(string text, out UInt128 value) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? UInt128.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
             : UInt128.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok)
-            throw new FilterSpecException($"{field}: '{text}' is not a number.");
-        return value;
-    }
 
     private static UInt128 ParseTcpFlags(string text)
     {
         UInt128 mask = 0;
         foreach (var part in text.Split('|', ',', '+'))
         {
-            mask |= part.Trim().ToLowerInvariant() switch
-            {
-                "fin" => 0x01,
-                "syn" => 0x02,
-                "rst" => 0x04,
-                "psh" => 0x08,
-                "ack" => 0x10,
-                "urg" => 0x20,
-                "ece" => 0x40,
-                "cwr" => 0x80,
-                var other => ParseNumber(MatchField.TcpFlags, other),
-            };
+            var flag = part.Trim();
+            var named = Array.FindIndex(TcpFlags, f => string.Equals(f.Name, flag, StringComparison.OrdinalIgnoreCase));
+            if (named >= 0)
+                mask |= (UInt128)TcpFlags[named].Value;
+            else if (TryParseNumber(flag, out var number))
+                mask |= number;
+            else
+                throw FilterSpecException.For(MatchField.TcpFlags, $"'{flag}' is not a TCP flag ({string.Join(", ", TcpFlags.Select(f => f.Name))}) or a number.");
         }
         return mask;
     }

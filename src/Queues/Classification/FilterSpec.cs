@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PdCluster.Queues.Input;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Queues.Classification;
@@ -33,60 +34,70 @@ public sealed class FilterSpec
     public Dictionary<string, string>? Match { get; init; }
 
     /// <summary>The parsed conditions; throws <see cref="FilterSpecException"/> naming the filter, key and problem.</summary>
-    public IReadOnlyList<FieldMatch> ParseMatches()
+    public IReadOnlyList<FieldMatch> ParseMatches() =>
+        ParseMatches((key, problem) => new FilterSpecException($"filter '{Id}': {key}: {problem}", problem));
+
+    /// <summary>The classifier rule of this filter.</summary>
+    public ClassifierRule ToRule() => new(Priority, ParseMatches());
+
+    /// <summary>
+    /// Reads a JSON array of filters; <paramref name="source"/> names the input in errors. Every error names the
+    /// source, the key (<c>[2].match.destinationPort</c>), the filter's id when it has one, and the problem.
+    /// </summary>
+    public static IReadOnlyList<FilterSpec> ReadList(string json, string source)
+    {
+        List<FilterSpec> specs;
+        try
+        {
+            specs = JsonInput.Read(json, FilterSpecJson.Default.ListFilterSpec, source);
+        }
+        catch (InputException e)
+        {
+            throw new FilterSpecException(e.Message, e.Problem);
+        }
+        var ids = new Dictionary<string, int>();
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var spec = specs[i];
+            var at = $"[{i}]";
+            if (string.IsNullOrWhiteSpace(spec.Id))
+                throw Fail(source, $"{at}.id", null, "must name the filter (it is empty).");
+            if (!ids.TryAdd(spec.Id, i))
+                throw Fail(source, $"{at}.id", null, $"'{spec.Id}' appears twice (also [{ids[spec.Id]}].id); ids must be unique.");
+            if (spec.Priority < 0)
+                throw Fail(source, $"{at}.priority", spec.Id, $"must be 0 or more (got {spec.Priority}); lower applies first.");
+            if (spec.Queue < 0)
+                throw Fail(source, $"{at}.queue", spec.Id, $"must be a queue number, 0 or more (got {spec.Queue}).");
+            if (spec.Action == FilterAction.Steer && spec.Queue is null)
+                throw Fail(source, $"{at}.queue", spec.Id, "action steer needs a \"queue\" to steer to.");
+            spec.ParseMatches((key, problem) => Fail(source, $"{at}.{key}", spec.Id, problem));
+        }
+        return specs;
+    }
+
+    /// <summary>Parses every condition; <paramref name="fail"/> makes the error from the key (<c>match.destinationPort</c>) and the problem.</summary>
+    private List<FieldMatch> ParseMatches(Func<string, string, FilterSpecException> fail)
     {
         var matches = new List<FieldMatch>();
+        var fields = new Dictionary<MatchField, string>();
         foreach (var (key, text) in Match ?? [])
         {
             if (!Enum.TryParse<MatchField>(key, ignoreCase: true, out var field) || !Enum.IsDefined(field) || int.TryParse(key, out _))
-                throw new FilterSpecException($"filter '{Id}': '{key}' is not a match field (known: {string.Join(", ", Enum.GetNames<MatchField>().Select(JsonNamingPolicy.CamelCase.ConvertName))}).");
+                throw fail($"match.{key}", $"is not a match field (known: {string.Join(", ", Enum.GetNames<MatchField>().Select(JsonNamingPolicy.CamelCase.ConvertName))}).");
+            if (!fields.TryAdd(field, key))
+                throw fail($"match.{key}", $"matches the same field as match.{fields[field]}; a filter matches a field once.");
             try
             {
                 matches.Add(FieldMatchSyntax.Parse(field, text));
             }
             catch (FilterSpecException e)
             {
-                throw new FilterSpecException($"filter '{Id}': {e.Message}");
+                throw fail($"match.{key}", e.Problem);
             }
         }
         return matches;
     }
 
-    /// <summary>The classifier rule of this filter.</summary>
-    public ClassifierRule ToRule() => new(Priority, ParseMatches());
-
-    /// <summary>Reads a JSON array of filters; <paramref name="source"/> names the input in errors. Ids must be unique.</summary>
-    public static IReadOnlyList<FilterSpec> ReadList(string json, string source)
-    {
-        List<FilterSpec>? specs;
-        try
-        {
-            specs = JsonSerializer.Deserialize(json, FilterSpecJson.Default.ListFilterSpec);
-        }
-        catch (JsonException e)
-        {
-            throw new FilterSpecException($"{source}: {e.Message}");
-        }
-        if (specs is null)
-            throw new FilterSpecException($"{source}: expected a JSON array of filters.");
-        var ids = new HashSet<string>();
-        foreach (var spec in specs)
-        {
-            if (string.IsNullOrWhiteSpace(spec.Id))
-                throw new FilterSpecException($"{source}: every filter needs an 'id'.");
-            if (!ids.Add(spec.Id))
-                throw new FilterSpecException($"{source}: filter id '{spec.Id}' appears twice.");
-            if (spec.Action == FilterAction.Steer && spec.Queue is null)
-                throw new FilterSpecException($"{source}: filter '{spec.Id}': action steer needs a \"queue\" to steer to.");
-            try
-            {
-                spec.ToRule().Validate();
-            }
-            catch (FilterSpecException e)
-            {
-                throw new FilterSpecException($"{source}: {e.Message}");
-            }
-        }
-        return specs;
-    }
+    private static FilterSpecException Fail(string source, string key, string? id, string problem) =>
+        new($"{source}: {key}{(id is null ? "" : $" (filter '{id}')")}: {problem}", problem);
 }
