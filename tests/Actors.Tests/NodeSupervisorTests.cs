@@ -10,6 +10,7 @@ public sealed class NodeSupervisorTests : TestKitBase
     private readonly ManualTime _time;
     private readonly SimulatedLab _lab = new();
     private readonly IActorRef _node;
+    private readonly AdapterSettings _settings;
 
     public NodeSupervisorTests()
         : this(new ManualTime())
@@ -22,7 +23,8 @@ public sealed class NodeSupervisorTests : TestKitBase
         _time = time;
         Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
         Sys.EventStream.Subscribe(TestActor, typeof(ActorError));
-        _node = NodeSupervisor.Start(Sys, "n1", [_lab.Settings()]);
+        _settings = _lab.Settings();
+        _node = NodeSupervisor.Start(Sys, "n1", [_settings]);
         ExpectRunning();
     }
 
@@ -53,8 +55,16 @@ public sealed class NodeSupervisorTests : TestKitBase
         FailAdapter();
 
         var error = (ActorError)Probe.FishForMessage(m => m is ActorError, TimeSpan.FromSeconds(5));
-        Assert.Equal("n1: pd0 failed again after 3 fresh starts within 1 min; it stays stopped.", error.Message);
-        Assert.Empty(NodeStatus().Adapters);
+        const string reason = "n1: pd0 failed again after 3 fresh starts within 1 min; it stays stopped.";
+        Assert.Equal(reason, error.Message);
+        // Given up is an error wherever an operator looks: the node's status, the telemetry metrics read, the events.
+        var status = Assert.Single(NodeStatus().Adapters);
+        Assert.Equal(AdapterState.Failed, status.State);
+        Assert.Equal(reason, status.Error);
+        Assert.Empty(status.Queues);
+        Assert.Equal(AdapterState.Failed, _settings.Telemetry.State);
+        Assert.Equal(reason, _settings.Telemetry.Failure);
+        Assert.Empty(_settings.Telemetry.Queues);
         Assert.Throws<KeyNotFoundException>(() => AdapterStatus("pd0"));
         Assert.Equal(0, _lab.Adapter.FilterCount);
         Assert.Equal(_lab.Pool.Capacity, _lab.Pool.FreeCount);
@@ -78,5 +88,18 @@ public sealed class NodeSupervisorTests : TestKitBase
         }
         var status = Assert.Single(NodeStatus().Adapters);
         Assert.Equal(AdapterState.Running, status.State);
+    }
+
+    [Fact]
+    public void Device_event_counts_survive_a_fresh_start()
+    {
+        _lab.Adapter.Inject(Nic.Adapters.DeviceEvent.LinkDown);
+        _lab.Adapter.Inject(Nic.Adapters.DeviceEvent.LinkUp);
+        AwaitAssert(() => Assert.Equal(1, AdapterStatus("pd0").Events["LinkUp"]), TimeSpan.FromSeconds(5));
+        FailAdapter();
+        ExpectRunning();
+        var status = AdapterStatus("pd0");
+        Assert.Equal(1, status.Events["LinkDown"]);
+        Assert.Equal(1, status.Events["LinkUp"]);
     }
 }

@@ -15,4 +15,6 @@ public enum AdapterState
     Quiesced,
     /// <summary>The device is gone: provider closed, every buffer home, waiting for arrival.</summary>
     Removed,
+    /// <summary>The adapter's supervisor failed again and again and the node gave up on it: no data path until the node restarts; <see cref="AdapterStatus.Error"/> says why.</summary>
+    Failed,
 }

@@ -19,7 +19,6 @@ namespace PdCluster.Actors.Framework;
 /// </summary>
 public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 {
-    private readonly Dictionary<string, long> _events = Enum.GetNames<DeviceEvent>().ToDictionary(n => n, _ => 0L);
     private readonly List<QueueTelemetry> _telemetry = [];
     private readonly HashSet<IActorRef> _queues = [];
     private readonly Dictionary<string, SetFilter> _receiveFilters = [];
@@ -100,7 +99,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     private void OnDeviceEvent(DeviceEvent e)
     {
-        _events[e.ToString()]++;
+        settings.Telemetry.Count(e);
         switch (e)
         {
             case DeviceEvent.LinkUp or DeviceEvent.LinkDown:
@@ -359,7 +358,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     private AdapterStatus Status() => new(
         settings.Name, _state, _error, _linkUp, _enabled, _fullPower, _present,
-        settings.Pool.FreeCount, settings.Pool.Capacity, new Dictionary<string, long>(_events), [.. _telemetry.Select(t => t.Snapshot())]);
+        settings.Pool.FreeCount, settings.Pool.Capacity, settings.Telemetry.Events, [.. _telemetry.Select(t => t.Snapshot())]);
 
     /// <summary>A receive filter set in the adapter: what it is and the handle that clears it.</summary>
     private sealed record SetFilter(HardwareFilter Filter, PdReceiveFilter Handle);

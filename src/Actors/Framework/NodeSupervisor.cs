@@ -6,7 +6,9 @@ namespace PdCluster.Actors.Framework;
 /// The top of a node: one <see cref="AdapterSupervisor"/> per configured adapter, a status snapshot on request, and
 /// an orderly stop (adapters quiesce their queues) as part of coordinated shutdown. A failed adapter supervisor is
 /// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute of the
-/// system's clock (<see cref="ActorSystem.Time"/>); after that it stays stopped and an <see cref="ActorError"/> says so.
+/// system's clock (<see cref="ActorSystem.Time"/>); after that it stays stopped, and that is an error everywhere an
+/// operator looks: an <see cref="ActorError"/>, the adapter's state <see cref="AdapterState.Failed"/> with the reason in
+/// its telemetry (so metrics and the status say so), and in the node's status.
 /// </summary>
 public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> adapters) : ActorBase
 {
@@ -50,8 +52,15 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         }
         _adapters.Remove(adapter.Name);
         var message = $"{node}: {adapter.Name} failed again after {MaxRestarts} fresh starts within {RestartWindow.TotalMinutes:0} min; it stays stopped.";
+        adapter.Telemetry.GiveUp(message);
+        Context.System.EventStream.Publish(new AdapterStateChanged(adapter.Name, AdapterState.Failed, adapter.Pool.FreeCount, adapter.Pool.Capacity));
         Context.System.EventStream.Publish(new ActorError(Self, message, new InvalidOperationException(message)));
     }
+
+    /// <summary>The status of an adapter the node gave up on, from what outlives its supervisor.</summary>
+    private static AdapterStatus GivenUp(AdapterSettings adapter) => new(
+        adapter.Name, AdapterState.Failed, adapter.Telemetry.Failure, false, false, false, false,
+        adapter.Pool.FreeCount, adapter.Pool.Capacity, adapter.Telemetry.Events, []);
 
     /// <inheritdoc/>
     protected override void OnReceive(object message)
@@ -59,7 +68,9 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         switch (message)
         {
             case GetNodeStatus:
-                var asks = _adapters.Values.Select(a => a.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5)));
+                var asks = adapters.Select(a => _adapters.TryGetValue(a.Name, out var live)
+                    ? live.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5))
+                    : Task.FromResult(GivenUp(a)));
                 Task.WhenAll(asks).PipeTo(Sender, statuses => new NodeStatus(node, statuses), e => new StatusFailure(e));
                 break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):

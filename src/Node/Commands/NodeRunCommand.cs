@@ -61,6 +61,8 @@ internal static class NodeRunCommand
         var home = host.AllBuffersHome;
         if (!json)
             AnsiConsole.MarkupLine(home ? "[green]stopped: every buffer is back in its pool[/]" : "[red]stopped: buffers are missing from a pool[/]");
-        return home ? 0 : 1;
+        foreach (var failure in host.GivenUp)
+            Console.Error.WriteLine($"pd: {failure}");
+        return home && host.GivenUp.Count == 0 ? 0 : 1;
     }
 }

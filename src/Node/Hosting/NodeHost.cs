@@ -33,6 +33,7 @@ internal sealed class NodeHost : INodeAdmin
     {
         Config = config;
         System = ActorSystem.Create(config.Config.Node);
+        ErrorLog.Start(System, Console.Error);
         var settings = new List<AdapterSettings>();
         var filters = CompiledFilterSet.Compile(config.Filters);
         foreach (var a in config.Config.Adapters)
@@ -145,6 +146,9 @@ internal sealed class NodeHost : INodeAdmin
     /// <summary>Every adapter's live queue counters.</summary>
     public IEnumerable<(string Adapter, AdapterState State, IReadOnlyList<QueueTelemetry> Queues)> Telemetry =>
         _adapters.Select(a => (a.Name, a.Telemetry.State, a.Telemetry.Queues));
+
+    /// <summary>Why the node gave up on each adapter it gave up on (empty when none).</summary>
+    public IReadOnlyList<string> GivenUp => [.. _adapters.Select(a => a.Telemetry.Failure).OfType<string>()];
 
     /// <summary>Whether every adapter's pool has all its buffers.</summary>
     public bool AllBuffersHome => _adapters.All(a => a.Pool.FreeCount == a.Pool.Capacity);

@@ -1,0 +1,22 @@
+using PdCluster.Actors.Kernel;
+
+namespace PdCluster.Node.Hosting;
+
+/// <summary>Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens.</summary>
+internal sealed class ErrorLog(TextWriter output) : ActorBase
+{
+    /// <summary>Starts the log on <paramref name="system"/>'s event stream.</summary>
+    public static IActorRef Start(ActorSystem system, TextWriter output)
+    {
+        var log = system.ActorOf(Props.Create(() => new ErrorLog(output)), "error-log");
+        system.EventStream.Subscribe(log, typeof(ActorError));
+        return log;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnReceive(object message)
+    {
+        if (message is ActorError error)
+            output.WriteLine($"pd: error: {error.Message}");
+    }
+}
