@@ -1,11 +1,18 @@
 using System.CommandLine;
 using PdCluster.Node.Commands;
+using PdCluster.Node.Hosting;
+
+// For pd node run, signals are handled from the first statement, before the command line is even parsed: only the
+// runtime's own start is left, in which a signal still ends the process as it does any process.
+using var signals = args is ["node", "run", ..] ? new NodeSignals() : null;
 
 var node = new Command("node", "Run and inspect PD nodes.");
-node.Subcommands.Add(NodeRunCommand.Create());
+node.Subcommands.Add(NodeRunCommand.Create(signals));
 
 var root = new RootCommand("pd: PacketDirect cluster node and control tool.");
 root.Subcommands.Add(node);
 root.Subcommands.Add(AdapterCommands.Create());
 root.Subcommands.Add(FilterCommands.Create());
+// Signals are pd node run's to handle (NodeSignals): PdCommandLine turns System.CommandLine's own handler off, which
+// would end the process with 143 two seconds after a SIGTERM, whatever the node was doing.
 return await PdCommandLine.InvokeAsync(root, args);

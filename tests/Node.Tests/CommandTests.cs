@@ -7,6 +7,7 @@ using PdCluster.Queues.Packets;
 
 namespace PdCluster.Tests.Node;
 
+[Collection(ConsoleCapture.Collection)]
 public sealed class CommandTests
 {
     private static readonly byte[][] Frames =
@@ -59,24 +60,85 @@ public sealed class CommandTests
         Assert.Equal([(0, "flood"), (1, "web"), (2, null)], Test(Rules(config.Directory), pcap));
     }
 
+    /// <summary>Runs <c>pd filter test</c> in process; returns its exit code, what it printed and what it wrote to stderr.</summary>
+    private static (int Exit, string Output, string Error) FilterTest(string rules, string pcap)
+    {
+        var output = new StringWriter();
+        var (exit, _, error) = ConsoleCapture.Run(() => FilterCommands.Run(new FileInfo(rules), new FileInfo(pcap), output));
+        return (exit, output.ToString(), error);
+    }
+
     [Fact]
     public void Filter_test_refuses_a_damaged_capture_with_a_reason()
     {
         using var config = new TempConfig();
         var pcap = Path.Combine(config.Directory, "bad.pcap");
         File.WriteAllBytes(pcap, [1, 2, 3, 4, 5, 6, 7, 8]);
-        var error = Console.Error;
-        var captured = new StringWriter();
-        Console.SetError(captured);
-        try
+        var (exit, _, error) = FilterTest(Rules(config.Directory), pcap);
+        Assert.Equal(2, exit);
+        Assert.Equal($"pd: {pcap}: offset 0, before packet 0: not a pcap or pcapng file (magic 0x04030201).", error.Trim());
+    }
+
+    [Fact]
+    public void Filter_test_names_the_file_packet_and_offset_of_a_damaged_pcapng()
+    {
+        using var config = new TempConfig();
+        var pcap = Path.Combine(config.Directory, "bad.pcapng");
+        var file = PcapNg(Frames);
+        // Blocks: section header, interface, then one enhanced packet block per frame; spoil the second packet's trailing length.
+        var second = BlockOffsets(file)[3];
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(second + 4));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(second + (int)length - 4), length + 4);
+        File.WriteAllBytes(pcap, file);
+        var (exit, output, error) = FilterTest(Rules(config.Directory), pcap);
+        Assert.Equal(2, exit);
+        Assert.Equal("{\"index\":0,\"rule\":\"flood\"}", output.Trim());
+        Assert.Equal($"pd: {pcap}: packet 1 at offset {second}: enhanced packet block: the block's trailing total length {length + 4} differs from its leading {length}.", error.Trim());
+    }
+
+    [Fact]
+    public void Filter_test_refuses_a_capture_that_is_not_ethernet_naming_packet_and_offset()
+    {
+        using var config = new TempConfig();
+        var pcap = Path.Combine(config.Directory, "wifi.pcapng");
+        var file = PcapNg(Frames);
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(BlockOffsets(file)[1] + 8), 105);
+        File.WriteAllBytes(pcap, file);
+        var (exit, output, error) = FilterTest(Rules(config.Directory), pcap);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"pd: {pcap}: packet 0 at offset {BlockOffsets(file)[2]}: link type 105 is not Ethernet (1), the only link type filters are tested on.", error.Trim());
+    }
+
+    [Fact]
+    public void Filter_test_answers_every_damaged_capture_with_output_or_exit_code_2()
+    {
+        using var config = new TempConfig();
+        var rules = Rules(config.Directory);
+        var pcap = Path.Combine(config.Directory, "mutated.pcapng");
+        var template = PcapNg(Frames);
+        var random = new Random(8);
+        var refused = 0;
+        for (var run = 0; run < 500; run++)
         {
-            Assert.Equal(2, FilterCommands.Run(new FileInfo(Rules(config.Directory)), new FileInfo(pcap), new StringWriter()));
+            var file = (byte[])template.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+                file[random.Next(file.Length)] = (byte)random.Next(256);
+            File.WriteAllBytes(pcap, file[..random.Next(file.Length / 2, file.Length + 1)]);
+            var (exit, _, error) = FilterTest(rules, pcap);
+            Assert.True(exit == 0 || exit == 2 && error.StartsWith($"pd: {pcap}: ") && error.Contains(" offset "), error);
+            refused += exit == 2 ? 1 : 0;
         }
-        finally
-        {
-            Console.SetError(error);
-        }
-        Assert.Contains("Not a pcap or pcapng file", captured.ToString());
+        Assert.InRange(refused, 1, 499);
+    }
+
+    /// <summary>Where each pcapng block starts, walking the (little-endian) block total lengths.</summary>
+    private static List<int> BlockOffsets(byte[] file)
+    {
+        var offsets = new List<int>();
+        for (var at = 0; at < file.Length; at += (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 4)))
+            offsets.Add(at);
+        return offsets;
     }
 
     /// <summary>A minimal pcapng: section header, one Ethernet interface, an enhanced packet block per frame.</summary>

@@ -1,10 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace PdCluster.Actors.Kernel;
 
 /// <summary>
 /// Stops a node in ordered phases, each with its own timeout: tasks of one phase run together, and the next phase
-/// starts when they finished or the timeout passed. Runs once, whoever asks first (a call, SIGTERM, Ctrl-C).
+/// starts when they finished or the timeout passed. Runs once, whoever asks first (a call, or the host on a signal).
 /// The last phase terminates the actor system.
 /// </summary>
 public sealed class CoordinatedShutdown
@@ -74,17 +72,6 @@ public sealed class CoordinatedShutdown
         }
     }
 
-    /// <summary>Runs the shutdown on SIGTERM and Ctrl-C (SIGINT) instead of letting the process die; dispose to stop listening.</summary>
-    public IDisposable RunOnSignals()
-    {
-        PosixSignalRegistration Register(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>
-        {
-            context.Cancel = true;
-            _ = Run(signal.ToString());
-        });
-        return new Registrations([Register(PosixSignal.SIGTERM), Register(PosixSignal.SIGINT)]);
-    }
-
     private async Task RunPhases()
     {
         foreach (var phase in DefaultPhases)
@@ -113,15 +100,6 @@ public sealed class CoordinatedShutdown
             {
                 _system.EventStream.Publish(new ActorError(Nobody.Instance, $"Shutdown phase {phase} had a failing task.", all.Exception!));
             }
-        }
-    }
-
-    private sealed class Registrations(PosixSignalRegistration[] registrations) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var r in registrations)
-                r.Dispose();
         }
     }
 }

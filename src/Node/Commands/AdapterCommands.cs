@@ -80,18 +80,16 @@ internal static class AdapterCommands
             var path = NodeConfigLoader.Resolve(result.GetValue(config)?.FullName);
             if (path is null)
                 return CommonOptions.Fail($"no configuration file to change: pass --config FILE or create {NodeConfigLoader.DefaultPath}.");
+            var adapter = result.GetValue(adapterName)!;
+            var state = enabled ? "enabled" : "disabled";
             try
             {
-                var node = NodeConfigLoader.ReadForEdit(path);
-                var adapter = node.Adapters.FirstOrDefault(a => a.Name == result.GetValue(adapterName));
-                if (adapter is null)
-                    return CommonOptions.Fail($"{path}: no adapter named '{result.GetValue(adapterName)}' (configured: {string.Join(", ", node.Adapters.Select(a => a.Name))}).");
-                adapter.Pd = enabled;
-                NodeConfigLoader.Save(node, path);
-                Console.WriteLine($"PacketDirect {(enabled ? "enabled" : "disabled")} on {adapter.Name} in {path}");
+                Console.WriteLine(NodeConfigEdit.SetPd(path, adapter, enabled)
+                    ? $"PacketDirect {state} on {adapter} in {path}"
+                    : $"PacketDirect was already {state} on {adapter} in {path}; the file is unchanged");
                 return 0;
             }
-            catch (Exception e) when (e is ConfigException or IOException)
+            catch (ConfigException e)
             {
                 return CommonOptions.Fail(e.Message);
             }

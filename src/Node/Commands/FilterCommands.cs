@@ -41,6 +41,8 @@ internal static class FilterCommands
         {
             return CommonOptions.Fail(e.Message);
         }
+        if (Directory.Exists(pcap.FullName))
+            return CommonOptions.Fail($"{pcap.FullName}: is a directory, not a capture file.");
         try
         {
             using var stream = InputFile.OpenRead(pcap.FullName);
@@ -48,14 +50,14 @@ internal static class FilterCommands
             foreach (var packet in CaptureFile.Read(stream))
             {
                 if (packet.LinkType != CaptureFile.Ethernet)
-                    return CommonOptions.Fail($"{pcap.FullName}: packet {packet.Index} has link type {packet.LinkType}; only Ethernet (1) captures can be tested.");
+                    return CommonOptions.Fail($"{pcap.FullName}: packet {packet.Index} at offset {packet.Offset}: link type {packet.LinkType} is not Ethernet (1), the only link type filters are tested on.");
                 PacketParser.Parse(packet.Data, ref info);
                 var rule = classifier.Classify(in info.Key);
                 output.WriteLine(rule < 0 ? $"{{\"index\":{packet.Index},\"rule\":null}}" : $"{{\"index\":{packet.Index},\"rule\":{System.Text.Json.JsonSerializer.Serialize(specs[rule].Id, FilterIdJson.Default.String)}}}");
             }
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is CaptureFormatException or IOException or UnauthorizedAccessException)
         {
             return CommonOptions.Fail($"{pcap.FullName}: {e.Message}");
         }

@@ -45,6 +45,7 @@ internal sealed record NodeReport(
 
     public void WriteJson(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, NodeReportJson.Default.NodeReport));
 
+    /// <summary>One table: a row per queue, each naming its busiest filters and summing the rest (<see cref="FilterHitSummary"/>).</summary>
     public void WriteTable(IAnsiConsole console)
     {
         var table = new Table().Title($"node at {Seconds:0.0} s")
@@ -53,7 +54,7 @@ internal sealed record NodeReport(
         foreach (var q in Queues)
         {
             table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
-                Markup.Escape(string.Join("  ", q.FilterHits.Select(h => $"{h.Key}={h.Value:N0}"))));
+                Markup.Escape(FilterHitSummary.Format(q.FilterHits)));
         }
         console.Write(table);
     }

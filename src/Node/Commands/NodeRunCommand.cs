@@ -6,10 +6,11 @@ using Spectre.Console;
 
 namespace PdCluster.Node.Commands;
 
-/// <summary><c>pd node run</c>: runs a node until Ctrl-C, SIGTERM or --duration, reporting per-queue rates once a second.</summary>
+/// <summary><c>pd node run</c>: runs a node until SIGTERM, SIGINT (Ctrl-C), SIGHUP or --duration, reporting per-queue rates once a second.</summary>
 internal static class NodeRunCommand
 {
-    public static Command Create()
+    /// <summary>The command; <paramref name="signals"/> are the ones Program registered first thing, if it did (else the command registers its own).</summary>
+    public static Command Create(NodeSignals? signals = null)
     {
         var config = CommonOptions.Config();
         var duration = CommonOptions.Duration();
@@ -18,25 +19,34 @@ internal static class NodeRunCommand
         command.Options.Add(config);
         command.Options.Add(duration);
         command.Options.Add(output);
-        command.SetAction((result, _) => RunAsync(result.GetValue(config)?.FullName, result.GetValue(duration), result.GetValue(output) == "json"));
+        command.SetAction((result, _) => RunAsync(signals, result.GetValue(config)?.FullName, result.GetValue(duration), result.GetValue(output) == "json"));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, double? duration, bool json)
+    private static async Task<int> RunAsync(NodeSignals? registered, string? configPath, double? duration, bool json)
     {
+        // Before anything starts: from here on SIGTERM, SIGINT and SIGHUP stop the node cleanly instead of killing it.
+        using var owned = registered is null ? new NodeSignals() : null;
+        var signals = registered ?? owned!;
         LoadedConfig config;
         NodeHost host;
         try
         {
             config = NodeConfigLoader.Load(NodeConfigLoader.Resolve(configPath));
-            host = await NodeHost.StartAsync(config);
+            if (signals.Received is { } early)
+            {
+                if (!json)
+                    AnsiConsole.MarkupLine($"[green]stopped ({early}) before the node started: nothing was running[/]");
+                return 0;
+            }
+            host = await NodeHost.StartAsync(config, stopping: signals.Stopping);
         }
         catch (ConfigException e)
         {
             return CommonOptions.Fail(e.Message);
         }
 
-        using var signals = host.System.CoordinatedShutdown.RunOnSignals();
+        signals.Attach(host.System.CoordinatedShutdown);
         if (duration is { } seconds)
             _ = Task.Delay(TimeSpan.FromSeconds(seconds)).ContinueWith(_ => host.System.CoordinatedShutdown.Run("duration"), TaskScheduler.Default);
         if (!json)
@@ -47,7 +57,7 @@ internal static class NodeRunCommand
         var last = clock.Elapsed;
         while (host.System.CoordinatedShutdown.Reason is null)
         {
-            await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(1)), host.System.WhenTerminated);
+            await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(1), signals.Stopping), host.System.WhenTerminated);
             var now = clock.Elapsed;
             var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds);
             before = NodeReport.Sample(host);
@@ -60,7 +70,10 @@ internal static class NodeRunCommand
         await host.ShutdownAsync("stopped");
         var home = host.AllBuffersHome;
         if (!json)
-            AnsiConsole.MarkupLine(home ? "[green]stopped: every buffer is back in its pool[/]" : "[red]stopped: buffers are missing from a pool[/]");
+        {
+            var reason = Markup.Escape(host.System.CoordinatedShutdown.Reason ?? "stopped");
+            AnsiConsole.MarkupLine(home ? $"[green]stopped ({reason}): every buffer is back in its pool[/]" : $"[red]stopped ({reason}): buffers are missing from a pool[/]");
+        }
         foreach (var failure in host.GivenUp)
             Console.Error.WriteLine($"pd: {failure}");
         return home && host.GivenUp.Count == 0 ? 0 : 1;

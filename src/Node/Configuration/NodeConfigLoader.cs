@@ -48,23 +48,6 @@ public static class NodeConfigLoader
         return Check(config, source, directory);
     }
 
-    /// <summary>Writes <paramref name="config"/> back to <paramref name="path"/>.</summary>
-    public static void Save(NodeConfig config, string path) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(config, NodeConfigJson.Default.NodeConfig) + "\n");
-
-    /// <summary>Reads a file for editing without checking references.</summary>
-    public static NodeConfig ReadForEdit(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), NodeConfigJson.Default.NodeConfig) ?? throw new ConfigException($"{path}: the file is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{path}: {e.Message}");
-        }
-    }
-
     private static LoadedConfig Check(NodeConfig config, string source, string? directory)
     {
         var endpoint = CheckNode(config, source);

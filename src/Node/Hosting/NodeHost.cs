@@ -89,10 +89,16 @@ internal sealed class NodeHost : INodeAdmin
         }
     }
 
-    /// <summary>Starts the node with the providers of <paramref name="providers"/> (default: every provider of this build), its admin endpoint, then lab traffic.</summary>
-    public static async Task<NodeHost> StartAsync(LoadedConfig config, PdProviderRegistry? providers = null)
+    /// <summary>
+    /// Starts the node with the providers of <paramref name="providers"/> (default: every provider of this build), its
+    /// admin endpoint, then lab traffic. Once <paramref name="stopping"/> is cancelled the remaining steps are skipped
+    /// and the node is returned as far as it got, for the caller to shut down.
+    /// </summary>
+    public static async Task<NodeHost> StartAsync(LoadedConfig config, PdProviderRegistry? providers = null, CancellationToken stopping = default)
     {
         var host = new NodeHost(config, providers ?? PdProviderRegistry.Default);
+        if (stopping.IsCancellationRequested)
+            return host;
         try
         {
             host._admin = await Admin.AdminEndpoint.StartAsync(host, config.AdminEndpoint, host._exporter);
@@ -105,20 +111,22 @@ internal sealed class NodeHost : INodeAdmin
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
         host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
         host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
-        await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10));
+        await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
+        if (stopping.IsCancellationRequested)
+            return host;
         foreach (var (_, adapter, _, _) in host._adapters)
             adapter.Traffic?.Start();
         return host;
     }
 
     /// <summary>Waits until no adapter is still coming up, so traffic does not meet empty rings.</summary>
-    private async Task WaitForAdaptersAsync(TimeSpan timeout)
+    private async Task WaitForAdaptersAsync(TimeSpan timeout, CancellationToken stopping)
     {
         var deadline = DateTime.UtcNow + timeout;
         bool Settled() => _adapters.All(a => a.Telemetry.HasReported
             && (a.Telemetry.State != AdapterState.Running || a.Telemetry.Queues.All(q => q.Receive.Outstanding > 0)));
-        while (!Settled() && DateTime.UtcNow < deadline)
-            await Task.Delay(10);
+        while (!Settled() && DateTime.UtcNow < deadline && !stopping.IsCancellationRequested)
+            await Task.Delay(10, CancellationToken.None);
     }
 
     /// <inheritdoc/>

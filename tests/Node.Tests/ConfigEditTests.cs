@@ -1,0 +1,163 @@
+using System.Runtime.Versioning;
+using System.Text;
+using PdCluster.Node.Commands;
+using PdCluster.Node.Configuration;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary><c>pd adapter enable-pd / disable-pd</c> edit the user's file in place and atomically.</summary>
+[Collection(ConsoleCapture.Collection)]
+public sealed class ConfigEditTests
+{
+    private static (int Exit, string Output, string Error) Pd(params string[] args) =>
+        ConsoleCapture.Run(() => AdapterCommands.Create().Parse(args).Invoke());
+
+    /// <summary>A config as a person writes one: comments, aligned colons, one adapter on a line, trailing commas, non-ASCII.</summary>
+    private static string HandWritten(int port, string newline) => string.Join(newline,
+        "// Lab node: hand-edited, keep the comments.",
+        "{",
+        "  \"node\":    \"nöde\",          /* a name with an umlaut */",
+        $"  \"admin\": {{ \"listen\": \"127.0.0.1:{port}\" }},",
+        "  \"adapters\": [",
+        "    // the first port stays as it is",
+        "    {\"name\":\"pd0\",\"pd\":false, \"queues\": 2, \"queueSize\": 256, \"buffers\": 2048},",
+        "    {",
+        "        \"name\" : \"pd1\",",
+        "        \"pd\"   : true,   // switched by enable-pd / disable-pd",
+        "        \"queues\": 2, \"queueSize\": 256, \"buffers\": 2048,",
+        "    },",
+        "  ],",
+        "}",
+        "");
+
+    [Theory]
+    [InlineData("\n", false)]
+    [InlineData("\r\n", true)]
+    public void A_hand_formatted_config_keeps_every_byte_but_the_changed_value(string newline, bool bom)
+    {
+        using var config = new TempConfig();
+        var text = HandWritten(config.Port, newline);
+        byte[] original = [.. bom ? [0xEF, 0xBB, 0xBF] : Array.Empty<byte>(), .. Encoding.UTF8.GetBytes(text)];
+        File.WriteAllBytes(config.Path, original);
+
+        var (exit, output, _) = Pd("disable-pd", "pd1", "--config", config.Path);
+
+        Assert.Equal(0, exit);
+        Assert.Equal($"PacketDirect disabled on pd1 in {config.Path}", output.Trim());
+        var expected = original[..(bom ? 3 : 0)].Concat(Encoding.UTF8.GetBytes(text.Replace("\"pd\"   : true", "\"pd\"   : false"))).ToArray();
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(File.ReadAllBytes(config.Path)));
+        Assert.Equal(expected, File.ReadAllBytes(config.Path));
+        var loaded = NodeConfigLoader.Load(config.Path).Config;
+        Assert.Equal("nöde", loaded.Node);
+        Assert.Equal([false, false], loaded.Adapters.Select(a => a.Pd));
+        Assert.Equal([Path.GetFileName(config.Path)], Directory.GetFileSystemEntries(config.Directory).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData(
+        "{\r\n  \"adapters\": [\r\n    {\r\n      \"name\": \"pd0\",  // the port\r\n      \"queues\": 2\r\n    }\r\n  ]\r\n}\r\n",
+        "{\r\n  \"adapters\": [\r\n    {\r\n      \"name\": \"pd0\",  // the port\r\n      \"pd\": false,\r\n      \"queues\": 2\r\n    }\r\n  ]\r\n}\r\n")]
+    [InlineData(
+        "{ \"adapters\": [ { \"name\": \"pd0\", \"queues\": 2 } ] }",
+        "{ \"adapters\": [ { \"name\": \"pd0\", \"pd\": false, \"queues\": 2 } ] }")]
+    [InlineData(
+        "{\"adapters\":[{\"queues\":2,\"name\":\"pd0\"}]}",
+        "{\"adapters\":[{\"queues\":2,\"name\":\"pd0\",\"pd\":false}]}")]
+    [InlineData(
+        "{\n  \"adapters\": [\n    {\n      \"queues\": 2,\n      \"name\" : \"pd0\"\n    }\n  ]\n}\n",
+        "{\n  \"adapters\": [\n    {\n      \"queues\": 2,\n      \"name\" : \"pd0\",\n      \"pd\" : false\n    }\n  ]\n}\n")]
+    [InlineData(
+        "{ \"adapters\": [ { \"name\": \"pd9\" }, { \"name\": \"pd0\", /* no pd yet */ \"queues\": 2, }, ], }",
+        "{ \"adapters\": [ { \"name\": \"pd9\" }, { \"name\": \"pd0\", /* no pd yet */ \"pd\": false, \"queues\": 2, }, ], }")]
+    public void A_missing_pd_is_inserted_after_the_name_in_the_adapter_s_own_style(string before, string after)
+    {
+        var edited = NodeConfigEdit.SetPd(Encoding.UTF8.GetBytes(before), "pd0", enabled: false, "node.json");
+        Assert.Equal(after, Encoding.UTF8.GetString(edited!));
+    }
+
+    [Fact]
+    public void A_value_that_is_already_right_leaves_the_file_alone()
+    {
+        using var config = new TempConfig();
+        var written = File.GetLastWriteTimeUtc(config.Path).AddHours(-1);
+        File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace("\"name\": \"pd0\",", "\"name\": \"pd0\", \"pd\": true,"));
+        File.SetLastWriteTimeUtc(config.Path, written);
+        var before = File.ReadAllBytes(config.Path);
+
+        var (exit, output, _) = Pd("enable-pd", "pd0", "--config", config.Path);
+
+        Assert.Equal(0, exit);
+        Assert.Equal($"PacketDirect was already enabled on pd0 in {config.Path}; the file is unchanged", output.Trim());
+        Assert.Equal(before, File.ReadAllBytes(config.Path));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(config.Path));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void The_file_keeps_its_permissions_and_a_symbolic_link_keeps_pointing_at_it()
+    {
+        using var config = new TempConfig();
+        File.SetUnixFileMode(config.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var link = Path.Combine(config.Directory, "link.json");
+        File.CreateSymbolicLink(link, config.Path);
+
+        Assert.Equal(0, Pd("disable-pd", "pd0", "--config", link).Exit);
+
+        Assert.Equal(config.Path, new FileInfo(link).LinkTarget);
+        Assert.False(NodeConfigLoader.Load(config.Path).Config.Adapters[0].Pd);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(config.Path));
+    }
+
+    public static TheoryData<string, Func<string, UnixFileMode?, FileStream>> WriteFailures => new()
+    {
+        { "No space left on device", (path, _) => new FailingFileStream(path, room: 40) },
+        { "No space left on device", (path, _) => new FailingFileStream(path, room: 0) },
+        { "Read-only file system", (path, _) => throw new IOException($"Read-only file system : '{path}'") },
+        { "is denied", (path, _) => throw new UnauthorizedAccessException($"Access to the path '{path}' is denied.") },
+    };
+
+    [Theory]
+    [MemberData(nameof(WriteFailures))]
+    public void A_write_that_fails_leaves_the_original_intact_and_says_why(string reason, Func<string, UnixFileMode?, FileStream> createTemp)
+    {
+        using var config = new TempConfig();
+        var before = File.ReadAllBytes(config.Path);
+
+        var e = Assert.Throws<ConfigException>(() => NodeConfigEdit.SetPd(config.Path, "pd0", enabled: false, createTemp));
+
+        Assert.StartsWith($"{config.Path}: cannot write the change (", e.Message);
+        Assert.Contains(reason, e.Message);
+        Assert.EndsWith("); the file is unchanged.", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(config.Path));
+        Assert.Equal([Path.GetFileName(config.Path)], Directory.GetFileSystemEntries(config.Directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_config_that_cannot_be_edited_gives_exit_code_2_and_a_reason()
+    {
+        using var config = new TempConfig();
+        string Error(string path) => Pd("enable-pd", "pd0", "--config", path) is { Exit: 2 } run ? run.Error.Trim() : "exit code was not 2";
+        string Write(string name, string text)
+        {
+            var path = Path.Combine(config.Directory, name);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
+        Assert.Equal($"pd: {config.Directory}: is a directory, not a configuration file.", Error(config.Directory));
+        var missing = Path.Combine(config.Directory, "gone", "node.json");
+        Assert.StartsWith($"pd: {missing}: cannot read the file: Could not find a part of the path", Error(missing));
+        var nullAdapters = Write("null.json", "{ \"node\": \"n\", \"adapters\": null }");
+        Assert.Equal($"pd: {nullAdapters}: adapters: must be a list of adapters (it is null).", Error(nullAdapters));
+        var noAdapters = Write("none.json", "{ \"node\": \"n\" }");
+        Assert.Equal($"pd: {noAdapters}: adapters: missing; there is no adapter to change.", Error(noAdapters));
+        var notAnObject = Write("list.json", "[ { \"name\": \"pd0\" } ]");
+        Assert.Equal($"pd: {notAnObject}: the file must hold one JSON object (it starts with a list).", Error(notAnObject));
+        var broken = Write("broken.json", "{ \"adapters\": [ { \"name\": \"pd0\", } ");
+        Assert.StartsWith($"pd: {broken}: ", Error(broken));
+        Assert.Contains("LineNumber: 0", Error(broken));
+        var stringAdapter = Write("string.json", "{ \"adapters\": [ \"pd0\" ] }");
+        Assert.Equal($"pd: {stringAdapter}: adapters[0]: must be an object (it is a string).", Error(stringAdapter));
+        Assert.Equal($"pd: {config.Path}: no adapter named 'nope' (configured: pd0).", Pd("enable-pd", "nope", "--config", config.Path).Error.Trim());
+    }
+}
