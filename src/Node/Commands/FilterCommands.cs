@@ -41,8 +41,6 @@ internal static class FilterCommands
         {
             return CommonOptions.Fail(e.Message);
         }
-        if (Directory.Exists(pcap.FullName))
-            return CommonOptions.Fail($"{pcap.FullName}: is a directory, not a capture file.");
         try
         {
             using var stream = InputFile.OpenRead(pcap.FullName);
