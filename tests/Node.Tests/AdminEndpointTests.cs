@@ -96,6 +96,60 @@ public sealed class AdminEndpointTests
         Assert.True(host.AllBuffersHome);
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public async Task A_storm_of_events_posted_with_no_pause_ends_where_the_last_events_say(int seed)
+    {
+        using var config = new TempConfig(TempConfig.Adapter("pd0", "\"checkedBuffers\": true"));
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            string[] names = ["surprise-removal", "arrival", "d3", "d0", "disable", "enable", "link-down", "link-up"];
+            var random = new Random(seed);
+            var sent = Enumerable.Range(0, 300).Select(_ => names[random.Next(names.Length)]).ToList();
+            using var reading = new CancellationTokenSource();
+            var reads = 0;
+            var reader = Task.Run(async () =>
+            {
+                while (!reading.IsCancellationRequested)
+                {
+                    Assert.Equal("pd0", JsonDocument.Parse(await http.GetStringAsync("/status")).RootElement.GetProperty("adapters")[0].GetProperty("adapter").GetString());
+                    reads++;
+                }
+            });
+            foreach (var name in sent)
+                Assert.Equal(HttpStatusCode.OK, (await http.PostAsync($"/adapters/pd0/events/{name}", null)).StatusCode);
+
+            bool present = sent.LastOrDefault(n => n is "surprise-removal" or "arrival") != "surprise-removal";
+            bool enabled = sent.LastOrDefault(n => n is "disable" or "enable") != "disable";
+            bool powered = sent.LastOrDefault(n => n is "d3" or "d0") != "d3";
+            var expected = !present ? "Removed" : enabled && powered ? "Running" : "Quiesced";
+            await Eventually(async () => await StateOf(http) == expected, expected);
+            reading.Cancel();
+            await reader;
+            Assert.True(reads > 0);
+
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/status"));
+            var adapter = status.RootElement.GetProperty("adapters")[0];
+            var events = adapter.GetProperty("events");
+            Assert.Equal(sent.Count(n => n == "surprise-removal"), events.GetProperty("SurpriseRemoval").GetInt64());
+            Assert.Equal(sent.Count(n => n == "link-up"), events.GetProperty("LinkUp").GetInt64());
+            Assert.Equal(sent.Count(n => n == "d3"), events.GetProperty("LowPower").GetInt64());
+            Assert.Equal(sent.Count, events.EnumerateObject().Sum(e => e.Value.GetInt64()));
+            if (expected == "Running")
+                Assert.True(adapter.GetProperty("error").ValueKind == JsonValueKind.Null, adapter.GetProperty("error").ToString());
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+        Assert.Empty(host.GivenUp);
+    }
+
     [Fact]
     public async Task A_refused_adapter_is_reported_not_fatal()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -50,17 +49,3 @@ internal static class AdminEndpoint
         return port > 0 ? new IPEndPoint(requested.Address, port) : requested;
     }
 }
-
-/// <summary>An admin call was refused.</summary>
-internal sealed record AdminError(string Error);
-
-/// <summary>An event was injected.</summary>
-internal sealed record Injected(string Adapter, string Event);
-
-/// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(NodeStatus))]
-[JsonSerializable(typeof(IReadOnlyList<MemberRecord>))]
-[JsonSerializable(typeof(AdminError))]
-[JsonSerializable(typeof(Injected))]
-internal sealed partial class AdminJson : JsonSerializerContext;

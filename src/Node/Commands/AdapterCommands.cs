@@ -1,8 +1,6 @@
 using PdCluster.Provider;
 using System.CommandLine;
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using PdCluster.Node.Configuration;
 using PdCluster.Node.Hosting;
 using Spectre.Console;
@@ -146,12 +144,3 @@ internal static class AdapterCommands
         }
     }
 }
-
-/// <summary>One adapter in <c>pd adapter list</c>.</summary>
-internal sealed record AdapterRow(
-    string Name, string Provider, bool PdEnabled, string Model, string Pci, string Mac, string LinkType, string Driver, string DriverVersion,
-    string Firmware, long LinkSpeedMbps, int MaxReceiveQueues, int MaxTransmitQueues, int MaxQueueSize, int Queues, bool Supported, IReadOnlyList<string> Unmet);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(List<AdapterRow>))]
-internal sealed partial class AdapterJson : JsonSerializerContext;

@@ -65,6 +65,3 @@ internal static class FilterCommands
         }
     }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class FilterIdJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -39,7 +39,7 @@ internal sealed class NodeHost : INodeAdmin
         foreach (var a in config.Config.Adapters)
         {
             var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
-            var pool = new BufferPool(a.Buffers);
+            var pool = new BufferPool(a.Buffers, checkedMode: a.CheckedBuffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
             settings.Add(supervised);

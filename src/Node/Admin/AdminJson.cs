@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+using PdCluster.Actors.Framework;
+
+namespace PdCluster.Node.Admin;
+
+/// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(IReadOnlyList<MemberRecord>))]
+[JsonSerializable(typeof(AdminError))]
+[JsonSerializable(typeof(Injected))]
+internal sealed partial class AdminJson : JsonSerializerContext;

@@ -1,0 +1,40 @@
+using PdCluster.DataPath;
+
+namespace PdCluster.Node.Configuration;
+
+/// <summary>One adapter of the node.</summary>
+public sealed class AdapterConfig
+{
+    /// <summary>The adapter's name (unique on the node).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated" today.</summary>
+    public string Provider { get; set; } = "simulated";
+
+    /// <summary>Whether PacketDirect is enabled on it (what <c>pd adapter enable-pd / disable-pd</c> change).</summary>
+    public bool Pd { get; set; } = true;
+
+    /// <summary>Queue pairs (1 to the adapter's maximum).</summary>
+    public int Queues { get; set; } = 2;
+
+    /// <summary>Ring slots per queue, a power of two.</summary>
+    public int QueueSize { get; set; } = 1024;
+
+    /// <summary>Most packets a queue takes from its ring and runs through the pipeline per duty cycle.</summary>
+    public int Burst { get; set; } = PdForwarder.DefaultBurstSize;
+
+    /// <summary>Buffers in the adapter's pool.</summary>
+    public int Buffers { get; set; } = 8192;
+
+    /// <summary>Queue threads sleep on PD's drain notification when idle instead of backing off.</summary>
+    public bool DrainNotification { get; set; }
+
+    /// <summary>Queues hand frames that are not IP (ARP, LLDP) back to the OS path (DPDK's exception path).</summary>
+    public bool ExceptionPath { get; set; } = true;
+
+    /// <summary>The pool checks every buffer handle it is given: a double return or a use after return fails the queue loudly (for testing; it costs speed).</summary>
+    public bool CheckedBuffers { get; set; }
+
+    /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>
+    public SimulatedConfig? Simulated { get; set; }
+}
