@@ -46,8 +46,6 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     /// <inheritdoc/>
     protected override void PreStart()
     {
-        settings.Filters.EnsureQueuesExist(settings.Queues);
-        _filters = settings.Filters;
         var self = Self;
         _subscription = settings.Events.Subscribe(e => self.Tell(new DeviceEventOccurred(e)));
         (_linkUp, _enabled, _fullPower, _present) = settings.Events.Current;
@@ -56,6 +54,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             SetState(AdapterState.NotEnabled);
             return;
         }
+        settings.Filters.EnsureQueuesExist(settings.Queues);
+        _filters = settings.Filters;
         Open();
     }
 

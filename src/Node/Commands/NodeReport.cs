@@ -49,7 +49,7 @@ internal sealed record NodeReport(
     {
         var table = new Table().Title($"node at {Seconds:0.0} s")
             .Caption($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs")
-            .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits");
+            .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits (total)");
         foreach (var q in Queues)
         {
             table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),

@@ -35,8 +35,7 @@ internal static class NodeRunCommand
             config = NodeConfigLoader.Load(NodeConfigLoader.Resolve(configPath));
             if (signals.Received is { } early)
             {
-                if (!json)
-                    AnsiConsole.MarkupLine($"[green]stopped ({early}) before the node started: nothing was running[/]");
+                Say(json, $"stopped ({early}) before the node started: nothing was running", "green");
                 return 0;
             }
             host = await NodeHost.StartAsync(config, stopping: signals.Stopping);
@@ -49,8 +48,14 @@ internal static class NodeRunCommand
         signals.Attach(host.System.CoordinatedShutdown);
         if (duration is { } seconds)
             _ = Task.Delay(TimeSpan.FromSeconds(seconds)).ContinueWith(_ => host.System.CoordinatedShutdown.Run("duration"), TaskScheduler.Default);
-        if (!json)
-            AnsiConsole.MarkupLine($"[bold]pd node[/] {Markup.Escape(config.Config.Node)} from {Markup.Escape(config.Source)} · {config.Filters.Count} filters · admin {host.AdminUrl} · Ctrl-C to stop");
+        Say(json, $"pd node {config.Config.Node} from {config.Source} · {config.Filters.Count} filters · admin {host.AdminUrl} · Ctrl-C to stop", "bold");
+        if (!json && Console.IsOutputRedirected)
+        {
+            // A file or pipe gets plain text a line per row, not a terminal's wrapping and colour codes.
+            AnsiConsole.Profile.Width = 240;
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+            AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
+        }
 
         var clock = Stopwatch.StartNew();
         var before = NodeReport.Sample(host);
@@ -58,6 +63,9 @@ internal static class NodeRunCommand
         while (host.System.CoordinatedShutdown.Reason is null)
         {
             await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(1), signals.Stopping), host.System.WhenTerminated);
+            // A sample taken while the queues stop would show them half gone: the last report is the last full second.
+            if (host.System.CoordinatedShutdown.Reason is not null)
+                break;
             var now = clock.Elapsed;
             var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds);
             before = NodeReport.Sample(host);
@@ -69,13 +77,22 @@ internal static class NodeRunCommand
         }
         await host.ShutdownAsync("stopped");
         var home = host.AllBuffersHome;
-        if (!json)
-        {
-            var reason = Markup.Escape(host.System.CoordinatedShutdown.Reason ?? "stopped");
-            AnsiConsole.MarkupLine(home ? $"[green]stopped ({reason}): every buffer is back in its pool[/]" : $"[red]stopped ({reason}): buffers are missing from a pool[/]");
-        }
+        var reason = host.System.CoordinatedShutdown.Reason ?? "stopped";
+        if (home)
+            Say(json, $"stopped ({reason}): every buffer is back in its pool", "green");
+        else
+            Console.Error.WriteLine($"pd: stopped ({reason}): buffers are missing from a pool");
         foreach (var failure in host.GivenUp)
             Console.Error.WriteLine($"pd: {failure}");
         return home && host.GivenUp.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>A line for the operator: on the console in table mode, on standard error beside JSON output (which stays pure JSON lines).</summary>
+    private static void Say(bool json, string text, string style)
+    {
+        if (json)
+            Console.Error.WriteLine(text);
+        else
+            AnsiConsole.MarkupLine($"[{style}]{Markup.Escape(text)}[/]");
     }
 }

@@ -173,8 +173,9 @@ public static class NodeConfigLoader
         {
             throw new ConfigException(e.Message);
         }
-        var fewest = config.Adapters.MinBy(a => a.Queues)!;
-        for (var i = 0; i < filters.Count; i++)
+        // The filters run on every adapter with PD on; one with PD off is the OS's and runs none of them.
+        var fewest = config.Adapters.Where(a => a.Pd).MinBy(a => a.Queues);
+        for (var i = 0; fewest is not null && i < filters.Count; i++)
         {
             if (filters[i].Queue is { } queue && queue >= fewest.Queues)
                 throw Fail(file, $"[{i}].queue (filter '{filters[i].Id}')", $"steers to queue {queue}, but adapter {fewest.Name} has only queues 0..{fewest.Queues - 1}.");
