@@ -188,4 +188,24 @@ public sealed class CommandTests
         Assert.True(NodeConfigLoader.Load(config.Path).Config.Adapters[0].Pd);
         Assert.Equal(2, root.Parse(["enable-pd", "nope", "--config", config.Path]).Invoke());
     }
+
+    [Fact]
+    public void Names_that_look_like_console_markup_are_printed_as_they_are()
+    {
+        using var config = new TempConfig(TempConfig.Adapter("eth[0]"));
+        // Spectre reads "[0]" as a style unless it is escaped: the table threw before, so a clean exit is the check.
+        var (exit, _, error) = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        Assert.True(exit == 0, error);
+    }
+
+    [Fact]
+    public void A_fifo_is_refused_at_once_instead_of_waiting_for_a_writer()
+    {
+        using var config = new TempConfig();
+        var fifo = Path.Combine(config.Directory, "node.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            mkfifo.WaitForExit();
+        var e = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(fifo));
+        Assert.Contains("is a FIFO or socket, not a file.", e.Message);
+    }
 }

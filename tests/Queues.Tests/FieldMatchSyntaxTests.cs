@@ -28,10 +28,35 @@ public sealed class FieldMatchSyntaxTests
     [InlineData(MatchField.SourceMac, "02:00:00")]
     [InlineData(MatchField.TcpFlags, "syn|bogus")]
     [InlineData(MatchField.Protocol, "")]
+    [InlineData(MatchField.SourceIp, "010.0.0.1")]
+    [InlineData(MatchField.SourceIp, "192.168.1")]
+    [InlineData(MatchField.SourceIp, "4294967295")]
+    [InlineData(MatchField.SourceIp, "0x0a.0.0.1")]
+    [InlineData(MatchField.SourceIp, "fe80::1%eth0")]
+    [InlineData(MatchField.SourceIp, "::1-10.0.0.1")]
     public void Bad_text_gets_a_readable_error(MatchField field, string text)
     {
         var e = Assert.Throws<FilterSpecException>(() => FieldMatchSyntax.Parse(field, text));
         Assert.StartsWith(field.ToString(), e.Message);
+    }
+
+    [Fact]
+    public void An_ipv6_address_written_with_a_dotted_quad_takes_an_ipv6_prefix_length()
+    {
+        var m = FieldMatchSyntax.Parse(MatchField.SourceIp, "64:ff9b::1.2.3.4/96");
+        var net = FieldMatchSyntax.Parse(MatchField.SourceIp, "64:ff9b::/96");
+        Assert.Equal((net.Type, net.Operand, net.Header), (m.Type, m.Operand, m.Header));
+        Assert.Throws<FilterSpecException>(() => FieldMatchSyntax.Parse(MatchField.SourceIp, "64:ff9b::1.2.3.4/129"));
+    }
+
+    [Theory]
+    [InlineData("sourcePort,destinationPort")]
+    [InlineData(" sourcePort ")]
+    [InlineData("7")]
+    public void A_match_key_is_one_field_name_whole(string key)
+    {
+        var e = Assert.Throws<FilterSpecException>(() => FilterSpec.ReadList($$"""[{ "id": "x", "match": { "{{key}}": "3" } }]""", "f.json"));
+        Assert.Contains("is not a match field", e.Message);
     }
 
     [Fact]

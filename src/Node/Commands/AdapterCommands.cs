@@ -54,8 +54,8 @@ internal static class AdapterCommands
                 .AddColumns("name", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(r.Name, r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
-                    $"{r.Firmware} / {r.Driver} {r.DriverVersion}", $"{r.Queues} of {r.MaxReceiveQueues}",
+                table.AddRow(Markup.Escape(r.Name), r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
+                    Markup.Escape($"{r.Firmware} / {r.Driver} {r.DriverVersion}"), $"{r.Queues} of {r.MaxReceiveQueues}",
                     r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);

@@ -52,7 +52,7 @@ internal sealed record NodeReport(
             .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits (total)");
         foreach (var q in Queues)
         {
-            table.AddRow(q.Adapter, q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
+            table.AddRow(Markup.Escape(q.Adapter), q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
                 Markup.Escape(FilterHitSummary.Format(q.FilterHits)));
         }
         console.Write(table);

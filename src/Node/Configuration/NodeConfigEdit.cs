@@ -49,6 +49,11 @@ internal static class NodeConfigEdit
         {
             throw new ConfigException($"{source}: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader's word for text that is not valid UTF-8 (a lone surrogate escape, a stray byte).
+            throw new ConfigException($"{source}: not valid UTF-8 JSON text: {e.Message}");
+        }
         var literal = enabled ? "true"u8 : "false"u8;
         var text = json.AsSpan();
         var output = new List<byte>(json.Length + 16);
@@ -99,13 +104,25 @@ internal static class NodeConfigEdit
         return [.. output];
     }
 
+    private const long MaxBytes = 64L << 20;
+
     private static byte[] Read(string path)
     {
         if (Directory.Exists(path))
             throw new ConfigException($"{path}: is a directory, not a configuration file.");
         try
         {
-            return File.ReadAllBytes(path);
+            // The same bounds as every file pd reads: a regular file of at most 64 MiB (not /dev/zero, not a FIFO's endless stream).
+            using var stream = PdCluster.Queues.Input.InputFile.OpenRead(path);
+            if (!stream.CanSeek || stream.Length > MaxBytes)
+                throw new ConfigException($"{path}: is not a configuration file of at most {MaxBytes >> 20} MiB.");
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (PdCluster.Queues.Input.InputException e)
+        {
+            throw new ConfigException(e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -103,7 +103,7 @@ internal sealed class NodeHost : INodeAdmin
         {
             host._admin = await Admin.AdminEndpoint.StartAsync(host, config.AdminEndpoint, host._exporter);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or global::System.Net.Sockets.SocketException)
         {
             await host.ShutdownAsync("admin endpoint failed");
             throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");

@@ -44,7 +44,11 @@ public static class FieldMatchSyntax
 
         var dash = FindRangeDash(t);
         if (dash > 0)
+        {
+            if (IsAddress(field) && t[..dash].Contains(':') != t[(dash + 1)..].Contains(':'))
+                throw FilterSpecException.For(field, $"'{t}' mixes an IPv4 and an IPv6 address; a range has one family.");
             return FieldMatch.Range(field, ParseValue(field, t[..dash]), ParseValue(field, t[(dash + 1)..]));
+        }
 
         var slash = t.IndexOf('/');
         if (slash < 0)
@@ -56,10 +60,17 @@ public static class FieldMatchSyntax
             return new FieldMatch(field, FieldMatchType.MaskEqual, value, ParseNumber(field, suffix));
         if (!int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
             throw FilterSpecException.For(field, $"'{suffix}' is not a prefix length.");
-        var ipv4 = IsAddress(field) && t[..slash].Contains('.');
+        var ipv4 = IsAddress(field) && !t[..slash].Contains(':');
         if (ipv4 && length > 32)
             throw FilterSpecException.For(field, $"IPv4 prefix length {length} is above 32.");
         return FieldMatch.Prefix(field, value, ipv4 ? length + 96 : length);
+    }
+
+    private static bool IsDottedQuad(string text)
+    {
+        var octets = text.Split('.');
+        return octets.Length == 4 && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit)
+            && (o.Length == 1 || o[0] != '0') && int.Parse(o, CultureInfo.InvariantCulture) <= 255);
     }
 
     private static int FindRangeDash(string t)
@@ -74,8 +85,10 @@ public static class FieldMatchSyntax
         text = text.Trim();
         if (IsAddress(field))
         {
-            if (!IPAddress.TryParse(text, out var address))
-                throw FilterSpecException.For(field, $"'{text}' is not an IP address.");
+            // Only the forms an operator means: four decimal octets, or IPv6 without a zone. IPAddress would also take
+            // octal (010.0.0.1 is 8.0.0.1), short forms (192.168.1) and plain numbers.
+            if (!(text.Contains(':') ? !text.Contains('%') : IsDottedQuad(text)) || !IPAddress.TryParse(text, out var address))
+                throw FilterSpecException.For(field, $"'{text}' is not an IP address (four decimal octets like 198.18.0.1, or IPv6 like 2001:db8::1).");
             return address.AddressFamily == AddressFamily.InterNetwork
                 ? PacketParser.MapIpv4(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()))
                 : System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address.GetAddressBytes());

@@ -33,6 +33,9 @@ public sealed class FilterSpec
     /// <summary>Field name to condition text; every condition must hold. Absent or empty matches everything.</summary>
     public Dictionary<string, string>? Match { get; init; }
 
+    private static readonly Dictionary<string, MatchField> MatchFieldNames =
+        Enum.GetValues<MatchField>().ToDictionary(f => f.ToString(), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The parsed conditions; throws <see cref="FilterSpecException"/> naming the filter, key and problem.</summary>
     public IReadOnlyList<FieldMatch> ParseMatches() =>
         ParseMatches((key, problem) => new FilterSpecException($"filter '{Id}': {key}: {problem}", problem));
@@ -82,7 +85,8 @@ public sealed class FilterSpec
         var fields = new Dictionary<MatchField, string>();
         foreach (var (key, text) in Match ?? [])
         {
-            if (!Enum.TryParse<MatchField>(key, ignoreCase: true, out var field) || !Enum.IsDefined(field) || int.TryParse(key, out _))
+            // One field's name, whole: Enum.TryParse would also take "a,b" (their values or-ed), numbers and padding.
+            if (!MatchFieldNames.TryGetValue(key, out var field))
                 throw fail($"match.{key}", $"is not a match field (known: {string.Join(", ", Enum.GetNames<MatchField>().Select(JsonNamingPolicy.CamelCase.ConvertName))}).");
             if (!fields.TryAdd(field, key))
                 throw fail($"match.{key}", $"matches the same field as match.{fields[field]}; a filter matches a field once.");

@@ -42,6 +42,8 @@ public static class InputFile
             throw new InputException("(no file)", "", "a file name is empty.");
         if (Directory.Exists(path))
             throw new InputException(path, "", "is a directory, not a file.");
+        if (FileKind.IsPipe(path))
+            throw new InputException(path, "", "is a FIFO or socket, not a file.");
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
