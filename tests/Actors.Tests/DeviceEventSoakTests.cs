@@ -23,28 +23,18 @@ public sealed class DeviceEventSoakTests : TestKitBase
         var adapter = Sys.ActorOf(Props.Create(() => new AdapterSupervisor(_lab.Settings())), "pd0");
         var random = new Random(seed);
         var events = Enum.GetValues<DeviceEvent>();
-        bool present = true, enabled = true, powered = true, link = true;
+        var device = new ImpliedDeviceState();
         for (var step = 0; step < 60; step++)
         {
             var e = events[random.Next(events.Length)];
             _lab.Adapter.Inject(e);
-            switch (e)
-            {
-                case DeviceEvent.LinkUp: link = true; break;
-                case DeviceEvent.LinkDown: link = false; break;
-                case DeviceEvent.Enable: enabled = true; break;
-                case DeviceEvent.Disable: enabled = false; break;
-                case DeviceEvent.FullPower: powered = true; break;
-                case DeviceEvent.LowPower: powered = false; break;
-                case DeviceEvent.SurpriseRemoval: present = false; break;
-                case DeviceEvent.Arrival: present = true; break;
-            }
-            var expected = !present ? AdapterState.Removed : enabled && powered ? AdapterState.Running : AdapterState.Quiesced;
+            device.Apply(e);
+            var expected = device.State;
             AwaitAssert(() => Assert.Equal(expected, Status(adapter).State), TimeSpan.FromSeconds(5));
             var status = Status(adapter);
             if (expected != AdapterState.Running)
                 Assert.True(status.Buffers == status.FreeBuffers, $"step {step} ({e}): {status.Buffers - status.FreeBuffers} buffers missing in {expected}");
-            else if (link && step % 6 == 0)
+            else if (device.Link && step % 6 == 0)
             {
                 var before = _lab.Returned;
                 AwaitCondition(() => _lab.Returned > before + 50, TimeSpan.FromSeconds(5), $"traffic after step {step} ({e})");

@@ -17,25 +17,6 @@ public sealed class DeviceEventStormTests : TestKitBase
 
     protected override void AfterTermination() => _lab.Dispose();
 
-    /// <summary>What the adapter should be in after <paramref name="events"/>, from the all-up start.</summary>
-    internal static AdapterState Implied(IEnumerable<DeviceEvent> events)
-    {
-        bool present = true, enabled = true, powered = true;
-        foreach (var e in events)
-        {
-            switch (e)
-            {
-                case DeviceEvent.Enable: enabled = true; break;
-                case DeviceEvent.Disable: enabled = false; break;
-                case DeviceEvent.FullPower: powered = true; break;
-                case DeviceEvent.LowPower: powered = false; break;
-                case DeviceEvent.SurpriseRemoval: present = false; break;
-                case DeviceEvent.Arrival: present = true; break;
-            }
-        }
-        return !present ? AdapterState.Removed : enabled && powered ? AdapterState.Running : AdapterState.Quiesced;
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -82,7 +63,7 @@ public sealed class DeviceEventStormTests : TestKitBase
         foreach (var e in sent)
             _lab.Adapter.Inject(e);
 
-        var expected = Implied(sent);
+        var expected = ImpliedDeviceState.After(sent).State;
         AwaitAssert(() =>
         {
             var status = node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Adapters.Single();

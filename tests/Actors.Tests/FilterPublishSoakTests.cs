@@ -57,7 +57,7 @@ public sealed class FilterPublishSoakTests : TestKitBase
         var random = new Random(seed);
         var events = Enum.GetValues<DeviceEvent>();
         var inForce = SimulatedLab.Filters;
-        bool present = true, enabled = true, powered = true, link = true;
+        var device = new ImpliedDeviceState();
         for (var step = 0; step < 100; step++)
         {
             var what = "";
@@ -71,28 +71,18 @@ public sealed class FilterPublishSoakTests : TestKitBase
             {
                 // Half the time bring back what is down, so sets published while closed meet an open often.
                 var down = new List<DeviceEvent>();
-                if (!enabled)
+                if (!device.Enabled)
                     down.Add(DeviceEvent.Enable);
-                if (!powered)
+                if (!device.Powered)
                     down.Add(DeviceEvent.FullPower);
-                if (!present)
+                if (!device.Present)
                     down.Add(DeviceEvent.Arrival);
                 var e = down.Count > 0 && random.Next(2) == 0 ? down[random.Next(down.Count)] : events[random.Next(events.Length)];
                 _lab.Adapter.Inject(e);
-                switch (e)
-                {
-                    case DeviceEvent.LinkUp: link = true; break;
-                    case DeviceEvent.LinkDown: link = false; break;
-                    case DeviceEvent.Enable: enabled = true; break;
-                    case DeviceEvent.Disable: enabled = false; break;
-                    case DeviceEvent.FullPower: powered = true; break;
-                    case DeviceEvent.LowPower: powered = false; break;
-                    case DeviceEvent.SurpriseRemoval: present = false; break;
-                    case DeviceEvent.Arrival: present = true; break;
-                }
+                device.Apply(e);
                 what = e.ToString();
             }
-            var expected = !present ? AdapterState.Removed : enabled && powered ? AdapterState.Running : AdapterState.Quiesced;
+            var expected = device.State;
             AwaitAssert(() => Assert.Equal(expected, Status(adapter).State), TimeSpan.FromSeconds(5));
             try
             {
@@ -102,7 +92,7 @@ public sealed class FilterPublishSoakTests : TestKitBase
             {
                 throw new Xunit.Sdk.XunitException($"step {step} ({what}), set {inForce.Revision} in force: {failure.Message}");
             }
-            if (expected == AdapterState.Running && link && step % 5 == 0)
+            if (expected == AdapterState.Running && device.Link && step % 5 == 0)
             {
                 var before = _lab.Returned;
                 AwaitCondition(() => _lab.Returned > before + 50, TimeSpan.FromSeconds(5), $"traffic after step {step} ({what})");
