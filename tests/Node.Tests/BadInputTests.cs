@@ -40,7 +40,7 @@ public sealed class BadInputTests
     [InlineData("adapters[0].simulated.generator.flows[0].source", "\"::1\"", "adapters[0].simulated.generator.flows[0].destination: '198.18.1.1' is not of the source's address family ('::1').")]
     [InlineData("adapters[0].queues", "\"2\"", "adapters[0].queues: must be a whole number from -2147483648 to 2147483647 (got '2').")]
     [InlineData("adapters[0].pd", "\"yes\"", "adapters[0].pd: must be true or false (got 'yes').")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, pollNice, exceptionPath, checkedBuffers, simulated).")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {
         using var config = new TempConfig();

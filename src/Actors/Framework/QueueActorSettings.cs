@@ -10,6 +10,7 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
 /// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
 /// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
+/// <param name="PollNice">The queue thread's nice value (0–19): above a control thread's 0, so a supervisor sharing the core preempts the poll loop at once.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
@@ -19,4 +20,9 @@ public sealed record QueueActorSettings(
     QueueIdle Idle = QueueIdle.Backoff,
     SteeringMesh? Steering = null,
     IPdOsPath? OsPath = null,
-    bool ExceptionPath = true);
+    bool ExceptionPath = true,
+    int PollNice = QueueActorSettings.DefaultPollNice)
+{
+    /// <summary>The queue threads' nice value unless told otherwise.</summary>
+    public const int DefaultPollNice = 5;
+}
