@@ -239,8 +239,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     /// <summary>
     /// Puts <paramref name="filters"/> in force: refused (the last good set stays, as the receive filters change in one
-    /// batch) if a target queue does not exist or the adapter refuses a receive filter; otherwise the receive filters change by a diff when the data path is open,
-    /// every queue swaps its table, and the next open installs this set. The publisher hears once all of it is done.
+    /// batch) if a target queue does not exist or the adapter refuses a receive filter; otherwise the receive filters
+    /// change by a diff when the data path is open, every queue swaps its table, and the next open installs this set.
+    /// The publisher hears once all of it is done.
     /// </summary>
     private void Publish(CompiledFilterSet filters)
     {

@@ -39,7 +39,7 @@ public sealed class AdapterTelemetry
     {
         var now = _published;
         return new AdapterStatus(
-            adapter, now.State, _failure ?? now.Error, now.Device.LinkUp, now.Device.Enabled, now.Device.FullPower, now.Device.Present,
+            adapter, now.State, now.Error, now.Device.LinkUp, now.Device.Enabled, now.Device.FullPower, now.Device.Present,
             pool.FreeCount, pool.Capacity, Events, [.. now.Queues.Select(q => q.Snapshot())], now.FiltersInstalling);
     }
 
