@@ -35,4 +35,12 @@ public interface IPdProvider : IDisposable
 
     /// <summary>PD's ClearReceiveFilter: once it returns, no new packet matches the filter.</summary>
     void ClearReceiveFilter(PdReceiveFilter filter);
+
+    /// <summary>
+    /// Clears <paramref name="clear"/> and sets <paramref name="set"/> as one change to the adapter's filter table
+    /// (PD sets filters one by one; a table of thousands is committed once). All or nothing: a filter the adapter
+    /// refuses throws <see cref="PdReceiveFilterRefusedException"/> with its index in <paramref name="set"/>, and the
+    /// filters set before stay in force. Returns the new filters in the order of <paramref name="set"/>.
+    /// </summary>
+    IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set);
 }

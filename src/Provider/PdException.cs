@@ -2,7 +2,7 @@
 namespace PdCluster.Provider;
 
 /// <summary>A PD call was refused; <see cref="Status"/> says why in PD's terms.</summary>
-public sealed class PdException(PdStatus status, string message) : InvalidOperationException(message)
+public class PdException(PdStatus status, string message) : InvalidOperationException(message)
 {
     /// <summary>Why the call was refused.</summary>
     public PdStatus Status { get; } = status;

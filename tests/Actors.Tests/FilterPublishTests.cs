@@ -48,14 +48,16 @@ public sealed class FilterPublishTests : TestKitBase
     }
 
     [Fact]
-    public void A_publish_that_changes_one_filter_clears_one_and_sets_one_receive_filter()
+    public void A_publish_that_changes_one_filter_clears_one_and_sets_one_receive_filter_in_one_batch()
     {
         var first = Set(1, Web, Dns, Other, Rest);
         var settings = Settings(first);
         var adapter = Supervise(settings);
         ExpectState(AdapterState.Running);
         AwaitAssert(() => _lab.AssertFiltersInForce(settings, first));
-        Assert.Equal(3, TakeCalls().Length);
+        var opened = TakeCalls();
+        Assert.Equal("update: clear 0, set 3", opened[0]);
+        Assert.Equal(4, opened.Length);
         var before = _lab.Provider!.InstalledFilters.ToDictionary(f => f.Parameters.Priority);
 
         var second = Set(2, Web, Dns.Replace("\"53\"", "\"5353\""), Other, Rest);
@@ -63,10 +65,11 @@ public sealed class FilterPublishTests : TestKitBase
 
         Assert.Equal(new FiltersApplied("pd0", 2, 4), applied);
         var calls = TakeCalls();
-        Assert.Equal(2, calls.Length);
-        Assert.Equal($"clear {before[30].Id} priority 30", calls[0]);
-        Assert.StartsWith("set ", calls[1]);
-        Assert.EndsWith(" priority 30", calls[1]);
+        Assert.Equal(3, calls.Length);
+        Assert.Equal("update: clear 1, set 1", calls[0]);
+        Assert.Equal($"clear {before[30].Id} priority 30", calls[1]);
+        Assert.StartsWith("set ", calls[2]);
+        Assert.EndsWith(" priority 30", calls[2]);
         var after = _lab.Provider!.InstalledFilters.ToDictionary(f => f.Parameters.Priority);
         Assert.Same(before[20], after[20]);
         Assert.Same(before[40], after[40]);
@@ -130,18 +133,24 @@ public sealed class FilterPublishTests : TestKitBase
     }
 
     [Fact]
-    public void A_receive_filter_the_adapter_refuses_undoes_the_diff_and_the_last_good_set_stays()
+    public void A_receive_filter_the_adapter_refuses_changes_nothing_and_the_last_good_set_stays()
     {
         var good = Set(1, Web, Dns, Rest);
         var settings = Settings(good, refuse: p => p.Priority == 66);
         var adapter = Supervise(settings);
         ExpectState(AdapterState.Running);
         AwaitAssert(() => _lab.AssertFiltersInForce(settings, good));
+        TakeCalls();
+        var installed = _lab.Provider!.InstalledFilters;
+        var compilations = _lab.Adapter.FilterTableCompilations;
 
         var bad = Set(2, Web, Other, """{ "id": "odd", "priority": 66, "queue": 1, "match": { "protocol": "icmp" } }""");
         var refused = Assert.Throws<FilterSpecException>(() => Publish(adapter, bad));
 
-        Assert.StartsWith("pd0: filter 'odd': the adapter refused it: ", refused.Message);
+        Assert.Equal("pd0: filter 'odd': the adapter refused it: priority 66 is not supported.", refused.Message);
+        Assert.Empty(TakeCalls());
+        Assert.Equal(installed, _lab.Provider!.InstalledFilters);
+        Assert.Equal(compilations, _lab.Adapter.FilterTableCompilations);
         _lab.AssertFiltersInForce(settings, good);
         var next = Set(3, Web, Other);
         Assert.Equal(3, Publish(adapter, next).Revision);

@@ -4,7 +4,7 @@ using PdCluster.Provider;
 
 namespace PdCluster.Tests.Actors;
 
-/// <summary>A provider that records every SetReceiveFilter and ClearReceiveFilter on its way to a real one, and refuses the filters <paramref name="refuse"/> picks.</summary>
+/// <summary>A provider that records every receive-filter batch (and each filter it clears and sets) on its way to a real one, and refuses a batch holding a filter <paramref name="refuse"/> picks.</summary>
 internal sealed class RecordingProvider(IPdProvider inner, ConcurrentQueue<string> calls, Func<ReceiveFilterParameters, bool>? refuse = null) : IPdProvider
 {
     public AdapterInfo Adapter => inner.Adapter;
@@ -21,19 +21,24 @@ internal sealed class RecordingProvider(IPdProvider inner, ConcurrentQueue<strin
 
     public void ReleaseReceiveQueues() => inner.ReleaseReceiveQueues();
 
-    public PdReceiveFilter SetReceiveFilter(ReceiveFilterParameters parameters)
-    {
-        if (refuse?.Invoke(parameters) == true)
-            throw new PdException(PdStatus.NotSupported, $"priority {parameters.Priority} is not supported.");
-        var filter = inner.SetReceiveFilter(parameters);
-        calls.Enqueue($"set {filter.Id} priority {parameters.Priority}");
-        return filter;
-    }
+    public PdReceiveFilter SetReceiveFilter(ReceiveFilterParameters parameters) => UpdateReceiveFilters([], [parameters])[0];
 
-    public void ClearReceiveFilter(PdReceiveFilter filter)
+    public void ClearReceiveFilter(PdReceiveFilter filter) => UpdateReceiveFilters([filter], []);
+
+    public IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set)
     {
-        inner.ClearReceiveFilter(filter);
-        calls.Enqueue($"clear {filter.Id} priority {filter.Parameters.Priority}");
+        for (var i = 0; i < set.Count; i++)
+        {
+            if (refuse?.Invoke(set[i]) == true)
+                throw new PdReceiveFilterRefusedException(PdStatus.NotSupported, i, $"priority {set[i].Priority} is not supported.");
+        }
+        var added = inner.UpdateReceiveFilters(clear, set);
+        calls.Enqueue($"update: clear {clear.Count}, set {set.Count}");
+        foreach (var filter in clear)
+            calls.Enqueue($"clear {filter.Id} priority {filter.Parameters.Priority}");
+        foreach (var filter in added)
+            calls.Enqueue($"set {filter.Id} priority {filter.Parameters.Priority}");
+        return added;
     }
 
     public void Dispose() => inner.Dispose();

@@ -92,6 +92,54 @@ public sealed class SoftNicTests : IDisposable
         Assert.Equal(0, _dut.OsPathPackets);
     }
 
+    private static SoftNicFilter PortFilter(SoftNicQueue target, int port) =>
+        new(new ClassifierRule(10, [FieldMatchSyntax.Parse(MatchField.DestinationPort, port.ToString(System.Globalization.CultureInfo.InvariantCulture))]), target, (ulong)port, new FilterCounters());
+
+    [Fact]
+    public void A_batch_of_fifty_thousand_filters_compiles_the_table_once_and_each_one_steers()
+    {
+        var even = Rx();
+        var odd = Rx();
+        var batch = Enumerable.Range(1, 50_000).Select(port => PortFilter(port % 2 == 0 ? even : odd, port)).ToList();
+
+        var ids = _dut.UpdateFilters([], batch);
+
+        Assert.Equal(1, _dut.FilterTableCompilations);
+        Assert.Equal(50_000, _dut.FilterCount);
+        Assert.Equal(50_000, ids.Distinct().Count());
+        Send(Udp("198.18.0.1", 49_998));
+        Send(Udp("198.18.0.1", 7));
+        var got = Assert.Single(Drain(even));
+        Assert.Equal(49_998UL, _pool.Descriptor(got).RxFilterContext);
+        Assert.Equal(7UL, _pool.Descriptor(Assert.Single(Drain(odd))).RxFilterContext);
+        Assert.Equal(1, batch[49_997].Counters.PacketsMatched);
+
+        _dut.UpdateFilters(ids[..25_000], []);
+
+        Assert.Equal(2, _dut.FilterTableCompilations);
+        Assert.Equal(25_000, _dut.FilterCount);
+        Send(Udp("198.18.0.1", 7));
+        Assert.Empty(Drain(odd));
+        Assert.Equal(1, _dut.OsPathPackets);
+    }
+
+    [Fact]
+    public void A_batch_with_a_malformed_filter_changes_nothing()
+    {
+        var q = Rx();
+        var kept = _dut.UpdateFilters([], [PortFilter(q, 80)]);
+        var twice = new SoftNicFilter(new ClassifierRule(10,
+            [FieldMatchSyntax.Parse(MatchField.DestinationPort, "53"), FieldMatchSyntax.Parse(MatchField.DestinationPort, "54")]), q, 0, new FilterCounters());
+
+        var refused = Assert.Throws<FilterSpecException>(() => _dut.UpdateFilters(kept, [PortFilter(q, 81), twice]));
+
+        Assert.Contains("matched twice", refused.Message);
+        Assert.Equal(1, _dut.FilterTableCompilations);
+        Assert.Equal(1, _dut.FilterCount);
+        Send(Udp("198.18.0.1", 80));
+        Assert.Equal(80UL, _pool.Descriptor(Assert.Single(Drain(q))).RxFilterContext);
+    }
+
     [Fact]
     public void Unmatched_traffic_goes_to_the_os_path_when_pd_has_no_rss()
     {

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using PdCluster.Node.Commands;
 using PdCluster.Node.Configuration;
 using PdCluster.Node.Hosting;
+using PdCluster.Provider;
 
 namespace PdCluster.Tests.Node;
 
@@ -148,6 +149,49 @@ public sealed class AdminEndpointTests
         }
         Assert.True(host.AllBuffersHome);
         Assert.Empty(host.GivenUp);
+    }
+
+    [Fact]
+    public async Task Status_answers_while_the_adapter_supervisor_is_busy_setting_twenty_thousand_receive_filters()
+    {
+        const int count = 20_000;
+        using var config = new TempConfig(extra: "\"filters\": \"filters.json\",");
+        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[" + string.Join(",", Enumerable.Range(0, count).Select(i =>
+            $$"""{ "id": "f{{i}}", "priority": 10, "queue": {{i % 2}}, "match": { "protocol": "udp", "destinationPort": "{{1 + i}}" } }""")) + "]");
+        using var gate = new GatedProviderFactory();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path), new PdProviderRegistry([gate]));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            Assert.Equal("Running", await StateOf(http));
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/adapters/pd0/events/disable", null)).StatusCode);
+            await Eventually(async () => await StateOf(http) == "Quiesced", "Quiesced");
+
+            // Enable reopens the data path; its receive-filter batch waits in the provider until the gate opens.
+            gate.Close();
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/adapters/pd0/events/enable", null)).StatusCode);
+            Assert.True(gate.WaitUntilHeld(TimeSpan.FromSeconds(30)), "the receive filters were never set");
+
+            using (var busy = JsonDocument.Parse(await http.GetStringAsync("/status")))
+            {
+                var adapter = busy.RootElement.GetProperty("adapters")[0];
+                Assert.Equal("pd0", adapter.GetProperty("adapter").GetString());
+                Assert.Equal("Starting", adapter.GetProperty("state").GetString());
+                Assert.Equal(count, adapter.GetProperty("filtersInstalling").GetInt32());
+                Assert.True(adapter.GetProperty("enabled").GetBoolean());
+            }
+
+            gate.Open();
+            await Eventually(async () => await StateOf(http) == "Running", "Running once the filters are set");
+            using var done = JsonDocument.Parse(await http.GetStringAsync("/status"));
+            Assert.Equal(0, done.RootElement.GetProperty("adapters")[0].GetProperty("filtersInstalling").GetInt32());
+        }
+        finally
+        {
+            gate.Open();
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
     }
 
     [Fact]

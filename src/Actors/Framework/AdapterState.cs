@@ -3,6 +3,8 @@ namespace PdCluster.Actors.Framework;
 /// <summary>Where an adapter's PD data path stands.</summary>
 public enum AdapterState
 {
+    /// <summary>The supervisor is opening the data path: allocating queues and setting receive filters; not polling yet.</summary>
+    Starting,
     /// <summary>PD is off for this adapter in the node's config.</summary>
     NotEnabled,
     /// <summary>The adapter fails PD's requirements; <see cref="AdapterStatus.Error"/> says why.</summary>

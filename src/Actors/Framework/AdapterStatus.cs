@@ -1,6 +1,7 @@
 namespace PdCluster.Actors.Framework;
 
 /// <summary>An adapter's state, counters and buffer accounting.</summary>
+/// <param name="FiltersInstalling">Receive filters being set or cleared in the adapter at the time (0 when no change is under way).</param>
 public sealed record AdapterStatus(
     string Adapter,
     AdapterState State,
@@ -12,4 +13,5 @@ public sealed record AdapterStatus(
     int FreeBuffers,
     int Buffers,
     IReadOnlyDictionary<string, long> Events,
-    IReadOnlyList<QueueStats> Queues);
+    IReadOnlyList<QueueStats> Queues,
+    int FiltersInstalling);

@@ -28,7 +28,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private SteeringMesh? _steering;
     // Read by queue actor factories on the queues' threads, so a restarted queue starts with the set in force.
     private volatile CompiledFilterSet _filters = CompiledFilterSet.Empty;
-    private AdapterState _state = AdapterState.Quiesced;
+    private AdapterState _state = AdapterState.Starting;
     private string? _error;
     private bool _linkUp = true;
     private bool _enabled = true;
@@ -81,7 +81,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 OnQueueStopped(terminated.ActorRef);
                 break;
             case GetAdapterStatus:
-                Sender.Tell(Status());
+                Sender.Tell(settings.Telemetry.Status(settings.Name, settings.Pool));
                 break;
             case PublishFilters publish:
                 Publish(publish.Filters);
@@ -104,6 +104,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         {
             case DeviceEvent.LinkUp or DeviceEvent.LinkDown:
                 _linkUp = e == DeviceEvent.LinkUp;
+                PublishTelemetry();
                 return;
             case DeviceEvent.Disable:
                 _enabled = false;
@@ -149,6 +150,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             SetState(_present ? AdapterState.Quiesced : AdapterState.Removed);
             return;
         }
+        SetState(AdapterState.Starting);
         try
         {
             OpenQueues();
@@ -185,31 +187,38 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private PdQueueParameters QueueParameters(PdQueueType type) => new(type, settings.QueueSize, settings.Pool);
 
     /// <summary>
-    /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff: clears the removed and changed ones,
-    /// sets the new and changed ones, leaves the unchanged ones as they are. A filter the adapter refuses throws
-    /// <see cref="FilterSpecException"/> naming it. Where the provider orders equal priorities by when they were set,
-    /// a filter set by a publish yields to an unchanged one of the same priority.
+    /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff committed as one batch: clears the
+    /// removed and changed ones, sets the new and changed ones, leaves the unchanged ones as they are. A filter the
+    /// adapter refuses throws <see cref="FilterSpecException"/> naming it, and the batch leaves the filters set before in
+    /// force. Where the provider orders equal priorities by when they were set, a filter set by a publish yields to an
+    /// unchanged one of the same priority.
     /// </summary>
     private void SetReceiveFilters(IReadOnlyList<HardwareFilter> wanted)
     {
         var unchanged = wanted.Where(w => _receiveFilters.TryGetValue(w.Id, out var set) && set.Filter == w).Select(w => w.Id).ToHashSet();
-        foreach (var stale in _receiveFilters.Values.Where(s => !unchanged.Contains(s.Filter.Id)).ToList())
+        var stale = _receiveFilters.Values.Where(s => !unchanged.Contains(s.Filter.Id)).ToList();
+        var added = wanted.Where(w => !unchanged.Contains(w.Id)).ToList();
+        if (stale.Count == 0 && added.Count == 0)
+            return;
+        var parameters = added.Select(f => new ReceiveFilterParameters(f.Matches, _telemetry[f.Queue].Receive, f.Priority, f.Context)).ToList();
+        IReadOnlyList<PdReceiveFilter> handles;
+        settings.Telemetry.Installing(stale.Count + added.Count);
+        try
         {
-            _provider!.ClearReceiveFilter(stale.Handle);
-            _receiveFilters.Remove(stale.Filter.Id);
+            handles = _provider!.UpdateReceiveFilters([.. stale.Select(s => s.Handle)], parameters);
         }
-        foreach (var filter in wanted.Where(w => !unchanged.Contains(w.Id)))
+        catch (PdReceiveFilterRefusedException e) when (e.Status != PdStatus.DeviceRemoved)
         {
-            try
-            {
-                var parameters = new ReceiveFilterParameters(filter.Matches, _telemetry[filter.Queue].Receive, filter.Priority, filter.Context);
-                _receiveFilters.Add(filter.Id, new SetFilter(filter, _provider!.SetReceiveFilter(parameters)));
-            }
-            catch (PdException e) when (e.Status != PdStatus.DeviceRemoved)
-            {
-                throw new FilterSpecException($"filter '{filter.Id}': the adapter refused it: {e.Message}");
-            }
+            throw new FilterSpecException($"filter '{added[e.Index].Id}': the adapter refused it: {e.Message}");
         }
+        finally
+        {
+            settings.Telemetry.Installing(0);
+        }
+        foreach (var s in stale)
+            _receiveFilters.Remove(s.Filter.Id);
+        for (var i = 0; i < added.Count; i++)
+            _receiveFilters.Add(added[i].Id, new SetFilter(added[i], handles[i]));
     }
 
     /// <summary>Starts a queue actor per queue pair on a thread of its own; a restarted one takes the set in force at that time.</summary>
@@ -229,9 +238,10 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     }
 
     /// <summary>
-    /// Puts <paramref name="filters"/> in force: refused (the last good set stays) if a target queue does not exist or
-    /// the adapter refuses a receive filter; otherwise the receive filters change by a diff when the data path is open,
-    /// every queue swaps its table, and the next open installs this set. The publisher hears once all of it is done.
+    /// Puts <paramref name="filters"/> in force: refused (the last good set stays, as the receive filters change in one
+    /// batch) if a target queue does not exist or the adapter refuses a receive filter; otherwise the receive filters
+    /// change by a diff when the data path is open, every queue swaps its table, and the next open installs this set.
+    /// The publisher hears once all of it is done.
     /// </summary>
     private void Publish(CompiledFilterSet filters)
     {
@@ -243,8 +253,6 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
         catch (FilterSpecException e)
         {
-            if (_state == AdapterState.Running)
-                TrySetReceiveFilters(_filters);
             Sender.Tell(new StatusFailure(new FilterSpecException($"{settings.Name}: {e.Message}")));
             return;
         }
@@ -294,6 +302,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         if (_state != AdapterState.Stopping)
         {
             _error = $"{queue.Path} stopped after repeated failures; the other queues keep running.";
+            PublishTelemetry();
             return;
         }
         if (_queues.Count > 0)
@@ -308,16 +317,13 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         if (_provider is null)
             return;
-        foreach (var filter in _receiveFilters.Values)
+        try
         {
-            try
-            {
-                _provider.ClearReceiveFilter(filter.Handle);
-            }
-            catch (PdException)
-            {
-                // The device already dropped its filters (surprise removal).
-            }
+            _provider.UpdateReceiveFilters([.. _receiveFilters.Values.Select(f => f.Handle)], []);
+        }
+        catch (PdException)
+        {
+            // The device already dropped its filters (surprise removal).
         }
         _receiveFilters.Clear();
         foreach (var t in _telemetry)
@@ -349,16 +355,16 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     private void SetState(AdapterState state)
     {
-        settings.Telemetry.Publish(state, _telemetry);
-        if (_state == state)
-            return;
+        var changed = _state != state;
         _state = state;
-        Context.System.EventStream.Publish(new AdapterStateChanged(settings.Name, state, settings.Pool.FreeCount, settings.Pool.Capacity));
+        PublishTelemetry();
+        if (changed)
+            Context.System.EventStream.Publish(new AdapterStateChanged(settings.Name, state, settings.Pool.FreeCount, settings.Pool.Capacity));
     }
 
-    private AdapterStatus Status() => new(
-        settings.Name, _state, _error, _linkUp, _enabled, _fullPower, _present,
-        settings.Pool.FreeCount, settings.Pool.Capacity, settings.Telemetry.Events, [.. _telemetry.Select(t => t.Snapshot())]);
+    /// <summary>Publishes what the supervisor knows now, for status and metrics readers that must not wait for it.</summary>
+    private void PublishTelemetry() =>
+        settings.Telemetry.Publish(_state, _telemetry, _error, new DeviceState(_linkUp, _enabled, _fullPower, _present));
 
     /// <summary>A receive filter set in the adapter: what it is and the handle that clears it.</summary>
     private sealed record SetFilter(HardwareFilter Filter, PdReceiveFilter Handle);

@@ -3,7 +3,8 @@ using PdCluster.Actors.Kernel;
 namespace PdCluster.Actors.Framework;
 
 /// <summary>
-/// The top of a node: one <see cref="AdapterSupervisor"/> per configured adapter, a status snapshot on request, and
+/// The top of a node: one <see cref="AdapterSupervisor"/> per configured adapter, a status snapshot on request (read
+/// from each adapter's published <see cref="AdapterTelemetry"/>, so a supervisor busy setting filters never delays it), and
 /// an orderly stop (adapters quiesce their queues) as part of coordinated shutdown. A failed adapter supervisor is
 /// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute of the
 /// system's clock (<see cref="ActorSystem.Time"/>); after that it stays stopped, and that is an error everywhere an
@@ -57,21 +58,13 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         Context.System.EventStream.Publish(new ActorError(Self, message, new InvalidOperationException(message)));
     }
 
-    /// <summary>The status of an adapter the node gave up on, from what outlives its supervisor.</summary>
-    private static AdapterStatus GivenUp(AdapterSettings adapter) => new(
-        adapter.Name, AdapterState.Failed, adapter.Telemetry.Failure, false, false, false, false,
-        adapter.Pool.FreeCount, adapter.Pool.Capacity, adapter.Telemetry.Events, []);
-
     /// <inheritdoc/>
     protected override void OnReceive(object message)
     {
         switch (message)
         {
             case GetNodeStatus:
-                var asks = adapters.Select(a => _adapters.TryGetValue(a.Name, out var live)
-                    ? live.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5))
-                    : Task.FromResult(GivenUp(a)));
-                Task.WhenAll(asks).PipeTo(Sender, statuses => new NodeStatus(node, statuses), e => new StatusFailure(e));
+                Sender.Tell(new NodeStatus(node, [.. adapters.Select(a => a.Telemetry.Status(a.Name, a.Pool))]));
                 break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):
                 target.Tell(forward, Sender);

@@ -43,6 +43,7 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
     private long _reinjectedPackets;
     private long _notReadyDrops;
     private long _noBufferDrops;
+    private long _filterTableCompilations;
 
     /// <summary>Creates a port described by <paramref name="info"/>, link up, enabled, at full power.</summary>
     public SoftNic(AdapterInfo info)
@@ -141,33 +142,56 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
     }
 
     /// <summary>Installs a receive filter steering matches to <paramref name="target"/>; returns its id.</summary>
-    public int SetFilter(ClassifierRule rule, SoftNicQueue target, ulong context, FilterCounters counters)
-    {
-        if (target.Kind != QueueKind.Receive)
-            throw new ArgumentException("A receive filter targets a receive queue.", nameof(target));
-        rule.Validate();
-        lock (_control)
-        {
-            if (!_present)
-                throw new InvalidOperationException($"{Info.Name} is not present.");
-            var filter = new Filter(_nextFilterId++, rule, target, context, counters);
-            _filters.Add(filter);
-            Publish();
-            return filter.Id;
-        }
-    }
+    public int SetFilter(ClassifierRule rule, SoftNicQueue target, ulong context, FilterCounters counters) =>
+        UpdateFilters([], [new SoftNicFilter(rule, target, context, counters)])[0];
 
     /// <summary>Removes a receive filter; no new packet matches it once this returns. Returns false for an unknown id.</summary>
     public bool ClearFilter(int id)
     {
         lock (_control)
         {
-            var removed = _filters.RemoveAll(f => f.Id == id) > 0;
-            if (removed)
-                Publish();
-            return removed;
+            if (!_filters.Exists(f => f.Id == id))
+                return false;
+            UpdateFilters([id], []);
+            return true;
         }
     }
+
+    /// <summary>
+    /// Removes the filters <paramref name="clear"/> names (unknown ids are ignored) and installs <paramref name="set"/>,
+    /// compiling the filter table once for the whole change; returns the new filters' ids in the order of
+    /// <paramref name="set"/>. A malformed filter, or a set while the device is not present, throws before anything
+    /// changes. Once this returns no new packet matches a removed filter.
+    /// </summary>
+    public int[] UpdateFilters(IReadOnlyCollection<int> clear, IReadOnlyList<SoftNicFilter> set)
+    {
+        foreach (var filter in set)
+        {
+            if (filter.Target.Kind != QueueKind.Receive)
+                throw new ArgumentException("A receive filter targets a receive queue.", nameof(set));
+            filter.Rule.Validate();
+        }
+        lock (_control)
+        {
+            if (set.Count > 0 && !_present)
+                throw new InvalidOperationException($"{Info.Name} is not present.");
+            var removed = new HashSet<int>(clear);
+            var cleared = removed.Count == 0 ? 0 : _filters.RemoveAll(f => removed.Contains(f.Id));
+            var ids = new int[set.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var filter = set[i];
+                ids[i] = _nextFilterId++;
+                _filters.Add(new Filter(ids[i], filter.Rule, filter.Target, filter.Context, filter.Counters));
+            }
+            if (cleared > 0 || ids.Length > 0)
+                Publish();
+            return ids;
+        }
+    }
+
+    /// <summary>How many times the receive-filter table was compiled: once per change, however many filters it sets or clears.</summary>
+    public long FilterTableCompilations => Interlocked.Read(ref _filterTableCompilations);
 
     /// <summary>Installed filters.</summary>
     public int FilterCount
@@ -472,6 +496,7 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
     {
         var rules = _filters.Select(f => f.Rule).ToArray();
         Volatile.Write(ref _filterTable, new FilterTable(Classifier.Compile(rules), [.. _filters]));
+        Interlocked.Increment(ref _filterTableCompilations);
         // A clear returns only once no delivery can still be using the old table.
         EnterIngress();
         ExitIngress();

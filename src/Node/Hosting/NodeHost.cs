@@ -123,7 +123,7 @@ internal sealed class NodeHost : INodeAdmin
     private async Task WaitForAdaptersAsync(TimeSpan timeout, CancellationToken stopping)
     {
         var deadline = DateTime.UtcNow + timeout;
-        bool Settled() => _adapters.All(a => a.Telemetry.HasReported
+        bool Settled() => _adapters.All(a => a.Telemetry.HasReported && a.Telemetry.State != AdapterState.Starting
             && (a.Telemetry.State != AdapterState.Running || a.Telemetry.Queues.All(q => q.Receive.Outstanding > 0)));
         while (!Settled() && DateTime.UtcNow < deadline && !stopping.IsCancellationRequested)
             await Task.Delay(10, CancellationToken.None);

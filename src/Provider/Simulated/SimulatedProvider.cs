@@ -111,29 +111,7 @@ public sealed class SimulatedProvider : IPdProvider
     }
 
     /// <inheritdoc/>
-    public PdReceiveFilter SetReceiveFilter(ReceiveFilterParameters parameters)
-    {
-        var target = Own(parameters.TargetReceiveQueue);
-        if (target.Type != PdQueueType.Receive)
-            throw new PdException(PdStatus.InvalidParameter, "A receive filter must target a receive queue.");
-        var counters = parameters.Counters ?? new FilterCounters();
-        lock (_lock)
-        {
-            EnsureOpen();
-            int id;
-            try
-            {
-                id = _nic.SetFilter(new ClassifierRule(parameters.Priority, parameters.Matches), target.Hardware, parameters.RxFilterContext, counters);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new PdException(PdStatus.DeviceRemoved, e.Message);
-            }
-            var filter = new PdReceiveFilter(id, parameters, counters);
-            _filters.Add(id, filter);
-            return filter;
-        }
-    }
+    public PdReceiveFilter SetReceiveFilter(ReceiveFilterParameters parameters) => UpdateReceiveFilters([], [parameters])[0];
 
     /// <summary>The receive filters set now, in the order they were set; empty once the provider is closed.</summary>
     public IReadOnlyList<PdReceiveFilter> InstalledFilters
@@ -146,14 +124,57 @@ public sealed class SimulatedProvider : IPdProvider
     }
 
     /// <inheritdoc/>
-    public void ClearReceiveFilter(PdReceiveFilter filter)
+    public void ClearReceiveFilter(PdReceiveFilter filter) => UpdateReceiveFilters([filter], []);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set)
     {
         lock (_lock)
         {
-            if (!_filters.Remove(filter.Id))
-                throw new PdException(PdStatus.InvalidParameter, $"Filter {filter.Id} is not set on this provider.");
-            _nic.ClearFilter(filter.Id);
+            EnsureOpen();
+            foreach (var filter in clear)
+            {
+                if (!_filters.ContainsKey(filter.Id))
+                    throw new PdException(PdStatus.InvalidParameter, $"Filter {filter.Id} is not set on this provider.");
+            }
+            var entries = new SoftNicFilter[set.Count];
+            for (var i = 0; i < entries.Length; i++)
+                entries[i] = Entry(set[i], i);
+            int[] ids;
+            try
+            {
+                ids = _nic.UpdateFilters([.. clear.Select(f => f.Id)], entries);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new PdException(PdStatus.DeviceRemoved, e.Message);
+            }
+            foreach (var filter in clear)
+                _filters.Remove(filter.Id);
+            var added = new PdReceiveFilter[ids.Length];
+            for (var i = 0; i < ids.Length; i++)
+                _filters.Add(ids[i], added[i] = new PdReceiveFilter(ids[i], set[i], entries[i].Counters));
+            return added;
         }
+    }
+
+    /// <summary>The SoftNic filter for <paramref name="parameters"/>, the <paramref name="index"/>th of a batch; refuses a target or rule the device cannot take.</summary>
+    private SoftNicFilter Entry(ReceiveFilterParameters parameters, int index)
+    {
+        if (Owned(parameters.TargetReceiveQueue) is not { } target)
+            throw new PdReceiveFilterRefusedException(PdStatus.InvalidParameter, index, "The target queue does not belong to this provider.");
+        if (target.Type != PdQueueType.Receive)
+            throw new PdReceiveFilterRefusedException(PdStatus.InvalidParameter, index, "A receive filter must target a receive queue.");
+        var rule = new ClassifierRule(parameters.Priority, parameters.Matches);
+        try
+        {
+            rule.Validate();
+        }
+        catch (FilterSpecException e)
+        {
+            throw new PdReceiveFilterRefusedException(PdStatus.InvalidParameter, index, e.Message);
+        }
+        return new SoftNicFilter(rule, target.Hardware, parameters.RxFilterContext, parameters.Counters ?? new FilterCounters());
     }
 
     /// <summary>Closes the provider in PD's teardown order: clear filters, release RSS, stop and free every queue.</summary>
@@ -164,8 +185,7 @@ public sealed class SimulatedProvider : IPdProvider
             if (_closed)
                 return;
             _closed = true;
-            foreach (var id in _filters.Keys)
-                _nic.ClearFilter(id);
+            _nic.UpdateFilters(_filters.Keys, []);
             _filters.Clear();
             _nic.SetRssQueues([]);
             foreach (var q in _queues)
@@ -203,9 +223,9 @@ public sealed class SimulatedProvider : IPdProvider
     }
 
     private SimulatedQueue Own(IPdQueue queue) =>
-        queue as SimulatedQueue is { } q && _queues.Contains(q)
-            ? q
-            : throw new PdException(PdStatus.InvalidParameter, "The queue does not belong to this provider.");
+        Owned(queue) ?? throw new PdException(PdStatus.InvalidParameter, "The queue does not belong to this provider.");
+
+    private SimulatedQueue? Owned(IPdQueue queue) => queue as SimulatedQueue is { } q && _queues.Contains(q) ? q : null;
 
     private void EnsureOpen()
     {

@@ -211,6 +211,52 @@ public abstract class ProviderContract : IDisposable
     }
 
     [Fact]
+    public void A_batch_clears_and_sets_filters_in_one_call()
+    {
+        var first = PostedRx();
+        var second = PostedRx();
+        var old = Provider.UpdateReceiveFilters([], [Filter(first, "80", context: 80), Filter(first, "53", context: 53)]);
+        Assert.Equal([80UL, 53UL], old.Select(f => f.Parameters.RxFilterContext));
+
+        var added = Provider.UpdateReceiveFilters([old[0]], [Filter(second, "443", context: 443), Filter(second, "80", context: 8080)]);
+
+        Assert.Equal([443UL, 8080UL], added.Select(f => f.Parameters.RxFilterContext));
+        Harness.Offer(Frame(80), 2);
+        Harness.Offer(Frame(53), 3);
+        Harness.Offer(Frame(443), 4);
+        var matched = Drain(second, 6, keep: true);
+        Assert.Equal(6, matched.Count);
+        Assert.Equal(2, matched.Count(h => Pool.Descriptor(h).RxFilterContext == 8080));
+        Pool.Return(matched.ToArray());
+        Assert.Equal(3, Drain(first, 3).Count);
+        Assert.Equal(0, old[0].Counters.PacketsMatched);
+        Provider.UpdateReceiveFilters([old[1], .. added], []);
+        Finish();
+    }
+
+    [Fact]
+    public void A_batch_with_a_refused_filter_changes_nothing_and_names_its_index()
+    {
+        var rx = PostedRx();
+        var tx = Allocate(PdQueueType.Transmit);
+        var kept = Provider.SetReceiveFilter(Filter(rx, "80"));
+
+        var refused = Assert.Throws<PdReceiveFilterRefusedException>(() =>
+            Provider.UpdateReceiveFilters([kept], [Filter(rx, "53"), Filter(tx, "54")]));
+
+        Assert.Equal(1, refused.Index);
+        Assert.Equal(PdStatus.InvalidParameter, refused.Status);
+        Harness.Offer(Frame(80), 2);
+        Assert.Equal(2, Drain(rx, 2).Count);
+        var before = Harness.OsPathPackets;
+        Harness.Offer(Frame(53), 1);
+        AssertNothingArrives(rx);
+        Eventually(() => Harness.OsPathPackets - before == 1, "the unset filter's traffic on the OS path");
+        Provider.ClearReceiveFilter(kept);
+        Finish();
+    }
+
+    [Fact]
     public void After_clear_no_new_packet_matches()
     {
         var q = PostedRx();
