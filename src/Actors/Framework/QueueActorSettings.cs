@@ -10,6 +10,7 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
 /// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
 /// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
+/// <param name="QueuesOnPool">How many queue actors share <paramref name="Pool"/>: the queue sizes its buffer cache from its share (<see cref="QueueActor.CacheSize"/>).</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
@@ -19,4 +20,5 @@ public sealed record QueueActorSettings(
     QueueIdle Idle = QueueIdle.Backoff,
     SteeringMesh? Steering = null,
     IPdOsPath? OsPath = null,
-    bool ExceptionPath = true);
+    bool ExceptionPath = true,
+    int QueuesOnPool = 1);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PdCluster.Actors.Framework;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
@@ -96,7 +97,8 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
         if (a.Burst < 1 || a.Burst > 256 || a.Burst > a.QueueSize / 2)
             throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
-        var fewest = 2 * a.Queues * a.QueueSize;
+        // Each queue's share of the pool holds its two rings and the smallest buffer cache, so every queue can post.
+        var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);
         if (a.Buffers < fewest || a.Buffers > MaxBuffers)
             throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
         if (a.Simulated is { } simulated)
