@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
+using PdCluster.Concurrency;
 using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
@@ -120,9 +121,11 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
     /// <paramref name="idle"/>. Latency: <paramref name="publishes"/> filter tables published through the adapter
     /// supervisor (which forwards them to both queues), each after a random 1–5 ms pause so it meets the queues at
     /// every stage of their back-off, timed from the publish to the later of the two queues' <see cref="FiltersPublished"/>
-    /// replies, stamped on the queue thread right after its swap; at 0 pps, at 200k pps (one flow per queue) and with
-    /// the generator as fast as it goes, on a thread of its own. CPU: the queue threads' CPU time per thread over a
-    /// window at 0 pps and at 200k pps.
+    /// replies, stamped on the queue thread right after its swap; at 0 pps, at 200k pps (one flow per queue), at full
+    /// load (the line at full rate: every poll of both queues finds a full burst, with no generator thread, so the two
+    /// queue threads fill the two cores as they would behind a real NIC) and oversubscribed (the generator as fast as
+    /// it goes on a thread of its own: three busy threads on two cores, as information). The generator thread runs at
+    /// the queue threads' nice value. CPU: the queue threads' CPU time per thread over a window at 0 pps and at 200k pps.
     /// </summary>
     public BenchResult ControlLatency(QueueIdle idle, int publishes)
     {
@@ -169,15 +172,27 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
             pacedLatency = Publish(adapter, queues, tables, publishes);
         });
 
-        var loadedLatency = new LatencyHistogram();
-        var (forwarded, seconds) = (0L, 0.0);
-        WithTraffic(generator, 0, () =>
+        // Full load: what the queues forward goes to the tester's port, which no one drains, so it costs them no copy.
+        var (loadedLatency, forwarded, seconds) = (new LatencyHistogram(), 0L, 0.0);
+        lab.StartLineRate();
+        try
         {
             Thread.Sleep(warmup);
             var start = Forwarded();
             var clock = Stopwatch.StartNew();
             loadedLatency = Publish(adapter, queues, tables, publishes);
             (forwarded, seconds) = (Forwarded() - start, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            lab.StopLineRate();
+        }
+
+        var oversubscribedLatency = new LatencyHistogram();
+        WithTraffic(generator, 0, () =>
+        {
+            Thread.Sleep(warmup);
+            oversubscribedLatency = Publish(adapter, queues, tables, publishes);
         });
 
         system.Terminate().Wait(TimeSpan.FromSeconds(10));
@@ -186,13 +201,16 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         static double Us(LatencyHistogram h, double p) => Math.Round(h.Percentile(p) / 1e3, 1);
         var name = idle == QueueIdle.DrainNotification ? "drain-notification" : "backoff";
         return new BenchResult("control-latency", name, 0, Math.Round(forwarded / seconds / 1e6, 3), 0, 0, 0, 0, forwarded, Math.Round(seconds, 2),
-            Note: $"{publishes} publishes at each load, through the adapter supervisor to 2 queue actors; loaded = generator as fast as it goes " +
-                $"(mpps), 200k pps paced (measured {paced / 1e3:0} kpps); CPU per queue thread{LoadAverage()}")
+            Note: $"{publishes} publishes at each load, through the adapter supervisor to 2 queue actors at nice {QueueActorSettings.DefaultPollNice}; " +
+                $"full load = the line at full rate into both queues (mpps), 200k pps paced (measured {paced / 1e3:0} kpps); " +
+                $"CPU per queue thread{LoadAverage()}")
         {
             IdleP50Us = Us(idleLatency, 50),
             IdleP99Us = Us(idleLatency, 99),
             LoadedP50Us = Us(loadedLatency, 50),
             LoadedP99Us = Us(loadedLatency, 99),
+            OversubscribedP50Us = Us(oversubscribedLatency, 50),
+            OversubscribedP99Us = Us(oversubscribedLatency, 99),
             P50Us200Kpps = Us(pacedLatency, 50),
             P99Us200Kpps = Us(pacedLatency, 99),
             IdleCpuPercent = idleCpu,
@@ -235,11 +253,18 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         }
     }
 
-    /// <summary>Runs <paramref name="during"/> with the lab's generator sending at <paramref name="ratePps"/> (0: as fast as it goes) on a thread of its own.</summary>
+    /// <summary>
+    /// Runs <paramref name="during"/> with the lab's generator sending at <paramref name="ratePps"/> (0: as fast as it
+    /// goes) on a thread of its own, at the queue threads' nice value.
+    /// </summary>
     private static void WithTraffic(TrafficGenerator generator, long ratePps, Action during)
     {
         using var stop = new CancellationTokenSource();
-        var thread = new Thread(() => generator.Run(stop.Token, ratePps: ratePps)) { Name = "generator", IsBackground = true };
+        var thread = new Thread(() =>
+        {
+            ThreadNice.TrySet(QueueActorSettings.DefaultPollNice);
+            generator.Run(stop.Token, ratePps: ratePps);
+        }) { Name = "generator", IsBackground = true };
         thread.Start();
         try
         {

@@ -60,13 +60,21 @@ internal sealed record BenchResult(
     [JsonPropertyName("idle_p99_us")]
     public double? IdleP99Us { get; init; }
 
-    /// <summary>control-latency: a filter table published to every queue using it, traffic as fast as the generator goes.</summary>
+    /// <summary>control-latency: a filter table published to every queue using it, every queue polling a full line.</summary>
     [JsonPropertyName("loaded_p50_us")]
     public double? LoadedP50Us { get; init; }
 
-    /// <summary>control-latency: a filter table published to every queue using it, traffic as fast as the generator goes.</summary>
+    /// <summary>control-latency: a filter table published to every queue using it, every queue polling a full line.</summary>
     [JsonPropertyName("loaded_p99_us")]
     public double? LoadedP99Us { get; init; }
+
+    /// <summary>control-latency: as loaded, but from a generator thread as fast as it goes beside the queue threads (more busy threads than cores).</summary>
+    [JsonPropertyName("oversubscribed_p50_us")]
+    public double? OversubscribedP50Us { get; init; }
+
+    /// <summary>control-latency: as loaded, but from a generator thread as fast as it goes beside the queue threads (more busy threads than cores).</summary>
+    [JsonPropertyName("oversubscribed_p99_us")]
+    public double? OversubscribedP99Us { get; init; }
 
     /// <summary>control-latency: a filter table published to every queue using it, 200k pps in all.</summary>
     [JsonPropertyName("p50_us_200kpps")]

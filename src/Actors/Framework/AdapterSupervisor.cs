@@ -221,7 +221,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         foreach (var telemetry in _telemetry)
         {
             var props = Props.Create(() => new QueueActor(new QueueActorSettings(
-                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.Queues)));
+                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.PollNice, settings.Queues)));
             var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
             Context.Watch(queue);
             _queues.Add(queue);

@@ -64,6 +64,9 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
     /// </summary>
     public OsPathHandler? OsPath { get; set; }
 
+    /// <summary>While set, every poll of a receive queue fills what it can drain from this source (see <see cref="LineRateSource"/>).</summary>
+    public LineRateSource? LineRate { get; set; }
+
     /// <summary>Frames handed to the OS path: unmatched ones plus reinjected ones.</summary>
     public long OsPathPackets => Volatile.Read(ref _osPathPackets);
 
@@ -377,6 +380,41 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
         counters.Packets++;
         counters.Bytes += frame.Length;
         queue.Complete(handle);
+    }
+
+    /// <summary>
+    /// Device side of a receive queue polled while <see cref="LineRate"/> is set: up to <paramref name="most"/> posted
+    /// buffers take the line's next frames, as one burst, serialized with the wire and with reclaiming.
+    /// </summary>
+    internal void ReceiveLineRate(SoftNicQueue queue, LineRateSource line, int most)
+    {
+        if (!IsOperational)
+            return;
+        Span<int> posted = stackalloc int[64];
+        EnterIngress();
+        try
+        {
+            var got = queue.IsStopped ? 0 : queue.TakePosted(posted[..Math.Min(most, posted.Length)]);
+            var pool = queue.Pool;
+            long bytes = 0;
+            for (var i = 0; i < got; i++)
+            {
+                var frame = line.Next(ref queue.LineCursor);
+                pool.SetPacket(posted[i], frame, queue.Options.Headroom);
+                ref var d = ref pool.Descriptor(posted[i]);
+                d.Flags = BufferFlags.None;
+                d.RxHashValue = 0;
+                d.RxFilterContext = 0;
+                bytes += frame.Length;
+            }
+            queue.Complete(posted[..got]);
+            queue.ReceiveCounters.Packets += got;
+            queue.ReceiveCounters.Bytes += bytes;
+        }
+        finally
+        {
+            ExitIngress();
+        }
     }
 
     /// <summary>Device side of a transmit queue: sends everything posted, then completes it, a burst at a time.</summary>

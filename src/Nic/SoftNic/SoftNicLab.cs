@@ -1,3 +1,4 @@
+using PdCluster.Concurrency;
 using PdCluster.Nic.Adapters;
 
 namespace PdCluster.Nic.SoftNic;
@@ -14,19 +15,28 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
     public const ulong DefaultTesterMac = 0x02_00_00_00_00_01;
 
     private readonly long _ratePps;
+    private readonly int _generatorNice;
+    private readonly GeneratorFlow[] _flows = [];
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
 
-    /// <summary>Builds the lab; <paramref name="ratePps"/> paces <see cref="Start"/> (0 = as fast as the generator goes).</summary>
-    public SoftNicLab(AdapterInfo adapter, IReadOnlyList<GeneratorFlow> flows, long ratePps = 0, ulong testerMac = DefaultTesterMac, WireFaults? faults = null)
+    /// <summary>
+    /// Builds the lab; <paramref name="ratePps"/> paces <see cref="Start"/> (0 = as fast as the generator goes), whose
+    /// thread runs at <paramref name="generatorNice"/> (give it the queue threads' value, so the wire takes no more
+    /// than their share of a core).
+    /// </summary>
+    public SoftNicLab(AdapterInfo adapter, IReadOnlyList<GeneratorFlow> flows, long ratePps = 0, ulong testerMac = DefaultTesterMac,
+        WireFaults? faults = null, int generatorNice = 0)
     {
         Adapter = new SoftNic(adapter);
         _ratePps = ratePps;
+        _generatorNice = generatorNice;
         if (flows.Count == 0)
             return;
+        _flows = [.. flows.Select(f => f with { SourceMac = testerMac, DestinationMac = adapter.Mac })];
         Tester = new SoftNic(AdapterInfo.ConnectX3Pro($"tester-{adapter.Name}", testerMac));
         Wire = Wire.Connect(Tester, Adapter, faults);
-        Generator = new TrafficGenerator(Tester, [.. flows.Select(f => f with { SourceMac = testerMac, DestinationMac = adapter.Mac })]);
+        Generator = new TrafficGenerator(Tester, _flows);
     }
 
     /// <summary>The adapter under test.</summary>
@@ -57,7 +67,11 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
             return;
         var generator = Generator;
         var token = _stop.Token;
-        _thread = new Thread(() => generator.Run(token, ratePps: _ratePps)) { Name = $"generator-{Adapter.Info.Name}", IsBackground = true };
+        _thread = new Thread(() =>
+        {
+            ThreadNice.TrySet(_generatorNice);
+            generator.Run(token, ratePps: _ratePps);
+        }) { Name = $"generator-{Adapter.Info.Name}", IsBackground = true };
         _thread.Start();
     }
 
@@ -68,6 +82,20 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
         if (_thread is { IsAlive: true } thread && thread != Thread.CurrentThread)
             thread.Join();
     }
+
+    /// <summary>
+    /// Puts the lab's flows on the line at full rate with no generator thread: every poll of the adapter's receive
+    /// queues fills what it can drain (<see cref="LineRateSource"/>), until <see cref="StopLineRate"/>.
+    /// </summary>
+    public void StartLineRate()
+    {
+        if (_flows.Length == 0)
+            throw new InvalidOperationException("A lab with no flows has nothing to put on the line.");
+        Adapter.LineRate = new LineRateSource(_flows);
+    }
+
+    /// <summary>Takes the flows off the line.</summary>
+    public void StopLineRate() => Adapter.LineRate = null;
 
     /// <summary>Stops the traffic and gives the tester's buffers back.</summary>
     public void Dispose()

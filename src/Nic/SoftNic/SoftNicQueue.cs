@@ -25,6 +25,9 @@ public sealed class SoftNicQueue : IDrainNotificationSource
     private int _completionsSinceArm;
     private WakeSignal? _signal;
 
+    /// <summary>Where this queue is in the line's frames (<see cref="SoftNic.LineRate"/>); touched only by its poll.</summary>
+    internal int LineCursor;
+
     internal SoftNicQueue(SoftNic nic, int index, QueueOptions options)
     {
         if (options.Slots < 2 || !int.IsPow2(options.Slots))
@@ -95,6 +98,8 @@ public sealed class SoftNicQueue : IDrainNotificationSource
                 if (posted > 0 && Kind == QueueKind.Transmit)
                     _nic.Transmit(this);
             }
+            if (Kind == QueueKind.Receive && !drain.IsEmpty && _nic.LineRate is { } line)
+                _nic.ReceiveLineRate(this, line, drain.Length);
         }
         else
         {

@@ -170,7 +170,8 @@ public sealed class TrafficGenerator : IDisposable
         }
     }
 
-    private static byte[] BuildTemplate(GeneratorFlow flow)
+    /// <summary>The frame the generator sends for <paramref name="flow"/>, with room for the stamp at its end.</summary>
+    internal static byte[] BuildTemplate(GeneratorFlow flow)
     {
         var b = new FrameBuilder().Ethernet(flow.EtherType == EtherType.Arp ? BroadcastMac : flow.DestinationMac, flow.SourceMac);
         if (flow.Vlan is { } vlan)
