@@ -40,6 +40,12 @@ public sealed class BadInputTests
     [InlineData("adapters[0].simulated.generator.flows[0].source", "\"::1\"", "adapters[0].simulated.generator.flows[0].destination: '198.18.1.1' is not of the source's address family ('::1').")]
     [InlineData("adapters[0].queues", "\"2\"", "adapters[0].queues: must be a whole number from -2147483648 to 2147483647 (got '2').")]
     [InlineData("adapters[0].pd", "\"yes\"", "adapters[0].pd: must be true or false (got 'yes').")]
+    // 4. adapter names that URLs and metric labels cannot carry
+    [InlineData("adapters[0].name", "\"..\"", "adapters[0].name: '..' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
+    [InlineData("adapters[0].name", "\".\"", "adapters[0].name: '.' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
+    [InlineData("adapters[0].name", "\"pd0/rx\"", "adapters[0].name: 'pd0/rx' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
+    [InlineData("adapters[0].name", "\"pd\\n0\"", "adapters[0].name: 'pd\\u000A0' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
+    [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, pollNice, exceptionPath, checkedBuffers, simulated).")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {

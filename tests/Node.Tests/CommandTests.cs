@@ -192,10 +192,11 @@ public sealed class CommandTests
     [Fact]
     public void Names_that_look_like_console_markup_are_printed_as_they_are()
     {
-        using var config = new TempConfig(TempConfig.Adapter("eth[0]"));
+        using var config = new TempConfig(TempConfig.Adapter("pd0", "\"simulated\": { \"model\": \"CX[0] [bold]\" }"));
         // Spectre reads "[0]" as a style unless it is escaped: the table threw before, so a clean exit is the check.
-        var (exit, _, error) = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        var (exit, output, error) = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
         Assert.True(exit == 0, error);
+        Assert.Contains("CX[0] [bold]", output);
     }
 
     [Fact]

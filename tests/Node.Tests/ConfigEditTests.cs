@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
+using System.Text.RegularExpressions;
 using PdCluster.Node.Commands;
 using PdCluster.Node.Configuration;
 
@@ -160,4 +163,146 @@ public sealed class ConfigEditTests
         Assert.Equal($"pd: {stringAdapter}: adapters[0]: must be an object (it is a string).", Error(stringAdapter));
         Assert.Equal($"pd: {config.Path}: no adapter named 'nope' (configured: pd0).", Pd("enable-pd", "nope", "--config", config.Path).Error.Trim());
     }
+
+    /// <summary>Runs <paramref name="program"/> to its end: its exit code, standard output and standard error.</summary>
+    private static (int Exit, string Output, string Error) Run(string program, params string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), $"{program} did not end within 60 s");
+        return (process.ExitCode, output.Result, error);
+    }
+
+    /// <summary>Owner, group and permissions of <paramref name="path"/> as stat(1) prints them: <c>1234:1234:640</c>.</summary>
+    private static string Ownership(string path) => Run("stat", "-c", "%u:%g:%a", path).Output.Trim();
+
+    private static void Chown(string path, int uid, int gid) => Assert.Equal(0, Run("chown", $"{uid}:{gid}", path).Exit);
+
+    /// <summary>The real <c>pd</c> run as user and group <paramref name="uid"/> with no other groups (setpriv(1)).</summary>
+    private static (int Exit, string Output, string Error) PdAs(int uid, string home, params string[] args) =>
+        Run("setpriv", [$"--reuid={uid}", $"--regid={uid}", "--clear-groups", "env", $"HOME={home}", "dotnet", Path.Combine(AppContext.BaseDirectory, "pd.dll"), .. args]);
+
+    [RootFact]
+    [UnsupportedOSPlatform("windows")]
+    public void Run_as_root_the_edit_keeps_the_file_s_owner_group_and_mode()
+    {
+        Assert.True(RootFactAttribute.IsRoot, "CI runs the tests as root; this one gives files away");
+        using var config = new TempConfig();
+        Chown(config.Path, 1234, 1234);
+        File.SetUnixFileMode(config.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        Assert.Equal(0, Pd("disable-pd", "pd0", "--config", config.Path).Exit);
+        Assert.Equal(0, Pd("enable-pd", "pd0", "--config", config.Path).Exit);
+        Assert.Equal(0, Pd("disable-pd", "pd0", "--config", config.Path).Exit);
+
+        Assert.False(NodeConfigLoader.Load(config.Path).Config.Adapters[0].Pd);
+        Assert.Equal("1234:1234:640", Ownership(config.Path));
+        Assert.Equal([Path.GetFileName(config.Path)], Directory.GetFileSystemEntries(config.Directory).Select(Path.GetFileName));
+    }
+
+    [RootFact]
+    [UnsupportedOSPlatform("windows")]
+    public void A_user_who_may_not_give_the_file_away_gets_exit_2_and_the_file_unchanged()
+    {
+        Assert.True(RootFactAttribute.IsRoot, "CI runs the tests as root; this one runs pd as other users");
+        using var config = new TempConfig();
+        File.SetUnixFileMode(config.Directory, (UnixFileMode)Convert.ToInt32("777", 8));
+        File.SetUnixFileMode(config.Path, (UnixFileMode)Convert.ToInt32("666", 8));
+        Chown(config.Path, 1235, 1235);
+        var before = File.ReadAllBytes(config.Path);
+
+        var refused = PdAs(1234, config.Directory, "adapter", "disable-pd", "pd0", "--config", config.Path);
+
+        Assert.Equal(2, refused.Exit);
+        Assert.Equal($"pd: {config.Path}: cannot write the change (the new file cannot be given the original's owner and group (uid 1235, gid 1235): "
+            + "Operation not permitted; run the command as that user or as root); the file is unchanged.", refused.Error.Trim());
+        Assert.Equal(before, File.ReadAllBytes(config.Path));
+        Assert.Equal("1235:1235:666", Ownership(config.Path));
+        Assert.Equal([Path.GetFileName(config.Path)], Directory.GetFileSystemEntries(config.Directory).Select(Path.GetFileName));
+
+        // Its own file that user may edit: the new file has the owner already, nothing is given away.
+        Chown(config.Path, 1234, 1234);
+        var allowed = PdAs(1234, config.Directory, "adapter", "disable-pd", "pd0", "--config", config.Path);
+        Assert.Equal((0, ""), (allowed.Exit, allowed.Error));
+        Assert.False(NodeConfigLoader.Load(config.Path).Config.Adapters[0].Pd);
+        Assert.Equal("1234:1234:666", Ownership(config.Path));
+    }
+
+    [Fact]
+    public void A_temporary_file_left_by_a_killed_edit_is_removed_by_the_next_one_and_a_live_one_s_is_kept()
+    {
+        using var config = new TempConfig();
+        using var dead = Process.Start("true")!;
+        dead.WaitForExit();
+        using var live = Process.Start("sleep", "60")!;
+        try
+        {
+            var stale = AtomicFile.TempName(config.Path, dead.Id);
+            var working = AtomicFile.TempName(config.Path, live.Id);
+            var other = AtomicFile.TempName(Path.Combine(config.Directory, "other.json"), dead.Id);
+            foreach (var planted in new[] { stale, working, other })
+                File.WriteAllText(planted, "{ half a config");
+            string? written = null;
+
+            NodeConfigEdit.SetPd(config.Path, "pd0", enabled: false, (path, _) => new FileStream(written = path, FileMode.CreateNew, FileAccess.Write));
+
+            var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            Assert.Matches($@"^\.node\.json\.pd-edit-{pid}-[0-9a-f]{{32}}\.tmp$", Path.GetFileName(written!));
+            Assert.False(File.Exists(written), "the edit's own temporary file was renamed over the config");
+            Assert.False(File.Exists(stale), "the temporary file of a process that is gone is still there");
+            Assert.True(File.Exists(working), "the temporary file of a live process was removed");
+            Assert.True(File.Exists(other), "a temporary file of another config was removed");
+            Assert.False(NodeConfigLoader.Load(config.Path).Config.Adapters[0].Pd);
+        }
+        finally
+        {
+            live.Kill();
+            live.WaitForExit();
+        }
+    }
+
+    public static TheoryData<string, string> NotUtf8 => new()
+    {
+        { "utf-16le-bom", "is UTF-16 or UTF-32 text (it starts with a byte-order mark of one); pd reads UTF-8 only: save the file as UTF-8." },
+        { "utf-16be-bom", "is UTF-16 or UTF-32 text (it starts with a byte-order mark of one); pd reads UTF-8 only: save the file as UTF-8." },
+        { "utf-16le", "holds a NUL byte at offset 1, which UTF-8 text does not (is it UTF-16?); pd reads UTF-8 only: save the file as UTF-8." },
+        { "latin-1", "is not UTF-8 text: the bytes at offset 14 are no UTF-8 character; pd reads UTF-8 only: save the file as UTF-8." },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotUtf8))]
+    public void Every_command_that_reads_the_config_refuses_text_that_is_not_UTF_8_alike(string encoding, string problem)
+    {
+        using var config = new TempConfig();
+        var text = File.ReadAllText(config.Path).Replace("\"test-node\"", "\"nöde\"");
+        byte[] bytes = encoding switch
+        {
+            "utf-16le-bom" => [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(text)],
+            "utf-16be-bom" => [.. Encoding.BigEndianUnicode.GetPreamble(), .. Encoding.BigEndianUnicode.GetBytes(text)],
+            "utf-16le" => Encoding.Unicode.GetBytes(text),
+            _ => Encoding.Latin1.GetBytes(text),
+        };
+        File.WriteAllBytes(config.Path, bytes);
+        var expected = $"pd: {config.Path}: {problem}";
+
+        foreach (var command in new[] { "list", "enable-pd", "disable-pd" })
+        {
+            var run = Pd([command, .. command == "list" ? Array.Empty<string>() : ["pd0"], "--config", config.Path]);
+            Assert.Equal((2, expected), (run.Exit, run.Error.Trim()));
+        }
+        Assert.Equal(expected, "pd: " + Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(config.Path)).Message);
+        Assert.Equal(bytes, File.ReadAllBytes(config.Path));
+
+        // A file the config names is read the same way, and the error says which key named it.
+        var filters = Path.Combine(config.Directory, "filters.json");
+        File.WriteAllText(config.Path, text.Replace("\"adapters\"", "\"filters\": \"filters.json\", \"adapters\""));
+        File.WriteAllBytes(filters, bytes);
+        Assert.Equal($"pd: {config.Path}: filters: {filters}: {problem}", Pd("list", "--config", config.Path).Error.Trim());
+    }
 }
+
+

@@ -127,4 +127,32 @@ public sealed class InputPropertyTests : IDisposable
         Prop.ForAll(variants.ToArbitrary(), v => AssertRefused(v.File, v.Path, v.Value))
             .Check(Config.QuickThrowOnFailure.WithMaxTest(2_000));
     }
+
+    [Fact]
+    public void An_adapter_name_is_taken_exactly_when_it_is_1_to_64_of_the_safe_characters_and_not_a_dot_or_two()
+    {
+        // The rule written out independently of the loader: what a URL path segment, a metric label and a file name take.
+        var rule = new System.Text.RegularExpressions.Regex(@"\A(?!\.\.?\z)[A-Za-z0-9._-]{1,64}\z");
+        var safe = Gen.Elements("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-".ToCharArray());
+        var unsafeChar = Gen.Elements('/', '\\', ' ', '\n', '\t', '\0', '\u007f', '%', '?', '#', '"', '{', 'ö', '\u200b');
+        var names = Gen.OneOf(
+            Gen.Choose(0, 70).SelectMany(n => Gen.ArrayOf(safe, n)).Select(c => new string(c)),
+            Gen.Choose(1, 64).SelectMany(n => Gen.ArrayOf(safe, n)).SelectMany(c => Gen.Choose(0, c.Length).SelectMany(at => unsafeChar.Select(u => new string(c).Insert(at, u.ToString())))),
+            Gen.Elements(".", "..", "...", "a/b", "../pd0", "pd0/..", "pd0\n", ".\n", new string('x', 64), new string('x', 65)),
+            ArbMap.Default.GeneratorFor<string>().Where(n => n is not null));
+        Prop.ForAll(names.ToArbitrary(), name =>
+        {
+            var value = JsonSerializer.Serialize(name);
+            if (rule.IsMatch(name))
+            {
+                Assert.Equal(name, Load("node.json", "adapters[0].name", value).Config.Adapters[0].Name);
+                return;
+            }
+            var e = Assert.Throws<ConfigException>(() => Load("node.json", "adapters[0].name", value));
+            Assert.StartsWith($"{Path.Combine(_directory, "node.json")}: adapters[0].name: '", e.Message);
+            Assert.EndsWith($" is not an adapter name: {NodeConfigLoader.AdapterNameRule} (it names the adapter in URLs and metric labels).", e.Message);
+            Assert.DoesNotContain(e.Message, char.IsControl);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1_000));
+    }
 }
+

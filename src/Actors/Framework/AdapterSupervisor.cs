@@ -230,7 +230,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         foreach (var telemetry in _telemetry)
         {
             var props = Props.Create(() => new QueueActor(new QueueActorSettings(
-                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.PollNice)));
+                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.PollNice, settings.Queues)));
             var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
             Context.Watch(queue);
             _queues.Add(queue);

@@ -13,6 +13,9 @@ namespace PdCluster.Actors.Framework;
 /// </summary>
 public sealed class QueueActor : ActorBase, IPolledActor
 {
+    /// <summary>The smallest buffer cache a queue runs with: one buffer to take while another is being returned.</summary>
+    public const int FewestCached = 2;
+
     private readonly QueueActorSettings _settings;
     private readonly BufferCache _cache;
     private readonly FilterStage _filters;
@@ -30,7 +33,8 @@ public sealed class QueueActor : ActorBase, IPolledActor
         if (settings.ExceptionPath)
             stages.Add(new ExceptionPathStage());
         stages.AddRange(settings.Stages?.Invoke() ?? [new L2ForwardStage()]);
-        _cache = settings.Pool.CreateCache(Math.Max(256, settings.BurstSize * 8));
+        _cache = settings.Pool.CreateCache(CacheSize(settings.Pool.Capacity, settings.QueuesOnPool,
+            telemetry.Receive.Capacity + telemetry.Transmit.Capacity, settings.BurstSize));
         try
         {
             _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
@@ -50,6 +54,22 @@ public sealed class QueueActor : ActorBase, IPolledActor
             throw;
         }
     }
+
+    /// <summary>
+    /// The fewest buffers a pool needs for <paramref name="queues"/> queue pairs of <paramref name="queueSize"/> slots:
+    /// each queue's share holds its two full rings (a ring of N slots holds N − 1) and the smallest cache, so no queue
+    /// can take the buffers another needs to post. That is 2 × queues × queueSize.
+    /// </summary>
+    public static int FewestBuffers(int queues, int queueSize) => queues * (2 * (queueSize - 1) + FewestCached);
+
+    /// <summary>
+    /// The buffer cache of one of <paramref name="queues"/> queues on a pool of <paramref name="buffers"/>: what its share
+    /// (buffers ÷ queues) leaves after its rings hold <paramref name="ringCapacity"/> buffers, at most 8 bursts (and at
+    /// least 256, DPDK's mempool cache) and at least <see cref="FewestCached"/>. A cache never holds more than its size, so
+    /// the queues together never hold more than the pool and every queue always finds buffers to post.
+    /// </summary>
+    public static int CacheSize(int buffers, int queues, int ringCapacity, int burst) =>
+        Math.Clamp(buffers / Math.Max(1, queues) - ringCapacity, FewestCached, Math.Max(256, burst * 8));
 
     /// <inheritdoc/>
     public IIdleStrategy IdleStrategy { get; }

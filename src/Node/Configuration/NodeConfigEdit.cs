@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PdCluster.Queues.Input;
 
 namespace PdCluster.Node.Configuration;
 
@@ -51,7 +52,7 @@ internal static class NodeConfigEdit
         }
         catch (InvalidOperationException e)
         {
-            // Utf8JsonReader's word for text that is not valid UTF-8 (a lone surrogate escape, a stray byte).
+            // Utf8JsonReader's word for a string that is no text (a lone surrogate escape); stray bytes were refused on reading.
             throw new ConfigException($"{source}: not valid UTF-8 JSON text: {e.Message}");
         }
         var literal = enabled ? "true"u8 : "false"u8;
@@ -104,29 +105,18 @@ internal static class NodeConfigEdit
         return [.. output];
     }
 
-    private const long MaxBytes = 64L << 20;
-
+    /// <summary>The file's bytes, read and checked as every text file pd reads is (<see cref="InputFile.ReadUtf8"/>).</summary>
     private static byte[] Read(string path)
     {
         if (Directory.Exists(path))
             throw new ConfigException($"{path}: is a directory, not a configuration file.");
         try
         {
-            // The same bounds as every file pd reads: a regular file of at most 64 MiB (not /dev/zero, not a FIFO's endless stream).
-            using var stream = PdCluster.Queues.Input.InputFile.OpenRead(path);
-            if (!stream.CanSeek || stream.Length > MaxBytes)
-                throw new ConfigException($"{path}: is not a configuration file of at most {MaxBytes >> 20} MiB.");
-            var bytes = new byte[stream.Length];
-            stream.ReadExactly(bytes);
-            return bytes;
+            return InputFile.ReadUtf8(path);
         }
-        catch (PdCluster.Queues.Input.InputException e)
+        catch (InputException e)
         {
             throw new ConfigException(e.Message);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{path}: cannot read the file: {e.Message}");
         }
     }
 

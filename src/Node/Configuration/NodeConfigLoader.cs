@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PdCluster.Actors.Framework;
 using PdCluster.Concurrency;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
@@ -21,6 +23,15 @@ public static class NodeConfigLoader
 
     /// <summary>Most buffers one adapter's pool may have.</summary>
     public const int MaxBuffers = 1 << 20;
+
+    /// <summary>Longest adapter name.</summary>
+    public const int MaxAdapterName = 64;
+
+    /// <summary>What an adapter name is, as errors and the README say it.</summary>
+    public const string AdapterNameRule = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..'";
+
+    private static readonly SearchValues<char> AdapterNameCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
     /// <summary>Fastest a simulated adapter's generator may be asked to send, in packets per second.</summary>
     public const long MaxGeneratorRate = 100_000_000;
@@ -85,8 +96,8 @@ public static class NodeConfigLoader
     /// <summary>One adapter: its name, provider, queue geometry and, for a simulated one, its port and generator.</summary>
     private static void CheckAdapter(AdapterConfig a, string key, HashSet<string> names, string source)
     {
-        if (string.IsNullOrWhiteSpace(a.Name) || a.Name.Contains('/'))
-            throw Fail(source, $"{key}.name", "must be a non-empty name without '/'.");
+        if (!IsAdapterName(a.Name))
+            throw Fail(source, $"{key}.name", $"{Quote(a.Name)} is not an adapter name: {AdapterNameRule} (it names the adapter in URLs and metric labels).");
         if (!names.Add(a.Name))
             throw Fail(source, $"{key}.name", $"'{a.Name}' appears twice.");
         if (PdProviderRegistry.Default.Find(a.Provider) is null)
@@ -99,7 +110,8 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.pollNice", $"must be between 0 and {ThreadNice.Max} (got {a.PollNice}).");
         if (a.Burst < 1 || a.Burst > 256 || a.Burst > a.QueueSize / 2)
             throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
-        var fewest = 2 * a.Queues * a.QueueSize;
+        // Each queue's share of the pool holds its two rings and the smallest buffer cache, so every queue can post.
+        var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);
         if (a.Buffers < fewest || a.Buffers > MaxBuffers)
             throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
         if (a.Simulated is { } simulated)
@@ -133,6 +145,17 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.generator.rate", $"must be between 0 (as fast as it goes) and {MaxGeneratorRate} packets/s (got {generator.Rate}).");
         for (var f = 0; f < generator.Flows.Count; f++)
             CheckFlow(generator.Flows[f], $"{key}.generator.flows[{f}]", source);
+    }
+
+    /// <summary>Whether <paramref name="name"/> follows <see cref="AdapterNameRule"/>: safe as a URL path segment, a metric label and a file name.</summary>
+    public static bool IsAdapterName(string name) =>
+        name.Length is > 0 and <= MaxAdapterName && name is not ("." or "..") && !name.AsSpan().ContainsAnyExcept(AdapterNameCharacters);
+
+    /// <summary>A name for an error message: quoted, control characters escaped, cut after 40 characters.</summary>
+    private static string Quote(string name)
+    {
+        var shown = string.Concat(name.Take(40).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+        return name.Length > 40 ? $"'{shown}...' ({name.Length} characters)" : $"'{shown}'";
     }
 
     private static void CheckFlow(FlowConfig flow, string key, string source)

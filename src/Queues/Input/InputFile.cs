@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 
 namespace PdCluster.Queues.Input;
 
@@ -9,30 +11,65 @@ namespace PdCluster.Queues.Input;
 /// </summary>
 public static class InputFile
 {
-    /// <summary>The largest text file read, in characters: far above any configuration or a filter file of 100,000 filters.</summary>
-    public const int MaxTextChars = 64 << 20;
+    /// <summary>The largest text file read, in bytes: far above any configuration or a filter file of 100,000 filters.</summary>
+    public const int MaxTextBytes = 64 << 20;
 
-    /// <summary>Reads all of <paramref name="path"/> as text.</summary>
+    /// <summary>Reads all of <paramref name="path"/> as UTF-8 text (<see cref="ReadUtf8"/>), without a byte-order mark.</summary>
     public static string ReadAllText(string path)
     {
-        using var reader = new StreamReader(OpenRead(path), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var text = new StringBuilder();
-        var chunk = new char[64 << 10];
+        var bytes = ReadUtf8(path);
+        var bom = Encoding.UTF8.Preamble;
+        return Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(bom) ? bytes.AsSpan(bom.Length) : bytes);
+    }
+
+    /// <summary>
+    /// Reads all of <paramref name="path"/>, which must be UTF-8 text (a UTF-8 byte-order mark is allowed and kept) of at
+    /// most <see cref="MaxTextBytes"/>: every file pd reads as text (configuration, filters, requirements) is read here,
+    /// so all of them take and refuse the same files, and a UTF-16 file is named as such instead of misread.
+    /// </summary>
+    public static byte[] ReadUtf8(string path)
+    {
+        var bytes = ReadBounded(path);
+        ReadOnlySpan<byte> text = bytes;
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || text.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || text.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
+            throw new InputException(path, "", "is UTF-16 or UTF-32 text (it starts with a byte-order mark of one); pd reads UTF-8 only: save the file as UTF-8.");
+        var nul = text.IndexOf((byte)0);
+        if (nul >= 0)
+            throw new InputException(path, "", $"holds a NUL byte at offset {nul}, which UTF-8 text does not (is it UTF-16?); pd reads UTF-8 only: save the file as UTF-8.");
+        if (!Utf8.IsValid(text))
+            throw new InputException(path, "", $"is not UTF-8 text: the bytes at offset {FirstInvalid(text)} are no UTF-8 character; pd reads UTF-8 only: save the file as UTF-8.");
+        return bytes;
+    }
+
+    /// <summary>The whole file, refused once it grows past <see cref="MaxTextBytes"/> (an endless device such as /dev/zero too).</summary>
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = OpenRead(path);
+        var bytes = new MemoryStream();
+        var chunk = new byte[64 << 10];
         try
         {
             int read;
-            while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
+            while ((read = stream.Read(chunk)) > 0)
             {
-                if (text.Length + read > MaxTextChars)
-                    throw new InputException(path, "", $"is larger than {MaxTextChars >> 20} MiB, too large to be a file pd reads.");
-                text.Append(chunk, 0, read);
+                if (bytes.Length + read > MaxTextBytes)
+                    throw new InputException(path, "", $"is larger than {MaxTextBytes >> 20} MiB, too large to be a file pd reads.");
+                bytes.Write(chunk, 0, read);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, "", $"cannot be read: {Reason(e)}");
         }
-        return text.ToString();
+        return bytes.ToArray();
+    }
+
+    private static int FirstInvalid(ReadOnlySpan<byte> bytes)
+    {
+        var at = 0;
+        while (Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) == OperationStatus.Done)
+            at += consumed;
+        return at;
     }
 
     /// <summary>Opens <paramref name="path"/> for reading.</summary>

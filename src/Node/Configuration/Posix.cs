@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace PdCluster.Node.Configuration;
+
+/// <summary>The few libc calls an atomic edit needs that .NET lacks: a file's owner and group, changing them, and whether a process lives.</summary>
+internal static partial class Posix
+{
+    private const int CurrentDirectory = -100;
+    private const uint OwnerAndGroup = 0x8 | 0x10;
+    private const int StatxSize = 256;
+    private const int UidOffset = 20;
+    private const int GidOffset = 24;
+    private const int NoSuchProcess = 3;
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
+    private static partial int FileChown(SafeFileHandle file, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    /// <summary>The user and group ids that own <paramref name="path"/> (a symbolic link is followed).</summary>
+    public static unsafe (uint Uid, uint Gid) Owner(string path)
+    {
+        var buffer = stackalloc byte[StatxSize];
+        if (Statx(CurrentDirectory, path, 0, OwnerAndGroup, buffer) != 0)
+            throw new IOException($"cannot read the owner of {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return (*(uint*)(buffer + UidOffset), *(uint*)(buffer + GidOffset));
+    }
+
+    /// <summary>Gives the open file <paramref name="file"/> to <paramref name="owner"/>; the system's reason when it may not.</summary>
+    public static string? TryChown(SafeFileHandle file, (uint Uid, uint Gid) owner) =>
+        FileChown(file, owner.Uid, owner.Gid) == 0 ? null : Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+
+    /// <summary>Whether a process with id <paramref name="pid"/> exists (one of another user counts).</summary>
+    public static bool IsAlive(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != NoSuchProcess);
+}
