@@ -408,14 +408,14 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
 
     /// <summary>
     /// Device side of a receive queue polled while <see cref="LineRate"/> is set: up to <paramref name="most"/> posted
-    /// buffers take the line's next frames, as one burst, serialized with the wire and with reclaiming.
+    /// buffers take the line's next frames, as one burst, serialized with the wire and with reclaiming. While another
+    /// queue's poll or the wire holds the device side, this poll receives nothing rather than wait for it.
     /// </summary>
     internal void ReceiveLineRate(SoftNicQueue queue, LineRateSource line, int most)
     {
-        if (!IsOperational)
+        if (!IsOperational || Interlocked.CompareExchange(ref _ingressBusy, 1, 0) != 0)
             return;
         Span<int> posted = stackalloc int[64];
-        EnterIngress();
         try
         {
             var got = queue.IsStopped ? 0 : queue.TakePosted(posted[..Math.Min(most, posted.Length)]);
@@ -512,9 +512,10 @@ public sealed class SoftNic : IDeviceEventSource, IDeviceEventInjector
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void SpinUntilFree()
     {
+        // Spin and yield, never sleep: a holder is mid-burst, and a 1 ms sleep would stall a queue's whole duty cycle.
         var spin = new SpinWait();
         while (Interlocked.CompareExchange(ref _ingressBusy, 1, 0) != 0)
-            spin.SpinOnce();
+            spin.SpinOnce(sleep1Threshold: -1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
