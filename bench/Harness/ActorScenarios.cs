@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
-using PdCluster.Concurrency;
 using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
@@ -119,13 +118,14 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
     /// <summary>
     /// Control latency and idle cost of a supervised simulated adapter's two queue actors idling by
     /// <paramref name="idle"/>. Latency: <paramref name="publishes"/> filter tables published through the adapter
-    /// supervisor (which forwards them to both queues), each after a random 1–5 ms pause so it meets the queues at
-    /// every stage of their back-off, timed from the publish to the later of the two queues' <see cref="FiltersPublished"/>
-    /// replies, stamped on the queue thread right after its swap; at 0 pps, at 200k pps (one flow per queue), at full
-    /// load (the line at full rate: every poll of both queues finds a full burst, with no generator thread, so the two
-    /// queue threads fill the two cores as they would behind a real NIC) and oversubscribed (the generator as fast as
-    /// it goes on a thread of its own: three busy threads on two cores, as information). The generator thread runs at
-    /// the queue threads' nice value. CPU: the queue threads' CPU time per thread over a window at 0 pps and at 200k pps.
+    /// supervisor (on its own thread, as the node runs it), which forwards them to both queues; each publish comes
+    /// after a random 1–5 ms pause so it meets the queues at every stage of their back-off, and is timed from the
+    /// publish to the supervisor's <see cref="FiltersApplied"/>, stamped on the supervisor's thread when the later of
+    /// the two queues' replies arrives. Loads: 0 pps, 200k pps (one flow per queue), full load (the line at full rate:
+    /// every poll of both queues finds a full burst, with no generator thread, so the two queue threads fill the two
+    /// cores as they would behind a real NIC) and oversubscribed (the generator as fast as it goes on a thread of its
+    /// own: three busy threads on two cores, as information). CPU: the queue threads' CPU time per thread over a
+    /// window at 0 pps and at 200k pps.
     /// </summary>
     public BenchResult ControlLatency(QueueIdle idle, int publishes)
     {
@@ -145,7 +145,7 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
             DrainNotification: idle == QueueIdle.DrainNotification);
         // A one-letter adapter name keeps the queue threads' names ("pinned:/user/c/queue-N") apart from any other
         // thread's within the 15 bytes the kernel keeps.
-        var adapter = system.ActorOf(Props.Create(() => new AdapterSupervisor(settings)), "c");
+        var adapter = system.ActorOf(AdapterSupervisor.PropsFor(settings), "c");
         var queues = AwaitQueues(settings.Telemetry, 2);
         var threads = ThreadCpu.Find($"pinned:{adapter.Path}/queue-", queues.Count);
         // Two sets compiled apart, told from each other and from the one the supervisor installed by reference.
@@ -201,7 +201,7 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         static double Us(LatencyHistogram h, double p) => Math.Round(h.Percentile(p) / 1e3, 1);
         var name = idle == QueueIdle.DrainNotification ? "drain-notification" : "backoff";
         return new BenchResult("control-latency", name, 0, Math.Round(forwarded / seconds / 1e6, 3), 0, 0, 0, 0, forwarded, Math.Round(seconds, 2),
-            Note: $"{publishes} publishes at each load, through the adapter supervisor to 2 queue actors at nice {QueueActorSettings.DefaultPollNice}; " +
+            Note: $"{publishes} publishes at each load, through the adapter supervisor to 2 queue actors; " +
                 $"full load = the line at full rate into both queues (mpps), 200k pps paced (measured {paced / 1e3:0} kpps); " +
                 $"CPU per queue thread{LoadAverage()}")
         {
@@ -253,18 +253,11 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="during"/> with the lab's generator sending at <paramref name="ratePps"/> (0: as fast as it
-    /// goes) on a thread of its own, at the queue threads' nice value.
-    /// </summary>
+    /// <summary>Runs <paramref name="during"/> with the lab's generator sending at <paramref name="ratePps"/> (0: as fast as it goes) on a thread of its own.</summary>
     private static void WithTraffic(TrafficGenerator generator, long ratePps, Action during)
     {
         using var stop = new CancellationTokenSource();
-        var thread = new Thread(() =>
-        {
-            ThreadNice.TrySet(QueueActorSettings.DefaultPollNice);
-            generator.Run(stop.Token, ratePps: ratePps);
-        }) { Name = "generator", IsBackground = true };
+        var thread = new Thread(() => generator.Run(stop.Token, ratePps: ratePps)) { Name = "generator", IsBackground = true };
         thread.Start();
         try
         {
@@ -355,7 +348,8 @@ internal sealed class ActorScenarios(TimeSpan warmup, TimeSpan window)
     /// </summary>
     private sealed class AppliedProbe : IActorRef, IDisposable
     {
-        private readonly ManualResetEventSlim _applied = new();
+        // No spinning before it sleeps: a waiter that spins with sched_yield takes a core from the queue threads.
+        private readonly ManualResetEventSlim _applied = new(false, spinCount: 0);
         private long _at;
 
         public string Path => "/bench/applied-probe";

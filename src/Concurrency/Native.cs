@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace PdCluster.Concurrency;
 
-/// <summary>The libc calls behind <see cref="WakeSignal"/> and <see cref="ThreadNice"/>.</summary>
+/// <summary>The libc calls behind <see cref="WakeSignal"/>.</summary>
 internal static unsafe partial class Native
 {
     public const int EfdNonBlock = 0x800;
@@ -26,15 +26,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initval, int flags);
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    public static partial int GetTid();
-
-    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
-    public static partial int SetPriority(int which, uint who, int priority);
-
-    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
-    public static partial int GetPriority(int which, uint who);
 
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);

@@ -1,7 +1,5 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
-using PdCluster.Concurrency;
-using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.TestKit;
 
@@ -43,23 +41,6 @@ public sealed class AdapterSupervisorTests : TestKitBase
             Assert.True(status.Queues[1].FilterHits["steer-web"] > 0, "steered to queue 1 by the hardware filter");
             Assert.Equal(0, status.Queues[1].FilterHits["drop-udp-flood"]);
         });
-    }
-
-    [Fact]
-    public void Queue_threads_run_at_the_poll_nice_value_and_the_caller_keeps_its_own()
-    {
-        var seen = new System.Collections.Concurrent.ConcurrentBag<int?>();
-        var settings = _lab.Settings(stages: () =>
-        {
-            seen.Add(ThreadNice.Current());
-            return [new L2ForwardStage()];
-        }) with { PollNice = 7 };
-        var before = ThreadNice.Current();
-        Supervise(settings);
-        ExpectState(AdapterState.Running);
-        ExpectTrafficFlows();
-        Assert.Equal([7, 7], seen);
-        Assert.Equal(before, ThreadNice.Current());
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class BadInputTests
     [InlineData("adapters[0].name", "\"pd0/rx\"", "adapters[0].name: 'pd0/rx' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"pd\\n0\"", "adapters[0].name: 'pd\\u000A0' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, pollNice, exceptionPath, checkedBuffers, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, simulated).")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {
         using var config = new TempConfig();

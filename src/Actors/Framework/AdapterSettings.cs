@@ -12,7 +12,6 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Filters">The filters the adapter starts with, until a <see cref="PublishFilters"/> replaces them.</param>
 /// <param name="Stages">Makes each queue's stages after the filter and exception stages (default: L2 forwarding); called once per queue incarnation.</param>
 /// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
-/// <param name="PollNice">The queue threads' nice value (<see cref="QueueActorSettings.PollNice"/>).</param>
 public sealed record AdapterSettings(
     string Name,
     Func<IPdProvider> OpenProvider,
@@ -25,8 +24,7 @@ public sealed record AdapterSettings(
     bool PdEnabled = true,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
     int BurstSize = PdForwarder.DefaultBurstSize,
-    bool ExceptionPath = true,
-    int PollNice = QueueActorSettings.DefaultPollNice)
+    bool ExceptionPath = true)
 {
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();

@@ -35,6 +35,16 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private bool _fullPower = true;
     private bool _present = true;
 
+    /// <summary>
+    /// How to create one: on a thread of its own that sleeps in the kernel (the pinned dispatcher's eventfd). The thread
+    /// pool's workers, and Monitor-based waits, spin with sched_yield before they sleep; beside queue threads that
+    /// busy-poll every core, a yielding control thread waits for a scheduler tick (4 ms here) before it runs, while a
+    /// thread parked in the kernel is woken at once. A filter publish or a device event then reaches the queues in
+    /// tens of microseconds under full load instead of milliseconds.
+    /// </summary>
+    public static Props PropsFor(AdapterSettings settings) =>
+        Props.Create(() => new AdapterSupervisor(settings)).WithDispatcher(Props.PinnedDispatcher);
+
     /// <inheritdoc/>
     protected override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(3, TimeSpan.FromSeconds(10), e => e switch
     {
@@ -230,7 +240,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         foreach (var telemetry in _telemetry)
         {
             var props = Props.Create(() => new QueueActor(new QueueActorSettings(
-                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.PollNice, settings.Queues)));
+                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.Queues)));
             var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
             Context.Watch(queue);
             _queues.Add(queue);

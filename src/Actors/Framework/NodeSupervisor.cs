@@ -38,7 +38,7 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
     }
 
     private void Start(AdapterSettings adapter) =>
-        _adapters[adapter.Name] = Context.Watch(Context.ActorOf(Props.Create(() => new AdapterSupervisor(adapter)), adapter.Name));
+        _adapters[adapter.Name] = Context.Watch(Context.ActorOf(AdapterSupervisor.PropsFor(adapter), adapter.Name));
 
     private void OnAdapterStopped(IActorRef actor)
     {

@@ -25,7 +25,6 @@ public sealed class QueueActor : ActorBase, IPolledActor
     public QueueActor(QueueActorSettings settings)
     {
         _settings = settings;
-        ThreadNice.TrySet(settings.PollNice);
         var telemetry = settings.Telemetry;
         var lane = settings.Steering?.Lane(telemetry.Queue);
         _filters = new FilterStage(new FilterTable(settings.Filters), lane);

@@ -11,7 +11,6 @@ namespace PdCluster.Actors.Framework;
 /// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
 /// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
 /// <param name="QueuesOnPool">How many queue actors share <paramref name="Pool"/>: the queue sizes its buffer cache from its share (<see cref="QueueActor.CacheSize"/>).</param>
-/// <param name="PollNice">The queue thread's nice value (0–19): above a control thread's 0, so a supervisor sharing the core preempts the poll loop at once.</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
     BufferPool Pool,
@@ -22,9 +21,4 @@ public sealed record QueueActorSettings(
     SteeringMesh? Steering = null,
     IPdOsPath? OsPath = null,
     bool ExceptionPath = true,
-    int PollNice = QueueActorSettings.DefaultPollNice,
-    int QueuesOnPool = 1)
-{
-    /// <summary>The queue threads' nice value unless told otherwise.</summary>
-    public const int DefaultPollNice = 5;
-}
+    int QueuesOnPool = 1);

@@ -1,4 +1,3 @@
-using PdCluster.Concurrency;
 using PdCluster.Nic.Adapters;
 
 namespace PdCluster.Nic.SoftNic;
@@ -15,22 +14,15 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
     public const ulong DefaultTesterMac = 0x02_00_00_00_00_01;
 
     private readonly long _ratePps;
-    private readonly int _generatorNice;
     private readonly GeneratorFlow[] _flows = [];
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
 
-    /// <summary>
-    /// Builds the lab; <paramref name="ratePps"/> paces <see cref="Start"/> (0 = as fast as the generator goes), whose
-    /// thread runs at <paramref name="generatorNice"/> (give it the queue threads' value, so the wire takes no more
-    /// than their share of a core).
-    /// </summary>
-    public SoftNicLab(AdapterInfo adapter, IReadOnlyList<GeneratorFlow> flows, long ratePps = 0, ulong testerMac = DefaultTesterMac,
-        WireFaults? faults = null, int generatorNice = 0)
+    /// <summary>Builds the lab; <paramref name="ratePps"/> paces <see cref="Start"/> (0 = as fast as the generator goes).</summary>
+    public SoftNicLab(AdapterInfo adapter, IReadOnlyList<GeneratorFlow> flows, long ratePps = 0, ulong testerMac = DefaultTesterMac, WireFaults? faults = null)
     {
         Adapter = new SoftNic(adapter);
         _ratePps = ratePps;
-        _generatorNice = generatorNice;
         if (flows.Count == 0)
             return;
         _flows = [.. flows.Select(f => f with { SourceMac = testerMac, DestinationMac = adapter.Mac })];
@@ -67,11 +59,7 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
             return;
         var generator = Generator;
         var token = _stop.Token;
-        _thread = new Thread(() =>
-        {
-            ThreadNice.TrySet(_generatorNice);
-            generator.Run(token, ratePps: _ratePps);
-        }) { Name = $"generator-{Adapter.Info.Name}", IsBackground = true };
+        _thread = new Thread(() => generator.Run(token, ratePps: _ratePps)) { Name = $"generator-{Adapter.Info.Name}", IsBackground = true };
         _thread.Start();
     }
 

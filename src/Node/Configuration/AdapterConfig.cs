@@ -1,4 +1,3 @@
-using PdCluster.Actors.Framework;
 using PdCluster.DataPath;
 
 namespace PdCluster.Node.Configuration;
@@ -29,9 +28,6 @@ public sealed class AdapterConfig
 
     /// <summary>Queue threads sleep on PD's drain notification when idle instead of backing off.</summary>
     public bool DrainNotification { get; set; }
-
-    /// <summary>The queue threads' nice value, 0 to 19: a supervisor or the admin endpoint sharing a core with a busy queue thread preempts it at once.</summary>
-    public int PollNice { get; set; } = QueueActorSettings.DefaultPollNice;
 
     /// <summary>Queues hand frames that are not IP (ARP, LLDP) back to the OS path (DPDK's exception path).</summary>
     public bool ExceptionPath { get; set; } = true;

@@ -30,7 +30,7 @@ internal static class AdapterOptions
         var generator = s.Generator;
         var flows = (generator?.Flows ?? []).Select(f => new GeneratorFlow(f.Source, f.Destination, Protocol(f), f.SourcePort, f.DestinationPort, f.FrameSize, f.Vlan,
             EtherType: f.Protocol == "arp" ? EtherType.Arp : EtherType.Ipv4)).ToList();
-        return new SimulatedAdapterOptions(info, flows, generator?.Rate ?? 0, adapter.PollNice);
+        return new SimulatedAdapterOptions(info, flows, generator?.Rate ?? 0);
     }
 
     private static byte Protocol(FlowConfig flow) => flow.Protocol switch

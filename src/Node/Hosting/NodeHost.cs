@@ -41,7 +41,7 @@ internal sealed class NodeHost : INodeAdmin
             var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
             var pool = new BufferPool(a.Buffers, checkedMode: a.CheckedBuffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
-                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath, PollNice: a.PollNice);
+                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));
         }

@@ -3,8 +3,5 @@ using PdCluster.Nic.SoftNic;
 
 namespace PdCluster.Provider.Simulated;
 
-/// <summary>
-/// A simulated port: what it claims to be, and the flows its tester sends at <paramref name="RatePps"/> packets/s
-/// from a thread at <paramref name="GeneratorNice"/>.
-/// </summary>
-public sealed record SimulatedAdapterOptions(AdapterInfo Info, IReadOnlyList<GeneratorFlow> Flows, long RatePps, int GeneratorNice = 0);
+/// <summary>A simulated port: what it claims to be, and the flows its tester sends at <paramref name="RatePps"/> packets/s.</summary>
+public sealed record SimulatedAdapterOptions(AdapterInfo Info, IReadOnlyList<GeneratorFlow> Flows, long RatePps);

@@ -16,7 +16,7 @@ public sealed class SimulatedProviderFactory : IPdProviderFactory
     public PdAdapter Bind(PdAdapterOptions options)
     {
         var simulated = Port(options);
-        var lab = new SoftNicLab(simulated.Info, simulated.Flows, simulated.RatePps, generatorNice: simulated.GeneratorNice);
+        var lab = new SoftNicLab(simulated.Info, simulated.Flows, simulated.RatePps);
         var nic = lab.Adapter;
         return new PdAdapter(nic.Info, () => new SimulatedProvider(nic, options.Requirements), nic, nic, lab.Generator is null ? null : lab, lab);
     }
