@@ -170,7 +170,8 @@ internal sealed unsafe class AfXdpUmem : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var r = queue.OpenSocket(_umem, Fill, Completion);
+            var umem = _umem;
+            var r = _provider.InNamespace(() => queue.OpenSocket(umem, Fill, Completion));
             if (r == 0)
                 return;
             if (-r != Posix.Ebusy || attempt == RebindAttempts)

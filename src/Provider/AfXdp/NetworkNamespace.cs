@@ -39,9 +39,11 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Where the namespace is bound.</summary>
     public string Path { get; }
 
-    /// <summary>Runs <paramref name="call"/> inside the namespace and returns its result (or rethrows its exception).</summary>
+    /// <summary>Runs <paramref name="call"/> inside the namespace and returns its result (or rethrows its exception); a call made on the namespace's own thread runs at once.</summary>
     public T Run<T>(Func<T> call)
     {
+        if (Thread.CurrentThread == _thread)
+            return call();
         T result = default!;
         Exception? failure = null;
         using var done = new ManualResetEventSlim();

@@ -256,6 +256,8 @@ int pd_xdp(struct xdp_md *ctx)
 		slot ^= slot >> 16;
 	}
 	slot %= rss;
+	// The verifier does not bound a modulo by a variable, and clang drops a bound check it can prove: hide the value.
+	asm volatile("" : "+r"(slot));
 	if (slot >= PD_MAX_RSS)
 		return XDP_PASS;
 	return redirect(ctx, config->rss_queues[slot], PD_NO_FILTER);
