@@ -8,6 +8,7 @@ using PdCluster.Tests.Provider.Veth;
 namespace PdCluster.Tests.Provider;
 
 /// <summary>The PDPI contract on AF_XDP over a veth pair between two namespaces the test creates.</summary>
+[NeedsVethHost]
 public sealed class AfXdpProviderContractTests : ProviderContract
 {
     protected override IProviderHarness CreateHarness() => new VethHarness();
@@ -21,6 +22,7 @@ public sealed class AfXdpProviderContractTests : ProviderContract
 
         public VethHarness()
         {
+            HostPrerequisite.Require();
             _veth = new VethPair();
             try
             {
