@@ -40,11 +40,31 @@ public sealed class BadInputTests
     [InlineData("adapters[0].simulated.generator.flows[0].source", "\"::1\"", "adapters[0].simulated.generator.flows[0].destination: '198.18.1.1' is not of the source's address family ('::1').")]
     [InlineData("adapters[0].queues", "\"2\"", "adapters[0].queues: must be a whole number from -2147483648 to 2147483647 (got '2').")]
     [InlineData("adapters[0].pd", "\"yes\"", "adapters[0].pd: must be true or false (got 'yes').")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, simulated).")]
+    // issue 9: the Linux interface of an afxdp adapter
+    [InlineData("adapters[0].interface", "\"eth1\"", "adapters[0].interface: is for provider afxdp only (this adapter's provider is 'simulated').")]
+    [InlineData("adapters[0].namespace", "\"lab\"", "adapters[0].namespace: is for provider afxdp only (this adapter's provider is 'simulated').")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {
         using var config = new TempConfig();
         Edit(config, path, value);
+        Assert.Equal($"{config.Path}: {expected}", Refused(config));
+    }
+
+    [Theory]
+    [InlineData(null, null, "adapters[0].interface: must name the Linux interface for provider afxdp (for example eth1).")]
+    [InlineData("\"\"", null, "adapters[0].interface: '' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"a-name-longer-than-15\"", null, "adapters[0].interface: 'a-name-longer-than-15' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"eth0/1\"", null, "adapters[0].interface: 'eth0/1' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"eth1\"", "\"../x\"", "adapters[0].namespace: '../x' is not a network namespace name as 'ip netns' gives it (no '/' or spaces; leave the key out for the node's own).")]
+    public void An_afxdp_adapter_needs_a_valid_interface_and_namespace(string? device, string? ns, string expected)
+    {
+        using var config = new TempConfig();
+        Edit(config, "adapters[0].provider", "\"afxdp\"");
+        if (device is not null)
+            Edit(config, "adapters[0].interface", device);
+        if (ns is not null)
+            Edit(config, "adapters[0].namespace", ns);
         Assert.Equal($"{config.Path}: {expected}", Refused(config));
     }
 

@@ -15,7 +15,7 @@ public static class HostPrerequisite
         if (!OperatingSystem.IsLinux())
             return "the veth tests need Linux";
         if (Environment.UserName != "root" && !File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:\t0\t", StringComparison.Ordinal)))
-            return "the veth tests need root (network namespaces, veth pairs, XDP); run them as root or with CI=true to make this a failure";
+            return "the veth tests need root (network namespaces, veth pairs, XDP); run them as root (with CI=true an unmet prerequisite fails instead of skipping)";
         if (!new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists))
             return "the veth tests need iproute2 (ip); test.sh installs it";
         if (!Directory.EnumerateFiles("/usr/lib", "libxdp.so.1", SearchOption.AllDirectories).Any())
