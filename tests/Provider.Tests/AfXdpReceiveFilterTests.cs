@@ -9,7 +9,7 @@ using PdCluster.Tests.Provider.Veth;
 
 namespace PdCluster.Tests.Provider;
 
-/// <summary>Receive filters in XDP on a real veth: set at run time they steer matches to their PD queue while the rest reaches the kernel's sockets (XDP_PASS); cleared, they steer nothing.</summary>
+/// <summary>Receive filters in XDP on a real veth: set at run time they steer matches to their PD queue while the rest reaches the kernel's sockets (XDP_PASS); cleared, they steer nothing; one queue's socket going away leaves the others on the shared UMEM working.</summary>
 public sealed class AfXdpReceiveFilterTests : IDisposable
 {
     private const ushort SteeredPort = 7000;
@@ -34,11 +34,7 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
     [VethFact]
     public void A_filter_set_at_run_time_steers_matches_to_its_queue_and_the_rest_reaches_the_kernel_until_it_is_cleared()
     {
-        var queue = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));
-        var buffers = new int[63];
-        Assert.Equal(63, _pool.TryAllocate(buffers));
-        Assert.Equal(63, queue.PostAndDrain(buffers, []).Posted);
-
+        var queue = Posted();
         var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], queue, 0, 0x70));
         Send(SteeredPort, 5);
         Send(PassedPort, 3);
@@ -57,6 +53,32 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
         Assert.Equal(_pool.Capacity, _pool.FreeCount);
     }
 
+    [VethFact]
+    public void Flushing_and_freeing_one_queue_leaves_the_other_queues_socket_receiving()
+    {
+        var kept = Posted();
+        var freed = Posted();
+        var keptFilter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], kept, 0, 1));
+        var freedFilter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PassedPort}")], freed, 0, 2));
+        Send(SteeredPort, 2);
+        Send(PassedPort, 2);
+        Assert.Equal(2, DrainUntil(kept, 2));
+        Assert.Equal(2, DrainUntil(freed, 2));
+
+        _provider.ClearReceiveFilter(freedFilter);
+        freed.FlushQueue();
+        Assert.Equal(61, DrainUntil(freed, 61));
+        _provider.FreeQueue(freed);
+        Send(SteeredPort, 3);
+        Assert.Equal(3, DrainUntil(kept, 3));
+        Assert.Equal(5, keptFilter.Counters.PacketsMatched);
+
+        _provider.ClearReceiveFilter(keptFilter);
+        kept.FlushQueue();
+        Assert.Equal(58, DrainUntil(kept, 58));
+        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+    }
+
     public void Dispose()
     {
         try
@@ -71,6 +93,15 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
             _veth.Dispose();
             _pool.Dispose();
         }
+    }
+
+    private IPdQueue Posted()
+    {
+        var queue = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));
+        var buffers = new int[63];
+        Assert.Equal(63, _pool.TryAllocate(buffers));
+        Assert.Equal(63, queue.PostAndDrain(buffers, []).Posted);
+        return queue;
     }
 
     private static Socket Udp(ushort port)

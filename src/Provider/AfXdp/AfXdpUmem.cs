@@ -148,7 +148,10 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             q.ReturnFillShare(reclaimed, flushed: false);
     }
 
-    private void Create()
+    /// <summary>Registers the UMEM inside the adapter's network namespace: its socket becomes the first queue's, and a socket binds to the interface index of its own namespace.</summary>
+    private void Create() => _provider.InNamespace(CreateHere);
+
+    private void CreateHere()
     {
         *Fill = default;
         *Completion = default;
