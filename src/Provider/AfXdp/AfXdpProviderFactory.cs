@@ -45,7 +45,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
         var mac = ns is null ? InterfaceAddress.Mac(options.Interface) : ns.Run(() => InterfaceAddress.Mac(options.Interface));
         if (mac is not { } address)
             throw new PdAdapterOptionsException($"{name}: there is no interface {options.Interface}{(ns is null ? "" : $" in network namespace {options.NetworkNamespace}")}.");
-        return new AdapterInfo(options.Interface, address, LinkType.Ethernet, default, options.Interface, "linux", Environment.OSVersion.Version.ToString(), "",
+        return new AdapterInfo(options.Interface, address, LinkType.Ethernet, default, "Linux interface", "linux", Environment.OSVersion.Version.ToString(), "",
             MaxReceiveQueues: XdpFilterTable.MaxQueues, MaxTransmitQueues: XdpFilterTable.MaxQueues, MaxQueueSize: 4096, LinkSpeedMbps: 10_000);
     }
 }
