@@ -7,15 +7,19 @@ internal sealed unsafe class AfXdpNeeds
 {
     public const string BpfFs = "/sys/fs/bpf";
     private const int CapIpcLock = 14;
+    private static readonly Lock MountLock = new();
 
-    /// <summary>Mounts bpffs at /sys/fs/bpf when it is missing (libxdp keeps its lock there).</summary>
+    /// <summary>Mounts bpffs at /sys/fs/bpf when it is missing (libxdp keeps its lock there); adapters opening at once mount it once.</summary>
     public static void EnsureBpfFs()
     {
         var buffer = stackalloc long[16];
-        if (Posix.statfs(BpfFs, buffer) == 0 && buffer[0] == Posix.BpfFsMagic)
-            return;
-        if (Posix.mount("bpf", BpfFs, "bpf", 0, 0) != 0)
-            throw new PdException(PdStatus.NotSupported, $"AF_XDP needs bpffs at {BpfFs} and mounting it failed: {Posix.LastError()} (mount -t bpf bpf {BpfFs}).");
+        lock (MountLock)
+        {
+            if (Posix.statfs(BpfFs, buffer) == 0 && buffer[0] == Posix.BpfFsMagic)
+                return;
+            if (Posix.mount("bpf", BpfFs, "bpf", 0, 0) != 0)
+                throw new PdException(PdStatus.NotSupported, $"AF_XDP needs bpffs at {BpfFs} and mounting it failed: {Posix.LastError()} (mount -t bpf bpf {BpfFs}).");
+        }
     }
 
     /// <summary>Refuses a UMEM of <paramref name="bytes"/> that cannot be locked.</summary>
