@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project and ends with one line: "N passed, N failed, N skipped".
-# Installs what it needs: NuGet packages through restore. No Debian packages are needed yet.
+# Installs what it needs: NuGet packages through restore, and the Debian packages of the AF_XDP provider when missing.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -8,6 +8,14 @@ if ! command -v dotnet >/dev/null; then
   echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2
   echo "0 passed, 1 failed"
   exit 1
+fi
+# The afxdp provider: libxdp/libbpf at run time, clang to compile its XDP program, iproute2 for the veth tests.
+need=()
+for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || echo "test.sh: could not install ${need[*]}" >&2
 fi
 if ! dotnet build Cluster.sln -c Release -nologo -v q; then
   echo "0 passed, 1 failed"

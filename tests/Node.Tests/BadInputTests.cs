@@ -46,11 +46,31 @@ public sealed class BadInputTests
     [InlineData("adapters[0].name", "\"pd0/rx\"", "adapters[0].name: 'pd0/rx' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"pd\\n0\"", "adapters[0].name: 'pd\\u000A0' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, simulated).")]
+    // issue 9: the Linux interface of an afxdp adapter
+    [InlineData("adapters[0].interface", "\"eth1\"", "adapters[0].interface: is for provider afxdp only (this adapter's provider is 'simulated').")]
+    [InlineData("adapters[0].namespace", "\"lab\"", "adapters[0].namespace: is for provider afxdp only (this adapter's provider is 'simulated').")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {
         using var config = new TempConfig();
         Edit(config, path, value);
+        Assert.Equal($"{config.Path}: {expected}", Refused(config));
+    }
+
+    [Theory]
+    [InlineData(null, null, "adapters[0].interface: must name the Linux interface for provider afxdp (for example eth1).")]
+    [InlineData("\"\"", null, "adapters[0].interface: '' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"a-name-longer-than-15\"", null, "adapters[0].interface: 'a-name-longer-than-15' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"eth0/1\"", null, "adapters[0].interface: 'eth0/1' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).")]
+    [InlineData("\"eth1\"", "\"../x\"", "adapters[0].namespace: '../x' is not a network namespace name as 'ip netns' gives it (no '/' or spaces; leave the key out for the node's own).")]
+    public void An_afxdp_adapter_needs_a_valid_interface_and_namespace(string? device, string? ns, string expected)
+    {
+        using var config = new TempConfig();
+        Edit(config, "adapters[0].provider", "\"afxdp\"");
+        if (device is not null)
+            Edit(config, "adapters[0].interface", device);
+        if (ns is not null)
+            Edit(config, "adapters[0].namespace", ns);
         Assert.Equal($"{config.Path}: {expected}", Refused(config));
     }
 

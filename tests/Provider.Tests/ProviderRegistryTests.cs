@@ -2,6 +2,7 @@ using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
+using PdCluster.Provider.AfXdp;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
 
@@ -20,6 +21,17 @@ public sealed class ProviderRegistryTests
         var e = Assert.Throws<PdAdapterOptionsException>(() => PdProviderRegistry.Default.Get("dpdk"));
         Assert.Contains("'dpdk' is not a provider", e.Message);
         Assert.Contains("simulated", e.Message);
+        Assert.IsType<AfXdpProviderFactory>(PdProviderRegistry.Default.Get("afxdp"));
+    }
+
+    [Fact]
+    public void An_afxdp_adapter_without_an_interface_or_with_a_missing_one_is_refused_by_name()
+    {
+        var factory = PdProviderRegistry.Default.Get("afxdp");
+        var none = Assert.Throws<PdAdapterOptionsException>(() => factory.Bind(new PdAdapterOptions("pd0", PdRequirements.Default)));
+        Assert.Equal("pd0: provider afxdp needs an \"interface\".", none.Message);
+        var missing = Assert.Throws<PdAdapterOptionsException>(() => factory.Describe(new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions("pdnosuch0"))));
+        Assert.Equal("pd0: there is no interface pdnosuch0.", missing.Message);
     }
 
     [Fact]

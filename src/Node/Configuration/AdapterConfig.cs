@@ -8,7 +8,7 @@ public sealed class AdapterConfig
     /// <summary>The adapter's name (unique on the node).</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated" today.</summary>
+    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated" or "afxdp".</summary>
     public string Provider { get; set; } = "simulated";
 
     /// <summary>Whether PacketDirect is enabled on it (what <c>pd adapter enable-pd / disable-pd</c> change).</summary>
@@ -34,6 +34,12 @@ public sealed class AdapterConfig
 
     /// <summary>The pool checks every buffer handle it is given: a double return or a use after return fails the queue loudly (for testing; it costs speed).</summary>
     public bool CheckedBuffers { get; set; }
+
+    /// <summary>The Linux interface the adapter is (provider "afxdp").</summary>
+    public string? Interface { get; set; }
+
+    /// <summary>The network namespace the interface lives in, as named by <c>ip netns</c> (provider "afxdp"; leave out for the node's own).</summary>
+    public string? Namespace { get; set; }
 
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>
     public SimulatedConfig? Simulated { get; set; }

@@ -113,6 +113,26 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
         if (a.Simulated is { } simulated)
             CheckSimulated(simulated, $"{key}.simulated", source);
+        CheckInterface(a, key, source);
+    }
+
+    /// <summary>The Linux interface of an afxdp adapter: required there, a kernel interface name, and the namespace a plain name.</summary>
+    private static void CheckInterface(AdapterConfig a, string key, string source)
+    {
+        if (a.Provider != "afxdp")
+        {
+            if (a.Interface is not null)
+                throw Fail(source, $"{key}.interface", $"is for provider afxdp only (this adapter's provider is '{a.Provider}').");
+            if (a.Namespace is not null)
+                throw Fail(source, $"{key}.namespace", $"is for provider afxdp only (this adapter's provider is '{a.Provider}').");
+            return;
+        }
+        if (a.Interface is null)
+            throw Fail(source, $"{key}.interface", "must name the Linux interface for provider afxdp (for example eth1).");
+        if (a.Interface.Length is 0 or > 15 || a.Interface.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c)) || a.Interface is "." or "..")
+            throw Fail(source, $"{key}.interface", $"'{a.Interface}' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).");
+        if (a.Namespace is not null && (a.Namespace.Length == 0 || a.Namespace.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c)) || a.Namespace is "." or ".."))
+            throw Fail(source, $"{key}.namespace", $"'{a.Namespace}' is not a network namespace name as 'ip netns' gives it (no '/' or spaces; leave the key out for the node's own).");
     }
 
     /// <summary>A simulated port: an address, a device the requirements can judge, and a generator that can send.</summary>

@@ -87,6 +87,9 @@ public sealed unsafe class BufferPool : IDisposable
         }
     }
 
+    /// <summary>Bytes from one buffer's start to the next: the buffer size, or one cache line more to keep the stride odd.</summary>
+    public int BufferStride => _stride;
+
     /// <summary>Start of the buffer block, for providers that register it with a device (for example an AF_XDP UMEM).</summary>
     public nint BaseAddress => (nint)_data;
 

@@ -118,7 +118,7 @@ public abstract class ProviderContract : IDisposable
     private ReceiveFilterParameters Filter(IPdQueue target, string port, int priority = 0, ulong context = 0) =>
         new([FieldMatchSyntax.Parse(MatchField.DestinationPort, port)], target, priority, context);
 
-    [Fact]
+    [ContractFact]
     public void A_queue_of_N_slots_holds_N_minus_1()
     {
         var q = Allocate(PdQueueType.Receive, 16);
@@ -129,7 +129,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Post_only_drain_only_and_the_no_op()
     {
         var q = Allocate(PdQueueType.Receive, 16);
@@ -144,7 +144,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Max_drain_is_honoured()
     {
         var q = PostedRx(32);
@@ -160,7 +160,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Filters_act_before_rss()
     {
         var filtered = PostedRx();
@@ -181,7 +181,7 @@ public abstract class ProviderContract : IDisposable
         Provider.ReleaseReceiveQueues();
     }
 
-    [Fact]
+    [ContractFact]
     public void Unmatched_traffic_never_reaches_a_pd_queue()
     {
         var q = PostedRx();
@@ -194,7 +194,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Overlapping_filters_apply_in_priority_order()
     {
         var low = PostedRx();
@@ -210,7 +210,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void A_batch_clears_and_sets_filters_in_one_call()
     {
         var first = PostedRx();
@@ -234,7 +234,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void A_batch_with_a_refused_filter_changes_nothing_and_names_its_index()
     {
         var rx = PostedRx();
@@ -256,7 +256,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void After_clear_no_new_packet_matches()
     {
         var q = PostedRx();
@@ -272,7 +272,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Flush_completes_everything_and_takes_no_more_posts()
     {
         var q = PostedRx(32);
@@ -290,7 +290,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Free_queue_refuses_a_non_empty_queue_or_a_filter_target()
     {
         var q = PostedRx(16);
@@ -305,7 +305,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Notification_fires_after_arm_and_a_completion_never_before_arm()
     {
         var q = PostedRx();
@@ -331,7 +331,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Surprise_removal_returns_every_posted_buffer()
     {
         var rx = PostedRx(64);
@@ -348,7 +348,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Counters_add_up_received_plus_dropped_equals_offered()
     {
         var q = Allocate(PdQueueType.Receive, 64);
@@ -365,7 +365,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Transmit_puts_frames_on_the_wire_and_completes_them()
     {
         var tx = Allocate(PdQueueType.Transmit, 64);
@@ -382,7 +382,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Capabilities_are_advertised()
     {
         var c = Provider.Capabilities;
@@ -392,7 +392,7 @@ public abstract class ProviderContract : IDisposable
         Assert.Contains(FieldMatchType.InRange, c.SupportedMatchTypes);
     }
 
-    [Fact]
+    [ContractFact]
     public void Queue_parameters_beyond_the_capabilities_are_refused_as_not_supported()
     {
         var c = Provider.Capabilities;
@@ -406,7 +406,7 @@ public abstract class ProviderContract : IDisposable
         Finish();
     }
 
-    [Fact]
+    [ContractFact]
     public void Reinjected_packets_reach_the_os_path_and_their_buffers_stay_the_clients()
     {
         var q = PostedRx();

@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+
+namespace PdCluster.Provider.AfXdp;
+
+/// <summary>The libc calls the AF_XDP provider makes. Only the non-blocking kicks on the data path skip the GC transition.</summary>
+internal static unsafe partial class Posix
+{
+    private const string C = "libc";
+
+    public const int MsgDontWait = 0x40;
+    public const int SolXdp = 283;
+    public const int XdpStatisticsOption = 7;
+    public const int Enxio = 6;
+    public const int Enodev = 19;
+    public const int Ebusy = 16;
+    public const int Eagain = 11;
+    public const int Enobufs = 105;
+    public const int Enetdown = 100;
+    public const int CloneNewNet = 0x40000000;
+    public const int RlimitMemlock = 8;
+    public const long BpfFsMagic = 0xcafe4a11;
+    public const int EpollCtlAdd = 1;
+    public const int EpollCtlDel = 2;
+    public const int EpollCtlMod = 3;
+    public const uint EpollIn = 1;
+    public const uint EpollOneShot = 1u << 30;
+
+    [LibraryImport(C, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvSuppressGCTransition)])]
+    public static partial nint recvfrom(int fd, void* buffer, nuint length, int flags, void* address, void* addressLength);
+
+    [LibraryImport(C, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvSuppressGCTransition)])]
+    public static partial nint sendto(int fd, void* buffer, nuint length, int flags, void* address, uint addressLength);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, void* value, uint* length);
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint if_nametoindex(string name);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int getrlimit(int resource, ulong* limits);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int setns(int fd, int type);
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint write(int fd, void* buffer, nuint length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statfs(string path, long* buffer);
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mount(string source, string target, string type, nuint flags, nint data);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int epoll_wait(int epfd, EpollEvent* events, int max, int timeout);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int eventfd(uint initial, int flags);
+
+    /// <summary>strerror of the last P/Invoke error, for messages.</summary>
+    public static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+
+    /// <summary>The kernel's <c>struct epoll_event</c> (packed on x86-64).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct EpollEvent
+    {
+        public uint Events;
+        public ulong Data;
+    }
+}

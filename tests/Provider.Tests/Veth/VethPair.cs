@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using PdCluster.Provider.AfXdp;
+
+namespace PdCluster.Tests.Provider.Veth;
+
+/// <summary>
+/// Two fresh network namespaces joined by a veth pair with unique names and 198.18.0.0/15 addresses, IPv6 off; the
+/// device-under-test end is <see cref="DeviceMac"/> at 198.18.1.1, the peer end <see cref="PeerMac"/> at 198.18.0.1.
+/// Dispose removes both namespaces (and so the veth) even after a failed setup.
+/// </summary>
+public sealed class VethPair : IDisposable
+{
+    public const ulong DeviceMac = 0x02_00_00_00_00_02;
+    public const ulong PeerMac = 0x02_00_00_00_00_01;
+    private static int _counter;
+    private readonly List<NetworkNamespace> _entered = [];
+
+    public VethPair()
+    {
+        var tag = $"{Environment.ProcessId % 100000}x{Interlocked.Increment(ref _counter)}";
+        DeviceNamespace = $"pdt-dut-{tag}";
+        PeerNamespace = $"pdt-peer-{tag}";
+        DeviceInterface = $"pdd{tag}";
+        PeerInterface = $"pdp{tag}";
+        try
+        {
+            Ip($"netns add {DeviceNamespace}");
+            Ip($"netns add {PeerNamespace}");
+            Ip($"link add {DeviceInterface} netns {DeviceNamespace} address {Mac(DeviceMac)} type veth peer name {PeerInterface} netns {PeerNamespace} address {Mac(PeerMac)}");
+            foreach (var (ns, dev, address) in new[] { (DeviceNamespace, DeviceInterface, "198.18.1.1/15"), (PeerNamespace, PeerInterface, "198.18.0.1/15") })
+            {
+                Sysctl(ns, $"net/ipv6/conf/{dev}/disable_ipv6");
+                Ip($"-n {ns} addr add {address} dev {dev}");
+                Ip($"-n {ns} link set {dev} up");
+                Ip($"-n {ns} link set lo up");
+            }
+            Ip($"-n {PeerNamespace} neigh replace 198.18.1.1 lladdr {Mac(DeviceMac)} dev {PeerInterface}");
+            Ip($"-n {DeviceNamespace} neigh replace 198.18.0.1 lladdr {Mac(PeerMac)} dev {DeviceInterface}");
+            Device = Enter(DeviceNamespace);
+            Peer = Enter(PeerNamespace);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string DeviceNamespace { get; }
+
+    public string PeerNamespace { get; }
+
+    public string DeviceInterface { get; }
+
+    public string PeerInterface { get; }
+
+    /// <summary>A thread inside the device's namespace.</summary>
+    public NetworkNamespace Device { get; } = null!;
+
+    /// <summary>A thread inside the peer's namespace.</summary>
+    public NetworkNamespace Peer { get; } = null!;
+
+    /// <summary>Runs <c>ip ARGS</c>, failing with its error output when it exits non-zero.</summary>
+    public static void Ip(string arguments)
+    {
+        var (code, error) = Run("ip", arguments);
+        if (code != 0)
+            throw new InvalidOperationException($"ip {arguments} failed ({code}): {error.Trim()}");
+    }
+
+    /// <summary>Deletes the device end of the pair (a surprise removal).</summary>
+    public void DeleteDevice() => Ip($"-n {DeviceNamespace} link del {DeviceInterface}");
+
+    /// <summary>The kernel's per-namespace counter <paramref name="field"/> of line <paramref name="protocol"/> in /proc/net/snmp, read inside <paramref name="ns"/>.</summary>
+    public static long Snmp(NetworkNamespace ns, string protocol, string field) => ns.Run(() =>
+    {
+        var lines = File.ReadAllLines("/proc/thread-self/net/snmp").Where(l => l.StartsWith(protocol + ":", StringComparison.Ordinal)).ToArray();
+        var names = lines[0].Split(' ');
+        return long.Parse(lines[1].Split(' ')[Array.IndexOf(names, field)]);
+    });
+
+    /// <summary>The receive packet count of <paramref name="device"/> in /proc/net/dev, read inside <paramref name="ns"/> (0 when it is absent).</summary>
+    public static long ReceivedPackets(NetworkNamespace ns, string device) => ns.Run(() =>
+    {
+        var line = File.ReadAllLines("/proc/thread-self/net/dev").Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(device + ":", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(device.Length + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    });
+
+    public void Dispose()
+    {
+        foreach (var ns in _entered)
+            ns.Dispose();
+        Run("ip", $"netns del {DeviceNamespace}");
+        Run("ip", $"netns del {PeerNamespace}");
+    }
+
+    private NetworkNamespace Enter(string name)
+    {
+        var ns = new NetworkNamespace($"/run/netns/{name}");
+        _entered.Add(ns);
+        return ns;
+    }
+
+    private static void Sysctl(string ns, string key)
+    {
+        var (code, error) = Run("ip", $"netns exec {ns} sh -c \"echo 1 > /proc/sys/{key}\"");
+        if (code != 0)
+            throw new InvalidOperationException($"Setting {key} in {ns} failed ({code}): {error.Trim()}");
+    }
+
+    private static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
+
+    private static (int Code, string Error) Run(string file, string arguments)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var error = p.StandardError.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, error);
+    }
+}
