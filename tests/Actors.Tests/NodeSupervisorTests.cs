@@ -71,6 +71,20 @@ public sealed class NodeSupervisorTests : TestKitBase
     }
 
     [Fact]
+    public void Giving_up_on_an_adapter_that_cannot_open_names_the_cause()
+    {
+        var settings = _lab.Settings() with { Name = "pd1", OpenProvider = () => throw new InvalidOperationException("the interface's XDP slot is taken") };
+        Sys.ActorOf(Props.Create(() => new NodeSupervisor("n2", [settings])), "node-n2");
+
+        var error = (ActorError)Probe.FishForMessage(m => m is ActorError e && e.Message.StartsWith("n2:"), TimeSpan.FromSeconds(10));
+
+        const string reason = "n2: pd1 failed again after 3 fresh starts within 1 min; it stays stopped. The last failure: the interface's XDP slot is taken";
+        Assert.Equal(reason, error.Message);
+        Assert.Equal(reason, settings.Telemetry.Failure);
+        Assert.Equal(AdapterState.Failed, settings.Telemetry.State);
+    }
+
+    [Fact]
     public void Fresh_starts_are_counted_in_a_window_on_the_system_clock()
     {
         for (var i = 0; i < 3; i++)

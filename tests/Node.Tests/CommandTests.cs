@@ -1,3 +1,4 @@
+using PdCluster.Node.Hosting;
 using System.Buffers.Binary;
 using System.Text.Json;
 using PdCluster.Node.Commands;
@@ -197,6 +198,23 @@ public sealed class CommandTests
         var (exit, output, error) = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
         Assert.True(exit == 0, error);
         Assert.Contains("CX[0] [bold]", output);
+    }
+
+    [Fact]
+    public void An_afxdp_interface_that_does_not_exist_is_refused_by_file_and_key_in_list_and_run()
+    {
+        using var config = new TempConfig(TempConfig.Adapter("pd0", "\"provider\": \"afxdp\", \"interface\": \"pdt-absent0\", \"queues\": 1,"));
+        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[]");
+        File.WriteAllText(config.Path, JsonEdit.Set(File.ReadAllText(config.Path), "filters", "\"filters.json\""));
+        var expected = $"pd: {config.Path}: adapters[0]: pd0: there is no interface pdt-absent0";
+
+        var list = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        Assert.Equal(2, list.Exit);
+        Assert.StartsWith(expected, list.Error);
+
+        var loaded = NodeConfigLoader.Load(config.Path);
+        var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());
+        Assert.StartsWith(expected["pd: ".Length..], e.Message);
     }
 
     [Fact]

@@ -181,6 +181,13 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             CloseProvider();
             SetState(AdapterState.Removed);
         }
+        catch (Exception e)
+        {
+            // The supervisor fails and starts afresh; the cause stays readable in /status and in the node's give-up message.
+            _error = e.Message;
+            PublishTelemetry();
+            throw;
+        }
     }
 
     /// <summary>Opens the provider and allocates the queue pairs; the first receive queue takes over the adapter's RSS.</summary>

@@ -24,6 +24,9 @@ public sealed class AdapterTelemetry
     /// <summary>Whether the supervisor has started and published a state.</summary>
     public bool HasReported => _reported;
 
+    /// <summary>The error last published: why the adapter is refused, removed, or why its last start failed.</summary>
+    public string? Error => _published.Error;
+
     /// <summary>Why the node gave up on the adapter, once it has (<see cref="AdapterState.Failed"/>).</summary>
     public string? Failure => _failure;
 

@@ -52,7 +52,8 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
             return;
         }
         _adapters.Remove(adapter.Name);
-        var message = $"{node}: {adapter.Name} failed again after {MaxRestarts} fresh starts within {RestartWindow.TotalMinutes:0} min; it stays stopped.";
+        var cause = adapter.Telemetry.Error is { } error ? $" The last failure: {error}" : "";
+        var message = $"{node}: {adapter.Name} failed again after {MaxRestarts} fresh starts within {RestartWindow.TotalMinutes:0} min; it stays stopped.{cause}";
         adapter.Telemetry.GiveUp(message);
         Context.System.EventStream.Publish(new AdapterStateChanged(adapter.Name, AdapterState.Failed, adapter.Pool.FreeCount, adapter.Pool.Capacity));
         Context.System.EventStream.Publish(new ActorError(Self, message, new InvalidOperationException(message)));

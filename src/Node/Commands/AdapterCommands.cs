@@ -1,3 +1,4 @@
+using PdCluster.Nic.Adapters;
 using PdCluster.Provider;
 using System.CommandLine;
 using System.Text.Json;
@@ -38,9 +39,17 @@ internal static class AdapterCommands
             {
                 return CommonOptions.Fail(e.Message);
             }
-            var rows = loaded.Config.Adapters.Select(a =>
+            List<AdapterInfo> infos;
+            try
             {
-                var info = PdProviderRegistry.Default.Get(a.Provider).Describe(AdapterOptions.For(a, loaded.Requirements));
+                infos = [.. loaded.Config.Adapters.Select((_, i) => AdapterOptions.Describe(loaded, i))];
+            }
+            catch (ConfigException e)
+            {
+                return CommonOptions.Fail(e.Message);
+            }
+            var rows = loaded.Config.Adapters.Zip(infos, (a, info) =>
+            {
                 var unmet = loaded.Requirements.Check(info);
                 return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
                     info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet);

@@ -4,6 +4,7 @@ using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Provider.Simulated;
+using PdCluster.Queues.Input;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Node.Configuration;
@@ -11,6 +12,29 @@ namespace PdCluster.Node.Configuration;
 /// <summary>Turns an adapter's configuration into the options its provider factory takes.</summary>
 internal static class AdapterOptions
 {
+    /// <summary>
+    /// Binds adapter <paramref name="index"/> of <paramref name="config"/> through its provider; what the provider
+    /// cannot bind (no such interface, no such namespace) is a <see cref="ConfigException"/> naming the file and key.
+    /// </summary>
+    public static PdAdapter Bind(LoadedConfig config, int index, PdProviderRegistry providers) =>
+        Named(config, index, a => providers.Get(a.Provider).Bind(For(a, config.Requirements)));
+
+    /// <summary>What adapter <paramref name="index"/> of <paramref name="config"/> reports about itself, refused as <see cref="Bind"/> refuses.</summary>
+    public static AdapterInfo Describe(LoadedConfig config, int index) =>
+        Named(config, index, a => PdProviderRegistry.Default.Get(a.Provider).Describe(For(a, config.Requirements)));
+
+    private static T Named<T>(LoadedConfig config, int index, Func<AdapterConfig, T> provide)
+    {
+        try
+        {
+            return provide(config.Config.Adapters[index]);
+        }
+        catch (PdAdapterOptionsException e)
+        {
+            throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}]", e.Message));
+        }
+    }
+
     /// <summary>The provider options of <paramref name="adapter"/>.</summary>
     public static PdAdapterOptions For(AdapterConfig adapter, PdRequirements requirements) =>
         new(adapter.Name, requirements, adapter.Provider == "simulated" ? Simulated(adapter) : null,

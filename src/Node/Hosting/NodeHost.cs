@@ -32,13 +32,14 @@ internal sealed class NodeHost : INodeAdmin
     private NodeHost(LoadedConfig config, PdProviderRegistry providers)
     {
         Config = config;
+        // Bound before anything starts, so an adapter its provider cannot bind refuses the config with nothing to undo.
+        var bound = config.Config.Adapters.Select((_, i) => AdapterOptions.Bind(config, i, providers)).ToList();
         System = ActorSystem.Create(config.Config.Node);
         ErrorLog.Start(System, Console.Error);
         var settings = new List<AdapterSettings>();
         var filters = CompiledFilterSet.Compile(config.Filters);
-        foreach (var a in config.Config.Adapters)
+        foreach (var (a, adapter) in config.Config.Adapters.Zip(bound))
         {
-            var adapter = providers.Get(a.Provider).Bind(AdapterOptions.For(a, config.Requirements));
             var pool = new BufferPool(a.Buffers, checkedMode: a.CheckedBuffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
