@@ -75,6 +75,15 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_simulated_port_on_an_afxdp_adapter_is_refused()
+    {
+        using var config = new TempConfig();
+        Edit(config, "adapters[0].provider", "\"afxdp\"");
+        Edit(config, "adapters[0].interface", "\"eth1\"");
+        Assert.Equal($"{config.Path}: adapters[0].simulated: is for provider simulated only (this adapter's provider is 'afxdp').", Refused(config));
+    }
+
+    [Fact]
     public void A_json_null_config_says_so_rather_than_empty()
     {
         using var config = new TempConfig();

@@ -16,8 +16,18 @@ internal static class AdapterOptions
     /// Binds adapter <paramref name="index"/> of <paramref name="config"/> through its provider; what the provider
     /// cannot bind (no such interface, no such namespace) is a <see cref="ConfigException"/> naming the file and key.
     /// </summary>
-    public static PdAdapter Bind(LoadedConfig config, int index, PdProviderRegistry providers) =>
-        Named(config, index, a => providers.Get(a.Provider).Bind(For(a, config.Requirements)));
+    public static PdAdapter Bind(LoadedConfig config, int index, PdProviderRegistry providers)
+    {
+        var adapter = Named(config, index, a => providers.Get(a.Provider).Bind(For(a, config.Requirements)));
+        var (wanted, info) = (config.Config.Adapters[index], adapter.Info);
+        if (wanted.Queues > Math.Min(info.MaxReceiveQueues, info.MaxTransmitQueues))
+            throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}].queues",
+                $"{wanted.Name} has at most {Math.Min(info.MaxReceiveQueues, info.MaxTransmitQueues)} queue pairs (got {wanted.Queues})."));
+        if (wanted.QueueSize > info.MaxQueueSize)
+            throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}].queueSize",
+                $"{wanted.Name} takes at most {info.MaxQueueSize} slots per queue (got {wanted.QueueSize})."));
+        return adapter;
+    }
 
     /// <summary>What adapter <paramref name="index"/> of <paramref name="config"/> reports about itself, refused as <see cref="Bind"/> refuses.</summary>
     public static AdapterInfo Describe(LoadedConfig config, int index) =>

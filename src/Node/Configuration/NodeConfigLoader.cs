@@ -111,9 +111,13 @@ public static class NodeConfigLoader
         var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);
         if (a.Buffers < fewest || a.Buffers > MaxBuffers)
             throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
-        if (a.Simulated is { } simulated)
-            CheckSimulated(simulated, $"{key}.simulated", source);
         CheckInterface(a, key, source);
+        if (a.Simulated is { } simulated)
+        {
+            if (a.Provider != "simulated")
+                throw Fail(source, $"{key}.simulated", $"is for provider simulated only (this adapter's provider is '{a.Provider}').");
+            CheckSimulated(simulated, $"{key}.simulated", source);
+        }
     }
 
     /// <summary>The Linux interface of an afxdp adapter: required there, a kernel interface name, and the namespace a plain name.</summary>
