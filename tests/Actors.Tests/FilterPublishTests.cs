@@ -158,6 +158,33 @@ public sealed class FilterPublishTests : TestKitBase
     }
 
     [Fact]
+    public void A_set_published_while_closed_that_the_adapter_refuses_at_reopen_leaves_the_last_installed_set_and_says_so()
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(ActorError));
+        var good = Set(1, Web, Rest);
+        var settings = Settings(good, refuse: p => p.Priority == 66);
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        _lab.Adapter.Inject(DeviceEvent.LowPower);
+        ExpectState(AdapterState.Quiesced);
+        var bad = Set(2, Web, """{ "id": "odd", "priority": 66, "queue": 1, "match": { "protocol": "icmp" } }""", Rest);
+        Assert.Equal(2, Publish(adapter, bad).Revision);
+
+        _lab.Adapter.Inject(DeviceEvent.FullPower);
+
+        const string message = "pd0: filter 'odd': the adapter refused it: priority 66 is not supported.; revision 2, published while the adapter was closed, is not in force: revision 1 is.";
+        var error = (ActorError)Probe.FishForMessage(m => m is ActorError, TimeSpan.FromSeconds(5));
+        Assert.Equal(message, error.Message);
+        ExpectState(AdapterState.Running);
+        Assert.Equal(message, settings.Telemetry.Error);
+        AwaitAssert(() => _lab.AssertFiltersInForce(settings, good));
+        // A later good publish puts its set in force.
+        var next = Set(3, Dns, Rest);
+        Assert.Equal(3, Publish(adapter, next).Revision);
+        _lab.AssertFiltersInForce(settings, next);
+    }
+
+    [Fact]
     public void A_restarted_queue_comes_back_with_the_published_table()
     {
         var fail = 0;

@@ -28,6 +28,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private SteeringMesh? _steering;
     // Read by queue actor factories on the queues' threads, so a restarted queue starts with the set in force.
     private volatile CompiledFilterSet _filters = CompiledFilterSet.Empty;
+    // The set whose receive filters the adapter last accepted: what goes back in force if it refuses a set published while closed.
+    private CompiledFilterSet? _lastInstalled;
     private AdapterState _state = AdapterState.Starting;
     private string? _error;
     private bool _linkUp = true;
@@ -164,9 +166,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         try
         {
             OpenQueues();
-            SetReceiveFilters(_filters.HardwareFilters);
+            var refusal = InstallFilters();
             StartQueueActors();
-            _error = null;
+            _error = refusal;
             SetState(AdapterState.Running);
         }
         catch (PdNotSupportedException e)
@@ -187,6 +189,30 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             _error = e.Message;
             PublishTelemetry();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Sets the receive filters of the set in force. If the adapter refuses a set published while it was closed, the
+    /// set it last accepted goes back in force (receive filters and queue tables alike) and the refusal is returned, to
+    /// stand as the adapter's error in /status and on the node's error log.
+    /// </summary>
+    private string? InstallFilters()
+    {
+        try
+        {
+            SetReceiveFilters(_filters.HardwareFilters);
+            _lastInstalled = _filters;
+            return null;
+        }
+        catch (FilterSpecException e) when (_lastInstalled is { } good && !ReferenceEquals(good, _filters))
+        {
+            var refused = _filters;
+            _filters = good;
+            SetReceiveFilters(good.HardwareFilters);
+            var message = $"{settings.Name}: {e.Message}; revision {refused.Revision}, published while the adapter was closed, is not in force: revision {good.Revision} is.";
+            Context.System.EventStream.Publish(new ActorError(Self, message, e));
+            return message;
         }
     }
 
@@ -266,7 +292,10 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         {
             filters.EnsureQueuesExist(settings.Queues);
             if (_state == AdapterState.Running)
+            {
                 TrySetReceiveFilters(filters);
+                _lastInstalled = filters;
+            }
         }
         catch (FilterSpecException e)
         {
