@@ -71,6 +71,37 @@ public sealed class AdminEndpointTests
     }
 
     [Fact]
+    public async Task Requests_from_web_pages_or_under_foreign_host_names_are_refused_and_change_nothing()
+    {
+        using var config = new TempConfig();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            await Eventually(async () => await StateOf(http) == "Running", "Running");
+
+            using var rebound = new HttpRequestMessage(HttpMethod.Post, "/adapters/pd0/events/disable");
+            rebound.Headers.Host = "evil.example";
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(rebound)).StatusCode);
+            using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/adapters/pd0/events/disable");
+            crossSite.Headers.Add("Origin", "http://evil.example");
+            var refused = await http.SendAsync(crossSite);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("Origin", await refused.Content.ReadAsStringAsync());
+            using var named = new HttpRequestMessage(HttpMethod.Get, "/status");
+            named.Headers.Host = $"localhost:{new Uri(host.AdminUrl).Port}";
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(named)).StatusCode);
+
+            Assert.Equal("Running", await StateOf(http));
+            Assert.Matches("\"[Dd]isable\":0", await http.GetStringAsync("/status"));
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+    }
+
+    [Fact]
     public async Task Arp_from_the_generator_goes_to_the_os_path_and_shows_in_the_table_and_metrics()
     {
         var embedded = NodeConfigLoader.Load(null).Config.Adapters[0].Simulated!.Generator!.Flows;

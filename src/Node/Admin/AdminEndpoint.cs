@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,7 +24,23 @@ internal static class AdminEndpoint
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
+        // Loopback names only, so a web page cannot reach the endpoint through a name it controls (DNS rebinding).
+        builder.Services.Configure<HostFilteringOptions>(o =>
+            o.AllowedHosts = ["localhost", "127.0.0.1", "[::1]", endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString()]);
         var app = builder.Build();
+        app.UseHostFiltering();
+        // Browsers name the page's origin on a cross-site request, and send a body-less POST without asking first;
+        // the pd command and curl send none. A request that carries one is refused, so a page cannot inject events.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.Origin.Count > 0)
+            {
+                await Results.Json(new AdminError("The admin endpoint takes no requests from web pages (the request has an Origin header)."),
+                    AdminJson.Default.AdminError, statusCode: 403).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
 
         app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapGet("/status", async () => Results.Json(await node.StatusAsync(), AdminJson.Default.NodeStatus));
