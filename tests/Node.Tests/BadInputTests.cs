@@ -75,6 +75,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Adapter_names_that_differ_only_in_case_are_one_name()
+    {
+        using var config = new TempConfig(TempConfig.Adapter("pd0") + "," + TempConfig.Adapter("PD0"));
+        Assert.Equal($"{config.Path}: adapters[1].name: 'PD0' appears twice (names that differ only in case count as one).", Refused(config));
+    }
+
+    [Fact]
+    public void Two_afxdp_adapters_on_one_interface_are_refused()
+    {
+        using var config = new TempConfig($$"""{ "name": "a0", "provider": "afxdp", "interface": "eth1" }, { "name": "a1", "provider": "afxdp", "interface": "eth1" }""");
+        Assert.Equal($"{config.Path}: adapters[1].interface: 'eth1' is already adapters[0]'s interface; one adapter per interface.", Refused(config));
+    }
+
+    [Fact]
     public void A_simulated_port_on_an_afxdp_adapter_is_refused()
     {
         using var config = new TempConfig();

@@ -79,6 +79,22 @@ public sealed class ConfigEditTests
     }
 
     [Fact]
+    public void Edits_at_the_same_time_each_take_effect()
+    {
+        var names = Enumerable.Range(0, 8).Select(i => $"pd{i}").ToArray();
+        using var config = new TempConfig(string.Join(",", names.Select(n => TempConfig.Adapter(n, "\"pd\": false,"))));
+        using var start = new Barrier(names.Length);
+
+        Parallel.ForEach(names, new ParallelOptions { MaxDegreeOfParallelism = names.Length }, name =>
+        {
+            start.SignalAndWait();
+            Assert.True(NodeConfigEdit.SetPd(config.Path, name, true));
+        });
+
+        Assert.All(NodeConfigLoader.Load(config.Path).Config.Adapters, a => Assert.True(a.Pd, $"{a.Name} lost its edit"));
+    }
+
+    [Fact]
     public void A_value_that_is_already_right_leaves_the_file_alone()
     {
         using var config = new TempConfig();

@@ -20,6 +20,8 @@ internal static class NodeConfigEdit
     /// </summary>
     public static bool SetPd(string path, string adapter, bool enabled, Func<string, UnixFileMode?, FileStream>? createTemp = null)
     {
+        Read(path);
+        using var edit = ConfigEditLock.Take(path);
         var original = Read(path);
         if (SetPd(original, adapter, enabled, path) is not { } edited)
             return false;

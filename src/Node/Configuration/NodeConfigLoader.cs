@@ -62,9 +62,11 @@ public static class NodeConfigLoader
     private static LoadedConfig Check(NodeConfig config, string source, string? directory)
     {
         var endpoint = CheckNode(config, source);
-        var names = new HashSet<string>();
+        // Names differing only in case would be one adapter to a reader of metrics or event names.
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < config.Adapters.Count; i++)
             CheckAdapter(config.Adapters[i], $"adapters[{i}]", names, source);
+        CheckInterfacesOnce(config, source);
         CheckPoolMemory(config, source);
         var filters = LoadFilters(config, source, directory);
         return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint);
@@ -98,7 +100,7 @@ public static class NodeConfigLoader
         if (!IsAdapterName(a.Name))
             throw Fail(source, $"{key}.name", $"{Quote(a.Name)} is not an adapter name: {AdapterNameRule} (it names the adapter in URLs and metric labels).");
         if (!names.Add(a.Name))
-            throw Fail(source, $"{key}.name", $"'{a.Name}' appears twice.");
+            throw Fail(source, $"{key}.name", $"'{a.Name}' appears twice (names that differ only in case count as one).");
         if (PdProviderRegistry.Default.Find(a.Provider) is null)
             throw Fail(source, $"{key}.provider", $"'{a.Provider}' is not a provider this node has (known: {string.Join(", ", PdProviderRegistry.Default.Names)}).");
         if (a.Queues is < 1 or > 16)
@@ -117,6 +119,19 @@ public static class NodeConfigLoader
             if (a.Provider != "simulated")
                 throw Fail(source, $"{key}.simulated", $"is for provider simulated only (this adapter's provider is '{a.Provider}').");
             CheckSimulated(simulated, $"{key}.simulated", source);
+        }
+    }
+
+    /// <summary>One adapter per Linux interface: a second would fight the first for the interface's XDP slot.</summary>
+    private static void CheckInterfacesOnce(NodeConfig config, string source)
+    {
+        var seen = new Dictionary<(string?, string), int>();
+        for (var i = 0; i < config.Adapters.Count; i++)
+        {
+            if (config.Adapters[i] is not { Provider: "afxdp", Interface: { } device } a)
+                continue;
+            if (!seen.TryAdd((a.Namespace, device), i))
+                throw Fail(source, $"adapters[{i}].interface", $"'{device}' is already adapters[{seen[(a.Namespace, device)]}]'s interface; one adapter per interface.");
         }
     }
 

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace PdCluster.Node.Configuration;
 
-/// <summary>The few libc calls an atomic edit needs that .NET lacks: a file's owner and group, changing them, and whether a process lives.</summary>
+/// <summary>The few libc calls an atomic edit needs that .NET lacks: a file's owner and group, changing them, whether a process lives, and a lock on a folder.</summary>
 internal static partial class Posix
 {
     private const int CurrentDirectory = -100;
@@ -18,6 +18,18 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     private static partial int FileChown(SafeFileHandle file, uint owner, uint group);
+
+    private const int ReadOnlyDirectory = 0x10000 | 0x80000;
+    private const int ExclusiveNonBlocking = 2 | 4;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -34,6 +46,24 @@ internal static partial class Posix
     /// <summary>Gives the open file <paramref name="file"/> to <paramref name="owner"/>; the system's reason when it may not.</summary>
     public static string? TryChown(SafeFileHandle file, (uint Uid, uint Gid) owner) =>
         FileChown(file, owner.Uid, owner.Gid) == 0 ? null : Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+
+    /// <summary>
+    /// Takes an exclusive flock on the folder <paramref name="directory"/> without waiting: the open descriptor (close it
+    /// to let go), -1 while another process holds it; throws <see cref="IOException"/> when the folder cannot be opened.
+    /// </summary>
+    public static int TryLockDirectory(string directory)
+    {
+        var fd = Open(directory, ReadOnlyDirectory);
+        if (fd < 0)
+            throw new IOException($"cannot open {directory}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        if (Flock(fd, ExclusiveNonBlocking) == 0)
+            return fd;
+        Close(fd);
+        return -1;
+    }
+
+    /// <summary>Closes a descriptor <see cref="TryLockDirectory"/> gave, which lets the lock go.</summary>
+    public static void Unlock(int fd) => Close(fd);
 
     /// <summary>Whether a process with id <paramref name="pid"/> exists (one of another user counts).</summary>
     public static bool IsAlive(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != NoSuchProcess);
