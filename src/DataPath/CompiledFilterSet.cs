@@ -68,6 +68,8 @@ public sealed class CompiledFilterSet
             var spec = specs[i];
             if (string.IsNullOrWhiteSpace(spec.Id))
                 throw new FilterSpecException($"filter #{i + 1}: every filter needs an id.");
+            if (spec.Id.Any(char.IsControl) || spec.Id.Length > 128)
+                throw new FilterSpecException($"filter #{i + 1}: an id is 1 to 128 characters with no control characters (it names the filter in /metrics, /status and the live table).");
             if (!ids.Add(spec.Id))
                 throw new FilterSpecException($"filter '{spec.Id}': the id appears twice.");
             if (spec.Action == FilterAction.Steer && spec.Queue is null)

@@ -52,6 +52,8 @@ public sealed class CompiledFilterSetTests
     [InlineData("negative", "filter 'n': queue -1 is negative.")]
     [InlineData("value", "filter 'v': match.destinationPort: 99999 does not fit in 16 bits (0 to 65535).")]
     [InlineData("field", "filter 'f': match.port: is not a match field")]
+    [InlineData("control", "filter #1: an id is 1 to 128 characters with no control characters")]
+    [InlineData("long", "filter #1: an id is 1 to 128 characters with no control characters")]
     public void A_bad_filter_is_named_with_its_problem(string problem, string message)
     {
         IReadOnlyList<FilterSpec> specs = problem switch
@@ -60,6 +62,8 @@ public sealed class CompiledFilterSetTests
             "steer" => [Spec("s", FilterAction.Steer)],
             "negative" => [Spec("n", queue: -1)],
             "value" => [Spec("v", match: ("destinationPort", "99999"))],
+            "control" => [Spec("web\n\u2028x\0")],
+            "long" => [Spec(new string('i', 129))],
             _ => [Spec("f", match: ("port", "80"))],
         };
 

@@ -50,7 +50,7 @@ internal static class NodeConfigEdit
         }
         catch (JsonException e)
         {
-            throw new ConfigException($"{source}: {e.Message}");
+            throw new ConfigException(JsonInput.SyntaxError(source, e).Message);
         }
         catch (InvalidOperationException e)
         {

@@ -31,7 +31,7 @@ public static class JsonInput
         }
         catch (JsonException e)
         {
-            throw new InputException(file, "", $"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {WithoutPosition(e.Message)}");
+            throw SyntaxError(file, e);
         }
         using (document)
         {
@@ -216,6 +216,10 @@ public static class JsonInput
 
     /// <summary>System.Text.Json's <c>$.adapters[0].queues</c> as this project writes keys: <c>adapters[0].queues</c>.</summary>
     private static string KeyOf(string? path) => (path ?? "$").TrimStart('$').TrimStart('.');
+
+    /// <summary>A syntax error in <paramref name="file"/> as every reader of the project words it: line and column from 1.</summary>
+    public static InputException SyntaxError(string file, JsonException e) =>
+        new(file, "", $"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {WithoutPosition(e.Message)}");
 
     /// <summary>A System.Text.Json message without the " Path: … | LineNumber: …" or " LineNumber: …" it appends.</summary>
     private static string WithoutPosition(string message)
