@@ -26,16 +26,7 @@ public sealed class VethPair : IDisposable
         {
             Ip($"netns add {DeviceNamespace}");
             Ip($"netns add {PeerNamespace}");
-            Ip($"link add {DeviceInterface} netns {DeviceNamespace} address {Mac(DeviceMac)} type veth peer name {PeerInterface} netns {PeerNamespace} address {Mac(PeerMac)}");
-            foreach (var (ns, dev, address) in new[] { (DeviceNamespace, DeviceInterface, "198.18.1.1/15"), (PeerNamespace, PeerInterface, "198.18.0.1/15") })
-            {
-                Sysctl(ns, $"net/ipv6/conf/{dev}/disable_ipv6");
-                Ip($"-n {ns} addr add {address} dev {dev}");
-                Ip($"-n {ns} link set {dev} up");
-                Ip($"-n {ns} link set lo up");
-            }
-            Ip($"-n {PeerNamespace} neigh replace 198.18.1.1 lladdr {Mac(DeviceMac)} dev {PeerInterface}");
-            Ip($"-n {DeviceNamespace} neigh replace 198.18.0.1 lladdr {Mac(PeerMac)} dev {DeviceInterface}");
+            AddLink();
             Device = Enter(DeviceNamespace);
             Peer = Enter(PeerNamespace);
         }
@@ -60,6 +51,21 @@ public sealed class VethPair : IDisposable
     /// <summary>A thread inside the peer's namespace.</summary>
     public NetworkNamespace Peer { get; } = null!;
 
+    /// <summary>Creates the veth pair between the namespaces (again, after <see cref="DeleteDevice"/>): same names, MACs and addresses, both ends up.</summary>
+    public void AddLink()
+    {
+        Ip($"link add {DeviceInterface} netns {DeviceNamespace} address {Mac(DeviceMac)} type veth peer name {PeerInterface} netns {PeerNamespace} address {Mac(PeerMac)}");
+        foreach (var (ns, dev, address) in new[] { (DeviceNamespace, DeviceInterface, "198.18.1.1/15"), (PeerNamespace, PeerInterface, "198.18.0.1/15") })
+        {
+            Sysctl(ns, $"net/ipv6/conf/{dev}/disable_ipv6");
+            Ip($"-n {ns} addr add {address} dev {dev}");
+            Ip($"-n {ns} link set {dev} up");
+            Ip($"-n {ns} link set lo up");
+        }
+        Ip($"-n {PeerNamespace} neigh replace 198.18.1.1 lladdr {Mac(DeviceMac)} dev {PeerInterface}");
+        Ip($"-n {DeviceNamespace} neigh replace 198.18.0.1 lladdr {Mac(PeerMac)} dev {DeviceInterface}");
+    }
+
     /// <summary>Runs <c>ip ARGS</c>, failing with its error output when it exits non-zero.</summary>
     public static void Ip(string arguments)
     {
@@ -67,6 +73,12 @@ public sealed class VethPair : IDisposable
         if (code != 0)
             throw new InvalidOperationException($"ip {arguments} failed ({code}): {error.Trim()}");
     }
+
+    /// <summary>Sets the device end administratively up or down (<c>ip link set up/down</c>).</summary>
+    public void SetDevice(bool up) => Ip($"-n {DeviceNamespace} link set {DeviceInterface} {(up ? "up" : "down")}");
+
+    /// <summary>Sets the peer end up or down: the device end's carrier follows.</summary>
+    public void SetPeer(bool up) => Ip($"-n {PeerNamespace} link set {PeerInterface} {(up ? "up" : "down")}");
 
     /// <summary>Deletes the device end of the pair (a surprise removal).</summary>
     public void DeleteDevice() => Ip($"-n {DeviceNamespace} link del {DeviceInterface}");

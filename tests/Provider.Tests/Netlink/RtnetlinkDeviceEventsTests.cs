@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using PdCluster.Nic.Adapters;
+using PdCluster.Provider;
+using PdCluster.Provider.AfXdp;
+using PdCluster.Nic.Requirements;
+using PdCluster.Tests.Provider.Veth;
+
+namespace PdCluster.Tests.Provider.Netlink;
+
+/// <summary>The afxdp adapter's device events from real <c>ip link</c> changes on a veth pair in namespaces.</summary>
+public sealed class RtnetlinkDeviceEventsTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly VethPair _veth;
+    private readonly PdAdapter _adapter;
+    private readonly BlockingCollection<DeviceEvent> _events = [];
+    private readonly IDisposable _subscription;
+
+    public RtnetlinkDeviceEventsTests()
+    {
+        HostPrerequisite.Require();
+        _veth = new VethPair();
+        var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace));
+        _adapter = PdProviderRegistry.Default.Get("afxdp").Bind(options);
+        _subscription = _adapter.Events.Subscribe(_events.Add);
+    }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _adapter.Dispose();
+        _veth.Dispose();
+    }
+
+    /// <summary>Takes events until <paramref name="wanted"/> comes, returning those taken (it included).</summary>
+    private List<DeviceEvent> Until(DeviceEvent wanted)
+    {
+        var seen = new List<DeviceEvent>();
+        while (_events.TryTake(out var e, Timeout))
+        {
+            seen.Add(e);
+            if (e == wanted)
+                return seen;
+        }
+        throw new Xunit.Sdk.XunitException($"No {wanted} within {Timeout.TotalSeconds} s; saw [{string.Join(", ", seen)}].");
+    }
+
+    private void AssertCurrent(bool link, bool enabled, bool present) =>
+        Assert.Equal(new DeviceState(link, enabled, FullPower: true, present), _adapter.Events.Current);
+
+    [VethFact]
+    public void The_state_at_bind_is_the_kernels()
+    {
+        AssertCurrent(link: true, enabled: true, present: true);
+        Assert.Empty(_events);
+    }
+
+    [VethFact]
+    public void Device_end_down_and_up_is_disable_and_enable()
+    {
+        _veth.SetDevice(up: false);
+        Assert.Equal(DeviceEvent.Disable, Until(DeviceEvent.Disable)[0]);
+        Until(DeviceEvent.LinkDown);
+        AssertCurrent(link: false, enabled: false, present: true);
+        _veth.SetDevice(up: true);
+        Assert.Equal(DeviceEvent.Enable, Until(DeviceEvent.Enable)[0]);
+        Until(DeviceEvent.LinkUp);
+        AssertCurrent(link: true, enabled: true, present: true);
+    }
+
+    [VethFact]
+    public void Peer_end_down_and_up_is_link_down_and_up()
+    {
+        _veth.SetPeer(up: false);
+        Assert.Equal([DeviceEvent.LinkDown], Until(DeviceEvent.LinkDown));
+        AssertCurrent(link: false, enabled: true, present: true);
+        _veth.SetPeer(up: true);
+        Assert.Equal([DeviceEvent.LinkUp], Until(DeviceEvent.LinkUp));
+        AssertCurrent(link: true, enabled: true, present: true);
+    }
+
+    /// <summary>The kernel closes a device before it unregisters it, so Disable and LinkDown may come first.</summary>
+    [VethFact]
+    public void Delete_is_surprise_removal_and_the_same_name_again_is_arrival()
+    {
+        _veth.DeleteDevice();
+        var removal = Until(DeviceEvent.SurpriseRemoval);
+        Assert.Equal([DeviceEvent.SurpriseRemoval], removal.Except([DeviceEvent.Disable, DeviceEvent.LinkDown]));
+        Assert.False(_adapter.Events.Current.Present);
+        _veth.AddLink();
+        Until(DeviceEvent.Arrival);
+        Until(DeviceEvent.LinkUp);
+        AssertCurrent(link: true, enabled: true, present: true);
+    }
+}
