@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Requirements;
@@ -20,6 +21,7 @@ public sealed class VethSupervisorTests : TestKitBase
     private readonly VethPair _veth;
     private readonly PdAdapter _adapter;
     private readonly BufferPool _pool = new(1024, checkedMode: true);
+    private readonly ConcurrentQueue<object> _errors = new();
 
     public VethSupervisorTests()
     {
@@ -28,6 +30,9 @@ public sealed class VethSupervisorTests : TestKitBase
         var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace));
         _adapter = PdProviderRegistry.Default.Get("afxdp").Bind(options);
         Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
+        var collector = Sys.ActorOf(Props.Create(() => new ErrorCollector(_errors)), "errors");
+        Sys.EventStream.Subscribe(collector, typeof(ActorFailed));
+        Sys.EventStream.Subscribe(collector, typeof(ActorError));
     }
 
     protected override void AfterTermination()
@@ -73,7 +78,7 @@ public sealed class VethSupervisorTests : TestKitBase
 
         _veth.DeleteDevice();
         var removed = ExpectState(AdapterState.Removed);
-        Assert.Equal(removed.Buffers, removed.FreeBuffers);
+        Assert.True(removed.Buffers == removed.FreeBuffers, $"{removed.FreeBuffers} of {removed.Buffers} home; errors: {string.Join(" | ", _errors)}");
         _veth.AddLink();
         ExpectState(AdapterState.Running);
         StopAndAssertEveryBufferHome(adapter);
@@ -122,5 +127,10 @@ public sealed class VethSupervisorTests : TestKitBase
                 Assert.Equal(status.Buffers, status.FreeBuffers);
         }, Timeout);
         StopAndAssertEveryBufferHome(adapter);
+    }
+
+    private sealed class ErrorCollector(ConcurrentQueue<object> errors) : ActorBase
+    {
+        protected override void OnReceive(object message) => errors.Enqueue(message);
     }
 }
