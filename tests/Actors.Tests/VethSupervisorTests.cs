@@ -48,14 +48,13 @@ public sealed class VethSupervisorTests : TestKitBase
     private AdapterStateChanged ExpectState(AdapterState state) =>
         (AdapterStateChanged)Probe.FishForMessage(m => m is AdapterStateChanged c && c.State == state, Timeout);
 
-    private AdapterStatus Status(IActorRef adapter) => adapter.Ask<AdapterStatus>(GetAdapterStatus.Instance, Timeout).GetAwaiter().GetResult();
+    private AdapterStatus Status(IActorRef adapter) => adapter.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
 
     private void StopAndAssertEveryBufferHome(IActorRef adapter)
     {
-        Watch(adapter);
         Sys.Stop(adapter);
-        ExpectTerminated(adapter, Timeout);
-        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+        AwaitCondition(() => _pool.FreeCount == _pool.Capacity, Timeout, "every buffer home after the supervisor stopped");
+        Assert.Empty(_errors.OfType<ActorFailed>());
     }
 
     [VethFact]
@@ -118,14 +117,21 @@ public sealed class VethSupervisorTests : TestKitBase
             }
         }
         var expected = device ? AdapterState.Running : AdapterState.Quiesced;
-        AwaitAssert(() =>
+        try
         {
-            Assert.Equal(new Nic.Adapters.DeviceState(LinkUp: device && peer, Enabled: device, FullPower: true, Present: true), _adapter.Events.Current);
-            var status = Status(adapter);
-            Assert.Equal(expected, status.State);
-            if (expected != AdapterState.Running)
-                Assert.Equal(status.Buffers, status.FreeBuffers);
-        }, Timeout);
+            AwaitAssert(() =>
+            {
+                Assert.Equal(new Nic.Adapters.DeviceState(LinkUp: device && peer, Enabled: device, FullPower: true, Present: true), _adapter.Events.Current);
+                var status = Status(adapter);
+                Assert.Equal(expected, status.State);
+                if (expected != AdapterState.Running)
+                    Assert.Equal(status.Buffers, status.FreeBuffers);
+            }, TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}; actor errors: {string.Join(" | ", _errors)}");
+        }
         StopAndAssertEveryBufferHome(adapter);
     }
 
