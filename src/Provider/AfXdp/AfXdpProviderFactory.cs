@@ -26,7 +26,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
         {
             var info = Info(options.Name, afxdp, ns);
             events = new RtnetlinkDeviceEvents(afxdp.Interface, ns);
-            return new PdAdapter(info, () => new AfXdpProvider(info, afxdp, ns), events, resources: new AdapterResources(events, ns));
+            return new PdAdapter(info, () => new AfXdpProvider(info, afxdp, ns), events, injector: events, resources: new AdapterResources(events, ns));
         }
         catch
         {

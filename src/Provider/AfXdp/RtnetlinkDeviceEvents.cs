@@ -9,9 +9,11 @@ namespace PdCluster.Provider.AfXdp;
 /// the adapter's network namespace when it has one) whose RTM_NEWLINK/RTM_DELLINK messages about the interface become
 /// events through an <see cref="InterfaceLinkTracker"/>. One thread reads the socket and raises the events; a full link
 /// dump sets the state at start and again after the socket overran (ENOBUFS), so no change is missed for good. A
-/// socket error other than an overrun ends the thread (the state stays the last known).
+/// socket error other than an overrun ends the thread (the state stays the last known). The kernel has no per-interface
+/// power event, so low power and full power come only by <see cref="Inject"/> (which passes any other event through too,
+/// as the device's own, leaving the kernel's link, admin and presence state as they are).
 /// </summary>
-public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDisposable
+public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEventInjector, IDisposable
 {
     private const int BufferSize = 64 * 1024;
     private const int ReceiveBuffer = 4 * 1024 * 1024;
@@ -33,6 +35,7 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDisposab
     private bool _listed;
     private bool _resyncAgain;
     private int _disposed;
+    private bool _lowPower;
 
     /// <summary>Opens the listener on <paramref name="interfaceName"/> (inside <paramref name="networkNamespace"/> if given) and reads its state.</summary>
     public RtnetlinkDeviceEvents(string interfaceName, NetworkNamespace? networkNamespace = null)
@@ -65,7 +68,7 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDisposab
         get
         {
             lock (_lock)
-                return _tracker.State;
+                return _tracker.State with { FullPower = !_lowPower };
         }
     }
 
@@ -75,6 +78,18 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDisposab
         lock (_lock)
             _handlers.Add(handler);
         return new Subscription(this, handler);
+    }
+
+    /// <inheritdoc/>
+    public void Inject(DeviceEvent deviceEvent)
+    {
+        lock (_lock)
+        {
+            if (deviceEvent is DeviceEvent.LowPower or DeviceEvent.FullPower)
+                _lowPower = deviceEvent == DeviceEvent.LowPower;
+            foreach (var handler in _handlers)
+                handler(deviceEvent);
+        }
     }
 
     /// <inheritdoc/>

@@ -55,6 +55,33 @@ public sealed class RtnetlinkDeviceEventsTests : IDisposable
         Assert.Empty(_events);
     }
 
+    /// <summary>Netlink sockets in the device's namespace subscribed to link events (RTMGRP_LINK), from /proc/net/netlink.</summary>
+    private int LinkListeners() => _veth.Device.Run(() => File.ReadLines("/proc/thread-self/net/netlink").Skip(1)
+        .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Count(c => c[1] == "0" && (Convert.ToUInt32(c[3], 16) & 1) != 0));
+
+    [VethFact]
+    public void Each_bound_adapter_has_one_listener_and_disposing_it_closes_the_socket()
+    {
+        Assert.Equal(1, LinkListeners());
+        var options = new PdAdapterOptions("pd1", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace));
+        using (PdProviderRegistry.Default.Get("afxdp").Bind(options))
+            Assert.Equal(2, LinkListeners());
+        Assert.Equal(1, LinkListeners());
+    }
+
+    [VethFact]
+    public void Low_power_comes_by_injection_since_the_kernel_has_no_event_for_it()
+    {
+        var injector = Assert.IsType<RtnetlinkDeviceEvents>(_adapter.Injector);
+        injector.Inject(DeviceEvent.LowPower);
+        Assert.Equal([DeviceEvent.LowPower], Until(DeviceEvent.LowPower));
+        Assert.Equal(new DeviceState(LinkUp: true, Enabled: true, FullPower: false, Present: true), _adapter.Events.Current);
+        injector.Inject(DeviceEvent.FullPower);
+        Assert.Equal([DeviceEvent.FullPower], Until(DeviceEvent.FullPower));
+        AssertCurrent(link: true, enabled: true, present: true);
+    }
+
     [VethFact]
     public void Device_end_down_and_up_is_disable_and_enable()
     {
