@@ -5,6 +5,7 @@ using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Packets;
 using PdCluster.TestKit;
 using PdCluster.Tests.Provider.Veth;
 
@@ -50,6 +51,20 @@ public sealed class VethSupervisorTests : TestKitBase
 
     private AdapterStatus Status(IActorRef adapter) => adapter.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
 
+    /// <summary>Sends UDP frames from the peer until the adapter's queue counts them received.</summary>
+    private void ExpectTrafficReceived(IActorRef adapter)
+    {
+        var frame = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp(40000, 9).Build(64);
+        using var sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
+        var before = Status(adapter).Queues.Single().Received;
+        AwaitAssert(() =>
+        {
+            for (var i = 0; i < 10; i++)
+                sender.Send(frame);
+            Assert.True(Status(adapter).Queues.Single().Received > before, "frames from the peer reach the queue");
+        }, Timeout);
+    }
+
     private void StopAndAssertEveryBufferHome(IActorRef adapter)
     {
         Sys.Stop(adapter);
@@ -62,12 +77,14 @@ public sealed class VethSupervisorTests : TestKitBase
     {
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
         ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
 
         _veth.SetDevice(up: false);
         var quiesced = ExpectState(AdapterState.Quiesced);
         Assert.Equal(quiesced.Buffers, quiesced.FreeBuffers);
         _veth.SetDevice(up: true);
         ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
 
         _veth.SetPeer(up: false);
         AwaitAssert(() => Assert.True(Status(adapter).Events["LinkDown"] >= 1), Timeout);
@@ -80,6 +97,7 @@ public sealed class VethSupervisorTests : TestKitBase
         Assert.True(removed.Buffers == removed.FreeBuffers, $"{removed.FreeBuffers} of {removed.Buffers} home; errors: {string.Join(" | ", _errors)}");
         _veth.AddLink();
         ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
         StopAndAssertEveryBufferHome(adapter);
     }
 
@@ -138,6 +156,8 @@ public sealed class VethSupervisorTests : TestKitBase
         {
             throw new Xunit.Sdk.XunitException($"{e.Message}; actor errors: {string.Join(" | ", _errors)}");
         }
+        if (device && peer)
+            ExpectTrafficReceived(adapter);
         StopAndAssertEveryBufferHome(adapter);
     }
 
