@@ -70,6 +70,36 @@ public sealed class RtnetlinkDeviceEventsTests : IDisposable
         Assert.Equal(1, LinkListeners());
     }
 
+    /// <summary>The listener's socket drops counted by the kernel (the Drops column of /proc/net/netlink).</summary>
+    private long LinkListenerDrops() => _veth.Device.Run(() => File.ReadLines("/proc/thread-self/net/netlink").Skip(1)
+        .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Where(c => c[1] == "0" && (Convert.ToUInt32(c[3], 16) & 1) != 0)
+        .Sum(c => long.Parse(c[8])));
+
+    [VethFact]
+    public void An_overrun_socket_catches_up_from_a_dump()
+    {
+        using var release = new ManualResetEventSlim();
+        using var blocked = _adapter.Events.Subscribe(_ => release.Wait());
+        var batch = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(batch, Enumerable.Range(0, 3000).SelectMany(_ => new[] { $"link set {_veth.DeviceInterface} down", $"link set {_veth.DeviceInterface} up" })
+                .Append($"link set {_veth.DeviceInterface} down"));
+            VethPair.Ip($"-n {_veth.DeviceNamespace} -batch {batch}");
+        }
+        finally
+        {
+            File.Delete(batch);
+        }
+        Assert.True(LinkListenerDrops() > 0, "the flaps overran the listener's socket");
+        release.Set();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (_adapter.Events.Current != new DeviceState(LinkUp: false, Enabled: false, FullPower: true, Present: true) && DateTime.UtcNow < deadline)
+            Thread.Sleep(10);
+        AssertCurrent(link: false, enabled: false, present: true);
+    }
+
     [VethFact]
     public void Low_power_comes_by_injection_since_the_kernel_has_no_event_for_it()
     {
