@@ -14,6 +14,7 @@ internal static unsafe partial class Posix
     public const int Enodev = 19;
     public const int Ebusy = 16;
     public const int Eagain = 11;
+    public const int Eintr = 4;
     public const int Enobufs = 105;
     public const int Enetdown = 100;
     public const int CloneNewNet = 0x40000000;

@@ -8,10 +8,10 @@ namespace PdCluster.Provider.AfXdp;
 /// An AF_XDP adapter's device events from the kernel: a NETLINK_ROUTE socket subscribed to RTMGRP_LINK (opened inside
 /// the adapter's network namespace when it has one) whose RTM_NEWLINK/RTM_DELLINK messages about the interface become
 /// events through an <see cref="InterfaceLinkTracker"/>. One thread reads the socket and raises the events; a full link
-/// dump sets the state at start and again after the socket overran (ENOBUFS), so no change is missed for good. A
-/// socket error other than an overrun ends the thread (the state stays the last known). The kernel has no per-interface
-/// power event, so low power and full power come only by <see cref="Inject"/> (which passes any other event through too,
-/// as the device's own, leaving the kernel's link, admin and presence state as they are).
+/// dump sets the state at start and again after the socket overran (ENOBUFS) or a datagram was malformed, so no change
+/// is missed for good. A socket error other than an overrun ends the thread (the state stays the last known). The
+/// kernel has no per-interface power event, so low power and full power come only by <see cref="Inject"/> (which passes
+/// any other event through too, as the device's own, leaving the kernel's link, admin and presence state as they are).
 /// </summary>
 public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEventInjector, IDisposable
 {
@@ -148,7 +148,7 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
         }
     }
 
-    /// <summary>Reads one datagram, applies its messages and raises the events they mean.</summary>
+    /// <summary>Reads one datagram, applies its messages and raises the events they mean; a malformed one asks for a dump, as an overrun does.</summary>
     private void ReadOnce(bool blocking)
     {
         nint read;
@@ -159,12 +159,12 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Posix.Enobufs)
                 Resync();
-            else if (errno != Posix.Eagain && errno != 4)
+            else if (errno != Posix.Eagain && errno != Posix.Eintr)
                 throw new PdException(PdStatus.InsufficientResources, $"Reading rtnetlink on {_interface} failed: {Posix.LastError()}.");
             return;
         }
         _messages.Clear();
-        RtnetlinkParser.Parse(_buffer.AsSpan(0, (int)read), _messages);
+        var whole = RtnetlinkParser.Parse(_buffer.AsSpan(0, (int)read), _messages);
         lock (_lock)
         {
             foreach (var message in _messages)
@@ -174,6 +174,8 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
                     handler(e);
             _events.Clear();
         }
+        if (!whole)
+            Resync();
     }
 
     private void Apply(in LinkMessage message)
