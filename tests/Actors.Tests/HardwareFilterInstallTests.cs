@@ -30,7 +30,7 @@ public sealed class HardwareFilterInstallTests : TestKitBase
 
     private static CompiledFilterSet Set(long revision, IEnumerable<string> filters) => SimulatedLab.Compile($"[{string.Join(",", filters)}]", revision);
 
-    private AdapterSettings Settings(CompiledFilterSet filters, Func<Provider.ReceiveFilterParameters, bool>? refuse = null) =>
+    private AdapterSettings Settings(CompiledFilterSet filters, Func<PdCluster.Provider.ReceiveFilterParameters, bool>? refuse = null) =>
         _lab.Settings(filters: filters) with { OpenProvider = () => new RecordingProvider(_lab.OpenProvider(), _calls, refuse) };
 
     private IActorRef StartRunning(AdapterSettings settings)

@@ -46,6 +46,8 @@ public sealed class AfXdpProvider : IPdProvider
         if (attached != 0)
         {
             LibXdp.ProgramClose(_program);
+            if (-attached is Posix.Enodev or Posix.Enxio)
+                throw new PdException(PdStatus.DeviceRemoved, $"Attaching the XDP program to {options.Interface} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(-attached)} (the device is gone).");
             throw new PdException(PdStatus.Busy, $"Attaching the XDP program to {options.Interface} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(-attached)}" +
                 (-attached == Posix.Ebusy || -attached == 17 ? " (another XDP program holds the interface; this kernel has no multi-program dispatcher)." : "."));
         }

@@ -2,7 +2,7 @@ using PdCluster.Nic.Adapters;
 
 namespace PdCluster.Provider.AfXdp;
 
-/// <summary>Provider <c>afxdp</c>: a Linux interface (optionally in a named network namespace) opened as an <see cref="AfXdpProvider"/>.</summary>
+/// <summary>Provider <c>afxdp</c>: a Linux interface (optionally in a named network namespace) opened as an <see cref="AfXdpProvider"/>, its device events from rtnetlink.</summary>
 public sealed class AfXdpProviderFactory : IPdProviderFactory
 {
     /// <inheritdoc/>
@@ -21,13 +21,16 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     {
         var afxdp = Options(options);
         var ns = Enter(afxdp);
+        RtnetlinkDeviceEvents? events = null;
         try
         {
             var info = Info(options.Name, afxdp, ns);
-            return new PdAdapter(info, () => new AfXdpProvider(info, afxdp, ns), new SteadyDeviceEvents(), resources: ns);
+            events = new RtnetlinkDeviceEvents(afxdp.Interface, ns);
+            return new PdAdapter(info, () => new AfXdpProvider(info, afxdp, ns), events, injector: events, resources: new AdapterResources(events, ns));
         }
         catch
         {
+            events?.Dispose();
             ns?.Dispose();
             throw;
         }

@@ -105,7 +105,8 @@ internal sealed unsafe class AfXdpUmem : IDisposable
 
     /// <summary>
     /// Takes every socket down and reclaims every buffer the kernel held: flushed or stopped queues get theirs back as
-    /// flushed; the others are bound again and their fill entries posted again. Called with the lock held.
+    /// flushed; the others are bound again and their fill entries posted again (or, when the device went meanwhile, stop
+    /// and get theirs back as flushed too). Called with the lock held.
     /// </summary>
     public void Rebuild(bool deviceGone)
     {
@@ -141,9 +142,24 @@ internal sealed unsafe class AfXdpUmem : IDisposable
         Debug.Assert(continuing.Sum(q => q.FillShare) == reclaimed.Count, "Every reclaimed fill entry belongs to a queue.");
         if (continuing.Count == 0 || deviceGone)
             return;
-        Create();
-        foreach (var q in continuing)
-            Bind(q);
+        try
+        {
+            Create();
+            foreach (var q in continuing)
+                Bind(q);
+        }
+        catch (PdException e) when (e.Status == PdStatus.DeviceRemoved)
+        {
+            // The device went between the flush and the bind: every queue stops, and its fill share comes back flushed.
+            foreach (var q in continuing)
+                q.CloseSocket();
+            LibXdp.UmemDelete(_umem);
+            _umem = 0;
+            Failed = true;
+            foreach (var q in continuing)
+                q.ReturnFillShare(reclaimed, flushed: true);
+            return;
+        }
         foreach (var q in continuing)
             q.ReturnFillShare(reclaimed, flushed: false);
     }
@@ -177,6 +193,8 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             var r = _provider.InNamespace(() => queue.OpenSocket(umem, Fill, Completion));
             if (r == 0)
                 return;
+            if (-r is Posix.Enodev or Posix.Enxio or Posix.Enetdown)
+                throw new PdException(PdStatus.DeviceRemoved, $"Binding an AF_XDP socket to {_provider.Adapter.Name} failed: {Marshal.GetPInvokeErrorMessage(-r)} (the device is gone).");
             if (-r != Posix.Ebusy || attempt == RebindAttempts)
                 throw new PdException(-r == Posix.Ebusy ? PdStatus.Busy : PdStatus.InsufficientResources,
                     $"Binding an AF_XDP socket to {_provider.Adapter.Name} queue 0 failed: {Marshal.GetPInvokeErrorMessage(-r)}" +

@@ -14,6 +14,7 @@ internal static unsafe partial class Posix
     public const int Enodev = 19;
     public const int Ebusy = 16;
     public const int Eagain = 11;
+    public const int Eintr = 4;
     public const int Enobufs = 105;
     public const int Enetdown = 100;
     public const int CloneNewNet = 0x40000000;
@@ -24,6 +25,15 @@ internal static unsafe partial class Posix
     public const int EpollCtlMod = 3;
     public const uint EpollIn = 1;
     public const uint EpollOneShot = 1u << 30;
+    public const int AfNetlink = 16;
+    public const int SockRawCloexec = 3 | 0x80000;
+    public const int NetlinkRoute = 0;
+    public const uint RtmgrpLink = 1;
+    public const int SolSocket = 1;
+    public const int SoRcvBuf = 8;
+    public const int SoRcvBufForce = 33;
+    public const int EfdCloexec = 0x80000;
+    public const short PollIn = 1;
 
     [LibraryImport(C, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvSuppressGCTransition)])]
@@ -67,6 +77,21 @@ internal static unsafe partial class Posix
     public static partial int mount(string source, string target, string type, nuint flags, nint data);
 
     [LibraryImport(C, SetLastError = true)]
+    public static partial int bind(int fd, void* address, uint addressLength);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int setsockopt(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint send(int fd, void* buffer, nuint length, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint recv(int fd, void* buffer, nuint length, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeout);
+
+    [LibraryImport(C, SetLastError = true)]
     public static partial int epoll_create1(int flags);
 
     [LibraryImport(C, SetLastError = true)]
@@ -87,5 +112,14 @@ internal static unsafe partial class Posix
     {
         public uint Events;
         public ulong Data;
+    }
+
+    /// <summary>The kernel's <c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
     }
 }

@@ -26,16 +26,7 @@ public sealed class VethPair : IDisposable
         {
             Ip($"netns add {DeviceNamespace}");
             Ip($"netns add {PeerNamespace}");
-            Ip($"link add {DeviceInterface} netns {DeviceNamespace} address {Mac(DeviceMac)} type veth peer name {PeerInterface} netns {PeerNamespace} address {Mac(PeerMac)}");
-            foreach (var (ns, dev, address) in new[] { (DeviceNamespace, DeviceInterface, "198.18.1.1/15"), (PeerNamespace, PeerInterface, "198.18.0.1/15") })
-            {
-                Sysctl(ns, $"net/ipv6/conf/{dev}/disable_ipv6");
-                Ip($"-n {ns} addr add {address} dev {dev}");
-                Ip($"-n {ns} link set {dev} up");
-                Ip($"-n {ns} link set lo up");
-            }
-            Ip($"-n {PeerNamespace} neigh replace 198.18.1.1 lladdr {Mac(DeviceMac)} dev {PeerInterface}");
-            Ip($"-n {DeviceNamespace} neigh replace 198.18.0.1 lladdr {Mac(PeerMac)} dev {DeviceInterface}");
+            AddLink();
             Device = Enter(DeviceNamespace);
             Peer = Enter(PeerNamespace);
         }
@@ -60,13 +51,50 @@ public sealed class VethPair : IDisposable
     /// <summary>A thread inside the peer's namespace.</summary>
     public NetworkNamespace Peer { get; } = null!;
 
+    /// <summary>Creates the veth pair between the namespaces (again, after <see cref="DeleteDevice"/>): same names, MACs and addresses, both ends up.</summary>
+    public void AddLink()
+    {
+        Ip($"link add {DeviceInterface} netns {DeviceNamespace} address {Mac(DeviceMac)} type veth peer name {PeerInterface} netns {PeerNamespace} address {Mac(PeerMac)}");
+        foreach (var (ns, dev, address) in new[] { (DeviceNamespace, DeviceInterface, "198.18.1.1/15"), (PeerNamespace, PeerInterface, "198.18.0.1/15") })
+        {
+            Sysctl(ns, $"net/ipv6/conf/{dev}/disable_ipv6");
+            Ip($"-n {ns} addr add {address} dev {dev}");
+            Ip($"-n {ns} link set {dev} up");
+            Ip($"-n {ns} link set lo up");
+        }
+        Ip($"-n {PeerNamespace} neigh replace 198.18.1.1 lladdr {Mac(DeviceMac)} dev {PeerInterface}");
+        Ip($"-n {DeviceNamespace} neigh replace 198.18.0.1 lladdr {Mac(PeerMac)} dev {DeviceInterface}");
+        AwaitOperationallyUp();
+    }
+
+    /// <summary>Waits (10 s at most) for the device end's operational state to be up: the kernel's link watch may report carrier late.</summary>
+    private void AwaitOperationallyUp()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var (_, output, _) = Run("ip", $"-n {DeviceNamespace} -o link show dev {DeviceInterface}");
+            if (output.Contains(" state UP ", StringComparison.Ordinal))
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"{DeviceInterface} is not operationally up after 10 s: {output.Trim()}");
+            Thread.Sleep(10);
+        }
+    }
+
     /// <summary>Runs <c>ip ARGS</c>, failing with its error output when it exits non-zero.</summary>
     public static void Ip(string arguments)
     {
-        var (code, error) = Run("ip", arguments);
+        var (code, _, error) = Run("ip", arguments);
         if (code != 0)
             throw new InvalidOperationException($"ip {arguments} failed ({code}): {error.Trim()}");
     }
+
+    /// <summary>Sets the device end administratively up or down (<c>ip link set up/down</c>).</summary>
+    public void SetDevice(bool up) => Ip($"-n {DeviceNamespace} link set {DeviceInterface} {(up ? "up" : "down")}");
+
+    /// <summary>Sets the peer end up or down: the device end's carrier follows.</summary>
+    public void SetPeer(bool up) => Ip($"-n {PeerNamespace} link set {PeerInterface} {(up ? "up" : "down")}");
 
     /// <summary>Deletes the device end of the pair (a surprise removal).</summary>
     public void DeleteDevice() => Ip($"-n {DeviceNamespace} link del {DeviceInterface}");
@@ -103,19 +131,19 @@ public sealed class VethPair : IDisposable
 
     private static void Sysctl(string ns, string key)
     {
-        var (code, error) = Run("ip", $"netns exec {ns} sh -c \"echo 1 > /proc/sys/{key}\"");
+        var (code, _, error) = Run("ip", $"netns exec {ns} sh -c \"echo 1 > /proc/sys/{key}\"");
         if (code != 0)
             throw new InvalidOperationException($"Setting {key} in {ns} failed ({code}): {error.Trim()}");
     }
 
     private static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
 
-    private static (int Code, string Error) Run(string file, string arguments)
+    private static (int Code, string Output, string Error) Run(string file, string arguments)
     {
         using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var output = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        return (p.ExitCode, error);
+        return (p.ExitCode, output.Result, error);
     }
 }

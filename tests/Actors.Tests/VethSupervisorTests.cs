@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using PdCluster.Actors.Framework;
+using PdCluster.Actors.Kernel;
+using PdCluster.Nic.Requirements;
+using PdCluster.Provider;
+using PdCluster.Provider.AfXdp;
+using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Packets;
+using PdCluster.TestKit;
+using PdCluster.Tests.Provider.Veth;
+
+namespace PdCluster.Tests.Actors;
+
+/// <summary>
+/// An adapter supervisor on provider afxdp over a veth pair, driven by real <c>ip link</c> changes through the
+/// rtnetlink listener: down quiesces, up runs again, delete removes, the same name again re-adopts, and every buffer
+/// comes home each time.
+/// </summary>
+public sealed class VethSupervisorTests : TestKitBase
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private readonly VethPair _veth;
+    private readonly PdAdapter _adapter;
+    private readonly BufferPool _pool = new(1024, checkedMode: true);
+    private readonly ConcurrentQueue<object> _errors = new();
+
+    public VethSupervisorTests()
+    {
+        HostPrerequisite.Require();
+        _veth = new VethPair();
+        var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace));
+        _adapter = PdProviderRegistry.Default.Get("afxdp").Bind(options);
+        Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
+        var collector = Sys.ActorOf(Props.Create(() => new ErrorCollector(_errors)), "errors");
+        Sys.EventStream.Subscribe(collector, typeof(ActorFailed));
+        Sys.EventStream.Subscribe(collector, typeof(ActorError));
+    }
+
+    protected override void AfterTermination()
+    {
+        _adapter.Dispose();
+        _veth.Dispose();
+    }
+
+    private AdapterSettings Settings() =>
+        new("pd0", _adapter.OpenProvider, _adapter.Events, _pool, SimulatedLab.Compile("""[ { "id": "count-rest", "priority": 100 } ]"""),
+            Queues: 1, QueueSize: 256, DrainNotification: true);
+
+    private AdapterStateChanged ExpectState(AdapterState state) =>
+        (AdapterStateChanged)Probe.FishForMessage(m => m is AdapterStateChanged c && c.State == state, Timeout);
+
+    private AdapterStatus Status(IActorRef adapter) => adapter.Ask<AdapterStatus>(GetAdapterStatus.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+
+    /// <summary>Sends UDP frames from the peer until the adapter's queue counts them received.</summary>
+    private void ExpectTrafficReceived(IActorRef adapter)
+    {
+        var frame = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp(40000, 9).Build(64);
+        using var sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
+        var before = Status(adapter).Queues.Single().Received;
+        AwaitAssert(() =>
+        {
+            for (var i = 0; i < 10; i++)
+                sender.Send(frame);
+            Assert.True(Status(adapter).Queues.Single().Received > before, "frames from the peer reach the queue");
+        }, Timeout);
+    }
+
+    private void StopAndAssertEveryBufferHome(IActorRef adapter)
+    {
+        Sys.Stop(adapter);
+        AwaitCondition(() => _pool.FreeCount == _pool.Capacity, Timeout, "every buffer home after the supervisor stopped");
+        Assert.Empty(_errors);
+    }
+
+    [VethFact]
+    public void Down_quiesces_up_runs_delete_removes_and_the_same_name_again_runs_with_every_buffer_home()
+    {
+        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
+        ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
+
+        _veth.SetDevice(up: false);
+        var quiesced = ExpectState(AdapterState.Quiesced);
+        Assert.Equal(quiesced.Buffers, quiesced.FreeBuffers);
+        _veth.SetDevice(up: true);
+        ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
+
+        _veth.SetPeer(up: false);
+        AwaitAssert(() => Assert.True(Status(adapter).Events["LinkDown"] >= 1), Timeout);
+        Assert.Equal(AdapterState.Running, Status(adapter).State);
+        _veth.SetPeer(up: true);
+        AwaitAssert(() => Assert.True(Status(adapter).Events["LinkUp"] >= 1), Timeout);
+
+        _veth.DeleteDevice();
+        var removed = ExpectState(AdapterState.Removed);
+        Assert.True(removed.Buffers == removed.FreeBuffers, $"{removed.FreeBuffers} of {removed.Buffers} home; errors: {string.Join(" | ", _errors)}");
+        _veth.AddLink();
+        ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
+        StopAndAssertEveryBufferHome(adapter);
+    }
+
+    [VethFact]
+    public void A_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home() => Storm(seed: 9);
+
+    [VethFact]
+    public void Another_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home() => Storm(seed: 23);
+
+    /// <summary>200 random changes with no pause: device down/up, peer down/up, both at once, delete and re-add.</summary>
+    private void Storm(int seed)
+    {
+        var settings = Settings();
+        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(settings), "pd0");
+        ExpectState(AdapterState.Running);
+        var random = new Random(seed);
+        var (device, peer) = (true, true);
+        for (var i = 0; i < 200; i++)
+        {
+            switch (random.Next(5))
+            {
+                case 0:
+                    device = !device;
+                    _veth.SetDevice(device);
+                    break;
+                case 1:
+                    peer = !peer;
+                    _veth.SetPeer(peer);
+                    break;
+                case 2 or 3:
+                    device = true;
+                    _veth.SetDevice(device);
+                    peer = !peer;
+                    _veth.SetPeer(peer);
+                    break;
+                default:
+                    _veth.DeleteDevice();
+                    _veth.AddLink();
+                    (device, peer) = (true, true);
+                    break;
+            }
+        }
+        var expected = device ? AdapterState.Running : AdapterState.Quiesced;
+        try
+        {
+            AwaitAssert(() =>
+            {
+                Assert.Equal(new Nic.Adapters.DeviceState(LinkUp: device && peer, Enabled: device, FullPower: true, Present: true), _adapter.Events.Current);
+                var status = Status(adapter);
+                Assert.Equal(expected, status.State);
+                if (expected != AdapterState.Running)
+                    Assert.Equal(status.Buffers, status.FreeBuffers);
+            }, TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}; actor errors: {string.Join(" | ", _errors)}");
+        }
+        if (device && peer)
+            ExpectTrafficReceived(adapter);
+        StopAndAssertEveryBufferHome(adapter);
+    }
+
+    private sealed class ErrorCollector(ConcurrentQueue<object> errors) : ActorBase
+    {
+        protected override void OnReceive(object message) => errors.Enqueue(message);
+    }
+}
