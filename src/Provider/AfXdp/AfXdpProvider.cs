@@ -146,11 +146,7 @@ public sealed class AfXdpProvider : IPdProvider
         lock (_lock)
         {
             EnsureOpen();
-            foreach (var filter in clear)
-            {
-                if (!_filters.ContainsKey(filter.Id))
-                    throw new PdException(PdStatus.InvalidParameter, $"Filter {filter.Id} is not set on this provider.");
-            }
+            ReceiveFilterBatch.EnsureSet(clear, _filters);
             var targets = new AfXdpQueue[set.Count];
             for (var i = 0; i < set.Count; i++)
             {

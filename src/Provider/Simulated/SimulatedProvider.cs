@@ -132,11 +132,7 @@ public sealed class SimulatedProvider : IPdProvider
         lock (_lock)
         {
             EnsureOpen();
-            foreach (var filter in clear)
-            {
-                if (!_filters.ContainsKey(filter.Id))
-                    throw new PdException(PdStatus.InvalidParameter, $"Filter {filter.Id} is not set on this provider.");
-            }
+            ReceiveFilterBatch.EnsureSet(clear, _filters);
             var entries = new SoftNicFilter[set.Count];
             for (var i = 0; i < entries.Length; i++)
                 entries[i] = Entry(set[i], i);
