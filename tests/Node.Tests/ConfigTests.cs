@@ -16,6 +16,17 @@ public sealed class ConfigTests
         Assert.Equal(embedded.Filters.Select(f => f.Id), shipped.Filters.Select(f => f.Id));
     }
 
+    [Fact]
+    public void Without_a_burst_a_small_ring_takes_half_its_size()
+    {
+        using var small = new TempConfig(TempConfig.Adapter("pd0", "\"queueSize\": 16, \"buffers\": 2048,"));
+        var adapter = NodeConfigLoader.Load(small.Path).Config.Adapters[0];
+        Assert.Null(adapter.Burst);
+        Assert.Equal(8, adapter.BurstInForce());
+        using var large = new TempConfig(TempConfig.Adapter("pd0", "\"queueSize\": 1024, \"buffers\": 8192,"));
+        Assert.Equal(64, NodeConfigLoader.Load(large.Path).Config.Adapters[0].BurstInForce());
+    }
+
     [Theory]
     [InlineData("\"queues\": 40,", "adapters[0].queues: must be between 1 and 16 (got 40)")]
     [InlineData("\"queueSize\": 1000,", "adapters[0].queueSize: must be a power of two")]

@@ -21,7 +21,10 @@ public sealed class AdapterConfig
     public int QueueSize { get; set; } = 1024;
 
     /// <summary>Most packets a queue takes from its ring and runs through the pipeline per duty cycle.</summary>
-    public int Burst { get; set; } = PdForwarder.DefaultBurstSize;
+    public int? Burst { get; set; }
+
+    /// <summary>The burst in force: <see cref="Burst"/> when given, otherwise 64 or half of <see cref="QueueSize"/> when that is less.</summary>
+    public int BurstInForce() => Burst ?? Math.Min(PdForwarder.DefaultBurstSize, Math.Max(1, QueueSize / 2));
 
     /// <summary>Buffers in the adapter's pool.</summary>
     public int Buffers { get; set; } = 8192;

@@ -107,7 +107,7 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.queues", $"must be between 1 and 16 (got {a.Queues}).");
         if (a.QueueSize < 2 || !int.IsPow2(a.QueueSize) || a.QueueSize > 8192)
             throw Fail(source, $"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
-        if (a.Burst < 1 || a.Burst > 256 || a.Burst > a.QueueSize / 2)
+        if (a.Burst is < 1 or > 256 || a.Burst > a.QueueSize / 2)
             throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
         // Each queue's share of the pool holds its two rings and the smallest buffer cache, so every queue can post.
         var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);

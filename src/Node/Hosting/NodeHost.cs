@@ -42,7 +42,7 @@ internal sealed class NodeHost : INodeAdmin
         {
             var pool = new BufferPool(a.Buffers, checkedMode: a.CheckedBuffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
-                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.Burst, ExceptionPath: a.ExceptionPath);
+                a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.BurstInForce(), ExceptionPath: a.ExceptionPath);
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));
         }
