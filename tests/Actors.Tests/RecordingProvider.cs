@@ -1,38 +1,20 @@
 using System.Collections.Concurrent;
-using PdCluster.Nic.Adapters;
 using PdCluster.Provider;
+using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Actors;
 
 /// <summary>A provider that records every receive-filter batch (and each filter it clears and sets) on its way to a real one, and refuses a batch holding a filter <paramref name="refuse"/> picks.</summary>
-internal sealed class RecordingProvider(IPdProvider inner, ConcurrentQueue<string> calls, Func<ReceiveFilterParameters, bool>? refuse = null) : IPdProvider
+internal sealed class RecordingProvider(IPdProvider inner, ConcurrentQueue<string> calls, Func<ReceiveFilterParameters, bool>? refuse = null) : ReceiveFilterDecorator(inner)
 {
-    public AdapterInfo Adapter => inner.Adapter;
-
-    public PdCapabilities Capabilities => inner.Capabilities;
-
-    public IPdOsPath OsPath => inner.OsPath;
-
-    public IPdQueue AllocateQueue(PdQueueParameters parameters) => inner.AllocateQueue(parameters);
-
-    public void FreeQueue(IPdQueue queue) => inner.FreeQueue(queue);
-
-    public IReadOnlyList<IPdQueue> AcquireReceiveQueues(PdQueueParameters parameters, int count) => inner.AcquireReceiveQueues(parameters, count);
-
-    public void ReleaseReceiveQueues() => inner.ReleaseReceiveQueues();
-
-    public PdReceiveFilter SetReceiveFilter(ReceiveFilterParameters parameters) => UpdateReceiveFilters([], [parameters])[0];
-
-    public void ClearReceiveFilter(PdReceiveFilter filter) => UpdateReceiveFilters([filter], []);
-
-    public IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set)
+    public override IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set)
     {
         for (var i = 0; i < set.Count; i++)
         {
             if (refuse?.Invoke(set[i]) == true)
                 throw new PdReceiveFilterRefusedException(PdStatus.NotSupported, i, $"priority {set[i].Priority} is not supported.");
         }
-        var added = inner.UpdateReceiveFilters(clear, set);
+        var added = Inner.UpdateReceiveFilters(clear, set);
         calls.Enqueue($"update: clear {clear.Count}, set {set.Count}");
         foreach (var filter in clear)
             calls.Enqueue($"clear {filter.Id} priority {filter.Parameters.Priority}");
@@ -40,6 +22,4 @@ internal sealed class RecordingProvider(IPdProvider inner, ConcurrentQueue<strin
             calls.Enqueue($"set {filter.Id} priority {filter.Parameters.Priority}");
         return added;
     }
-
-    public void Dispose() => inner.Dispose();
 }
