@@ -138,7 +138,8 @@ public sealed class VethPair : IDisposable
 
     private static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
 
-    private static (int Code, string Output, string Error) Run(string file, string arguments)
+    /// <summary>Runs <c>FILE ARGS</c> to its end and returns its exit code, output and error output.</summary>
+    public static (int Code, string Output, string Error) Run(string file, string arguments)
     {
         using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
         var output = p.StandardOutput.ReadToEndAsync();
