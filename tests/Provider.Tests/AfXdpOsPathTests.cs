@@ -46,19 +46,19 @@ public sealed class AfXdpOsPathTests : IDisposable
     [VethFact]
     public void With_rss_acquired_the_peer_pings_and_resolves_arp_through_the_os_path_while_pd_keeps_its_traffic()
     {
-        ForgetNeighbours();
+        _veth.ForgetNeighbours();
         using var pump = new ExceptionPump(_provider, _pool, _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 64, _pool), 1)[0]);
         using var host = _veth.Device.Run(() => Udp(HostPort));
         using var pd = _veth.Device.Run(() => Udp(PdPort));
 
-        var ping = Peer($"ping -c 3 -W 1 {DeviceAddress}");
+        var ping = _veth.RunInPeer($"ping -c 3 -W 1 {DeviceAddress}");
         Assert.True(ping.Code == 0, $"ping through the OS path: {ping.Output}{ping.Error}");
         Assert.Contains("3 received", ping.Output);
         Assert.True(pump.Arp > 0 && pump.Icmp >= 3, $"PD received every frame first: {pump.Arp} ARP, {pump.Icmp} ICMP");
         Assert.Contains(Mac(VethPair.DeviceMac), Neighbour(_veth.PeerNamespace, _veth.PeerInterface, DeviceAddress));
         Assert.Contains(Mac(VethPair.PeerMac), Neighbour(_veth.DeviceNamespace, _veth.DeviceInterface, PeerAddress));
 
-        var arping = Peer($"arping -c 2 -w 5 -i {_veth.PeerInterface} {DeviceAddress}");
+        var arping = _veth.RunInPeer($"arping -c 2 -w 5 -i {_veth.PeerInterface} {DeviceAddress}");
         Assert.True(arping.Code == 0, $"arping through the OS path: {arping.Output}{arping.Error}");
 
         SendUdp(PdPort);
@@ -71,13 +71,13 @@ public sealed class AfXdpOsPathTests : IDisposable
     [VethFact]
     public void Without_rss_acquired_unmatched_traffic_never_leaves_the_kernel()
     {
-        ForgetNeighbours();
+        _veth.ForgetNeighbours();
         var queue = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));
         var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PdPort}")], queue, 0, 1));
         using var pump = new ExceptionPump(_provider, _pool, queue);
         using var host = _veth.Device.Run(() => Udp(HostPort));
 
-        var ping = Peer($"ping -c 3 -W 1 {DeviceAddress}");
+        var ping = _veth.RunInPeer($"ping -c 3 -W 1 {DeviceAddress}");
         Assert.True(ping.Code == 0, $"ping on the kernel's own path: {ping.Output}{ping.Error}");
         SendUdp(HostPort);
         Assert.Equal(1, Receive(host));
@@ -117,13 +117,6 @@ public sealed class AfXdpOsPathTests : IDisposable
         }
     }
 
-    /// <summary>Removes the static neighbour entries the pair starts with, so both kernels must resolve each other by ARP.</summary>
-    private void ForgetNeighbours()
-    {
-        VethPair.Ip($"-n {_veth.PeerNamespace} neigh del {DeviceAddress} dev {_veth.PeerInterface}");
-        VethPair.Ip($"-n {_veth.DeviceNamespace} neigh del {PeerAddress} dev {_veth.DeviceInterface}");
-    }
-
     /// <summary>
     /// Sends one UDP datagram from the peer, built whole with its checksum: the peer's kernel would leave the checksum to
     /// veth's offload, which the frame loses on its way through AF_XDP, and the device's kernel would drop it.
@@ -133,8 +126,6 @@ public sealed class AfXdpOsPathTests : IDisposable
         using var sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
         sender.Send(new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4(PeerAddress, DeviceAddress).Udp(40000, port).Payload(16).Build());
     }
-
-    private (int Code, string Output, string Error) Peer(string command) => VethPair.Run("ip", $"netns exec {_veth.PeerNamespace} {command}");
 
     private string Links() => VethPair.Run("ip", $"-n {_veth.DeviceNamespace} -o link show").Output;
 

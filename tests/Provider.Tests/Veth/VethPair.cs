@@ -67,6 +67,16 @@ public sealed class VethPair : IDisposable
         AwaitOperationallyUp();
     }
 
+    /// <summary>Removes the static neighbour entries the pair starts with, so each end must resolve the other by ARP.</summary>
+    public void ForgetNeighbours()
+    {
+        Ip($"-n {PeerNamespace} neigh del 198.18.1.1 dev {PeerInterface}");
+        Ip($"-n {DeviceNamespace} neigh del 198.18.0.1 dev {DeviceInterface}");
+    }
+
+    /// <summary>Runs <paramref name="command"/> (a program and its arguments) inside the peer's namespace (<c>ip netns exec</c>).</summary>
+    public (int Code, string Output, string Error) RunInPeer(string command) => Run("ip", $"netns exec {PeerNamespace} {command}");
+
     /// <summary>Waits (10 s at most) for the device end's operational state to be up: the kernel's link watch may report carrier late.</summary>
     private void AwaitOperationallyUp()
     {
