@@ -33,11 +33,7 @@ public sealed class AfXdpNodeTests
             await Eventually(async () => (await Queue(http)).State == "Running", "the adapter running");
             veth.ForgetNeighbours();
 
-            var ping = veth.RunInPeer("ping -c 3 -W 1 198.18.1.1");
-            Assert.True(ping.Code == 0, $"ping through the node's OS path: {ping.Output}{ping.Error}");
-            Assert.Contains("3 received", ping.Output);
-            var arping = veth.RunInPeer($"arping -c 2 -w 5 -i {veth.PeerInterface} 198.18.1.1");
-            Assert.True(arping.Code == 0, $"arping through the node's OS path: {arping.Output}{arping.Error}");
+            veth.AssertDeviceAnswersPingAndArp();
             var (_, received, toOs) = await Queue(http);
             Assert.True(toOs >= 5 && received >= toOs, $"the queue received {received} frames and handed {toOs} to the OS path (3 echo requests, 2 or more ARP)");
         }

@@ -77,6 +77,16 @@ public sealed class VethPair : IDisposable
     /// <summary>Runs <paramref name="command"/> (a program and its arguments) inside the peer's namespace (<c>ip netns exec</c>).</summary>
     public (int Code, string Output, string Error) RunInPeer(string command) => Run("ip", $"netns exec {PeerNamespace} {command}");
 
+    /// <summary>Asserts that the device's kernel answers the peer: all 3 of <c>ping</c>'s echo requests and <c>arping</c>'s ARP requests to 198.18.1.1.</summary>
+    public void AssertDeviceAnswersPingAndArp()
+    {
+        var ping = RunInPeer("ping -c 3 -W 1 198.18.1.1");
+        Assert.True(ping.Code == 0, $"ping of the device: {ping.Output}{ping.Error}");
+        Assert.Contains("3 received", ping.Output);
+        var arping = RunInPeer($"arping -c 2 -w 5 -i {PeerInterface} 198.18.1.1");
+        Assert.True(arping.Code == 0, $"arping of the device: {arping.Output}{arping.Error}");
+    }
+
     /// <summary>Waits (10 s at most) for the device end's operational state to be up: the kernel's link watch may report carrier late.</summary>
     private void AwaitOperationallyUp()
     {
