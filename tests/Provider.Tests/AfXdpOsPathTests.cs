@@ -99,6 +99,28 @@ public sealed class AfXdpOsPathTests : IDisposable
         Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} link show dev {_veth.DeviceInterface}").Output);
     }
 
+    [VethFact]
+    public void Without_the_tc_program_the_provider_is_refused_by_name_and_leaves_the_interface_as_it_found_it()
+    {
+        _provider.Dispose();
+        var directory = Directory.CreateTempSubdirectory("pd-xdp-").FullName;
+        try
+        {
+            var program = Path.Combine(directory, "pd_xdp.o");
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "pd_xdp.o"), program);
+            var e = Assert.Throws<PdException>(() => new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface),
+                new AfXdpAdapterOptions(_veth.DeviceInterface, ProgramPath: program), _veth.Device));
+            Assert.Equal(PdStatus.NotSupported, e.Status);
+            Assert.Contains(Path.Combine(directory, "pd_os_path.o") + " is missing", e.Message);
+            Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} link show dev {_veth.DeviceInterface}").Output);
+            Assert.DoesNotContain(_tap, Links());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         try
