@@ -92,6 +92,7 @@ public sealed class AfXdpOsPathTests : IDisposable
         var program = System.Text.RegularExpressions.Regex.Match(ingress, @" id (\d+) ").Groups[1].Value;
         Assert.Equal(0, VethPair.Run("bpftool", $"prog show id {program}").Code);
         Assert.Contains(_tap, Links());
+        Assert.DoesNotContain("inet", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} addr show dev {_tap}").Output);
 
         _provider.Dispose();
         Assert.DoesNotContain(_tap, Links());

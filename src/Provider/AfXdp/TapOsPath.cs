@@ -35,6 +35,7 @@ internal sealed unsafe class TapOsPath : IPdOsPath, IDisposable
             *(short*)(request + 16) = TapNoPacketInfo;
             if (Posix.ioctl(_fd, TunSetIff, request) != 0)
                 throw Failed("TUNSETIFF");
+            DisableIpv6(name);
             SetUp(request);
             _redirect = new IngressRedirect(programPath, (int)Posix.if_nametoindex(name), interfaceIndex);
         }
@@ -63,6 +64,14 @@ internal sealed unsafe class TapOsPath : IPdOsPath, IDisposable
     {
         _redirect.Dispose();
         Posix.close(_fd);
+    }
+
+    /// <summary>Keeps the TAP out of IPv6 (no link-local address, routes or neighbour discovery of its own) where the kernel has IPv6.</summary>
+    private static void DisableIpv6(string name)
+    {
+        var setting = $"/proc/sys/net/ipv6/conf/{name}/disable_ipv6";
+        if (File.Exists(setting))
+            File.WriteAllText(setting, "1");
     }
 
     private void SetUp(byte* request)
