@@ -1,0 +1,175 @@
+using System.Text;
+using PdCluster.Provider;
+using PdCluster.Provider.AfXdp;
+using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Classification;
+using PdCluster.Queues.Packets;
+using PdCluster.Tests.Provider.Veth;
+
+namespace PdCluster.Tests.Provider;
+
+/// <summary>
+/// The XDP program and the <see cref="Classifier"/> pick the same filter for the same bytes: frames sent through a
+/// real veth are matched in XDP against a set of overlapping filters (several masks and priorities), and the filter
+/// each frame arrives with (its RxFilterContext; none when it comes through the acquired RSS queue) must be the one
+/// <see cref="PacketParser"/> and <see cref="Classifier"/> choose. Set PD_DIFFERENTIAL_SEED to replay a failure.
+/// </summary>
+public sealed class AfXdpClassifierDifferentialTests : IDisposable
+{
+    private const int RandomFrames = 1500;
+    private const int Batch = 32;
+
+    /// <summary>
+    /// The filters, in the order they are set: (priority, conditions as operators write them). Rule
+    /// <see cref="Shadowed"/> repeats rule 0 at its priority, so rule 0, set first, must always win over it.
+    /// </summary>
+    private static readonly (int Priority, (MatchField Field, string Value)[] Matches)[] FilterSet =
+    [
+        (5, [(MatchField.DestinationPort, "7000")]),
+        (3, [(MatchField.Protocol, "udp"), (MatchField.SourceIp, "198.18.0.0/16")]),
+        (1, [(MatchField.VlanId, "10")]),
+        (1, [(MatchField.VlanId, "20"), (MatchField.VlanPriority, "5")]),
+        (2, [(MatchField.EtherType, "ipv6"), (MatchField.Protocol, "icmpv6")]),
+        (0, [(MatchField.IcmpType, "8"), (MatchField.IcmpCode, "0")]),
+        (6, [(MatchField.SourcePort, "1000-1023")]),
+        (2, [(MatchField.DestinationIp, "2001:db8::2")]),
+        (7, [(MatchField.SourceIp, "::/0")]),
+        (7, [(MatchField.DestinationIp, "0.0.0.0/0")]),
+        (4, [(MatchField.IpVersion, "6"), (MatchField.Protocol, "0")]),
+        (4, [(MatchField.IpVersion, "6"), (MatchField.Protocol, "60")]),
+        (4, [(MatchField.Protocol, "44")]),
+        (9, [(MatchField.EtherType, "0x88b5")]),
+        (6, [(MatchField.TtlIsOne, "true")]),
+        (6, [(MatchField.Dscp, "46")]),
+        (10, [(MatchField.DestinationMac, "ff:ff:ff:ff:ff:ff")]),
+        (3, [(MatchField.Protocol, "tcp"), (MatchField.DestinationPort, "80")]),
+        (2, [(MatchField.SourceMac, "02:00:00:00:00:09"), (MatchField.EtherType, "0x8100")]),
+        (5, [(MatchField.DestinationPort, "7000")]),
+        (-1, [(MatchField.SourceIp, "198.18.0.7"), (MatchField.DestinationPort, "7000")]),
+        (-1, [(MatchField.SourceIp, "::ffff:198.18.0.7")]),
+        (6, [(MatchField.DestinationPort, "990-999"), (MatchField.Dscp, "0")]),
+    ];
+
+    private const int Shadowed = 19;
+
+    private readonly VethPair _veth;
+    private readonly PacketSender _sender;
+    private readonly BufferPool _pool = new(512);
+    private readonly AfXdpProvider _provider;
+
+    public AfXdpClassifierDifferentialTests()
+    {
+        HostPrerequisite.Require();
+        _veth = new VethPair();
+        _sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
+        _provider = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface), new AfXdpAdapterOptions(_veth.DeviceInterface), _veth.Device);
+    }
+
+    [VethFact]
+    public void Xdp_steers_every_frame_by_the_filter_the_Classifier_picks_for_its_bytes()
+    {
+        var seed = Environment.GetEnvironmentVariable("PD_DIFFERENTIAL_SEED") is { } text ? int.Parse(text) : Random.Shared.Next();
+        var generator = new HeaderStackFrames(seed);
+        var frames = HeaderStackFrames.EdgeCases().Concat(Enumerable.Range(0, RandomFrames).Select(_ => generator.Next())).ToList();
+        var rules = FilterSet.Select(f => new ClassifierRule(f.Priority, [.. f.Matches.Select(m => FieldMatchSyntax.Parse(m.Field, m.Value))])).ToList();
+        var classifier = Classifier.Compile(rules);
+        var expected = frames.Select(frame => Expected(classifier, frame)).ToList();
+        Assert.DoesNotContain(Shadowed, expected);
+        var missed = Enumerable.Range(-1, rules.Count + 1).Where(rule => rule != Shadowed && !expected.Contains(rule)).ToList();
+        Assert.True(missed.Count == 0, $"Seed {seed}: the frames never make the Classifier pick rule(s) {string.Join(", ", missed)} (-1: none), so they test too little.");
+
+        var target = Posted(_provider.AllocateQueue(Parameters()));
+        var rss = Posted(_provider.AcquireReceiveQueues(Parameters(), 1)[0]);
+        var filters = _provider.UpdateReceiveFilters([], [.. rules.Select((r, i) => new ReceiveFilterParameters(r.Matches, target, r.Priority, (ulong)i + 1))]);
+
+        var failures = new List<string>();
+        for (var start = 0; start < frames.Count; start += Batch)
+        {
+            var batch = Enumerable.Range(start, Math.Min(Batch, frames.Count - start)).ToList();
+            var pending = batch.GroupBy(i => Convert.ToHexString(frames[i])).ToDictionary(g => g.Key, g => new Queue<int>(g));
+            foreach (var i in batch)
+                _sender.Send(frames[i]);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (pending.Count > 0 && DateTime.UtcNow < deadline)
+            {
+                Drain(target, isTarget: true, pending, frames, expected, failures);
+                Drain(rss, isTarget: false, pending, frames, expected, failures);
+            }
+            foreach (var i in pending.Values.SelectMany(q => q))
+                failures.Add($"frame {i} never arrived: {Convert.ToHexString(frames[i])}");
+            if (failures.Count > 0)
+                break;
+        }
+        Assert.True(failures.Count == 0, $"Seed {seed} (replay with PD_DIFFERENTIAL_SEED={seed}), XDP disagrees with the Classifier:\n{string.Join('\n', failures.Take(10))}");
+
+        for (var rule = 0; rule < rules.Count; rule++)
+            Assert.Equal(expected.Count(e => e == rule), filters[rule].Counters.PacketsMatched);
+        _provider.UpdateReceiveFilters(filters, []);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _provider.Dispose();
+        }
+        finally
+        {
+            _sender.Dispose();
+            _veth.Dispose();
+            _pool.Dispose();
+        }
+    }
+
+    /// <summary>The rule the Classifier picks for <paramref name="frame"/>, or -1.</summary>
+    private static int Expected(Classifier classifier, byte[] frame)
+    {
+        var info = default(PacketInfo);
+        PacketParser.Parse(frame, ref info);
+        return classifier.Classify(in info.Key);
+    }
+
+    /// <summary>Takes what <paramref name="queue"/> received, checks each frame's filter, and posts the buffers again.</summary>
+    private void Drain(IPdQueue queue, bool isTarget, Dictionary<string, Queue<int>> pending, List<byte[]> frames, List<int> expected, List<string> failures)
+    {
+        var into = new int[64];
+        var n = queue.PostAndDrain([], into).Drained;
+        foreach (var handle in into.AsSpan(0, n))
+        {
+            var bytes = Convert.ToHexString(_pool.Packet(handle));
+            var d = _pool.Descriptor(handle);
+            if (!pending.TryGetValue(bytes, out var waiting))
+                continue;
+            var i = waiting.Dequeue();
+            if (waiting.Count == 0)
+                pending.Remove(bytes);
+            var matched = (d.Flags & BufferFlags.FilterMatched) != 0;
+            var got = matched ? (int)d.RxFilterContext - 1 : -1;
+            if (got != expected[i] || matched != isTarget)
+                failures.Add($"frame {i} {bytes}: Classifier {Describe(expected[i])}, XDP {Describe(got)} on the {(isTarget ? "filters'" : "RSS")} queue ({Parsed(frames[i])})");
+        }
+        Assert.Equal(n, queue.PostAndDrain(into.AsSpan(0, n), []).Posted);
+    }
+
+    private static string Describe(int rule) => rule < 0 ? "none" : $"rule {rule} ({string.Join(", ", FilterSet[rule].Matches.Select(m => $"{m.Field}={m.Value}"))}, priority {FilterSet[rule].Priority})";
+
+    private static string Parsed(byte[] frame)
+    {
+        var info = default(PacketInfo);
+        PacketParser.Parse(frame, ref info);
+        var text = new StringBuilder($"{frame.Length} bytes, parsed to {info.Depth}, error {info.Error}, headers {info.Headers}");
+        if (info.Headers.HasFlag(PacketHeaders.Ip))
+            text.Append($", protocol {info.Key.Get(MatchField.Protocol)}");
+        return text.ToString();
+    }
+
+    private PdQueueParameters Parameters() => new(PdQueueType.Receive, 64, _pool);
+
+    private IPdQueue Posted(IPdQueue queue)
+    {
+        var buffers = new int[63];
+        Assert.Equal(63, _pool.TryAllocate(buffers));
+        Assert.Equal(63, queue.PostAndDrain(buffers, []).Posted);
+        return queue;
+    }
+}
