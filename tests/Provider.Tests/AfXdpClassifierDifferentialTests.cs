@@ -47,10 +47,10 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
         (5, [(MatchField.DestinationPort, "7000")]),
         (-1, [(MatchField.SourceIp, "198.18.0.7"), (MatchField.DestinationPort, "7000")]),
         (-1, [(MatchField.SourceIp, "::ffff:198.18.0.7")]),
-        (6, [(MatchField.DestinationPort, "990-999"), (MatchField.Dscp, "0")]),
+        (2, [(MatchField.DestinationPort, "990-999"), (MatchField.Dscp, "0")]),
     ];
 
-    private const int Shadowed = 19;
+    internal const int Shadowed = 19;
 
     private readonly VethPair _veth;
     private readonly PacketSender _sender;
@@ -69,14 +69,7 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
     public void Xdp_steers_every_frame_by_the_filter_the_Classifier_picks_for_its_bytes()
     {
         var seed = Environment.GetEnvironmentVariable("PD_DIFFERENTIAL_SEED") is { } text ? int.Parse(text) : Random.Shared.Next();
-        var generator = new HeaderStackFrames(seed);
-        var frames = HeaderStackFrames.EdgeCases().Concat(Enumerable.Range(0, RandomFrames).Select(_ => generator.Next())).ToList();
-        var rules = FilterSet.Select(f => new ClassifierRule(f.Priority, [.. f.Matches.Select(m => FieldMatchSyntax.Parse(m.Field, m.Value))])).ToList();
-        var classifier = Classifier.Compile(rules);
-        var expected = frames.Select(frame => Expected(classifier, frame)).ToList();
-        Assert.DoesNotContain(Shadowed, expected);
-        var missed = Enumerable.Range(-1, rules.Count + 1).Where(rule => rule != Shadowed && !expected.Contains(rule)).ToList();
-        Assert.True(missed.Count == 0, $"Seed {seed}: the frames never make the Classifier pick rule(s) {string.Join(", ", missed)} (-1: none), so they test too little.");
+        var (frames, rules, expected) = Plan(seed);
 
         var target = Posted(_provider.AllocateQueue(Parameters()));
         var rss = Posted(_provider.AcquireReceiveQueues(Parameters(), 1)[0]);
@@ -119,6 +112,16 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
             _veth.Dispose();
             _pool.Dispose();
         }
+    }
+
+    /// <summary>The frames of <paramref name="seed"/>, edge cases first, the rules of <see cref="FilterSet"/>, and the rule the Classifier picks for each frame (-1: none).</summary>
+    internal static (List<byte[]> Frames, List<ClassifierRule> Rules, List<int> Expected) Plan(int seed)
+    {
+        var generator = new HeaderStackFrames(seed);
+        var frames = HeaderStackFrames.EdgeCases().Concat(Enumerable.Range(0, RandomFrames).Select(_ => generator.Next())).ToList();
+        var rules = FilterSet.Select(f => new ClassifierRule(f.Priority, [.. f.Matches.Select(m => FieldMatchSyntax.Parse(m.Field, m.Value))])).ToList();
+        var classifier = Classifier.Compile(rules);
+        return (frames, rules, [.. frames.Select(frame => Expected(classifier, frame))]);
     }
 
     /// <summary>The rule the Classifier picks for <paramref name="frame"/>, or -1.</summary>

@@ -71,7 +71,7 @@ public sealed class HeaderStackFrames(int seed)
         byte[][] whole =
         [
             Build(b => b.Ethernet(Macs[0], Macs[1]).Vlan(20, 5, serviceTag: true).Vlan(30).Ipv4("198.18.0.7", "198.18.1.1", options: [1, 1, 1, 0]).Udp(1010, 7000).Payload(4)),
-            Build(b => b.Ethernet(Macs[0], Macs[1]).Vlan(10).Ipv6("2001:db8::1", "2001:db8::2", extensionHeaders: [IpProtocol.HopByHopOptions, IpProtocol.Routing, IpProtocol.DestinationOptions, IpProtocol.Fragment]).Tcp(1000, 80).Payload(4)),
+            Build(b => b.Ethernet(Macs[0], Macs[1]).Vlan(30).Ipv6("2001:db8::1", "2001:db8:1::7", extensionHeaders: [IpProtocol.HopByHopOptions, IpProtocol.Routing, IpProtocol.DestinationOptions, IpProtocol.Fragment]).Tcp(1000, 80).Payload(4)),
             Build(b => b.Ethernet(Macs[0], Macs[2]).Ipv4("198.18.0.1", "198.18.1.1", ttl: 1).Icmp(8, 0)),
             Build(b => b.Ethernet(Macs[3], Macs[1]).Ipv6("::ffff:198.18.0.7", "2001:db8::2", dscp: 46).Icmp(128, 0)),
             NonFirstFragment(),
@@ -103,7 +103,7 @@ public sealed class HeaderStackFrames(int seed)
         var f = new List<byte>();
         Mac(f, Macs[0]);
         Mac(f, Macs[2]);
-        foreach (var (tpid, tci) in new (ushort, ushort)[] { (EtherType.LegacyServiceVlan, 10), (EtherType.Vlan, 20), (EtherType.Vlan, 30) })
+        foreach (var (tpid, tci) in new (ushort, ushort)[] { (EtherType.LegacyServiceVlan, 30), (EtherType.Vlan, 20), (EtherType.Vlan, 10) })
         {
             U16(f, tpid);
             U16(f, tci);
