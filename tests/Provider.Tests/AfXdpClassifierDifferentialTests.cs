@@ -1,6 +1,5 @@
 using System.Text;
 using PdCluster.Provider;
-using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Packets;
@@ -52,18 +51,7 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
 
     internal const int Shadowed = 19;
 
-    private readonly VethPair _veth;
-    private readonly PacketSender _sender;
-    private readonly BufferPool _pool = new(512);
-    private readonly AfXdpProvider _provider;
-
-    public AfXdpClassifierDifferentialTests()
-    {
-        HostPrerequisite.Require();
-        _veth = new VethPair();
-        _sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
-        _provider = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface), new AfXdpAdapterOptions(_veth.DeviceInterface), _veth.Device);
-    }
+    private readonly AfXdpOnVeth _rig = new();
 
     [VethFact]
     public void Xdp_steers_every_frame_by_the_filter_the_Classifier_picks_for_its_bytes()
@@ -71,9 +59,9 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
         var seed = Environment.GetEnvironmentVariable("PD_DIFFERENTIAL_SEED") is { } text ? int.Parse(text) : Random.Shared.Next();
         var (frames, rules, expected) = Plan(seed);
 
-        var target = Posted(_provider.AllocateQueue(Parameters()));
-        var rss = Posted(_provider.AcquireReceiveQueues(Parameters(), 1)[0]);
-        var filters = _provider.UpdateReceiveFilters([], [.. rules.Select((r, i) => new ReceiveFilterParameters(r.Matches, target, r.Priority, (ulong)i + 1))]);
+        var target = _rig.Posted(_rig.Provider.AllocateQueue(_rig.ReceiveQueue));
+        var rss = _rig.Posted(_rig.Provider.AcquireReceiveQueues(_rig.ReceiveQueue, 1)[0]);
+        var filters = _rig.Provider.UpdateReceiveFilters([], [.. rules.Select((r, i) => new ReceiveFilterParameters(r.Matches, target, r.Priority, (ulong)i + 1))]);
 
         var failures = new List<string>();
         for (var start = 0; start < frames.Count; start += Batch)
@@ -81,7 +69,7 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
             var batch = Enumerable.Range(start, Math.Min(Batch, frames.Count - start)).ToList();
             var pending = batch.GroupBy(i => Convert.ToHexString(frames[i])).ToDictionary(g => g.Key, g => new Queue<int>(g));
             foreach (var i in batch)
-                _sender.Send(frames[i]);
+                _rig.Sender.Send(frames[i]);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
             while (pending.Count > 0 && DateTime.UtcNow < deadline)
             {
@@ -97,22 +85,10 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
 
         for (var rule = 0; rule < rules.Count; rule++)
             Assert.Equal(expected.Count(e => e == rule), filters[rule].Counters.PacketsMatched);
-        _provider.UpdateReceiveFilters(filters, []);
+        _rig.Provider.UpdateReceiveFilters(filters, []);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _provider.Dispose();
-        }
-        finally
-        {
-            _sender.Dispose();
-            _veth.Dispose();
-            _pool.Dispose();
-        }
-    }
+    public void Dispose() => _rig.Dispose();
 
     /// <summary>The frames of <paramref name="seed"/>, edge cases first, the rules of <see cref="FilterSet"/>, and the rule the Classifier picks for each frame (-1: none).</summary>
     internal static (List<byte[]> Frames, List<ClassifierRule> Rules, List<int> Expected) Plan(int seed)
@@ -139,8 +115,8 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
         var n = queue.PostAndDrain([], into).Drained;
         foreach (var handle in into.AsSpan(0, n))
         {
-            var bytes = Convert.ToHexString(_pool.Packet(handle));
-            var d = _pool.Descriptor(handle);
+            var bytes = Convert.ToHexString(_rig.Pool.Packet(handle));
+            var d = _rig.Pool.Descriptor(handle);
             if (!pending.TryGetValue(bytes, out var waiting))
                 continue;
             var i = waiting.Dequeue();
@@ -164,15 +140,5 @@ public sealed class AfXdpClassifierDifferentialTests : IDisposable
         if (info.Headers.HasFlag(PacketHeaders.Ip))
             text.Append($", protocol {info.Key.Get(MatchField.Protocol)}");
         return text.ToString();
-    }
-
-    private PdQueueParameters Parameters() => new(PdQueueType.Receive, 64, _pool);
-
-    private IPdQueue Posted(IPdQueue queue)
-    {
-        var buffers = new int[63];
-        Assert.Equal(63, _pool.TryAllocate(buffers));
-        Assert.Equal(63, queue.PostAndDrain(buffers, []).Posted);
-        return queue;
     }
 }
