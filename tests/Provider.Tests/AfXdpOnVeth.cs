@@ -1,8 +1,9 @@
 using PdCluster.Provider;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
+using PdCluster.Tests.Provider.Veth;
 
-namespace PdCluster.Tests.Provider.Veth;
+namespace PdCluster.Tests.Provider;
 
 /// <summary>An AfXdpProvider on the device end of a fresh veth pair, over a pool of its own, with an AF_PACKET sender on the peer end.</summary>
 public sealed class AfXdpOnVeth : IDisposable
