@@ -21,12 +21,12 @@ internal sealed class PdVethReceiver : IVethReceiver
     private readonly ActorSystem _system;
     private readonly AdapterSettings _settings;
 
-    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port)
+    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, bool alignedUmem = false)
     {
         var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(interfaceName));
         _adapter = PdProviderRegistry.Default.Get(provider).Bind(options);
         // Within an 8 MiB RLIMIT_MEMLOCK: the AF_XDP UMEM registers the whole pool.
-        _pool = new BufferPool(3072);
+        _pool = new BufferPool(3072, alignedStride: alignedUmem);
         var rule = new FilterSpec
         {
             Id = "bench-flow",

@@ -86,7 +86,7 @@ internal static class VethReport
     /// <summary>Ours first, then the normal path, then the anchors.</summary>
     private static int Order(string path) => path switch
     {
-        "pd-afxdp-drain" => 0, "pd-afxdp-busy" => 1, "pd-afpacket-drain" => 2, "dotnet-socket" => 3, "dotnet-recvmmsg" => 4,
+        "pd-afxdp-drain" => 0, "pd-afxdp-aligned" => 0, "pd-afxdp-busy" => 1, "pd-afpacket-drain" => 2, "dotnet-socket" => 3, "dotnet-recvmmsg" => 4,
         "xsk-drv-poll" => 5, "xsk-drv-busy" => 6, "xdp-drop-drv" => 7, "dpdk-afxdp" => 8, "dpdk-afpacket" => 9, _ => 10,
     };
 
