@@ -22,39 +22,25 @@ public sealed class AfXdpOsPathTests : IDisposable
     private const string PeerAddress = "198.18.0.1";
     private const ushort PdPort = 7000;
     private const ushort HostPort = 7001;
-    private readonly VethPair _veth;
-    private readonly BufferPool _pool = new(512);
-    private readonly AfXdpProvider _provider;
+    private readonly AfXdpOnVeth _rig = new();
     private readonly string _tap;
 
-    public AfXdpOsPathTests()
-    {
-        HostPrerequisite.Require();
-        _veth = new VethPair();
-        try
-        {
-            _provider = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface), new AfXdpAdapterOptions(_veth.DeviceInterface), _veth.Device);
-            _tap = $"pdos{_veth.Device.Run(() => PacketSender.IfIndex(_veth.DeviceInterface))}";
-        }
-        catch
-        {
-            _veth.Dispose();
-            throw;
-        }
-    }
+    public AfXdpOsPathTests() => _tap = $"pdos{Veth.Device.Run(() => PacketSender.IfIndex(Veth.DeviceInterface))}";
+
+    private VethPair Veth => _rig.Veth;
 
     [VethFact]
     public void With_rss_acquired_the_peer_pings_and_resolves_arp_through_the_os_path_while_pd_keeps_its_traffic()
     {
-        _veth.ForgetNeighbours();
-        using var pump = new ExceptionPump(_provider, _pool, _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 64, _pool), 1)[0]);
-        using var host = _veth.Device.Run(() => Udp(HostPort));
-        using var pd = _veth.Device.Run(() => Udp(PdPort));
+        Veth.ForgetNeighbours();
+        using var pump = new ExceptionPump(_rig, _rig.Provider.AcquireReceiveQueues(_rig.ReceiveQueue, 1)[0]);
+        using var host = Veth.Device.Run(() => Udp(HostPort));
+        using var pd = Veth.Device.Run(() => Udp(PdPort));
 
-        _veth.AssertDeviceAnswersPingAndArp();
+        Veth.AssertDeviceAnswersPingAndArp();
         Assert.True(pump.Arp >= 3 && pump.Icmp >= 3, $"PD received every frame first: {pump.Arp} ARP, {pump.Icmp} ICMP");
-        Assert.Contains(Mac(VethPair.DeviceMac), Neighbour(_veth.PeerNamespace, _veth.PeerInterface, DeviceAddress));
-        Assert.Contains(Mac(VethPair.PeerMac), Neighbour(_veth.DeviceNamespace, _veth.DeviceInterface, PeerAddress));
+        Assert.Contains(Mac(VethPair.DeviceMac), Neighbour(Veth.PeerNamespace, Veth.PeerInterface, DeviceAddress));
+        Assert.Contains(Mac(VethPair.PeerMac), Neighbour(Veth.DeviceNamespace, Veth.DeviceInterface, PeerAddress));
 
         SendUdp(PdPort);
         SendUdp(HostPort);
@@ -66,54 +52,54 @@ public sealed class AfXdpOsPathTests : IDisposable
     [VethFact]
     public void Without_rss_acquired_unmatched_traffic_never_leaves_the_kernel()
     {
-        _veth.ForgetNeighbours();
-        var queue = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));
-        var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PdPort}")], queue, 0, 1));
-        using var pump = new ExceptionPump(_provider, _pool, queue);
-        using var host = _veth.Device.Run(() => Udp(HostPort));
+        Veth.ForgetNeighbours();
+        var queue = _rig.Provider.AllocateQueue(_rig.ReceiveQueue);
+        var filter = _rig.Provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PdPort}")], queue, 0, 1));
+        using var pump = new ExceptionPump(_rig, queue);
+        using var host = Veth.Device.Run(() => Udp(HostPort));
 
-        var ping = _veth.RunInPeer($"ping -c 3 -W 1 {DeviceAddress}");
+        var ping = Veth.RunInPeer($"ping -c 3 -W 1 {DeviceAddress}");
         Assert.True(ping.Code == 0, $"ping on the kernel's own path: {ping.Output}{ping.Error}");
         SendUdp(HostPort);
         Assert.Equal(1, Receive(host));
         SendUdp(PdPort);
         AwaitCondition(() => pump.Kept == 1, "the filter's datagram comes to PD");
         Assert.Equal(0, pump.Arp + pump.Icmp);
-        Assert.Equal(0, VethPair.ReceivedPackets(_veth.Device, _tap));
+        Assert.Equal(0, VethPair.ReceivedPackets(Veth.Device, _tap));
         pump.Dispose();
-        _provider.ClearReceiveFilter(filter);
+        _rig.Provider.ClearReceiveFilter(filter);
     }
 
     [VethFact]
     public void Closing_the_provider_removes_the_tap_and_its_program()
     {
-        var ingress = VethPair.Run("tc", $"-n {_veth.DeviceNamespace} filter show dev {_tap} ingress").Output;
+        var ingress = VethPair.Run("tc", $"-n {Veth.DeviceNamespace} filter show dev {_tap} ingress").Output;
         Assert.Contains("pd_os_ingress", ingress);
         var program = System.Text.RegularExpressions.Regex.Match(ingress, @" id (\d+) ").Groups[1].Value;
         Assert.Equal(0, VethPair.Run("bpftool", $"prog show id {program}").Code);
         Assert.Contains(_tap, Links());
-        Assert.DoesNotContain("inet", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} addr show dev {_tap}").Output);
+        Assert.DoesNotContain("inet", VethPair.Run("ip", $"-n {Veth.DeviceNamespace} addr show dev {_tap}").Output);
 
-        _provider.Dispose();
+        _rig.Provider.Dispose();
         Assert.DoesNotContain(_tap, Links());
         AwaitCondition(() => VethPair.Run("bpftool", $"prog show id {program}").Code != 0, "the tc program is unloaded");
-        Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} link show dev {_veth.DeviceInterface}").Output);
+        Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {Veth.DeviceNamespace} link show dev {Veth.DeviceInterface}").Output);
     }
 
     [VethFact]
     public void Without_the_tc_program_the_provider_is_refused_by_name_and_leaves_the_interface_as_it_found_it()
     {
-        _provider.Dispose();
+        _rig.Provider.Dispose();
         var directory = Directory.CreateTempSubdirectory("pd-xdp-").FullName;
         try
         {
             var program = Path.Combine(directory, "pd_xdp.o");
             File.Copy(Path.Combine(AppContext.BaseDirectory, "pd_xdp.o"), program);
-            var e = Assert.Throws<PdException>(() => new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface),
-                new AfXdpAdapterOptions(_veth.DeviceInterface, ProgramPath: program), _veth.Device));
+            var e = Assert.Throws<PdException>(() => new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(Veth.DeviceInterface),
+                new AfXdpAdapterOptions(Veth.DeviceInterface, ProgramPath: program), Veth.Device));
             Assert.Equal(PdStatus.NotSupported, e.Status);
             Assert.Contains(Path.Combine(directory, "pd_os_path.o") + " is missing", e.Message);
-            Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {_veth.DeviceNamespace} link show dev {_veth.DeviceInterface}").Output);
+            Assert.DoesNotContain("xdp", VethPair.Run("ip", $"-n {Veth.DeviceNamespace} link show dev {Veth.DeviceInterface}").Output);
             Assert.DoesNotContain(_tap, Links());
         }
         finally
@@ -122,30 +108,16 @@ public sealed class AfXdpOsPathTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _provider.Dispose();
-        }
-        finally
-        {
-            _veth.Dispose();
-            _pool.Dispose();
-        }
-    }
+    public void Dispose() => _rig.Dispose();
 
     /// <summary>
     /// Sends one UDP datagram from the peer, built whole with its checksum: the peer's kernel would leave the checksum to
     /// veth's offload, which the frame loses on its way through AF_XDP, and the device's kernel would drop it.
     /// </summary>
-    private void SendUdp(ushort port)
-    {
-        using var sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
-        sender.Send(new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4(PeerAddress, DeviceAddress).Udp(40000, port).Payload(16).Build());
-    }
+    private void SendUdp(ushort port) =>
+        _rig.Sender.Send(new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4(PeerAddress, DeviceAddress).Udp(40000, port).Payload(16).Build());
 
-    private string Links() => VethPair.Run("ip", $"-n {_veth.DeviceNamespace} -o link show").Output;
+    private string Links() => VethPair.Run("ip", $"-n {Veth.DeviceNamespace} -o link show").Output;
 
     private static string Neighbour(string ns, string device, string address) => VethPair.Run("ip", $"-n {ns} neigh show {address} dev {device}").Output;
 
@@ -204,12 +176,9 @@ public sealed class AfXdpOsPathTests : IDisposable
         private int _kept;
         private bool _disposed;
 
-        public ExceptionPump(IPdProvider provider, BufferPool pool, IPdQueue queue)
+        public ExceptionPump(AfXdpOnVeth rig, IPdQueue queue)
         {
-            (_provider, _pool, _queue) = (provider, pool, queue);
-            var buffers = new int[queue.Capacity - 1];
-            Assert.Equal(buffers.Length, pool.TryAllocate(buffers));
-            Assert.Equal(buffers.Length, queue.PostAndDrain(buffers, []).Posted);
+            (_provider, _pool, _queue) = (rig.Provider, rig.Pool, rig.Posted(queue));
             _thread = new Thread(Run) { IsBackground = true, Name = "exception-pump" };
             _thread.Start();
         }
