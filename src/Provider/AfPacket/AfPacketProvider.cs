@@ -206,10 +206,6 @@ public sealed class AfPacketProvider : IPdProvider
         }
     }
 
-    /// <summary>The kernel's and the classifier's share of the filter fields, for listings.</summary>
-    public static (IReadOnlyList<MatchField> Kernel, IReadOnlyList<MatchField> Software) FilterFields =>
-        (SocketFilterCompiler.KernelFields, SocketFilterCompiler.SoftwareFields);
-
     /// <summary>Closes the provider: clear filters, flush and close every queue's socket, stop the notifier.</summary>
     public void Dispose()
     {
