@@ -61,16 +61,21 @@ internal static class AdapterCommands
                 return 0;
             }
             var table = new Table().Title($"adapters in {Markup.Escape(loaded.Source)}")
-                .AddColumns("name", "provider", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
+                .AddColumns("name", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.ChosenProvider is { } chosen ? $"{r.Provider}: {chosen}" : r.Provider), r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
+                table.AddRow(Markup.Escape(r.Name), r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
                     Markup.Escape($"{r.Firmware} / {r.Driver} {r.DriverVersion}"), $"{r.Queues} of {r.MaxReceiveQueues}",
                     r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);
-            foreach (var r in rows.Where(r => r.KernelFilterFields is not null))
-                Console.WriteLine($"{r.Name}: kernel filter fields: {string.Join(", ", r.KernelFilterFields!)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
+            foreach (var r in rows)
+            {
+                if (r.ChosenProvider is { } chosen)
+                    Console.WriteLine($"{r.Name}: provider {r.Provider} chose {chosen}");
+                if (r.KernelFilterFields is { } kernel)
+                    Console.WriteLine($"{r.Name}: kernel filter fields: {string.Join(", ", kernel)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
+            }
             return 0;
         });
         return command;

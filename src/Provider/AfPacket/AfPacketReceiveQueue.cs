@@ -36,6 +36,7 @@ internal sealed unsafe class AfPacketReceiveQueue : IPdQueue, IDisposable
     private bool _flushed;
     private bool _stopped;
     private WakeSignal? _armed;
+    private long _setAside;
 
     public AfPacketReceiveQueue(AfPacketProvider provider, PdQueueParameters parameters, bool rss, SockFilter[] program)
     {
@@ -57,6 +58,9 @@ internal sealed unsafe class AfPacketReceiveQueue : IPdQueue, IDisposable
     public bool Rss { get; }
 
     public PdQueueType Type => PdQueueType.Receive;
+
+    /// <summary>Copies the socket filter let through that the classifier found were not this queue's (the kernel's share of a filter is wider than the whole).</summary>
+    internal long SetAside => Volatile.Read(ref _setAside);
 
     public PdQueueParameters Parameters { get; }
 
@@ -254,12 +258,16 @@ internal sealed unsafe class AfPacketReceiveQueue : IPdQueue, IDisposable
         {
             filter = table.Filters[rule];
             if (filter.Parameters.TargetReceiveQueue != this)
+            {
+                _setAside++;
                 return;
+            }
             Interlocked.Increment(ref filter.Counters.Packets);
             Interlocked.Add(ref filter.Counters.Bytes, whole);
         }
         else if (!Rss)
         {
+            _setAside++;
             return;
         }
         if (!buffered)
