@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
 using PdCluster.Provider;
 using PdCluster.Provider.AfPacket;
@@ -32,8 +30,8 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
         _veth = new VethPair();
         _sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
         _provider = new AfPacketProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface), new AfPacketAdapterOptions(_veth.DeviceInterface), _veth.Device);
-        _steered = _veth.Device.Run(() => Udp(SteeredPort));
-        _passed = _veth.Device.Run(() => Udp(PassedPort));
+        _steered = _veth.Device.Run(() => KernelUdp.Open(SteeredPort));
+        _passed = _veth.Device.Run(() => KernelUdp.Open(PassedPort));
     }
 
     [VethFact]
@@ -43,8 +41,8 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
         var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([Port(SteeredPort)], queue, 0, 0x70));
         Send(SteeredPort, 5);
         Send(PassedPort, 3);
-        Assert.Equal(5, Receive(_steered, 5));
-        Assert.Equal(3, Receive(_passed, 3));
+        Assert.Equal(5, KernelUdp.Receive(_steered, 5));
+        Assert.Equal(3, KernelUdp.Receive(_passed, 3));
         var drained = DrainUntil(queue, 5, keep: true);
         Assert.Equal(5, drained.Count);
         Assert.All(drained, h => Assert.Equal((BufferFlags.FilterMatched, 0x70UL), (_pool.Descriptor(h).Flags, _pool.Descriptor(h).RxFilterContext)));
@@ -54,7 +52,7 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
 
         _provider.ClearReceiveFilter(filter);
         Send(SteeredPort, 4);
-        Assert.Equal(4, Receive(_steered, 4));
+        Assert.Equal(4, KernelUdp.Receive(_steered, 4));
         Assert.Empty(DrainUntil(queue, 0));
 
         queue.FlushQueue();
@@ -68,12 +66,12 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
         var queue = Posted();
         var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([Port(SteeredPort), FieldMatch.Equal(MatchField.TtlIsOne, 1)], queue, 0, 1));
         Send(SteeredPort, 4);
-        Assert.Equal(4, Receive(_steered, 4));
+        Assert.Equal(4, KernelUdp.Receive(_steered, 4));
         Assert.Equal(4, SetAsideAfter(queue, 4));
         Send(SteeredPort, 3, ttl: 1);
         Assert.Equal(3, DrainUntil(queue, 3).Count);
         Send(PassedPort, 5);
-        Assert.Equal(5, Receive(_passed, 5));
+        Assert.Equal(5, KernelUdp.Receive(_passed, 5));
         Assert.Equal(4, SetAsideAfter(queue, 4));
         Assert.Equal(3, filter.Counters.PacketsMatched);
         _provider.ClearReceiveFilter(filter);
@@ -230,37 +228,11 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
         Assert.Equal(count, queue.PostAndDrain(buffers, []).Posted);
     }
 
-    private static Socket Udp(ushort port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5000 };
-        socket.Bind(new IPEndPoint(IPAddress.Parse("198.18.1.1"), port));
-        return socket;
-    }
-
     private void Send(ushort port, int count, byte ttl = 64)
     {
         var frame = Frame(port, ttl);
         for (var i = 0; i < count; i++)
             _sender.Send(frame);
-    }
-
-    /// <summary>Receives <paramref name="count"/> datagrams (each waits up to the socket's timeout) and returns how many came.</summary>
-    private static int Receive(Socket socket, int count)
-    {
-        var buffer = new byte[2048];
-        var got = 0;
-        try
-        {
-            while (got < count)
-            {
-                socket.Receive(buffer);
-                got++;
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-        {
-        }
-        return got;
     }
 
     /// <summary>The queue's set-aside count once it reached <paramref name="expected"/> or two seconds passed (and, past it, half a second more).</summary>

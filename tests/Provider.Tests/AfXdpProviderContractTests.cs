@@ -1,7 +1,5 @@
 using PdCluster.Nic.Adapters;
-using PdCluster.Provider;
 using PdCluster.Provider.AfXdp;
-using PdCluster.Queues.Buffers;
 using PdCluster.Tests.Provider.Contract;
 using PdCluster.Tests.Provider.Veth;
 
@@ -14,63 +12,12 @@ public sealed class AfXdpProviderContractTests : ProviderContract
     protected override IProviderHarness CreateHarness() => new VethHarness();
 
     /// <summary>An AfXdpProvider on the device end of a fresh veth pair; the peer end offers frames through AF_PACKET.</summary>
-    internal sealed class VethHarness : IProviderHarness
+    internal sealed class VethHarness() : VethProviderHarness(veth =>
+        new AfXdpProvider(Adapter(veth.DeviceInterface), new AfXdpAdapterOptions(veth.DeviceInterface), veth.Device))
     {
-        private readonly VethPair _veth;
-        private readonly PacketSender _sender;
-        private readonly string _tap;
-
-        public VethHarness()
-        {
-            HostPrerequisite.Require();
-            _veth = new VethPair();
-            try
-            {
-                _sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
-                var adapter = Adapter(_veth.DeviceInterface);
-                Provider = new AfXdpProvider(adapter, new AfXdpAdapterOptions(_veth.DeviceInterface), _veth.Device);
-                _tap = $"pdos{_veth.Device.Run(() => PacketSender.IfIndex(_veth.DeviceInterface))}";
-            }
-            catch
-            {
-                _veth.Dispose();
-                throw;
-            }
-        }
-
-        public IPdProvider Provider { get; }
-
-        /// <summary>1,024 buffers: a 2 MiB UMEM, well inside the 8 MiB RLIMIT_MEMLOCK.</summary>
-        public BufferPool Pool { get; } = new(1024, checkedMode: true);
-
         /// <summary>What the device's kernel stack took in: IPv4 datagrams on the veth plus frames written to the OS-path TAP.</summary>
-        public long OsPathPackets => VethPair.Snmp(_veth.Device, "Ip", "InReceives") + VethPair.ReceivedPackets(_veth.Device, _tap);
-
-        public long TransmittedSeen => VethPair.ReceivedPackets(_veth.Peer, _veth.PeerInterface);
-
-        public TimeSpan Settle => TimeSpan.FromSeconds(2);
-
-        public void Offer(byte[] frame, int count = 1)
-        {
-            for (var i = 0; i < count; i++)
-                _sender.Send(frame);
-        }
-
-        public void SurpriseRemove() => _veth.DeleteDevice();
-
-        public void Dispose()
-        {
-            try
-            {
-                Provider.Dispose();
-            }
-            finally
-            {
-                _sender.Dispose();
-                _veth.Dispose();
-                Pool.Dispose();
-            }
-        }
+        public override long OsPathPackets =>
+            VethPair.Snmp(Veth.Device, "Ip", "InReceives") + VethPair.ReceivedPackets(Veth.Device, $"pdos{Veth.Device.Run(() => PacketSender.IfIndex(Veth.DeviceInterface))}");
 
         internal static AdapterInfo Adapter(string name) => new(
             name, VethPair.DeviceMac, LinkType.Ethernet, default, "veth", "veth", "1.0", "", 1, 1, 4096, 10_000);

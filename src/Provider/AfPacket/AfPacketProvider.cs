@@ -90,7 +90,7 @@ public sealed class AfPacketProvider : IPdProvider
                 throw new PdException(PdStatus.Busy, "The queue is the target of a receive filter: clear the filter first.");
             _queues.Remove(queue);
             _acquired.Remove((queue as AfPacketReceiveQueue)!);
-            ((IDisposable)queue).Dispose();
+            ((AfPacketQueue)queue).Dispose();
         }
     }
 
