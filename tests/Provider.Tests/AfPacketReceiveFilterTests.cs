@@ -131,6 +131,130 @@ public sealed class AfPacketReceiveFilterTests : IDisposable
     }
 
     [VethFact]
+    public void Every_frame_reaches_the_queue_the_classifier_chooses_for_it_whichever_half_decides()
+    {
+        var first = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 128, _pool));
+        var second = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 128, _pool));
+        var rss = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, 128, _pool), 1)[0];
+        foreach (var q in new[] { first, second, rss })
+            Post(q, 127);
+        (string Field, string Value)[][] conditions =
+        [
+            [("protocol", "udp"), ("destinationPort", "5000-5100")],
+            [("sourceIp", "198.18.0.0/24"), ("destinationPort", "5050")],
+            [("etherType", "0x0806")],
+            [("destinationPort", "5060"), ("tcpFlags", "syn")],
+            [("protocol", "tcp")],
+            [("vlanId", "7")],
+            [("ipVersion", "6"), ("destinationPort", "5000-5100")],
+            [("destinationIp", "198.18.1.0/24"), ("sourcePort", "1000-2000")],
+            [("protocol", "icmp"), ("dscp", "10")],
+        ];
+        int[] priorities = [1, 2, 3, 0, 4, 5, 6, 2, 1];
+        var targets = new IPdQueue[] { first, second, second, second, first, second, first, second, first };
+        var parameters = conditions.Select((c, i) => new ReceiveFilterParameters(
+            [.. c.Select(m => FieldMatchSyntax.Parse(Enum.Parse<MatchField>(m.Field, ignoreCase: true), m.Value))], targets[i], priorities[i], (ulong)i + 1)).ToList();
+        var filters = _provider.UpdateReceiveFilters([], parameters);
+        var classifier = Classifier.Compile([.. parameters.Select(p => new ClassifierRule(p.Priority, p.Matches))]);
+
+        var random = new Random(9);
+        var expected = new Dictionary<IPdQueue, List<string>> { [first] = [], [second] = [], [rss] = [] };
+        var received = new Dictionary<IPdQueue, List<string>> { [first] = [], [second] = [], [rss] = [] };
+        for (var batch = 0; batch < 8; batch++)
+        {
+            var sent = new Dictionary<IPdQueue, int> { [first] = 0, [second] = 0, [rss] = 0 };
+            for (var i = 0; i < 50; i++)
+            {
+                var frame = RandomFrame(random);
+                var info = default(PacketInfo);
+                PacketParser.Parse(frame, ref info);
+                var rule = classifier.Classify(in info.Key);
+                var queue = rule >= 0 ? targets[rule] : rss;
+                expected[queue].Add(Convert.ToHexString(frame));
+                sent[queue]++;
+                _sender.Send(frame);
+            }
+            foreach (var (queue, count) in sent)
+                Collect(queue, count, untilQuiet: batch == 7, received[queue], rss);
+        }
+        var differences = expected.Where(e => !e.Value.Order().SequenceEqual(received[e.Key].Order())).Select(e =>
+            $"queue {(e.Key == first ? "first" : e.Key == second ? "second" : "rss")}: {e.Value.Count} expected, {received[e.Key].Count} received " +
+            $"({e.Key.ReceiveCounters.PacketsDropped} dropped); missing {string.Join(" ", e.Value.Except(received[e.Key]))}; not its own {string.Join(" ", received[e.Key].Except(e.Value))}").ToList();
+        Assert.True(differences.Count == 0, string.Join(Environment.NewLine, differences));
+        Assert.True(expected.Values.All(v => v.Count > 10), "every queue's share is tried");
+
+        _provider.UpdateReceiveFilters(filters, []);
+        foreach (var q in new[] { first, second, rss })
+        {
+            q.FlushQueue();
+            DrainUntil(q, q.Outstanding);
+        }
+        _provider.ReleaseReceiveQueues();
+        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+    }
+
+    /// <summary>
+    /// Drains <paramref name="count"/> frames from <paramref name="queue"/> (with <paramref name="untilQuiet"/>, all it
+    /// gives), adds them to <paramref name="into"/> as hex, checks each has a filter's context unless it came to the
+    /// RSS queue <paramref name="rss"/>, and posts the buffers again.
+    /// </summary>
+    private void Collect(IPdQueue queue, int count, bool untilQuiet, List<string> into, IPdQueue rss)
+    {
+        var got = DrainUntil(queue, count, keep: true, untilQuiet: untilQuiet);
+        foreach (var h in got)
+        {
+            into.Add(Convert.ToHexString(_pool.Packet(h)));
+            Assert.Equal(queue != rss, _pool.Descriptor(h).RxFilterContext != 0);
+        }
+        Assert.Equal(got.Count, queue.PostAndDrain(got.ToArray(), []).Posted);
+    }
+
+    /// <summary>
+    /// A frame of random headers: tagged or not, IPv4 (with options or as a later fragment), IPv6, ARP; UDP, TCP or
+    /// ICMP; ports about the filters' edges; and one in eight cut short.
+    /// </summary>
+    private static byte[] RandomFrame(Random random)
+    {
+        var b = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac);
+        var tagged = random.Next(4) == 0;
+        if (tagged)
+            b.Vlan((ushort)random.Next(6, 9));
+        ushort Port() => random.Next(4) switch
+        {
+            0 => (ushort)random.Next(4990, 5110),
+            1 => (ushort)random.Next(990, 2010),
+            2 => (ushort)(5050 + random.Next(0, 11)),
+            _ => (ushort)random.Next(1, 65535),
+        };
+        switch (random.Next(8))
+        {
+            case 0:
+                b.Arp(VethPair.PeerMac, "198.18.0.1", "198.18.1.1");
+                break;
+            case 1:
+                b.Ipv6("2001:db8::1", "2001:db8::2").Udp(Port(), Port());
+                break;
+            case 2:
+                b.Ipv4(random.Next(2) == 0 ? "198.18.0.7" : "198.18.2.7", "198.18.1.1", dscp: (byte)(random.Next(2) * 10)).Icmp(8, 0);
+                break;
+            default:
+                var source = random.Next(3) == 0 ? "198.18.0.9" : "198.18.3.9";
+                var destination = random.Next(2) == 0 ? "198.18.1.1" : "198.18.9.1";
+                var options = random.Next(5) == 0 ? new byte[] { 1, 1, 1, 0 } : null;
+                b.Ipv4(source, destination, options: options, fragmentOffset: (ushort)(random.Next(6) == 0 ? 8 : 0));
+                if (random.Next(2) == 0)
+                    b.Udp(Port(), Port());
+                else
+                    b.Tcp(Port(), Port(), random.Next(2) == 0 ? (byte)0x02 : (byte)0x10);
+                break;
+        }
+        var frame = b.Payload(random.Next(0, 40)).Build();
+        if (random.Next(8) == 0)
+            frame = frame[..random.Next(tagged ? 18 : 14, frame.Length)];
+        return frame;
+    }
+
+    [VethFact]
     public void Receiving_and_sending_back_in_steady_state_allocates_nothing()
     {
         var rx = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));

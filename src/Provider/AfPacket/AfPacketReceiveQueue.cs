@@ -17,7 +17,8 @@ namespace PdCluster.Provider.AfPacket;
 /// </summary>
 internal sealed unsafe class AfPacketReceiveQueue : AfPacketQueue
 {
-    private const int BlockSize = 64 * 1024;
+    /// <summary>One page per block: the kernel retires a block after 1 ms even with one frame in it, so with a block per ring slot the ring holds a queue's worth of frames however sparse the traffic.</summary>
+    private const int BlockSize = 4096;
     private static readonly long LivenessInterval = Stopwatch.Frequency / 1000;
 
     private readonly HandleFifo _posted;
@@ -130,7 +131,7 @@ internal sealed unsafe class AfPacketReceiveQueue : AfPacketQueue
             CompleteFlushed(_posted.Dequeue());
     }
 
-    private static int BlockCount(PdQueueParameters parameters) => Math.Clamp(parameters.QueueSize * 2048 / BlockSize, 4, 64);
+    private static int BlockCount(PdQueueParameters parameters) => Math.Clamp(parameters.QueueSize, 8, 1024);
 
     /// <summary>Walks every block the kernel has retired, taking each frame, and gives the blocks back.</summary>
     private void Harvest()
