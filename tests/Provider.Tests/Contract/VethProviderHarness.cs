@@ -1,8 +1,8 @@
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
-using PdCluster.Tests.Provider.Contract;
+using PdCluster.Tests.Provider.Veth;
 
-namespace PdCluster.Tests.Provider.Veth;
+namespace PdCluster.Tests.Provider.Contract;
 
 /// <summary>
 /// A provider under the contract on the device end of a fresh veth pair; the peer end offers frames through AF_PACKET
