@@ -1,3 +1,4 @@
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Provider.Simulated;
 
@@ -13,7 +14,7 @@ public sealed class PdProviderRegistry
         _factories = factories.ToDictionary(f => f.Name, StringComparer.Ordinal);
 
     /// <summary>Every provider this build has.</summary>
-    public static PdProviderRegistry Default { get; } = new([new SimulatedProviderFactory(), new AfXdpProviderFactory()]);
+    public static PdProviderRegistry Default { get; } = new([new SimulatedProviderFactory(), new AfXdpProviderFactory(), new AfPacketProviderFactory(), new AutoProviderFactory()]);
 
     /// <summary>The names, in order.</summary>
     public IReadOnlyList<string> Names => [.. _factories.Keys.Order(StringComparer.Ordinal)];

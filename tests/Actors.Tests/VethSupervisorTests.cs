@@ -3,6 +3,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
@@ -12,17 +13,17 @@ using PdCluster.Tests.Provider.Veth;
 namespace PdCluster.Tests.Actors;
 
 /// <summary>
-/// An adapter supervisor on provider afxdp over a veth pair, driven by real <c>ip link</c> changes through the
-/// rtnetlink listener: down quiesces, up runs again, delete removes, the same name again re-adopts, and every buffer
-/// comes home each time. With its queue holding all of the interface's traffic (RSS acquired), what the pipeline hands
-/// to the OS path reaches the kernel as arrived on the interface: the peer's ARP and, with an <c>os</c> filter, ping
-/// get answers.
+/// An adapter supervisor on provider afxdp, and on afpacket, over a veth pair, driven by real <c>ip link</c> changes
+/// through the rtnetlink listener: down quiesces, up runs again, delete removes, the same name again re-adopts, and
+/// every buffer comes home each time. On afxdp, with its queue holding all of the interface's traffic (RSS acquired),
+/// what the pipeline hands to the OS path reaches the kernel as arrived on the interface: the peer's ARP and, with an
+/// <c>os</c> filter, ping get answers.
 /// </summary>
 public sealed class VethSupervisorTests : TestKitBase
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly VethPair _veth;
-    private readonly PdAdapter _adapter;
+    private PdAdapter _adapter = null!;
     private readonly BufferPool _pool = new(1024, checkedMode: true);
     private readonly ConcurrentQueue<object> _errors = new();
 
@@ -30,8 +31,6 @@ public sealed class VethSupervisorTests : TestKitBase
     {
         HostPrerequisite.Require();
         _veth = new VethPair();
-        var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace));
-        _adapter = PdProviderRegistry.Default.Get("afxdp").Bind(options);
         Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
         var collector = Sys.ActorOf(Props.Create(() => new ErrorCollector(_errors)), "errors");
         Sys.EventStream.Subscribe(collector, typeof(ActorFailed));
@@ -40,9 +39,13 @@ public sealed class VethSupervisorTests : TestKitBase
 
     protected override void AfterTermination()
     {
-        _adapter.Dispose();
+        _adapter?.Dispose();
         _veth.Dispose();
     }
+
+    /// <summary>Binds the veth's device end through <paramref name="provider"/>.</summary>
+    private void Bind(string provider) => _adapter = PdProviderRegistry.Default.Get(provider).Bind(new PdAdapterOptions("pd0", PdRequirements.Default,
+        AfXdp: new AfXdpAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace), AfPacket: new AfPacketAdapterOptions(_veth.DeviceInterface, _veth.DeviceNamespace)));
 
     private AdapterSettings Settings(string filters = """[ { "id": "count-rest", "priority": 100 } ]""") =>
         new("pd0", _adapter.OpenProvider, _adapter.Events, _pool, SimulatedLab.Compile(filters),
@@ -74,9 +77,12 @@ public sealed class VethSupervisorTests : TestKitBase
         Assert.Empty(_errors);
     }
 
-    [VethFact]
-    public void Down_quiesces_up_runs_delete_removes_and_the_same_name_again_runs_with_every_buffer_home()
+    [VethTheory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void Down_quiesces_up_runs_delete_removes_and_the_same_name_again_runs_with_every_buffer_home(string provider)
     {
+        Bind(provider);
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
         ExpectState(AdapterState.Running);
         ExpectTrafficReceived(adapter);
@@ -106,6 +112,7 @@ public sealed class VethSupervisorTests : TestKitBase
     [VethFact]
     public void With_rss_taken_the_peer_gets_arp_answers_from_the_exception_path_and_ping_answers_through_an_os_filter()
     {
+        Bind("afxdp");
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings("""
             [
               { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.1.1" } },
@@ -125,6 +132,7 @@ public sealed class VethSupervisorTests : TestKitBase
     [VethFact]
     public void With_rss_taken_and_no_os_filter_the_echo_requests_stay_pds_while_arp_still_resolves()
     {
+        Bind("afxdp");
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
         ExpectState(AdapterState.Running);
         _veth.ForgetNeighbours();
@@ -138,15 +146,20 @@ public sealed class VethSupervisorTests : TestKitBase
         StopAndAssertEveryBufferHome(adapter);
     }
 
-    [VethFact]
-    public void A_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home() => Storm(seed: 9);
+    [VethTheory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void A_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home(string provider) => Storm(provider, seed: 9);
 
-    [VethFact]
-    public void Another_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home() => Storm(seed: 23);
+    [VethTheory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void Another_storm_of_ip_link_changes_ends_where_the_last_changes_say_with_every_buffer_home(string provider) => Storm(provider, seed: 23);
 
     /// <summary>200 random changes with no pause: device down/up, peer down/up, both at once, delete and re-add.</summary>
-    private void Storm(int seed)
+    private void Storm(string provider, int seed)
     {
+        Bind(provider);
         var settings = Settings();
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(settings), "pd0");
         ExpectState(AdapterState.Running);

@@ -48,8 +48,8 @@ public sealed class BadInputTests
     [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, simulated).")]
     // issue 9: the Linux interface of an afxdp adapter
-    [InlineData("adapters[0].interface", "\"eth1\"", "adapters[0].interface: is for provider afxdp only (this adapter's provider is 'simulated').")]
-    [InlineData("adapters[0].namespace", "\"lab\"", "adapters[0].namespace: is for provider afxdp only (this adapter's provider is 'simulated').")]
+    [InlineData("adapters[0].interface", "\"eth1\"", "adapters[0].interface: is for providers afxdp, afpacket and auto only (this adapter's provider is 'simulated').")]
+    [InlineData("adapters[0].namespace", "\"lab\"", "adapters[0].namespace: is for providers afxdp, afpacket and auto only (this adapter's provider is 'simulated').")]
     public void A_bad_value_in_node_json_is_named_by_file_and_key(string path, string value, string expected)
     {
         using var config = new TempConfig();
@@ -81,10 +81,22 @@ public sealed class BadInputTests
         Assert.Equal($"{config.Path}: adapters[1].name: 'PD0' appears twice (names that differ only in case count as one).", Refused(config));
     }
 
-    [Fact]
-    public void Two_afxdp_adapters_on_one_interface_are_refused()
+    [Theory]
+    [InlineData("afpacket")]
+    [InlineData("auto")]
+    public void An_afpacket_or_auto_adapter_needs_an_interface(string provider)
     {
-        using var config = new TempConfig($$"""{ "name": "a0", "provider": "afxdp", "interface": "eth1" }, { "name": "a1", "provider": "afxdp", "interface": "eth1" }""");
+        using var config = new TempConfig();
+        Edit(config, "adapters[0].provider", $"\"{provider}\"");
+        Assert.Equal($"{config.Path}: adapters[0].interface: must name the Linux interface for provider {provider} (for example eth1).", Refused(config));
+    }
+
+    [Theory]
+    [InlineData("afxdp", "afxdp")]
+    [InlineData("afpacket", "auto")]
+    public void Two_adapters_on_one_interface_are_refused(string first, string second)
+    {
+        using var config = new TempConfig($$"""{ "name": "a0", "provider": "{{first}}", "interface": "eth1" }, { "name": "a1", "provider": "{{second}}", "interface": "eth1" }""");
         Assert.Equal($"{config.Path}: adapters[1].interface: 'eth1' is already adapters[0]'s interface; one adapter per interface.", Refused(config));
     }
 

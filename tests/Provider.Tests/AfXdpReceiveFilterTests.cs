@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using PdCluster.Provider;
 using PdCluster.Queues.Classification;
@@ -18,8 +17,8 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
 
     public AfXdpReceiveFilterTests()
     {
-        _steered = _rig.Veth.Device.Run(() => Udp(SteeredPort));
-        _passed = _rig.Veth.Device.Run(() => Udp(PassedPort));
+        _steered = _rig.Veth.Device.Run(() => KernelUdp.Open(SteeredPort));
+        _passed = _rig.Veth.Device.Run(() => KernelUdp.Open(PassedPort));
     }
 
     [VethFact]
@@ -29,14 +28,14 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
         var filter = _rig.Provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], queue, 0, 0x70));
         Send(SteeredPort, 5);
         Send(PassedPort, 3);
-        Assert.Equal(3, Receive(_passed, 3));
+        Assert.Equal(3, KernelUdp.Receive(_passed, 3));
         Assert.Equal(5, DrainUntil(queue, 5));
         Assert.Equal(0, _steered.Available);
         Assert.Equal(5, filter.Counters.PacketsMatched);
 
         _rig.Provider.ClearReceiveFilter(filter);
         Send(SteeredPort, 4);
-        Assert.Equal(4, Receive(_steered, 4));
+        Assert.Equal(4, KernelUdp.Receive(_steered, 4));
         Assert.Equal(0, DrainUntil(queue, 0));
 
         queue.FlushQueue();
@@ -85,37 +84,11 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
 
     private IPdQueue Posted() => _rig.Posted(_rig.Provider.AllocateQueue(_rig.ReceiveQueue));
 
-    private static Socket Udp(ushort port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5000 };
-        socket.Bind(new IPEndPoint(IPAddress.Parse("198.18.1.1"), port));
-        return socket;
-    }
-
     private void Send(ushort port, int count)
     {
         var frame = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp(40000, port).Payload(16).Build();
         for (var i = 0; i < count; i++)
             _rig.Sender.Send(frame);
-    }
-
-    /// <summary>Receives <paramref name="count"/> datagrams (each waits up to the socket's timeout) and returns how many came.</summary>
-    private static int Receive(Socket socket, int count)
-    {
-        var buffer = new byte[2048];
-        var got = 0;
-        try
-        {
-            while (got < count)
-            {
-                socket.Receive(buffer);
-                got++;
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-        {
-        }
-        return got;
     }
 
     /// <summary>Drains the queue until <paramref name="expected"/> buffers came back or two seconds passed, returning them to the pool.</summary>

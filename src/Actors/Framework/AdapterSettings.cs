@@ -12,6 +12,8 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Filters">The filters the adapter starts with, until a <see cref="PublishFilters"/> replaces them.</param>
 /// <param name="Stages">Makes each queue's stages after the filter and exception stages (default: L2 forwarding); called once per queue incarnation.</param>
 /// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
+/// <param name="Provider">The provider that runs the adapter, by name, for the status (the one chosen when the configuration said <c>auto</c>).</param>
+/// <param name="Info">What the adapter is, for the status (which filter fields its provider matches in the kernel and which in software).</param>
 public sealed record AdapterSettings(
     string Name,
     Func<IPdProvider> OpenProvider,
@@ -24,7 +26,9 @@ public sealed record AdapterSettings(
     bool PdEnabled = true,
     Func<IReadOnlyList<IPacketStage>>? Stages = null,
     int BurstSize = PdForwarder.DefaultBurstSize,
-    bool ExceptionPath = true)
+    bool ExceptionPath = true,
+    string? Provider = null,
+    AdapterInfo? Info = null)
 {
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();

@@ -37,13 +37,14 @@ public sealed class AdapterTelemetry
     public IReadOnlyDictionary<string, long> Events =>
         Enum.GetValues<DeviceEvent>().ToDictionary(e => e.ToString(), e => Interlocked.Read(ref _events[(int)e]));
 
-    /// <summary>The adapter's status as last published, with <paramref name="pool"/>'s accounting now.</summary>
-    public AdapterStatus Status(string adapter, BufferPool pool)
+    /// <summary>The adapter's status as last published, with <paramref name="pool"/>'s accounting now, and the provider running it and its filter-field split when given.</summary>
+    public AdapterStatus Status(string adapter, BufferPool pool, string? provider = null, AdapterInfo? info = null)
     {
         var now = _published;
         return new AdapterStatus(
             adapter, now.State, now.Error, now.Device.LinkUp, now.Device.Enabled, now.Device.FullPower, now.Device.Present,
-            pool.FreeCount, pool.Capacity, Events, [.. now.Queues.Select(q => q.Snapshot())], now.FiltersInstalling);
+            pool.FreeCount, pool.Capacity, Events, [.. now.Queues.Select(q => q.Snapshot())], now.FiltersInstalling,
+            provider, AdapterInfo.FieldNames(info?.KernelFilterFields), AdapterInfo.FieldNames(info?.SoftwareFilterFields));
     }
 
     internal void Count(DeviceEvent deviceEvent) => Interlocked.Increment(ref _events[(int)deviceEvent]);

@@ -65,7 +65,7 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         switch (message)
         {
             case GetNodeStatus:
-                Sender.Tell(new NodeStatus(node, [.. adapters.Select(a => a.Telemetry.Status(a.Name, a.Pool))]));
+                Sender.Tell(new NodeStatus(node, [.. adapters.Select(a => a.Telemetry.Status(a.Name, a.Pool, a.Provider, a.Info))]));
                 break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):
                 target.Tell(forward, Sender);

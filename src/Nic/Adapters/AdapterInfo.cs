@@ -1,4 +1,5 @@
 using System.Globalization;
+using PdCluster.Queues.Packets;
 
 namespace PdCluster.Nic.Adapters;
 
@@ -21,6 +22,19 @@ public sealed record AdapterInfo(
     public static AdapterInfo ConnectX3Pro(string name, ulong mac) => new(
         name, mac, LinkType.Ethernet, PciId.ConnectX3Pro, "ConnectX-3 Pro", "mlx4", "5.25", "2.36.5150",
         MaxReceiveQueues: 16, MaxTransmitQueues: 16, MaxQueueSize: 8192, LinkSpeedMbps: 40_000);
+
+    /// <summary>The provider that runs the adapter when the configuration let the node choose it (<c>auto</c>), else null.</summary>
+    public string? ChosenProvider { get; init; }
+
+    /// <summary>Receive-filter fields the kernel matches before a frame reaches PD, when the provider splits them (AF_PACKET); null when the device does them all.</summary>
+    public IReadOnlyList<MatchField>? KernelFilterFields { get; init; }
+
+    /// <summary>Receive-filter fields matched in software after the copy, when the provider splits them; null when the device does them all.</summary>
+    public IReadOnlyList<MatchField>? SoftwareFilterFields { get; init; }
+
+    /// <summary>Filter fields as filter files name them (<c>destinationPort</c>), or null.</summary>
+    public static IReadOnlyList<string>? FieldNames(IReadOnlyList<MatchField>? fields) =>
+        fields?.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(f.ToString())).ToArray();
 
     /// <summary>The MAC as <c>02:00:00:00:00:01</c>.</summary>
     public string MacText => FormatMac(Mac);

@@ -52,7 +52,8 @@ internal static class AdapterCommands
             {
                 var unmet = loaded.Requirements.Check(info);
                 return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
-                    info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet);
+                    info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet,
+                    info.ChosenProvider, AdapterInfo.FieldNames(info.KernelFilterFields), AdapterInfo.FieldNames(info.SoftwareFilterFields));
             }).ToList();
             if (result.GetValue(output) == "json")
             {
@@ -68,6 +69,13 @@ internal static class AdapterCommands
                     r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);
+            foreach (var r in rows)
+            {
+                if (r.ChosenProvider is { } chosen)
+                    Console.WriteLine($"{r.Name}: provider {r.Provider} chose {chosen}");
+                if (r.KernelFilterFields is { } kernel)
+                    Console.WriteLine($"{r.Name}: kernel filter fields: {string.Join(", ", kernel)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
+            }
             return 0;
         });
         return command;

@@ -8,7 +8,7 @@ public sealed class AdapterConfig
     /// <summary>The adapter's name (unique on the node).</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated" or "afxdp".</summary>
+    /// <summary>Which provider runs it, by name (<see cref="Provider.PdProviderRegistry"/>): "simulated", "afxdp", "afpacket" or "auto" (AF_XDP where it works, else AF_PACKET).</summary>
     public string Provider { get; set; } = "simulated";
 
     /// <summary>Whether PacketDirect is enabled on it (what <c>pd adapter enable-pd / disable-pd</c> change).</summary>
@@ -38,10 +38,10 @@ public sealed class AdapterConfig
     /// <summary>The pool checks every buffer handle it is given: a double return or a use after return fails the queue loudly (for testing; it costs speed).</summary>
     public bool CheckedBuffers { get; set; }
 
-    /// <summary>The Linux interface the adapter is (provider "afxdp").</summary>
+    /// <summary>The Linux interface the adapter is (providers "afxdp", "afpacket" and "auto").</summary>
     public string? Interface { get; set; }
 
-    /// <summary>The network namespace the interface lives in, as named by <c>ip netns</c> (provider "afxdp"; leave out for the node's own).</summary>
+    /// <summary>The network namespace the interface lives in, as named by <c>ip netns</c> (providers "afxdp", "afpacket" and "auto"; leave out for the node's own).</summary>
     public string? Namespace { get; set; }
 
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>

@@ -2,6 +2,7 @@ using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Input;
@@ -48,7 +49,8 @@ internal static class AdapterOptions
     /// <summary>The provider options of <paramref name="adapter"/>.</summary>
     public static PdAdapterOptions For(AdapterConfig adapter, PdRequirements requirements) =>
         new(adapter.Name, requirements, adapter.Provider == "simulated" ? Simulated(adapter) : null,
-            adapter.Interface is { } device ? new AfXdpAdapterOptions(device, adapter.Namespace) : null);
+            adapter.Interface is { } device ? new AfXdpAdapterOptions(device, adapter.Namespace) : null,
+            adapter.Interface is { } linux ? new AfPacketAdapterOptions(linux, adapter.Namespace) : null);
 
     /// <summary>The simulated port <paramref name="adapter"/> describes; throws <see cref="FormatException"/> for a bad MAC or PCI id.</summary>
     public static SimulatedAdapterOptions Simulated(AdapterConfig adapter)

@@ -128,26 +128,29 @@ public static class NodeConfigLoader
         var seen = new Dictionary<(string?, string), int>();
         for (var i = 0; i < config.Adapters.Count; i++)
         {
-            if (config.Adapters[i] is not { Provider: "afxdp", Interface: { } device } a)
+            if (config.Adapters[i] is not { Interface: { } device } a || !IsLinuxProvider(a.Provider))
                 continue;
             if (!seen.TryAdd((a.Namespace, device), i))
                 throw Fail(source, $"adapters[{i}].interface", $"'{device}' is already adapters[{seen[(a.Namespace, device)]}]'s interface; one adapter per interface.");
         }
     }
 
-    /// <summary>The Linux interface of an afxdp adapter: required there, a kernel interface name, and the namespace a plain name.</summary>
+    /// <summary>The providers that run a Linux interface (<c>adapters[].interface</c>).</summary>
+    private static bool IsLinuxProvider(string provider) => provider is "afxdp" or "afpacket" or "auto";
+
+    /// <summary>The Linux interface of an afxdp, afpacket or auto adapter: required there, a kernel interface name, and the namespace a plain name.</summary>
     private static void CheckInterface(AdapterConfig a, string key, string source)
     {
-        if (a.Provider != "afxdp")
+        if (!IsLinuxProvider(a.Provider))
         {
             if (a.Interface is not null)
-                throw Fail(source, $"{key}.interface", $"is for provider afxdp only (this adapter's provider is '{a.Provider}').");
+                throw Fail(source, $"{key}.interface", $"is for providers afxdp, afpacket and auto only (this adapter's provider is '{a.Provider}').");
             if (a.Namespace is not null)
-                throw Fail(source, $"{key}.namespace", $"is for provider afxdp only (this adapter's provider is '{a.Provider}').");
+                throw Fail(source, $"{key}.namespace", $"is for providers afxdp, afpacket and auto only (this adapter's provider is '{a.Provider}').");
             return;
         }
         if (a.Interface is null)
-            throw Fail(source, $"{key}.interface", "must name the Linux interface for provider afxdp (for example eth1).");
+            throw Fail(source, $"{key}.interface", $"must name the Linux interface for provider {a.Provider} (for example eth1).");
         if (a.Interface.Length is 0 or > 15 || a.Interface.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c)) || a.Interface is "." or "..")
             throw Fail(source, $"{key}.interface", $"'{a.Interface}' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces).");
         if (a.Namespace is not null && (a.Namespace.Length == 0 || a.Namespace.Any(c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c)) || a.Namespace is "." or ".."))

@@ -39,11 +39,11 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     private static AfXdpAdapterOptions Options(PdAdapterOptions options) =>
         options.AfXdp ?? throw new PdAdapterOptionsException($"{options.Name}: provider afxdp needs an \"interface\".");
 
-    private static NetworkNamespace? Enter(AfXdpAdapterOptions options) =>
+    internal static NetworkNamespace? Enter(AfXdpAdapterOptions options) =>
         options.NetworkNamespace is { } name ? new NetworkNamespace($"/run/netns/{name}") : null;
 
     /// <summary>What the interface is: its MAC from the kernel, the veth/virtio development adapters named as such.</summary>
-    private static AdapterInfo Info(string name, AfXdpAdapterOptions options, NetworkNamespace? ns)
+    internal static AdapterInfo Info(string name, AfXdpAdapterOptions options, NetworkNamespace? ns)
     {
         var mac = ns is null ? InterfaceAddress.Mac(options.Interface) : ns.Run(() => InterfaceAddress.Mac(options.Interface));
         if (mac is not { } address)
