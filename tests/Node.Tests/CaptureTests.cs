@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using PdCluster.Nic.Adapters;
+using PdCluster.Node.Commands;
+using PdCluster.Node.Configuration;
+using PdCluster.Node.Hosting;
+using PdCluster.Queues.Capture;
+using PdCluster.Queues.Packets;
+using PdCluster.Tests.Provider.Veth;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary><c>pd capture</c> against a running node: what it writes, what it refuses, and how a capture ends.</summary>
+[Collection(ConsoleCapture.Collection)]
+public sealed class CaptureTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static (int Exit, string Output, string Error) Capture(NodeHost host, string adapter, int queue, long? count, string path) =>
+        Capture(new Uri(host.AdminUrl), adapter, queue, count, path);
+
+    private static (int Exit, string Output, string Error) Capture(Uri endpoint, string adapter, int queue, long? count, string path) =>
+        ConsoleCapture.Run(() => CaptureCommand.RunAsync(endpoint, adapter, queue, count, CaptureFile.MaxCapturedLength, path, CancellationToken.None).GetAwaiter().GetResult());
+
+    private static (int Exit, string Output, string Error) Pd(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand();
+        root.Subcommands.Add(CaptureCommand.Create());
+        return ConsoleCapture.Run(() => PdCommandLine.InvokeAsync(root, args).GetAwaiter().GetResult());
+    }
+
+    private static List<CapturedPacket> Read(string path)
+    {
+        using var file = File.OpenRead(path);
+        return [.. CaptureFile.Read(file)];
+    }
+
+    private static PacketInfo Parse(CapturedPacket packet)
+    {
+        PacketInfo info = default;
+        PacketParser.Parse(packet.Data, ref info);
+        return info;
+    }
+
+    /// <summary>Waits until a capture is armed on the queue: a probe of one frame is then refused as busy (409).</summary>
+    private static async Task UntilArmed(NodeHost host, int queue)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            using var probe = await http.PostAsync($"/adapters/pd0/queues/{queue}/capture?count=1", null);
+            if (probe.StatusCode == HttpStatusCode.Conflict)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, "the capture was never armed");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_capture_of_k_frames_holds_k_frames_of_what_the_queue_receives_and_leaves_the_queue_running()
+    {
+        using var config = new TempConfig();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            var path = Path.Combine(config.Directory, "web.pcap");
+            var (exit, output, error) = Capture(host, "pd0", 1, 200, path);
+            Assert.True(exit == 0, error);
+            Assert.Matches(@"^captured 200 frames \(\d+ dropped because the reader lagged\) from pd0 queue 1", output);
+
+            var packets = Read(path);
+            Assert.Equal(200, packets.Count);
+            // Queue 1 gets what the hardware filter steer-web steers to it: TCP to port 80, whole.
+            Assert.All(packets, p =>
+            {
+                var info = Parse(p);
+                Assert.Equal((UInt128)IpProtocol.Tcp, info.Key.Get(MatchField.Protocol));
+                Assert.Equal((UInt128)80, info.Key.Get(MatchField.DestinationPort));
+                Assert.Equal(p.OriginalLength, p.Data.Length);
+            });
+            Assert.Empty(Directory.GetFiles(config.Directory, ".*.tmp"));
+
+            var received = host.Telemetry.Single().Queues[1].Received;
+            var (again, _, againError) = Capture(host, "pd0", 0, 50, Path.Combine(config.Directory, "rss.pcap"));
+            Assert.True(again == 0, againError);
+            Assert.Equal(50, Read(Path.Combine(config.Directory, "rss.pcap")).Count);
+            Assert.True(host.Telemetry.Single().Queues[1].Received > received, "the queue kept receiving");
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
+    [Fact]
+    public async Task Refusals_name_what_is_wrong_with_exit_2_and_a_missing_node_is_exit_1()
+    {
+        using var config = new TempConfig();
+        var path = Path.Combine(config.Directory, "x.pcap");
+        var noNode = Capture(new Uri($"http://127.0.0.1:{config.Port}/"), "pd0", 0, 1, path);
+        Assert.Equal(1, noNode.Exit);
+        Assert.StartsWith($"pd: no node answers at http://127.0.0.1:{config.Port}/", noNode.Error);
+
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            var unknown = Capture(host, "pd9", 0, 1, path);
+            Assert.Equal(2, unknown.Exit);
+            Assert.EndsWith("404 Not Found: No adapter named 'pd9' on this node.\n", unknown.Error);
+
+            var pastLast = Capture(host, "pd0", 2, 1, path);
+            Assert.Equal(2, pastLast.Exit);
+            Assert.EndsWith("pd0 has 2 queue(s), 0 to 1; there is no queue 2.\n", pastLast.Error);
+
+            var missingFolder = Path.Combine(config.Directory, "absent", "x.pcap");
+            var unwritable = Capture(host, "pd0", 0, 1, missingFolder);
+            Assert.Equal((2, $"pd: -w: cannot write {missingFolder}: the directory {Path.GetDirectoryName(missingFolder)} does not exist.\n"), (unwritable.Exit, unwritable.Error));
+            var folder = Capture(host, "pd0", 0, 1, config.Directory);
+            Assert.Equal((2, $"pd: -w: {config.Directory} is a directory.\n"), (folder.Exit, folder.Error));
+            Assert.False(File.Exists(path), "a refused capture leaves no file");
+
+            // One capture per queue: a second is refused while the first runs, and taken once it is over.
+            using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+            using (var first = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/adapters/pd0/queues/0/capture"), HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                var busy = Capture(host, "pd0", 0, 1, path);
+                Assert.Equal(2, busy.Exit);
+                Assert.EndsWith("409 Conflict: pd0 queue 0: another capture is running on this queue; only one at a time.\n", busy.Error);
+                Assert.Equal(0, Capture(host, "pd0", 1, 1, path).Exit);
+            }
+            var deadline = DateTime.UtcNow + Timeout;
+            int exit;
+            while ((exit = Capture(host, "pd0", 0, 1, path).Exit) != 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(20);
+            Assert.Equal(0, exit);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+    }
+
+    [Theory]
+    [InlineData("--count", "0", "--count: '0' is not a number of frames (1 or more).")]
+    [InlineData("--count", "-5", "--count: '-5' is not a number of frames (1 or more).")]
+    [InlineData("--count", "ten", "--count: 'ten' is not a number of frames (1 or more).")]
+    [InlineData("--queue", "-1", "--queue: '-1' is not a queue number (0 or more).")]
+    [InlineData("--snaplen", "0", "--snaplen: '0' is not a snap length from 1 to 262144.")]
+    public void Bad_options_are_refused_with_exit_2_naming_the_option(string option, string value, string message)
+    {
+        var args = new List<string> { "capture", "--adapter", "pd0", "--queue", "0", "-w", "/tmp/never.pcap", "--endpoint", "http://127.0.0.1:1" };
+        var at = args.IndexOf(option);
+        if (at >= 0)
+            args[at + 1] = value;
+        else
+            args.AddRange([option, value]);
+        var (exit, _, error) = Pd([.. args]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"pd: {message}\n", error);
+        Assert.False(File.Exists("/tmp/never.pcap"));
+    }
+
+    [Fact]
+    public async Task Removing_the_adapter_ends_the_capture_with_its_frames_kept_and_arrival_allows_the_next()
+    {
+        using var config = new TempConfig();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            var path = Path.Combine(config.Directory, "removed.pcap");
+            var capture = Task.Run(() => Capture(host, "pd0", 0, null, path));
+            await UntilArmed(host, 0);
+            await Task.Delay(200);
+            Assert.Equal(InjectOutcome.Injected, host.Inject("pd0", DeviceEvent.SurpriseRemoval));
+            var (exit, _, error) = await capture.WaitAsync(Timeout);
+            Assert.Equal(1, exit);
+            Assert.Matches(@"^pd: the capture of pd0 queue 0 ended early: pd0 was removed; (\d+) frames \(\d+ dropped because the reader lagged\) are in the file\.\n$", error);
+            var written = long.Parse(System.Text.RegularExpressions.Regex.Match(error, @"removed; (\d+) frames").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(written > 0, "frames arrived before the removal");
+            Assert.Equal(written, Read(path).Count);
+
+            var refused = Capture(host, "pd0", 0, 1, path);
+            Assert.Equal(2, refused.Exit);
+            Assert.Contains("pd0 queue 0: the queue does not run (pd0 was removed).", refused.Error);
+
+            host.Inject("pd0", DeviceEvent.Arrival);
+            var deadline = DateTime.UtcNow + Timeout;
+            (int Exit, string Output, string Error) next;
+            while ((next = Capture(host, "pd0", 0, 10, path)).Exit != 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+            Assert.True(next.Exit == 0, next.Error);
+            Assert.Equal(10, Read(path).Count);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
+    [Fact]
+    public async Task A_capture_through_a_device_event_storm_ends_cleanly_and_every_buffer_comes_home()
+    {
+        using var config = new TempConfig(TempConfig.Adapter("pd0", "\"checkedBuffers\": true,"));
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            var path = Path.Combine(config.Directory, "storm.pcap");
+            var capture = Task.Run(() => Capture(host, "pd0", 1, null, path));
+            await UntilArmed(host, 1);
+            var random = new Random(9);
+            var events = Enum.GetValues<DeviceEvent>();
+            for (var i = 0; i < 500; i++)
+                host.Inject("pd0", events[random.Next(events.Length)]);
+            foreach (var e in new[] { DeviceEvent.Arrival, DeviceEvent.Enable, DeviceEvent.FullPower, DeviceEvent.LinkUp })
+                host.Inject("pd0", e);
+
+            var (exit, _, error) = await capture.WaitAsync(Timeout);
+            Assert.Equal(1, exit);
+            Assert.Matches(@"^pd: the capture of pd0 queue 1 ended early: pd0 (was removed|was disabled|went to low power); \d+ frames", error);
+            Assert.All(Read(path), p => Assert.Equal((UInt128)80, Parse(p).Key.Get(MatchField.DestinationPort)));
+
+            var deadline = DateTime.UtcNow + Timeout;
+            (int Exit, string Output, string Error) next;
+            while ((next = Capture(host, "pd0", 1, 20, path)).Exit != 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+            Assert.True(next.Exit == 0, next.Error);
+            Assert.Equal(20, Read(path).Count);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
+    [Fact]
+    public async Task Stopping_the_node_ends_the_capture_with_its_frames_kept()
+    {
+        using var config = new TempConfig();
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        var path = Path.Combine(config.Directory, "stopped.pcap");
+        Task<(int Exit, string Output, string Error)> capture;
+        try
+        {
+            capture = Task.Run(() => Capture(host, "pd0", 0, null, path));
+            await UntilArmed(host, 0);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        var (exit, _, error) = await capture.WaitAsync(Timeout);
+        Assert.Equal(1, exit);
+        Assert.Matches(@"^pd: the capture of pd0 queue 0 ended early: (the node is stopping|pd0's supervisor stopped)", error);
+        Read(path);
+        Assert.True(host.AllBuffersHome);
+    }
+}
