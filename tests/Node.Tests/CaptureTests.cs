@@ -44,9 +44,11 @@ public sealed class CaptureTests
     }
 
     /// <summary>Waits until a capture is armed on the queue: a probe of one frame is then refused as busy (409).</summary>
-    private static async Task UntilArmed(NodeHost host, int queue)
+    private static Task UntilArmed(NodeHost host, int queue) => UntilArmed(new Uri(host.AdminUrl), queue);
+
+    private static async Task UntilArmed(Uri endpoint, int queue)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
+        using var http = new HttpClient { BaseAddress = endpoint };
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
         {
@@ -259,5 +261,83 @@ public sealed class CaptureTests
         Assert.Matches(@"^pd: the capture of pd0 queue 0 ended early: (the node is stopping|pd0's supervisor stopped)", error);
         Read(path);
         Assert.True(host.AllBuffersHome);
+    }
+
+    private static Process StartPd(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pd.dll"));
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> Finish(Process process)
+    {
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Timeout);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string[] Tshark(params string[] args)
+    {
+        var info = new ProcessStartInfo("tshark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var tshark = Process.Start(info)!;
+        var output = tshark.StandardOutput.ReadToEndAsync();
+        var error = tshark.StandardError.ReadToEndAsync();
+        Assert.True(tshark.WaitForExit(Timeout), "tshark did not finish");
+        Assert.True(tshark.ExitCode == 0, $"tshark exited {tshark.ExitCode}: {error.Result}");
+        return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [TsharkFact]
+    public async Task The_pd_process_writes_files_tshark_reads_and_sigint_ends_an_open_capture_with_a_whole_file()
+    {
+        using var config = new TempConfig();
+        using var node = StartPd(["node", "run", "--config", config.Path]);
+        var endpoint = new Uri($"http://127.0.0.1:{config.Port}/");
+        try
+        {
+            _ = node.StandardOutput.ReadToEndAsync();
+            _ = node.StandardError.ReadToEndAsync();
+            var path = Path.Combine(config.Directory, "web.pcap");
+            using (var capture = StartPd(["capture", "--adapter", "pd0", "--queue", "1", "--count", "100", "-w", path, "--endpoint", endpoint.ToString()]))
+            {
+                // The node may still be starting: pd capture then finds no node (exit 1), and is asked again.
+                var deadline = DateTime.UtcNow + Timeout;
+                var (exit, output, error) = await Finish(capture);
+                while (exit == 1 && error.Contains("no node answers", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(200);
+                    using var again = StartPd(["capture", "--adapter", "pd0", "--queue", "1", "--count", "100", "-w", path, "--endpoint", endpoint.ToString()]);
+                    (exit, output, error) = await Finish(again);
+                }
+                Assert.True(exit == 0, error);
+                Assert.StartsWith("captured 100 frames", output);
+            }
+            var ports = Tshark("-r", path, "-T", "fields", "-e", "tcp.dstport");
+            Assert.Equal(Enumerable.Repeat("80", 100), ports);
+
+            var open = Path.Combine(config.Directory, "open.pcap");
+            using var unbounded = StartPd(["capture", "--adapter", "pd0", "--queue", "0", "-w", open, "--endpoint", endpoint.ToString()]);
+            await UntilArmed(endpoint, 0);
+            await Task.Delay(300);
+            using (var kill = Process.Start("kill", ["-INT", unbounded.Id.ToString(CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            var stopped = await Finish(unbounded);
+            Assert.True(stopped.Exit == 0, stopped.Error);
+            var count = int.Parse(System.Text.RegularExpressions.Regex.Match(stopped.Output, @"^captured (\d+) frames from pd0 queue 0 \(stopped by SIGINT").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(count > 0, stopped.Output);
+            Assert.Equal(count, Tshark("-r", open).Length);
+            Assert.Equal(count, Read(open).Count);
+        }
+        finally
+        {
+            if (!node.HasExited)
+                node.Kill(entireProcessTree: true);
+        }
     }
 }
