@@ -340,4 +340,46 @@ public sealed class CaptureTests
                 node.Kill(entireProcessTree: true);
         }
     }
+
+    [VethFact]
+    public async Task A_capture_on_an_afxdp_adapter_over_veth_holds_the_frames_the_peer_sent_in_order()
+    {
+        using var veth = new VethPair();
+        using var config = new TempConfig($$"""
+            { "name": "pd0", "provider": "afxdp", "interface": "{{veth.DeviceInterface}}", "namespace": "{{veth.DeviceNamespace}}",
+              "queues": 1, "queueSize": 256, "buffers": 1024 }
+            """, "\"filters\": \"filters.json\",");
+        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[]");
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            static byte[] Frame(int port) =>
+                new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp((ushort)port, 9).Build(64 + port % 200);
+            var path = Path.Combine(config.Directory, "veth.pcap");
+            var capture = Task.Run(() => Capture(host, "pd0", 0, 50, path));
+            using (var sender = new PacketSender(veth.Peer, veth.PeerInterface))
+            {
+                // Sent until the capture has its 50: frames sent before it was armed are not in it.
+                for (var port = 1000; !capture.IsCompleted && port < 60_000; port++)
+                {
+                    sender.Send(Frame(port));
+                    if (port % 10 == 0)
+                        await Task.Delay(5);
+                }
+            }
+            var (exit, output, error) = await capture.WaitAsync(Timeout);
+            Assert.True(exit == 0, error);
+            Assert.StartsWith("captured 50 frames", output);
+            var packets = Read(path);
+            Assert.Equal(50, packets.Count);
+            var ports = packets.Select(p => (int)Parse(p).Key.Get(MatchField.SourcePort)).ToList();
+            Assert.Equal(Enumerable.Range(ports[0], 50), ports);
+            Assert.All(packets, p => Assert.Equal(Frame((int)Parse(p).Key.Get(MatchField.SourcePort)), p.Data));
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
 }
