@@ -60,12 +60,37 @@ public sealed class CaptureTests
         }
     }
 
+    /// <summary>Captures <paramref name="count"/> frames from queue <paramref name="queue"/> of pd0 once the queue runs and is free again, and checks the file holds them.</summary>
+    private static async Task CaptureOnceRunning(NodeHost host, int queue, long count, string path)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        (int Exit, string Output, string Error) result;
+        while ((result = Capture(host, "pd0", queue, count, path)).Exit != 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(result.Exit == 0, result.Error);
+        Assert.Equal(count, Read(path).Count);
+    }
+
+    /// <summary>Runs <paramref name="test"/> against a node on <paramref name="config"/>, stops the node, and checks every buffer came home.</summary>
+    private static async Task WithNode(TempConfig config, Func<NodeHost, Task> test)
+    {
+        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
+        try
+        {
+            await test(host);
+        }
+        finally
+        {
+            await host.ShutdownAsync("test");
+        }
+        Assert.True(host.AllBuffersHome);
+    }
+
     [Fact]
     public async Task A_capture_of_k_frames_holds_k_frames_of_what_the_queue_receives_and_leaves_the_queue_running()
     {
         using var config = new TempConfig();
-        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
-        try
+        await WithNode(config, async host =>
         {
             var path = Path.Combine(config.Directory, "web.pcap");
             var (exit, output, error) = Capture(host, "pd0", 1, 200, path);
@@ -89,12 +114,7 @@ public sealed class CaptureTests
             Assert.True(again == 0, againError);
             Assert.Equal(50, Read(Path.Combine(config.Directory, "rss.pcap")).Count);
             Assert.True(host.Telemetry.Single().Queues[1].Received > received, "the queue kept receiving");
-        }
-        finally
-        {
-            await host.ShutdownAsync("test");
-        }
-        Assert.True(host.AllBuffersHome);
+        });
     }
 
     [Fact]
@@ -134,11 +154,7 @@ public sealed class CaptureTests
                 Assert.EndsWith("409 Conflict: pd0 queue 0: another capture is running on this queue; only one at a time.\n", busy.Error);
                 Assert.Equal(0, Capture(host, "pd0", 1, 1, path).Exit);
             }
-            var deadline = DateTime.UtcNow + Timeout;
-            int exit;
-            while ((exit = Capture(host, "pd0", 0, 1, path).Exit) != 0 && DateTime.UtcNow < deadline)
-                await Task.Delay(20);
-            Assert.Equal(0, exit);
+            await CaptureOnceRunning(host, 0, 1, path);
         }
         finally
         {
@@ -170,8 +186,7 @@ public sealed class CaptureTests
     public async Task Removing_the_adapter_ends_the_capture_with_its_frames_kept_and_arrival_allows_the_next()
     {
         using var config = new TempConfig();
-        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
-        try
+        await WithNode(config, async host =>
         {
             var path = Path.Combine(config.Directory, "removed.pcap");
             var capture = Task.Run(() => Capture(host, "pd0", 0, null, path));
@@ -190,26 +205,15 @@ public sealed class CaptureTests
             Assert.Contains("pd0 queue 0: the queue does not run (pd0 was removed).", refused.Error);
 
             host.Inject("pd0", DeviceEvent.Arrival);
-            var deadline = DateTime.UtcNow + Timeout;
-            (int Exit, string Output, string Error) next;
-            while ((next = Capture(host, "pd0", 0, 10, path)).Exit != 0 && DateTime.UtcNow < deadline)
-                await Task.Delay(50);
-            Assert.True(next.Exit == 0, next.Error);
-            Assert.Equal(10, Read(path).Count);
-        }
-        finally
-        {
-            await host.ShutdownAsync("test");
-        }
-        Assert.True(host.AllBuffersHome);
+            await CaptureOnceRunning(host, 0, 10, path);
+        });
     }
 
     [Fact]
     public async Task A_capture_through_a_device_event_storm_ends_cleanly_and_every_buffer_comes_home()
     {
         using var config = new TempConfig(TempConfig.Adapter("pd0", "\"checkedBuffers\": true,"));
-        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
-        try
+        await WithNode(config, async host =>
         {
             var path = Path.Combine(config.Directory, "storm.pcap");
             var capture = Task.Run(() => Capture(host, "pd0", 1, null, path));
@@ -226,18 +230,8 @@ public sealed class CaptureTests
             Assert.Matches(@"^pd: the capture of pd0 queue 1 ended early: pd0 (was removed|was disabled|went to low power); \d+ frames", error);
             Assert.All(Read(path), p => Assert.Equal((UInt128)80, Parse(p).Key.Get(MatchField.DestinationPort)));
 
-            var deadline = DateTime.UtcNow + Timeout;
-            (int Exit, string Output, string Error) next;
-            while ((next = Capture(host, "pd0", 1, 20, path)).Exit != 0 && DateTime.UtcNow < deadline)
-                await Task.Delay(50);
-            Assert.True(next.Exit == 0, next.Error);
-            Assert.Equal(20, Read(path).Count);
-        }
-        finally
-        {
-            await host.ShutdownAsync("test");
-        }
-        Assert.True(host.AllBuffersHome);
+            await CaptureOnceRunning(host, 1, 20, path);
+        });
     }
 
     [Fact]
@@ -350,8 +344,7 @@ public sealed class CaptureTests
               "queues": 1, "queueSize": 256, "buffers": 1024 }
             """, "\"filters\": \"filters.json\",");
         File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[]");
-        var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
-        try
+        await WithNode(config, async host =>
         {
             static byte[] Frame(int port) =>
                 new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp((ushort)port, 9).Build(64 + port % 200);
@@ -375,11 +368,6 @@ public sealed class CaptureTests
             var ports = packets.Select(p => (int)Parse(p).Key.Get(MatchField.SourcePort)).ToList();
             Assert.Equal(Enumerable.Range(ports[0], 50), ports);
             Assert.All(packets, p => Assert.Equal(Frame((int)Parse(p).Key.Get(MatchField.SourcePort)), p.Data));
-        }
-        finally
-        {
-            await host.ShutdownAsync("test");
-        }
-        Assert.True(host.AllBuffersHome);
+        });
     }
 }
