@@ -315,6 +315,15 @@ public sealed class CaptureTests
             var ports = Tshark("-r", path, "-T", "fields", "-e", "tcp.dstport");
             Assert.Equal(Enumerable.Repeat("80", 100), ports);
 
+            var ng = Path.Combine(config.Directory, "web.pcapng");
+            using (var capture = StartPd(["capture", "--adapter", "pd0", "--queue", "1", "--count", "30", "-w", ng, "--endpoint", endpoint.ToString()]))
+            {
+                var (exit, _, error) = await Finish(capture);
+                Assert.True(exit == 0, error);
+            }
+            Assert.Equal(Enumerable.Repeat("pd0 queue 1\t80", 30), Tshark("-r", ng, "-T", "fields", "-e", "frame.interface_name", "-e", "tcp.dstport"));
+            Assert.Equal(30, Read(ng).Count);
+
             var open = Path.Combine(config.Directory, "open.pcap");
             using var unbounded = StartPd(["capture", "--adapter", "pd0", "--queue", "0", "-w", open, "--endpoint", endpoint.ToString()]);
             await UntilArmed(endpoint, 0);

@@ -9,7 +9,8 @@ using PdCluster.Queues.Capture;
 namespace PdCluster.Node.Commands;
 
 /// <summary>
-/// <c>pd capture</c>: copies what one PD receive queue of a running node gets into a pcap file (dpdk-pdump's job),
+/// <c>pd capture</c>: copies what one PD receive queue of a running node gets into a pcap file, or pcapng when the
+/// name ends in <c>.pcapng</c> (dpdk-pdump's job),
 /// through the node's admin endpoint. The file is written beside its final name and renamed into place once the
 /// capture ended cleanly (every frame asked for, Ctrl-C, or the node ending it), so a file at that name is whole.
 /// </summary>
@@ -38,7 +39,7 @@ internal static class CaptureCommand
             DefaultValueFactory = _ => CaptureFile.MaxCapturedLength,
             CustomParser = result => Whole(result, "--snaplen", $"a snap length from 1 to {CaptureFile.MaxCapturedLength}", 1, CaptureFile.MaxCapturedLength, v => (int)v),
         };
-        var write = new Option<FileInfo>("--write", "-w") { Description = "The pcap file to write.", Required = true };
+        var write = new Option<FileInfo>("--write", "-w") { Description = "The file to write: pcapng if its name ends in .pcapng, else classic pcap.", Required = true };
         var endpoint = CommonOptions.Endpoint();
         var command = new Command("capture", "Copy what a PD receive queue of a running node gets into a pcap file (dpdk-pdump), without stopping the queue.");
         command.Options.Add(adapter);
@@ -97,7 +98,8 @@ internal static class CaptureCommand
         var keep = false;
         try
         {
-            var outcome = await CaptureAsync(endpoint, adapter, queue, count, snapLength, file, interrupted.Token, () => signal);
+            var pcapng = Path.GetExtension(path).Equals(".pcapng", StringComparison.OrdinalIgnoreCase);
+            var outcome = await CaptureAsync(endpoint, adapter, queue, count, snapLength, file, pcapng, interrupted.Token, () => signal);
             keep = outcome.KeepFile;
             if (keep)
                 File.Move(temp, path, overwrite: true);
@@ -115,7 +117,7 @@ internal static class CaptureCommand
         }
     }
 
-    private static async Task<(int ExitCode, bool KeepFile)> CaptureAsync(Uri endpoint, string adapter, int queue, long? count, int snapLength, FileStream file,
+    private static async Task<(int ExitCode, bool KeepFile)> CaptureAsync(Uri endpoint, string adapter, int queue, long? count, int snapLength, FileStream file, bool pcapng,
         CancellationToken interrupted, Func<PosixSignal?> signal)
     {
         var baseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
@@ -157,7 +159,7 @@ internal static class CaptureCommand
                 return (CommonOptions.Failure($"{endpoint}: the answer carries no valid {CaptureStream.SnapLengthHeader} header; is that a pd node?"), false);
             var where = $"{adapter} queue {queue}";
             long written = 0;
-            using var writer = new PcapWriter(file, snap, leaveOpen: true);
+            using ICaptureWriter writer = pcapng ? new PcapNgWriter(file, where, snap, leaveOpen: true) : new PcapWriter(file, snap, leaveOpen: true);
             try
             {
                 await using var body = await response.Content.ReadAsStreamAsync(CancellationToken.None);
@@ -166,6 +168,7 @@ internal static class CaptureCommand
                     writer.Write(data.Span, original, time);
                     written++;
                 }, interrupted);
+                (writer as PcapNgWriter)?.WriteStatistics(written + end.Dropped, end.Dropped, DateTimeOffset.UtcNow);
                 writer.Dispose();
                 if (end.Reason is { } reason)
                     return (CommonOptions.Failure($"the capture of {where} ended early: {reason}; {Report(written, end.Dropped, count)} are in the file."), true);

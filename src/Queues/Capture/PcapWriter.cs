@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace PdCluster.Queues.Capture;
 
 /// <summary>Writes classic pcap files (microsecond timestamps, Ethernet), readable by Wireshark and tcpdump.</summary>
-public sealed class PcapWriter : IDisposable
+public sealed class PcapWriter : ICaptureWriter
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
@@ -25,7 +25,7 @@ public sealed class PcapWriter : IDisposable
     /// <summary>Appends one frame stamped <paramref name="time"/>.</summary>
     public void Write(ReadOnlySpan<byte> frame, DateTimeOffset time) => Write(frame, frame.Length, time);
 
-    /// <summary>Appends the first bytes of a frame, <paramref name="data"/>, of <paramref name="originalLength"/> bytes on the wire, stamped <paramref name="time"/>.</summary>
+    /// <inheritdoc/>
     public void Write(ReadOnlySpan<byte> data, int originalLength, DateTimeOffset time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(originalLength, data.Length);
