@@ -43,19 +43,20 @@ public sealed class CaptureTests
         return info;
     }
 
-    /// <summary>Waits until a capture is armed on the queue: a probe of one frame is then refused as busy (409).</summary>
-    private static Task UntilArmed(NodeHost host, int queue) => UntilArmed(new Uri(host.AdminUrl), queue);
-
-    private static async Task UntilArmed(Uri endpoint, int queue)
+    /// <summary>
+    /// Waits until the capture that process <paramref name="pid"/> runs into <paramref name="path"/> is armed and its
+    /// frames reach the disk (its temporary file grows past the first buffer). A capture that ended meanwhile
+    /// (<paramref name="capture"/>, when given) fails the wait with what it printed.
+    /// </summary>
+    private static async Task UntilCapturing(string path, int pid, Task<(int Exit, string Output, string Error)>? capture = null)
     {
-        using var http = new HttpClient { BaseAddress = endpoint };
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.pd-capture-{pid}.tmp");
         var deadline = DateTime.UtcNow + Timeout;
-        while (true)
+        while (!(File.Exists(temp) && new FileInfo(temp).Length > 0))
         {
-            using var probe = await http.PostAsync($"/adapters/pd0/queues/{queue}/capture?count=1", null);
-            if (probe.StatusCode == HttpStatusCode.Conflict)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, "the capture was never armed");
+            if (capture is { IsCompleted: true })
+                Assert.Fail($"the capture ended before it wrote a frame: exit {capture.Result.Exit}, {capture.Result.Output}{capture.Result.Error}");
+            Assert.True(DateTime.UtcNow < deadline, "the capture never wrote a frame");
             await Task.Delay(20);
         }
     }
@@ -190,7 +191,7 @@ public sealed class CaptureTests
         {
             var path = Path.Combine(config.Directory, "removed.pcap");
             var capture = Task.Run(() => Capture(host, "pd0", 0, null, path));
-            await UntilArmed(host, 0);
+            await UntilCapturing(path, Environment.ProcessId, capture);
             await Task.Delay(200);
             Assert.Equal(InjectOutcome.Injected, host.Inject("pd0", DeviceEvent.SurpriseRemoval));
             var (exit, _, error) = await capture.WaitAsync(Timeout);
@@ -217,7 +218,7 @@ public sealed class CaptureTests
         {
             var path = Path.Combine(config.Directory, "storm.pcap");
             var capture = Task.Run(() => Capture(host, "pd0", 1, null, path));
-            await UntilArmed(host, 1);
+            await UntilCapturing(path, Environment.ProcessId, capture);
             var random = new Random(9);
             var events = Enum.GetValues<DeviceEvent>();
             for (var i = 0; i < 500; i++)
@@ -244,7 +245,7 @@ public sealed class CaptureTests
         try
         {
             capture = Task.Run(() => Capture(host, "pd0", 0, null, path));
-            await UntilArmed(host, 0);
+            await UntilCapturing(path, Environment.ProcessId, capture);
         }
         finally
         {
@@ -326,7 +327,7 @@ public sealed class CaptureTests
 
             var open = Path.Combine(config.Directory, "open.pcap");
             using var unbounded = StartPd(["capture", "--adapter", "pd0", "--queue", "0", "-w", open, "--endpoint", endpoint.ToString()]);
-            await UntilArmed(endpoint, 0);
+            await UntilCapturing(open, unbounded.Id);
             await Task.Delay(300);
             using (var kill = Process.Start("kill", ["-INT", unbounded.Id.ToString(CultureInfo.InvariantCulture)]))
                 await kill.WaitForExitAsync();

@@ -100,9 +100,10 @@ internal static class CaptureCommand
         {
             var pcapng = Path.GetExtension(path).Equals(".pcapng", StringComparison.OrdinalIgnoreCase);
             var outcome = await CaptureAsync(endpoint, adapter, queue, count, snapLength, file, pcapng, interrupted.Token, () => signal);
-            keep = outcome.KeepFile;
-            if (keep)
+            await file.DisposeAsync();
+            if (outcome.KeepFile)
                 File.Move(temp, path, overwrite: true);
+            keep = outcome.KeepFile;
             return outcome.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
