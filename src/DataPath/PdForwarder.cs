@@ -31,6 +31,7 @@ public sealed class PdForwarder : IDutyCycle
     private readonly int[] _toOs;
     private readonly int[] _completions;
     private readonly SteeringLane? _steering;
+    private readonly CaptureTap _capture;
     private int _rxDeficit;
 
     /// <summary>
@@ -39,9 +40,11 @@ public sealed class PdForwarder : IDutyCycle
     /// </summary>
     /// <param name="osPath">The provider's OS path, where packets with the <see cref="Verdict.ToOs"/> verdict go; without it they are dropped.</param>
     /// <param name="steering">Where packets other queues steered to this one come in; they join the burst after received ones.</param>
-    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = DefaultBurstSize, IPdOsPath? osPath = null, SteeringLane? steering = null)
+    /// <param name="capture">Where a capture of what <paramref name="rx"/> receives is armed (default: a tap of the forwarder's own, never armed).</param>
+    public PdForwarder(IPdQueue rx, IPdQueue tx, BufferCache cache, IReadOnlyList<IPacketStage> stages, int burstSize = DefaultBurstSize, IPdOsPath? osPath = null, SteeringLane? steering = null, CaptureTap? capture = null)
     {
         _steering = steering;
+        _capture = capture ?? new CaptureTap();
         if (rx.Type != PdQueueType.Receive || tx.Type != PdQueueType.Transmit)
             throw new ArgumentException("A forwarder joins a receive queue to a transmit queue.");
         _rx = rx;
@@ -66,6 +69,9 @@ public sealed class PdForwarder : IDutyCycle
 
     /// <summary>The transmit queue.</summary>
     public IPdQueue TransmitQueue => _tx;
+
+    /// <summary>Where a capture of what the receive queue delivers is armed.</summary>
+    public CaptureTap Capture => _capture;
 
     /// <summary>Packets drained from RX (after a failure, flushed buffers too).</summary>
     public long Received { get; private set; }
@@ -98,6 +104,8 @@ public sealed class PdForwarder : IDutyCycle
         if (rx.Posted < allocated)
             _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
         _rxDeficit += rx.Drained - rx.Posted;
+        if (rx.Drained > 0 && _capture.Armed is { } ring)
+            CaptureTap.Copy(ring, _burst.Pool, _burst.DrainSpace[..rx.Drained]);
 
         var steered = _steering is null || rx.Failed ? 0 : _steering.Receive(_burst.DrainSpace[rx.Drained..]);
         Received += rx.Drained;

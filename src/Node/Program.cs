@@ -13,6 +13,7 @@ var root = new RootCommand("pd: PacketDirect cluster node and control tool.");
 root.Subcommands.Add(node);
 root.Subcommands.Add(AdapterCommands.Create());
 root.Subcommands.Add(FilterCommands.Create());
+root.Subcommands.Add(CaptureCommand.Create());
 // Signals are pd node run's to handle (NodeSignals): PdCommandLine turns System.CommandLine's own handler off, which
 // would end the process with 143 two seconds after a SIGTERM, whatever the node was doing.
 return await PdCommandLine.InvokeAsync(root, args);

@@ -5,7 +5,9 @@ using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Capture;
 using PdCluster.Queues.Classification;
+using PdCluster.Queues.Packets;
 
 namespace PdCluster.Tests.DataPath;
 
@@ -138,6 +140,50 @@ public sealed class ForwarderTests : IDisposable
 
         Assert.Equal(0, allocated);
         Assert.True(forwarder.Received >= 200_000);
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+    }
+
+    [Fact]
+    public void Steady_state_allocates_nothing_with_a_capture_armed_and_every_received_frame_is_captured_or_counted_dropped()
+    {
+        var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
+        Pump(forwarder, 20_000);
+        forwarder.Capture.Open();
+        var ring = new CaptureRing(1024, 128, long.MaxValue);
+        Assert.True(forwarder.Capture.TryArm(ring, out _));
+        Assert.False(forwarder.Capture.TryArm(new CaptureRing(4, 64, 1), out var refusal));
+        Assert.Contains("only one at a time", refusal);
+        var received = forwarder.Received;
+        var into = new byte[128];
+        var taken = 0;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        // The ring fills (frames dropped from the capture and counted), a reader takes half, it fills again.
+        Pump(forwarder, 120_000);
+        for (var i = 0; i < 512; i++)
+            taken += ring.TryTake(into, out _, out _) >= 0 ? 1 : 0;
+        Pump(forwarder, 220_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(512, taken);
+        Assert.Equal(forwarder.Received - received, ring.Accepted + ring.Dropped);
+        Assert.Equal(1024 + 512, ring.Accepted);
+        // What the ring holds is what the queue received: frames of the generator's flows, cut to the snap length.
+        while (ring.TryTake(into, out var time, out var original) is var length and >= 0)
+        {
+            Assert.Equal(Math.Min(original, 128), length);
+            PacketInfo info = default;
+            PacketParser.Parse(into.AsSpan(0, length), ref info);
+            Assert.Equal(PacketParser.MapIpv4(0xC6_12_01_01), info.Key.Get(MatchField.DestinationIp));
+            Assert.InRange(new DateTime(DateTime.UnixEpoch.Ticks + time), DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow);
+        }
+
+        forwarder.Capture.Disarm(ring);
+        var afterDisarm = ring.Accepted + ring.Dropped;
+        Pump(forwarder, 230_000);
+        Assert.Equal(afterDisarm, ring.Accepted + ring.Dropped);
         forwarder.Quiesce(TimeSpan.FromSeconds(5));
         cache.Flush();
     }

@@ -24,6 +24,24 @@ public sealed class CaptureFileTests
     }
 
     [Fact]
+    public void Written_pcapng_reads_back_frame_for_frame_cut_frames_keeping_their_original_length()
+    {
+        var frames = Enumerable.Range(0, 5).Select(i => new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.0.2").Udp((ushort)i, 53).Build(60 + i)).ToList();
+        var file = new MemoryStream();
+        using (var writer = new PcapNgWriter(file, "pd0 queue 1", snapLength: 62, leaveOpen: true))
+        {
+            foreach (var f in frames)
+                writer.Write(f.AsSpan(0, Math.Min(f.Length, 62)), f.Length, DateTimeOffset.UnixEpoch.AddTicks(1234567));
+            writer.WriteStatistics(7, 2, DateTimeOffset.UnixEpoch);
+        }
+        file.Position = 0;
+        var read = CaptureFile.Read(file).ToList();
+        Assert.Equal(frames.Select(f => f[..Math.Min(f.Length, 62)]), read.Select(p => p.Data));
+        Assert.Equal(frames.Select(f => f.Length), read.Select(p => p.OriginalLength));
+        Assert.All(read, p => Assert.Equal(CaptureFile.Ethernet, p.LinkType));
+    }
+
+    [Fact]
     public void Every_template_reads_back_frame_for_frame()
     {
         foreach (var template in CaptureFuzzTests.Templates)

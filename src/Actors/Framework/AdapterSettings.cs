@@ -32,4 +32,7 @@ public sealed record AdapterSettings(
 {
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();
+
+    /// <summary>Each queue's capture point, by queue number; open while its queue runs.</summary>
+    public IReadOnlyList<CaptureTap> Captures { get; } = [.. Enumerable.Range(0, Queues).Select(_ => new CaptureTap())];
 }

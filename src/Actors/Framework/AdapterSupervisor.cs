@@ -74,6 +74,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        CloseCaptures($"{settings.Name}'s supervisor stopped (the node is stopping, or restarts the adapter)");
         _subscription?.Dispose();
         CloseProvider();
         foreach (var pending in _pending)
@@ -273,11 +274,19 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         foreach (var telemetry in _telemetry)
         {
             var props = Props.Create(() => new QueueActor(new QueueActorSettings(
-                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.Queues)));
+                telemetry, settings.Pool, _filters, settings.Stages, settings.BurstSize, idle, steering, osPath, settings.ExceptionPath, settings.Queues, settings.Captures[telemetry.Queue])));
             var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
             Context.Watch(queue);
             _queues.Add(queue);
+            settings.Captures[telemetry.Queue].Open();
         }
+    }
+
+    /// <summary>Ends every capture on the adapter's queues with <paramref name="reason"/>; none is armed until the queues run again.</summary>
+    private void CloseCaptures(string reason)
+    {
+        foreach (var capture in settings.Captures)
+            capture.Close(reason);
     }
 
     /// <summary>
@@ -333,6 +342,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     private void Quiesce()
     {
+        CloseCaptures(!_present ? $"{settings.Name} was removed" : !_enabled ? $"{settings.Name} was disabled" : $"{settings.Name} went to low power");
         SetState(AdapterState.Stopping);
         foreach (var queue in _queues)
             Context.Stop(queue);

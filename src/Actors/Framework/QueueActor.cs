@@ -36,7 +36,7 @@ public sealed class QueueActor : ActorBase, IPolledActor
             telemetry.Receive.Capacity + telemetry.Transmit.Capacity, settings.BurstSize));
         try
         {
-            _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane);
+            _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane, settings.Capture);
             IdleStrategy = settings.Idle switch
             {
                 QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
@@ -105,9 +105,10 @@ public sealed class QueueActor : ActorBase, IPolledActor
         WakeSignal.Dispose();
     }
 
-    /// <summary>Flushes and drains both queues, returning every buffer to the pool, and releases the cache.</summary>
+    /// <summary>Ends a capture on the queue, flushes and drains both queues, returning every buffer to the pool, and releases the cache.</summary>
     protected override void PostStop()
     {
+        _forwarder.Capture.Close($"queue {_settings.Telemetry.Queue} stopped");
         _settings.Telemetry.Detach();
         try
         {

@@ -10,6 +10,7 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Steering">The adapter's mesh for the steer action, shared by its queues.</param>
 /// <param name="OsPath">The provider's OS path, where packets the pipeline hands back go.</param>
 /// <param name="ExceptionPath">Hand frames that are not IP (ARP, LLDP) to the OS path after the filter stage.</param>
+/// <param name="Capture">The queue's capture point (default: one of its own, never armed).</param>
 /// <param name="QueuesOnPool">How many queue actors share <paramref name="Pool"/>: the queue sizes its buffer cache from its share (<see cref="QueueActor.CacheSize"/>).</param>
 public sealed record QueueActorSettings(
     QueueTelemetry Telemetry,
@@ -21,4 +22,5 @@ public sealed record QueueActorSettings(
     SteeringMesh? Steering = null,
     IPdOsPath? OsPath = null,
     bool ExceptionPath = true,
-    int QueuesOnPool = 1);
+    int QueuesOnPool = 1,
+    CaptureTap? Capture = null);

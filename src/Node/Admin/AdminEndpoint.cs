@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using System.Net.Sockets;
@@ -8,13 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PdCluster.Actors.Framework;
 using PdCluster.Node.Hosting;
+using PdCluster.DataPath;
+using PdCluster.Queues.Capture;
 
 namespace PdCluster.Node.Admin;
 
 /// <summary>
 /// The running node's loopback-only HTTP endpoint: <c>GET /metrics</c> (Prometheus text), <c>GET /status</c> (JSON),
-/// <c>GET /members</c> (the cluster's registered nodes), and <c>POST /adapters/{name}/events/{event}</c> to inject a
-/// device event into a simulated adapter.
+/// <c>GET /members</c> (the cluster's registered nodes), <c>POST /adapters/{name}/events/{event}</c> to inject a
+/// device event into a simulated adapter, and <c>POST /adapters/{name}/queues/{queue}/capture</c> to stream what a
+/// receive queue gets (<see cref="CaptureStream"/>).
 /// </summary>
 internal static class AdminEndpoint
 {
@@ -56,9 +60,73 @@ internal static class AdminEndpoint
                 _ => Results.Json(new Injected(name, DeviceEventNames.Name(deviceEvent)), AdminJson.Default.Injected),
             };
         });
+        app.MapPost("/adapters/{name}/queues/{queue}/capture", (HttpContext context, string name, string queue, long? count, int? snaplen) =>
+        {
+            if (!int.TryParse(queue, out var index) || index < 0)
+                return Task.FromResult(Results.Json(new AdminError($"'{queue}' is not a queue number (0 or more)."), AdminJson.Default.AdminError, statusCode: 400));
+            if (count is < 1 || snaplen is < 1 or > CaptureFile.MaxCapturedLength)
+                return Task.FromResult(Results.Json(new AdminError($"count must be 1 or more and snaplen 1 to {CaptureFile.MaxCapturedLength}."), AdminJson.Default.AdminError, statusCode: 400));
+            var start = node.StartCapture(name, index, snaplen ?? CaptureFile.MaxCapturedLength, count ?? long.MaxValue);
+            if (start.Tap is not { } tap || start.Ring is not { } ring)
+                return Task.FromResult(Results.Json(new AdminError(start.Refusal!), AdminJson.Default.AdminError, statusCode: start.NotFound ? 404 : 409));
+            return StreamCaptureAsync(context, tap, ring, app.Lifetime.ApplicationStopping);
+        });
         await app.StartAsync();
         return app;
     }
+
+    /// <summary>
+    /// Streams what <paramref name="ring"/> takes until it has every frame asked for, the queue stops, the node stops
+    /// or the reader goes away; the tap is disarmed in every case.
+    /// </summary>
+    private static async Task<IResult> StreamCaptureAsync(HttpContext context, CaptureTap tap, CaptureRing ring, CancellationToken stopping)
+    {
+        var response = context.Response;
+        response.ContentType = CaptureStream.MediaType;
+        response.Headers[CaptureStream.SnapLengthHeader] = ring.SnapLength.ToString(CultureInfo.InvariantCulture);
+        var record = new byte[CaptureStream.RecordSize(ring.SnapLength)];
+        string? reason = null;
+        try
+        {
+            await response.StartAsync(context.RequestAborted);
+            long taken = 0;
+            while (!stopping.IsCancellationRequested)
+            {
+                var captured = ring.TryTake(record.AsSpan(CaptureStream.FrameData), out var ticks, out var original);
+                if (captured >= 0)
+                {
+                    await response.Body.WriteAsync(record.AsMemory(0, CaptureStream.FrameRecord(record, ticks, original, captured)), context.RequestAborted);
+                    taken++;
+                    continue;
+                }
+                if (taken >= ring.Limit)
+                    break;
+                if (ring.EndReason is { } ended)
+                {
+                    reason = ended;
+                    break;
+                }
+                await response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(CapturePoll, context.RequestAborted);
+            }
+            if (stopping.IsCancellationRequested)
+                reason = "the node is stopping";
+            tap.Disarm(ring);
+            await response.Body.WriteAsync(CaptureStream.EndRecord(taken, ring.Dropped, reason), context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The reader went away (Ctrl-C on pd capture): nothing more to send.
+        }
+        finally
+        {
+            tap.Disarm(ring);
+        }
+        return Results.Empty;
+    }
+
+    /// <summary>How long the capture streamer waits when the ring is empty.</summary>
+    private static readonly TimeSpan CapturePoll = TimeSpan.FromMilliseconds(5);
 
     /// <summary>The address <paramref name="app"/> listens on: <paramref name="requested"/> with the port Kestrel bound (a free one for port 0).</summary>
     public static IPEndPoint Bound(WebApplication app, IPEndPoint requested)

@@ -3,7 +3,7 @@ using PdCluster.Nic.Adapters;
 
 namespace PdCluster.Node.Hosting;
 
-/// <summary>What the admin endpoint may ask of a running node: its status, the cluster's members, and event injection.</summary>
+/// <summary>What the admin endpoint may ask of a running node: its status, the cluster's members, event injection and captures.</summary>
 internal interface INodeAdmin
 {
     /// <summary>Every adapter's status.</summary>
@@ -14,4 +14,10 @@ internal interface INodeAdmin
 
     /// <summary>Injects <paramref name="deviceEvent"/> into the adapter named <paramref name="adapter"/>.</summary>
     InjectOutcome Inject(string adapter, DeviceEvent deviceEvent);
+
+    /// <summary>
+    /// Arms a capture of at most <paramref name="count"/> frames of at most <paramref name="snapLength"/> bytes (less when
+    /// the adapter's buffers are smaller) on receive queue <paramref name="queue"/> of <paramref name="adapter"/>.
+    /// </summary>
+    CaptureStart StartCapture(string adapter, int queue, int snapLength, long count);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Numerics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
@@ -11,6 +12,7 @@ using PdCluster.Node.Admin;
 using PdCluster.Node.Configuration;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
+using PdCluster.Queues.Capture;
 
 namespace PdCluster.Node.Hosting;
 
@@ -21,7 +23,10 @@ namespace PdCluster.Node.Hosting;
 /// </summary>
 internal sealed class NodeHost : INodeAdmin
 {
-    private readonly List<(string Name, PdAdapter Adapter, AdapterTelemetry Telemetry, BufferPool Pool)> _adapters = [];
+    /// <summary>Bytes a capture's ring takes at most: frames that arrive faster than the reader takes them are dropped from the capture beyond it.</summary>
+    private const int CaptureRingBytes = 4 << 20;
+
+    private readonly List<(string Name, PdAdapter Adapter, AdapterTelemetry Telemetry, BufferPool Pool, IReadOnlyList<CaptureTap> Captures)> _adapters = [];
     private readonly NodeMetrics _metrics;
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
@@ -45,7 +50,7 @@ internal sealed class NodeHost : INodeAdmin
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.BurstInForce(), ExceptionPath: a.ExceptionPath,
                 Provider: adapter.Info.ChosenProvider ?? a.Provider, Info: adapter.Info);
             settings.Add(supervised);
-            _adapters.Add((a.Name, adapter, supervised.Telemetry, pool));
+            _adapters.Add((a.Name, adapter, supervised.Telemetry, pool, supervised.Captures));
         }
         _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))]);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
@@ -116,7 +121,7 @@ internal sealed class NodeHost : INodeAdmin
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
-        foreach (var (_, adapter, _, _) in host._adapters)
+        foreach (var (_, adapter, _, _, _) in host._adapters)
             adapter.Traffic?.Start();
         return host;
     }
@@ -153,6 +158,22 @@ internal sealed class NodeHost : INodeAdmin
         return InjectOutcome.Injected;
     }
 
+    /// <inheritdoc/>
+    public CaptureStart StartCapture(string adapter, int queue, int snapLength, long count)
+    {
+        var found = _adapters.Find(a => a.Name == adapter);
+        if (found.Adapter is null)
+            return new CaptureStart(null, null, $"No adapter named '{adapter}' on this node.", NotFound: true);
+        if (queue < 0 || queue >= found.Captures.Count)
+            return new CaptureStart(null, null, $"{adapter} has {found.Captures.Count} queue(s), 0 to {found.Captures.Count - 1}; there is no queue {queue}.", NotFound: true);
+        var snap = Math.Min(snapLength, found.Pool.BufferSize);
+        var ring = new CaptureRing((int)Math.Max(16, BitOperations.RoundUpToPowerOf2((uint)(CaptureRingBytes / (snap + 16))) / 2), snap, count);
+        var tap = found.Captures[queue];
+        return tap.TryArm(ring, out var refusal)
+            ? new CaptureStart(tap, ring, null)
+            : new CaptureStart(null, null, $"{adapter} queue {queue}: {refusal}.");
+    }
+
     /// <summary>Every adapter's live queue counters.</summary>
     public IEnumerable<(string Adapter, AdapterState State, IReadOnlyList<QueueTelemetry> Queues)> Telemetry =>
         _adapters.Select(a => (a.Name, a.Telemetry.State, a.Telemetry.Queues));
@@ -171,14 +192,14 @@ internal sealed class NodeHost : INodeAdmin
         _admin = null;
         _exporter.Dispose();
         _metrics.Dispose();
-        foreach (var (_, adapter, _, _) in _adapters)
+        foreach (var (_, adapter, _, _, _) in _adapters)
             adapter.Dispose();
         await _store.DisposeAsync();
     }
 
     private void StopTraffic()
     {
-        foreach (var (_, adapter, _, _) in _adapters)
+        foreach (var (_, adapter, _, _, _) in _adapters)
             adapter.Traffic?.Stop();
     }
 }

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace PdCluster.Queues.Capture;
 
 /// <summary>Writes classic pcap files (microsecond timestamps, Ethernet), readable by Wireshark and tcpdump.</summary>
-public sealed class PcapWriter : IDisposable
+public sealed class PcapWriter : ICaptureWriter
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
@@ -23,16 +23,20 @@ public sealed class PcapWriter : IDisposable
     }
 
     /// <summary>Appends one frame stamped <paramref name="time"/>.</summary>
-    public void Write(ReadOnlySpan<byte> frame, DateTimeOffset time)
+    public void Write(ReadOnlySpan<byte> frame, DateTimeOffset time) => Write(frame, frame.Length, time);
+
+    /// <inheritdoc/>
+    public void Write(ReadOnlySpan<byte> data, int originalLength, DateTimeOffset time)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(originalLength, data.Length);
         Span<byte> record = stackalloc byte[16];
         var micros = time.ToUnixTimeMilliseconds() * 1000 + time.Ticks % TimeSpan.TicksPerMillisecond / 10;
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(micros / 1_000_000));
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(micros % 1_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)frame.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)frame.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)data.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)originalLength);
         _stream.Write(record);
-        _stream.Write(frame);
+        _stream.Write(data);
     }
 
     /// <inheritdoc/>
