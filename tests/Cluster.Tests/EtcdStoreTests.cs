@@ -3,12 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
-using PdCluster.Tests.Cluster.Contract;
+using PdCluster.Tests.Cluster.Etcd;
 
-namespace PdCluster.Tests.Cluster.Etcd;
+namespace PdCluster.Tests.Cluster;
 
 /// <summary>What only a real etcd has: several members and failover, token auth and its expiry, TLS, and no member answering.</summary>
-[NeedsEtcd]
 public sealed class EtcdStoreTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -35,7 +34,7 @@ public sealed class EtcdStoreTests
         Assert.Equal("w", (await store.GetAsync("/pd/rt")).Items.Single().Value);
     }
 
-    [StoreFact]
+    [EtcdFact]
     public async Task A_dead_first_endpoint_hands_over_to_the_next_member()
     {
         await using var etcd = await EtcdServer.StartAsync();
@@ -44,7 +43,7 @@ public sealed class EtcdStoreTests
         await WriteRoundTrip(store);
     }
 
-    [StoreFact]
+    [EtcdFact]
     public async Task Killing_the_member_a_watch_streams_from_loses_no_write()
     {
         await using var etcd = await EtcdServer.StartAsync(members: 3);
@@ -76,7 +75,7 @@ public sealed class EtcdStoreTests
         Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Revision < p.Second.Revision));
     }
 
-    [StoreFact]
+    [EtcdFact]
     public async Task With_auth_on_the_store_authenticates_and_authenticates_again_when_its_token_expires()
     {
         await using var etcd = await EtcdServer.StartAsync(authTokenTtlSeconds: 1);
@@ -107,7 +106,7 @@ public sealed class EtcdStoreTests
         Assert.DoesNotContain("wrong", refusedWrong.Message, StringComparison.Ordinal);
     }
 
-    [StoreFact]
+    [EtcdFact]
     public async Task Over_TLS_the_store_trusts_the_given_CA_and_presents_its_client_certificate()
     {
         await using var etcd = await EtcdServer.StartAsync(tls: true);
@@ -122,7 +121,7 @@ public sealed class EtcdStoreTests
         Assert.Contains("SSL", untrusted.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [StoreFact]
+    [EtcdFact]
     public async Task With_no_member_answering_calls_and_watches_fail_naming_every_endpoint_within_their_timeouts()
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
