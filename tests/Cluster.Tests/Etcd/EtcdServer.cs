@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
@@ -75,7 +77,7 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Creates the root user and role and turns auth on, through the gateway.</summary>
     public async Task EnableAuthAsync(string password)
     {
-        using var http = new HttpClient();
+        using var http = Client();
         foreach (var (path, body) in new[]
         {
             ("/v3/auth/user/add", $$"""{"name":"root","password":"{{password}}"}"""),
@@ -87,6 +89,19 @@ public sealed class EtcdServer : IAsyncDisposable
             using var response = await http.PostAsync(new Uri(Endpoints[0], path), new StringContent(body));
             Assert.True(response.IsSuccessStatusCode, $"{path}: {await response.Content.ReadAsStringAsync()}");
         }
+    }
+
+    /// <summary>A plain HTTP client for the gateway, trusting the test CA and presenting the client certificate when TLS is on.</summary>
+    public HttpClient Client()
+    {
+        var handler = new SocketsHttpHandler();
+        if (Tls is { } t)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.ImportFromPemFile(t.Ca);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy, ClientCertificates = [X509Certificate2.CreateFromPemFile(t.ClientCert, t.ClientKey)] };
+        }
+        return new HttpClient(handler);
     }
 
     public async ValueTask DisposeAsync()
