@@ -12,18 +12,7 @@ public sealed class EtcdStoreTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private static async Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count)
-    {
-        var events = new List<WatchEvent>();
-        using var timeout = new CancellationTokenSource(Patience);
-        await foreach (var e in watch.WithCancellation(timeout.Token))
-        {
-            events.Add(e);
-            if (events.Count == count)
-                break;
-        }
-        return events;
-    }
+    private static Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count) => WatchReader.Take(watch, count, Patience);
 
     private static async Task WriteRoundTrip(IClusterStore store)
     {

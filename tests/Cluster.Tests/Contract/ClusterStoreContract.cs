@@ -1,4 +1,5 @@
 using PdCluster.Cluster;
+using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Cluster.Contract;
 
@@ -22,18 +23,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    private static async Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count)
-    {
-        var events = new List<WatchEvent>();
-        using var timeout = new CancellationTokenSource(Patience);
-        await foreach (var e in watch.WithCancellation(timeout.Token))
-        {
-            events.Add(e);
-            if (events.Count == count)
-                break;
-        }
-        return events;
-    }
+    private static Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count) => WatchReader.Take(watch, count, Patience);
 
     private async Task AwaitGone(string key)
     {
@@ -45,7 +35,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         }
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Writes_get_increasing_revisions_and_a_prefix_is_read_at_one_revision()
     {
         var r1 = await _store.PutAsync($"{P}a/x", "1");
@@ -62,7 +52,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.Equal([$"{P}a/x", $"{P}a/y", $"{P}ab"], (await _store.RangeAsync(P)).Items.Select(i => i.Key));
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Delete_removes_and_a_missing_key_changes_nothing()
     {
         var put = await _store.PutAsync($"{P}k", "v");
@@ -72,7 +62,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.Equal(deleted, await _store.DeleteAsync($"{P}k"));
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task A_transaction_on_a_mod_revision_applies_its_writes_as_one_revision_only_while_it_holds()
     {
         var r1 = await _store.PutAsync($"{P}owner", "n1");
@@ -91,7 +81,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.Equal(won.Revision + 1, lost.Revision);
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task A_transaction_on_create_revision_zero_creates_a_key_once()
     {
         var first = await _store.TxnAsync([Compare.CreateRevision($"{P}leader", 0)], [new TxnOp.Put($"{P}leader", "a")]);
@@ -104,7 +94,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.True((await _store.TxnAsync([Compare.CreateRevision($"{P}leader", first.Revision)], [])).Succeeded);
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Keys_on_a_lease_that_is_not_kept_alive_vanish()
     {
         var lease = await _store.GrantLeaseAsync(TimeSpan.FromSeconds(2));
@@ -121,7 +111,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         await Assert.ThrowsAsync<LeaseNotFoundException>(() => _store.TxnAsync([], [new TxnOp.Put($"{P}x", "y", lease)]));
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Keepalives_keep_a_lease_past_its_ttl()
     {
         var lease = await _store.GrantLeaseAsync(TimeSpan.FromSeconds(2));
@@ -136,7 +126,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         await _store.RevokeAsync(lease);
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Revoke_deletes_the_leases_keys_at_once()
     {
         var lease = await _store.GrantLeaseAsync(TimeSpan.FromSeconds(30));
@@ -149,7 +139,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.GrantLeaseAsync(TimeSpan.Zero));
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Rewriting_a_key_without_its_lease_detaches_it()
     {
         var lease = await _store.GrantLeaseAsync(TimeSpan.FromSeconds(30));
@@ -159,7 +149,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.Equal(("kept", 0L), (await _store.GetAsync($"{P}k")).Items.Single() is var k ? (k.Value, k.Lease) : default);
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task A_watch_replays_history_from_a_revision_then_follows_live_and_a_delete_carries_the_last_value()
     {
         var first = await _store.PutAsync($"{P}f/1", "a");
@@ -175,7 +165,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         Assert.All(events, e => Assert.Equal(e.Revision, e.Item.ModRevision));
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task A_watch_sees_every_write_of_two_concurrent_writers_in_revision_order()
     {
         const int perWriter = 250;
@@ -197,7 +187,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         }
     }
 
-    [StoreFact]
+    [ContractFact]
     public async Task Watching_compacted_history_throws_CompactedException_and_the_compaction_point_is_watchable()
     {
         var first = await _store.PutAsync($"{P}k", "0");
