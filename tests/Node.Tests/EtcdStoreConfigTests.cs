@@ -19,7 +19,8 @@ public sealed class EtcdStoreConfigTests
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"http://127.0.0.1:2379\", \"127.0.0.1:2379\"] },", "etcd.endpoints[1]: '127.0.0.1:2379' is not a member's client URL")]
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"http://127.0.0.1:2379/v3\"] },", "etcd.endpoints[0]: 'http://127.0.0.1:2379/v3' is not a member's client URL")]
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"http://127.0.0.1:2379\"], \"caFile\": \"ca.crt\" },", "etcd.endpoints[0]: 'http://127.0.0.1:2379' must be https://")]
-    [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"https://127.0.0.1:2379\"], \"caFile\": \"missing.crt\" },", "etcd.caFile: cannot read CA certificates from")]
+    [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"https://127.0.0.1:2379\"], \"caFile\": \"missing.crt\" },", "missing.crt' does not exist or is not a file")]
+    [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"https://127.0.0.1:2379\"], \"caFile\": \" \" },", "etcd.caFile: must name a file")]
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"https://127.0.0.1:2379\"], \"certFile\": \"client.crt\" },", "etcd.keyFile: certFile and keyFile go together")]
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"http://127.0.0.1:2379\"], \"user\": \"root\" },", "etcd.passwordFile: user and passwordFile go together")]
     [InlineData("\"store\": \"etcd\", \"etcd\": { \"endpoints\": [\"http://127.0.0.1:2379\"], \"user\": \"root\", \"passwordFile\": \"missing\" },", "etcd.passwordFile:")]
@@ -32,14 +33,16 @@ public sealed class EtcdStoreConfigTests
         Assert.Contains(expected, e.Message);
     }
 
-    [Fact]
-    public void A_bad_client_certificate_is_refused_naming_the_key()
+    [Theory]
+    [InlineData("\"caFile\": \"ca.crt\"", "ca.crt' holds no PEM certificate")]
+    [InlineData("\"certFile\": \"client.crt\", \"keyFile\": \"client.key\"", "etcd.certFile: cannot load the client certificate")]
+    public void A_file_that_is_no_PEM_certificate_is_refused_naming_the_key(string files, string expected)
     {
-        using var config = new TempConfig(extra: """ "store": "etcd", "etcd": { "endpoints": ["https://127.0.0.1:2379"], "certFile": "client.crt", "keyFile": "client.key" }, """);
-        File.WriteAllText(Path.Combine(config.Directory, "client.crt"), "not a certificate");
-        File.WriteAllText(Path.Combine(config.Directory, "client.key"), "not a key");
+        using var config = new TempConfig(extra: $$""" "store": "etcd", "etcd": { "endpoints": ["https://127.0.0.1:2379"], {{files}} }, """);
+        foreach (var name in new[] { "ca.crt", "client.crt", "client.key" })
+            File.WriteAllText(Path.Combine(config.Directory, name), "not PEM");
         var e = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(config.Path));
-        Assert.Contains("etcd.certFile: cannot load the client certificate", e.Message);
+        Assert.Contains(expected, e.Message);
     }
 
     [EtcdFact]

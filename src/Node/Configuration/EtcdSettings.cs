@@ -28,16 +28,16 @@ internal static class EtcdSettings
             throw NodeConfigLoader.Fail(source, etcd.CertFile is null ? "etcd.certFile" : "etcd.keyFile", "certFile and keyFile go together (a client certificate and its private key).");
         if ((etcd.User is null) != (etcd.PasswordFile is null))
             throw NodeConfigLoader.Fail(source, etcd.User is null ? "etcd.user" : "etcd.passwordFile", "user and passwordFile go together.");
-        if (etcd.User is not null && (etcd.User.Length == 0 || etcd.User.Any(char.IsControl)))
+        if (etcd.User is not null && (string.IsNullOrWhiteSpace(etcd.User) || etcd.User.Any(char.IsControl)))
             throw NodeConfigLoader.Fail(source, "etcd.user", "must name an etcd user.");
-        var ca = File(etcd.CaFile, directory);
-        var cert = File(etcd.CertFile, directory);
-        var key = File(etcd.KeyFile, directory);
+        var ca = File(etcd.CaFile, directory, source, "etcd.caFile");
+        var cert = File(etcd.CertFile, directory, source, "etcd.certFile");
+        var key = File(etcd.KeyFile, directory, source, "etcd.keyFile");
         if (ca is not null)
             CheckCa(ca, source);
         if (cert is not null)
             CheckClientCertificate(cert, key!, source);
-        var password = etcd.PasswordFile is null ? null : Password(File(etcd.PasswordFile, directory)!, source);
+        var password = etcd.PasswordFile is null ? null : Password(File(etcd.PasswordFile, directory, source, "etcd.passwordFile")!, source);
         return new EtcdOptions { Endpoints = endpoints, CaFile = ca, CertFile = cert, KeyFile = key, User = etcd.User, Password = password };
     }
 
@@ -51,7 +51,18 @@ internal static class EtcdSettings
         return uri;
     }
 
-    private static string? File(string? path, string? directory) => path is null ? null : NodeConfigLoader.Relative(directory, path);
+    /// <summary>The file a key names, relative to the configuration; it must exist.</summary>
+    private static string? File(string? path, string? directory, string source, string key)
+    {
+        if (path is null)
+            return null;
+        if (string.IsNullOrWhiteSpace(path) || path.Any(char.IsControl))
+            throw NodeConfigLoader.Fail(source, key, "must name a file (relative to this configuration file).");
+        var full = NodeConfigLoader.Relative(directory, path);
+        if (!System.IO.File.Exists(full))
+            throw NodeConfigLoader.Fail(source, key, $"'{full}' does not exist or is not a file.");
+        return full;
+    }
 
     private static void CheckCa(string path, string source)
     {
