@@ -34,8 +34,15 @@ internal sealed class EtcdGateway : IDisposable
     public async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel)
     {
         using var response = await SendAsync(path, request, requestType, HttpCompletionOption.ResponseContentRead, cancel);
-        return await response.Content.ReadFromJsonAsync(responseType, cancel)
-            ?? throw new EtcdException($"etcd answered {path} with an empty body.");
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(responseType, cancel)
+                ?? throw new EtcdException($"etcd answered {path} with an empty body.");
+        }
+        catch (JsonException e)
+        {
+            throw new EtcdException($"etcd answered {path} with something other than the gateway's JSON: {e.Message}", inner: e);
+        }
     }
 
     /// <summary>Sends one request and returns as soon as the answer's headers arrive, to read a stream of JSON lines.</summary>

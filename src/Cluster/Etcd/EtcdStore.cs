@@ -138,7 +138,7 @@ public sealed class EtcdStore : IClusterStore
             using var lines = new StreamReader(stream, Encoding.UTF8);
             while (await ReadLineAsync(lines, linked.Token) is { } line)
             {
-                var answer = JsonSerializer.Deserialize(line, GatewayJson.Default.WatchLine);
+                var answer = ParseWatchLine(line, prefix);
                 if (answer?.Error is { } error)
                     throw new EtcdException($"etcd ended the watch of '{prefix}': {error.Message}", error.GrpcCode);
                 if (answer?.Result is not { } result)
@@ -204,6 +204,18 @@ public sealed class EtcdStore : IClusterStore
         catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException or ObjectDisposedException && _disposed.IsCancellationRequested))
         {
             return null;
+        }
+    }
+
+    private static WatchLine? ParseWatchLine(string line, string prefix)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, GatewayJson.Default.WatchLine);
+        }
+        catch (JsonException e)
+        {
+            throw new EtcdException($"The watch of '{prefix}' got a line that is not etcd's watch JSON: {e.Message}", inner: e);
         }
     }
 

@@ -1,21 +1,19 @@
+using System.Text;
+
 namespace PdCluster.Cluster.Etcd;
 
-/// <summary>etcd's encoding of "every key under a prefix": [prefix, prefix with its last byte below 0xff incremented).</summary>
+/// <summary>etcd's encoding of "every key under a prefix": [prefix, prefix with its last byte incremented).</summary>
 internal static class KeyRange
 {
-    /// <summary>The range of keys starting with <paramref name="prefix"/> (the empty prefix: every key).</summary>
+    /// <summary>The range of keys whose UTF-8 starts with <paramref name="prefix"/>'s (the empty prefix: every key).</summary>
     public static (byte[] Key, byte[] RangeEnd) Prefix(string prefix)
     {
-        var key = System.Text.Encoding.UTF8.GetBytes(prefix);
-        for (var i = key.Length - 1; i >= 0; i--)
-        {
-            if (key[i] < 0xff)
-            {
-                var end = key[..(i + 1)];
-                end[i]++;
-                return (key.Length == 0 ? [0] : key, end);
-            }
-        }
-        return (key.Length == 0 ? [0] : key, [0]);
+        if (prefix.Length == 0)
+            return ([0], [0]);
+        var key = Encoding.UTF8.GetBytes(prefix);
+        var end = (byte[])key.Clone();
+        // UTF-8 never has a 0xff byte, so the last byte always has a successor.
+        end[^1]++;
+        return (key, end);
     }
 }
