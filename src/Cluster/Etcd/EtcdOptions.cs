@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace PdCluster.Cluster.Etcd;
 
 /// <summary>Where etcd is and how to reach it: member endpoints (tried in turn), TLS files and a user for token auth.</summary>
@@ -26,4 +28,12 @@ public sealed record EtcdOptions
 
     /// <summary>How long one member may take to answer one request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Every setting but the password, which is shown only as set or not, so options can be logged.</summary>
+    private bool PrintMembers(StringBuilder text)
+    {
+        text.Append($"Endpoints = [{string.Join(", ", Endpoints)}], User = {User}, Password = {(Password is null ? "" : "(set)")}, ");
+        text.Append($"CaFile = {CaFile}, CertFile = {CertFile}, KeyFile = {KeyFile}, ConnectTimeout = {ConnectTimeout}, RequestTimeout = {RequestTimeout}");
+        return true;
+    }
 }
