@@ -53,7 +53,17 @@ public sealed class AfXdpProvider : IPdProvider
         }
         Filters = new XdpFilterTable(LibXdp.ProgramObject(_program));
         Notifier = new AfXdpNotifier(options.Interface);
-        _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}"));
+        try
+        {
+            _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}", _ifindex, Path.Combine(Path.GetDirectoryName(path)!, "pd_os_path.o")));
+        }
+        catch
+        {
+            Notifier.Dispose();
+            InNamespace(() => LibXdp.ProgramDetach(_program, _ifindex, LibXdp.ModeNative, 0));
+            LibXdp.ProgramClose(_program);
+            throw;
+        }
         Capabilities = new PdCapabilities(
             MaxReceiveQueues: XdpFilterTable.MaxQueues, MaxTransmitQueues: XdpFilterTable.MaxQueues, MaxQueueSize: 4096,
             MaxPartialBufferCount: 1, FilterContextBits: 64,
