@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project and ends with one line: "N passed, N failed, N skipped".
-# Installs what it needs: NuGet packages through restore, and the Debian packages of the AF_XDP provider when missing.
+# Installs what it needs: NuGet packages through restore, and the Debian packages of the AF_XDP provider and of the
+# etcd store's tests when missing.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -10,9 +11,10 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 # The afxdp provider: libxdp/libbpf at run time, clang to compile its BPF programs, iproute2, ping and arping for the
-# veth tests; tshark to read back what pd capture writes.
+# veth tests; tshark to read back what pd capture writes; etcd-server for the store contract suite's real etcd, and
+# openssl for its TLS certificates.
 need=()
-for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping tshark; do
+for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping tshark etcd-server openssl; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

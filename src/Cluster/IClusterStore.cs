@@ -19,6 +19,15 @@ public interface IClusterStore : IAsyncDisposable
     /// <summary>Deletes one key; returns the new revision, or the current one if the key did not exist.</summary>
     Task<long> DeleteAsync(string key, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Applies <paramref name="then"/> if every comparison in <paramref name="when"/> holds, else <paramref name="otherwise"/>,
+    /// atomically and as one revision (a transaction that changes nothing leaves the revision as it was).
+    /// </summary>
+    Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default);
+
+    /// <summary>Discards the history before <paramref name="revision"/>: a watch from an earlier revision then throws <see cref="CompactedException"/>.</summary>
+    Task CompactAsync(long revision, CancellationToken cancel = default);
+
     /// <summary>Grants a lease of <paramref name="ttl"/>; returns its id.</summary>
     Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default);
 

@@ -47,18 +47,9 @@ public sealed class InMemoryStore : IClusterStore
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (_lock)
         {
-            if (lease != 0 && !_leases.ContainsKey(lease))
-                throw new LeaseNotFoundException(lease);
-            var revision = ++_revision;
-            _data.TryGetValue(key, out var old);
-            if (old is not null && old.Lease != 0 && old.Lease != lease && _leases.TryGetValue(old.Lease, out var previous))
-                previous.Keys.Remove(key);
-            var item = new KeyValue(key, value, old?.CreateRevision ?? revision, revision, (old?.Version ?? 0) + 1, lease);
-            _data[key] = item;
-            if (lease != 0)
-                _leases[lease].Keys.Add(key);
-            Record(new WatchEvent(WatchEventType.Put, item, revision));
-            return Task.FromResult(revision);
+            RequireLease(lease);
+            PutLocked(key, value, lease, ++_revision);
+            return Task.FromResult(_revision);
         }
     }
 
@@ -80,7 +71,57 @@ public sealed class InMemoryStore : IClusterStore
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default)
     {
         lock (_lock)
-            return Task.FromResult(DeleteLocked(key) ?? _revision);
+        {
+            if (DeleteLocked(key, _revision + 1))
+                _revision++;
+            return Task.FromResult(_revision);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default)
+    {
+        lock (_lock)
+        {
+            var succeeded = when.All(Holds);
+            var ops = succeeded ? then : otherwise ?? [];
+            foreach (var put in ops.OfType<TxnOp.Put>())
+                RequireLease(put.Lease);
+            var revision = _revision + 1;
+            var changed = false;
+            foreach (var op in ops)
+            {
+                switch (op)
+                {
+                    case TxnOp.Put put:
+                        PutLocked(put.Key, put.Value, put.Lease, revision);
+                        changed = true;
+                        break;
+                    case TxnOp.Delete delete:
+                        changed |= DeleteLocked(delete.Key, revision);
+                        break;
+                }
+            }
+            if (changed)
+                _revision = revision;
+            return Task.FromResult(new TxnResult(succeeded, _revision));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task CompactAsync(long revision, CancellationToken cancel = default)
+    {
+        lock (_lock)
+        {
+            if (revision > _revision)
+                throw new ArgumentOutOfRangeException(nameof(revision), $"Revision {revision} is in the future (the store is at {_revision}).");
+            if (revision > _compacted)
+            {
+                _history.RemoveAll(e => e.Revision < revision);
+                _compacted = revision;
+            }
+            return Task.CompletedTask;
+        }
     }
 
     /// <inheritdoc/>
@@ -174,22 +215,51 @@ public sealed class InMemoryStore : IClusterStore
         }
     }
 
+    private bool Holds(Compare compare)
+    {
+        _data.TryGetValue(compare.Key, out var item);
+        var actual = compare.Target == CompareTarget.ModRevision ? item?.ModRevision : item?.CreateRevision;
+        return (actual ?? 0) == compare.Revision;
+    }
+
+    private void RequireLease(long lease)
+    {
+        if (lease != 0 && !_leases.ContainsKey(lease))
+            throw new LeaseNotFoundException(lease);
+    }
+
     private void EndLease(long id)
     {
-        foreach (var key in _leases[id].Keys.ToArray())
-            DeleteLocked(key);
+        var keys = _leases[id].Keys;
+        if (keys.Count > 0)
+        {
+            var revision = ++_revision;
+            foreach (var key in keys.ToArray())
+                DeleteLocked(key, revision);
+        }
         _leases.Remove(id);
     }
 
-    private long? DeleteLocked(string key)
+    private void PutLocked(string key, string value, long lease, long revision)
+    {
+        _data.TryGetValue(key, out var old);
+        if (old is not null && old.Lease != 0 && old.Lease != lease && _leases.TryGetValue(old.Lease, out var previous))
+            previous.Keys.Remove(key);
+        var item = new KeyValue(key, value, old?.CreateRevision ?? revision, revision, (old?.Version ?? 0) + 1, lease);
+        _data[key] = item;
+        if (lease != 0)
+            _leases[lease].Keys.Add(key);
+        Record(new WatchEvent(WatchEventType.Put, item, revision));
+    }
+
+    private bool DeleteLocked(string key, long revision)
     {
         if (!_data.Remove(key, out var old))
-            return null;
+            return false;
         if (old.Lease != 0 && _leases.TryGetValue(old.Lease, out var lease))
             lease.Keys.Remove(key);
-        var revision = ++_revision;
         Record(new WatchEvent(WatchEventType.Delete, old with { ModRevision = revision }, revision));
-        return revision;
+        return true;
     }
 
     private void Record(WatchEvent e)

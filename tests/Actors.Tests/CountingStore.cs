@@ -80,6 +80,11 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
 
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default) => inner.DeleteAsync(key, cancel);
 
+    public Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default) =>
+        inner.TxnAsync(when, then, otherwise, cancel);
+
+    public Task CompactAsync(long revision, CancellationToken cancel = default) => inner.CompactAsync(revision, cancel);
+
     public Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default) => inner.GrantLeaseAsync(ttl, cancel);
 
     public Task RevokeAsync(long lease, CancellationToken cancel = default) => inner.RevokeAsync(lease, cancel);

@@ -23,18 +23,7 @@ public sealed class InMemoryStoreTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private static async Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count)
-    {
-        var events = new List<WatchEvent>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await foreach (var e in watch.WithCancellation(timeout.Token))
-        {
-            events.Add(e);
-            if (events.Count == count)
-                break;
-        }
-        return events;
-    }
+    private static Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count) => WatchReader.Take(watch, count, TimeSpan.FromSeconds(5));
 
     [Fact]
     public async Task Writes_get_increasing_revisions_and_keys_keep_versions()

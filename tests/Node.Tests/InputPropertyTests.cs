@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
@@ -18,7 +20,10 @@ public sealed class InputPropertyTests : IDisposable
         {
           "node": "node-1",
           "cluster": "lab",
-          "store": "memory",
+          "store": "etcd",
+          "etcd": { "endpoints": ["https://127.0.0.1:2379", "https://127.0.0.2:2379"], "caFile": "ca.crt", "certFile": "client.crt",
+                    "keyFile": "client.key", "user": "pd", "passwordFile": "password" },
+          "leaseTtl": 3,
           "admin": { "listen": "127.0.0.1:9470" },
           "filters": "filters.json",
           "requirements": "requirements.json",
@@ -61,6 +66,17 @@ public sealed class InputPropertyTests : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("pd-input-").FullName;
 
+    /// <summary>Writes the etcd section's files beside the documents: a CA, a client certificate and key, a password.</summary>
+    public InputPropertyTests()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("O=pd-test-client", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(_directory, "ca.crt"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_directory, "client.crt"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_directory, "client.key"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(_directory, "password"), "s3cret\n");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Writes the three documents, one of them with <paramref name="value"/> at <paramref name="path"/>, and loads the node.</summary>
@@ -96,6 +112,7 @@ public sealed class InputPropertyTests : IDisposable
         var loaded = Load("node.json", "", null);
         Assert.Equal(3, loaded.Filters.Count);
         Assert.Equal((ushort)7, loaded.Config.Adapters[0].Simulated!.Generator!.Flows[0].Vlan);
+        Assert.Equal(("pd", "s3cret", 2), (loaded.Etcd!.User, loaded.Etcd.Password, loaded.Etcd.Endpoints.Count));
         Assert.True(Nodes.Length >= 70, $"only {Nodes.Length} nodes walked");
     }
 

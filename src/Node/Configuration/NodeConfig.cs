@@ -9,8 +9,14 @@ public sealed class NodeConfig
     /// <summary>The cluster's name: its keys live under <c>/pd/&lt;cluster&gt;/</c>.</summary>
     public string Cluster { get; set; } = "lab";
 
-    /// <summary>The control-plane store: "memory" (one host, in this process).</summary>
+    /// <summary>The control-plane store: "memory" (one host, in this process) or "etcd" (see <see cref="Etcd"/>).</summary>
     public string Store { get; set; } = "memory";
+
+    /// <summary>How to reach etcd, when <see cref="Store"/> is "etcd".</summary>
+    public EtcdConfig? Etcd { get; set; }
+
+    /// <summary>Seconds the node's membership lease outlives its last keepalive (keepalives go every third of it).</summary>
+    public int LeaseTtl { get; set; } = 2;
 
     /// <summary>The admin endpoint.</summary>
     public AdminConfig Admin { get; set; } = new();

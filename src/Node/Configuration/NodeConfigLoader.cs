@@ -69,10 +69,10 @@ public static class NodeConfigLoader
         CheckInterfacesOnce(config, source);
         CheckPoolMemory(config, source);
         var filters = LoadFilters(config, source, directory);
-        return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint);
+        return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint, EtcdSettings.Check(config, source, directory));
     }
 
-    private static ConfigException Fail(string source, string key, string problem) => new(InputException.Format(source, key, problem));
+    internal static ConfigException Fail(string source, string key, string problem) => new(InputException.Format(source, key, problem));
 
     /// <summary>The node's identity, store and admin endpoint.</summary>
     private static IPEndPoint CheckNode(NodeConfig config, string source)
@@ -81,8 +81,10 @@ public static class NodeConfigLoader
             throw Fail(source, "node", "must name the node (no '/').");
         if (string.IsNullOrWhiteSpace(config.Cluster) || config.Cluster.Contains('/'))
             throw Fail(source, "cluster", "must name the cluster (no '/').");
-        if (config.Store != "memory")
-            throw Fail(source, "store", $"'{config.Store}' is not a store this node has (known: memory).");
+        if (config.Store is not ("memory" or "etcd"))
+            throw Fail(source, "store", $"'{config.Store}' is not a store this node has (known: memory, etcd).");
+        if (config.LeaseTtl is < 2 or > 3600)
+            throw Fail(source, "leaseTtl", $"must be a whole number of seconds from 2 (etcd's shortest lease) to 3600 (got {config.LeaseTtl}).");
         if (!TryLoopback(config.Admin.Listen, out var endpoint))
             throw Fail(source, "admin.listen", $"'{config.Admin.Listen}' must be a loopback host:port such as 127.0.0.1:9470 (the admin endpoint never listens elsewhere; port 0 picks a free one).");
         if (config.Filters is not null && string.IsNullOrWhiteSpace(config.Filters))
@@ -264,7 +266,7 @@ public static class NodeConfigLoader
     }
 
     /// <summary>A file the configuration names under <paramref name="key"/>; an error names the configuration, the key and the file.</summary>
-    private static string ReadReferenced(string source, string key, string file)
+    internal static string ReadReferenced(string source, string key, string file)
     {
         try
         {
@@ -276,7 +278,7 @@ public static class NodeConfigLoader
         }
     }
 
-    private static string Relative(string? directory, string path) => directory is null ? path : Path.GetFullPath(path, directory);
+    internal static string Relative(string? directory, string path) => directory is null ? path : Path.GetFullPath(path, directory);
 
     private static bool TryLoopback(string listen, out IPEndPoint? endpoint)
     {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
+using PdCluster.Cluster.Etcd;
 using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
@@ -31,7 +32,7 @@ internal sealed class NodeHost : INodeAdmin
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
     private IActorRef? _membership;
-    private readonly InMemoryStore _store = new();
+    private readonly IClusterStore _store;
     private WebApplication? _admin;
 
     private NodeHost(LoadedConfig config, PdProviderRegistry providers)
@@ -56,7 +57,8 @@ internal sealed class NodeHost : INodeAdmin
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         AdminEndpoint = config.AdminEndpoint;
-        Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(2));
+        _store = config.Etcd is { } etcd ? new EtcdStore(etcd) : new InMemoryStore();
+        Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(config.Config.LeaseTtl));
 
         // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
         var shutdown = System.CoordinatedShutdown;

@@ -4,6 +4,7 @@ using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 using PdCluster.Concurrency;
 using PdCluster.Queues.Packets;
+using PdCluster.TestKit;
 
 namespace PdCluster.Tests.Provider.Contract;
 

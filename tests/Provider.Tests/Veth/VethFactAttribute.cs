@@ -1,12 +1,6 @@
+using PdCluster.TestKit;
+
 namespace PdCluster.Tests.Provider.Veth;
 
 /// <summary>A fact that needs the host's veth prerequisites: skipped with the reason when they are missing, except under CI=true.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class VethFactAttribute : FactAttribute
-{
-    public VethFactAttribute()
-    {
-        if (HostPrerequisite.SkipReason() is { } reason)
-            Skip = reason;
-    }
-}
+public sealed class VethFactAttribute() : PrerequisiteFactAttribute(HostPrerequisite.SkipReason());

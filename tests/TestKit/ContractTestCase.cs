@@ -1,10 +1,9 @@
-using PdCluster.Tests.Provider.Veth;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace PdCluster.Tests.Provider.Contract;
+namespace PdCluster.TestKit;
 
-/// <summary>A contract test that is skipped, naming the reason, when its class needs the veth host and the host lacks it.</summary>
+/// <summary>A contract test that is skipped, naming the reason, when its class needs what the host lacks.</summary>
 public sealed class ContractTestCase : XunitTestCase
 {
     [Obsolete("Called by the de-serializer only.", error: true)]
@@ -18,6 +17,7 @@ public sealed class ContractTestCase : XunitTestCase
     }
 
     protected override string GetSkipReason(IAttributeInfo factAttribute) =>
-        (TestMethod.TestClass.Class.GetCustomAttributes(typeof(NeedsVethHostAttribute)).Any() ? HostPrerequisite.SkipReason() : null)
+        TestMethod.TestClass.Class.GetCustomAttributes(typeof(NeedsAttribute)).OfType<IReflectionAttributeInfo>()
+            .Select(a => ((NeedsAttribute)a.Attribute).SkipReason()).FirstOrDefault(reason => reason is not null)
         ?? base.GetSkipReason(factAttribute);
 }

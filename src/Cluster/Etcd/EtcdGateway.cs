@@ -1,0 +1,180 @@
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace PdCluster.Cluster.Etcd;
+
+/// <summary>
+/// POSTs to etcd's v3 JSON gateway: over TLS when configured, with the auth token (raw, no scheme) in the
+/// Authorization header, re-authenticating once when etcd calls the token invalid, and moving to the next member when
+/// one does not answer. Throws <see cref="EtcdUnavailableException"/> once every member has failed.
+/// </summary>
+internal sealed class EtcdGateway : IDisposable
+{
+    private const int Unavailable = 14;
+    private const int Unauthenticated = 16;
+
+    private readonly EtcdOptions _options;
+    private readonly HttpClient _http;
+    private readonly SemaphoreSlim _authenticating = new(1, 1);
+    private int _current;
+    private string? _token;
+
+    public EtcdGateway(EtcdOptions options)
+    {
+        if (options.Endpoints.Count == 0)
+            throw new ArgumentException("etcd needs at least one endpoint.", nameof(options));
+        _options = options;
+        _http = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Sends one request and reads its whole answer, failing over and re-authenticating as needed.</summary>
+    public async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel)
+    {
+        using var response = await SendAsync(path, request, requestType, HttpCompletionOption.ResponseContentRead, cancel);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(responseType, cancel)
+                ?? throw new EtcdException($"etcd answered {path} with an empty body.");
+        }
+        catch (JsonException e)
+        {
+            throw new EtcdException($"etcd answered {path} with something other than the gateway's JSON: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>Sends one request and returns as soon as the answer's headers arrive, to read a stream of JSON lines.</summary>
+    public Task<HttpResponseMessage> OpenStreamAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancel) =>
+        SendAsync(path, request, requestType, HttpCompletionOption.ResponseHeadersRead, cancel);
+
+    /// <summary>Forgets the token, so the next request authenticates again (a stream was refused for an expired token).</summary>
+    public void ForgetToken(string? token) => Interlocked.CompareExchange(ref _token, null, token);
+
+    /// <summary>The token requests carry now (null before authenticating, or without auth).</summary>
+    public string? Token => Volatile.Read(ref _token);
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _authenticating.Dispose();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, HttpCompletionOption completion, CancellationToken cancel)
+    {
+        var endpoints = _options.Endpoints;
+        var failures = new List<string>();
+        Exception? last = null;
+        var first = Volatile.Read(ref _current);
+        for (var tried = 0; tried < endpoints.Count; tried++)
+        {
+            var index = (first + tried) % endpoints.Count;
+            var endpoint = endpoints[index];
+            try
+            {
+                var reauthenticated = false;
+                while (true)
+                {
+                    var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
+                    var response = await SendOnceAsync(endpoint, path, JsonContent.Create(request, requestType), token, completion, cancel);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Volatile.Write(ref _current, index);
+                        return response;
+                    }
+                    var error = await ReadErrorAsync(response, cancel);
+                    response.Dispose();
+                    if (error.Code == Unauthenticated && _options.User is not null && !reauthenticated)
+                    {
+                        ForgetToken(token);
+                        reauthenticated = true;
+                        continue;
+                    }
+                    if (error.Code == Unavailable)
+                        throw new HttpRequestException(error.Message);
+                    throw new EtcdException($"etcd refused {path}: {error.Message}", error.Code);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+            {
+                last = e;
+                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : e.Message)}");
+            }
+        }
+        throw new EtcdUnavailableException($"No etcd member answered {path} ({string.Join("; ", failures)}).", last);
+    }
+
+    private async Task<string> AuthenticateAsync(Uri endpoint, CancellationToken cancel)
+    {
+        await _authenticating.WaitAsync(cancel);
+        try
+        {
+            if (Token is { } current)
+                return current;
+            var request = new AuthenticateRequest(_options.User!, _options.Password ?? "");
+            using var response = await SendOnceAsync(endpoint, "/v3/auth/authenticate", JsonContent.Create(request, GatewayJson.Default.AuthenticateRequest), null, HttpCompletionOption.ResponseContentRead, cancel);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await ReadErrorAsync(response, cancel);
+                throw new EtcdException($"etcd refused user '{_options.User}': {error.Message}", error.Code);
+            }
+            var answer = await response.Content.ReadFromJsonAsync(GatewayJson.Default.AuthenticateResponse, cancel);
+            var token = answer?.Token ?? throw new EtcdException("etcd answered /v3/auth/authenticate without a token.");
+            Volatile.Write(ref _token, token);
+            return token;
+        }
+        finally
+        {
+            _authenticating.Release();
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri endpoint, string path, HttpContent content, string? token, HttpCompletionOption completion, CancellationToken cancel)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
+        if (token is not null)
+            message.Headers.TryAddWithoutValidation("Authorization", token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(_options.RequestTimeout);
+        var response = await _http.SendAsync(message, completion, timeout.Token);
+        if (completion == HttpCompletionOption.ResponseContentRead || !response.IsSuccessStatusCode)
+            await response.Content.LoadIntoBufferAsync(timeout.Token);
+        return response;
+    }
+
+    private static async Task<GatewayError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancel)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancel);
+        try
+        {
+            return JsonSerializer.Deserialize(body, GatewayJson.Default.GatewayError) is { Message: not null } error
+                ? error
+                : new GatewayError($"HTTP {(int)response.StatusCode} {body}", 0);
+        }
+        catch (JsonException)
+        {
+            return new GatewayError($"HTTP {(int)response.StatusCode} {body}", 0);
+        }
+    }
+
+    private static SocketsHttpHandler CreateHandler(EtcdOptions options)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout };
+        if (options.CaFile is null && options.CertFile is null)
+            return handler;
+        var ssl = new SslClientAuthenticationOptions();
+        if (options.CaFile is not null)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(options.CaFile);
+            policy.CustomTrustStore.AddRange(authorities);
+            ssl.CertificateChainPolicy = policy;
+        }
+        if (options.CertFile is not null)
+            ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile)];
+        handler.SslOptions = ssl;
+        return handler;
+    }
+}

@@ -1,0 +1,246 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace PdCluster.Cluster.Etcd;
+
+/// <summary>
+/// <see cref="IClusterStore"/> on a real etcd cluster (3.4 or later) through its v3 JSON gateway: keys and values as
+/// UTF-8, prefixes as key ranges, watches as streamed responses resumed after the last delivered revision when a
+/// member goes away.
+/// </summary>
+public sealed class EtcdStore : IClusterStore
+{
+    private const int NotFound = 5;
+    private const int OutOfRange = 11;
+    private static readonly TimeSpan Reconnect = TimeSpan.FromMilliseconds(100);
+
+    private readonly EtcdGateway _gateway;
+    private readonly CancellationTokenSource _disposed = new();
+
+    /// <summary>Creates a client for the members in <paramref name="options"/>; nothing is sent until the first call.</summary>
+    public EtcdStore(EtcdOptions options)
+    {
+        _gateway = new EtcdGateway(options);
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        try
+        {
+            var answer = await _gateway.PostAsync("/v3/kv/put", new PutRequest(Bytes(key), Bytes(value), lease), GatewayJson.Default.PutRequest, GatewayJson.Default.HeaderResponse, cancel);
+            return answer.Header.Revision;
+        }
+        catch (EtcdException e) when (e.Code == NotFound && lease != 0)
+        {
+            throw new LeaseNotFoundException(lease);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<RangeResult> GetAsync(string key, CancellationToken cancel = default) => ReadAsync(new RangeRequest(Bytes(key)), cancel);
+
+    /// <inheritdoc/>
+    public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default)
+    {
+        var (key, end) = KeyRange.Prefix(prefix);
+        return ReadAsync(new RangeRequest(key, end), cancel);
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> DeleteAsync(string key, CancellationToken cancel = default)
+    {
+        var answer = await _gateway.PostAsync("/v3/kv/deleterange", new DeleteRangeRequest(Bytes(key)), GatewayJson.Default.DeleteRangeRequest, GatewayJson.Default.HeaderResponse, cancel);
+        return answer.Header.Revision;
+    }
+
+    /// <inheritdoc/>
+    public async Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default)
+    {
+        var request = new TxnRequest([.. when.Select(ToGateway)], [.. then.Select(ToGateway)], [.. (otherwise ?? []).Select(ToGateway)]);
+        try
+        {
+            var answer = await _gateway.PostAsync("/v3/kv/txn", request, GatewayJson.Default.TxnRequest, GatewayJson.Default.TxnResponse, cancel);
+            return new TxnResult(answer.Succeeded, answer.Header.Revision);
+        }
+        catch (EtcdException e) when (e.Code == NotFound && then.Concat(otherwise ?? []).OfType<TxnOp.Put>().FirstOrDefault(p => p.Lease != 0) is { } put)
+        {
+            throw new LeaseNotFoundException(put.Lease);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task CompactAsync(long revision, CancellationToken cancel = default)
+    {
+        try
+        {
+            await _gateway.PostAsync("/v3/kv/compaction", new CompactionRequest(revision), GatewayJson.Default.CompactionRequest, GatewayJson.Default.HeaderResponse, cancel);
+        }
+        catch (EtcdException e) when (e.Code == OutOfRange && e.Message.Contains("compacted", StringComparison.Ordinal))
+        {
+            // Compacted already, at or past this revision: the history is as asked.
+        }
+        catch (EtcdException e) when (e.Code == OutOfRange)
+        {
+            throw new ArgumentOutOfRangeException(nameof(revision), $"Revision {revision} is in the future ({e.Message}).");
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default)
+    {
+        if (ttl <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ttl), "A lease needs a positive TTL.");
+        var seconds = (long)Math.Ceiling(ttl.TotalSeconds);
+        var answer = await _gateway.PostAsync("/v3/lease/grant", new LeaseGrantRequest(seconds), GatewayJson.Default.LeaseGrantRequest, GatewayJson.Default.LeaseGrantResponse, cancel);
+        if (!string.IsNullOrEmpty(answer.Error) || answer.Id == 0)
+            throw new EtcdException($"etcd granted no lease: {answer.Error}");
+        return answer.Id;
+    }
+
+    /// <inheritdoc/>
+    public async Task KeepAliveAsync(long lease, CancellationToken cancel = default)
+    {
+        var answer = await _gateway.PostAsync("/v3/lease/keepalive", new LeaseRequest(lease), GatewayJson.Default.LeaseRequest, GatewayJson.Default.LeaseKeepAliveLine, cancel);
+        if (answer.Error is { } error)
+            throw new EtcdException($"etcd refused the keepalive of lease {lease:x}: {error.Message}", error.GrpcCode);
+        if (answer.Result is not { Ttl: > 0 })
+            throw new LeaseNotFoundException(lease);
+    }
+
+    /// <inheritdoc/>
+    public async Task RevokeAsync(long lease, CancellationToken cancel = default)
+    {
+        try
+        {
+            await _gateway.PostAsync("/v3/lease/revoke", new LeaseRequest(lease), GatewayJson.Default.LeaseRequest, GatewayJson.Default.HeaderResponse, cancel);
+        }
+        catch (EtcdException e) when (e.Code == NotFound)
+        {
+            throw new LeaseNotFoundException(lease);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _disposed.Token);
+        var (key, end) = KeyRange.Prefix(prefix);
+        var next = fromRevision;
+        while (!_disposed.IsCancellationRequested)
+        {
+            var token = _gateway.Token;
+            using var stream = await OpenWatchAsync(new WatchRequest(new WatchCreateRequest(key, end, next)), linked.Token);
+            if (stream is null)
+                yield break;
+            using var lines = new StreamReader(stream, Encoding.UTF8);
+            while (await ReadLineAsync(lines, linked.Token) is { } line)
+            {
+                var answer = ParseWatchLine(line, prefix);
+                if (answer?.Error is { } error)
+                    throw new EtcdException($"etcd ended the watch of '{prefix}': {error.Message}", error.GrpcCode);
+                if (answer?.Result is not { } result)
+                    continue;
+                if (result.CompactRevision > 0)
+                    throw new CompactedException(result.CompactRevision);
+                if (result.Canceled)
+                {
+                    if (result.CancelReason?.Contains("auth token", StringComparison.Ordinal) != true)
+                        throw new EtcdException($"etcd cancelled the watch of '{prefix}': {result.CancelReason}");
+                    _gateway.ForgetToken(token);
+                    break;
+                }
+                foreach (var e in result.Events ?? [])
+                {
+                    var change = ToWatchEvent(e);
+                    next = change.Revision + 1;
+                    yield return change;
+                }
+            }
+            if (_disposed.IsCancellationRequested)
+                yield break;
+            await Task.Delay(Reconnect, cancel);
+        }
+    }
+
+    /// <summary>Ends every watch and closes the connections.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        _gateway.Dispose();
+        _disposed.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<RangeResult> ReadAsync(RangeRequest request, CancellationToken cancel)
+    {
+        var answer = await _gateway.PostAsync("/v3/kv/range", request, GatewayJson.Default.RangeRequest, GatewayJson.Default.RangeResponse, cancel);
+        return new RangeResult([.. (answer.Kvs ?? []).Select(ToKeyValue)], answer.Header.Revision);
+    }
+
+    /// <summary>Opens the watch stream, or null when the store was disposed meanwhile.</summary>
+    private async Task<Stream?> OpenWatchAsync(WatchRequest request, CancellationToken cancel)
+    {
+        try
+        {
+            var response = await _gateway.OpenStreamAsync("/v3/watch", request, GatewayJson.Default.WatchRequest, cancel);
+            return await response.Content.ReadAsStreamAsync(cancel);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The next line of a watch stream, or null when the stream ended or broke (the caller resumes it).</summary>
+    private async Task<string?> ReadLineAsync(StreamReader lines, CancellationToken cancel)
+    {
+        try
+        {
+            return await lines.ReadLineAsync(cancel);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException or ObjectDisposedException && _disposed.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    private static WatchLine? ParseWatchLine(string line, string prefix)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, GatewayJson.Default.WatchLine);
+        }
+        catch (JsonException e)
+        {
+            throw new EtcdException($"The watch of '{prefix}' got a line that is not etcd's watch JSON: {e.Message}", inner: e);
+        }
+    }
+
+    private static WatchEvent ToWatchEvent(GatewayEvent e)
+    {
+        var item = ToKeyValue(e.Kv);
+        if (e.Type != "DELETE")
+            return new WatchEvent(WatchEventType.Put, item, item.ModRevision);
+        var last = e.PrevKv is null ? item : ToKeyValue(e.PrevKv) with { ModRevision = item.ModRevision };
+        return new WatchEvent(WatchEventType.Delete, last, item.ModRevision);
+    }
+
+    private static KeyValue ToKeyValue(GatewayKeyValue kv) =>
+        new(Encoding.UTF8.GetString(kv.Key), kv.Value is null ? "" : Encoding.UTF8.GetString(kv.Value), kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease);
+
+    private static CompareRequest ToGateway(Compare c) => c.Target == CompareTarget.ModRevision
+        ? new CompareRequest(Bytes(c.Key), "MOD", 0, c.Revision)
+        : new CompareRequest(Bytes(c.Key), "CREATE", c.Revision, 0);
+
+    private static RequestOp ToGateway(TxnOp op) => op switch
+    {
+        TxnOp.Put put => new RequestOp(RequestPut: new PutRequest(Bytes(put.Key), Bytes(put.Value), put.Lease)),
+        TxnOp.Delete delete => new RequestOp(RequestDeleteRange: new DeleteRangeRequest(Bytes(delete.Key))),
+        _ => throw new ArgumentException($"Unknown transaction operation {op.GetType().Name}.", nameof(op)),
+    };
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+}

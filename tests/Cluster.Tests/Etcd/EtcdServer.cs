@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using PdCluster.Cluster;
+using PdCluster.Cluster.Etcd;
+
+namespace PdCluster.Tests.Cluster.Etcd;
+
+/// <summary>
+/// Real etcd members on loopback for a test: free ports, a temporary directory for data (and certificates), optional
+/// TLS with client certificates and a short auth-token TTL. Disposing kills each member by its PID and removes the
+/// directory.
+/// </summary>
+public sealed class EtcdServer : IAsyncDisposable
+{
+    private readonly string _dir;
+    private readonly Process?[] _members;
+    private readonly StringBuilder _log = new();
+
+    private EtcdServer(string dir, int members, TestCertificates? tls)
+    {
+        _dir = dir;
+        _members = new Process?[members];
+        Tls = tls;
+        Endpoints = [.. Enumerable.Range(0, members).Select(_ => new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{FreePort()}"))];
+    }
+
+    /// <summary>The members' client URLs.</summary>
+    public IReadOnlyList<Uri> Endpoints { get; }
+
+    /// <summary>The certificates when the members serve TLS and ask for client certificates.</summary>
+    public TestCertificates? Tls { get; }
+
+    /// <summary>Options reaching every member (with the client certificate when TLS is on).</summary>
+    public EtcdOptions Options => new()
+    {
+        Endpoints = Endpoints,
+        CaFile = Tls?.Ca,
+        CertFile = Tls?.ClientCert,
+        KeyFile = Tls?.ClientKey,
+    };
+
+    /// <summary>Starts <paramref name="members"/> members as one cluster and waits until it serves.</summary>
+    public static async Task<EtcdServer> StartAsync(int members = 1, bool tls = false, int authTokenTtlSeconds = 300)
+    {
+        EtcdPrerequisite.Require();
+        var dir = Directory.CreateTempSubdirectory("pd-etcd-").FullName;
+        var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null);
+        try
+        {
+            server.Launch(authTokenTtlSeconds);
+            await server.WaitServingAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Kills member <paramref name="index"/> (SIGKILL by PID), as a crashed host.</summary>
+    public void Kill(int index)
+    {
+        if (_members[index] is { } member)
+        {
+            member.Kill();
+            member.WaitForExit();
+            member.Dispose();
+            _members[index] = null;
+        }
+    }
+
+    /// <summary>Creates the root user and role and turns auth on, through the gateway.</summary>
+    public async Task EnableAuthAsync(string password)
+    {
+        using var http = Client();
+        foreach (var (path, body) in new[]
+        {
+            ("/v3/auth/user/add", $$"""{"name":"root","password":"{{password}}"}"""),
+            ("/v3/auth/role/add", """{"name":"root"}"""),
+            ("/v3/auth/user/grant", """{"user":"root","role":"root"}"""),
+            ("/v3/auth/enable", "{}"),
+        })
+        {
+            using var response = await http.PostAsync(new Uri(Endpoints[0], path), new StringContent(body));
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>A plain HTTP client for the gateway, trusting the test CA and presenting the client certificate when TLS is on.</summary>
+    public HttpClient Client()
+    {
+        var handler = new SocketsHttpHandler();
+        if (Tls is { } t)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.ImportFromPemFile(t.Ca);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy, ClientCertificates = [X509Certificate2.CreateFromPemFile(t.ClientCert, t.ClientKey)] };
+        }
+        return new HttpClient(handler);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = 0; i < _members.Length; i++)
+            Kill(i);
+        await Task.Run(() => Directory.Delete(_dir, recursive: true));
+    }
+
+    private void Launch(int authTokenTtlSeconds)
+    {
+        var peers = Enumerable.Range(0, _members.Length).Select(_ => FreePort()).ToArray();
+        var cluster = string.Join(',', peers.Select((p, i) => $"m{i}=http://127.0.0.1:{p}"));
+        for (var i = 0; i < _members.Length; i++)
+        {
+            var info = new ProcessStartInfo("etcd") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var args = new List<string>
+            {
+                "--name", $"m{i}", "--data-dir", Path.Combine(_dir, $"m{i}"),
+                "--listen-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority), "--advertise-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority),
+                "--listen-peer-urls", $"http://127.0.0.1:{peers[i]}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peers[i]}",
+                "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(_dir),
+                "--auth-token", "simple", "--auth-token-ttl", authTokenTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (Tls is { } t)
+                args.AddRange(["--cert-file", t.ServerCert, "--key-file", t.ServerKey, "--trusted-ca-file", t.Ca, "--client-cert-auth"]);
+            foreach (var a in args)
+                info.ArgumentList.Add(a);
+            var process = Process.Start(info)!;
+            process.OutputDataReceived += (_, e) => Keep(e.Data);
+            process.ErrorDataReceived += (_, e) => Keep(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _members[i] = process;
+        }
+    }
+
+    private async Task WaitServingAsync()
+    {
+        await using var store = new EtcdStore(Options with { RequestTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(1) });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await store.GetAsync("/");
+                return;
+            }
+            catch (EtcdException) when (DateTime.UtcNow < deadline && _members.All(m => m is { HasExited: false }))
+            {
+                await Task.Delay(100);
+            }
+            catch (EtcdException e)
+            {
+                string log;
+                lock (_log)
+                    log = _log.ToString();
+                throw new InvalidOperationException($"etcd did not start ({e.Message}); its log ends:\n{log[^Math.Min(log.Length, 4000)..]}", e);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+        {
+            _log.AppendLine(line);
+            if (_log.Length > 64_000)
+                _log.Remove(0, _log.Length - 32_000);
+        }
+    }
+
+    /// <summary>A loopback TCP port free right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using PdCluster.Cluster;
+using PdCluster.Cluster.Etcd;
+using PdCluster.Tests.Cluster.Etcd;
+
+namespace PdCluster.Tests.Cluster;
+
+/// <summary>What only a real etcd has: several members and failover, token auth and its expiry, TLS, and no member answering.</summary>
+public sealed class EtcdStoreTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private static Task<List<WatchEvent>> Take(IAsyncEnumerable<WatchEvent> watch, int count) => WatchReader.Take(watch, count, Patience);
+
+    private static async Task WriteRoundTrip(IClusterStore store)
+    {
+        var revision = await store.PutAsync("/pd/rt", "v");
+        var watch = Take(store.WatchAsync("/pd/rt", revision), 2);
+        await store.PutAsync("/pd/rt", "w");
+        Assert.Equal(["v", "w"], (await watch).Select(e => e.Item.Value));
+        Assert.Equal("w", (await store.GetAsync("/pd/rt")).Items.Single().Value);
+    }
+
+    [EtcdFact]
+    public async Task A_dead_first_endpoint_hands_over_to_the_next_member()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        var dead = new Uri($"http://127.0.0.1:{EtcdServer.FreePort()}");
+        await using var store = new EtcdStore(etcd.Options with { Endpoints = [dead, .. etcd.Endpoints] });
+        await WriteRoundTrip(store);
+    }
+
+    [EtcdFact]
+    public async Task Killing_the_member_a_watch_streams_from_loses_no_write()
+    {
+        await using var etcd = await EtcdServer.StartAsync(members: 3);
+        await using var store = new EtcdStore(etcd.Options);
+        var from = (await store.GetAsync("/pd/")).Revision + 1;
+        var watch = Take(store.WatchAsync("/pd/w/", from), 101);
+        for (var i = 0; i < 50; i++)
+            await store.PutAsync($"/pd/w/{i % 5}", $"{i}");
+
+        etcd.Kill(0);
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                await store.PutAsync("/pd/w/after-kill", "50");
+                break;
+            }
+            catch (EtcdUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+        for (var i = 51; i < 101; i++)
+            await store.PutAsync($"/pd/w/{i % 5}", $"{i}");
+
+        var events = await watch;
+        Assert.Equal(Enumerable.Range(0, 101).Select(i => $"{i}"), events.Select(e => e.Item.Value));
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Revision < p.Second.Revision));
+    }
+
+    [EtcdFact]
+    public async Task With_auth_on_the_store_authenticates_and_authenticates_again_when_its_token_expires()
+    {
+        await using var etcd = await EtcdServer.StartAsync(authTokenTtlSeconds: 1);
+        await etcd.EnableAuthAsync("secret");
+        await using var store = new EtcdStore(etcd.Options with { User = "root", Password = "secret" });
+        var first = await store.PutAsync("/pd/auth", "1");
+
+        using var http = new HttpClient();
+        using var login = await http.PostAsync(new Uri(etcd.Endpoints[0], "/v3/auth/authenticate"), new StringContent("""{"name":"root","password":"secret"}"""));
+        var token = System.Text.Json.JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using var stale = new HttpRequestMessage(HttpMethod.Post, new Uri(etcd.Endpoints[0], "/v3/kv/range")) { Content = new StringContent("""{"key":"Lw=="}""") };
+        stale.Headers.TryAddWithoutValidation("Authorization", token);
+        using var refused = await http.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        var second = await store.PutAsync("/pd/auth", "2");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(["1", "2"], (await Take(store.WatchAsync("/pd/auth", first), 2)).Select(e => e.Item.Value));
+        Assert.True(second > first);
+
+        await using var anonymous = new EtcdStore(etcd.Options);
+        var refusedAnonymous = await Assert.ThrowsAsync<EtcdException>(() => anonymous.PutAsync("/pd/auth", "3"));
+        Assert.Contains("user name is empty", refusedAnonymous.Message, StringComparison.Ordinal);
+        await using var wrong = new EtcdStore(etcd.Options with { User = "root", Password = "wrong" });
+        var refusedWrong = await Assert.ThrowsAsync<EtcdException>(() => wrong.GetAsync("/pd/auth"));
+        Assert.Contains("user 'root'", refusedWrong.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", refusedWrong.Message, StringComparison.Ordinal);
+    }
+
+    [EtcdFact]
+    public async Task Over_TLS_the_store_trusts_the_given_CA_and_presents_its_client_certificate()
+    {
+        await using var etcd = await EtcdServer.StartAsync(tls: true);
+        Assert.All(etcd.Endpoints, e => Assert.Equal("https", e.Scheme));
+        await using (var store = new EtcdStore(etcd.Options))
+            await WriteRoundTrip(store);
+
+        await using var withoutClientCertificate = new EtcdStore(etcd.Options with { CertFile = null, KeyFile = null });
+        await Assert.ThrowsAsync<EtcdUnavailableException>(() => withoutClientCertificate.GetAsync("/pd/rt"));
+        await using var withoutCa = new EtcdStore(etcd.Options with { CaFile = null });
+        var untrusted = await Assert.ThrowsAsync<EtcdUnavailableException>(() => withoutCa.GetAsync("/pd/rt"));
+        Assert.Contains("SSL", untrusted.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [EtcdFact]
+    public async Task With_no_member_answering_calls_and_watches_fail_naming_every_endpoint_within_their_timeouts()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var refused = new Uri($"http://127.0.0.1:{EtcdServer.FreePort()}");
+        var unanswered = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        await using var store = new EtcdStore(new EtcdOptions { Endpoints = [refused, unanswered], RequestTimeout = TimeSpan.FromSeconds(1) });
+
+        var clock = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<EtcdUnavailableException>(() => store.PutAsync("/pd/k", "v"));
+        Assert.True(clock.Elapsed < Patience, $"took {clock.Elapsed}");
+        Assert.Contains($"{refused}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{unanswered}: no answer within 1 s", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<EtcdUnavailableException>(() => Take(store.WatchAsync("/pd/", 1), 1));
+    }
+}
