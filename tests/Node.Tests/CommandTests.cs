@@ -223,6 +223,45 @@ public sealed class CommandTests
         Assert.StartsWith(expected["pd: ".Length..], e.Message);
     }
 
+    [PdCluster.Tests.Provider.Veth.VethFact]
+    public void Adapter_list_shows_a_veth_as_a_development_adapter_that_meets_the_requirements()
+    {
+        PdCluster.Tests.Provider.Veth.HostPrerequisite.Require();
+        using var veth = new PdCluster.Tests.Provider.Veth.VethPair();
+        using var config = AfXdpConfig($"\"interface\": \"{veth.DeviceInterface}\", \"namespace\": \"{veth.DeviceNamespace}\", \"queues\": 1");
+
+        var json = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path, "-o", "json"]).Invoke());
+        Assert.True(json.Exit == 0, json.Error);
+        using var rows = JsonDocument.Parse(json.Output);
+        var row = rows.RootElement[0];
+        Assert.Equal(("veth", "Ethernet", "02:00:00:00:00:02"), (row.GetProperty("driver").GetString(), row.GetProperty("linkType").GetString(), row.GetProperty("mac").GetString()));
+        Assert.True(row.GetProperty("supported").GetBoolean());
+        Assert.True(row.GetProperty("development").GetBoolean());
+        Assert.Empty(row.GetProperty("unmet").EnumerateArray());
+
+        // Spectre's console keeps the writer it was first made with: give it this capture's, and put the old one back.
+        var previous = Spectre.Console.AnsiConsole.Console;
+        var table = ConsoleCapture.Run(() =>
+        {
+            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(Console.Out), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            });
+            Spectre.Console.AnsiConsole.Console.Profile.Width = 240;
+            try
+            {
+                return AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke();
+            }
+            finally
+            {
+                Spectre.Console.AnsiConsole.Console = previous;
+            }
+        });
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.Contains("met: development adapter", table.Output);
+        Assert.Contains("veth ", table.Output);
+    }
+
     [Fact]
     public void A_ring_larger_than_the_adapter_takes_is_refused_before_the_node_starts()
     {

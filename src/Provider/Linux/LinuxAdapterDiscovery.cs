@@ -36,7 +36,13 @@ public static class LinuxAdapterDiscovery
     {
         var sysfs = SysfsNetInterface.Read(SysClassNet, interfaceName)
             ?? throw new LinuxDiscoveryException($"there is no interface {interfaceName}{where}");
-        var driver = EthtoolDriverInfo.Query(interfaceName) ?? new EthtoolDriverInfo(sysfs.Driver, "", "", "");
+        return Describe(interfaceName, sysfs, EthtoolDriverInfo.Query(interfaceName));
+    }
+
+    /// <summary>The description of <paramref name="interfaceName"/> from what sysfs and ethtool said (ethtool null: the driver gave no driver info).</summary>
+    public static AdapterInfo Describe(string interfaceName, SysfsNetInterface sysfs, EthtoolDriverInfo? ethtool)
+    {
+        var driver = ethtool ?? new EthtoolDriverInfo(sysfs.Driver, "", "", "");
         var model = driver.Driver.Length > 0 ? driver.Driver : "Linux interface";
         return new AdapterInfo(interfaceName, sysfs.Mac, sysfs.LinkType, sysfs.Pci, model, driver.Driver, driver.Version, driver.FirmwareVersion,
             sysfs.ReceiveQueues, sysfs.TransmitQueues, MaxQueueSize: 0, sysfs.SpeedMbps)

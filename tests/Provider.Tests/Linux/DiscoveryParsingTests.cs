@@ -9,16 +9,6 @@ namespace PdCluster.Tests.Provider.Linux;
 /// <summary>The parsing half of Linux discovery: the ethtool driver-info struct and sysfs values, on kernel layouts, a sysfs tree on disk, and random input.</summary>
 public sealed class DiscoveryParsingTests
 {
-    /// <summary>A <c>struct ethtool_drvinfo</c> as the kernel fills it: command word, then NUL-terminated 32-byte strings.</summary>
-    private static byte[] DriverInfo(params string[] fields)
-    {
-        var bytes = new byte[EthtoolDriverInfo.Size];
-        bytes[0] = 3;
-        for (var i = 0; i < fields.Length; i++)
-            Encoding.ASCII.GetBytes(fields[i]).CopyTo(bytes, 4 + 32 * i);
-        return bytes;
-    }
-
     [Fact]
     public void The_driver_info_struct_decodes_as_ethtool_prints_it()
     {
@@ -110,34 +100,55 @@ public sealed class DiscoveryParsingTests
     [Fact]
     public void A_sysfs_tree_on_disk_reads_through_the_device_link_to_its_pci_function()
     {
-        var root = Directory.CreateTempSubdirectory("pd-sysfs-").FullName;
-        try
+        using var tree = new SysfsTree();
+        Assert.Equal(new SysfsNetInterface(1, 0x0002c9aabbcc, 40_000, "0000:03:00.0", PciId.ConnectX3Pro, "mlx4_core", 3, 1), tree.Read());
+        Assert.Null(SysfsNetInterface.Read(tree.ClassNet, "eth2"));
+
+        File.WriteAllText(Path.Combine(tree.Function, "vendor"), "mellanox\n");
+        Assert.Equal($"{tree.Function}/vendor: 'mellanox' is not a PCI id (0x and up to four hex digits, like 0x15b3)",
+            Assert.Throws<LinuxDiscoveryException>(tree.Read).Message);
+    }
+
+    /// <summary>sysfs of a ConnectX-3 Pro port <c>eth1</c> on PCI function 0000:03:00.0 (driver mlx4_core), written to a temporary directory.</summary>
+    internal sealed class SysfsTree : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("pd-sysfs-").FullName;
+
+        public SysfsTree()
         {
-            var function = Directory.CreateDirectory(Path.Combine(root, "devices/pci0000:00/0000:03:00.0")).FullName;
-            Directory.CreateDirectory(Path.Combine(root, "bus/pci/drivers/mlx4_core"));
-            File.CreateSymbolicLink(Path.Combine(function, "subsystem"), Path.Combine(root, "bus/pci"));
-            File.CreateSymbolicLink(Path.Combine(function, "driver"), Path.Combine(root, "bus/pci/drivers/mlx4_core"));
-            File.WriteAllText(Path.Combine(function, "vendor"), "0x15b3\n");
-            File.WriteAllText(Path.Combine(function, "device"), "0x1007\n");
-            var net = Directory.CreateDirectory(Path.Combine(root, "class/net/eth1")).FullName;
-            File.CreateSymbolicLink(Path.Combine(net, "device"), function);
+            Function = Directory.CreateDirectory(Path.Combine(_root, "devices/pci0000:00/0000:03:00.0")).FullName;
+            Directory.CreateDirectory(Path.Combine(_root, "bus/pci/drivers/mlx4_core"));
+            File.CreateSymbolicLink(Path.Combine(Function, "subsystem"), "../../../bus/pci");
+            File.CreateSymbolicLink(Path.Combine(Function, "driver"), "../../../bus/pci/drivers/mlx4_core");
+            File.WriteAllText(Path.Combine(Function, "vendor"), "0x15b3\n");
+            File.WriteAllText(Path.Combine(Function, "device"), "0x1007\n");
+            var net = Directory.CreateDirectory(Path.Combine(Function, "net/eth1")).FullName;
+            Directory.CreateDirectory(ClassNet);
+            File.CreateSymbolicLink(Path.Combine(ClassNet, "eth1"), "../../devices/pci0000:00/0000:03:00.0/net/eth1");
+            File.CreateSymbolicLink(Path.Combine(net, "device"), "../../../0000:03:00.0");
             File.WriteAllText(Path.Combine(net, "type"), "1\n");
             File.WriteAllText(Path.Combine(net, "address"), "00:02:c9:aa:bb:cc\n");
             File.WriteAllText(Path.Combine(net, "speed"), "40000\n");
             foreach (var q in new[] { "rx-0", "rx-1", "rx-2", "tx-0" })
                 Directory.CreateDirectory(Path.Combine(net, "queues", q));
-
-            var read = SysfsNetInterface.Read(Path.Combine(root, "class/net"), "eth1");
-            Assert.Equal(new SysfsNetInterface(1, 0x0002c9aabbcc, 40_000, "0000:03:00.0", PciId.ConnectX3Pro, "mlx4_core", 3, 1), read);
-            Assert.Null(SysfsNetInterface.Read(Path.Combine(root, "class/net"), "eth2"));
-
-            File.WriteAllText(Path.Combine(function, "vendor"), "mellanox\n");
-            Assert.Equal($"{function}/vendor: 'mellanox' is not a PCI id (0x and up to four hex digits, like 0x15b3)",
-                Assert.Throws<LinuxDiscoveryException>(() => SysfsNetInterface.Read(Path.Combine(root, "class/net"), "eth1")).Message);
         }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+
+        public string Function { get; }
+
+        public string ClassNet => Path.Combine(_root, "class/net");
+
+        public SysfsNetInterface Read() => SysfsNetInterface.Read(ClassNet, "eth1")!;
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>A <c>struct ethtool_drvinfo</c> as the kernel fills it: command word, then NUL-terminated 32-byte strings.</summary>
+    internal static byte[] DriverInfo(params string[] fields)
+    {
+        var bytes = new byte[EthtoolDriverInfo.Size];
+        bytes[0] = 3;
+        for (var i = 0; i < fields.Length; i++)
+            Encoding.ASCII.GetBytes(fields[i]).CopyTo(bytes, 4 + 32 * i);
+        return bytes;
     }
 }
