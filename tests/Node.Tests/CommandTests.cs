@@ -200,18 +200,10 @@ public sealed class CommandTests
         Assert.Contains("CX[0] [bold]", output);
     }
 
-    /// <summary>A node with one afxdp adapter pd0 (<paramref name="keys"/> added) and an empty filter file.</summary>
-    private static TempConfig AfXdpConfig(string keys)
-    {
-        var config = new TempConfig($$"""{ "name": "pd0", "provider": "afxdp", {{keys}} }""", "\"filters\": \"filters.json\",");
-        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[]");
-        return config;
-    }
-
     [Fact]
     public void An_afxdp_interface_that_does_not_exist_is_refused_by_file_and_key_in_list_and_run()
     {
-        using var config = AfXdpConfig("\"interface\": \"pdt-absent0\", \"queues\": 1");
+        using var config = TempConfig.AfXdp("\"interface\": \"pdt-absent0\", \"queues\": 1");
         var expected = $"pd: {config.Path}: adapters[0]: pd0: there is no interface pdt-absent0";
 
         var list = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
@@ -228,7 +220,7 @@ public sealed class CommandTests
     {
         PdCluster.Tests.Provider.Veth.HostPrerequisite.Require();
         using var veth = new PdCluster.Tests.Provider.Veth.VethPair();
-        using var config = AfXdpConfig($"\"interface\": \"{veth.DeviceInterface}\", \"namespace\": \"{veth.DeviceNamespace}\", \"queues\": 1");
+        using var config = TempConfig.AfXdp($"\"interface\": \"{veth.DeviceInterface}\", \"namespace\": \"{veth.DeviceNamespace}\", \"queues\": 1");
 
         var json = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path, "-o", "json"]).Invoke());
         Assert.True(json.Exit == 0, json.Error);
@@ -265,7 +257,7 @@ public sealed class CommandTests
     [Fact]
     public void A_ring_larger_than_the_adapter_takes_is_refused_before_the_node_starts()
     {
-        using var config = AfXdpConfig("\"interface\": \"lo\", \"queues\": 1, \"queueSize\": 8192, \"burst\": 64, \"buffers\": 16384");
+        using var config = TempConfig.AfXdp("\"interface\": \"lo\", \"queues\": 1, \"queueSize\": 8192, \"burst\": 64, \"buffers\": 16384");
 
         var loaded = NodeConfigLoader.Load(config.Path);
         var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());

@@ -65,6 +65,18 @@ internal static unsafe partial class Posix
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
 
+    [LibraryImport(C, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, uint mode);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint pread(int fd, void* buffer, nuint length, long offset);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint pwrite(int fd, void* buffer, nuint length, long offset);
+
     [LibraryImport(C, SetLastError = true)]
     public static partial int close(int fd);
 
