@@ -26,8 +26,10 @@ public sealed class XdpOwnershipTests
         using var veth = new VethPair();
         using var adapter = Bind(veth);
         var record = "";
+        string program;
         using (var first = adapter.OpenProvider())
         {
+            program = System.Text.RegularExpressions.Regex.Match(Ip(veth, "-d link show dev " + veth.DeviceInterface), @"prog/xdp id (\d+)").Groups[1].Value;
             var ifindex = veth.Device.Run(() => PacketSender.IfIndex(veth.DeviceInterface));
             record = Directory.EnumerateFiles(Records, $"*-{ifindex}").Single();
             var e = Assert.Throws<PdException>(() => adapter.OpenProvider());
@@ -35,6 +37,12 @@ public sealed class XdpOwnershipTests
             Assert.Equal($"The XDP program on {veth.DeviceInterface} belongs to a live PD provider (pid {Environment.ProcessId}; record {record}): close it first.", e.Message);
         }
         Assert.False(File.Exists(record), "the owner record goes with the provider");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Process.Start(new ProcessStartInfo("bpftool", $"prog show id {program}") { RedirectStandardOutput = true, RedirectStandardError = true })! is var p && p.WaitForExit(5000) && p.ExitCode == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"XDP program {program} is still loaded 10 s after the provider closed");
+            Thread.Sleep(50);
+        }
         Assert.DoesNotContain(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
         using (adapter.OpenProvider())
             Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));

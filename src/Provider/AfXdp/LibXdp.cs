@@ -43,8 +43,8 @@ internal static unsafe partial class LibXdp
     [LibraryImport(Xdp, EntryPoint = "xdp_program__attach")]
     public static partial int ProgramAttach(nint program, int ifindex, int mode, uint flags);
 
-    [LibraryImport(Xdp, EntryPoint = "xdp_program__detach")]
-    public static partial int ProgramDetach(nint program, int ifindex, int mode, uint flags);
+    [LibraryImport(Xdp, EntryPoint = "xdp_program__fd")]
+    public static partial int ProgramFd(nint program);
 
     [LibraryImport(Xdp, EntryPoint = "xdp_program__close")]
     public static partial void ProgramClose(nint program);

@@ -54,10 +54,10 @@ internal sealed class XdpAttachment : IDisposable
         }
     }
 
-    /// <summary>Detaches the program and removes the owner record.</summary>
+    /// <summary>Detaches the program (libbpf's detach: libxdp's leaves a descriptor of the program open, keeping it and its maps loaded) and removes the owner record; a device already gone has detached it itself.</summary>
     public void Dispose()
     {
-        Run(_namespace, () => LibXdp.ProgramDetach(_program, _ifindex, LibXdp.ModeNative, 0));
+        Run(_namespace, () => Detach(_ifindex, LibXdp.ProgramFd(_program)));
         _record.Dispose();
     }
 
@@ -68,7 +68,7 @@ internal sealed class XdpAttachment : IDisposable
         return LibXdp.XdpQueryId(ifindex, 0, &id) == 0 ? id : 0;
     }
 
-    /// <summary>Detaches program <paramref name="id"/> from <paramref name="ifindex"/> only if it is still the one attached (XDP_FLAGS_REPLACE).</summary>
+    /// <summary>Detaches program <paramref name="id"/>, a dead PD node's leftover, from <paramref name="ifindex"/> only if it is still the one attached.</summary>
     private static unsafe int DetachLeftover(int ifindex, uint id, string interfaceName)
     {
         var fd = LibXdp.ProgramFdById(id);
@@ -76,8 +76,7 @@ internal sealed class XdpAttachment : IDisposable
             throw new PdException(PdStatus.Busy, $"The XDP program {id} a dead PD node left on {interfaceName} cannot be opened to detach it: {Marshal.GetPInvokeErrorMessage(-fd)}.");
         try
         {
-            var options = new LibXdp.XdpAttachOptions { Size = (nuint)sizeof(LibXdp.XdpAttachOptions), OldProgramFd = fd };
-            var result = LibXdp.XdpDetach(ifindex, LibXdp.XdpFlagsDriverMode | LibXdp.XdpFlagsReplace, &options);
+            var result = Detach(ifindex, fd);
             return result == 0 ? 0
                 : throw new PdException(PdStatus.Busy, $"Detaching the XDP program {id} a dead PD node left on {interfaceName} failed: {Marshal.GetPInvokeErrorMessage(-result)}.");
         }
@@ -85,6 +84,13 @@ internal sealed class XdpAttachment : IDisposable
         {
             Posix.close(fd);
         }
+    }
+
+    /// <summary>Detaches the native-mode program of <paramref name="ifindex"/> if it is still <paramref name="programFd"/>'s (XDP_FLAGS_REPLACE); a negative errno otherwise.</summary>
+    private static unsafe int Detach(int ifindex, int programFd)
+    {
+        var options = new LibXdp.XdpAttachOptions { Size = (nuint)sizeof(LibXdp.XdpAttachOptions), OldProgramFd = programFd };
+        return LibXdp.XdpDetach(ifindex, LibXdp.XdpFlagsDriverMode | LibXdp.XdpFlagsReplace, &options);
     }
 
     private static T Run<T>(NetworkNamespace? ns, Func<T> call) => ns is null ? call() : ns.Run(call);
