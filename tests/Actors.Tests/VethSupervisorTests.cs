@@ -109,10 +109,7 @@ public sealed class VethSupervisorTests : TestKitBase
     [VethFact]
     public void Ip_link_del_under_traffic_reaches_the_supervisor_as_surprise_removal_and_leaves_nothing_behind()
     {
-        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
-        ExpectState(AdapterState.Running);
-        ExpectTrafficReceived(adapter);
-        var objects = KernelObjects.Of(_veth);
+        var (adapter, objects) = RunWithTraffic();
 
         using var traffic = new PeerTraffic(_veth);
         AwaitCondition(() => traffic.Sent > 1000, Timeout, "the peer is sending");
@@ -133,12 +130,18 @@ public sealed class VethSupervisorTests : TestKitBase
     [VethFact]
     public void A_normal_stop_leaves_nothing_behind()
     {
+        var (adapter, objects) = RunWithTraffic();
+        StopAndAssertEveryBufferHome(adapter);
+        AwaitAssert(() => Assert.Empty(objects.LeftBehind()), Timeout);
+    }
+
+    /// <summary>A supervised adapter running with traffic received, and the kernel objects it holds.</summary>
+    private (IActorRef Adapter, KernelObjects Objects) RunWithTraffic()
+    {
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
         ExpectState(AdapterState.Running);
         ExpectTrafficReceived(adapter);
-        var objects = KernelObjects.Of(_veth);
-        StopAndAssertEveryBufferHome(adapter);
-        AwaitAssert(() => Assert.Empty(objects.LeftBehind()), Timeout);
+        return (adapter, KernelObjects.Of(_veth));
     }
 
     /// <summary>UDP frames from the peer end as fast as one thread sends them, until the peer is gone or the test ends.</summary>
