@@ -31,7 +31,9 @@ public sealed class XdpOwnershipTests
         {
             program = System.Text.RegularExpressions.Regex.Match(Ip(veth, "-d link show dev " + veth.DeviceInterface), @"prog/xdp id (\d+)").Groups[1].Value;
             var ifindex = veth.Device.Run(() => PacketSender.IfIndex(veth.DeviceInterface));
-            record = Directory.EnumerateFiles(Records, $"*-{ifindex}").Single();
+            var netns = veth.Device.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!)[5..^1];
+            record = Path.Combine(Records, $"{netns}-{ifindex}");
+            Assert.True(File.Exists(record), $"{record} records the owner");
             var e = Assert.Throws<PdException>(() => adapter.OpenProvider());
             Assert.Equal(PdStatus.Busy, e.Status);
             Assert.Equal($"The XDP program on {veth.DeviceInterface} belongs to a live PD provider (pid {Environment.ProcessId}; record {record}): close it first.", e.Message);
