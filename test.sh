@@ -9,9 +9,9 @@ if ! command -v dotnet >/dev/null; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-# The afxdp provider: libxdp/libbpf at run time, clang to compile its XDP program; iproute2, ethtool and bpftool for the veth tests.
+# The afxdp provider: libxdp/libbpf at run time, clang to compile its BPF programs; iproute2, ping, arping, ethtool and bpftool for the veth tests.
 need=()
-for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 ethtool bpftool; do
+for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping ethtool bpftool; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

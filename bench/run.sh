@@ -4,12 +4,17 @@
 #   (default: all);
 #   --rules: the rule counts of pd-forward and classifier (default 1,1000,100000).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
+# bench/run.sh veth [--quick]: the receive paths on a real veth pair beside the C and DPDK anchors (bench/veth.sh).
 # Prints one JSON object per line and writes bench/results/results.json, results.md and the chart results.svg (full runs of every scenario),
 # results-quick.* (--quick) or results-partial.* (some scenarios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null; then echo "bench/run.sh: the .NET SDK (dotnet) is required" >&2; exit 1; fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if [ "${1:-}" = "veth" ]; then
+  shift
+  exec bash bench/veth.sh "$@"
+fi
 if [ "${1:-}" = "micro" ]; then
   shift
   # Without arguments: every micro-benchmark with BenchmarkDotNet's short job; otherwise BenchmarkDotNet's own options.

@@ -6,4 +6,8 @@ namespace PdCluster.Bench;
 [JsonSerializable(typeof(BenchResult))]
 [JsonSerializable(typeof(BenchSummary))]
 [JsonSerializable(typeof(BenchRun))]
+[JsonSerializable(typeof(Veth.ProbeResult))]
+[JsonSerializable(typeof(Veth.VethRow))]
+[JsonSerializable(typeof(Veth.VethSummary))]
+[JsonSerializable(typeof(Veth.VethRun))]
 internal sealed partial class BenchJson : JsonSerializerContext;

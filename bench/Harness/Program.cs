@@ -3,11 +3,15 @@ using System.Text;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Bench;
+using PdCluster.Bench.Veth;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
 // Runs the scenarios in interleaved rounds (7, or 1 with --quick) and reports each setting's median round: one JSON
 // object per setting per line, then a summary line; writes results.json and results.md (a full run of every scenario),
 // results-quick.* (--quick) or results-partial.* (some scenarios).
+if (args.Length > 0 && args[0].StartsWith("veth-", StringComparison.Ordinal))
+    return VethCommands.Run(args);
+
 var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events", "control-latency" };
 var quick = args.Contains("--quick");
 var resultsIndex = Array.IndexOf(args, "--results");

@@ -5,8 +5,8 @@ namespace PdCluster.DataPath;
 /// <summary>
 /// DPDK's exception path: hands every frame that is not IPv4 or IPv6 (ARP, LLDP, anything else the appliance does not
 /// speak) back to the OS path, so the host keeps answering ARP and neighbours keep seeing it while PD owns the queue.
-/// It sits after the filter stage, so a filter may still drop or count such frames first. A frame too short for an
-/// Ethernet header is dropped.
+/// It sits after the filter stage, so a filter may still drop or count such frames first; IP traffic for the host
+/// itself is the filter file's to hand back (<c>os</c> filters). A frame too short for an Ethernet header is dropped.
 /// </summary>
 public sealed class ExceptionPathStage : IPacketStage
 {

@@ -16,7 +16,9 @@ namespace PdCluster.Tests.Actors;
 /// <summary>
 /// An adapter supervisor on provider afxdp over a veth pair, driven by real <c>ip link</c> changes through the
 /// rtnetlink listener: down quiesces, up runs again, delete removes, the same name again re-adopts, and every buffer
-/// comes home each time.
+/// comes home each time. With its queue holding all of the interface's traffic (RSS acquired), what the pipeline hands
+/// to the OS path reaches the kernel as arrived on the interface: the peer's ARP and, with an <c>os</c> filter, ping
+/// get answers.
 /// </summary>
 public sealed class VethSupervisorTests : TestKitBase
 {
@@ -47,8 +49,8 @@ public sealed class VethSupervisorTests : TestKitBase
         _veth.Dispose();
     }
 
-    private AdapterSettings Settings() =>
-        new("pd0", _adapter.OpenProvider, _adapter.Events, _pool, SimulatedLab.Compile("""[ { "id": "count-rest", "priority": 100 } ]"""),
+    private AdapterSettings Settings(string filters = """[ { "id": "count-rest", "priority": 100 } ]""") =>
+        new("pd0", _adapter.OpenProvider, _adapter.Events, _pool, SimulatedLab.Compile(filters),
             Queues: 1, QueueSize: 256, DrainNotification: true);
 
     private AdapterStateChanged ExpectState(AdapterState state) =>
@@ -128,6 +130,25 @@ public sealed class VethSupervisorTests : TestKitBase
     }
 
     [VethFact]
+    public void With_rss_taken_the_peer_gets_arp_answers_from_the_exception_path_and_ping_answers_through_an_os_filter()
+    {
+        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings("""
+            [
+              { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.1.1" } },
+              { "id": "count-rest", "priority": 100 }
+            ]
+            """)), "pd0");
+        ExpectState(AdapterState.Running);
+        _veth.ForgetNeighbours();
+
+        _veth.AssertDeviceAnswersPingAndArp();
+        var queue = Status(adapter).Queues.Single();
+        Assert.True(queue.FilterHits["host-icmp"] >= 3, $"the echo requests came through PD's filter: {queue.FilterHits["host-icmp"]}");
+        Assert.True(queue.ToOs >= queue.FilterHits["host-icmp"] + 2, $"the echo requests and the ARP requests went to the OS path: {queue.ToOs}");
+        StopAndAssertEveryBufferHome(adapter);
+    }
+
+    [VethFact]
     public void A_normal_stop_leaves_nothing_behind()
     {
         var (adapter, objects) = RunWithTraffic();
@@ -183,6 +204,22 @@ public sealed class VethSupervisorTests : TestKitBase
             _stop = true;
             _thread.Join();
         }
+    }
+
+    [VethFact]
+    public void With_rss_taken_and_no_os_filter_the_echo_requests_stay_pds_while_arp_still_resolves()
+    {
+        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
+        ExpectState(AdapterState.Running);
+        _veth.ForgetNeighbours();
+
+        var ping = _veth.RunInPeer("ping -c 2 -W 1 198.18.1.1");
+        Assert.NotEqual(0, ping.Code);
+        Assert.Contains("0 received", ping.Output);
+        Assert.Contains("02:00:00:00:00:02", VethPair.Run("ip", $"-n {_veth.PeerNamespace} neigh show 198.18.1.1").Output);
+        var queue = Status(adapter).Queues.Single();
+        Assert.True(queue.FilterHits["count-rest"] >= 2, $"the echo requests were PD's: {queue.FilterHits["count-rest"]}");
+        StopAndAssertEveryBufferHome(adapter);
     }
 
     [VethFact]

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using PdCluster.Provider;
-using PdCluster.Provider.AfXdp;
-using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Packets;
 using PdCluster.Tests.Provider.Veth;
@@ -14,28 +12,21 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
 {
     private const ushort SteeredPort = 7000;
     private const ushort PassedPort = 7001;
-    private readonly VethPair _veth;
-    private readonly PacketSender _sender;
-    private readonly BufferPool _pool = new(512);
-    private readonly AfXdpProvider _provider;
+    private readonly AfXdpOnVeth _rig = new();
     private readonly Socket _steered;
     private readonly Socket _passed;
 
     public AfXdpReceiveFilterTests()
     {
-        HostPrerequisite.Require();
-        _veth = new VethPair();
-        _sender = new PacketSender(_veth.Peer, _veth.PeerInterface);
-        _provider = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(_veth.DeviceInterface), new AfXdpAdapterOptions(_veth.DeviceInterface), _veth.Device);
-        _steered = _veth.Device.Run(() => Udp(SteeredPort));
-        _passed = _veth.Device.Run(() => Udp(PassedPort));
+        _steered = _rig.Veth.Device.Run(() => Udp(SteeredPort));
+        _passed = _rig.Veth.Device.Run(() => Udp(PassedPort));
     }
 
     [VethFact]
     public void A_filter_set_at_run_time_steers_matches_to_its_queue_and_the_rest_reaches_the_kernel_until_it_is_cleared()
     {
         var queue = Posted();
-        var filter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], queue, 0, 0x70));
+        var filter = _rig.Provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], queue, 0, 0x70));
         Send(SteeredPort, 5);
         Send(PassedPort, 3);
         Assert.Equal(3, Receive(_passed, 3));
@@ -43,14 +34,14 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
         Assert.Equal(0, _steered.Available);
         Assert.Equal(5, filter.Counters.PacketsMatched);
 
-        _provider.ClearReceiveFilter(filter);
+        _rig.Provider.ClearReceiveFilter(filter);
         Send(SteeredPort, 4);
         Assert.Equal(4, Receive(_steered, 4));
         Assert.Equal(0, DrainUntil(queue, 0));
 
         queue.FlushQueue();
         Assert.Equal(58, DrainUntil(queue, 58));
-        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+        Assert.Equal(_rig.Pool.Capacity, _rig.Pool.FreeCount);
     }
 
     [VethFact]
@@ -58,25 +49,25 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
     {
         var kept = Posted();
         var freed = Posted();
-        var keptFilter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], kept, 0, 1));
-        var freedFilter = _provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PassedPort}")], freed, 0, 2));
+        var keptFilter = _rig.Provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{SteeredPort}")], kept, 0, 1));
+        var freedFilter = _rig.Provider.SetReceiveFilter(new ReceiveFilterParameters([FieldMatchSyntax.Parse(MatchField.DestinationPort, $"{PassedPort}")], freed, 0, 2));
         Send(SteeredPort, 2);
         Send(PassedPort, 2);
         Assert.Equal(2, DrainUntil(kept, 2));
         Assert.Equal(2, DrainUntil(freed, 2));
 
-        _provider.ClearReceiveFilter(freedFilter);
+        _rig.Provider.ClearReceiveFilter(freedFilter);
         freed.FlushQueue();
         Assert.Equal(61, DrainUntil(freed, 61));
-        _provider.FreeQueue(freed);
+        _rig.Provider.FreeQueue(freed);
         Send(SteeredPort, 3);
         Assert.Equal(3, DrainUntil(kept, 3));
         Assert.Equal(5, keptFilter.Counters.PacketsMatched);
 
-        _provider.ClearReceiveFilter(keptFilter);
+        _rig.Provider.ClearReceiveFilter(keptFilter);
         kept.FlushQueue();
         Assert.Equal(58, DrainUntil(kept, 58));
-        Assert.Equal(_pool.Capacity, _pool.FreeCount);
+        Assert.Equal(_rig.Pool.Capacity, _rig.Pool.FreeCount);
     }
 
     public void Dispose()
@@ -85,24 +76,14 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
         {
             _steered.Dispose();
             _passed.Dispose();
-            _provider.Dispose();
         }
         finally
         {
-            _sender.Dispose();
-            _veth.Dispose();
-            _pool.Dispose();
+            _rig.Dispose();
         }
     }
 
-    private IPdQueue Posted()
-    {
-        var queue = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Receive, 64, _pool));
-        var buffers = new int[63];
-        Assert.Equal(63, _pool.TryAllocate(buffers));
-        Assert.Equal(63, queue.PostAndDrain(buffers, []).Posted);
-        return queue;
-    }
+    private IPdQueue Posted() => _rig.Posted(_rig.Provider.AllocateQueue(_rig.ReceiveQueue));
 
     private static Socket Udp(ushort port)
     {
@@ -115,7 +96,7 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
     {
         var frame = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp(40000, port).Payload(16).Build();
         for (var i = 0; i < count; i++)
-            _sender.Send(frame);
+            _rig.Sender.Send(frame);
     }
 
     /// <summary>Receives <paramref name="count"/> datagrams (each waits up to the socket's timeout) and returns how many came.</summary>
@@ -146,7 +127,7 @@ public sealed class AfXdpReceiveFilterTests : IDisposable
         do
         {
             var n = queue.PostAndDrain([], into).Drained;
-            _pool.Return(into.AsSpan(0, n));
+            _rig.Pool.Return(into.AsSpan(0, n));
             got += n;
         }
         while ((got < expected || expected == 0) && DateTime.UtcNow < deadline);

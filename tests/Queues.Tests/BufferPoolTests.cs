@@ -32,6 +32,20 @@ public sealed class BufferPoolTests
     }
 
     [Fact]
+    public unsafe void An_aligned_stride_puts_buffers_exactly_their_size_apart()
+    {
+        using var pool = new BufferPool(8, 2048, alignedStride: true);
+        Assert.Equal(2048, pool.BufferStride);
+        fixed (byte* first = pool.Buffer(0))
+        fixed (byte* fifth = pool.Buffer(5))
+            Assert.Equal(5 * 2048L, fifth - first);
+    }
+
+    [Fact]
+    public void An_aligned_stride_needs_a_power_of_two_size() =>
+        Assert.Throws<ArgumentException>(() => new BufferPool(8, 1984, alignedStride: true));
+
+    [Fact]
     public void Allocation_and_return_keep_exact_count()
     {
         using var pool = new BufferPool(100);

@@ -56,7 +56,7 @@ public sealed class AfXdpProvider : IPdProvider
         {
             Filters = new XdpFilterTable(LibXdp.ProgramObject(_program));
             Notifier = new AfXdpNotifier(options.Interface);
-            _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}"));
+            _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}", _ifindex, Path.Combine(Path.GetDirectoryName(path)!, "pd_os_path.o")));
         }
         catch
         {

@@ -1,13 +1,15 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using PdCluster.Queues.Buffers;
 
 namespace PdCluster.Provider.AfXdp;
 
 /// <summary>
-/// The UMEM of one device queue: the adapter's <see cref="BufferPool"/> memory registered in unaligned chunk mode (the
-/// pool's stride is an odd number of cache lines, which aligned mode cannot express), so a buffer handle is a frame at
-/// handle × stride. Every PD queue's socket on the device queue shares it, with its one fill and completion ring;
+/// The UMEM of one device queue: the adapter's <see cref="BufferPool"/> memory, so a buffer handle is a frame at
+/// handle × stride. A pool's usual stride is an odd number of cache lines, which only unaligned chunk mode can express;
+/// a pool created with an aligned (power-of-two, at least 2,048-byte) stride is registered in aligned chunk mode, which
+/// every zero-copy driver supports. Every PD queue's socket on the device queue shares it, with its one fill and completion ring;
 /// the lock serializes them. A fill ring cannot give buffers back, so flushing one receive queue rebinds the others.
 /// </summary>
 internal sealed unsafe class AfXdpUmem : IDisposable
@@ -37,6 +39,9 @@ internal sealed unsafe class AfXdpUmem : IDisposable
     public BufferPool Pool { get; }
 
     public uint Stride { get; }
+
+    /// <summary>Whether the UMEM is in aligned chunk mode (chunks of <see cref="Stride"/> bytes) rather than unaligned.</summary>
+    public bool Aligned => Stride == Pool.BufferSize && BitOperations.IsPow2(Stride) && Stride >= 2048;
 
     public XskRing* Fill { get; }
 
@@ -177,7 +182,7 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             CompSize = (uint)RingSize,
             FrameSize = (uint)Pool.BufferSize,
             FrameHeadroom = 0,
-            Flags = LibXdp.UnalignedChunkFlag,
+            Flags = Aligned ? 0 : LibXdp.UnalignedChunkFlag,
         };
         var size = (ulong)Pool.Capacity * Stride;
         var r = LibXdp.UmemCreate(out _umem, (void*)Pool.BaseAddress, size, Fill, Completion, &config);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -13,7 +14,9 @@ namespace PdCluster.Queues.Buffers;
 /// Threads allocate and return in bulk through the shared free stack, or through a <see cref="BufferCache"/> each
 /// (DPDK's per-lcore mempool cache) so that the steady state touches no shared state. Buffers start on cache-line
 /// boundaries an odd number of lines apart: with a power-of-two stride every packet's first line would fall in the
-/// same two sets of the L1 cache and a burst would evict itself.
+/// same two sets of the L1 cache and a burst would evict itself. A pool created with <c>alignedStride</c> gives that up
+/// for buffers exactly <see cref="BufferSize"/> apart, for devices that need power-of-two frames (AF_XDP's aligned
+/// chunk mode).
 /// </remarks>
 public sealed unsafe class BufferPool : IDisposable
 {
@@ -31,16 +34,19 @@ public sealed unsafe class BufferPool : IDisposable
     private bool _disposed;
 
     /// <summary>Creates a pool of <paramref name="capacity"/> buffers of <paramref name="bufferSize"/> bytes each.</summary>
-    public BufferPool(int capacity, int bufferSize = 2048, bool checkedMode = false)
+    /// <param name="alignedStride">Buffers exactly <paramref name="bufferSize"/> apart (a power of two) instead of an odd number of cache lines.</param>
+    public BufferPool(int capacity, int bufferSize = 2048, bool checkedMode = false, bool alignedStride = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 128);
         if (bufferSize % CacheLine.Size != 0)
             throw new ArgumentException($"Buffer size must be a multiple of {CacheLine.Size} bytes (a cache line).", nameof(bufferSize));
+        if (alignedStride && !BitOperations.IsPow2(bufferSize))
+            throw new ArgumentException("An aligned stride needs a power-of-two buffer size.", nameof(bufferSize));
 
         Capacity = capacity;
         BufferSize = bufferSize;
-        _stride = bufferSize / CacheLine.Size % 2 == 0 ? bufferSize + CacheLine.Size : bufferSize;
+        _stride = alignedStride || bufferSize / CacheLine.Size % 2 != 0 ? bufferSize : bufferSize + CacheLine.Size;
         var bytes = (nuint)capacity * (nuint)_stride;
         _data = (byte*)NativeMemory.AlignedAlloc(bytes, PageSize);
         NativeMemory.Clear(_data, bytes);
@@ -87,7 +93,7 @@ public sealed unsafe class BufferPool : IDisposable
         }
     }
 
-    /// <summary>Bytes from one buffer's start to the next: the buffer size, or one cache line more to keep the stride odd.</summary>
+    /// <summary>Bytes from one buffer's start to the next: the buffer size, or one cache line more to keep the stride odd (unless created with an aligned stride).</summary>
     public int BufferStride => _stride;
 
     /// <summary>Start of the buffer block, for providers that register it with a device (for example an AF_XDP UMEM).</summary>

@@ -1,8 +1,8 @@
 namespace PdCluster.Tests.Provider.Veth;
 
 /// <summary>
-/// What the veth tests need from the host: root (network namespaces, veth pairs, XDP and AF_XDP), iproute2 and
-/// libxdp. Unmet, the tests are skipped with the reason; under <c>CI=true</c> they run and fail with it instead.
+/// What the veth tests need from the host: root (network namespaces, veth pairs, XDP and AF_XDP), iproute2,
+/// ping, arping and libxdp. Unmet, the tests are skipped with the reason; under <c>CI=true</c> they run and fail with it instead.
 /// </summary>
 public static class HostPrerequisite
 {
@@ -18,6 +18,8 @@ public static class HostPrerequisite
             return "the veth tests need root (network namespaces, veth pairs, XDP); run them as root (with CI=true an unmet prerequisite fails instead of skipping)";
         if (!new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists))
             return "the veth tests need iproute2 (ip); test.sh installs it";
+        if (!new[] { "ping", "arping" }.All(tool => new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin" }.Any(d => File.Exists(Path.Combine(d, tool)))))
+            return "the veth tests of the OS path need ping (iputils-ping) and arping; test.sh installs them";
         if (!Directory.EnumerateFiles("/usr/lib", "libxdp.so.1", SearchOption.AllDirectories).Any())
             return "the afxdp provider needs libxdp1 and libbpf1; test.sh installs them";
         return null;

@@ -67,6 +67,26 @@ public sealed class VethPair : IDisposable
         AwaitOperationallyUp();
     }
 
+    /// <summary>Removes the static neighbour entries the pair starts with, so each end must resolve the other by ARP.</summary>
+    public void ForgetNeighbours()
+    {
+        Ip($"-n {PeerNamespace} neigh del 198.18.1.1 dev {PeerInterface}");
+        Ip($"-n {DeviceNamespace} neigh del 198.18.0.1 dev {DeviceInterface}");
+    }
+
+    /// <summary>Runs <paramref name="command"/> (a program and its arguments) inside the peer's namespace (<c>ip netns exec</c>).</summary>
+    public (int Code, string Output, string Error) RunInPeer(string command) => Run("ip", $"netns exec {PeerNamespace} {command}");
+
+    /// <summary>Asserts that the device's kernel answers the peer: all 3 of <c>ping</c>'s echo requests and <c>arping</c>'s ARP requests to 198.18.1.1.</summary>
+    public void AssertDeviceAnswersPingAndArp()
+    {
+        var ping = RunInPeer("ping -c 3 -W 1 198.18.1.1");
+        Assert.True(ping.Code == 0, $"ping of the device: {ping.Output}{ping.Error}");
+        Assert.Contains("3 received", ping.Output);
+        var arping = RunInPeer($"arping -c 2 -w 5 -i {PeerInterface} 198.18.1.1");
+        Assert.True(arping.Code == 0, $"arping of the device: {arping.Output}{arping.Error}");
+    }
+
     /// <summary>Waits (10 s at most) for the device end's operational state to be up: the kernel's link watch may report carrier late.</summary>
     private void AwaitOperationallyUp()
     {
@@ -138,7 +158,8 @@ public sealed class VethPair : IDisposable
 
     private static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
 
-    private static (int Code, string Output, string Error) Run(string file, string arguments)
+    /// <summary>Runs <c>FILE ARGS</c> to its end and returns its exit code, output and error output.</summary>
+    public static (int Code, string Output, string Error) Run(string file, string arguments)
     {
         using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
         var output = p.StandardOutput.ReadToEndAsync();

@@ -12,6 +12,7 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/in6.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -115,83 +116,169 @@ static __always_inline void map_ipv4(__u8 *out, __be32 address)
 	__builtin_memcpy(out + 12, &address, 4);
 }
 
+// The parse mirrors src/Queues/Packets/PacketParser.cs for the outer fields the key holds: a header counts (its bit in
+// key->headers) only when it is complete, a field is read only from a complete header, and the transport header is
+// looked for within the IP packet's own length, not the frame's (padding is no header). Lengths are kept as offsets
+// from the frame's start; every read is checked against data_end as well, which the verifier needs.
+
+#define PD_MAX_OFFSET 0xffff
+#define PD_MAX_EXTENSION_HEADERS 8
+
+static __always_inline int is_vlan(__be16 type)
+{
+	return type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD) || type == bpf_htons(0x9100);
+}
+
+static __always_inline int is_extension_header(__u8 next)
+{
+	switch (next) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_FRAGMENT:
+	case IPPROTO_AH:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_MH:
+	case 139: // Host Identity Protocol
+	case 140: // Shim6
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+// The transport header at offset l4 of an IP packet that ends at offset limit: ports of a whole UDP or TCP header,
+// type and code of a whole ICMP or ICMPv6 header, nothing for any other protocol.
+static __always_inline void transport(void *data, void *end, __u32 l4, __u32 limit, __u8 protocol, struct pd_key *key)
+{
+	if (l4 > limit || l4 > PD_MAX_OFFSET)
+		return;
+	__u32 available = limit - l4;
+	__u8 *p = data + l4;
+	if (protocol == IPPROTO_TCP) {
+		if (available < 20 || (void *)(p + 20) > end)
+			return;
+		__u32 length = (p[12] >> 4) * 4;
+		if (length < 20 || available < length)
+			return;
+	} else if (protocol == IPPROTO_UDP) {
+		if (available < 8 || (void *)(p + 8) > end)
+			return;
+	} else if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6) {
+		if (available < 4 || (void *)(p + 4) > end)
+			return;
+		key->headers |= H_ICMP;
+		key->icmp_type = p[0];
+		key->icmp_code = p[1];
+		return;
+	} else {
+		return;
+	}
+	key->headers |= H_PORTS;
+	__builtin_memcpy(&key->src_port, p, 2);
+	__builtin_memcpy(&key->dst_port, p + 2, 2);
+}
+
+static __always_inline void ipv4(void *data, void *end, __u32 offset, __u32 length, struct pd_key *key)
+{
+	struct iphdr *ip = data + offset;
+	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5)
+		return;
+	__u32 header = ip->ihl * 4;
+	__u32 total = bpf_ntohs(ip->tot_len);
+	if (length - offset < header || total < header)
+		return;
+	key->headers |= H_IP | H_IPV4;
+	key->ip_version = 4;
+	key->protocol = ip->protocol;
+	key->ttl_is_one = ip->ttl == 1;
+	key->dscp = ip->tos >> 2;
+	map_ipv4(key->src_ip, ip->saddr);
+	map_ipv4(key->dst_ip, ip->daddr);
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return;
+	__u32 limit = length - offset < total ? length : offset + total;
+	transport(data, end, offset + header, limit, ip->protocol, key);
+}
+
+// IPv6 past up to PD_MAX_EXTENSION_HEADERS extension headers. Where the walk stops (too many, or one cut short) the
+// protocol is the header it could not get past; a fragment other than the first has the fragment header's next
+// header as protocol and no transport fields.
+static __always_inline void ipv6(void *data, void *end, __u32 offset, __u32 length, struct pd_key *key)
+{
+	struct ipv6hdr *ip6 = data + offset;
+	if ((void *)(ip6 + 1) > end || ip6->version != 6)
+		return;
+	key->headers |= H_IP | H_IPV6;
+	key->ip_version = 6;
+	key->ttl_is_one = ip6->hop_limit == 1;
+	key->dscp = (bpf_ntohs(*(__be16 *)ip6) >> 6) & 0x3f;
+	__builtin_memcpy(key->src_ip, &ip6->saddr, 16);
+	__builtin_memcpy(key->dst_ip, &ip6->daddr, 16);
+	__u32 payload = bpf_ntohs(ip6->payload_len);
+	__u32 cursor = offset + sizeof(*ip6);
+	__u32 limit = payload == 0 || length - cursor < payload ? length : cursor + payload;
+	__u8 next = ip6->nexthdr;
+	for (int seen = 0; seen <= PD_MAX_EXTENSION_HEADERS; seen++) {
+		if (!is_extension_header(next))
+			break;
+		key->protocol = next;
+		if (seen == PD_MAX_EXTENSION_HEADERS || limit - cursor < 8 || cursor > PD_MAX_OFFSET)
+			return;
+		__u8 *header = data + cursor;
+		if ((void *)(header + 8) > end)
+			return;
+		__u32 size = next == IPPROTO_FRAGMENT ? 8 : next == IPPROTO_AH ? (header[1] + 2) * 4 : (header[1] + 1) * 8;
+		if (next == IPPROTO_FRAGMENT && (((header[2] << 8) | header[3]) >> 3) != 0) {
+			key->protocol = header[0];
+			return;
+		}
+		if (limit - cursor < size)
+			return;
+		next = header[0];
+		cursor += size;
+	}
+	key->protocol = next;
+	transport(data, end, cursor, limit, next, key);
+}
+
 static __always_inline void parse(struct xdp_md *ctx, struct pd_key *key)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	__u32 length = end - data;
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > end)
 		return;
+	__be16 type = eth->h_proto;
+	__u32 offset = sizeof(*eth);
+	__u16 tci = 0;
+	int tags = 0;
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (!is_vlan(type))
+			break;
+		__be16 *tag = data + offset;
+		if ((void *)(tag + 2) > end)
+			return;
+		if (i == 0)
+			tci = bpf_ntohs(tag[0]);
+		type = tag[1];
+		offset += 4;
+		tags++;
+	}
 	key->headers = H_ETHERNET;
 	__builtin_memcpy(key->dst_mac, eth->h_dest, 6);
 	__builtin_memcpy(key->src_mac, eth->h_source, 6);
-	__be16 type = eth->h_proto;
-	void *next = eth + 1;
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (type != bpf_htons(ETH_P_8021Q) && type != bpf_htons(ETH_P_8021AD))
-			break;
-		__be16 *tag = next;
-		if ((void *)(tag + 2) > end)
-			return;
-		if (!(key->headers & H_VLAN)) {
-			__u16 tci = bpf_ntohs(tag[0]);
-			key->headers |= H_VLAN;
-			key->vlan_id = bpf_htons(tci & 0x0fff);
-			key->vlan_priority = tci >> 13;
-		}
-		type = tag[1];
-		next = tag + 2;
-	}
 	key->ether_type = type;
-	__u8 protocol;
-	void *l4;
-	if (type == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = next;
-		if ((void *)(ip + 1) > end || ip->ihl < 5)
-			return;
-		key->headers |= H_IP | H_IPV4;
-		key->ip_version = 4;
-		protocol = ip->protocol;
-		key->ttl_is_one = ip->ttl == 1;
-		key->dscp = ip->tos >> 2;
-		map_ipv4(key->src_ip, ip->saddr);
-		map_ipv4(key->dst_ip, ip->daddr);
-		if (ip->frag_off & bpf_htons(0x1fff))
-			goto done;
-		l4 = (void *)ip + ip->ihl * 4;
-	} else if (type == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = next;
-		if ((void *)(ip6 + 1) > end)
-			return;
-		key->headers |= H_IP | H_IPV6;
-		key->ip_version = 6;
-		protocol = ip6->nexthdr;
-		key->ttl_is_one = ip6->hop_limit == 1;
-		key->dscp = ((bpf_ntohs(*(__be16 *)ip6) >> 6) & 0x3f);
-		__builtin_memcpy(key->src_ip, &ip6->saddr, 16);
-		__builtin_memcpy(key->dst_ip, &ip6->daddr, 16);
-		l4 = ip6 + 1;
-	} else {
-		return;
+	if (tags > 0) {
+		key->headers |= H_VLAN;
+		key->vlan_id = bpf_htons(tci & 0x0fff);
+		key->vlan_priority = tci >> 13;
 	}
-	if (protocol == IPPROTO_UDP || protocol == IPPROTO_TCP || protocol == IPPROTO_SCTP) {
-		__be16 *ports = l4;
-		if ((void *)(ports + 2) <= end) {
-			key->headers |= H_PORTS;
-			key->src_port = ports[0];
-			key->dst_port = ports[1];
-		}
-	} else if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6) {
-		__u8 *icmp = l4;
-		if ((void *)(icmp + 2) <= end) {
-			key->headers |= H_ICMP;
-			key->icmp_type = icmp[0];
-			key->icmp_code = icmp[1];
-		}
-	}
-done:
-	key->protocol = protocol;
+	if (type == bpf_htons(ETH_P_IP))
+		ipv4(data, end, offset, length, key);
+	else if (type == bpf_htons(ETH_P_IPV6))
+		ipv6(data, end, offset, length, key);
 }
 
 static __always_inline int redirect(struct xdp_md *ctx, __u32 queue, __u32 filter)
