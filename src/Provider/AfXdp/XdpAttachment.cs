@@ -49,7 +49,10 @@ internal sealed class XdpAttachment : IDisposable
         }
         catch
         {
-            record.Release();
+            if (record.LeftoverProgram == 0)
+                record.Dispose();
+            else
+                record.Release();
             throw;
         }
     }

@@ -77,7 +77,7 @@ internal sealed class XdpOwnerRecord : IDisposable
         Release();
     }
 
-    /// <summary>Drops the lock and leaves the record as it is (an attach that failed: a leftover it names stays recognisable).</summary>
+    /// <summary>Drops the lock and leaves the record as it is (an attach that failed: the leftover it names stays recognisable for the next try).</summary>
     public void Release() => Posix.close(_fd);
 
     /// <summary>Reads "PID PROGRAM" as <see cref="Record"/> writes it; anything else (an empty file, damage) reads as no owner and no program.</summary>
