@@ -10,11 +10,11 @@ if ! command -v dotnet >/dev/null; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-# The afxdp provider: libxdp/libbpf at run time, clang to compile its BPF programs, iproute2, ping and arping for the
-# veth tests; tshark to read back what pd capture writes; etcd-server for the store contract suite's real etcd, and
-# openssl for its TLS certificates.
+# The Linux providers: libxdp/libbpf at run time, clang to compile their BPF programs; iproute2, ping, arping, ethtool
+# and bpftool for the veth tests; tshark to read back what pd capture writes; etcd-server for the store contract
+# suite's real etcd, and openssl for its TLS certificates.
 need=()
-for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping tshark etcd-server openssl; do
+for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping ethtool bpftool tshark etcd-server openssl; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -50,7 +50,7 @@ public sealed class AutoProviderFactory : IPdProviderFactory
         using var ns = AfXdpProviderFactory.Enter(afxdp);
         try
         {
-            using var provider = new AfXdpProvider(AfXdpProviderFactory.Info(options.Name, afxdp, ns), afxdp, ns);
+            using var provider = new AfXdpProvider(AfXdpProviderFactory.Info(options.Name, afxdp), afxdp, ns);
             return null;
         }
         catch (PdException e)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Xunit.Abstractions;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Requirements;
@@ -27,8 +29,11 @@ public sealed class VethSupervisorTests : TestKitBase
     private readonly BufferPool _pool = new(1024, checkedMode: true);
     private readonly ConcurrentQueue<object> _errors = new();
 
-    public VethSupervisorTests()
+    private readonly ITestOutputHelper _output;
+
+    public VethSupervisorTests(ITestOutputHelper output)
     {
+        _output = output;
         HostPrerequisite.Require();
         _veth = new VethPair();
         Sys.EventStream.Subscribe(TestActor, typeof(AdapterStateChanged));
@@ -110,6 +115,27 @@ public sealed class VethSupervisorTests : TestKitBase
     }
 
     [VethFact]
+    public void Ip_link_del_under_traffic_reaches_the_supervisor_as_surprise_removal_and_leaves_nothing_behind()
+    {
+        var (adapter, objects) = RunWithTraffic();
+
+        using var traffic = new PeerTraffic(_veth);
+        AwaitCondition(() => traffic.Sent > 1000, Timeout, "the peer is sending");
+        var removal = Stopwatch.StartNew();
+        _veth.DeleteDevice();
+        var deleted = removal.Elapsed;
+        AwaitCondition(() => Status(adapter).Events["SurpriseRemoval"] >= 1, Timeout, "the supervisor to count the removal");
+        var heard = removal.Elapsed;
+        var removed = ExpectState(AdapterState.Removed);
+        _output.WriteLine($"ip link del under traffic ({traffic.Sent} frames sent): the command returned after {deleted.TotalMilliseconds:0.0} ms, " +
+            $"the supervisor counted SurpriseRemoval after {heard.TotalMilliseconds:0.0} ms and was Removed after {removal.Elapsed.TotalMilliseconds:0.0} ms (its status polled every 5 ms).");
+
+        Assert.True(removed.Buffers == removed.FreeBuffers, $"{removed.FreeBuffers} of {removed.Buffers} home; errors: {string.Join(" | ", _errors)}");
+        AwaitAssert(() => Assert.Empty(objects.LeftBehind()), Timeout);
+        StopAndAssertEveryBufferHome(adapter);
+    }
+
+    [VethFact]
     public void With_rss_taken_the_peer_gets_arp_answers_from_the_exception_path_and_ping_answers_through_an_os_filter()
     {
         Bind("afxdp");
@@ -127,6 +153,64 @@ public sealed class VethSupervisorTests : TestKitBase
         Assert.True(queue.FilterHits["host-icmp"] >= 3, $"the echo requests came through PD's filter: {queue.FilterHits["host-icmp"]}");
         Assert.True(queue.ToOs >= queue.FilterHits["host-icmp"] + 2, $"the echo requests and the ARP requests went to the OS path: {queue.ToOs}");
         StopAndAssertEveryBufferHome(adapter);
+    }
+
+    [VethFact]
+    public void A_normal_stop_leaves_nothing_behind()
+    {
+        var (adapter, objects) = RunWithTraffic();
+        StopAndAssertEveryBufferHome(adapter);
+        AwaitAssert(() => Assert.Empty(objects.LeftBehind()), Timeout);
+    }
+
+    /// <summary>A supervised adapter running with traffic received, and the kernel objects it holds.</summary>
+    private (IActorRef Adapter, KernelObjects Objects) RunWithTraffic()
+    {
+        var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
+        ExpectState(AdapterState.Running);
+        ExpectTrafficReceived(adapter);
+        return (adapter, KernelObjects.Of(_veth));
+    }
+
+    /// <summary>UDP frames from the peer end as fast as one thread sends them, until the peer is gone or the test ends.</summary>
+    private sealed class PeerTraffic : IDisposable
+    {
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        private long _sent;
+
+        public PeerTraffic(VethPair veth)
+        {
+            var frame = new FrameBuilder().Ethernet(VethPair.DeviceMac, VethPair.PeerMac).Ipv4("198.18.0.1", "198.18.1.1").Udp(40000, 9).Build(64);
+            var sender = new PacketSender(veth.Peer, veth.PeerInterface);
+            _thread = new Thread(() =>
+            {
+                using (sender)
+                {
+                    try
+                    {
+                        while (!_stop)
+                        {
+                            sender.Send(frame);
+                            Interlocked.Increment(ref _sent);
+                        }
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // The peer end went with the device end: the traffic is over.
+                    }
+                }
+            }) { IsBackground = true, Name = "peer traffic" };
+            _thread.Start();
+        }
+
+        public long Sent => Interlocked.Read(ref _sent);
+
+        public void Dispose()
+        {
+            _stop = true;
+            _thread.Join();
+        }
     }
 
     [VethFact]

@@ -64,4 +64,34 @@ public sealed class RequirementsTests
         Assert.Equal("15b3:1007", PciId.ConnectX3Pro.ToString());
         Assert.Throws<FormatException>(() => PciId.Parse("15b3"));
     }
+
+    [Fact]
+    public void Linux_drivers_match_by_name_and_an_entry_with_pci_and_driver_wins()
+    {
+        var linux = Good with { Driver = "mlx4_en", DriverVersion = "4.0-0", FirmwareVersion = "2.42.5000 (MT_1090111023)" };
+        Assert.Equal("mlx4_en", PdRequirements.Default.Match(linux)!.Driver);
+        Assert.Empty(PdRequirements.Default.Check(linux));
+        Assert.Null(PdRequirements.Default.Match(Good)!.Driver);
+        foreach (var driver in new[] { "veth", "virtio_net" })
+        {
+            var dev = Good with { Driver = driver, Pci = default, FirmwareVersion = "", DriverVersion = "1.0" };
+            Assert.Empty(PdRequirements.Default.Check(dev));
+            Assert.True(PdRequirements.Default.Match(dev)!.Development);
+        }
+        Assert.Equal(["pd0 (driver ifb, no PCI id) is not a PacketDirect-capable device."],
+            PdRequirements.Default.Check(Good with { Driver = "ifb", Pci = default }));
+    }
+
+    [Fact]
+    public void Bad_driver_entries_name_their_key()
+    {
+        InvalidDataException Read(string devices) =>
+            Assert.Throws<InvalidDataException>(() => PdRequirements.Read($$"""{"linkTypes":["Ethernet"],"devices":[{{devices}}]}""", "req.json"));
+        Assert.StartsWith("req.json: devices[0].pci: is required unless \"driver\" is given", Read("""{"name":"x"}""").Message);
+        Assert.Equal("req.json: devices[0].driver: 'mlx4 en' is not a Linux driver name (as ethtool -i prints it, like mlx4_en or veth).", Read("""{"driver":"mlx4 en"}""").Message);
+        Assert.Equal("req.json: devices[1].driver: driver veth is already listed at devices[0].", Read("""{"driver":"veth"},{"driver":"veth","development":true}""").Message);
+        Assert.Equal("req.json: devices[1].pci: 15b3:1007 with driver mlx4_en is already listed at devices[0].",
+            Read("""{"pci":"15b3:1007","driver":"mlx4_en"},{"pci":"15b3:1007","driver":"mlx4_en"}""").Message);
+        Assert.StartsWith("req.json: devices[0].development:", Read("""{"driver":"veth","development":"yes"}""").Message);
+    }
 }

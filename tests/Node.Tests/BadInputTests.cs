@@ -28,8 +28,8 @@ public sealed class BadInputTests
     [InlineData("adapters[0].buffers", "2147483647", "adapters[0].buffers: must be at least 2 × queues × queueSize = 1024 and at most 1048576 (got 2147483647).")]
     // 3. accepted silently before
     [InlineData("adapters[0].simulated.generator.rate", "-5", "adapters[0].simulated.generator.rate: must be between 0 (as fast as it goes) and 100000000 packets/s (got -5).")]
-    [InlineData("adapters[0].simulated.linkType", "7", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, written as a string (got 7).")]
-    [InlineData("adapters[0].simulated.linkType", "\"Token\"", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand (got 'Token').")]
+    [InlineData("adapters[0].simulated.linkType", "7", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, Loopback, None, Other, written as a string (got 7).")]
+    [InlineData("adapters[0].simulated.linkType", "\"Token\"", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, Loopback, None, Other (got 'Token').")]
     [InlineData("adapters[0].simulated.generator.flows[0].vlan", "5000", "adapters[0].simulated.generator.flows[0].vlan: must be a VLAN id from 0 to 4094 (got 5000; 4095 is reserved).")]
     [InlineData("adapters[0].simulated.firmware", "null", "adapters[0].simulated.firmware: must not be null (leave the key out to use its default).")]
     [InlineData("adapters[0].simulated.firmware", "\"\"", "adapters[0].simulated.firmware: '' is not a version (numbers joined by dots, like 2.36.5150).")]
@@ -173,7 +173,7 @@ public sealed class BadInputTests
 
     [Theory]
     [InlineData("""{"linkTypes":["Ethernet"],"devices":[null]}""", "devices[0]: must not be null.")]
-    [InlineData("""{"linkTypes":[7]}""", "linkTypes[0]: must be one of Ethernet, InfiniBand, written as a string (got 7).")]
+    [InlineData("""{"linkTypes":[7]}""", "linkTypes[0]: must be one of Ethernet, InfiniBand, Loopback, None, Other, written as a string (got 7).")]
     [InlineData("""{"linkTypes":["Ethernet"],"devices":[{"pci":"15b3:1007","minFirmware":"two"}]}""", "devices[0].minFirmware: 'two' is not a version (numbers separated by dots, like 2.36.5150).")]
     public void A_bad_requirements_file_is_named_by_file_and_key(string requirements, string expected)
     {

@@ -200,18 +200,10 @@ public sealed class CommandTests
         Assert.Contains("CX[0] [bold]", output);
     }
 
-    /// <summary>A node with one afxdp adapter pd0 (<paramref name="keys"/> added) and an empty filter file.</summary>
-    private static TempConfig AfXdpConfig(string keys)
-    {
-        var config = new TempConfig($$"""{ "name": "pd0", "provider": "afxdp", {{keys}} }""", "\"filters\": \"filters.json\",");
-        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), "[]");
-        return config;
-    }
-
     [Fact]
     public void An_afxdp_interface_that_does_not_exist_is_refused_by_file_and_key_in_list_and_run()
     {
-        using var config = AfXdpConfig("\"interface\": \"pdt-absent0\", \"queues\": 1");
+        using var config = TempConfig.AfXdp("\"interface\": \"pdt-absent0\", \"queues\": 1");
         var expected = $"pd: {config.Path}: adapters[0]: pd0: there is no interface pdt-absent0";
 
         var list = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
@@ -223,10 +215,49 @@ public sealed class CommandTests
         Assert.StartsWith(expected["pd: ".Length..], e.Message);
     }
 
+    [PdCluster.Tests.Provider.Veth.VethFact]
+    public void Adapter_list_shows_a_veth_as_a_development_adapter_that_meets_the_requirements()
+    {
+        PdCluster.Tests.Provider.Veth.HostPrerequisite.Require();
+        using var veth = new PdCluster.Tests.Provider.Veth.VethPair();
+        using var config = TempConfig.AfXdp($"\"interface\": \"{veth.DeviceInterface}\", \"namespace\": \"{veth.DeviceNamespace}\", \"queues\": 1");
+
+        var json = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path, "-o", "json"]).Invoke());
+        Assert.True(json.Exit == 0, json.Error);
+        using var rows = JsonDocument.Parse(json.Output);
+        var row = rows.RootElement[0];
+        Assert.Equal(("veth", "Ethernet", "02:00:00:00:00:02"), (row.GetProperty("driver").GetString(), row.GetProperty("linkType").GetString(), row.GetProperty("mac").GetString()));
+        Assert.True(row.GetProperty("supported").GetBoolean());
+        Assert.True(row.GetProperty("development").GetBoolean());
+        Assert.Empty(row.GetProperty("unmet").EnumerateArray());
+
+        // Spectre's console keeps the writer it was first made with: give it this capture's, and put the old one back.
+        var previous = Spectre.Console.AnsiConsole.Console;
+        var table = ConsoleCapture.Run(() =>
+        {
+            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(Console.Out), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            });
+            Spectre.Console.AnsiConsole.Console.Profile.Width = 240;
+            try
+            {
+                return AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke();
+            }
+            finally
+            {
+                Spectre.Console.AnsiConsole.Console = previous;
+            }
+        });
+        Assert.True(table.Exit == 0, table.Error);
+        Assert.Contains("met: development adapter", table.Output);
+        Assert.Contains("veth ", table.Output);
+    }
+
     [Fact]
     public void A_ring_larger_than_the_adapter_takes_is_refused_before_the_node_starts()
     {
-        using var config = AfXdpConfig("\"interface\": \"lo\", \"queues\": 1, \"queueSize\": 8192, \"burst\": 64, \"buffers\": 16384");
+        using var config = TempConfig.AfXdp("\"interface\": \"lo\", \"queues\": 1, \"queueSize\": 8192, \"burst\": 64, \"buffers\": 16384");
 
         var loaded = NodeConfigLoader.Load(config.Path);
         var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());

@@ -8,7 +8,7 @@ namespace PdCluster.Tests.Node;
 /// <summary>The real <c>pd</c> executable, as the README runs it.</summary>
 public sealed class NodeProcessTests
 {
-    private static Process Start(params string[] args)
+    internal static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pd.dll"));
@@ -54,7 +54,7 @@ public sealed class NodeProcessTests
     private const int Sigterm = 15;
     private const int Sighup = 1;
 
-    private static async Task Signal(Process process, string signal)
+    internal static async Task Signal(Process process, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();

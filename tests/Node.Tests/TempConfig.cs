@@ -23,6 +23,14 @@ internal sealed class TempConfig : IDisposable
             """);
     }
 
+    /// <summary>A node with one afxdp adapter pd0 (<paramref name="keys"/> added) and an empty filter file.</summary>
+    public static TempConfig AfXdp(string keys)
+    {
+        var config = new TempConfig($$"""{ "name": "pd0", "provider": "afxdp", {{keys}} }""", "\"filters\": \"filters.json\",");
+        File.WriteAllText(System.IO.Path.Combine(config.Directory, "filters.json"), "[]");
+        return config;
+    }
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public string Directory { get; }

@@ -18,6 +18,9 @@ public sealed record AdapterInfo(
     int MaxQueueSize,
     long LinkSpeedMbps)
 {
+    /// <summary>Where the device sits on its bus (<c>0000:03:00.0</c> for PCI, from ethtool's bus_info); empty when it has none, as veth.</summary>
+    public string BusAddress { get; init; } = "";
+
     /// <summary>A ConnectX-3 Pro Ethernet port as WinOF 5.25 with firmware 2.36.5150 reports it.</summary>
     public static AdapterInfo ConnectX3Pro(string name, ulong mac) => new(
         name, mac, LinkType.Ethernet, PciId.ConnectX3Pro, "ConnectX-3 Pro", "mlx4", "5.25", "2.36.5150",

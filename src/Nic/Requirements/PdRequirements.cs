@@ -7,7 +7,8 @@ namespace PdCluster.Nic.Requirements;
 
 /// <summary>
 /// Which adapters may run PacketDirect, read from <c>cluster-config/pd-requirements.json</c>: the link types PD runs
-/// on, and per PCI device the minimum firmware and driver versions (ConnectX-3 Pro: firmware 2.36.5150, WinOF 5.25).
+/// on, and per device (by PCI id and/or Linux driver name) the minimum firmware and driver versions (ConnectX-3 Pro:
+/// firmware 2.36.5150, WinOF 5.25) or that it is a development adapter.
 /// </summary>
 public sealed class PdRequirements
 {
@@ -63,25 +64,38 @@ public sealed class PdRequirements
         {
             var d = devicesRead[i];
             var key = $"devices[{i}]";
-            if (d.Pci is null)
-                throw Fail(source, $"{key}.pci", "is required: the device's vendor:device id, like 15b3:1007.");
-            PciId pci;
-            try
+            if (d.Pci is null && d.Driver is null)
+                throw Fail(source, $"{key}.pci", "is required unless \"driver\" is given: the device's vendor:device id, like 15b3:1007 (and/or \"driver\", the Linux driver's name, like mlx4_en).");
+            PciId? pci = null;
+            if (d.Pci is not null)
             {
-                pci = PciId.Parse(d.Pci);
+                try
+                {
+                    pci = PciId.Parse(d.Pci);
+                }
+                catch (FormatException e)
+                {
+                    throw Fail(source, $"{key}.pci", e.Message);
+                }
             }
-            catch (FormatException e)
-            {
-                throw Fail(source, $"{key}.pci", e.Message);
-            }
-            if (devices.FindIndex(r => r.Pci == pci) is var twice and >= 0)
-                throw Fail(source, $"{key}.pci", $"{pci} is already listed at devices[{twice}].");
+            if (d.Driver is not null && (d.Driver.Length == 0 || d.Driver.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/')))
+                throw Fail(source, $"{key}.driver", $"'{d.Driver}' is not a Linux driver name (as ethtool -i prints it, like mlx4_en or veth).");
+            if (devices.FindIndex(r => r.Pci == pci && r.Driver == d.Driver) is var twice and >= 0)
+                throw Fail(source, d.Pci is null ? $"{key}.driver" : $"{key}.pci", $"{Identity(pci, d.Driver)} is already listed at devices[{twice}].");
             if (d.Name is not null && string.IsNullOrWhiteSpace(d.Name))
-                throw Fail(source, $"{key}.name", "must name the device (leave the key out to use its PCI id).");
-            devices.Add(new DeviceRequirement(pci, d.Name ?? d.Pci, MinVersion(d.MinFirmware, source, $"{key}.minFirmware"), MinVersion(d.MinDriver, source, $"{key}.minDriver")));
+                throw Fail(source, $"{key}.name", "must name the device (leave the key out to use its PCI id or driver).");
+            devices.Add(new DeviceRequirement(pci, d.Driver, d.Name ?? d.Pci ?? d.Driver!, MinVersion(d.MinFirmware, source, $"{key}.minFirmware"),
+                MinVersion(d.MinDriver, source, $"{key}.minDriver"), d.Development));
         }
         return new PdRequirements { LinkTypes = doc.LinkTypes, Devices = devices, AllowUnlistedDevices = doc.AllowUnlistedDevices };
     }
+
+    private static string Identity(PciId? pci, string? driver) => (pci, driver) switch
+    {
+        ({ } id, { } name) => $"{id} with driver {name}",
+        ({ } id, null) => id.ToString(),
+        _ => $"driver {driver}",
+    };
 
     private static Version MinVersion(string? text, string source, string key) =>
         text is null ? new Version(0, 0)
@@ -90,6 +104,15 @@ public sealed class PdRequirements
 
     private static InvalidDataException Fail(string source, string key, string problem) => new(InputException.Format(source, key, problem));
 
+    /// <summary>
+    /// The entry of <see cref="Devices"/> that governs <paramref name="adapter"/>: of those whose PCI id and driver
+    /// (each when the entry gives it) are the adapter's, the one giving both, else the first listed; null when none.
+    /// </summary>
+    public DeviceRequirement? Match(AdapterInfo adapter) =>
+        Devices.Where(d => (d.Pci is null || d.Pci == adapter.Pci) && (d.Driver is null || d.Driver == adapter.Driver))
+            .OrderByDescending(d => d.Pci is not null && d.Driver is not null)
+            .FirstOrDefault();
+
     /// <summary>Every requirement <paramref name="adapter"/> fails, as readable sentences; empty when PD may run on it.</summary>
     public IReadOnlyList<string> Check(AdapterInfo adapter)
     {
@@ -97,19 +120,25 @@ public sealed class PdRequirements
         if (!LinkTypes.Contains(adapter.LinkType))
             unmet.Add($"PacketDirect is supported only on {string.Join(" or ", LinkTypes)} ports; {adapter.Name} is {adapter.LinkType}.");
 
-        var device = Devices.FirstOrDefault(d => d.Pci == adapter.Pci);
+        var device = Match(adapter);
         if (device is null)
         {
             if (!AllowUnlistedDevices)
-                unmet.Add($"Device {adapter.Pci} ({adapter.Model}) is not a PacketDirect-capable device.");
+                unmet.Add(adapter.Pci == default
+                    ? $"{adapter.Name} (driver {(adapter.Driver.Length > 0 ? adapter.Driver : "none")}, no PCI id) is not a PacketDirect-capable device."
+                    : $"Device {adapter.Pci} ({adapter.Model}) is not a PacketDirect-capable device.");
             return unmet;
         }
-        if (!TryVersion(adapter.FirmwareVersion, out var firmware) || firmware < device.MinFirmware)
-            unmet.Add($"{device.Name} needs firmware {device.MinFirmware} or later; {adapter.Name} has {adapter.FirmwareVersion}.");
-        if (!TryVersion(adapter.DriverVersion, out var driver) || driver < device.MinDriver)
-            unmet.Add($"{device.Name} needs driver {device.MinDriver} or later; {adapter.Name} has {adapter.Driver} {adapter.DriverVersion}.");
+        if (device.MinFirmware > Unset && (!TryVersion(adapter.FirmwareVersion, out var firmware) || firmware < device.MinFirmware))
+            unmet.Add($"{device.Name} needs firmware {device.MinFirmware} or later; {adapter.Name} has {Shown(adapter.FirmwareVersion)}.");
+        if (device.MinDriver > Unset && (!TryVersion(adapter.DriverVersion, out var driver) || driver < device.MinDriver))
+            unmet.Add($"{device.Name} needs driver {device.MinDriver} or later; {adapter.Name} has {adapter.Driver} {Shown(adapter.DriverVersion)}.");
         return unmet;
     }
+
+    private static readonly Version Unset = new(0, 0);
+
+    private static string Shown(string version) => version.Length > 0 ? version : "none";
 
     /// <summary>Throws <see cref="PdNotSupportedException"/> listing every unmet requirement.</summary>
     public void Ensure(AdapterInfo adapter)
@@ -119,7 +148,14 @@ public sealed class PdRequirements
             throw new PdNotSupportedException(adapter.Name, unmet);
     }
 
-    private static bool TryVersion(string text, out Version version) => Version.TryParse(text, out version!);
+    /// <summary>Reads the dotted number a version string starts with (<c>2.42.5000</c> of <c>2.42.5000 (MT_1090111023)</c>).</summary>
+    private static bool TryVersion(string text, out Version version)
+    {
+        var end = 0;
+        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] == '.'))
+            end++;
+        return Version.TryParse(text.AsSpan(0, end).TrimEnd('.'), out version!);
+    }
 
     private static PdRequirements LoadEmbedded()
     {
@@ -129,8 +165,11 @@ public sealed class PdRequirements
     }
 }
 
-/// <summary>Version floors for one PCI device.</summary>
-public sealed record DeviceRequirement(PciId Pci, string Name, Version MinFirmware, Version MinDriver);
+/// <summary>
+/// Version floors for one device, matched by PCI id, by Linux driver name, or both; a development device (veth,
+/// virtio_net) is accepted to run PD in development and tests, though it is no PacketDirect hardware.
+/// </summary>
+public sealed record DeviceRequirement(PciId? Pci, string? Driver, string Name, Version MinFirmware, Version MinDriver, bool Development = false);
 
 /// <summary>PacketDirect was refused on an adapter; <see cref="Unmet"/> lists every reason.</summary>
 public sealed class PdNotSupportedException(string adapter, IReadOnlyList<string> unmet)
@@ -150,7 +189,9 @@ internal sealed class RequirementsDocument
 internal sealed class DeviceDocument
 {
     public string? Pci { get; set; }
+    public string? Driver { get; set; }
     public string? Name { get; set; }
+    public bool Development { get; set; }
     public string? MinFirmware { get; set; }
     public string? MinDriver { get; set; }
 }

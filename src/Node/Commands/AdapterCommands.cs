@@ -51,9 +51,13 @@ internal static class AdapterCommands
             var rows = loaded.Config.Adapters.Zip(infos, (a, info) =>
             {
                 var unmet = loaded.Requirements.Check(info);
+                var development = unmet.Count == 0 && loaded.Requirements.Match(info) is { Development: true };
                 return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
                     info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet,
-                    info.ChosenProvider, AdapterInfo.FieldNames(info.KernelFilterFields), AdapterInfo.FieldNames(info.SoftwareFilterFields));
+                    info.ChosenProvider, AdapterInfo.FieldNames(info.KernelFilterFields), AdapterInfo.FieldNames(info.SoftwareFilterFields))
+                {
+                    BusAddress = info.BusAddress, Development = development,
+                };
             }).ToList();
             if (result.GetValue(output) == "json")
             {
@@ -64,9 +68,9 @@ internal static class AdapterCommands
                 .AddColumns("name", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Name), r.PdEnabled ? "on" : "off", Markup.Escape($"{r.Model} ({r.Pci})"), $"{r.LinkType} {r.LinkSpeedMbps / 1000}G",
+                table.AddRow(Markup.Escape(r.Name), r.PdEnabled ? "on" : "off", Markup.Escape(Device(r)), r.LinkSpeedMbps > 0 ? $"{r.LinkType} {r.LinkSpeedMbps / 1000}G" : $"{r.LinkType}, speed unknown",
                     Markup.Escape($"{r.Firmware} / {r.Driver} {r.DriverVersion}"), $"{r.Queues} of {r.MaxReceiveQueues}",
-                    r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
+                    r.Development ? "[yellow]met: development adapter[/]" : r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);
             foreach (var r in rows)
@@ -79,6 +83,13 @@ internal static class AdapterCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The device column: model, then PCI id and bus address where the adapter has them.</summary>
+    private static string Device(AdapterRow r)
+    {
+        var where = string.Join(" at ", new[] { r.Pci == default(PciId).ToString() ? "" : r.Pci, r.BusAddress }.Where(s => s.Length > 0));
+        return where.Length > 0 ? $"{r.Model} ({where})" : r.Model;
     }
 
     private static Command SetPd(string name, bool enabled)

@@ -7,4 +7,11 @@ namespace PdCluster.Node.Commands;
 internal sealed record AdapterRow(
     string Name, string Provider, bool PdEnabled, string Model, string Pci, string Mac, string LinkType, string Driver, string DriverVersion,
     string Firmware, long LinkSpeedMbps, int MaxReceiveQueues, int MaxTransmitQueues, int MaxQueueSize, int Queues, bool Supported, IReadOnlyList<string> Unmet,
-    string? ChosenProvider, IReadOnlyList<string>? KernelFilterFields, IReadOnlyList<string>? SoftwareFilterFields);
+    string? ChosenProvider, IReadOnlyList<string>? KernelFilterFields, IReadOnlyList<string>? SoftwareFilterFields)
+{
+    /// <summary>Where the device sits on its bus (<c>0000:03:00.0</c>), empty when it has none.</summary>
+    public string BusAddress { get; init; } = "";
+
+    /// <summary>Whether PD accepts the adapter as a development adapter (veth, virtio_net): no PacketDirect hardware.</summary>
+    public bool Development { get; init; }
+}

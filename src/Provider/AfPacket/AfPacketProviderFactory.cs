@@ -12,9 +12,7 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
     /// <inheritdoc/>
     public AdapterInfo Describe(PdAdapterOptions options)
     {
-        var afpacket = Options(options);
-        using var ns = AfXdpProviderFactory.Enter(afpacket);
-        return Info(options.Name, afpacket, ns);
+        return Info(options.Name, Options(options));
     }
 
     /// <inheritdoc/>
@@ -25,10 +23,13 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
         RtnetlinkDeviceEvents? events = null;
         try
         {
-            var info = Info(options.Name, afpacket, ns);
+            var info = Info(options.Name, afpacket);
             events = new RtnetlinkDeviceEvents(afpacket.Interface, ns);
-            return new PdAdapter(info, () => new AfPacketProvider(info, new AfPacketAdapterOptions(afpacket.Interface, afpacket.NetworkNamespace), ns), events,
-                injector: events, resources: new AdapterResources(events, ns));
+            return new PdAdapter(info, () =>
+            {
+                options.Requirements.Ensure(info);
+                return new AfPacketProvider(info, new AfPacketAdapterOptions(afpacket.Interface, afpacket.NetworkNamespace), ns);
+            }, events, injector: events, resources: new AdapterResources(events, ns));
         }
         catch
         {
@@ -39,8 +40,8 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
     }
 
     /// <summary>The interface as <see cref="AfXdpProviderFactory"/> describes it, with AF_PACKET's queue limits and its split of the filter fields.</summary>
-    private static AdapterInfo Info(string name, AfXdpAdapterOptions options, NetworkNamespace? ns) =>
-        AfXdpProviderFactory.Info(name, options, ns) with
+    private static AdapterInfo Info(string name, AfXdpAdapterOptions options) =>
+        AfXdpProviderFactory.Info(name, options) with
         {
             MaxReceiveQueues = AfPacketProvider.MaxQueues,
             MaxTransmitQueues = AfPacketProvider.MaxQueues,

@@ -14,6 +14,7 @@ public sealed class AfXdpProvider : IPdProvider
     private readonly Lock _lock = new();
     private readonly NetworkNamespace? _namespace;
     private readonly nint _program;
+    private readonly XdpAttachment _attachment;
     private readonly int _ifindex;
     private readonly TapOsPath _osPath;
     private readonly List<AfXdpQueue> _queues = [];
@@ -42,25 +43,25 @@ public sealed class AfXdpProvider : IPdProvider
         _program = LibXdp.ProgramOpenFile(path, "xdp", 0);
         if (LibXdp.GetError(_program) is var error and not 0)
             throw new PdException(PdStatus.NotSupported, $"Loading {path} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage((int)-error)}.");
-        var attached = InNamespace(() => LibXdp.ProgramAttach(_program, _ifindex, LibXdp.ModeNative, 0));
-        if (attached != 0)
-        {
-            LibXdp.ProgramClose(_program);
-            if (-attached is Posix.Enodev or Posix.Enxio)
-                throw new PdException(PdStatus.DeviceRemoved, $"Attaching the XDP program to {options.Interface} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(-attached)} (the device is gone).");
-            throw new PdException(PdStatus.Busy, $"Attaching the XDP program to {options.Interface} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(-attached)}" +
-                (-attached == Posix.Ebusy || -attached == 17 ? " (another XDP program holds the interface; this kernel has no multi-program dispatcher)." : "."));
-        }
-        Filters = new XdpFilterTable(LibXdp.ProgramObject(_program));
-        Notifier = new AfXdpNotifier(options.Interface);
         try
         {
+            _attachment = XdpAttachment.Attach(_program, _ifindex, options.Interface, _namespace);
+        }
+        catch
+        {
+            LibXdp.ProgramClose(_program);
+            throw;
+        }
+        try
+        {
+            Filters = new XdpFilterTable(LibXdp.ProgramObject(_program));
+            Notifier = new AfXdpNotifier(options.Interface);
             _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}", _ifindex, Path.Combine(Path.GetDirectoryName(path)!, "pd_os_path.o")));
         }
         catch
         {
-            Notifier.Dispose();
-            InNamespace(() => LibXdp.ProgramDetach(_program, _ifindex, LibXdp.ModeNative, 0));
+            Notifier?.Dispose();
+            _attachment.Dispose();
             LibXdp.ProgramClose(_program);
             throw;
         }
@@ -209,9 +210,9 @@ public sealed class AfXdpProvider : IPdProvider
             InNamespace(() =>
             {
                 _umem?.Dispose();
-                LibXdp.ProgramDetach(_program, _ifindex, LibXdp.ModeNative, 0);
                 _osPath.Dispose();
             });
+            _attachment.Dispose();
             LibXdp.ProgramClose(_program);
             Notifier.Dispose();
         }

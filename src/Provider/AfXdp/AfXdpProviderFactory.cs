@@ -1,4 +1,5 @@
 using PdCluster.Nic.Adapters;
+using PdCluster.Provider.Linux;
 
 namespace PdCluster.Provider.AfXdp;
 
@@ -9,12 +10,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     public string Name => "afxdp";
 
     /// <inheritdoc/>
-    public AdapterInfo Describe(PdAdapterOptions options)
-    {
-        var afxdp = Options(options);
-        using var ns = Enter(afxdp);
-        return Info(options.Name, afxdp, ns);
-    }
+    public AdapterInfo Describe(PdAdapterOptions options) => Info(options.Name, Options(options));
 
     /// <inheritdoc/>
     public PdAdapter Bind(PdAdapterOptions options)
@@ -24,9 +20,13 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
         RtnetlinkDeviceEvents? events = null;
         try
         {
-            var info = Info(options.Name, afxdp, ns);
+            var info = Info(options.Name, afxdp);
             events = new RtnetlinkDeviceEvents(afxdp.Interface, ns);
-            return new PdAdapter(info, () => new AfXdpProvider(info, afxdp, ns), events, injector: events, resources: new AdapterResources(events, ns));
+            return new PdAdapter(info, () =>
+            {
+                options.Requirements.Ensure(info);
+                return new AfXdpProvider(info, afxdp, ns);
+            }, events, injector: events, resources: new AdapterResources(events, ns));
         }
         catch
         {
@@ -42,13 +42,19 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     internal static NetworkNamespace? Enter(AfXdpAdapterOptions options) =>
         options.NetworkNamespace is { } name ? new NetworkNamespace($"/run/netns/{name}") : null;
 
-    /// <summary>What the interface is: its MAC from the kernel, the veth/virtio development adapters named as such.</summary>
-    internal static AdapterInfo Info(string name, AfXdpAdapterOptions options, NetworkNamespace? ns)
+    /// <summary>What the interface is (<see cref="LinuxAdapterDiscovery"/>), with the queues the XDP filter table serves.</summary>
+    internal static AdapterInfo Info(string name, AfXdpAdapterOptions options)
     {
-        var mac = ns is null ? InterfaceAddress.Mac(options.Interface) : ns.Run(() => InterfaceAddress.Mac(options.Interface));
-        if (mac is not { } address)
-            throw new PdAdapterOptionsException($"{name}: there is no interface {options.Interface}{(ns is null ? "" : $" in network namespace {options.NetworkNamespace}")}.");
-        return new AdapterInfo(options.Interface, address, LinkType.Ethernet, default, "Linux interface", "linux", Environment.OSVersion.Version.ToString(), "",
-            MaxReceiveQueues: XdpFilterTable.MaxQueues, MaxTransmitQueues: XdpFilterTable.MaxQueues, MaxQueueSize: 4096, LinkSpeedMbps: 10_000);
+        try
+        {
+            return LinuxAdapterDiscovery.Discover(options.Interface, options.NetworkNamespace) with
+            {
+                MaxReceiveQueues = XdpFilterTable.MaxQueues, MaxTransmitQueues = XdpFilterTable.MaxQueues, MaxQueueSize = 4096,
+            };
+        }
+        catch (LinuxDiscoveryException e)
+        {
+            throw new PdAdapterOptionsException($"{name}: {e.Message}.");
+        }
     }
 }

@@ -14,6 +14,8 @@ internal static unsafe partial class LibXdp
     public const uint UnalignedChunkFlag = 1;
     public const int ModeNative = 1;
     public const int ModeSkb = 2;
+    public const uint XdpFlagsDriverMode = 1 << 2;
+    public const uint XdpFlagsReplace = 1 << 4;
     public const int UnalignedOffsetShift = 48;
     public const ulong UnalignedAddressMask = (1UL << UnalignedOffsetShift) - 1;
 
@@ -41,8 +43,8 @@ internal static unsafe partial class LibXdp
     [LibraryImport(Xdp, EntryPoint = "xdp_program__attach")]
     public static partial int ProgramAttach(nint program, int ifindex, int mode, uint flags);
 
-    [LibraryImport(Xdp, EntryPoint = "xdp_program__detach")]
-    public static partial int ProgramDetach(nint program, int ifindex, int mode, uint flags);
+    [LibraryImport(Xdp, EntryPoint = "xdp_program__fd")]
+    public static partial int ProgramFd(nint program);
 
     [LibraryImport(Xdp, EntryPoint = "xdp_program__close")]
     public static partial void ProgramClose(nint program);
@@ -64,6 +66,23 @@ internal static unsafe partial class LibXdp
 
     [LibraryImport(Bpf, EntryPoint = "bpf_map_lookup_elem")]
     public static partial int MapLookup(int fd, void* key, void* value);
+
+    [LibraryImport(Bpf, EntryPoint = "bpf_xdp_query_id")]
+    public static partial int XdpQueryId(int ifindex, int flags, uint* programId);
+
+    [LibraryImport(Bpf, EntryPoint = "bpf_prog_get_fd_by_id")]
+    public static partial int ProgramFdById(uint id);
+
+    [LibraryImport(Bpf, EntryPoint = "bpf_xdp_detach")]
+    public static partial int XdpDetach(int ifindex, uint flags, XdpAttachOptions* options);
+
+    /// <summary>libbpf's <c>struct bpf_xdp_attach_opts</c>: with XDP_FLAGS_REPLACE, the program that must still be attached.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct XdpAttachOptions
+    {
+        public nuint Size;
+        public int OldProgramFd;
+    }
 
     [LibraryImport(Bpf, EntryPoint = "libbpf_num_possible_cpus")]
     public static partial int PossibleCpus();

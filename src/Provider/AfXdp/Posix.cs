@@ -18,6 +18,13 @@ internal static unsafe partial class Posix
     public const int Enobufs = 105;
     public const int Enetdown = 100;
     public const int CloneNewNet = 0x40000000;
+    public const int CloneNewNs = 0x20000;
+    public const nuint MsRec = 0x4000;
+    public const nuint MsSlave = 0x80000;
+    public const int MntDetach = 2;
+    public const int LockEx = 2;
+    public const int LockNb = 4;
+    public const int Ewouldblock = 11;
     public const int RlimitMemlock = 8;
     public const long BpfFsMagic = 0xcafe4a11;
     public const int EpollCtlAdd = 1;
@@ -58,6 +65,18 @@ internal static unsafe partial class Posix
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
 
+    [LibraryImport(C, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, uint mode);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint pread(int fd, void* buffer, nuint length, long offset);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint pwrite(int fd, void* buffer, nuint length, long offset);
+
     [LibraryImport(C, SetLastError = true)]
     public static partial int close(int fd);
 
@@ -75,6 +94,15 @@ internal static unsafe partial class Posix
 
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mount(string source, string target, string type, nuint flags, nint data);
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int umount2(string target, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int unshare(int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int flock(int fd, int operation);
 
     [LibraryImport(C, SetLastError = true)]
     public static partial int bind(int fd, void* address, uint addressLength);

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using PdCluster.Nic.Requirements;
+using PdCluster.Provider;
+using PdCluster.Provider.AfXdp;
+using PdCluster.Tests.Provider.Veth;
+
+namespace PdCluster.Tests.Provider;
+
+/// <summary>
+/// Who owns an interface's XDP slot: a second live provider and a program attached by someone else are refused as
+/// busy, with the owner named; the owner record goes when the provider closes. (A leftover of a node killed with
+/// SIGKILL is taken back: <c>NodeProcessTests</c> kills a real node.)
+/// </summary>
+public sealed class XdpOwnershipTests
+{
+    private static PdAdapter Bind(VethPair veth) =>
+        PdProviderRegistry.Default.Get("afxdp").Bind(new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(veth.DeviceInterface, veth.DeviceNamespace)));
+
+    /// <summary>Where the provider keeps its XDP owner records.</summary>
+    internal const string Records = "/run/pd/xdp";
+
+    [VethFact]
+    public void A_second_live_provider_on_the_interface_is_refused_naming_the_owner_and_the_record_goes_at_close()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var adapter = Bind(veth);
+        var record = "";
+        string program;
+        using (var first = adapter.OpenProvider())
+        {
+            program = System.Text.RegularExpressions.Regex.Match(Ip(veth, "-d link show dev " + veth.DeviceInterface), @"prog/xdp id (\d+)").Groups[1].Value;
+            var ifindex = veth.Device.Run(() => PacketSender.IfIndex(veth.DeviceInterface));
+            var netns = veth.Device.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!)[5..^1];
+            record = Path.Combine(Records, $"{netns}-{ifindex}");
+            Assert.True(File.Exists(record), $"{record} records the owner");
+            var e = Assert.Throws<PdException>(() => adapter.OpenProvider());
+            Assert.Equal(PdStatus.Busy, e.Status);
+            Assert.Equal($"The XDP program on {veth.DeviceInterface} belongs to a live PD provider (pid {Environment.ProcessId}; record {record}): close it first.", e.Message);
+        }
+        Assert.False(File.Exists(record), "the owner record goes with the provider");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Process.Start(new ProcessStartInfo("bpftool", $"prog show id {program}") { RedirectStandardOutput = true, RedirectStandardError = true })! is var p && p.WaitForExit(5000) && p.ExitCode == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"XDP program {program} is still loaded 10 s after the provider closed");
+            Thread.Sleep(50);
+        }
+        Assert.DoesNotContain(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+        using (adapter.OpenProvider())
+            Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+    }
+
+    [VethFact]
+    public void A_program_attached_by_someone_else_is_refused_as_busy_and_left_alone()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var adapter = Bind(veth);
+        var program = Path.Combine(AppContext.BaseDirectory, "pd_xdp.o");
+        Ip(veth, $"link set dev {veth.DeviceInterface} xdpgeneric obj {program} sec xdp");
+        var before = Ip(veth, "link show dev " + veth.DeviceInterface);
+        Assert.Contains("xdpgeneric", before);
+
+        var e = Assert.Throws<PdException>(() => adapter.OpenProvider());
+        Assert.Equal(PdStatus.Busy, e.Status);
+        Assert.Matches($"^Attaching the XDP program to {veth.DeviceInterface} failed: another XDP program \\(id \\d+\\) holds the interface and no dead PD node left it ", e.Message);
+        Assert.Equal(before, Ip(veth, "link show dev " + veth.DeviceInterface));
+
+        Ip(veth, $"link set dev {veth.DeviceInterface} xdpgeneric off");
+        using (adapter.OpenProvider())
+            Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+    }
+
+    private static string Ip(VethPair veth, string arguments)
+    {
+        using var p = Process.Start(new ProcessStartInfo("ip", $"-n {veth.DeviceNamespace} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? output : throw new InvalidOperationException($"ip {arguments} failed: {error}");
+    }
+}
