@@ -13,8 +13,9 @@ namespace PdCluster.Node.Admin;
 
 /// <summary>
 /// The running node's loopback-only HTTP endpoint: <c>GET /metrics</c> (Prometheus text), <c>GET /status</c> (JSON),
-/// <c>GET /members</c> (the cluster's registered nodes), and <c>POST /adapters/{name}/events/{event}</c> to inject a
-/// device event into a simulated adapter.
+/// <c>GET /members</c> (the cluster's registered nodes), <c>POST /adapters/{name}/events/{event}</c> to inject a
+/// device event into a simulated adapter, and the <c>/cluster</c> routes the <c>pd filter</c>, <c>pd node ls</c> and
+/// <c>pd cluster status</c> commands use (<see cref="ClusterRoutes"/>).
 /// </summary>
 internal static class AdminEndpoint
 {
@@ -56,6 +57,7 @@ internal static class AdminEndpoint
                 _ => Results.Json(new Injected(name, DeviceEventNames.Name(deviceEvent)), AdminJson.Default.Injected),
             };
         });
+        ClusterRoutes.Map(app, node.Cluster);
         await app.StartAsync();
         return app;
     }
