@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PdCluster.DataPath;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Input;
@@ -25,6 +26,7 @@ public sealed class ClusterFilter
     public ClusterFilterScope? Scope { get; init; }
 
     /// <summary>The filter's id (and the last segment of its key).</summary>
+    [JsonIgnore]
     public string Id => Filter.Id;
 
     /// <summary>Whether the filter applies to an adapter with <paramref name="labels"/> on <paramref name="node"/>.</summary>

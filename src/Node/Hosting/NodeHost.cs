@@ -119,6 +119,9 @@ internal sealed class NodeHost : INodeAdmin
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
         host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
         host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
+        // States reached before membership subscribed; later changes reach it on the event stream.
+        foreach (var (name, _, telemetry, pool) in host._adapters.Where(a => a.Telemetry.HasReported))
+            host._membership.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
         host._filterAgent = FilterAgent.Start(host.System, new FilterAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host._node,
             [.. config.Config.Adapters.Select(a => new FilterTarget(a.Name, a.Labels ?? [], a.Queues))], config.Filters));
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
