@@ -33,47 +33,32 @@ internal sealed class FlakyStore(InMemoryStore inner) : IClusterStore
             throw new IOException("the store is unreachable.");
     }
 
-    public Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default)
+    private T Guard<T>(Func<T> call)
     {
         Check();
-        return inner.PutAsync(key, value, lease, cancel);
+        return call();
     }
 
-    public Task<RangeResult> GetAsync(string key, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.GetAsync(key, cancel);
-    }
+    public Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default) =>
+        Guard(() => inner.PutAsync(key, value, lease, cancel));
 
-    public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.RangeAsync(prefix, cancel);
-    }
+    public Task<RangeResult> GetAsync(string key, CancellationToken cancel = default) =>
+        Guard(() => inner.GetAsync(key, cancel));
 
-    public Task<long> DeleteAsync(string key, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.DeleteAsync(key, cancel);
-    }
+    public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default) =>
+        Guard(() => inner.RangeAsync(prefix, cancel));
 
-    public Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.GrantLeaseAsync(ttl, cancel);
-    }
+    public Task<long> DeleteAsync(string key, CancellationToken cancel = default) =>
+        Guard(() => inner.DeleteAsync(key, cancel));
 
-    public Task KeepAliveAsync(long lease, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.KeepAliveAsync(lease, cancel);
-    }
+    public Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default) =>
+        Guard(() => inner.GrantLeaseAsync(ttl, cancel));
 
-    public Task RevokeAsync(long lease, CancellationToken cancel = default)
-    {
-        Check();
-        return inner.RevokeAsync(lease, cancel);
-    }
+    public Task KeepAliveAsync(long lease, CancellationToken cancel = default) =>
+        Guard(() => inner.KeepAliveAsync(lease, cancel));
+
+    public Task RevokeAsync(long lease, CancellationToken cancel = default) =>
+        Guard(() => inner.RevokeAsync(lease, cancel));
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancel = default)
     {

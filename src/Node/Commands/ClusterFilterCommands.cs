@@ -167,69 +167,39 @@ internal static class ClusterFilterCommands
         return command;
     }
 
-    private static Command List()
-    {
-        var endpoint = CommonOptions.Endpoint();
-        var output = CommonOptions.Output();
-        var command = new Command("ls", "List the cluster's filters.");
-        command.Options.Add(endpoint);
-        command.Options.Add(output);
-        command.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
+    private static Command List() => ClusterOptions.Reading("ls", "List the cluster's filters.",
+        async (catalog, _, cancel) => await catalog.FiltersAsync(cancel), ClusterCommandJson.Default.IReadOnlyListStoredFilter, filters =>
         {
-            var filters = await ClusterOptions.Open(result.GetValue(endpoint)!).FiltersAsync(cancel);
-            if (result.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(filters, ClusterCommandJson.Default.IReadOnlyListStoredFilter));
-                return ExitCode.Ok;
-            }
             var table = new Table().AddColumns("id", "priority", "action", "queue", "match", "scope", "revision");
             foreach (var f in filters)
             {
+                var revision = f.Revision.ToString(CultureInfo.InvariantCulture);
                 if (f.Error is not null)
                 {
-                    table.AddRow(Markup.Escape(f.Id), "", "", "", "[red]" + Markup.Escape(f.Error) + "[/]", "", f.Revision.ToString(CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(f.Id), "", "", "", "[red]" + Markup.Escape(f.Error) + "[/]", "", revision);
                     continue;
                 }
                 var filter = ClusterFilter.Read(f.Document, f.Id, f.Id);
                 table.AddRow(Markup.Escape(f.Id), filter.Filter.Priority.ToString(CultureInfo.InvariantCulture), filter.Filter.Action.ToString().ToLowerInvariant(),
-                    filter.Filter.Queue?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(Conditions(filter.Filter)), Markup.Escape(Scope(filter.Scope)),
-                    f.Revision.ToString(CultureInfo.InvariantCulture));
+                    filter.Filter.Queue?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(Conditions(filter.Filter)), Markup.Escape(Scope(filter.Scope)), revision);
             }
-            AnsiConsole.Write(table);
-            return ExitCode.Ok;
-        }));
-        return command;
-    }
+            return table;
+        });
 
     private static Command Show()
     {
         var id = new Argument<string>("id") { Description = "The filter's id." };
-        var endpoint = CommonOptions.Endpoint();
-        var output = CommonOptions.Output();
-        var command = new Command("show", "Show one cluster filter as stored, with its revision.");
-        command.Arguments.Add(id);
-        command.Options.Add(endpoint);
-        command.Options.Add(output);
-        command.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
-        {
-            var name = result.GetValue(id)!;
-            if (await ClusterOptions.Open(result.GetValue(endpoint)!).FilterAsync(name, cancel) is not { } stored)
-                return CommonOptions.Fail($"no cluster filter '{name}'.");
-            if (result.GetValue(output) == "json")
+        return ClusterOptions.Reading("show", "Show one cluster filter as stored, with its revision.",
+            (catalog, result, cancel) => catalog.FilterAsync(result.GetValue(id)!, cancel), ClusterCommandJson.Default.StoredFilter, stored =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(stored, ClusterCommandJson.Default.StoredFilter));
-                return ExitCode.Ok;
-            }
-            var grid = new Grid().AddColumn().AddColumn();
-            grid.AddRow("id", Markup.Escape(stored.Id));
-            grid.AddRow("revision", stored.Revision.ToString(CultureInfo.InvariantCulture));
-            if (stored.Error is not null)
-                grid.AddRow("error", "[red]" + Markup.Escape(stored.Error) + "[/]");
-            grid.AddRow("document", Markup.Escape(stored.Document));
-            AnsiConsole.Write(grid);
-            return ExitCode.Ok;
-        }));
-        return command;
+                var grid = new Grid().AddColumn().AddColumn();
+                grid.AddRow("id", Markup.Escape(stored.Id));
+                grid.AddRow("revision", stored.Revision.ToString(CultureInfo.InvariantCulture));
+                if (stored.Error is not null)
+                    grid.AddRow("error", "[red]" + Markup.Escape(stored.Error) + "[/]");
+                grid.AddRow("document", Markup.Escape(stored.Document));
+                return grid;
+            }, id, result => $"no cluster filter '{result.GetValue(id)}'.");
     }
 
     private static string Conditions(FilterSpec filter) =>

@@ -1,4 +1,9 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using PdCluster.Node.ClusterAccess;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace PdCluster.Node.Commands;
 
@@ -27,5 +32,32 @@ internal static class ClusterOptions
         {
             return CommonOptions.Fail(e.Message);
         }
+    }
+
+    /// <summary>
+    /// A command that reads the cluster (<c>--endpoint</c>) and prints what it read as a table, or as JSON with
+    /// <c>-o json</c>; a read that finds nothing (null) is bad input, with <paramref name="missing"/>'s message.
+    /// </summary>
+    public static Command Reading<T>(string name, string description, Func<IClusterCatalog, ParseResult, CancellationToken, Task<T?>> read,
+        JsonTypeInfo<T> json, Func<T, IRenderable> table, Argument? argument = null, Func<ParseResult, string>? missing = null) where T : class
+    {
+        var endpoint = CommonOptions.Endpoint();
+        var output = CommonOptions.Output();
+        var command = new Command(name, description);
+        if (argument is not null)
+            command.Arguments.Add(argument);
+        command.Options.Add(endpoint);
+        command.Options.Add(output);
+        command.SetAction((result, cancel) => RunAsync(async () =>
+        {
+            if (await read(Open(result.GetValue(endpoint)!), result, cancel) is not { } value)
+                return CommonOptions.Fail(missing?.Invoke(result) ?? "nothing found.");
+            if (result.GetValue(output) == "json")
+                Console.WriteLine(JsonSerializer.Serialize(value, json));
+            else
+                AnsiConsole.Write(table(value));
+            return ExitCode.Ok;
+        }));
+        return command;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Node.ClusterAccess;
 using Spectre.Console;
@@ -11,66 +10,43 @@ namespace PdCluster.Node.Commands;
 internal static class ClusterViewCommands
 {
     /// <summary><c>pd node ls</c>: members, liveness, applied revision, adapters and their states.</summary>
-    public static Command NodeList()
-    {
-        var endpoint = CommonOptions.Endpoint();
-        var output = CommonOptions.Output();
-        var command = new Command("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.");
-        command.Options.Add(endpoint);
-        command.Options.Add(output);
-        command.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
+    public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
+        async (catalog, _, cancel) => Nodes(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
-            var rows = Nodes(await ClusterOptions.Open(result.GetValue(endpoint)!).ViewAsync(cancel));
-            if (result.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(rows, ClusterCommandJson.Default.IReadOnlyListNodeRow));
-                return ExitCode.Ok;
-            }
             var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters");
             foreach (var r in rows)
             {
                 var adapters = string.Join(", ", r.Adapters.Select(a => $"{a.Key} {a.Value}"));
-                table.AddRow(Markup.Escape(r.Node), r.Live ? "[green]up[/]" : "[red]gone[/]", Markup.Escape(r.Admin ?? ""),
-                    r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(adapters) + (r.StoreError is null ? "" : $" [red]{Markup.Escape(r.StoreError)}[/]"));
+                table.AddRow(Markup.Escape(r.Node), Live(r.Live), Markup.Escape(r.Admin ?? ""), r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    Markup.Escape(adapters) + Problem(r.StoreError));
             }
-            AnsiConsole.Write(table);
-            return ExitCode.Ok;
-        }));
-        return command;
-    }
+            return table;
+        });
 
     /// <summary><c>pd cluster status</c>: who lags and by how many revisions, which filters were refused where.</summary>
     public static Command ClusterStatus()
     {
-        var endpoint = CommonOptions.Endpoint();
-        var output = CommonOptions.Output();
-        var status = new Command("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.");
-        status.Options.Add(endpoint);
-        status.Options.Add(output);
-        status.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
-        {
-            var report = Report(await ClusterOptions.Open(result.GetValue(endpoint)!).ViewAsync(cancel));
-            if (result.GetValue(output) == "json")
+        var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
+            async (catalog, _, cancel) => Report(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(report, ClusterCommandJson.Default.ClusterStatusReport));
-                return ExitCode.Ok;
-            }
-            var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}")
-                .AddColumns("node", "live", "applied revision", "lag", "refused");
-            foreach (var n in report.Nodes)
-            {
-                var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"));
-                table.AddRow(Markup.Escape(n.Node), n.Live ? "[green]up[/]" : "[red]gone[/]", n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" },
-                    Markup.Escape(refused) + (n.StoreError is null ? "" : $"[red]{Markup.Escape(n.StoreError)}[/]"));
-            }
-            AnsiConsole.Write(table);
-            return ExitCode.Ok;
-        }));
+                var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}")
+                    .AddColumns("node", "live", "applied revision", "lag", "refused");
+                foreach (var n in report.Nodes)
+                {
+                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"));
+                    table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError));
+                }
+                return table;
+            });
         var cluster = new Command("cluster", "Inspect the cluster as a whole.");
         cluster.Subcommands.Add(status);
         return cluster;
     }
+
+    private static string Live(bool live) => live ? "[green]up[/]" : "[red]gone[/]";
+
+    private static string Problem(string? error) => error is null ? "" : $" [red]{Markup.Escape(error)}[/]";
 
     /// <summary>Every node that is a member or left a status, by name.</summary>
     internal static IReadOnlyList<NodeRow> Nodes(ClusterView view)
