@@ -18,6 +18,7 @@ internal sealed class AgentNode : IAsyncDisposable
 {
     private readonly List<SimulatedLab> _labs = [];
     private readonly FilterAgentSettings _settings;
+    private int _starts;
 
     public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, params (string Adapter, string[] Labels)[] adapters)
     {
@@ -80,7 +81,8 @@ internal sealed class AgentNode : IAsyncDisposable
         Assert.True(await Agent.GracefulStop(TestTime.DefaultTimeout));
     }
 
-    public void StartAgent() => Agent = FilterAgent.Start(System, _settings);
+    /// <summary>A new agent, under a name of its own (the stopped one's may still be taken until its parent has seen it stop).</summary>
+    public void StartAgent() => Agent = System.ActorOf(Props.Create(() => new FilterAgent(_settings)), $"filter-agent-{++_starts}");
 
     public Task<FilterAgent.FilterSets> SetsAsync() => Agent.Ask<FilterAgent.FilterSets>(FilterAgent.GetFilterSets.Instance, TestTime.DefaultTimeout);
 

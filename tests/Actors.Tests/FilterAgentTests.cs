@@ -169,10 +169,11 @@ public sealed class FilterAgentTests : IAsyncLifetime
         var first = await Put("a", Doc("a", 53));
         await AwaitApplied(node, first);
         var before = await node.SetsAsync();
+        var applied = node.Last!.AppliedRevision;
 
         store.GoDown();
         await Eventually(() => node.Last?.StoreError is { } e && e.Contains("unreachable"), "the status to say the store is down");
-        Assert.Contains($"the filters of revision {first} stay in force", node.Last!.StoreError);
+        Assert.Contains($"the filters of revision {applied} stay in force", node.Last!.StoreError);
         var during = await node.SetsAsync();
         Assert.Same(before.Sets["pd0"], during.Sets["pd0"]);
         node.AssertInForce(during.Sets);
