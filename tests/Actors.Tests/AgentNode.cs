@@ -37,7 +37,7 @@ internal sealed class AgentNode : IAsyncDisposable
         var recorder = System.ActorOf(Props.Create(() => new Recorder(Statuses, Resyncs)), "recorder");
         System.EventStream.Subscribe(recorder, typeof(FilterAgentStatus));
         System.EventStream.Subscribe(recorder, typeof(FilterAgentResynced));
-        var supervisor = NodeSupervisor.Start(System, node, [.. Adapters.Values.Select(a => a.Settings)]);
+        var supervisor = Supervisor = NodeSupervisor.Start(System, node, [.. Adapters.Values.Select(a => a.Settings)]);
         System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, "lab", node, "127.0.0.1:0", TimeSpan.FromSeconds(2)))), "membership");
         _settings = new FilterAgentSettings(store, "lab", node, supervisor, [.. adapters.Select(a => new FilterTarget(a.Adapter, a.Labels, 2))], local ?? [])
         {
@@ -54,6 +54,9 @@ internal sealed class AgentNode : IAsyncDisposable
     public ActorSystem System { get; }
 
     public IActorRef Agent { get; private set; }
+
+    /// <summary>The node supervisor over the adapters.</summary>
+    public IActorRef Supervisor { get; }
 
     public Dictionary<string, (SimulatedLab Lab, AdapterSettings Settings)> Adapters { get; } = [];
 

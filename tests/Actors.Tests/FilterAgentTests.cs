@@ -247,4 +247,23 @@ public sealed class FilterAgentTests : IAsyncLifetime
         n1.AssertInForce(one.Sets);
         n2.AssertInForce(two.Sets);
     }
+
+    [Fact]
+    public async Task An_adapter_supervisor_started_afresh_after_a_failure_gets_the_cluster_filters_again()
+    {
+        var node = Node("n1", local: FilterSpec.ReadList("""[{ "id": "count-rest", "priority": 100 }]""", "local"));
+        var last = await Put("web", Doc("web", 80));
+        await AwaitApplied(node, last);
+        var sets = await node.SetsAsync();
+        Assert.Equal(["count-rest", "web"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+
+        // The fresh supervisor opens with the node's own filters only, then the agent gives it the newest set again.
+        var (lab, settings) = node.Adapters["pd0"];
+        var before = lab.Provider;
+        node.Supervisor.Tell(new ToAdapter("pd0", PdCluster.Actors.Kernel.Kill.Instance));
+        await Eventually(() => lab.Provider != before, "a fresh supervisor to open the adapter");
+        await Eventually(() => settings.Telemetry.Queues.Count > 0 && settings.Telemetry.Queues.All(q => ReferenceEquals(q.Filters?.Set, sets.Sets["pd0"])) && settings.Telemetry.State == AdapterState.Running,
+            "the fresh supervisor to run the cluster's set");
+        node.AssertInForce(sets.Sets);
+    }
 }

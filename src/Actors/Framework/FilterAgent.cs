@@ -10,7 +10,8 @@ namespace PdCluster.Actors.Framework;
 /// from R+1 and applies each revision, in order, as one publish. After each one it publishes a
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
-/// force; a filter that cannot run is reported and left out, and the rest apply.
+/// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
+/// Running, a fresh supervisor after a failure among them, is given the newest set again.
 /// </summary>
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
@@ -18,6 +19,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private readonly Queue<object> _pending = new();
     private SortedDictionary<string, DesiredFilter> _desired = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CompiledFilterSet> _sets = new Dictionary<string, CompiledFilterSet>();
+    private IReadOnlyDictionary<string, CompiledFilterSet> _newest = new Dictionary<string, CompiledFilterSet>();
     private IReadOnlyList<RejectedFilter> _rejected = [];
     private CancellationTokenSource? _watch;
     private int _generation;
@@ -63,6 +65,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     protected override void PreStart()
     {
         _retryDelay = settings.MinRetryDelay;
+        Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
         Self.Tell(new Resync());
     }
 
@@ -114,6 +117,15 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 _rejected = published.Rejected;
                 PublishStatus();
                 ApplyNext();
+                break;
+            case AdapterStateChanged { State: AdapterState.Running } running when _newest.TryGetValue(running.Adapter, out var newest):
+                // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
+                settings.Adapters.Tell(new ToAdapter(running.Adapter, new PublishFilters(newest)));
+                break;
+            case StatusFailure failed:
+                Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: an adapter kept its last good filter set: {failed.Cause.Message}", failed.Cause));
+                break;
+            case AdapterStateChanged or FiltersApplied:
                 break;
             case GetFilterSets:
                 Sender.Tell(new FilterSets(_applied, _sets, _rejected));
@@ -214,6 +226,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
         _publishing = true;
         var (sets, rejected) = ScopedFilterSets.Compile(_desired.Values, settings, revision);
+        _newest = sets;
         PublishAsync(sets, rejected).PipeTo(Self, all => new Published(revision, changeRevision, sets, all), e => new Published(revision, changeRevision, sets,
             [.. rejected, new RejectedFilter("*", null, e.Message)]));
     }
