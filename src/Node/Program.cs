@@ -8,12 +8,14 @@ using var signals = args is ["node", "run", ..] ? new NodeSignals() : null;
 
 var node = new Command("node", "Run and inspect PD nodes.");
 node.Subcommands.Add(NodeRunCommand.Create(signals));
+node.Subcommands.Add(ClusterViewCommands.NodeList());
 
 var root = new RootCommand("pd: PacketDirect cluster node and control tool.");
 root.Subcommands.Add(node);
 root.Subcommands.Add(AdapterCommands.Create());
 root.Subcommands.Add(FilterCommands.Create());
 root.Subcommands.Add(CaptureCommand.Create());
+root.Subcommands.Add(ClusterViewCommands.ClusterStatus());
 // Signals are pd node run's to handle (NodeSignals): PdCommandLine turns System.CommandLine's own handler off, which
 // would end the process with 143 two seconds after a SIGTERM, whatever the node was doing.
 return await PdCommandLine.InvokeAsync(root, args);

@@ -7,13 +7,18 @@ namespace PdCluster.Actors.Framework;
 /// <summary>
 /// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
 /// alive every TTL/3 with at most one keepalive unanswered, and registers again if the lease is lost. Mirrors every
-/// <see cref="AdapterStateChanged"/> into <c>status/&lt;node&gt;</c> on the same lease. Store calls never block the
-/// actor: their outcomes come back as messages.
+/// <see cref="AdapterStateChanged"/> and the <see cref="FilterAgent"/>'s latest <see cref="FilterAgentStatus"/> into
+/// <c>status/&lt;node&gt;</c> on the same lease, one write at a time (the latest state wins). Store calls never block
+/// the actor: their outcomes come back as messages.
 /// </summary>
 public sealed class Membership(MembershipSettings settings) : ActorBase
 {
     private const string KeepAliveTimer = "keepalive";
+    private const string StatusTimer = "status";
     private readonly Dictionary<string, AdapterState> _adapters = [];
+    private FilterAgentStatus? _filters;
+    private bool _writing;
+    private bool _dirty;
     private long _lease;
     private long _renewing;
     private bool _registering;
@@ -36,10 +41,15 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
 
     private sealed record StatusWritten;
 
+    private sealed record StatusWriteFailed(long Lease, Exception Cause);
+
+    private sealed record RewriteStatus;
+
     /// <inheritdoc/>
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
+        Context.System.EventStream.Subscribe(Self, typeof(FilterAgentStatus));
         Register();
     }
 
@@ -87,6 +97,29 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
                 _adapters[changed.Adapter] = changed.State;
                 WriteStatus();
                 break;
+            case FilterAgentStatus filters:
+                _filters = filters;
+                WriteStatus();
+                break;
+            case StatusWritten:
+                _writing = false;
+                if (_dirty)
+                    WriteStatus();
+                break;
+            case StatusWriteFailed { Cause: LeaseNotFoundException } lost:
+                _writing = false;
+                _dirty = true;
+                Self.Tell(new LeaseLost(lost.Lease));
+                break;
+            case StatusWriteFailed failed:
+                _writing = false;
+                _dirty = true;
+                Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node} could not write its status: {failed.Cause.Message}", failed.Cause));
+                Context.Timers.StartSingleTimer(StatusTimer, new RewriteStatus(), settings.Ttl / 3);
+                break;
+            case RewriteStatus:
+                WriteStatus();
+                break;
             case LeaveCluster:
                 _leaving = true;
                 Context.Timers.CancelAll();
@@ -95,7 +128,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
                     .PipeTo(sender, new LeftCluster(settings.Node), e => new StatusFailure(e));
                 _lease = 0;
                 break;
-            case LeaseLost or Registered or StatusWritten or KeptAlive or KeepAliveFailed:
+            case LeaseLost or Registered or KeptAlive or KeepAliveFailed:
                 break;
             default:
                 Unhandled(message);
@@ -128,11 +161,18 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
 
     private void WriteStatus()
     {
-        if (_lease == 0)
+        if (_lease == 0 || _leaving)
             return;
-        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters)), MembershipJson.Default.MemberStatus);
+        if (_writing)
+        {
+            _dirty = true;
+            return;
+        }
+        _writing = true;
+        _dirty = false;
+        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters), _filters), MembershipJson.Default.MemberStatus);
         var lease = _lease;
         settings.Store.PutAsync($"{settings.Prefix}status/{settings.Node}", status, lease)
-            .PipeTo(Self, _ => new StatusWritten(), e => e is LeaseNotFoundException ? new LeaseLost(lease) : new RegistrationFailed(e));
+            .PipeTo(Self, _ => new StatusWritten(), e => new StatusWriteFailed(lease, e));
     }
 }

@@ -17,8 +17,9 @@ namespace PdCluster.Node.Admin;
 /// <summary>
 /// The running node's loopback-only HTTP endpoint: <c>GET /metrics</c> (Prometheus text), <c>GET /status</c> (JSON),
 /// <c>GET /members</c> (the cluster's registered nodes), <c>POST /adapters/{name}/events/{event}</c> to inject a
-/// device event into a simulated adapter, and <c>POST /adapters/{name}/queues/{queue}/capture</c> to stream what a
-/// receive queue gets (<see cref="CaptureStream"/>).
+/// device event into a simulated adapter, <c>POST /adapters/{name}/queues/{queue}/capture</c> to stream what a
+/// receive queue gets (<see cref="CaptureStream"/>), and the <c>/cluster</c> routes the <c>pd filter</c>, <c>pd node ls</c>
+/// and <c>pd cluster status</c> commands use (<see cref="ClusterRoutes"/>).
 /// </summary>
 internal static class AdminEndpoint
 {
@@ -71,6 +72,7 @@ internal static class AdminEndpoint
                 return Task.FromResult(Results.Json(new AdminError(start.Refusal!), AdminJson.Default.AdminError, statusCode: start.NotFound ? 404 : 409));
             return StreamCaptureAsync(context, tap, ring, app.Lifetime.ApplicationStopping);
         });
+        ClusterRoutes.Map(app, node.Cluster);
         await app.StartAsync();
         return app;
     }

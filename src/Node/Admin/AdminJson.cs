@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PdCluster.Actors.Framework;
+using PdCluster.Node.ClusterAccess;
 
 namespace PdCluster.Node.Admin;
 
@@ -9,4 +10,8 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(IReadOnlyList<MemberRecord>))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(Injected))]
+[JsonSerializable(typeof(IReadOnlyList<StoredFilter>))]
+[JsonSerializable(typeof(StoredFilter))]
+[JsonSerializable(typeof(FilterWritten))]
+[JsonSerializable(typeof(ClusterView))]
 internal sealed partial class AdminJson : JsonSerializerContext;

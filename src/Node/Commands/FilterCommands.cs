@@ -6,13 +6,15 @@ using PdCluster.Queues.Packets;
 
 namespace PdCluster.Node.Commands;
 
-/// <summary><c>pd filter test</c>: which filter matches each packet of a capture, to dry-run filters before pushing them.</summary>
+/// <summary><c>pd filter test</c>: which filter matches each packet of a capture, to dry-run filters before pushing them; the cluster's filters are <see cref="ClusterFilterCommands"/>.</summary>
 internal static class FilterCommands
 {
     public static Command Create()
     {
-        var filter = new Command("filter", "Work with filter files.");
+        var filter = new Command("filter", "Work with the cluster's filters and with filter files.");
         filter.Subcommands.Add(Test());
+        foreach (var command in ClusterFilterCommands.Create())
+            filter.Subcommands.Add(command);
         return filter;
     }
 

@@ -44,6 +44,9 @@ public sealed class AdapterConfig
     /// <summary>The network namespace the interface lives in, as named by <c>ip netns</c> (providers "afxdp", "afpacket" and "auto"; leave out for the node's own).</summary>
     public string? Namespace { get; set; }
 
+    /// <summary>Labels a cluster filter's scope can pick the adapter by (<c>scope.adapterLabels</c>).</summary>
+    public List<string>? Labels { get; set; }
+
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>
     public SimulatedConfig? Simulated { get; set; }
 }

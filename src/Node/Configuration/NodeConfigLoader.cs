@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -23,14 +22,8 @@ public static class NodeConfigLoader
     /// <summary>Most buffers one adapter's pool may have.</summary>
     public const int MaxBuffers = 1 << 20;
 
-    /// <summary>Longest adapter name.</summary>
-    public const int MaxAdapterName = 64;
-
-    /// <summary>What an adapter name is, as errors and the README say it.</summary>
-    public const string AdapterNameRule = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..'";
-
-    private static readonly SearchValues<char> AdapterNameCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+    /// <summary>What an adapter name (or label) is, as errors and the README say it: a cluster name.</summary>
+    public const string AdapterNameRule = ClusterNames.Rule;
 
     /// <summary>Fastest a simulated adapter's generator may be asked to send, in packets per second.</summary>
     public const long MaxGeneratorRate = 100_000_000;
@@ -115,6 +108,11 @@ public static class NodeConfigLoader
         var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);
         if (a.Buffers < fewest || a.Buffers > MaxBuffers)
             throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
+        for (var i = 0; i < (a.Labels?.Count ?? 0); i++)
+        {
+            if (!ClusterNames.IsName(a.Labels![i]))
+                throw Fail(source, $"{key}.labels[{i}]", $"{Quote(a.Labels[i])} is not a label: {ClusterNames.Rule} (cluster filters pick adapters by it).");
+        }
         CheckInterface(a, key, source);
         if (a.Simulated is { } simulated)
         {
@@ -190,7 +188,7 @@ public static class NodeConfigLoader
 
     /// <summary>Whether <paramref name="name"/> follows <see cref="AdapterNameRule"/>: safe as a URL path segment, a metric label and a file name.</summary>
     public static bool IsAdapterName(string name) =>
-        name.Length is > 0 and <= MaxAdapterName && name is not ("." or "..") && !name.AsSpan().ContainsAnyExcept(AdapterNameCharacters);
+        ClusterNames.IsName(name);
 
     /// <summary>A name for an error message: quoted, control characters escaped, cut after 40 characters.</summary>
     private static string Quote(string name)

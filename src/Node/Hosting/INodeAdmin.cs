@@ -1,9 +1,10 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Nic.Adapters;
+using PdCluster.Node.ClusterAccess;
 
 namespace PdCluster.Node.Hosting;
 
-/// <summary>What the admin endpoint may ask of a running node: its status, the cluster's members, event injection and captures.</summary>
+/// <summary>What the admin endpoint may ask of a running node: its status, the cluster's members, filters and statuses, event injection and captures.</summary>
 internal interface INodeAdmin
 {
     /// <summary>Every adapter's status.</summary>
@@ -11,6 +12,9 @@ internal interface INodeAdmin
 
     /// <summary>The nodes registered in the cluster store.</summary>
     Task<IReadOnlyList<MemberRecord>> MembersAsync();
+
+    /// <summary>The cluster store the node holds, for the <c>/cluster</c> routes.</summary>
+    IClusterCatalog Cluster { get; }
 
     /// <summary>Injects <paramref name="deviceEvent"/> into the adapter named <paramref name="adapter"/>.</summary>
     InjectOutcome Inject(string adapter, DeviceEvent deviceEvent);

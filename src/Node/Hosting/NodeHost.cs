@@ -10,6 +10,7 @@ using PdCluster.DataPath;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.SoftNic;
 using PdCluster.Node.Admin;
+using PdCluster.Node.ClusterAccess;
 using PdCluster.Node.Configuration;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
@@ -32,6 +33,7 @@ internal sealed class NodeHost : INodeAdmin
     private readonly PrometheusExporter _exporter;
     private readonly IActorRef _node;
     private IActorRef? _membership;
+    private IActorRef? _filterAgent;
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
@@ -66,6 +68,11 @@ internal sealed class NodeHost : INodeAdmin
         {
             if (_membership is not null)
                 await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5));
+        });
+        shutdown.AddTask("before-service-unbind", "stop-filter-agent", async _ =>
+        {
+            if (_filterAgent is not null)
+                await _filterAgent.GracefulStop(TimeSpan.FromSeconds(5));
         });
         shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(StopTraffic));
         shutdown.AddTask("service-unbind", "stop-admin", async ct =>
@@ -120,6 +127,11 @@ internal sealed class NodeHost : INodeAdmin
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
         host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
         host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
+        // States reached before membership subscribed; later changes reach it on the event stream.
+        foreach (var (name, _, telemetry, pool, _) in host._adapters.Where(a => a.Telemetry.HasReported))
+            host._membership.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
+        host._filterAgent = FilterAgent.Start(host.System, new FilterAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host._node,
+            [.. config.Config.Adapters.Select(a => new FilterTarget(a.Name, a.Labels ?? [], a.Queues))], config.Filters));
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
@@ -147,6 +159,9 @@ internal sealed class NodeHost : INodeAdmin
         var members = await Membership.Store.RangeAsync(Membership.Prefix + "members/");
         return [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)];
     }
+
+    /// <inheritdoc/>
+    public IClusterCatalog Cluster => new StoreCatalog(_store, Config.Config.Cluster);
 
     /// <inheritdoc/>
     public InjectOutcome Inject(string adapter, DeviceEvent deviceEvent)

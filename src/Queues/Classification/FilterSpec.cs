@@ -62,20 +62,29 @@ public sealed class FilterSpec
         for (var i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
-            var at = $"[{i}]";
-            if (string.IsNullOrWhiteSpace(spec.Id))
-                throw Fail(source, $"{at}.id", null, "must name the filter (it is empty).");
-            if (!ids.TryAdd(spec.Id, i))
-                throw Fail(source, $"{at}.id", null, $"'{spec.Id}' appears twice (also [{ids[spec.Id]}].id); ids must be unique.");
-            if (spec.Priority < 0)
-                throw Fail(source, $"{at}.priority", spec.Id, $"must be 0 or more (got {spec.Priority}); lower applies first.");
-            if (spec.Queue < 0)
-                throw Fail(source, $"{at}.queue", spec.Id, $"must be a queue number, 0 or more (got {spec.Queue}).");
-            if (spec.Action == FilterAction.Steer && spec.Queue is null)
-                throw Fail(source, $"{at}.queue", spec.Id, "action steer needs a \"queue\" to steer to.");
-            spec.ParseMatches((key, problem) => Fail(source, $"{at}.{key}", spec.Id, problem));
+            if (!string.IsNullOrWhiteSpace(spec.Id) && !ids.TryAdd(spec.Id, i))
+                throw Fail(source, $"[{i}].id", null, $"'{spec.Id}' appears twice (also [{ids[spec.Id]}].id); ids must be unique.");
+            spec.Check(source, $"[{i}]");
         }
         return specs;
+    }
+
+    /// <summary>
+    /// Checks one filter as read from <paramref name="source"/> at key <paramref name="at"/> (<c>[2]</c>, <c>filter</c>):
+    /// an id, a priority of 0 or more, a queue of 0 or more (required by steer) and conditions that parse. The
+    /// <see cref="FilterSpecException"/> names the source, the key, the filter's id and the problem.
+    /// </summary>
+    public void Check(string source, string at)
+    {
+        if (string.IsNullOrWhiteSpace(Id))
+            throw Fail(source, $"{at}.id", null, "must name the filter (it is empty).");
+        if (Priority < 0)
+            throw Fail(source, $"{at}.priority", Id, $"must be 0 or more (got {Priority}); lower applies first.");
+        if (Queue < 0)
+            throw Fail(source, $"{at}.queue", Id, $"must be a queue number, 0 or more (got {Queue}).");
+        if (Action == FilterAction.Steer && Queue is null)
+            throw Fail(source, $"{at}.queue", Id, "action steer needs a \"queue\" to steer to.");
+        ParseMatches((key, problem) => Fail(source, $"{at}.{key}", Id, problem));
     }
 
     /// <summary>Parses every condition; <paramref name="fail"/> makes the error from the key (<c>match.destinationPort</c>) and the problem.</summary>

@@ -1,0 +1,24 @@
+using PdCluster.Actors.Kernel;
+using PdCluster.Cluster;
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Actors.Framework;
+
+/// <summary>What a node's <see cref="FilterAgent"/> reads, and where it publishes.</summary>
+/// <param name="Adapters">The node supervisor: <see cref="ToAdapter"/> reaches each adapter supervisor through it.</param>
+/// <param name="Targets">The node's adapters.</param>
+/// <param name="LocalFilters">The node's own filter file: in force on every adapter, ahead of the cluster's filters.</param>
+public sealed record FilterAgentSettings(IClusterStore Store, string Cluster, string Node, IActorRef Adapters, IReadOnlyList<FilterTarget> Targets, IReadOnlyList<FilterSpec> LocalFilters)
+{
+    /// <summary>The prefix the cluster's filters live under: <c>/pd/&lt;cluster&gt;/filters/</c>.</summary>
+    public string Prefix => $"/pd/{Cluster}/filters/";
+
+    /// <summary>How long one adapter may take to put a set in force.</summary>
+    public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first wait after a store call failed; it doubles on each failure up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between attempts while the store is down.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using PdCluster.Actors.Framework;
+using PdCluster.Node.ClusterAccess;
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Node.Admin;
+
+/// <summary>
+/// The admin endpoint's view of the cluster store the node holds: <c>GET /cluster</c> (members, statuses, filters),
+/// <c>GET /cluster/filters</c>, and <c>GET</c>, <c>PUT</c> (a <see cref="ClusterFilter"/> document, checked before it is
+/// written) and <c>DELETE /cluster/filters/{id}</c>.
+/// </summary>
+internal static class ClusterRoutes
+{
+    public static void Map(WebApplication app, IClusterCatalog cluster)
+    {
+        app.MapGet("/cluster", async (CancellationToken cancel) => Results.Json(await cluster.ViewAsync(cancel), AdminJson.Default.ClusterView));
+        app.MapGet("/cluster/filters", async (CancellationToken cancel) => Results.Json(await cluster.FiltersAsync(cancel), AdminJson.Default.IReadOnlyListStoredFilter));
+        app.MapGet("/cluster/filters/{id}", async (string id, CancellationToken cancel) =>
+            await cluster.FilterAsync(id, cancel) is { } filter ? Results.Json(filter, AdminJson.Default.StoredFilter) : NoSuchFilter(id));
+        app.MapPut("/cluster/filters/{id}", async (string id, HttpRequest request, CancellationToken cancel) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(cancel);
+            ClusterFilter filter;
+            try
+            {
+                filter = ClusterFilter.Read(body, $"filters/{id}", id);
+            }
+            catch (FilterSpecException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+            }
+            return Results.Json(new FilterWritten(id, await cluster.PutFilterAsync(filter, cancel)), AdminJson.Default.FilterWritten);
+        });
+        app.MapDelete("/cluster/filters/{id}", async (string id, CancellationToken cancel) =>
+            await cluster.DeleteFilterAsync(id, cancel) is { } revision ? Results.Json(new FilterWritten(id, revision), AdminJson.Default.FilterWritten) : NoSuchFilter(id));
+    }
+
+    private static IResult NoSuchFilter(string id) =>
+        Results.Json(new AdminError($"no cluster filter '{id}'."), AdminJson.Default.AdminError, statusCode: 404);
+}

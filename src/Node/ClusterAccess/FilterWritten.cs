@@ -1,0 +1,4 @@
+namespace PdCluster.Node.ClusterAccess;
+
+/// <summary>A committed write or delete of a cluster filter, and its store revision.</summary>
+internal sealed record FilterWritten(string Id, long Revision);

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Node.ClusterAccess;
+
+/// <summary><see cref="IClusterCatalog"/> over an <see cref="IClusterStore"/>: the keys under <c>/pd/&lt;cluster&gt;/</c>.</summary>
+internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClusterCatalog
+{
+    private string Prefix => $"/pd/{cluster}/";
+
+    private string FilterKey(string id) => $"{Prefix}filters/{id}";
+
+    /// <inheritdoc/>
+    public string Name => $"the cluster store of '{cluster}'";
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<StoredFilter>> FiltersAsync(CancellationToken cancel) =>
+        [.. (await store.RangeAsync($"{Prefix}filters/", cancel)).Items.Select(Stored)];
+
+    /// <inheritdoc/>
+    public async Task<StoredFilter?> FilterAsync(string id, CancellationToken cancel) =>
+        ClusterNames.IsName(id) ? (await store.GetAsync(FilterKey(id), cancel)).Items.Select(Stored).FirstOrDefault() : null;
+
+    /// <inheritdoc/>
+    public Task<long> PutFilterAsync(ClusterFilter filter, CancellationToken cancel) => store.PutAsync(FilterKey(filter.Id), filter.ToJson(), cancel: cancel);
+
+    /// <inheritdoc/>
+    public async Task<long?> DeleteFilterAsync(string id, CancellationToken cancel)
+    {
+        if (await FilterAsync(id, cancel) is null)
+            return null;
+        return await store.DeleteAsync(FilterKey(id), cancel);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ClusterView> ViewAsync(CancellationToken cancel)
+    {
+        var members = await store.RangeAsync($"{Prefix}members/", cancel);
+        var statuses = await store.RangeAsync($"{Prefix}status/", cancel);
+        var filters = await store.RangeAsync($"{Prefix}filters/", cancel);
+        return new ClusterView(filters.Revision,
+            [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)],
+            [.. statuses.Items.Select(s => JsonSerializer.Deserialize(s.Value, MembershipJson.Default.MemberStatus)!)],
+            [.. filters.Items.Select(Stored)]);
+    }
+
+    private StoredFilter Stored(KeyValue item)
+    {
+        var id = item.Key[$"{Prefix}filters/".Length..];
+        string? error = null;
+        try
+        {
+            ClusterFilter.Read(item.Value, item.Key, id);
+        }
+        catch (FilterSpecException e)
+        {
+            error = e.Message;
+        }
+        return new StoredFilter(id, item.ModRevision, item.Value, error);
+    }
+}

@@ -1,0 +1,6 @@
+using PdCluster.Actors.Framework;
+
+namespace PdCluster.Node.Commands;
+
+/// <summary>One node in <c>pd node ls</c>: whether it holds a live membership, and what it last reported.</summary>
+internal sealed record NodeRow(string Node, bool Live, string? Admin, DateTimeOffset? Since, long? AppliedRevision, IReadOnlyDictionary<string, AdapterState> Adapters, string? StoreError);

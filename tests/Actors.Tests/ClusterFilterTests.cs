@@ -1,0 +1,96 @@
+using FsCheck;
+using FsCheck.Fluent;
+using PdCluster.Actors.Framework;
+using PdCluster.Queues.Classification;
+
+namespace PdCluster.Tests.Actors;
+
+/// <summary>The cluster filter document: what it reads, what it refuses and how it says so, and a mutation fuzzer.</summary>
+public sealed class ClusterFilterTests
+{
+    private const string Valid = """
+        { "schemaVersion": 1,
+          "filter": { "id": "web", "priority": 5, "action": "steer", "queue": 1, "match": { "protocol": "tcp", "destinationPort": "80-90", "tcpFlags": "syn|ack" } },
+          "scope": { "nodes": ["n1", "n2"], "adapterLabels": ["edge"] } }
+        """;
+
+    [Fact]
+    public void A_document_reads_and_writes_back_the_same()
+    {
+        var filter = ClusterFilter.Read(Valid, "test");
+        Assert.Equal("web", filter.Id);
+        Assert.Equal(FilterAction.Steer, filter.Filter.Action);
+        Assert.True(filter.AppliesTo("n1", ["edge", "x"]));
+        Assert.False(filter.AppliesTo("n1", ["core"]));
+        Assert.False(filter.AppliesTo("n3", ["edge"]));
+        Assert.True(filter.MayApplyTo("n2"));
+        Assert.False(filter.MayApplyTo("n3"));
+        var json = filter.ToJson();
+        using (var written = System.Text.Json.JsonDocument.Parse(json))
+            Assert.Equal(["schemaVersion", "filter", "scope"], written.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(json, ClusterFilter.Read(json, "again", "web").ToJson());
+    }
+
+    [Theory]
+    [InlineData("""{"schemaVersion":3,"filter":{"id":"x"},"future":1}""", "src: schemaVersion: 3 is newer than this pd reads (1); upgrade pd on this node to read it.")]
+    [InlineData("""{"schemaVersion":0,"filter":{"id":"x"}}""", "src: schemaVersion: must be 1 to 1 (got 0).")]
+    [InlineData("""{"filter":{"id":"x"}}""", "src: schemaVersion: is required.")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x"},"scope":{"nodes":["a/b"]}}""", "src: scope.nodes[0]: 'a/b' is not a name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..'.")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x y"}}""", "src: filter.id: 'x y' is not a cluster filter id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it is the last segment of the filter's key).")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x","action":"steer"}}""", "src: filter.queue (filter 'x'): action steer needs a \"queue\" to steer to.")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x","priority":-1}}""", "src: filter.priority (filter 'x'): must be 0 or more (got -1); lower applies first.")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x","match":{"port":"1"}}}""", "src: filter.match.port (filter 'x'): is not a match field")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x","action":"reject"}}""", "src: filter.action: ")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x"},"extra":true}""", "src: extra: is not a key here")]
+    [InlineData("""{"schemaVersion":1,"filter":{"id":"x"}""", "src: line 1, column ")]
+    public void A_bad_document_is_refused_naming_the_key_and_the_problem(string json, string message)
+    {
+        var e = Assert.Throws<FilterSpecException>(() => ClusterFilter.Read(json, "src"));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public void A_document_under_another_id_s_key_is_refused()
+    {
+        var e = Assert.Throws<FilterSpecException>(() => ClusterFilter.Read(Valid, "/pd/lab/filters/dns", "dns"));
+        Assert.Equal("/pd/lab/filters/dns: filter.id: 'web' differs from the id its key names ('dns').", e.Message);
+    }
+
+    private enum Damage { Flip, Delete, Insert, Cut }
+
+    private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "1e400", "\"schemaVersion\"", "\"filter\"", "\"scope\"", "\"id\"", "\"match\"", "\"queue\"", "\\u0000", "/*", "\uFFFF"];
+
+    [Fact]
+    public void Whatever_the_damage_the_reader_reads_the_document_or_refuses_it_with_its_own_error()
+    {
+        var damage = Gen.Choose(1, 6).SelectMany(n =>
+            (from kind in Gen.Elements(Enum.GetValues<Damage>())
+             from position in Gen.Choose(0, int.MaxValue)
+             from token in Gen.Elements(Tokens)
+             select (kind, position, token)).ListOf(n));
+        Prop.ForAll(damage.ToArbitrary(), changes =>
+        {
+            var text = Valid;
+            foreach (var (kind, where, token) in changes)
+            {
+                var at = where % (text.Length + 1);
+                text = kind switch
+                {
+                    Damage.Flip when at < text.Length => text[..at] + (char)(text[at] ^ (1 << (where % 7))) + text[(at + 1)..],
+                    Damage.Delete when at < text.Length => text.Remove(at, Math.Min(1 + where % 5, text.Length - at)),
+                    Damage.Cut => text[..at],
+                    _ => text.Insert(at, token),
+                };
+            }
+            try
+            {
+                var filter = ClusterFilter.Read(text, "fuzz");
+                Assert.Equal(filter.ToJson(), ClusterFilter.Read(filter.ToJson(), "again", filter.Id).ToJson());
+            }
+            catch (FilterSpecException e)
+            {
+                Assert.StartsWith("fuzz: ", e.Message);
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
+}

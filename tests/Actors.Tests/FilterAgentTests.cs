@@ -1,0 +1,269 @@
+using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
+using PdCluster.DataPath;
+using PdCluster.Queues.Classification;
+using PdCluster.TestKit;
+
+namespace PdCluster.Tests.Actors;
+
+/// <summary>FilterAgents on simulated nodes sharing one real <see cref="InMemoryStore"/>, with real adapter supervisors and traffic.</summary>
+public sealed class FilterAgentTests : IAsyncLifetime
+{
+    private readonly InMemoryStore _store = new(tick: TimeSpan.FromMilliseconds(20));
+    private readonly List<AgentNode> _nodes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            await node.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    private AgentNode Node(string name, IClusterStore? store = null, IReadOnlyList<FilterSpec>? local = null, params (string, string[])[] adapters)
+    {
+        var node = new AgentNode(store ?? _store, name, local, adapters);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static string Doc(string id, int port, int priority = 10, string scope = "", int queue = 1) =>
+        "{\"schemaVersion\":1,\"filter\":{\"id\":\"" + id + "\",\"priority\":" + priority + ",\"action\":\"count\",\"queue\":" + queue
+        + ",\"match\":{\"protocol\":\"udp\",\"destinationPort\":\"" + port + "\"}}" + scope + "}";
+
+    private Task<long> Put(string id, string document) => _store.PutAsync($"/pd/lab/filters/{id}", document);
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
+    {
+        var deadline = DateTime.UtcNow + TestTime.Dilated(TimeSpan.FromSeconds(seconds));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    private static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
+
+    private static string[] Describe(CompiledFilterSet set) =>
+        [.. set.Specs.Select(s => $"{s.Id}/{s.Priority}/{s.Action}/{s.Queue}/{string.Join(",", (s.Match ?? []).Select(m => $"{m.Key}={m.Value}"))}")];
+
+    private static async Task AwaitApplied(AgentNode node, long revision) =>
+        await Eventually(() => node.Last?.AppliedRevision >= revision, $"{node.Name} to apply revision {revision}");
+
+    [Fact]
+    public async Task A_thousand_changes_from_two_writers_reach_three_agents_in_the_same_order_and_every_one_ends_on_the_same_revision_and_set()
+    {
+        var nodes = new[] { Node("n1"), Node("n2"), Node("n3") };
+        foreach (var node in nodes)
+            await Eventually(() => node.Last is not null, $"{node.Name}'s first read");
+        var start = nodes.Max(n => n.Last!.AppliedRevision);
+
+        // Two writers, 500 changes each, on 16 ids of their own: puts (new and changed) and deletes.
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+        {
+            var revisions = new List<long>();
+            var present = new HashSet<string>();
+            for (var i = 0; i < 500; i++)
+            {
+                var id = $"w{w}-{i % 16}";
+                if (present.Contains(id) && i % 3 == 0)
+                {
+                    revisions.Add(await _store.DeleteAsync($"/pd/lab/filters/{id}"));
+                    present.Remove(id);
+                }
+                else
+                {
+                    revisions.Add(await Put(id, Doc(id, 1000 + i, priority: i % 7)));
+                    present.Add(id);
+                }
+            }
+            return revisions;
+        })).ToList();
+        var written = (await Task.WhenAll(writers)).SelectMany(r => r).Order().ToList();
+        Assert.Equal(1000, written.Count);
+        Assert.Equal(1000, written.Distinct().Count());
+        Assert.All(written, r => Assert.True(r > start));
+
+        foreach (var node in nodes)
+            await AwaitApplied(node, written[^1]);
+        var sets = new List<CompiledFilterSet>();
+        foreach (var node in nodes)
+        {
+            // The first revision is the full read; after it, every change, in store order, each once.
+            Assert.Equal(written, node.AppliedRevisions().Skip(1));
+            var current = await node.SetsAsync();
+            Assert.Equal(written[^1], current.AppliedRevision);
+            Assert.Empty(current.Rejected);
+            sets.Add(current.Sets["pd0"]);
+            node.AssertInForce(current.Sets);
+            await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision == written[^1], $"{node.Name}'s status in the store");
+        }
+        var expected = (await _store.RangeAsync("/pd/lab/filters/")).Items.Select(i => ClusterFilter.Read(i.Value, i.Key).Filter.Id).ToArray();
+        Assert.Equal(expected, sets[0].Specs.Select(s => s.Id));
+        Assert.Equal(Describe(sets[0]), Describe(sets[1]));
+        Assert.Equal(Describe(sets[0]), Describe(sets[2]));
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_reads_everything_again_and_applies_what_changed_while_it_was_stopped()
+    {
+        var node = Node("n1");
+        var first = await Put("a", Doc("a", 53));
+        await Put("b", Doc("b", 54));
+        await AwaitApplied(node, first + 1);
+        await node.StopAgentAsync();
+
+        await _store.DeleteAsync("/pd/lab/filters/a");
+        await Put("b", Doc("b", 5454));
+        var last = await Put("c", Doc("c", 55));
+        node.StartAgent();
+
+        await Eventually(async () => (await node.SetsAsync()).AppliedRevision >= last, "the restarted agent to catch up");
+        var sets = await node.SetsAsync();
+        Assert.Equal(["b", "c"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Equal("5454", sets.Sets["pd0"].Specs[0].Match!["destinationPort"]);
+        node.AssertInForce(sets.Sets);
+
+        // And it watches on from there.
+        var next = await Put("d", Doc("d", 56));
+        await AwaitApplied(node, next);
+        Assert.Equal(["b", "c", "d"], (await node.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task A_watch_that_lost_its_history_to_compaction_reads_everything_again_and_reports_the_difference()
+    {
+        // History of 20 changes: the agent's watch is cut while 100 changes go in, so resuming it finds them compacted.
+        await using var small = new InMemoryStore(historyLimit: 20, tick: TimeSpan.FromMilliseconds(20));
+        var store = new FlakyStore(small);
+        var node = Node("n1", store);
+        await small.PutAsync("/pd/lab/filters/gone", Doc("gone", 1));
+        var kept = await small.PutAsync("/pd/lab/filters/kept", Doc("kept", 2));
+        await AwaitApplied(node, kept);
+
+        store.GoDown();
+        await Eventually(() => node.Last?.StoreError is not null, "the agent to notice the store is down");
+        await small.DeleteAsync("/pd/lab/filters/gone");
+        for (var i = 0; i < 100; i++)
+            await small.PutAsync($"/pd/lab/filters/f{i % 10}", Doc($"f{i % 10}", 3000 + i));
+        var last = await small.PutAsync("/pd/lab/filters/kept", Doc("kept", 22));
+        store.ComeBack();
+
+        await AwaitApplied(node, last);
+        Assert.Null(node.Last!.StoreError);
+        var resynced = Assert.Single(node.Resyncs);
+        Assert.Equal((10, 1, 1), (resynced.Added, resynced.Removed, resynced.Changed));
+        var sets = await node.SetsAsync();
+        Assert.Equal(["f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "kept"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Equal("3099", sets.Sets["pd0"].Specs[9].Match!["destinationPort"]);
+        node.AssertInForce(sets.Sets);
+    }
+
+    [Fact]
+    public async Task While_the_store_is_down_the_last_set_stays_in_force_the_status_says_so_and_retries_pick_up_where_it_left()
+    {
+        var store = new FlakyStore(_store);
+        var node = Node("n1", store);
+        var first = await Put("a", Doc("a", 53));
+        await AwaitApplied(node, first);
+        var before = await node.SetsAsync();
+        var applied = node.Last!.AppliedRevision;
+
+        store.GoDown();
+        await Eventually(() => node.Last?.StoreError is { } e && e.Contains("unreachable"), "the status to say the store is down");
+        Assert.Contains($"the filters of revision {applied} stay in force", node.Last!.StoreError);
+        var during = await node.SetsAsync();
+        Assert.Same(before.Sets["pd0"], during.Sets["pd0"]);
+        node.AssertInForce(during.Sets);
+        var next = await Put("b", Doc("b", 54));
+        await Task.Delay(TestTime.Dilated(TimeSpan.FromMilliseconds(300)));
+        Assert.True(node.Last!.AppliedRevision < next);
+
+        store.ComeBack();
+        await AwaitApplied(node, next);
+        Assert.Null(node.Last!.StoreError);
+        Assert.Equal(["a", "b"], (await node.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { StoreError: null } f && f.AppliedRevision >= next, "the status in the store to recover");
+    }
+
+    [Fact]
+    public async Task Filters_another_client_wrote_wrong_are_refused_with_their_error_in_status_and_the_rest_still_apply()
+    {
+        var local = FilterSpec.ReadList("""[{ "id": "count-rest", "priority": 100 }]""", "local");
+        var node = Node("n1", local: local);
+        var good = await Put("good", Doc("good", 53));
+        await AwaitApplied(node, good);
+        var before = await node.SetsAsync();
+
+        await Put("torn", """{"schemaVersion":1,"filter":{"id":"torn",""");
+        await Put("badmatch", Doc("badmatch", 99999));
+        await Put("q9", Doc("q9", 60, queue: 9));
+        await Put("future", """{"schemaVersion":2,"filter":{"id":"future"},"somethingNew":true}""");
+        await Put("count-rest", Doc("count-rest", 61));
+        await Put("other-id", Doc("not-other-id", 62));
+        var last = await Put("later", Doc("later", 63));
+        await AwaitApplied(node, last);
+
+        var sets = await node.SetsAsync();
+        Assert.Equal(["count-rest", "good", "later"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Same(before.Sets["pd0"].Specs[1], sets.Sets["pd0"].Specs[1]);
+        node.AssertInForce(sets.Sets);
+        var status = (await node.StoredStatusAsync())!;
+        await Eventually(async () => (status = (await node.StoredStatusAsync())!).Filters?.AppliedRevision == last, "the status in the store");
+        var rejected = status.Filters!.Rejected.ToDictionary(r => r.Id);
+        Assert.Equal(["badmatch", "count-rest", "future", "other-id", "q9", "torn"], rejected.Keys.Order());
+        Assert.Contains("/pd/lab/filters/torn: ", rejected["torn"].Error);
+        Assert.Contains("filter.match.destinationPort (filter 'badmatch'): 99999 does not fit in 16 bits", rejected["badmatch"].Error);
+        Assert.Equal("pd0", rejected["q9"].Adapter);
+        Assert.Contains("queue 9 does not exist on pd0 (queues 0..1)", rejected["q9"].Error);
+        Assert.Contains("schemaVersion: 2 is newer than this pd reads (1)", rejected["future"].Error);
+        Assert.Contains("the node's own filter file has a filter with this id", rejected["count-rest"].Error);
+        Assert.Contains("'not-other-id' differs from the id its key names ('other-id')", rejected["other-id"].Error);
+        Assert.Null(rejected["torn"].Adapter);
+    }
+
+    [Fact]
+    public async Task A_scope_picks_nodes_by_name_and_adapters_by_label()
+    {
+        var n1 = Node("n1", adapters: [("pd0", ["edge"]), ("pd1", [])]);
+        var n2 = Node("n2", adapters: [("pd0", ["edge", "core"])]);
+        await Put("everywhere", Doc("everywhere", 1));
+        await Put("on-n2", Doc("on-n2", 2, scope: ""","scope":{"nodes":["n2"]}"""));
+        await Put("on-edge", Doc("on-edge", 3, scope: ""","scope":{"adapterLabels":["edge"]}"""));
+        await Put("core-of-n1", Doc("core-of-n1", 4, scope: ""","scope":{"nodes":["n1"],"adapterLabels":["core"]}"""));
+        var last = await Put("on-n9", Doc("on-n9", 5, scope: ""","scope":{"nodes":["n9"]}"""));
+        await AwaitApplied(n1, last);
+        await AwaitApplied(n2, last);
+
+        var one = await n1.SetsAsync();
+        var two = await n2.SetsAsync();
+        Assert.Equal(["everywhere", "on-edge"], one.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Equal(["everywhere"], one.Sets["pd1"].Specs.Select(s => s.Id));
+        Assert.Equal(["everywhere", "on-edge", "on-n2"], two.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Empty(one.Rejected);
+        Assert.Empty(two.Rejected);
+        n1.AssertInForce(one.Sets);
+        n2.AssertInForce(two.Sets);
+    }
+
+    [Fact]
+    public async Task An_adapter_supervisor_started_afresh_after_a_failure_gets_the_cluster_filters_again()
+    {
+        var node = Node("n1", local: FilterSpec.ReadList("""[{ "id": "count-rest", "priority": 100 }]""", "local"));
+        var last = await Put("web", Doc("web", 80));
+        await AwaitApplied(node, last);
+        var sets = await node.SetsAsync();
+        Assert.Equal(["count-rest", "web"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+
+        // The fresh supervisor opens with the node's own filters only, then the agent gives it the newest set again.
+        var (lab, settings) = node.Adapters["pd0"];
+        var before = lab.Provider;
+        node.Supervisor.Tell(new ToAdapter("pd0", PdCluster.Actors.Kernel.Kill.Instance));
+        await Eventually(() => lab.Provider != before, "a fresh supervisor to open the adapter");
+        await Eventually(() => settings.Telemetry.Queues.Count > 0 && settings.Telemetry.Queues.All(q => ReferenceEquals(q.Filters?.Set, sets.Sets["pd0"])) && settings.Telemetry.State == AdapterState.Running,
+            "the fresh supervisor to run the cluster's set");
+        node.AssertInForce(sets.Sets);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary><c>pd filter add | rm | ls | show</c>, <c>pd node ls</c> and <c>pd cluster status</c> as processes, against a running <c>pd node run</c>.</summary>
+public sealed class ClusterCommandTests
+{
+    private static readonly string Pd = Path.Combine(AppContext.BaseDirectory, "pd.dll");
+
+    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Pd);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>A running node with one adapter labelled <c>edge</c>; stopped with SIGTERM when disposed.</summary>
+    private sealed class RunningNode : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private RunningNode(TempConfig config, Process process)
+        {
+            Config = config;
+            _process = process;
+        }
+
+        public TempConfig Config { get; }
+
+        public string Endpoint => $"http://127.0.0.1:{Config.Port}";
+
+        public static async Task<RunningNode> StartAsync()
+        {
+            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), "\"cluster\": \"lab\",");
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { Pd, "node", "run", "--config", config.Path, "-o", "json" })
+                info.ArgumentList.Add(a);
+            var node = new RunningNode(config, Process.Start(info)!);
+            node._process.OutputDataReceived += (_, _) => { };
+            node._process.ErrorDataReceived += (_, _) => { };
+            node._process.BeginOutputReadLine();
+            node._process.BeginErrorReadLine();
+            using var http = new HttpClient();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    using var members = JsonDocument.Parse(await http.GetStringAsync($"{node.Endpoint}/cluster"));
+                    if (members.RootElement.GetProperty("statuses").GetArrayLength() == 1)
+                        return node;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                Assert.True(DateTime.UtcNow < deadline && !node._process.HasExited, "the node did not come up");
+                await Task.Delay(100);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+                await kill.WaitForExitAsync();
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(0, _process.ExitCode);
+            }
+            finally
+            {
+                if (!_process.HasExited)
+                    _process.Kill(entireProcessTree: true);
+                _process.Dispose();
+                Config.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Add_ls_show_wait_node_ls_cluster_status_and_rm_against_a_running_node()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+
+        var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--queue", "1",
+            "--priority", "5", "--wait", "-o", "json", .. endpoint]);
+        Assert.True(exit == 0, error);
+        long web;
+        using (var added = JsonDocument.Parse(output))
+        {
+            web = added.RootElement.GetProperty("revision").GetInt64();
+            Assert.Equal(["test-node"], added.RootElement.GetProperty("appliedOn").EnumerateArray().Select(e => e.GetString()));
+        }
+        // In force on the data path: the queues count hits for it.
+        using (var http = new HttpClient())
+            Assert.Contains("filter=\"web\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
+
+        var file = Path.Combine(node.Config.Directory, "edge.json");
+        await File.WriteAllTextAsync(file, """{ "schemaVersion": 1, "filter": { "id": "edge-dns", "action": "drop", "match": { "protocol": "udp", "destinationPort": "53" } }, "scope": { "adapterLabels": ["edge"] } }""");
+        (exit, output, error) = await Run(["filter", "add", file, "--wait", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter edge-dns written at revision [0-9]+; applied on test-node$", output.Trim());
+
+        (exit, output, _) = await Run(["filter", "ls", "-o", "json", .. endpoint]);
+        Assert.Equal(0, exit);
+        using (var list = JsonDocument.Parse(output))
+            Assert.Equal(["edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        (exit, output, _) = await Run(["filter", "ls", .. endpoint]);
+        Assert.Equal(0, exit);
+        Assert.Contains("label:edge", output);
+
+        (exit, output, _) = await Run(["filter", "show", "web", "-o", "json", .. endpoint]);
+        Assert.Equal(0, exit);
+        using (var shown = JsonDocument.Parse(output))
+        {
+            Assert.Equal(web, shown.RootElement.GetProperty("revision").GetInt64());
+            using var document = JsonDocument.Parse(shown.RootElement.GetProperty("document").GetString()!);
+            Assert.Equal("80", document.RootElement.GetProperty("filter").GetProperty("match").GetProperty("destinationPort").GetString());
+        }
+
+        (exit, output, _) = await Run(["node", "ls", "-o", "json", .. endpoint]);
+        Assert.Equal(0, exit);
+        using (var nodes = JsonDocument.Parse(output))
+        {
+            var only = Assert.Single(nodes.RootElement.EnumerateArray());
+            Assert.Equal("test-node", only.GetProperty("node").GetString());
+            Assert.True(only.GetProperty("live").GetBoolean());
+            Assert.True(only.GetProperty("appliedRevision").GetInt64() > web);
+            Assert.Equal("Running", only.GetProperty("adapters").GetProperty("pd0").GetString());
+        }
+
+        // A filter for a queue the adapter lacks: written, refused by the node, and --wait says so.
+        (exit, _, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. endpoint]);
+        Assert.Equal(1, exit);
+        Assert.Contains("pd: filter q9 (revision ", error);
+        Assert.Contains("test-node/pd0: filter 'q9': queue 9 does not exist on pd0 (queues 0..1).", error);
+        (exit, output, _) = await Run(["cluster", "status", "-o", "json", .. endpoint]);
+        Assert.Equal(0, exit);
+        using (var status = JsonDocument.Parse(output))
+        {
+            Assert.Equal(3, status.RootElement.GetProperty("filters").GetInt32());
+            var only = Assert.Single(status.RootElement.GetProperty("nodes").EnumerateArray());
+            Assert.Equal(0, only.GetProperty("lag").GetInt64());
+            var refused = Assert.Single(only.GetProperty("rejected").EnumerateArray());
+            Assert.Equal("q9", refused.GetProperty("id").GetString());
+        }
+        (exit, output, _) = await Run(["cluster", "status", .. endpoint]);
+        Assert.Equal(0, exit);
+        Assert.Contains("q9 on pd0", output);
+
+        (exit, output, error) = await Run(["filter", "rm", "web", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter web deleted at revision [0-9]+$", output.Trim());
+        (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
+        Assert.Equal(2, exit);
+        Assert.Equal("pd: no cluster filter 'web'.", error.Trim());
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_2_naming_the_key_and_the_problem_and_writes_nothing()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+        var badJson = Path.Combine(node.Config.Directory, "bad.json");
+        await File.WriteAllTextAsync(badJson, """{ "schemaVersion": 1, "filter": { "id": "x" """);
+        var future = Path.Combine(node.Config.Directory, "future.json");
+        await File.WriteAllTextAsync(future, """{ "schemaVersion": 9, "filter": { "id": "x" }, "selector": "new" }""");
+
+        var cases = new (string[] Args, string Message)[]
+        {
+            (["filter", "add", "--id", "x", "--match", "destinationPort=99999", "--action", "count"], "pd: the command line: filter.match.destinationPort (filter 'x'): 99999 does not fit in 16 bits (0 to 65535)."),
+            (["filter", "add", "--id", "x", "--match", "nonsense", "--action", "count"], "pd: --match: 'nonsense' is not field=value (e.g. destinationPort=80)."),
+            (["filter", "add", "--id", "x", "--action", "reject"], "pd: the command line: filter.action: "),
+            (["filter", "add", "--id", "a/b", "--action", "count"], "pd: the command line: filter.id: 'a/b' is not a cluster filter id"),
+            (["filter", "add", "--id", "x", "--action", "steer"], "pd: the command line: filter.queue (filter 'x'): action steer needs a \"queue\" to steer to."),
+            (["filter", "add", "--id", "x", "--action", "count", "--scope", "zone:a"], "pd: --scope: 'zone:a' is not node:NAME or label:LABEL."),
+            (["filter", "add", "--id", "x", "--action", "count", "--wait", "--timeout", "-1"], "pd: --timeout: '-1' is not a number of seconds"),
+            (["filter", "add", badJson], $"pd: {badJson}: line 1, column "),
+            (["filter", "add", future], $"pd: {future}: schemaVersion: 9 is newer than this pd reads (1); upgrade pd on this node to read it."),
+            (["filter", "add", Path.Combine(node.Config.Directory, "missing.json")], "pd: "),
+            (["filter", "add"], "pd: give a FILE, or --id and --action"),
+            (["filter", "add", future, "--id", "x"], "pd: give a FILE or --id/--match/--action/--queue/--priority/--scope, not both."),
+            (["filter", "rm", "nope"], "pd: no cluster filter 'nope'."),
+            (["filter", "show", "nope"], "pd: no cluster filter 'nope'."),
+        };
+        foreach (var (args, message) in cases)
+        {
+            var (exit, _, error) = await Run([.. args, .. endpoint]);
+            Assert.True(exit == 2, $"{string.Join(' ', args)}: exit {exit}: {error}");
+            Assert.StartsWith(message, error);
+            Assert.DoesNotContain("   at ", error);
+        }
+
+        // The endpoint refuses a bad document too, and a request from a web page.
+        using var http = new HttpClient();
+        using var put = await http.PutAsync($"{node.Endpoint}/cluster/filters/x", new StringContent("""{"schemaVersion":1,"filter":{"id":"x","priority":-3}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        using (var body = JsonDocument.Parse(await put.Content.ReadAsStringAsync()))
+            Assert.Equal("filters/x: filter.priority (filter 'x'): must be 0 or more (got -3); lower applies first.", body.RootElement.GetProperty("error").GetString());
+        using var page = new HttpRequestMessage(HttpMethod.Delete, $"{node.Endpoint}/cluster/filters/x") { Headers = { { "Origin", "http://example.test" } } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(page)).StatusCode);
+
+        var (listed, output, _) = await Run(["filter", "ls", "-o", "json", .. endpoint]);
+        Assert.Equal(0, listed);
+        Assert.Equal("[]", output.Trim());
+
+        var (unreachable, _, refused) = await Run("filter", "ls", "--endpoint", "http://127.0.0.1:1");
+        Assert.Equal(1, unreachable);
+        Assert.StartsWith("pd: no node answers at http://127.0.0.1:1/", refused);
+    }
+}
