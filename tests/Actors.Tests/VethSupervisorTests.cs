@@ -163,9 +163,10 @@ public sealed class VethSupervisorTests : TestKitBase
         AwaitAssert(() => Assert.Empty(objects.LeftBehind()), Timeout);
     }
 
-    /// <summary>A supervised adapter running with traffic received, and the kernel objects it holds.</summary>
+    /// <summary>A supervised afxdp adapter running with traffic received, and the kernel objects it holds.</summary>
     private (IActorRef Adapter, KernelObjects Objects) RunWithTraffic()
     {
+        Bind("afxdp");
         var adapter = Sys.ActorOf(AdapterSupervisor.PropsFor(Settings()), "pd0");
         ExpectState(AdapterState.Running);
         ExpectTrafficReceived(adapter);
