@@ -43,8 +43,7 @@ mkdir -p "$RESULTS_DIR" "$WORK"
 LAT=$WORK/$TAG.latency.jsonl; IDLE=$WORK/$TAG.idle.jsonl; REMOVAL=$WORK/$TAG.removal.jsonl
 : > "$LAT"; : > "$IDLE"; : > "$REMOVAL"
 
-OURS="pd-afxdp-drain pd-afxdp-aligned pd-afxdp-busy dotnet-socket dotnet-recvmmsg"
-grep -q '"afpacket"' src/Provider/PdProviderRegistry.cs && OURS="pd-afxdp-drain pd-afxdp-aligned pd-afxdp-busy pd-afpacket-drain dotnet-socket dotnet-recvmmsg"
+OURS="pd-afxdp-drain pd-afxdp-aligned pd-afxdp-busy pd-afpacket-drain dotnet-socket dotnet-recvmmsg"
 ANCHOR_CASES="xsk-drv-poll xsk-drv-busy xdp-drop-drv dpdk-afxdp dpdk-afpacket"
 log() { echo "[$(date +%T)] $*" >&2; }
 trap 'bash "$ANCHORS" teardown >/dev/null 2>&1 || true' EXIT

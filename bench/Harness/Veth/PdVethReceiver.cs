@@ -3,6 +3,7 @@ using PdCluster.Actors.Kernel;
 using PdCluster.DataPath;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Classification;
@@ -23,7 +24,7 @@ internal sealed class PdVethReceiver : IVethReceiver
 
     public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, bool alignedUmem = false)
     {
-        var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(interfaceName));
+        var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(interfaceName), AfPacket: new AfPacketAdapterOptions(interfaceName));
         _adapter = PdProviderRegistry.Default.Get(provider).Bind(options);
         // Within an 8 MiB RLIMIT_MEMLOCK: the AF_XDP UMEM registers the whole pool.
         _pool = new BufferPool(3072, alignedStride: alignedUmem);

@@ -42,6 +42,10 @@ internal static unsafe partial class Posix
     public const int EfdCloexec = 0x80000;
     public const short PollIn = 1;
 
+    [LibraryImport(C)]
+    [SuppressGCTransition]
+    public static partial int gettid();
+
     [LibraryImport(C, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvSuppressGCTransition)])]
     public static partial nint recvfrom(int fd, void* buffer, nuint length, int flags, void* address, void* addressLength);

@@ -10,7 +10,8 @@ namespace PdCluster.Provider.Linux;
 /// <remarks>
 /// sysfs shows the interfaces of the network namespace that mounted it, so an interface in another namespace is read
 /// on a short-lived thread that enters the namespace, takes a private mount namespace and mounts a sysfs of its own
-/// there (what <c>ip netns exec</c> does), leaving the process's mounts alone.
+/// there (what <c>ip netns exec</c> does), leaving the process's mounts alone; so is an interface of the caller's own
+/// namespace when the caller entered it without remounting /sys.
 /// </remarks>
 public static class LinuxAdapterDiscovery
 {
@@ -26,11 +27,23 @@ public static class LinuxAdapterDiscovery
         if (interfaceName.Length is 0 or > 15 || interfaceName is "." or ".." || interfaceName.Any(c => c == '/' || c == ':' || char.IsWhiteSpace(c) || char.IsControl(c)))
             throw new LinuxDiscoveryException($"'{interfaceName}' is not a Linux interface name (1 to 15 characters, no '/', ':' or spaces)");
         if (networkNamespace is null)
-            return Describe(interfaceName, "");
+        {
+            // The calling thread's namespace, which a thread started to read it can enter by this path.
+            var own = $"/proc/self/task/{Posix.gettid()}/ns/net";
+            return SysfsIsOurs(own) ? Describe(interfaceName, "") : InNamespace(own, () => Describe(interfaceName, ""));
+        }
         if (networkNamespace.Length == 0 || networkNamespace is "." or ".." || networkNamespace.Contains('/'))
             throw new LinuxDiscoveryException($"'{networkNamespace}' is not a network namespace name (a file name under /run/netns)");
         return InNamespace($"/run/netns/{networkNamespace}", () => Describe(interfaceName, $" in network namespace {networkNamespace}"));
     }
+
+    /// <summary>
+    /// Whether /sys shows the network namespace at <paramref name="own"/>: a process moved into another one by
+    /// <c>nsenter --net</c> (which keeps bpffs visible, unlike <c>ip netns exec</c>), or a thread that entered one,
+    /// still sees the sysfs of the namespace that mounted it, taken here to be init's.
+    /// </summary>
+    private static bool SysfsIsOurs(string own) =>
+        new FileInfo(own).LinkTarget is not { } ours || ours == new FileInfo("/proc/1/ns/net").LinkTarget;
 
     private static AdapterInfo Describe(string interfaceName, string where)
     {

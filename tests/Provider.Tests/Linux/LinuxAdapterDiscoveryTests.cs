@@ -27,6 +27,18 @@ public sealed class LinuxAdapterDiscoveryTests
         Assert.Equal(VethPair.PeerMac, LinuxAdapterDiscovery.Discover(veth.PeerInterface, veth.PeerNamespace).Mac);
     }
 
+    [VethFact]
+    public void A_caller_inside_the_namespace_without_its_sysfs_finds_the_interface_of_its_own_namespace()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        // What nsenter --net gives a process: the namespace entered, /sys still the host's.
+        var info = veth.Device.Run(() => LinuxAdapterDiscovery.Discover(veth.DeviceInterface));
+        Assert.Equal((veth.DeviceInterface, VethPair.DeviceMac, "veth"), (info.Name, info.Mac, info.Driver));
+        Assert.Equal($"there is no interface {veth.PeerInterface}",
+            Assert.Throws<LinuxDiscoveryException>(() => veth.Device.Run(() => LinuxAdapterDiscovery.Discover(veth.PeerInterface))).Message);
+    }
+
     [Fact]
     public void Bad_names_and_missing_namespaces_are_refused_with_the_reason()
     {
