@@ -81,7 +81,7 @@ start_receiver() {   # start_receiver OUTFILE ARGS...: sets RX; returns once the
   done
   log "receiver $* did not start: $(tail -2 "$out.err")"; return 1
 }
-stop_receiver() { kill -INT "$RX" 2>/dev/null || true; wait "$RX" 2>/dev/null || true; }
+stop_receiver() { kill -TERM "$RX" 2>/dev/null || true; wait "$RX" 2>/dev/null || true; }   # TERM: a background job inherits SIGINT ignored
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 for c in $OURS; do
