@@ -41,6 +41,10 @@ public sealed class XdpLeftoverTests
             await NodeProcessTests.Signal(next, "TERM");
             await next.WaitForExitAsync().WaitAsync(Timeout);
             Assert.Equal(0, next.ExitCode);
+            // libbpf's and libxdp's own lines (the dispatcher that cannot load here, and the like) stay off stderr.
+            var stderr = await next.StandardError.ReadToEndAsync();
+            Assert.DoesNotContain("libbpf:", stderr);
+            Assert.DoesNotContain("libxdp:", stderr);
         }
         finally
         {

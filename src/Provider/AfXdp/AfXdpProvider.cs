@@ -40,9 +40,11 @@ public sealed class AfXdpProvider : IPdProvider
         _ifindex = (int)InNamespace(() => Posix.if_nametoindex(options.Interface));
         if (_ifindex == 0)
             throw new PdException(PdStatus.DeviceRemoved, $"There is no interface {options.Interface}{(_namespace is null ? "" : $" in {_namespace.Path}")}.");
+        LibbpfLog.Install();
+        var mark = LibbpfLog.Mark;
         _program = LibXdp.ProgramOpenFile(path, "xdp", 0);
         if (LibXdp.GetError(_program) is var error and not 0)
-            throw new PdException(PdStatus.NotSupported, $"Loading {path} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage((int)-error)}.");
+            throw new PdException(PdStatus.NotSupported, $"Loading {path} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage((int)-error)}{LibbpfLog.Since(mark)}.");
         try
         {
             _attachment = XdpAttachment.Attach(_program, _ifindex, options.Interface, _namespace);

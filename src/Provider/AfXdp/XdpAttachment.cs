@@ -27,6 +27,7 @@ internal sealed class XdpAttachment : IDisposable
     public static XdpAttachment Attach(nint program, int ifindex, string interfaceName, NetworkNamespace? ns)
     {
         var record = XdpOwnerRecord.Claim(Run(ns, XdpOwnerRecord.CurrentNetworkNamespace), ifindex, interfaceName);
+        var mark = LibbpfLog.Mark;
         try
         {
             var result = Run(ns, () => LibXdp.ProgramAttach(program, ifindex, LibXdp.ModeNative, 0));
@@ -43,7 +44,7 @@ internal sealed class XdpAttachment : IDisposable
             if (-result is Posix.Enodev or Posix.Enxio)
                 throw new PdException(PdStatus.DeviceRemoved, $"Attaching the XDP program to {interfaceName} failed: {Marshal.GetPInvokeErrorMessage(-result)} (the device is gone).");
             if (result != 0)
-                throw new PdException(PdStatus.Busy, $"Attaching the XDP program to {interfaceName} failed: {Marshal.GetPInvokeErrorMessage(-result)}.");
+                throw new PdException(PdStatus.Busy, $"Attaching the XDP program to {interfaceName} failed: {Marshal.GetPInvokeErrorMessage(-result)}{LibbpfLog.Since(mark)}.");
             record.Record(Run(ns, () => AttachedProgram(ifindex)));
             return new XdpAttachment(program, ifindex, ns, record);
         }
