@@ -145,6 +145,28 @@ public sealed class CaptureTests
             Assert.Equal((2, $"pd: -w: {config.Directory} is a directory.\n"), (folder.Exit, folder.Error));
             Assert.False(File.Exists(path), "a refused capture leaves no file");
 
+            // A FIFO (as a device or socket would) is refused, directly and through a symbolic link, and stays a FIFO.
+            var fifo = Path.Combine(config.Directory, "fifo");
+            Assert.Equal(0, VethPair.Run("mkfifo", fifo).Code);
+            var link = Path.Combine(config.Directory, "link.pcap");
+            File.CreateSymbolicLink(link, fifo);
+            foreach (var target in new[] { fifo, link })
+            {
+                var special = Capture(host, "pd0", 0, 1, target);
+                Assert.Equal((2, $"pd: -w: {target} is not a regular file (a device, FIFO or socket); name a file to write.\n"), (special.Exit, special.Error));
+            }
+            Assert.Contains("fifo", VethPair.Run("stat", $"-c %F {fifo}").Output);
+            Assert.NotNull(File.ResolveLinkTarget(link, returnFinalTarget: false));
+
+            // A symbolic link to a file: the file is written and the link stays a link.
+            var file = Path.Combine(config.Directory, "target.pcap");
+            File.WriteAllText(file, "");
+            var toFile = Path.Combine(config.Directory, "to-file.pcap");
+            File.CreateSymbolicLink(toFile, file);
+            Assert.Equal(0, Capture(host, "pd0", 0, 1, toFile).Exit);
+            Assert.NotNull(File.ResolveLinkTarget(toFile, returnFinalTarget: false));
+            Assert.True(new FileInfo(file).Length > 0, "the capture went to the file the link names");
+
             // One capture per queue: a second is refused while the first runs, and taken once it is over.
             using var http = new HttpClient { BaseAddress = new Uri(host.AdminUrl) };
             using (var first = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/adapters/pd0/queues/0/capture"), HttpCompletionOption.ResponseHeadersRead))

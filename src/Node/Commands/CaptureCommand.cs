@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using PdCluster.Node.Admin;
+using PdCluster.Node.Configuration;
 using PdCluster.Queues.Capture;
 
 namespace PdCluster.Node.Commands;
@@ -71,6 +72,20 @@ internal static class CaptureCommand
     {
         if (Directory.Exists(path))
             return CommonOptions.Fail($"-w: {path} is a directory.");
+        // The finished file replaces what the path names by a rename: a device, FIFO or socket there would be replaced
+        // with a regular file (as root, /dev/null itself), so only a regular file or a new name is taken.
+        if (!Posix.IsRegularFileOrAbsent(path))
+            return CommonOptions.Fail($"-w: {path} is not a regular file (a device, FIFO or socket); name a file to write.");
+        try
+        {
+            // A symbolic link keeps pointing where it did: the file it names is the one written.
+            if (new FileInfo(path).LinkTarget is not null)
+                path = File.ResolveLinkTarget(path, returnFinalTarget: true)!.FullName;
+        }
+        catch (IOException e)
+        {
+            return CommonOptions.Fail($"-w: cannot write {path}: {e.Message}");
+        }
         var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.pd-capture-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
         FileStream file;
         try

@@ -12,6 +12,11 @@ internal static partial class Posix
     private const int UidOffset = 20;
     private const int GidOffset = 24;
     private const int NoSuchProcess = 3;
+    private const uint FileType = 0x1;
+    private const int ModeOffset = 28;
+    private const int TypeMask = 0xF000;
+    private const int RegularFile = 0x8000;
+    private const int NoSuchFile = 2;
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
@@ -41,6 +46,15 @@ internal static partial class Posix
         if (Statx(CurrentDirectory, path, 0, OwnerAndGroup, buffer) != 0)
             throw new IOException($"cannot read the owner of {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         return (*(uint*)(buffer + UidOffset), *(uint*)(buffer + GidOffset));
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a regular file (a symbolic link followed) or absent: not a device, FIFO or socket.</summary>
+    public static unsafe bool IsRegularFileOrAbsent(string path)
+    {
+        var buffer = stackalloc byte[StatxSize];
+        if (Statx(CurrentDirectory, path, 0, FileType, buffer) != 0)
+            return Marshal.GetLastPInvokeError() == NoSuchFile;
+        return (*(ushort*)(buffer + ModeOffset) & TypeMask) == RegularFile;
     }
 
     /// <summary>Gives the open file <paramref name="file"/> to <paramref name="owner"/>; the system's reason when it may not.</summary>
