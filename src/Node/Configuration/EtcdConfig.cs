@@ -3,7 +3,7 @@ namespace PdCluster.Node.Configuration;
 /// <summary>How a node reaches etcd (<c>"store": "etcd"</c>): member endpoints, TLS files and a user; file paths are relative to the configuration file.</summary>
 public sealed class EtcdConfig
 {
-    /// <summary>The members' client URLs, e.g. https://10.0.0.1:2379; a member that does not answer hands over to the next.</summary>
+    /// <summary>The members' client URLs, e.g. https://127.0.0.1:2379; a member that does not answer hands over to the next.</summary>
     public List<string> Endpoints { get; set; } = [];
 
     /// <summary>PEM file of the CA that signed the members' certificates (absent: the system's trust).</summary>

@@ -19,7 +19,7 @@ internal static class EtcdSettings
         if (config.Etcd is not { } etcd)
             throw NodeConfigLoader.Fail(source, "etcd", "must say how to reach etcd when the store is etcd, at least its endpoints.");
         if (etcd.Endpoints.Count == 0)
-            throw NodeConfigLoader.Fail(source, "etcd.endpoints", "list at least one member's client URL, like https://10.0.0.1:2379.");
+            throw NodeConfigLoader.Fail(source, "etcd.endpoints", "list at least one member's client URL, like https://127.0.0.1:2379.");
         var tls = etcd.CaFile is not null || etcd.CertFile is not null;
         var endpoints = new List<Uri>();
         for (var i = 0; i < etcd.Endpoints.Count; i++)
@@ -45,7 +45,7 @@ internal static class EtcdSettings
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/"
             || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
-            throw NodeConfigLoader.Fail(source, key, $"'{text}' is not a member's client URL: http:// or https://, a host and a port, nothing after (like https://10.0.0.1:2379).");
+            throw NodeConfigLoader.Fail(source, key, $"'{text}' is not a member's client URL: http:// or https://, a host and a port, nothing after (like https://127.0.0.1:2379).");
         if (tls && uri.Scheme != "https")
             throw NodeConfigLoader.Fail(source, key, $"'{text}' must be https:// since caFile or certFile is set.");
         return uri;
