@@ -136,8 +136,10 @@ public sealed class PdForwarder : IDutyCycle
     /// </summary>
     public void Quiesce(TimeSpan timeout)
     {
-        _rx.FlushQueue();
-        _tx.FlushQueue();
+        // A flush that fails still leaves the other queue's (and whatever came back's) buffers to collect first.
+        var rxFailure = Flush(_rx);
+        var txFailure = Flush(_tx);
+        var failure = rxFailure ?? txFailure;
         var deadline = DateTime.UtcNow + timeout;
         while (_rx.Outstanding > 0 || _tx.Outstanding > 0)
         {
@@ -148,11 +150,27 @@ public sealed class PdForwarder : IDutyCycle
             if (r.Drained + t.Drained == 0)
             {
                 if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"Queues still hold {_rx.Outstanding} RX and {_tx.Outstanding} TX buffers after flush.");
+                    throw new TimeoutException($"Queues still hold {_rx.Outstanding} RX and {_tx.Outstanding} TX buffers after flush" +
+                        (failure is null ? "." : $" ({failure.Message})."), failure);
                 Thread.Yield();
             }
         }
         _rxDeficit = 0;
+        if (failure is not null)
+            throw failure;
+    }
+
+    private static PdException? Flush(IPdQueue queue)
+    {
+        try
+        {
+            queue.FlushQueue();
+            return null;
+        }
+        catch (PdException e)
+        {
+            return e;
+        }
     }
 
     private int RunPipeline(bool mayHoldFlushed)

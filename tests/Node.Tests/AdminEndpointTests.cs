@@ -67,7 +67,7 @@ public sealed class AdminEndpointTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class AdminEndpointTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
     }
 
     [Theory]
@@ -181,7 +181,7 @@ public sealed class AdminEndpointTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
         Assert.Empty(host.GivenUp);
     }
 
@@ -225,7 +225,7 @@ public sealed class AdminEndpointTests
             gate.Open();
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class AfXdpNodeTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
         Assert.DoesNotContain("pdos", VethPair.Run("ip", $"-n {veth.DeviceNamespace} -o link show").Output);
     }
 

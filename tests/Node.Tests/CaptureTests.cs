@@ -84,7 +84,7 @@ public sealed class CaptureTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
     }
 
     [Fact]
@@ -277,7 +277,7 @@ public sealed class CaptureTests
         Assert.Equal(1, exit);
         Assert.Matches(@"^pd: the capture of pd0 queue 0 ended early: (the node is stopping|pd0's supervisor stopped)", error);
         Read(path);
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
     }
 
     private static Process StartPd(IEnumerable<string> args)

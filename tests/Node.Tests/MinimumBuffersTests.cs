@@ -55,7 +55,7 @@ public sealed class MinimumBuffersTests
         {
             await host.ShutdownAsync("test");
         }
-        Assert.True(host.AllBuffersHome);
+        Assert.Null(host.MissingBuffers);
         Assert.True(host.Traffic.Returned > 0);
     }
 }

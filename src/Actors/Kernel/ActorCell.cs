@@ -182,13 +182,13 @@ internal sealed class ActorCell : IActorContext
     {
         if (_terminating)
         {
-            System.EventStream.Publish(new ActorError(Self, $"{Path} failed while stopping.", cause));
+            System.EventStream.Publish(new ActorError(Self, $"{Path} failed while stopping: {cause.Message}", cause));
             return;
         }
         _suspended = true;
         if (ParentCell is null)
         {
-            System.EventStream.Publish(new ActorError(Self, "The root guardian failed.", cause));
+            System.EventStream.Publish(new ActorError(Self, $"The root guardian failed: {cause.Message}", cause));
             _suspended = false;
             return;
         }
@@ -277,7 +277,7 @@ internal sealed class ActorCell : IActorContext
         }
         catch (Exception e)
         {
-            System.EventStream.Publish(new ActorError(Self, $"{Path}: PreRestart threw.", e));
+            System.EventStream.Publish(new ActorError(Self, $"{Path}: PreRestart threw: {e.Message}", e));
         }
         _actor = null;
         Polled = null;
@@ -351,7 +351,7 @@ internal sealed class ActorCell : IActorContext
         }
         catch (Exception e)
         {
-            System.EventStream.Publish(new ActorError(Self, $"{Path}: PostStop threw.", e));
+            System.EventStream.Publish(new ActorError(Self, $"{Path}: PostStop threw: {e.Message}", e));
         }
         _actor = null;
         Polled = null;

@@ -98,7 +98,7 @@ public sealed class CoordinatedShutdown
             }
             else if (all.IsFaulted)
             {
-                _system.EventStream.Publish(new ActorError(Nobody.Instance, $"Shutdown phase {phase} had a failing task.", all.Exception!));
+                _system.EventStream.Publish(new ActorError(Nobody.Instance, $"Shutdown phase {phase} had a failing task: {all.Exception!.GetBaseException().Message}", all.Exception!));
             }
         }
     }

@@ -76,12 +76,13 @@ internal static class NodeRunCommand
                 report.WriteTable(AnsiConsole.Console);
         }
         await host.ShutdownAsync("stopped");
-        var home = host.AllBuffersHome;
+        var missing = host.MissingBuffers;
+        var home = missing is null;
         var reason = host.System.CoordinatedShutdown.Reason ?? "stopped";
         if (home)
             Say(json, $"stopped ({reason}): every buffer is back in its pool", "green");
         else
-            Console.Error.WriteLine($"pd: stopped ({reason}): buffers are missing from a pool");
+            Console.Error.WriteLine($"pd: stopped ({reason}): {missing}");
         foreach (var failure in host.GivenUp)
             Console.Error.WriteLine($"pd: {failure}");
         return home && host.GivenUp.Count == 0 ? 0 : 1;

@@ -2,13 +2,13 @@ using PdCluster.Actors.Kernel;
 
 namespace PdCluster.Node.Hosting;
 
-/// <summary>Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens.</summary>
-internal sealed class ErrorLog(TextWriter output) : ActorBase
+/// <summary>Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens, and keeps the latest in <see cref="RecentErrors"/>.</summary>
+internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBase
 {
     /// <summary>Starts the log on <paramref name="system"/>'s event stream.</summary>
-    public static IActorRef Start(ActorSystem system, TextWriter output)
+    public static IActorRef Start(ActorSystem system, TextWriter output, RecentErrors recent)
     {
-        var log = system.ActorOf(Props.Create(() => new ErrorLog(output)), "error-log");
+        var log = system.ActorOf(Props.Create(() => new ErrorLog(output, recent)), "error-log");
         system.EventStream.Subscribe(log, typeof(ActorError));
         return log;
     }
@@ -17,6 +17,9 @@ internal sealed class ErrorLog(TextWriter output) : ActorBase
     protected override void OnReceive(object message)
     {
         if (message is ActorError error)
+        {
             output.WriteLine($"pd: error: {error.Message}");
+            recent.Add(error.Message);
+        }
     }
 }

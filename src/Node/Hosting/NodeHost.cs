@@ -43,7 +43,7 @@ internal sealed class NodeHost : INodeAdmin
         // Bound before anything starts, so an adapter its provider cannot bind refuses the config with nothing to undo.
         var bound = config.Config.Adapters.Select((_, i) => AdapterOptions.Bind(config, i, providers)).ToList();
         System = ActorSystem.Create(config.Config.Node);
-        ErrorLog.Start(System, Console.Error);
+        ErrorLog.Start(System, Console.Error, Errors);
         var settings = new List<AdapterSettings>();
         var filters = CompiledFilterSet.Compile(config.Filters);
         foreach (var (a, adapter) in config.Config.Adapters.Zip(bound))
@@ -198,8 +198,22 @@ internal sealed class NodeHost : INodeAdmin
     /// <summary>Why the node gave up on each adapter it gave up on (empty when none).</summary>
     public IReadOnlyList<string> GivenUp => [.. _adapters.Select(a => a.Telemetry.Failure).OfType<string>()];
 
-    /// <summary>Whether every adapter's pool has all its buffers.</summary>
-    public bool AllBuffersHome => _adapters.All(a => a.Pool.FreeCount == a.Pool.Capacity);
+    /// <summary>Null when every adapter's pool has all its buffers; otherwise which pools miss how many, with the node's latest errors, which usually say why.</summary>
+    public string? MissingBuffers
+    {
+        get
+        {
+            var shortPools = _adapters.Where(a => a.Pool.FreeCount != a.Pool.Capacity)
+                .Select(a => $"{a.Name}: {a.Pool.Capacity - a.Pool.FreeCount} of {a.Pool.Capacity} buffers are not back in its pool").ToList();
+            if (shortPools.Count == 0)
+                return null;
+            var errors = Errors.Lines;
+            return string.Join("; ", shortPools) + (errors.Count == 0 ? " (no error was logged)" : $" (latest errors: {string.Join(" | ", errors.TakeLast(5))})");
+        }
+    }
+
+    /// <summary>The node's latest error lines, as written to standard error.</summary>
+    public RecentErrors Errors { get; } = new();
 
     /// <summary>Runs coordinated shutdown (once) and releases what the node holds outside the actor system.</summary>
     public async Task ShutdownAsync(string reason)

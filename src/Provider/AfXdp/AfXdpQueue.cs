@@ -109,6 +109,9 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
     /// <summary>Fill-ring entries this queue posted that no packet has used yet.</summary>
     public int FillShare => _fillShare;
 
+    /// <summary>Whether the queue has a socket bound to the device queue.</summary>
+    public bool Bound => _xsk != 0;
+
     /// <summary>Whether the queue goes on after a rebind (it was neither flushed nor stopped).</summary>
     public bool Continues => !_flushed && !_stopped;
 
@@ -117,11 +120,14 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
         lock (_umem.Lock)
         {
             var failed = _flushed || _stopped || _umem.Failed;
+            if (!failed && _xsk == 0)
+                _umem.RebindDue();
+            var live = !failed && _xsk != 0;
             var posted = 0;
-            if (!failed && post.Length > 0)
+            if (live && post.Length > 0)
                 posted = Type == PdQueueType.Receive ? PostFill(post) : PostTransmit(post);
             var drained = DrainBacklog(drain);
-            if (!failed && drained < drain.Length)
+            if (live && drained < drain.Length)
             {
                 if (Type == PdQueueType.Receive)
                     drained += DrainReceive(drain[drained..]);
@@ -164,8 +170,15 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
 
     public void RequestDrainNotification(WakeSignal signal)
     {
-        Volatile.Write(ref _armed, signal);
-        _provider.Notifier.Arm(this);
+        Interlocked.Exchange(ref _armed, signal);
+        bool awaitingRebind;
+        lock (_umem.Lock)
+            awaitingRebind = _xsk == 0 && Continues && !_umem.Failed;
+        // An unbound queue has no socket to wait on: its thread keeps polling, and each poll tries the bind again.
+        if (awaitingRebind)
+            Notify();
+        else
+            _provider.Notifier.Arm(this);
     }
 
     /// <summary>Called by the notifier when the socket became readable: fires the armed signal once.</summary>

@@ -14,13 +14,17 @@ namespace PdCluster.Provider.AfXdp;
 /// </summary>
 internal sealed unsafe class AfXdpUmem : IDisposable
 {
-    private const int RebindAttempts = 100;
+    private static readonly TimeSpan BindWait = TimeSpan.FromSeconds(10);
+    private static readonly long RebindInterval = Stopwatch.Frequency / 1000;
 
     private readonly AfXdpProvider _provider;
     private readonly List<AfXdpQueue> _queues = [];
     private readonly byte[] _inFill;
     private readonly AfXdpQueue?[] _txOwner;
+    private readonly Queue<int> _reclaimed = new();
     private nint _umem;
+    private long _nextRebind;
+    private bool _hadPool;
 
     public AfXdpUmem(AfXdpProvider provider, BufferPool pool)
     {
@@ -51,11 +55,23 @@ internal sealed unsafe class AfXdpUmem : IDisposable
 
     public int RingSize => 4096;
 
-    /// <summary>Binds <paramref name="queue"/>'s socket to the device queue (retrying while a previous pool is still being freed).</summary>
+    /// <summary>
+    /// Binds <paramref name="queue"/>'s socket to the device queue. The first bind waits while the kernel frees a
+    /// previous provider's pool; once this UMEM has had a pool, a bind the kernel refuses for now is left to the queue's
+    /// polls, as after a rebuild.
+    /// </summary>
     public void Attach(AfXdpQueue queue)
     {
         lock (Lock)
         {
+            if (_hadPool)
+            {
+                _queues.Add(queue);
+                Rebind();
+                return;
+            }
+            if (_umem == 0)
+                Create();
             Bind(queue);
             _queues.Add(queue);
         }
@@ -82,6 +98,8 @@ internal sealed unsafe class AfXdpUmem : IDisposable
     /// <summary>Moves completed transmissions to their queues' backlogs. Called with the lock held.</summary>
     public void ReapCompletions()
     {
+        if (_umem == 0)
+            return;
         var n = Completion->Peek(uint.MaxValue, out var index);
         for (uint i = 0; i < n; i++)
         {
@@ -111,7 +129,9 @@ internal sealed unsafe class AfXdpUmem : IDisposable
     /// <summary>
     /// Takes every socket down and reclaims every buffer the kernel held: flushed or stopped queues get theirs back as
     /// flushed; the others are bound again and their fill entries posted again (or, when the device went meanwhile, stop
-    /// and get theirs back as flushed too). Called with the lock held.
+    /// and get theirs back as flushed too). A queue the kernel cannot bind yet (the old pool is still being freed) stays
+    /// unbound with its fill entries kept here, and its own polls try again (<see cref="RebindDue"/>), so neither this
+    /// caller nor a queue that is about to be flushed too waits for the kernel. Called with the lock held.
     /// </summary>
     public void Rebuild(bool deviceGone)
     {
@@ -120,18 +140,13 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             q.SaveReceived();
         foreach (var q in _queues)
             q.CloseSocket();
-        if (_umem != 0)
-        {
-            LibXdp.UmemDelete(_umem);
-            _umem = 0;
-        }
-        var reclaimed = new Queue<int>();
+        DeleteUmem();
         for (var h = 0; h < _inFill.Length; h++)
         {
             if (_inFill[h] != 0)
             {
                 _inFill[h] = 0;
-                reclaimed.Enqueue(h);
+                _reclaimed.Enqueue(h);
             }
             if (_txOwner[h] is { } owner)
             {
@@ -141,32 +156,54 @@ internal sealed unsafe class AfXdpUmem : IDisposable
         }
         if (deviceGone)
             Failed = true;
-        var continuing = _queues.Where(q => !deviceGone && q.Continues).ToList();
-        foreach (var q in _queues.Except(continuing))
-            q.ReturnFillShare(reclaimed, flushed: true);
-        Debug.Assert(continuing.Sum(q => q.FillShare) == reclaimed.Count, "Every reclaimed fill entry belongs to a queue.");
-        if (continuing.Count == 0 || deviceGone)
+        foreach (var q in _queues.Where(q => Failed || !q.Continues))
+            q.ReturnFillShare(_reclaimed, flushed: true);
+        Rebind();
+        // A queue asleep on its old socket wakes to poll its new one (or to keep trying to bind).
+        foreach (var q in _queues)
+            q.Notify();
+    }
+
+    /// <summary>Tries again to bind the queues a rebuild left unbound, at most once a millisecond; called by such a queue's poll with the lock held.</summary>
+    public void RebindDue()
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (now < _nextRebind)
+            return;
+        _nextRebind = now + RebindInterval;
+        Rebind();
+    }
+
+    /// <summary>Binds every continuing queue that has no socket and posts its fill entries again; stops at the first the kernel refuses for now.</summary>
+    private void Rebind()
+    {
+        if (Failed)
             return;
         try
         {
-            Create();
-            foreach (var q in continuing)
-                Bind(q);
+            foreach (var q in _queues)
+            {
+                if (!q.Continues || q.Bound)
+                    continue;
+                if (_umem == 0)
+                    Create();
+                if (!TryBind(q))
+                    return;
+                q.ReturnFillShare(_reclaimed, flushed: false);
+            }
+            Debug.Assert(_reclaimed.Count == 0 || _queues.Any(q => q.Continues && !q.Bound), "Every reclaimed fill entry belongs to a queue.");
         }
-        catch (PdException e) when (e.Status == PdStatus.DeviceRemoved)
+        catch (PdException)
         {
-            // The device went between the flush and the bind: every queue stops, and its fill share comes back flushed.
-            foreach (var q in continuing)
+            // The device went (or refuses a socket for good) between the flush and the bind: every queue stops, and its
+            // fill share comes back flushed.
+            foreach (var q in _queues)
                 q.CloseSocket();
-            LibXdp.UmemDelete(_umem);
-            _umem = 0;
+            DeleteUmem();
             Failed = true;
-            foreach (var q in continuing)
-                q.ReturnFillShare(reclaimed, flushed: true);
-            return;
+            foreach (var q in _queues)
+                q.ReturnFillShare(_reclaimed, flushed: true);
         }
-        foreach (var q in continuing)
-            q.ReturnFillShare(reclaimed, flushed: false);
     }
 
     /// <summary>Registers the UMEM inside the adapter's network namespace: its socket becomes the first queue's, and a socket binds to the interface index of its own namespace.</summary>
@@ -190,22 +227,46 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             throw _provider.Needs.UmemFailure(-r, size);
     }
 
+    /// <summary>
+    /// Binds <paramref name="queue"/>, waiting up to <see cref="BindWait"/> for a previous pool the kernel is still
+    /// freeing: it frees it from a work item that takes the RTNL lock, which namespace and device teardown elsewhere on
+    /// the host can hold for seconds.
+    /// </summary>
     private void Bind(AfXdpQueue queue)
     {
-        for (var attempt = 1; ; attempt++)
+        var deadline = Stopwatch.GetTimestamp() + (long)(BindWait.TotalSeconds * Stopwatch.Frequency);
+        while (!TryBind(queue))
         {
-            var umem = _umem;
-            var r = _provider.InNamespace(() => queue.OpenSocket(umem, Fill, Completion));
-            if (r == 0)
-                return;
-            if (-r is Posix.Enodev or Posix.Enxio or Posix.Enetdown)
-                throw new PdException(PdStatus.DeviceRemoved, $"Binding an AF_XDP socket to {_provider.Adapter.Name} failed: {Marshal.GetPInvokeErrorMessage(-r)} (the device is gone).");
-            if (-r != Posix.Ebusy || attempt == RebindAttempts)
-                throw new PdException(-r == Posix.Ebusy ? PdStatus.Busy : PdStatus.InsufficientResources,
-                    $"Binding an AF_XDP socket to {_provider.Adapter.Name} queue 0 failed: {Marshal.GetPInvokeErrorMessage(-r)}" +
-                    (-r == Posix.Ebusy ? " (another AF_XDP socket or XDP program holds it)." : "."));
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new PdException(PdStatus.Busy,
+                    $"Binding an AF_XDP socket to {_provider.Adapter.Name} queue 0 failed for {BindWait.TotalSeconds:0} s: {Marshal.GetPInvokeErrorMessage(Posix.Ebusy)} (another AF_XDP socket holds it).");
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary>Binds <paramref name="queue"/>'s socket; false when the kernel is still freeing a previous pool on the device queue (EBUSY).</summary>
+    private bool TryBind(AfXdpQueue queue)
+    {
+        var umem = _umem;
+        var r = _provider.InNamespace(() => queue.OpenSocket(umem, Fill, Completion));
+        if (r == 0)
+            return _hadPool = true;
+        if (-r is Posix.Enodev or Posix.Enxio or Posix.Enetdown)
+            throw new PdException(PdStatus.DeviceRemoved, $"Binding an AF_XDP socket to {_provider.Adapter.Name} failed: {Marshal.GetPInvokeErrorMessage(-r)} (the device is gone).");
+        if (-r == Posix.Ebusy)
+            return false;
+        throw new PdException(PdStatus.InsufficientResources, $"Binding an AF_XDP socket to {_provider.Adapter.Name} queue 0 failed: {Marshal.GetPInvokeErrorMessage(-r)}.");
+    }
+
+    /// <summary>Unregisters the UMEM; its ring mirrors are cleared, so nothing reads their unmapped memory.</summary>
+    private void DeleteUmem()
+    {
+        if (_umem == 0)
+            return;
+        LibXdp.UmemDelete(_umem);
+        _umem = 0;
+        *Fill = default;
+        *Completion = default;
     }
 
     public void Dispose()
@@ -215,9 +276,7 @@ internal sealed unsafe class AfXdpUmem : IDisposable
             foreach (var q in _queues)
                 q.CloseSocket();
             _queues.Clear();
-            if (_umem != 0)
-                LibXdp.UmemDelete(_umem);
-            _umem = 0;
+            DeleteUmem();
         }
         NativeMemory.Free(Fill);
         NativeMemory.Free(Completion);
