@@ -4,6 +4,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.DataPath;
+using PdCluster.Provider;
 using PdCluster.Queues.Classification;
 using PdCluster.TestKit;
 
@@ -12,7 +13,8 @@ namespace PdCluster.Tests.Actors;
 /// <summary>
 /// One simulated node for FilterAgent tests: an actor system of its own with a node supervisor over simulated adapters
 /// (each a <see cref="SimulatedLab"/> with traffic), <see cref="Membership"/> and a <see cref="FilterAgent"/> on a shared
-/// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded.
+/// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded. With
+/// <c>refuse</c>, each adapter refuses a receive filter that predicate picks, as hardware refuses what it cannot take.
 /// </summary>
 internal sealed class AgentNode : IAsyncDisposable
 {
@@ -20,7 +22,8 @@ internal sealed class AgentNode : IAsyncDisposable
     private readonly FilterAgentSettings _settings;
     private int _starts;
 
-    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, params (string Adapter, string[] Labels)[] adapters)
+    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<ReceiveFilterParameters, bool>? refuse = null,
+        params (string Adapter, string[] Labels)[] adapters)
     {
         Name = node;
         Store = store;
@@ -32,7 +35,10 @@ internal sealed class AgentNode : IAsyncDisposable
         {
             var lab = new SimulatedLab(rate: 2_000);
             _labs.Add(lab);
-            Adapters[adapter] = (lab, lab.Settings(filters: localSet) with { Name = adapter });
+            var settings = lab.Settings(filters: localSet) with { Name = adapter };
+            if (refuse is not null)
+                settings = settings with { OpenProvider = () => new RecordingProvider(lab.OpenProvider(), new ConcurrentQueue<string>(), refuse) };
+            Adapters[adapter] = (lab, settings);
         }
         var recorder = System.ActorOf(Props.Create(() => new Recorder(Statuses, Resyncs)), "recorder");
         System.EventStream.Subscribe(recorder, typeof(FilterAgentStatus));
