@@ -86,11 +86,24 @@ public sealed class ClusterCommandTests
         }
     }
 
+    /// <summary>Filter <paramref name="id"/>'s hits in a /metrics scrape, summed over adapters and queues.</summary>
+    private static long Hits(string metrics, string id) =>
+        metrics.Split('\n').Where(l => l.StartsWith("pd_filter_hits_total{", StringComparison.Ordinal) && l.Contains($"filter=\"{id}\"", StringComparison.Ordinal))
+            .Sum(l => (long)double.Parse(l[(l.IndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+
     [Fact]
     public async Task Add_ls_show_wait_node_ls_cluster_status_and_rm_against_a_running_node()
     {
         await using var node = await RunningNode.StartAsync();
         var endpoint = new[] { "--endpoint", node.Endpoint };
+        using var metrics = new HttpClient();
+        var steerWeb = 0L;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((steerWeb = Hits(await metrics.GetStringAsync($"{node.Endpoint}/metrics"), "steer-web")) < 20_000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"steer-web counted only {steerWeb} hits");
+            await Task.Delay(100);
+        }
 
         var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--queue", "1",
             "--priority", "5", "--wait", "-o", "json", .. endpoint]);
@@ -101,9 +114,10 @@ public sealed class ClusterCommandTests
             web = added.RootElement.GetProperty("revision").GetInt64();
             Assert.Equal(["test-node"], added.RootElement.GetProperty("appliedOn").EnumerateArray().Select(e => e.GetString()));
         }
-        // In force on the data path: the queues count hits for it.
-        using (var http = new HttpClient())
-            Assert.Contains("filter=\"web\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
+        // In force on the data path: the queues count hits for it; the node's own filters kept their counts across the publish.
+        var scraped = await metrics.GetStringAsync($"{node.Endpoint}/metrics");
+        Assert.Contains("filter=\"web\"", scraped);
+        Assert.True(Hits(scraped, "steer-web") >= steerWeb, $"steer-web had {steerWeb} hits before the publish and {Hits(scraped, "steer-web")} after");
 
         var file = Path.Combine(node.Config.Directory, "edge.json");
         await File.WriteAllTextAsync(file, """{ "schemaVersion": 1, "filter": { "id": "edge-dns", "action": "drop", "match": { "protocol": "udp", "destinationPort": "53" } }, "scope": { "adapterLabels": ["edge"] } }""");
@@ -140,10 +154,21 @@ public sealed class ClusterCommandTests
         }
 
         // A filter for a queue the adapter lacks: written, refused by the node, and --wait says so.
-        (exit, _, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. endpoint]);
+        (exit, output, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. endpoint]);
         Assert.Equal(1, exit);
-        Assert.Contains("pd: filter q9 (revision ", error);
-        Assert.Contains("test-node/pd0: filter 'q9': queue 9 does not exist on pd0 (queues 0..1).", error);
+        Assert.Matches("^filter q9 written at revision [0-9]+$", output.Trim());
+        Assert.Matches("^pd: filter q9 \\(revision [0-9]+\\) was refused: test-node/pd0: filter 'q9': queue 9 does not exist on pd0 \\(queues 0..1\\).$", error.Trim());
+        (exit, output, error) = await Run(["filter", "add", "--id", "q8", "--action", "count", "--queue", "8", "--wait", "-o", "json", .. endpoint]);
+        Assert.Equal(1, exit);
+        using (var added = JsonDocument.Parse(output))
+        {
+            Assert.Empty(added.RootElement.GetProperty("appliedOn").EnumerateArray());
+            var refusal = Assert.Single(added.RootElement.GetProperty("refusedOn").EnumerateArray());
+            Assert.Equal(("test-node", "pd0"), (refusal.GetProperty("node").GetString(), refusal.GetProperty("adapter").GetString()));
+        }
+        Assert.Contains("test-node/pd0: filter 'q8': queue 8 does not exist on pd0 (queues 0..1).", error);
+        (exit, _, _) = await Run(["filter", "rm", "q8", "--wait", .. endpoint]);
+        Assert.Equal(0, exit);
         (exit, output, _) = await Run(["cluster", "status", "-o", "json", .. endpoint]);
         Assert.Equal(0, exit);
         using (var status = JsonDocument.Parse(output))
@@ -158,9 +183,25 @@ public sealed class ClusterCommandTests
         Assert.Equal(0, exit);
         Assert.Contains("q9 on pd0", output);
 
-        (exit, output, error) = await Run(["filter", "rm", "web", .. endpoint]);
+        // A scope naming a node that is not a member: written (it may join later), with a warning naming it and the members.
+        (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-nod", "--scope", "node:test-node", "--wait", .. endpoint]);
         Assert.True(exit == 0, error);
-        Assert.Matches("^filter web deleted at revision [0-9]+$", output.Trim());
+        Assert.Matches("^filter lost written at revision [0-9]+; applied on test-node$", output.Trim());
+        Assert.Equal("pd: warning: the scope names node test-nod, not a member of the cluster now (members: test-node); the filter is written and applies to a node of that name when it joins.", error.Trim());
+        (exit, _, _) = await Run(["filter", "show", "lost", .. endpoint]);
+        Assert.Equal(0, exit);
+        (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-node", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Empty(error);
+
+        (exit, output, error) = await Run(["filter", "rm", "web", "--wait", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter web deleted at revision [0-9]+; applied on test-node$", output.Trim());
+        // Applied: the queues no longer run it.
+        Assert.DoesNotContain("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+        (exit, output, error) = await Run(["filter", "rm", "lost", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter lost deleted at revision [0-9]+$", output.Trim());
         (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
         Assert.Equal(2, exit);
         Assert.Equal("pd: no cluster filter 'web'.", error.Trim());
@@ -191,6 +232,8 @@ public sealed class ClusterCommandTests
             (["filter", "add"], "pd: give a FILE, or --id and --action"),
             (["filter", "add", future, "--id", "x"], "pd: give a FILE or --id/--match/--action/--queue/--priority/--scope, not both."),
             (["filter", "rm", "nope"], "pd: no cluster filter 'nope'."),
+            (["filter", "rm", "nope", "--wait"], "pd: no cluster filter 'nope'."),
+            (["filter", "rm", "nope", "--wait", "--timeout", "0"], "pd: --timeout: '0' is not a number of seconds"),
             (["filter", "show", "nope"], "pd: no cluster filter 'nope'."),
         };
         foreach (var (args, message) in cases)
