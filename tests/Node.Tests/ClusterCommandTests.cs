@@ -96,15 +96,6 @@ public sealed class ClusterCommandTests
     {
         await using var node = await RunningNode.StartAsync();
         var endpoint = new[] { "--endpoint", node.Endpoint };
-        using var metrics = new HttpClient();
-        var steerWeb = 0L;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((steerWeb = Hits(await metrics.GetStringAsync($"{node.Endpoint}/metrics"), "steer-web")) < 20_000)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"steer-web counted only {steerWeb} hits");
-            await Task.Delay(100);
-        }
-
         var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--queue", "1",
             "--priority", "5", "--wait", "-o", "json", .. endpoint]);
         Assert.True(exit == 0, error);
@@ -114,10 +105,9 @@ public sealed class ClusterCommandTests
             web = added.RootElement.GetProperty("revision").GetInt64();
             Assert.Equal(["test-node"], added.RootElement.GetProperty("appliedOn").EnumerateArray().Select(e => e.GetString()));
         }
-        // In force on the data path: the queues count hits for it; the node's own filters kept their counts across the publish.
-        var scraped = await metrics.GetStringAsync($"{node.Endpoint}/metrics");
-        Assert.Contains("filter=\"web\"", scraped);
-        Assert.True(Hits(scraped, "steer-web") >= steerWeb, $"steer-web had {steerWeb} hits before the publish and {Hits(scraped, "steer-web")} after");
+        // In force on the data path: the queues count hits for it.
+        using (var http = new HttpClient())
+            Assert.Contains("filter=\"web\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
 
         var file = Path.Combine(node.Config.Directory, "edge.json");
         await File.WriteAllTextAsync(file, """{ "schemaVersion": 1, "filter": { "id": "edge-dns", "action": "drop", "match": { "protocol": "udp", "destinationPort": "53" } }, "scope": { "adapterLabels": ["edge"] } }""");
@@ -183,28 +173,69 @@ public sealed class ClusterCommandTests
         Assert.Equal(0, exit);
         Assert.Contains("q9 on pd0", output);
 
-        // A scope naming a node that is not a member: written (it may join later), with a warning naming it and the members.
-        (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-nod", "--scope", "node:test-node", "--wait", .. endpoint]);
+        (exit, output, error) = await Run(["filter", "rm", "web", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter web deleted at revision [0-9]+$", output.Trim());
+        (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
+        Assert.Equal(2, exit);
+        Assert.Equal("pd: no cluster filter 'web'.", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_filter_publish_keeps_the_hit_counts_of_the_node_s_own_filters()
+    {
+        await using var node = await RunningNode.StartAsync();
+        using var metrics = new HttpClient();
+        var steerWeb = 0L;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((steerWeb = Hits(await metrics.GetStringAsync($"{node.Endpoint}/metrics"), "steer-web")) < 20_000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"steer-web counted only {steerWeb} hits");
+            await Task.Delay(100);
+        }
+
+        var (exit, _, error) = await Run("filter", "add", "--id", "dns", "--match", "protocol=udp,destinationPort=53", "--action", "count", "--wait", "--endpoint", node.Endpoint);
+        Assert.True(exit == 0, error);
+
+        var scraped = await metrics.GetStringAsync($"{node.Endpoint}/metrics");
+        Assert.Contains("filter=\"dns\"", scraped);
+        Assert.True(Hits(scraped, "steer-web") >= steerWeb, $"steer-web had {steerWeb} hits before the publish and {Hits(scraped, "steer-web")} after");
+    }
+
+    [Fact]
+    public async Task Rm_wait_returns_once_the_node_applied_the_delete()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+        using var metrics = new HttpClient();
+        var (exit, _, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--wait", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+
+        (exit, var output, error) = await Run(["filter", "rm", "web", "--wait", "--timeout", "60", .. endpoint]);
+
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter web deleted at revision [0-9]+; applied on test-node$", output.Trim());
+        // Applied: the queues no longer run it.
+        Assert.DoesNotContain("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+    }
+
+    [Fact]
+    public async Task A_scope_naming_a_node_that_is_not_a_member_is_written_with_a_warning_naming_it_and_the_members()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+
+        var (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-nod", "--scope", "node:test-node", "--wait", .. endpoint]);
+
         Assert.True(exit == 0, error);
         Assert.Matches("^filter lost written at revision [0-9]+; applied on test-node$", output.Trim());
         Assert.Equal("pd: warning: the scope names node test-nod, not a member of the cluster now (members: test-node); the filter is written and applies to a node of that name when it joins.", error.Trim());
         (exit, _, _) = await Run(["filter", "show", "lost", .. endpoint]);
         Assert.Equal(0, exit);
-        (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-node", .. endpoint]);
+        (exit, _, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-node", .. endpoint]);
         Assert.True(exit == 0, error);
         Assert.Empty(error);
-
-        (exit, output, error) = await Run(["filter", "rm", "web", "--wait", .. endpoint]);
-        Assert.True(exit == 0, error);
-        Assert.Matches("^filter web deleted at revision [0-9]+; applied on test-node$", output.Trim());
-        // Applied: the queues no longer run it.
-        Assert.DoesNotContain("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
-        (exit, output, error) = await Run(["filter", "rm", "lost", .. endpoint]);
-        Assert.True(exit == 0, error);
-        Assert.Matches("^filter lost deleted at revision [0-9]+$", output.Trim());
-        (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
-        Assert.Equal(2, exit);
-        Assert.Equal("pd: no cluster filter 'web'.", error.Trim());
     }
 
     [Fact]
