@@ -14,7 +14,7 @@ namespace PdCluster.Tests.Actors;
 /// One simulated node for FilterAgent tests: an actor system of its own with a node supervisor over simulated adapters
 /// (each a <see cref="SimulatedLab"/> with traffic), <see cref="Membership"/> and a <see cref="FilterAgent"/> on a shared
 /// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded. With
-/// <c>refuse</c>, each adapter refuses a receive filter that predicate picks, as hardware refuses what it cannot take.
+/// <c>decorate</c>, each adapter's provider goes through that decorator (to refuse or hold receive filters, say).
 /// </summary>
 internal sealed class AgentNode : IAsyncDisposable
 {
@@ -22,8 +22,8 @@ internal sealed class AgentNode : IAsyncDisposable
     private readonly FilterAgentSettings _settings;
     private int _starts;
 
-    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<ReceiveFilterParameters, bool>? refuse = null,
-        params (string Adapter, string[] Labels)[] adapters)
+    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
+        TimeSpan? publishTimeout = null, params (string Adapter, string[] Labels)[] adapters)
     {
         Name = node;
         Store = store;
@@ -36,8 +36,8 @@ internal sealed class AgentNode : IAsyncDisposable
             var lab = new SimulatedLab(rate: 2_000);
             _labs.Add(lab);
             var settings = lab.Settings(filters: localSet) with { Name = adapter };
-            if (refuse is not null)
-                settings = settings with { OpenProvider = () => new RecordingProvider(lab.OpenProvider(), new ConcurrentQueue<string>(), refuse) };
+            if (decorate is not null)
+                settings = settings with { OpenProvider = () => decorate(lab.OpenProvider()) };
             Adapters[adapter] = (lab, settings);
         }
         var recorder = System.ActorOf(Props.Create(() => new Recorder(Statuses, Resyncs)), "recorder");
@@ -49,6 +49,7 @@ internal sealed class AgentNode : IAsyncDisposable
         {
             MinRetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+            PublishTimeout = publishTimeout ?? TimeSpan.FromSeconds(30),
         };
         Agent = FilterAgent.Start(System, _settings);
     }
