@@ -72,6 +72,31 @@ public sealed partial class LabTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Pd_lab_runs_the_script_shipped_beside_it()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"pd-lab-none-{Environment.ProcessId}");
+        var (code, stdout, stderr) = Pd(state, "lab", "up", "--hosts", "9");
+        Assert.Equal((2, "lab.sh: --hosts: '9' is not a number of hosts from 1 to 8"), (code, stderr.Trim()));
+        (code, stdout, _) = Pd(state, "lab", "status");
+        Assert.Equal((0, "no lab is up"), (code, stdout.Trim()));
+    }
+
+    /// <summary>Runs the test build's <c>pd</c> with <c>LAB_STATE</c> set, and returns its exit code and both streams.</summary>
+    private static (int Code, string Output, string Error) Pd(string state, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pd.dll"));
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        info.Environment["LAB_STATE"] = state;
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(30_000), $"pd {string.Join(' ', args)} did not finish within 30 s");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
     /// <summary>The start of host <paramref name="host"/>'s XDP owner record name: its network namespace's inode and a dash.</summary>
     private static string XdpRecordPrefix(LabScript lab, string host)
     {
