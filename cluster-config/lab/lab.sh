@@ -213,7 +213,7 @@ wait_node() {
       Failed | Refused)
         grep -q '"provider": "afxdp"' "$LAB_STATE/h$i/node.json" || fail "h$i: pd0 is $state on $provider: $error"
         log "h$i: AF_XDP could not attach to eth0 ($error); restarting the node on provider auto"
-        stop_pids "$LAB_STATE/h$i/pid"
+        stop_pids TERM "$LAB_STATE/h$i/pid"
         node_config "$i" auto
         start_node "$i" ;;
     esac
@@ -243,6 +243,7 @@ cmd_up() {
   done
   require
   [ -e "$LAB_STATE/hosts" ] && die "a lab is already up (state in $LAB_STATE); run lab.sh down first"
+  trap '[ $? = 0 ] || echo "lab.sh: up stopped half way; lab.sh down removes what it made" >&2' EXIT
   mkdir -p "$LAB_STATE"
   echo "$hosts" > "$LAB_STATE/hosts"
   pd_dll
@@ -274,16 +275,18 @@ cmd_up() {
   for ((i = 1; i <= hosts; i++)); do node_config "$i" afxdp; start_node "$i"; done
   for ((i = 1; i <= hosts; i++)); do wait_node "$i"; done
   wait_members
+  trap - EXIT
   log "lab up: $hosts hosts (nodes h1..h$hosts), etcd at $(etcd_endpoints)"
 }
 
-# stop_pids FILE...: SIGTERM to each process a file names (each one this lab started), SIGKILL to those left after 10 s.
+# stop_pids SIGNAL FILE...: SIGNAL to each process a file names (each one this lab started), SIGKILL to those left after 10 s.
 stop_pids() {
-  local file pids=() pid i
+  local signal=$1 file pids=() pid i
+  shift
   for file in "$@"; do [ -f "$file" ] && pids+=("$(cat "$file")"); done
-  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
+  [ ${#pids[@]} -gt 0 ] && kill "-$signal" "${pids[@]}" 2>/dev/null || true
   for pid in "${pids[@]}"; do
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || continue 2; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
   rm -f "$@"
@@ -293,9 +296,10 @@ cmd_down() {
   [ "$(id -u)" = 0 ] || die "needs root"
   local keep=false n inode
   case ${1:-} in --keep-logs) keep=true ;; "") ;; *) die "down: unknown option $1" ;; esac
-  # Nodes first (a stopping node leaves the cluster and detaches its XDP program), then etcd.
-  stop_pids "$LAB_STATE"/h*/pid
-  stop_pids "$LAB_STATE"/etcd*/pid
+  # Nodes first (a stopping node leaves the cluster and detaches its XDP program), then etcd, whose data goes with the
+  # state directory (SIGTERM would have each member hand its leadership on first, seconds each).
+  stop_pids TERM "$LAB_STATE"/h*/pid
+  stop_pids KILL "$LAB_STATE"/etcd*/pid
   for n in $(ip netns list | awk '{print $1}' | grep "^$PREFIX-" || true); do
     # A node killed with SIGKILL leaves its XDP owner record (/run/pd/xdp/NETNS-IFINDEX); it names this namespace.
     inode=$(stat -L -c %i "/run/netns/$n")
