@@ -9,7 +9,8 @@ namespace PdCluster.Tests.Node.Lab;
 /// <summary>
 /// The multi-host lab end to end (<c>cluster-config/lab/lab.sh</c>): two hosts in network namespaces, each a real
 /// <c>pd</c> node on provider afxdp with etcd (3 members, TLS and auth) as its store; a filter pushed once runs on
-/// both, a pulled NIC shows as Removed, no secret reaches a log, and <c>down</c> leaves nothing behind.
+/// both, a pulled NIC shows as Removed, the admin endpoints answer on loopback only, no secret reaches a log, and
+/// <c>down</c> leaves nothing behind.
 /// </summary>
 public sealed partial class LabTests(ITestOutputHelper output)
 {
@@ -34,6 +35,9 @@ public sealed partial class LabTests(ITestOutputHelper output)
             var nodes = lab.NodeList();
             Assert.Equal(["h1", "h2"], nodes.EnumerateArray().Where(n => n.GetProperty("live").GetBoolean()).Select(n => n.GetProperty("node").GetString()).Order());
             Assert.All(nodes.EnumerateArray(), n => Assert.Equal("Running", n.GetProperty("adapters").GetProperty("pd0").GetString()));
+
+            var (reached, _, _) = lab.TryRun("exec", "h2", "curl", "-s", "--max-time", "3", "http://198.19.0.1:9470/status");
+            Assert.True(reached == 7, $"curl from h2 to h1's management address, port 9470, exited {reached}, not 7 (connection refused): h1's admin endpoint must listen on h1's loopback only");
 
             var pushed = lab.Run("push-filter", "--id", "lab-drop-9", "--action", "drop", "--match", "protocol=udp,destinationPort=9");
             var revision = long.Parse(WrittenAt().Match(pushed).Groups[1].Value);
