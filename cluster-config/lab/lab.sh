@@ -44,7 +44,7 @@ require() {
   fi
 }
 
-# pd: the pd.dll to run, built once from src/Node unless $PD_DLL names one.
+# pd_dll: the pd.dll the lab runs, built once from src/Node unless $PD_DLL names one; pd_in HOST ARGS runs it in a host.
 pd_dll() {
   if [ -z "${PD_DLL:-}" ]; then
     command -v dotnet >/dev/null || fail "the .NET 10 SDK (dotnet) is required to build pd"
