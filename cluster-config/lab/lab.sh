@@ -276,7 +276,7 @@ cmd_up() {
   for ((i = 1; i <= hosts; i++)); do wait_node "$i"; done
   wait_members
   trap - EXIT
-  log "lab up: $hosts hosts (nodes h1..h$hosts), etcd at $(etcd_endpoints)"
+  log "lab up: nodes h1..h$hosts, etcd at $(etcd_endpoints)"
 }
 
 # stop_pids SIGNAL FILE...: SIGNAL to each process a file names (each one this lab started), SIGKILL to those left after 10 s.
