@@ -8,9 +8,9 @@ namespace PdCluster.Tests.Node;
 /// <summary><c>pd filter add | rm | ls | show</c>, <c>pd node ls</c> and <c>pd cluster status</c> as processes, against a running <c>pd node run</c>.</summary>
 public sealed class ClusterCommandTests
 {
-    private static readonly string Pd = Path.Combine(AppContext.BaseDirectory, "pd.dll");
+    internal static readonly string Pd = Path.Combine(AppContext.BaseDirectory, "pd.dll");
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Pd);
@@ -23,8 +23,8 @@ public sealed class ClusterCommandTests
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>A running node with one adapter labelled <c>edge</c>; stopped with SIGTERM when disposed.</summary>
-    private sealed class RunningNode : IAsyncDisposable
+    /// <summary>A running node with one adapter labelled <c>edge</c>, in cluster <c>lab</c> unless <c>extra</c> keys say otherwise; stopped with SIGTERM when disposed.</summary>
+    internal sealed class RunningNode : IAsyncDisposable
     {
         private readonly Process _process;
 
@@ -38,9 +38,9 @@ public sealed class ClusterCommandTests
 
         public string Endpoint => $"http://127.0.0.1:{Config.Port}";
 
-        public static async Task<RunningNode> StartAsync()
+        public static async Task<RunningNode> StartAsync(string extra = "\"cluster\": \"lab\",")
         {
-            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), "\"cluster\": \"lab\",");
+            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), extra);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in new[] { Pd, "node", "run", "--config", config.Path, "-o", "json" })
                 info.ArgumentList.Add(a);
