@@ -163,7 +163,7 @@ public sealed class EtcdClusterCommandTests
         (code, listed, problem) = await Run(["filter", "ls", .. endpoint, "--etcd-ca", tls.Ca, .. certificate, "--etcd-user", "root", "--etcd-password-file", wrong]);
         printed.AddRange([listed, problem]);
         Assert.Equal(1, code);
-        Assert.StartsWith("pd: etcd refused user 'root': ", problem);
+        Assert.StartsWith("pd: etcd refused user 'root': etcdserver: authentication failed, invalid user ID or password", problem);
         Assert.Contains($"(etcd at {etcd.Endpoints[0]})", problem);
         Assert.Single(problem.Trim().Split('\n'));
 
