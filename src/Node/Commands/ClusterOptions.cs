@@ -20,14 +20,14 @@ internal sealed class ClusterOptions
     private static readonly string DefaultCluster = new NodeConfig().Cluster;
 
     private readonly Option<Uri> _endpoint = CommonOptions.Endpoint();
-    private readonly Option<string?> _etcd = new("--etcd") { Description = "etcd members' client URLs joined by ',' (e.g. https://10.0.0.1:2379,https://10.0.0.2:2379): read and write the cluster's store in etcd itself, no node needed." };
-    private readonly Option<string?> _ca = new("--etcd-ca") { Description = "With --etcd: PEM file of the CA that signed the members' certificates (default: the system's trust)." };
-    private readonly Option<string?> _cert = new("--etcd-cert") { Description = "With --etcd: PEM client certificate, for etcd's --client-cert-auth (with --etcd-key)." };
-    private readonly Option<string?> _key = new("--etcd-key") { Description = "With --etcd: the client certificate's PEM private key." };
-    private readonly Option<string?> _user = new("--etcd-user") { Description = "With --etcd: the etcd user (with --etcd-password-file)." };
-    private readonly Option<string?> _passwordFile = new("--etcd-password-file") { Description = "With --etcd: a file whose first line is the user's password." };
-    private readonly Option<string?> _cluster = new("--cluster") { Description = $"With --etcd: the cluster's name; its keys live under /pd/NAME/ (default: {DefaultCluster})." };
-    private readonly Option<FileInfo?> _config = new("--config") { Description = "A node configuration with store etcd: reach etcd as that node does (its cluster, endpoints, TLS files and user)." };
+    private readonly Option<string?> _etcd = new("--etcd") { HelpName = "URL[,URL...]", Description = "etcd members' client URLs joined by ',' (e.g. https://198.19.0.101:2379,https://198.19.0.102:2379): read and write the cluster's store in etcd itself, no node needed." };
+    private readonly Option<string?> _ca = new("--etcd-ca") { HelpName = "FILE", Description = "With --etcd: PEM file of the CA that signed the members' certificates (default: the system's trust)." };
+    private readonly Option<string?> _cert = new("--etcd-cert") { HelpName = "FILE", Description = "With --etcd: PEM client certificate, for etcd's --client-cert-auth (with --etcd-key)." };
+    private readonly Option<string?> _key = new("--etcd-key") { HelpName = "FILE", Description = "With --etcd: the client certificate's PEM private key." };
+    private readonly Option<string?> _user = new("--etcd-user") { HelpName = "NAME", Description = "With --etcd: the etcd user (with --etcd-password-file)." };
+    private readonly Option<string?> _passwordFile = new("--etcd-password-file") { HelpName = "FILE", Description = "With --etcd: a file whose first line is the user's password." };
+    private readonly Option<string?> _cluster = new("--cluster") { HelpName = "NAME", Description = $"With --etcd: the cluster's name; its keys live under /pd/NAME/ (default: {DefaultCluster})." };
+    private readonly Option<FileInfo?> _config = new("--config") { HelpName = "FILE", Description = "A node configuration with store etcd: reach etcd as that node does (its cluster, endpoints, TLS files and user)." };
 
     /// <summary>Adds the options to <paramref name="command"/>, and refuses a command line that names the store two ways.</summary>
     public ClusterOptions(Command command)
