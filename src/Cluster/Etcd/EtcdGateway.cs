@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -99,11 +100,16 @@ internal sealed class EtcdGateway : IDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
                 last = e;
-                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : e.Message)}");
+                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : Cause(e))}");
             }
         }
         throw new EtcdUnavailableException($"No etcd member answered {path} ({string.Join("; ", failures)}).", last);
     }
+
+    /// <summary>What went wrong with a member: the request's failure, and for a TLS handshake why it failed (which the request's own message leaves to its inner exception).</summary>
+    private static string Cause(Exception e) => e.InnerException is AuthenticationException handshake
+        ? $"SSL/TLS handshake failed: {handshake.Message}{(handshake.InnerException is { } why ? $" ({why.Message})" : "")}"
+        : e.Message;
 
     private async Task<string> AuthenticateAsync(Uri endpoint, CancellationToken cancel)
     {
