@@ -12,8 +12,8 @@ namespace PdCluster.Tests.Cluster.Etcd;
 
 /// <summary>
 /// Real etcd members on loopback for a test: free ports, a temporary directory for data (and certificates), optional
-/// TLS with client certificates and a short auth-token TTL. Disposing kills each member by its PID and removes the
-/// directory.
+/// TLS with client certificates and a short auth-token TTL. A member can be killed and started again on its data, and the
+/// raft leader named. Disposing kills each member by its PID and removes the directory.
 /// </summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
