@@ -84,12 +84,14 @@ internal sealed class EtcdGateway : IDisposable
         {
             var index = (first + tried) % endpoints.Count;
             var endpoint = endpoints[index];
+            var sent = false;
             try
             {
                 var reauthenticated = false;
                 while (true)
                 {
                     var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
+                    sent = true;
                     var response = await SendOnceAsync(endpoint, path, JsonContent.Create(request, requestType), token, completion, cancel);
                     if (response.IsSuccessStatusCode)
                     {
@@ -113,7 +115,7 @@ internal sealed class EtcdGateway : IDisposable
             {
                 last = e;
                 failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : e.Message)}");
-                if (!repeatable && !Unreached(e))
+                if (!repeatable && sent && !Unreached(e))
                     throw new EtcdUnavailableException($"No etcd member confirmed {path} ({string.Join("; ", failures)}); the last may have applied it, so it was not sent again.", e);
             }
         }
