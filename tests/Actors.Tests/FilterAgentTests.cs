@@ -28,13 +28,13 @@ public sealed class FilterAgentTests : IAsyncLifetime
         return node;
     }
 
-    private static string Doc(string id, int port, int priority = 10, string scope = "", int queue = 1) =>
+    internal static string Doc(string id, int port, int priority = 10, string scope = "", int queue = 1) =>
         "{\"schemaVersion\":1,\"filter\":{\"id\":\"" + id + "\",\"priority\":" + priority + ",\"action\":\"count\",\"queue\":" + queue
         + ",\"match\":{\"protocol\":\"udp\",\"destinationPort\":\"" + port + "\"}}" + scope + "}";
 
     private Task<long> Put(string id, string document) => _store.PutAsync($"/pd/lab/filters/{id}", document);
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
+    internal static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
     {
         var deadline = DateTime.UtcNow + TestTime.Dilated(TimeSpan.FromSeconds(seconds));
         while (!await condition())
@@ -44,12 +44,12 @@ public sealed class FilterAgentTests : IAsyncLifetime
         }
     }
 
-    private static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
+    internal static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
 
-    private static string[] Describe(CompiledFilterSet set) =>
+    internal static string[] Describe(CompiledFilterSet set) =>
         [.. set.Specs.Select(s => $"{s.Id}/{s.Priority}/{s.Action}/{s.Queue}/{string.Join(",", (s.Match ?? []).Select(m => $"{m.Key}={m.Value}"))}")];
 
-    private static async Task AwaitApplied(AgentNode node, long revision) =>
+    internal static async Task AwaitApplied(AgentNode node, long revision) =>
         await Eventually(() => node.Last?.AppliedRevision >= revision, $"{node.Name} to apply revision {revision}");
 
     [Fact]
