@@ -13,13 +13,12 @@ internal sealed class EtcdRoundTrip : IAsyncDisposable
     private const string Prefix = "/bench/round-trip/";
     private readonly IClusterStore _store;
     private readonly Channel<(long Revision, long At)> _delivered = Channel.CreateUnbounded<(long, long)>();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _pump;
+    private readonly WatchLoop _pump;
 
     private EtcdRoundTrip(IClusterStore store, long from)
     {
         _store = store;
-        _pump = PumpAsync(from);
+        _pump = new WatchLoop(stop => PumpAsync(from, stop));
     }
 
     /// <summary>Watches the probe's prefix from the store's next revision.</summary>
@@ -39,23 +38,11 @@ internal sealed class EtcdRoundTrip : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        try
-        {
-            await _pump;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _pump.DisposeAsync();
 
-    private async Task PumpAsync(long from)
+    private async Task PumpAsync(long from, CancellationToken stop)
     {
-        await Task.Yield();
-        await foreach (var e in _store.WatchAsync(Prefix, from, _stop.Token))
+        await foreach (var e in _store.WatchAsync(Prefix, from, stop))
             _delivered.Writer.TryWrite((e.Revision, Stopwatch.GetTimestamp()));
     }
 }

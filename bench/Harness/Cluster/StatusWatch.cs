@@ -17,13 +17,13 @@ internal sealed class StatusWatch : IAsyncDisposable
     private readonly List<(long Revision, long At)> _allApplied = [];
     private readonly List<(long Revision, TaskCompletionSource<long> Done)> _waiting = [];
     private readonly List<(string Node, long Revision, long At)> _timeline = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _pump;
+    private readonly WatchLoop _pump;
+    private Exception? _failed;
 
     private StatusWatch(IClusterStore store, string prefix, IReadOnlyDictionary<string, long> applied, long from)
     {
         _applied = new Dictionary<string, long>(applied);
-        _pump = PumpAsync(store, prefix, from);
+        _pump = new WatchLoop(stop => PumpAsync(store, prefix, from, stop));
     }
 
     /// <summary>Reads the statuses of <paramref name="nodes"/> under <paramref name="prefix"/> and watches them from the next revision.</summary>
@@ -46,6 +46,8 @@ internal sealed class StatusWatch : IAsyncDisposable
         Task<long> done;
         lock (_gate)
         {
+            if (_failed is not null)
+                throw new InvalidOperationException($"the watch on the nodes' statuses failed: {_failed.Message}", _failed);
             foreach (var (reached, at) in _allApplied)
                 if (reached >= revision)
                     return at;
@@ -73,25 +75,13 @@ internal sealed class StatusWatch : IAsyncDisposable
             return [.. _timeline.Where(t => t.At >= since)];
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        try
-        {
-            await _pump;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _pump.DisposeAsync();
 
-    private async Task PumpAsync(IClusterStore store, string prefix, long from)
+    private async Task PumpAsync(IClusterStore store, string prefix, long from, CancellationToken stop)
     {
-        await Task.Yield();
         try
         {
-            await foreach (var e in store.WatchAsync(prefix, from, _stop.Token))
+            await foreach (var e in store.WatchAsync(prefix, from, stop))
             {
                 var at = Stopwatch.GetTimestamp();
                 if (e.Type != WatchEventType.Put)
@@ -105,9 +95,11 @@ internal sealed class StatusWatch : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             lock (_gate)
+            {
+                _failed = e;
                 foreach (var (_, done) in _waiting)
                     done.TrySetException(e);
-            throw;
+            }
         }
     }
 
