@@ -38,6 +38,7 @@ internal static class ClusterBench
         }
         var resultsDir = Text("--results", Path.Combine("bench", "results"));
 
+        var loadBefore = LoadAverage();
         var rows = new List<ClusterRow>();
         var samples = new StringBuilder("nodes\tseries\tms\n");
         await using (var etcd = await EtcdMembers.StartAsync(3))
@@ -56,7 +57,7 @@ internal static class ClusterBench
         }
         var three = rows.FirstOrDefault(r => r.Nodes == 3);
         var summary = new ClusterSummary("cluster-summary", three?.P99Ms, P99TargetMs, three is null ? null : three.P99Ms < P99TargetMs,
-            three is { BulkFilters: 10_000 } ? three.Bulk10kSeconds : null, BulkTargetSeconds, three is { BulkFilters: 10_000 } ? three.Bulk10kSeconds < BulkTargetSeconds : null, Anchor);
+            three is { BulkFilters: 10_000 } ? three.Bulk10kSeconds : null, BulkTargetSeconds, three is { BulkFilters: 10_000 } ? three.Bulk10kSeconds < BulkTargetSeconds : null, Anchor, loadBefore, LoadAverage());
         Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.ClusterSummary));
 
         var machine = MachineInfo.Here(quick, 1);
@@ -68,13 +69,18 @@ internal static class ClusterBench
         return 0;
     }
 
+    /// <summary>The machine's load averages over 1, 5 and 15 minutes, from /proc/loadavg: how busy the shared machine was.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static string Markdown(MachineInfo m, List<ClusterRow> rows, ClusterSummary s, string stem)
     {
         static string Met(bool? met) => met switch { true => "met", false => "not met", null => "–" };
         var md = new StringBuilder();
         md.AppendLine("# Cluster benchmark").AppendLine();
         md.AppendLine($"![Filter push latency, CDF per number of nodes, beside etcd's put → watch]({stem}.png)").AppendLine();
-        md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")}").AppendLine();
+        md.AppendLine($"{m.Date} · {m.Cpu} · {m.Cores} cores · {m.MemoryGib} GiB · {m.Os} · {m.Runtime}{(m.Quick ? " · --quick" : "")} · " +
+            $"load average (1, 5, 15 min) {s.LoadAverageStart} at the start, {s.LoadAverageEnd} at the end").AppendLine();
         md.AppendLine("Produced by `bench/run.sh cluster`: a 3-member etcd on loopback and N `pd node run` processes (simulated adapter, " +
             "`store: etcd`) on this one machine. **filter-push**: a cluster filter written through node n1's admin endpoint as `pd filter add` writes it, " +
             "timed from the answer that the write is committed until an etcd watch on `status/` has shown every node's applied revision at or past it; " +

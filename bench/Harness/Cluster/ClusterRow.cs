@@ -34,7 +34,9 @@ internal sealed record ClusterSummary(
     [property: JsonPropertyName("bulk_10k_s_3_nodes")] double? Bulk10kSeconds3Nodes,
     [property: JsonPropertyName("bulk_target_s")] double BulkTargetSeconds,
     [property: JsonPropertyName("bulk_target_met")] bool? BulkTargetMet,
-    [property: JsonPropertyName("anchor_quoted")] string AnchorQuoted);
+    [property: JsonPropertyName("anchor_quoted")] string AnchorQuoted,
+    [property: JsonPropertyName("load_average_start")] string LoadAverageStart,
+    [property: JsonPropertyName("load_average_end")] string LoadAverageEnd);
 
 /// <summary>A whole cluster run as written to bench/results/cluster.json.</summary>
 internal sealed record ClusterRun(
