@@ -17,7 +17,7 @@ set linetype 3 linecolor rgb "#2b6cb0"
 set linetype 5 linecolor rgb "#c05621"
 set title "Filter push until every node's status shows it applied (CDF)\n{/*0.8 ".caption."}"
 set arrow from 50, graph 0 to 50, graph 1 nohead dashtype 2 linecolor rgb "#c53030"
-set label "target: p99 < 50 ms on 3 nodes" at 50, graph 0.5 right offset -0.5,0 textcolor rgb "#c53030"
+set label "target: p99 < 50 ms on 3 nodes" at 50, graph 0.06 left offset 0.5,0 textcolor rgb "#c53030"
 nodes = system("awk -F'\t' 'NR > 1 { print $1 }' '".data."' | sort -nu | tr '\\n' ' '")
 count(n, series) = real(system(sprintf("awk -F'\t' '$1 == %s && $2 == \"%s\"' '%s' | wc -l", n, series, data)))
 sorted(n, series) = sprintf("< awk -F'\t' '$1 == %s && $2 == \"%s\" { print $3 }' '%s' | sort -g", n, series, data)
