@@ -31,12 +31,12 @@ internal static class ClusterFilterCommands
         var scope = new Option<string[]>("--scope") { Description = "node:NAME or label:LABEL, repeatable (default: every adapter of every node).", AllowMultipleArgumentsPerToken = false };
         var wait = new Option<bool>("--wait") { Description = "Return once every live node in scope has applied the filter." };
         var timeout = Seconds("--timeout", $"How long --wait waits, in seconds (default {DefaultWait.TotalSeconds:0}).");
-        var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
         var command = new Command("add", "Write a cluster filter (checked here first); returns once the write is committed, with --wait once every node in scope applied it.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, endpoint, output })
+        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, output })
             command.Options.Add(o);
+        var store = new ClusterOptions(command);
         command.SetAction((result, cancel) =>
         {
             var fromFile = result.GetValue(file);
@@ -57,8 +57,7 @@ internal static class ClusterFilterCommands
             {
                 return Task.FromResult(CommonOptions.Fail(e.Message));
             }
-            var catalog = ClusterOptions.Open(result.GetValue(endpoint)!);
-            return ClusterOptions.RunAsync(() => AddAsync(catalog, filter, result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : null, result.GetValue(output) == "json", cancel));
+            return store.RunAsync(result, catalog => AddAsync(catalog, filter, result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : null, result.GetValue(output) == "json", cancel));
         });
         return command;
     }
@@ -186,15 +185,14 @@ internal static class ClusterFilterCommands
         var id = new Argument<string>("id") { Description = "The filter's id." };
         var wait = new Option<bool>("--wait") { Description = "Return once every live node the filter was scoped to has applied the delete." };
         var timeout = Seconds("--timeout", $"How long --wait waits, in seconds (default {DefaultWait.TotalSeconds:0}).");
-        var endpoint = CommonOptions.Endpoint();
         var command = new Command("rm", "Delete a cluster filter; every node drops it at the revision of the delete (with --wait, returns once every node in its scope did).");
         command.Arguments.Add(id);
-        foreach (var o in new Option[] { wait, timeout, endpoint })
-            command.Options.Add(o);
-        command.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
+        command.Options.Add(wait);
+        command.Options.Add(timeout);
+        var store = new ClusterOptions(command);
+        command.SetAction((result, cancel) => store.RunAsync(result, async catalog =>
         {
             var name = result.GetValue(id)!;
-            var catalog = ClusterOptions.Open(result.GetValue(endpoint)!);
             // The scope is read before the delete: the nodes to wait for are those the filter was for.
             var stored = result.GetValue(wait) ? await catalog.FilterAsync(name, cancel) : null;
             if (await catalog.DeleteFilterAsync(name, cancel) is not { } revision)
