@@ -12,6 +12,7 @@ public sealed class CompiledFilterSet
 {
     private readonly FilterAction[] _actions;
     private readonly int[] _targets;
+    private readonly Lazy<Dictionary<string, int>> _indexes;
 
     private CompiledFilterSet(IReadOnlyList<FilterSpec> specs, IReadOnlyList<ClassifierRule> rules, long revision)
     {
@@ -32,6 +33,7 @@ public sealed class CompiledFilterSet
                 hardware.Add(new HardwareFilter(spec.Id, rules[i].Matches, spec.Priority, queue, spec.Context));
         }
         HardwareFilters = hardware;
+        _indexes = new Lazy<Dictionary<string, int>>(() => specs.Select((s, i) => (s.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal));
     }
 
     /// <summary>A set with no filters.</summary>
@@ -89,14 +91,29 @@ public sealed class CompiledFilterSet
         return new CompiledFilterSet(specs, rules, revision);
     }
 
-    /// <summary>Throws <see cref="FilterSpecException"/> naming the first filter whose queue is not among <paramref name="queues"/> queues.</summary>
+    /// <summary>Throws <see cref="FilterSpecException"/> (with its <see cref="FilterSpecException.FilterId"/>) naming the first filter whose queue is not among <paramref name="queues"/> queues.</summary>
     public void EnsureQueuesExist(int queues)
     {
         foreach (var spec in Specs)
         {
             if (spec.Queue >= queues)
-                throw new FilterSpecException($"filter '{spec.Id}': queue {spec.Queue} does not exist (queues 0..{queues - 1}).");
+                throw new FilterSpecException($"filter '{spec.Id}': queue {spec.Queue} does not exist (queues 0..{queues - 1}).") { FilterId = spec.Id };
         }
+    }
+
+    /// <summary>
+    /// The index in this set of the filter <paramref name="other"/>'s filter <paramref name="index"/> is, when this set
+    /// defines it alike (same id, priority, action, queue, context and conditions); -1 when it is absent or differs.
+    /// </summary>
+    public int IndexOfSame(CompiledFilterSet other, int index)
+    {
+        var spec = other.Specs[index];
+        if (!_indexes.Value.TryGetValue(spec.Id, out var mine))
+            return -1;
+        var own = Specs[mine];
+        var alike = own.Priority == spec.Priority && own.Action == spec.Action && own.Queue == spec.Queue && own.Context == spec.Context
+            && Rules[mine].Matches.SequenceEqual(other.Rules[index].Matches);
+        return alike ? mine : -1;
     }
 
     /// <summary>The action of filter <paramref name="rule"/> and its queue (-1 for none).</summary>

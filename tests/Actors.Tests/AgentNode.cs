@@ -4,6 +4,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.DataPath;
+using PdCluster.Provider;
 using PdCluster.Queues.Classification;
 using PdCluster.TestKit;
 
@@ -14,6 +15,7 @@ namespace PdCluster.Tests.Actors;
 /// (each a <see cref="SimulatedLab"/> with traffic), <see cref="Membership"/> and a <see cref="FilterAgent"/> on a shared
 /// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded, and so is
 /// every <see cref="FiltersApplied"/> an adapter supervisor answers the agent (the adapter's own word that a set is in force).
+/// With <c>decorate</c>, each adapter's provider goes through that decorator (to refuse or hold receive filters, say).
 /// </summary>
 internal sealed class AgentNode : IAsyncDisposable
 {
@@ -22,7 +24,8 @@ internal sealed class AgentNode : IAsyncDisposable
     private IActorRef _recorder;
     private int _starts;
 
-    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, params (string Adapter, string[] Labels)[] adapters)
+    public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
+        TimeSpan? publishTimeout = null, params (string Adapter, string[] Labels)[] adapters)
     {
         Name = node;
         Store = store;
@@ -34,7 +37,10 @@ internal sealed class AgentNode : IAsyncDisposable
         {
             var lab = new SimulatedLab(rate: 2_000);
             _labs.Add(lab);
-            Adapters[adapter] = (lab, lab.Settings(filters: localSet) with { Name = adapter });
+            var settings = lab.Settings(filters: localSet) with { Name = adapter };
+            if (decorate is not null)
+                settings = settings with { OpenProvider = () => decorate(lab.OpenProvider()) };
+            Adapters[adapter] = (lab, settings);
         }
         _recorder = Record(Statuses);
         var supervisor = Supervisor = NodeSupervisor.Start(System, node, [.. Adapters.Values.Select(a => a.Settings)]);
@@ -44,6 +50,7 @@ internal sealed class AgentNode : IAsyncDisposable
         {
             MinRetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+            PublishTimeout = publishTimeout ?? TimeSpan.FromSeconds(30),
         };
         Agent = FilterAgent.Start(System, _settings);
     }

@@ -1,6 +1,7 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.DataPath;
+using PdCluster.Provider;
 using PdCluster.Queues.Classification;
 using PdCluster.TestKit;
 
@@ -21,9 +22,10 @@ public sealed class FilterAgentTests : IAsyncLifetime
         await _store.DisposeAsync();
     }
 
-    private AgentNode Node(string name, IClusterStore? store = null, IReadOnlyList<FilterSpec>? local = null, params (string, string[])[] adapters)
+    private AgentNode Node(string name, IClusterStore? store = null, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
+        TimeSpan? publishTimeout = null, params (string, string[])[] adapters)
     {
-        var node = new AgentNode(store ?? _store, name, local, adapters);
+        var node = new AgentNode(store ?? _store, name, local, decorate, publishTimeout, adapters);
         _nodes.Add(node);
         return node;
     }
@@ -256,6 +258,71 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Contains("the node's own filter file has a filter with this id", rejected["count-rest"].Error);
         Assert.Contains("'not-other-id' differs from the id its key names ('other-id')", rejected["other-id"].Error);
         Assert.Null(rejected["torn"].Adapter);
+    }
+
+    [Fact]
+    public async Task A_filter_the_adapter_refuses_is_left_out_and_reported_and_every_other_change_still_applies()
+    {
+        var node = Node("n1", decorate: p => new RecordingProvider(p, new(), refuse: f => f.Priority == 66));
+        await AwaitApplied(node, await Put("good", Doc("good", 53)));
+        var odd = await Put("odd", Doc("odd", 54, priority: 66));
+        await AwaitApplied(node, odd);
+        var later = await Put("later", Doc("later", 55));
+        await AwaitApplied(node, later);
+
+        var sets = await node.SetsAsync();
+        Assert.Equal(later, sets.AppliedRevision);
+        Assert.Equal(["good", "later"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        node.AssertInForce(sets.Sets);
+        var refused = Assert.Single(sets.Rejected);
+        Assert.Equal(new RejectedFilter("odd", "pd0", "pd0: filter 'odd': the adapter refused it: priority 66 is not supported."), refused);
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { } f && f.AppliedRevision == later && f.Rejected.SequenceEqual([refused]),
+            "the status in the store to show the refusal");
+
+        // A change the adapter takes applies at once; the refused filter, written again in a form it takes, goes in force.
+        var fixedOdd = await Put("odd", Doc("odd", 54, priority: 7));
+        await AwaitApplied(node, fixedOdd);
+        sets = await node.SetsAsync();
+        Assert.Equal(["good", "later", "odd"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Empty(sets.Rejected);
+        node.AssertInForce(sets.Sets);
+    }
+
+    [Fact]
+    public async Task An_adapter_that_does_not_put_its_set_in_force_holds_the_applied_revision_back_and_says_so()
+    {
+        using var open = new ManualResetEventSlim(true);
+        var node = Node("n1", decorate: p => new HeldProvider(p, open), publishTimeout: TimeSpan.FromSeconds(2));
+        try
+        {
+            await AwaitApplied(node, await Put("a", Doc("a", 53)));
+            var first = node.Last!.AppliedRevision;
+
+            // The adapter's supervisor is held inside the provider: the publish of b gets no answer in time.
+            open.Reset();
+            var held = await Put("b", Doc("b", 54));
+            await Eventually(() => node.Last is { Rejected: [{ Id: "*", Adapter: "pd0" }] }, "the status to say pd0 kept its last good set");
+            Assert.True(first < held);
+            Assert.Equal(first, node.Last!.AppliedRevision);
+            Assert.Contains("pd0 kept its last good filter set", node.Last.Rejected[0].Error);
+            var sets = await node.SetsAsync();
+            Assert.Equal(first, sets.AppliedRevision);
+            Assert.Equal(["a"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+
+            // Released, it takes the next change, and with it everything through that revision.
+            open.Set();
+            var last = await Put("c", Doc("c", 55));
+            await AwaitApplied(node, last);
+            Assert.True(held < last);
+            Assert.Empty(node.Last!.Rejected);
+            sets = await node.SetsAsync();
+            Assert.Equal(["a", "b", "c"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+            node.AssertInForce(sets.Sets);
+        }
+        finally
+        {
+            open.Set();
+        }
     }
 
     [Fact]

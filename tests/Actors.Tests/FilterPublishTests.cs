@@ -77,6 +77,27 @@ public sealed class FilterPublishTests : TestKitBase
         _lab.AssertFiltersInForce(settings, second);
     }
 
+    /// <summary>Filter <paramref name="id"/>'s hits, summed over the queues' tables in force.</summary>
+    private static long Hits(AdapterSettings settings, string id) =>
+        settings.Telemetry.Queues.Select(q => q.Filters).OfType<FilterTable>().Sum(t => t.Specs.Select((s, i) => s.Id == id ? t.Hits(i) : 0).Sum());
+
+    [Fact]
+    public void A_publish_keeps_the_hits_of_the_filters_that_stay_as_they_were_and_starts_a_changed_one_at_zero()
+    {
+        var settings = Settings(Set(1, Web, Dns, Rest));
+        var adapter = Supervise(settings);
+        ExpectState(AdapterState.Running);
+        AwaitCondition(() => Hits(settings, "web") >= 5000 && Hits(settings, "dns") >= 5000, TimeSpan.FromSeconds(30));
+        var web = Hits(settings, "web");
+
+        // web stays (compiled afresh, equal in every field); dns now matches a port the generator never sends to.
+        Publish(adapter, Set(2, Web, Dns.Replace("\"53\"", "\"5353\""), Other, Rest));
+
+        Assert.True(Hits(settings, "web") >= web, $"web had {web} hits before the publish and {Hits(settings, "web")} after");
+        Assert.Equal(0, Hits(settings, "dns"));
+        AwaitCondition(() => Hits(settings, "other") > 0, TimeSpan.FromSeconds(30));
+    }
+
     [Fact]
     public void A_published_set_stays_in_force_across_disable_and_enable()
     {

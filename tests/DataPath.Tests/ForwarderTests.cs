@@ -127,6 +127,33 @@ public sealed class ForwarderTests : IDisposable
     }
 
     [Fact]
+    public void A_new_table_keeps_the_hits_of_filters_it_defines_alike_and_starts_changed_and_new_ones_at_zero()
+    {
+        var web = Spec("web", FilterAction.Count, ("destinationPort", "80"));
+        var first = Table([Spec("flood", FilterAction.Drop, ("sourceIp", "198.18.128.0/17")), Spec("dns", FilterAction.Count, ("destinationPort", "53")), web]);
+        var (forwarder, cache, filters) = Forwarder(first);
+        Pump(forwarder, 3000);
+        Assert.Equal([1000, 1000, 1000], Enumerable.Range(0, 3).Select(first.Hits));
+
+        // web stays as it was (a spec of its own, equal in every field); dns changes its priority; flood goes; late is new.
+        var next = CompiledFilterSet.Compile([
+            Spec("late", FilterAction.Count, ("destinationPort", "9999")),
+            new FilterSpec { Id = "dns", Priority = 1, Match = new() { ["destinationPort"] = "53" } },
+            Spec("web", FilterAction.Count, ("destinationPort", "80")),
+        ]);
+        var second = first.Next(next);
+        filters.Publish(second);
+        Assert.Same(next, second.Set);
+        Assert.Equal([0, 0, 1000], Enumerable.Range(0, 3).Select(second.Hits));
+
+        Pump(forwarder, 6000);
+        Assert.Equal([1000, 1000, 2000], Enumerable.Range(0, 3).Select(second.Hits));
+        Assert.Equal([1000, 1000, 1000], Enumerable.Range(0, 3).Select(first.Hits));
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+    }
+
+    [Fact]
     public void Steady_state_allocates_nothing()
     {
         var specs = Enumerable.Range(0, 1000).Select(i => Spec($"r{i}", FilterAction.Count, ("sourceIp", $"198.19.{i / 256}.{i % 256}"), ("destinationPort", "80"))).ToList();

@@ -86,6 +86,11 @@ public sealed class ClusterCommandTests
         }
     }
 
+    /// <summary>Filter <paramref name="id"/>'s hits in a /metrics scrape, summed over adapters and queues.</summary>
+    private static long Hits(string metrics, string id) =>
+        metrics.Split('\n').Where(l => l.StartsWith("pd_filter_hits_total{", StringComparison.Ordinal) && l.Contains($"filter=\"{id}\"", StringComparison.Ordinal))
+            .Sum(l => (long)double.Parse(l[(l.IndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+
     [Fact]
     public async Task Add_ls_show_wait_node_ls_cluster_status_and_rm_against_a_running_node()
     {
@@ -99,6 +104,63 @@ public sealed class ClusterCommandTests
         (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
         Assert.Equal(2, exit);
         Assert.Equal("pd: no cluster filter 'web'.", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_filter_publish_keeps_the_hit_counts_of_the_node_s_own_filters()
+    {
+        await using var node = await RunningNode.StartAsync();
+        using var metrics = new HttpClient();
+        var steerWeb = 0L;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((steerWeb = Hits(await metrics.GetStringAsync($"{node.Endpoint}/metrics"), "steer-web")) < 20_000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"steer-web counted only {steerWeb} hits");
+            await Task.Delay(100);
+        }
+
+        var (exit, _, error) = await Run("filter", "add", "--id", "dns", "--match", "protocol=udp,destinationPort=53", "--action", "count", "--wait", "--endpoint", node.Endpoint);
+        Assert.True(exit == 0, error);
+
+        var scraped = await metrics.GetStringAsync($"{node.Endpoint}/metrics");
+        Assert.Contains("filter=\"dns\"", scraped);
+        Assert.True(Hits(scraped, "steer-web") >= steerWeb, $"steer-web had {steerWeb} hits before the publish and {Hits(scraped, "steer-web")} after");
+    }
+
+    [Fact]
+    public async Task Rm_wait_returns_once_the_node_applied_the_delete()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+        using var metrics = new HttpClient();
+        var (exit, _, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--wait", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+
+        (exit, var output, error) = await Run(["filter", "rm", "web", "--wait", "--timeout", "60", .. endpoint]);
+
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter web deleted at revision [0-9]+; applied on test-node$", output.Trim());
+        // Applied: the queues no longer run it.
+        Assert.DoesNotContain("filter=\"web\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+    }
+
+    [Fact]
+    public async Task A_scope_naming_a_node_that_is_not_a_member_is_written_with_a_warning_naming_it_and_the_members()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+
+        var (exit, output, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-nod", "--scope", "node:test-node", "--wait", .. endpoint]);
+
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter lost written at revision [0-9]+; applied on test-node$", output.Trim());
+        Assert.Equal("pd: warning: the scope names node test-nod, not a member of the cluster now (members: test-node); the filter is written and applies to a node of that name when it joins.", error.Trim());
+        (exit, _, _) = await Run(["filter", "show", "lost", .. endpoint]);
+        Assert.Equal(0, exit);
+        (exit, _, error) = await Run(["filter", "add", "--id", "lost", "--action", "count", "--scope", "node:test-node", .. endpoint]);
+        Assert.True(exit == 0, error);
+        Assert.Empty(error);
     }
 
     [Fact]
@@ -126,6 +188,8 @@ public sealed class ClusterCommandTests
             (["filter", "add"], "pd: give a FILE, or --id and --action"),
             (["filter", "add", future, "--id", "x"], "pd: give a FILE or --id/--match/--action/--queue/--priority/--scope, not both."),
             (["filter", "rm", "nope"], "pd: no cluster filter 'nope'."),
+            (["filter", "rm", "nope", "--wait"], "pd: no cluster filter 'nope'."),
+            (["filter", "rm", "nope", "--wait", "--timeout", "0"], "pd: --timeout: '0' is not a number of seconds"),
             (["filter", "show", "nope"], "pd: no cluster filter 'nope'."),
         };
         foreach (var (args, message) in cases)
@@ -209,10 +273,21 @@ public sealed class ClusterCommandTests
         }
 
         // A filter for a queue the adapter lacks: written, refused by the node, and --wait says so.
-        (exit, _, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. store]);
+        (exit, output, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. store]);
         Assert.Equal(1, exit);
-        Assert.Contains("pd: filter q9 (revision ", error);
-        Assert.Contains("test-node/pd0: filter 'q9': queue 9 does not exist on pd0 (queues 0..1).", error);
+        Assert.Matches("^filter q9 written at revision [0-9]+$", output.Trim());
+        Assert.Matches("^pd: filter q9 \\(revision [0-9]+\\) was refused: test-node/pd0: filter 'q9': queue 9 does not exist on pd0 \\(queues 0..1\\).$", error.Trim());
+        (exit, output, error) = await Run(["filter", "add", "--id", "q8", "--action", "count", "--queue", "8", "--wait", "-o", "json", .. store]);
+        Assert.Equal(1, exit);
+        using (var added = JsonDocument.Parse(output))
+        {
+            Assert.Empty(added.RootElement.GetProperty("appliedOn").EnumerateArray());
+            var refusal = Assert.Single(added.RootElement.GetProperty("refusedOn").EnumerateArray());
+            Assert.Equal(("test-node", "pd0"), (refusal.GetProperty("node").GetString(), refusal.GetProperty("adapter").GetString()));
+        }
+        Assert.Contains("test-node/pd0: filter 'q8': queue 8 does not exist on pd0 (queues 0..1).", error);
+        (exit, _, error) = await Run(["filter", "rm", "q8", "--wait", .. store]);
+        Assert.True(exit == 0, error);
         (exit, output, _) = await Run(["cluster", "status", "-o", "json", .. store]);
         Assert.Equal(0, exit);
         using (var status = JsonDocument.Parse(output))

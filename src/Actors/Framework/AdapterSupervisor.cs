@@ -233,7 +233,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     /// <summary>
     /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff committed as one batch: clears the
     /// removed and changed ones, sets the new and changed ones, leaves the unchanged ones as they are. A filter the
-    /// adapter refuses throws <see cref="FilterSpecException"/> naming it, and the batch leaves the filters set before in
+    /// adapter refuses throws <see cref="FilterSpecException"/> naming it (and carrying its id), and the batch leaves the filters set before in
     /// force. Where the provider orders equal priorities by when they were set, a filter set by a publish yields to an
     /// unchanged one of the same priority.
     /// </summary>
@@ -253,7 +253,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
         catch (PdReceiveFilterRefusedException e) when (e.Status != PdStatus.DeviceRemoved)
         {
-            throw new FilterSpecException($"filter '{added[e.Index].Id}': the adapter refused it: {e.Message}");
+            throw new FilterSpecException($"filter '{added[e.Index].Id}': the adapter refused it: {e.Message}", e.Message) { FilterId = added[e.Index].Id };
         }
         finally
         {
@@ -308,7 +308,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
         catch (FilterSpecException e)
         {
-            Sender.Tell(new StatusFailure(new FilterSpecException($"{settings.Name}: {e.Message}")));
+            Sender.Tell(new StatusFailure(new FilterSpecException($"{settings.Name}: {e.Message}", e.Problem) { FilterId = e.FilterId }));
             return;
         }
         _filters = filters;

@@ -18,14 +18,23 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
     private readonly Queue<object> _pending = new();
+    // Per adapter: the set in force, the set last offered, the cluster filters it refused, those in force (id to mod
+    // revision), what it reports refused, and the revision (and change revision) its set in force is current to.
+    private readonly Dictionary<string, CompiledFilterSet> _sets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledFilterSet> _newest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, AdapterRefusal>> _refusals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, long>> _inForce = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<RejectedFilter>> _adapterRejected = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Revision, long ChangeRevision)> _adapterApplied = new(StringComparer.Ordinal);
     private SortedDictionary<string, DesiredFilter> _desired = new(StringComparer.Ordinal);
-    private IReadOnlyDictionary<string, CompiledFilterSet> _sets = new Dictionary<string, CompiledFilterSet>();
-    private IReadOnlyDictionary<string, CompiledFilterSet> _newest = new Dictionary<string, CompiledFilterSet>();
+    private IReadOnlyList<RejectedFilter> _nodeRejected = [];
     private IReadOnlyList<RejectedFilter> _rejected = [];
     private CancellationTokenSource? _watch;
     private int _generation;
     private long _applied;
     private long _changeRevision;
+    private long _revision;
+    private long _revisionChange;
     private long _received;
     private bool _publishing;
     private string? _storeError;
@@ -56,7 +65,10 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     private sealed record RetryWatch;
 
-    private sealed record Published(long Revision, long ChangeRevision, IReadOnlyDictionary<string, CompiledFilterSet> Sets, IReadOnlyList<RejectedFilter> Rejected);
+    /// <summary>An adapter came (back) to Running: it is given the newest set again.</summary>
+    private sealed record Republish(string Adapter);
+
+    private sealed record Published(long Revision, long ChangeRevision, IReadOnlyList<AdapterOutcome> Outcomes, IReadOnlyList<RejectedFilter> NodeRejected);
 
     /// <summary>Creates the agent as <c>filter-agent</c> of <paramref name="system"/>.</summary>
     public static IActorRef Start(ActorSystem system, FilterAgentSettings settings) =>
@@ -112,16 +124,14 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 break;
             case Published published:
                 _publishing = false;
-                _applied = published.Revision;
-                _changeRevision = published.ChangeRevision;
-                _sets = published.Sets;
-                _rejected = published.Rejected;
+                Record(published);
                 PublishStatus();
                 ApplyNext();
                 break;
-            case AdapterStateChanged { State: AdapterState.Running } running when _newest.TryGetValue(running.Adapter, out var newest):
+            case AdapterStateChanged { State: AdapterState.Running } running when _newest.ContainsKey(running.Adapter):
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
-                settings.Adapters.Tell(new ToAdapter(running.Adapter, new PublishFilters(newest)));
+                _pending.Enqueue(new Republish(running.Adapter));
+                ApplyNext();
                 break;
             case StatusFailure failed:
                 Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: an adapter kept its last good filter set: {failed.Cause.Message}", failed.Cause));
@@ -129,7 +139,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case AdapterStateChanged or FiltersApplied:
                 break;
             case GetFilterSets:
-                Sender.Tell(new FilterSets(_applied, _sets, _rejected));
+                Sender.Tell(new FilterSets(_applied, new Dictionary<string, CompiledFilterSet>(_sets, StringComparer.Ordinal), _rejected));
                 break;
             case Changes or WatchFailed:
                 break;
@@ -196,61 +206,90 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
     }
 
-    /// <summary>Takes the next revision, if no publish is under way: updates the desired filters and publishes to every adapter.</summary>
+    /// <summary>Takes the next revision, if no publish is under way: updates the desired filters and publishes to every adapter (or, for a <see cref="Republish"/>, to one).</summary>
     private void ApplyNext()
     {
         if (_publishing || !_pending.TryDequeue(out var next))
             return;
-        long revision, changeRevision;
-        if (next is Snapshot snapshot)
+        var targets = settings.Targets;
+        switch (next)
         {
-            var previous = _desired;
-            _desired = new SortedDictionary<string, DesiredFilter>(StringComparer.Ordinal);
-            foreach (var item in snapshot.Range.Items)
-                Put(item);
-            revision = snapshot.Range.Revision;
-            changeRevision = Math.Max(_changeRevision, snapshot.Range.Items.Select(i => i.ModRevision).DefaultIfEmpty(0).Max());
-            if (_applied > 0)
-                ReportDiff(previous, revision);
-        }
-        else
-        {
-            // The revisions that queued up while the last publish was under way go out together, in order: a backlog of
-            // R revisions costs one compile and publish of the set, not R. None is ever split.
-            var changes = (Changes)next;
-            Apply(changes);
-            while (_pending.TryPeek(out var queued) && queued is Changes later)
-            {
-                _pending.Dequeue();
-                Apply(later);
-                changes = later;
-            }
-            revision = changeRevision = changes.Revision;
+            case Snapshot snapshot:
+                var previous = _desired;
+                _desired = new SortedDictionary<string, DesiredFilter>(StringComparer.Ordinal);
+                foreach (var item in snapshot.Range.Items)
+                    Put(item);
+                _revision = snapshot.Range.Revision;
+                _revisionChange = Math.Max(_revisionChange, snapshot.Range.Items.Select(i => i.ModRevision).DefaultIfEmpty(0).Max());
+                if (_applied > 0)
+                    ReportDiff(previous, _revision);
+                break;
+            case Changes changes:
+                // The revisions that queued up while the last publish was under way go out together, in order: a backlog of
+                // R revisions costs one compile and publish of the set, not R. None is ever split.
+                Apply(changes);
+                while (_pending.TryPeek(out var queued) && queued is Changes later)
+                {
+                    _pending.Dequeue();
+                    Apply(later);
+                    changes = later;
+                }
+                _revision = _revisionChange = changes.Revision;
+                break;
+            case Republish republish:
+                targets = [.. targets.Where(t => t.Adapter == republish.Adapter)];
+                break;
         }
         _publishing = true;
-        var (sets, rejected) = ScopedFilterSets.Compile(_desired.Values, settings, revision);
-        _newest = sets;
-        PublishAsync(sets, rejected).PipeTo(Self, all => new Published(revision, changeRevision, sets, all), e => new Published(revision, changeRevision, sets,
-            [.. rejected, new RejectedFilter("*", null, e.Message)]));
+        var (candidates, nodeRejected) = ScopedFilterSets.Candidates(_desired.Values, settings);
+        var plans = targets.Select(t => Plan(t, candidates)).ToList();
+        var (revision, changeRevision) = (_revision, _revisionChange);
+        Task.WhenAll(plans.Select(p => AdapterFilterPublisher.PublishAsync(p, settings, revision)))
+            .PipeTo(Self, outcomes => new Published(revision, changeRevision, outcomes, nodeRejected), e => new Published(revision, changeRevision, [],
+                [.. nodeRejected, new RejectedFilter("*", null, e.Message)]));
     }
 
-    /// <summary>Publishes each adapter's set; an adapter that refuses its set keeps its last good one and is reported.</summary>
-    private async Task<IReadOnlyList<RejectedFilter>> PublishAsync(IReadOnlyDictionary<string, CompiledFilterSet> sets, IReadOnlyList<RejectedFilter> rejected)
+    /// <summary>
+    /// What to publish to <paramref name="target"/>: the candidates in its scope, less the ones it refused as they are
+    /// still written. When a filter in force there left or changed (room made, say), every refused one is tried again.
+    /// </summary>
+    private AdapterPlan Plan(FilterTarget target, IReadOnlyList<DesiredFilter> candidates)
     {
-        var answers = sets.Select(async s =>
+        var inScope = ScopedFilterSets.InScope(target, candidates, settings.Node);
+        var current = inScope.ToDictionary(d => d.Id, d => d.ModRevision, StringComparer.Ordinal);
+        var inForce = _inForce.GetValueOrDefault(target.Adapter) ?? new Dictionary<string, long>();
+        var roomMade = inForce.Any(f => !current.TryGetValue(f.Key, out var modRevision) || modRevision != f.Value);
+        var refused = roomMade
+            ? new Dictionary<string, AdapterRefusal>()
+            : (_refusals.GetValueOrDefault(target.Adapter) ?? new Dictionary<string, AdapterRefusal>())
+                .Where(r => current.TryGetValue(r.Key, out var modRevision) && modRevision == r.Value.ModRevision).ToDictionary(StringComparer.Ordinal);
+        return new AdapterPlan(target, inScope, refused, _newest.GetValueOrDefault(target.Adapter));
+    }
+
+    /// <summary>
+    /// Takes in how each adapter's publish ended. The node's applied revision is the oldest any adapter's set in force
+    /// is current to: an adapter that kept its last good set holds it back (and is reported with id <c>*</c>).
+    /// </summary>
+    private void Record(Published published)
+    {
+        _nodeRejected = published.NodeRejected;
+        foreach (var outcome in published.Outcomes)
         {
-            try
-            {
-                await settings.Adapters.Ask<FiltersApplied>(new ToAdapter(s.Key, new PublishFilters(s.Value)), settings.PublishTimeout);
-                return null;
-            }
-            catch (Exception e)
-            {
-                return new RejectedFilter("*", s.Key, $"{s.Key} kept its last good filter set: {e.Message}");
-            }
-        }).ToList();
-        var refused = (await Task.WhenAll(answers)).OfType<RejectedFilter>();
-        return [.. rejected, .. refused];
+            _newest[outcome.Adapter] = outcome.Tried;
+            _refusals[outcome.Adapter] = outcome.Refused;
+            _adapterRejected[outcome.Adapter] = outcome.Rejected;
+            if (outcome.Accepted is not { } set)
+                continue;
+            _sets[outcome.Adapter] = set;
+            _inForce[outcome.Adapter] = outcome.InForce;
+            _adapterApplied[outcome.Adapter] = (published.Revision, published.ChangeRevision);
+        }
+        _rejected = [.. _nodeRejected, .. settings.Targets.SelectMany(t => _adapterRejected.GetValueOrDefault(t.Adapter) ?? [])];
+        if (published.Outcomes.Count == 0 && settings.Targets.Count > 0)
+            return;
+        (_applied, _changeRevision) = settings.Targets.Count == 0
+            ? (published.Revision, published.ChangeRevision)
+            : settings.Targets.Select(t => _adapterApplied.GetValueOrDefault(t.Adapter)).MinBy(a => a.Revision);
     }
 
     private void Apply(Changes changes)

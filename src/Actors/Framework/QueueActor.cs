@@ -85,7 +85,7 @@ public sealed class QueueActor : ActorBase, IPolledActor
         switch (message)
         {
             case PublishFilters publish:
-                _filters.Publish(new FilterTable(publish.Filters));
+                _filters.Publish(_filters.Table.Next(publish.Filters));
                 Sender.Tell(new FiltersPublished(_settings.Telemetry.Queue, publish.Filters));
                 break;
             case GetQueueStats:

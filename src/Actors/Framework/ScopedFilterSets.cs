@@ -1,21 +1,22 @@
 using PdCluster.DataPath;
+using PdCluster.Queues.Classification;
 
 namespace PdCluster.Actors.Framework;
 
 /// <summary>
 /// Turns the cluster's desired filters into one <see cref="CompiledFilterSet"/> per local adapter: the node's own filter
 /// file first, then the cluster filters in scope of that adapter in id order (so at equal priority the node's own
-/// filter wins). A filter that cannot run (malformed, an id the node's file already uses, a queue the adapter lacks)
-/// is left out and reported; the others still apply.
+/// filter wins). A filter that cannot run (malformed, an id the node's file already uses, a queue the adapter lacks,
+/// one the adapter refused) is left out and reported; the others still apply.
 /// </summary>
 internal static class ScopedFilterSets
 {
-    public static (IReadOnlyDictionary<string, CompiledFilterSet> Sets, IReadOnlyList<RejectedFilter> Rejected) Compile(
-        IEnumerable<DesiredFilter> desired, FilterAgentSettings settings, long revision)
+    /// <summary>The desired filters that may run on this node, in id order, and those refused on the whole node.</summary>
+    public static (IReadOnlyList<DesiredFilter> Candidates, IReadOnlyList<RejectedFilter> Rejected) Candidates(IEnumerable<DesiredFilter> desired, FilterAgentSettings settings)
     {
         var localIds = settings.LocalFilters.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
         var rejected = new List<RejectedFilter>();
-        var candidates = new List<ClusterFilter>();
+        var candidates = new List<DesiredFilter>();
         foreach (var d in desired)
         {
             if (d.Filter is not { } filter)
@@ -25,22 +26,39 @@ internal static class ScopedFilterSets
             else if (localIds.Contains(d.Id))
                 rejected.Add(new RejectedFilter(d.Id, null, $"filter '{d.Id}': the node's own filter file has a filter with this id, and it stays in force; give the cluster filter another id."));
             else
-                candidates.Add(filter);
+                candidates.Add(d);
         }
-        var sets = new Dictionary<string, CompiledFilterSet>(StringComparer.Ordinal);
-        foreach (var target in settings.Targets)
+        return (candidates, rejected);
+    }
+
+    /// <summary>The candidates whose scope covers <paramref name="target"/>.</summary>
+    public static IReadOnlyList<DesiredFilter> InScope(FilterTarget target, IReadOnlyList<DesiredFilter> candidates, string node)
+    {
+        var labels = target.Labels.ToHashSet(StringComparer.Ordinal);
+        return [.. candidates.Where(d => d.Filter!.AppliesTo(node, labels))];
+    }
+
+    /// <summary>
+    /// <paramref name="target"/>'s set: <paramref name="local"/>, then the filters in scope but those it
+    /// <paramref name="refused"/> and those whose queue it lacks (both reported). <paramref name="previous"/> is
+    /// reused when it holds the same filters at the same revision (a set published again stays the same object).
+    /// </summary>
+    public static (CompiledFilterSet Set, IReadOnlyList<RejectedFilter> Rejected) ForAdapter(FilterTarget target, IReadOnlyList<DesiredFilter> inScope,
+        IReadOnlyList<FilterSpec> local, IReadOnlyDictionary<string, AdapterRefusal> refused, long revision, CompiledFilterSet? previous)
+    {
+        var rejected = new List<RejectedFilter>();
+        var specs = local.ToList();
+        foreach (var d in inScope)
         {
-            var specs = settings.LocalFilters.ToList();
-            var labels = target.Labels.ToHashSet(StringComparer.Ordinal);
-            foreach (var filter in candidates.Where(f => f.AppliesTo(settings.Node, labels)))
-            {
-                if (filter.Filter.Queue >= target.Queues)
-                    rejected.Add(new RejectedFilter(filter.Id, target.Adapter, $"filter '{filter.Id}': queue {filter.Filter.Queue} does not exist on {target.Adapter} (queues 0..{target.Queues - 1})."));
-                else
-                    specs.Add(filter.Filter);
-            }
-            sets[target.Adapter] = CompiledFilterSet.Compile(specs, revision);
+            var filter = d.Filter!.Filter;
+            if (refused.TryGetValue(d.Id, out var refusal))
+                rejected.Add(new RejectedFilter(d.Id, target.Adapter, refusal.Error));
+            else if (filter.Queue >= target.Queues)
+                rejected.Add(new RejectedFilter(d.Id, target.Adapter, $"filter '{d.Id}': queue {filter.Queue} does not exist on {target.Adapter} (queues 0..{target.Queues - 1})."));
+            else
+                specs.Add(filter);
         }
-        return (sets, rejected);
+        var same = previous is not null && previous.Revision == revision && previous.Specs.SequenceEqual(specs, ReferenceEqualityComparer.Instance);
+        return (same ? previous! : CompiledFilterSet.Compile(specs, revision), rejected);
     }
 }

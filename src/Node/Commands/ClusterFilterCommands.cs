@@ -13,7 +13,7 @@ namespace PdCluster.Node.Commands;
 /// <summary><c>pd filter add | rm | ls | show</c>: the cluster's filters, through <see cref="IClusterCatalog"/>.</summary>
 internal static class ClusterFilterCommands
 {
-    /// <summary>How long <c>add --wait</c> waits by default.</summary>
+    /// <summary>How long <c>add --wait</c> and <c>rm --wait</c> wait by default.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
 
     private const string CommandLine = "the command line";
@@ -114,36 +114,68 @@ internal static class ClusterFilterCommands
     private static async Task<int> AddAsync(IClusterCatalog catalog, ClusterFilter filter, TimeSpan? wait, bool json, CancellationToken cancel)
     {
         var revision = await catalog.PutFilterAsync(filter, cancel);
-        IReadOnlyList<string>? appliedOn = null;
-        var code = ExitCode.Ok;
-        if (wait is { } timeout)
-            (code, appliedOn) = await WaitAsync(catalog, filter, revision, timeout, cancel);
+        if (filter.Scope?.Nodes is { Count: > 0 } named)
+            WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
+        var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, filter.Id, revision, timeout, cancel) : null;
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, appliedOn), ClusterCommandJson.Default.FilterAdded));
+            Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused), ClusterCommandJson.Default.FilterAdded));
         else
-            Console.WriteLine(appliedOn is null
-                ? $"filter {filter.Id} written at revision {revision}"
-                : $"filter {filter.Id} written at revision {revision}; applied on {(appliedOn.Count == 0 ? "no node yet" : string.Join(", ", appliedOn))}");
-        return code;
+            Console.WriteLine($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}");
+        return outcome is null ? ExitCode.Ok : Report(outcome, $"filter {filter.Id} (revision {revision})", timeout: wait!.Value);
     }
 
-    /// <summary>Polls the nodes' statuses until every live node in scope has applied <paramref name="revision"/> (exit 0), one refused the filter, or time ran out (exit 1).</summary>
-    private static async Task<(int Code, IReadOnlyList<string> AppliedOn)> WaitAsync(IClusterCatalog catalog, ClusterFilter filter, long revision, TimeSpan timeout, CancellationToken cancel)
+    /// <summary>
+    /// A scope may name nodes that join later, so the write stands; but a node that is not a member now may be a
+    /// misspelling, and that is said on standard error with the members there are.
+    /// </summary>
+    private static void WarnOfUnknownNodes(IReadOnlyList<string> named, IReadOnlyList<string> members)
+    {
+        var unknown = named.Where(n => !members.Contains(n, StringComparer.Ordinal)).ToList();
+        if (unknown.Count == 0)
+            return;
+        Console.Error.WriteLine($"pd: warning: the scope names {(unknown.Count == 1 ? "node" : "nodes")} {string.Join(", ", unknown)}, not a member of the cluster now "
+            + $"(members: {(members.Count == 0 ? "none" : string.Join(", ", members))}); the filter is written and applies to a node of that name when it joins.");
+    }
+
+    private static string AppliedOn(WaitOutcome? outcome) => outcome switch
+    {
+        null => "",
+        { Applied.Count: 0 } => outcome.Refused.Count == 0 ? "; applied on no node yet" : "",
+        _ => $"; applied on {string.Join(", ", outcome.Applied)}",
+    };
+
+    /// <summary>Says on standard error which nodes refused the change or did not apply it in time, and returns the exit code.</summary>
+    private static int Report(WaitOutcome outcome, string what, TimeSpan timeout)
+    {
+        if (outcome.Refused.Count > 0)
+            return CommonOptions.Failure($"{what} was refused: {string.Join("; ", outcome.Refused.Select(r => $"{r.Node}{(r.Adapter is null ? "" : $"/{r.Adapter}")}: {r.Error}"))}");
+        if (outcome.Late.Count > 0)
+            return CommonOptions.Failure($"{what} was not applied within {timeout.TotalSeconds:0.#} s by {string.Join(", ", outcome.Late)}.");
+        return ExitCode.Ok;
+    }
+
+    /// <summary>
+    /// Polls the nodes' statuses until every live node in scope has applied <paramref name="revision"/>, one refused
+    /// filter <paramref name="id"/> (a delete has none to refuse), or time ran out. A node still short of the revision
+    /// that reports an adapter keeping its last good set has that said beside its name.
+    /// </summary>
+    private static async Task<WaitOutcome> WaitAsync(IClusterCatalog catalog, Func<string, bool> inScope, string? id, long revision, TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var view = await catalog.ViewAsync(cancel);
-            var inScope = view.Members.Select(m => m.Node).Where(filter.MayApplyTo).ToList();
+            var nodes = view.Members.Select(m => m.Node).Where(inScope).ToList();
             var statuses = view.Statuses.ToDictionary(s => s.Node);
-            var applied = inScope.Where(n => statuses.GetValueOrDefault(n)?.Filters?.AppliedRevision >= revision).ToList();
-            var refused = applied.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => r.Id == filter.Id || r.Id == "*").Select(r => $"{n}{(r.Adapter is null ? "" : $"/{r.Adapter}")}: {r.Error}")).ToList();
-            if (refused.Count > 0)
-                return (CommonOptions.Failure($"filter {filter.Id} (revision {revision}) was refused: {string.Join("; ", refused)}"), applied);
-            if (applied.Count == inScope.Count)
-                return (ExitCode.Ok, applied);
-            if (DateTime.UtcNow >= deadline)
-                return (CommonOptions.Failure($"filter {filter.Id} (revision {revision}) was not applied within {timeout.TotalSeconds:0.#} s by {string.Join(", ", inScope.Except(applied))}."), applied);
+            var applied = nodes.Where(n => statuses.GetValueOrDefault(n)?.Filters?.AppliedRevision >= revision).ToList();
+            var refused = applied.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => r.Id == id).Select(r => new NodeRefusal(n, r.Adapter, r.Error))).ToList();
+            var late = nodes.Except(applied).ToList();
+            if (refused.Count > 0 || late.Count == 0 || DateTime.UtcNow >= deadline)
+            {
+                var stuck = late.Select(n => statuses.GetValueOrDefault(n)?.Filters?.Rejected.Where(r => r.Id == "*").Select(r => r.Error).ToList() is { Count: > 0 } kept
+                    ? $"{n} ({string.Join("; ", kept)})" : n).ToList();
+                return new WaitOutcome([.. applied.Except(refused.Select(r => r.Node))], refused, refused.Count > 0 ? [] : stuck);
+            }
             await Task.Delay(50, cancel);
         }
     }
@@ -151,16 +183,30 @@ internal static class ClusterFilterCommands
     private static Command Remove()
     {
         var id = new Argument<string>("id") { Description = "The filter's id." };
-        var command = new Command("rm", "Delete a cluster filter; every node drops it at the revision of the delete.");
+        var wait = new Option<bool>("--wait") { Description = "Return once every live node the filter was scoped to has applied the delete." };
+        var timeout = Seconds("--timeout", $"How long --wait waits, in seconds (default {DefaultWait.TotalSeconds:0}).");
+        var command = new Command("rm", "Delete a cluster filter; every node drops it at the revision of the delete (with --wait, returns once every node in its scope did).");
         command.Arguments.Add(id);
+        command.Options.Add(wait);
+        command.Options.Add(timeout);
         var store = new ClusterOptions(command);
         command.SetAction((result, cancel) => store.RunAsync(result, async catalog =>
         {
             var name = result.GetValue(id)!;
+            // The scope is read before the delete: the nodes to wait for are those the filter was for.
+            var stored = result.GetValue(wait) ? await catalog.FilterAsync(name, cancel) : null;
             if (await catalog.DeleteFilterAsync(name, cancel) is not { } revision)
                 return CommonOptions.Fail($"no cluster filter '{name}'.");
-            Console.WriteLine($"filter {name} deleted at revision {revision}");
-            return ExitCode.Ok;
+            if (!result.GetValue(wait))
+            {
+                Console.WriteLine($"filter {name} deleted at revision {revision}");
+                return ExitCode.Ok;
+            }
+            Func<string, bool> inScope = stored is { Error: null } ? ClusterFilter.Read(stored.Document, stored.Id, stored.Id).MayApplyTo : _ => true;
+            var limit = result.GetValue(timeout) ?? DefaultWait;
+            var outcome = await WaitAsync(catalog, inScope, null, revision, limit, cancel);
+            Console.WriteLine($"filter {name} deleted at revision {revision}{AppliedOn(outcome)}");
+            return Report(outcome, $"the delete of filter {name} (revision {revision})", limit);
         }));
         return command;
     }

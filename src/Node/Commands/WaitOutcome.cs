@@ -1,0 +1,4 @@
+namespace PdCluster.Node.Commands;
+
+/// <summary>How a <c>--wait</c> ended: the nodes that applied the change, those that refused the filter, and those that had not applied it when time ran out.</summary>
+internal sealed record WaitOutcome(IReadOnlyList<string> Applied, IReadOnlyList<NodeRefusal> Refused, IReadOnlyList<string> Late);
