@@ -4,6 +4,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.Nic.Adapters;
+using PdCluster.Provider;
 
 namespace PdCluster.Tests.Actors;
 
@@ -20,7 +21,9 @@ internal sealed class FailoverNode : IAsyncDisposable
     private readonly IActorRef _ownership;
     private bool _terminated;
 
-    public FailoverNode(IClusterStore store, string cluster, string node, IReadOnlyList<string> items, TimeSpan ttl, bool withAdapter = false)
+    /// <param name="items">Shards the node declares, and <paramref name="vips"/> the VIPs, announced on adapter pd0 through <paramref name="announcer"/> (none: not announced).</param>
+    public FailoverNode(IClusterStore store, string cluster, string node, IReadOnlyList<string> items, TimeSpan ttl, bool withAdapter = false,
+        IReadOnlyList<ClusterItem>? vips = null, IAddressAnnouncer? announcer = null)
     {
         Name = node;
         System = ActorSystem.Create(node);
@@ -32,10 +35,13 @@ internal sealed class FailoverNode : IAsyncDisposable
             _lab = new SimulatedLab(rate: 1_000);
             NodeSupervisor.Start(System, node, [_lab.Settings() with { Name = "pd0" }]);
         }
-        _membership = System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, cluster, node, "127.0.0.1:0", ttl) { Items = items })), "membership");
+        IReadOnlyList<ClusterItem> declared = [.. items.Select(i => new ClusterItem(i, ClusterItemKind.Shard)), .. vips ?? []];
+        _membership = System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, cluster, node, "127.0.0.1:0", ttl) { Items = [.. declared.Select(i => i.Id)] })), "membership");
         Coordinator.Start(System, new CoordinatorSettings(store, cluster, node) { RetryDelay = TimeSpan.FromMilliseconds(100) });
-        _ownership = OwnershipAgent.Start(System, new OwnershipAgentSettings(store, cluster, node, [.. items.Select(i => new ClusterItem(i, ClusterItemKind.Shard))],
-            new Dictionary<string, PdCluster.Provider.IAddressAnnouncer>()) { RetryDelay = TimeSpan.FromMilliseconds(100) });
+        var announcers = new Dictionary<string, IAddressAnnouncer>();
+        if (announcer is not null)
+            announcers["pd0"] = announcer;
+        _ownership = OwnershipAgent.Start(System, new OwnershipAgentSettings(store, cluster, node, declared, announcers) { RetryDelay = TimeSpan.FromMilliseconds(100) });
     }
 
     public string Name { get; }
