@@ -76,7 +76,16 @@ internal sealed class NodeHost : INodeAdmin
             if (_coordinator is not null)
                 await _coordinator.GracefulStop(TimeSpan.FromSeconds(5));
             if (_ownership is not null)
-                await _ownership.Ask<HandedOver>(HandOver.Instance, TimeSpan.FromSeconds(5));
+            {
+                try
+                {
+                    await _ownership.Ask<HandedOver>(HandOver.Instance, TimeSpan.FromSeconds(3));
+                }
+                catch (Exception e)
+                {
+                    System.EventStream.Publish(new ActorError(_ownership, $"{config.Config.Node} could not hand its items over ({e.Message}); they move when its lease ends.", e));
+                }
+            }
             if (_membership is not null)
                 await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5));
         });
