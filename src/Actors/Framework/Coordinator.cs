@@ -8,12 +8,13 @@ namespace PdCluster.Actors.Framework;
 /// <c>election/&lt;node&gt;</c> on its member lease; the election key with the lowest create revision leads. The leader
 /// gives every declared item an owner (<see cref="OwnershipPlan"/>) in one transaction conditioned on its election
 /// key's create revision, so a coordinator whose key is gone (lease expired or revoked) writes nothing. It reads again
-/// whenever a key under <c>members/</c>, <c>status/</c>, <c>owners/</c> or <c>election/</c> changes, and after a
-/// transaction that lost a race.
+/// whenever a key under <c>members/</c>, <c>owners/</c> or <c>election/</c> changes, when a node's <c>status/</c>
+/// turns whether it can serve, and after a transaction that lost a race.
 /// </summary>
 public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
+    private readonly HashSet<string> _unable = new(StringComparer.Ordinal);
     private PrefixWatch? _watch;
     private int _generation;
     private bool _reading;
@@ -71,7 +72,7 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
                 Context.Timers.StartSingleTimer(RetryTimer, new Reconcile(), settings.RetryDelay);
                 break;
             case PrefixWatch.Changed changed when changed.Generation == _generation:
-                if (Concerns(changed.Event.Item.Key))
+                if (Concerns(changed.Event))
                     Self.Tell(new Reconcile());
                 break;
             case PrefixWatch.Failed failed when failed.Generation == _generation:
@@ -88,10 +89,21 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
         }
     }
 
-    private bool Concerns(string key)
+    /// <summary>
+    /// Whether a change can alter a decision: any change under <c>members/</c>, <c>owners/</c> or <c>election/</c>, and
+    /// a <c>status/</c> write only when it turns whether that node can serve (status is written on every adapter and
+    /// filter change; the rest of it does not matter here).
+    /// </summary>
+    private bool Concerns(WatchEvent e)
     {
-        var rest = key.AsSpan(settings.Prefix.Length);
-        return rest.StartsWith("members/") || rest.StartsWith("status/") || rest.StartsWith("owners/") || rest.StartsWith("election/");
+        var rest = e.Item.Key.AsSpan(settings.Prefix.Length);
+        if (rest.StartsWith("members/") || rest.StartsWith("owners/") || rest.StartsWith("election/"))
+            return true;
+        if (!rest.StartsWith("status/"))
+            return false;
+        var node = rest["status/".Length..].ToString();
+        var unable = e.Type == WatchEventType.Put && StoredJson.TryRead(e.Item.Value, MembershipJson.Default.MemberStatus) is { } status && OwnershipPlan.CannotServe(status);
+        return unable ? _unable.Add(node) : _unable.Remove(node);
     }
 
     private async Task<Reconciled> ReconcileAsync()

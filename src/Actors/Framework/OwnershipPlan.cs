@@ -105,6 +105,6 @@ public sealed record OwnershipPlan(IReadOnlyList<Compare> When, IReadOnlyList<Tx
     }
 
     /// <summary>A node that reports adapters, every one of them Removed or Failed, has no data path to serve with.</summary>
-    private static bool CannotServe(MemberStatus status) =>
+    internal static bool CannotServe(MemberStatus status) =>
         status.Adapters.Count > 0 && status.Adapters.Values.All(s => s is AdapterState.Removed or AdapterState.Failed);
 }
