@@ -32,7 +32,7 @@ public sealed class AutoProviderFactory : IPdProviderFactory
         var factory = Choose(options, trial: true);
         var bound = factory.Bind(options);
         var info = bound.Info with { ChosenProvider = factory.Name };
-        return new PdAdapter(info, bound.OpenProvider, bound.Events, bound.Injector, bound.Traffic, bound);
+        return new PdAdapter(info, bound.OpenProvider, bound.Events, bound.Injector, bound.Traffic, bound) { Announcer = bound.Announcer };
     }
 
     /// <summary>Why AF_XDP cannot run on the adapter of <paramref name="options"/>, or null when it can (as far as <paramref name="trial"/> goes).</summary>

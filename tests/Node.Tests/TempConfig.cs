@@ -8,14 +8,14 @@ namespace PdCluster.Tests.Node;
 /// <summary>A node configuration in a temporary folder, listening on a free loopback port.</summary>
 internal sealed class TempConfig : IDisposable
 {
-    public TempConfig(string? adapters = null, string? extra = null)
+    public TempConfig(string? adapters = null, string? extra = null, string node = "test-node")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("pd-node-").FullName;
         Port = FreePort();
         Path = System.IO.Path.Combine(Directory, "node.json");
         File.WriteAllText(Path, $$"""
             {
-              "node": "test-node",
+              "node": "{{node}}",
               "admin": { "listen": "127.0.0.1:{{Port}}" },
               {{extra ?? ""}}
               "adapters": [ {{adapters ?? Adapter("pd0")}} ]

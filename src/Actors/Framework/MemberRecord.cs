@@ -1,4 +1,5 @@
 namespace PdCluster.Actors.Framework;
 
 /// <summary>What a node writes under <c>members/&lt;node&gt;</c>.</summary>
-public sealed record MemberRecord(string Node, string Admin, DateTimeOffset Since);
+/// <param name="Items">The ids of the cluster items (VIPs, shards) the node can serve; null or empty: none.</param>
+public sealed record MemberRecord(string Node, string Admin, DateTimeOffset Since, IReadOnlyList<string>? Items = null);

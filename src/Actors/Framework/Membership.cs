@@ -141,7 +141,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
         if (_registering || _leaving)
             return;
         _registering = true;
-        var member = JsonSerializer.Serialize(new MemberRecord(settings.Node, settings.Admin, DateTimeOffset.UtcNow), MembershipJson.Default.MemberRecord);
+        var member = JsonSerializer.Serialize(new MemberRecord(settings.Node, settings.Admin, DateTimeOffset.UtcNow, settings.Items), MembershipJson.Default.MemberRecord);
         RegisterAsync(member).PipeTo(Self, lease => new Registered(lease), e => new RegistrationFailed(e));
     }
 

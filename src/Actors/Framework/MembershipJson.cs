@@ -6,4 +6,5 @@ namespace PdCluster.Actors.Framework;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(MemberRecord))]
 [JsonSerializable(typeof(MemberStatus))]
+[JsonSerializable(typeof(OwnerRecord))]
 public sealed partial class MembershipJson : JsonSerializerContext;

@@ -8,4 +8,7 @@ public sealed record MembershipSettings(IClusterStore Store, string Cluster, str
 {
     /// <summary>The key prefix of the cluster: <c>/pd/&lt;cluster&gt;/</c>.</summary>
     public string Prefix => $"/pd/{Cluster}/";
+
+    /// <summary>The ids of the cluster items the node can serve, listed in its member record for the coordinator.</summary>
+    public IReadOnlyList<string> Items { get; init; } = [];
 }

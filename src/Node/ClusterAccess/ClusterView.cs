@@ -2,10 +2,16 @@ using PdCluster.Actors.Framework;
 
 namespace PdCluster.Node.ClusterAccess;
 
-/// <summary>The cluster as the store shows it: the registered members, what each node reports, and the filters.</summary>
+/// <summary>The cluster as the store shows it: the registered members, what each node reports, the filters, who owns which item and who coordinates.</summary>
 /// <param name="Revision">The store revision when the filters were read.</param>
-internal sealed record ClusterView(long Revision, IReadOnlyList<MemberRecord> Members, IReadOnlyList<MemberStatus> Statuses, IReadOnlyList<StoredFilter> Filters)
+/// <param name="Owners">The <c>owners/</c> records (null from a node that predates them).</param>
+/// <param name="Coordinator">The node whose election key has the lowest create revision, or null when none campaigns.</param>
+internal sealed record ClusterView(long Revision, IReadOnlyList<MemberRecord> Members, IReadOnlyList<MemberStatus> Statuses, IReadOnlyList<StoredFilter> Filters,
+    IReadOnlyList<OwnerRecord>? Owners = null, string? Coordinator = null)
 {
+    /// <summary>The items <paramref name="node"/> owns, in id order.</summary>
+    public IReadOnlyList<string> ItemsOf(string node) => [.. (Owners ?? []).Where(o => o.Node == node).Select(o => o.Item).Order(StringComparer.Ordinal)];
+
     /// <summary>The newest filter change anyone knows of: a filter's last write, or a change (a delete too) a node reports having applied.</summary>
     public long NewestChange => Math.Max(
         Filters.Select(f => f.Revision).DefaultIfEmpty(0).Max(),

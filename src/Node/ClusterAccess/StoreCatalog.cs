@@ -40,10 +40,14 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         var members = await store.RangeAsync($"{Prefix}members/", cancel);
         var statuses = await store.RangeAsync($"{Prefix}status/", cancel);
         var filters = await store.RangeAsync($"{Prefix}filters/", cancel);
+        var owners = await store.RangeAsync($"{Prefix}owners/", cancel);
+        var election = await store.RangeAsync($"{Prefix}election/", cancel);
         return new ClusterView(filters.Revision,
             [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)],
             [.. statuses.Items.Select(s => JsonSerializer.Deserialize(s.Value, MembershipJson.Default.MemberStatus)!)],
-            [.. filters.Items.Select(Stored)]);
+            [.. filters.Items.Select(Stored)],
+            [.. owners.Items.Select(o => JsonSerializer.Deserialize(o.Value, MembershipJson.Default.OwnerRecord)!)],
+            election.Items.MinBy(e => e.CreateRevision)?.Value);
     }
 
     private StoredFilter Stored(KeyValue item)

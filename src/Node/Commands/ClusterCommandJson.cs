@@ -11,4 +11,5 @@ namespace PdCluster.Node.Commands;
 [JsonSerializable(typeof(StoredFilter))]
 [JsonSerializable(typeof(IReadOnlyList<NodeRow>))]
 [JsonSerializable(typeof(ClusterStatusReport))]
+[JsonSerializable(typeof(IReadOnlyList<OwnerRow>))]
 internal sealed partial class ClusterCommandJson : JsonSerializerContext;

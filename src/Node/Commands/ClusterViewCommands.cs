@@ -13,12 +13,12 @@ internal static class ClusterViewCommands
     public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
         async (catalog, _, cancel) => Nodes(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
-            var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters");
+            var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters", "owns");
             foreach (var r in rows)
             {
                 var adapters = string.Join(", ", r.Adapters.Select(a => $"{a.Key} {a.Value}"));
-                table.AddRow(Markup.Escape(r.Node), Live(r.Live), Markup.Escape(r.Admin ?? ""), r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    Markup.Escape(adapters) + Problem(r.StoreError));
+                table.AddRow(Markup.Escape(r.Node) + (r.Coordinator ? " [blue](coordinator)[/]" : ""), Live(r.Live), Markup.Escape(r.Admin ?? ""),
+                    r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(adapters) + Problem(r.StoreError), Markup.Escape(string.Join(", ", r.Owns)));
             }
             return table;
         });
@@ -29,13 +29,15 @@ internal static class ClusterViewCommands
         var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
             async (catalog, _, cancel) => Report(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
-                var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}")
-                    .AddColumns("node", "live", "applied revision", "lag", "refused");
+                var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
+                        + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}"))
+                    .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
                 foreach (var n in report.Nodes)
                 {
                     var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"));
                     table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                        n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError));
+                        n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError),
+                        Markup.Escape(string.Join(", ", n.Owns)));
                 }
                 return table;
             });
@@ -58,7 +60,7 @@ internal static class ClusterViewCommands
             var member = members.GetValueOrDefault(node);
             var status = statuses.GetValueOrDefault(node);
             return new NodeRow(node, member is not null, member?.Admin, member?.Since, status?.Filters?.AppliedRevision,
-                status?.Adapters ?? new Dictionary<string, AdapterState>(), status?.Filters?.StoreError);
+                status?.Adapters ?? new Dictionary<string, AdapterState>(), status?.Filters?.StoreError, view.ItemsOf(node), node == view.Coordinator);
         })];
     }
 
@@ -71,8 +73,34 @@ internal static class ClusterViewCommands
         {
             var filters = statuses.GetValueOrDefault(n.Node)?.Filters;
             return new NodeLag(n.Node, n.Live, filters?.AppliedRevision, filters is null ? null : Math.Max(0, newest - filters.AppliedRevision),
-                filters?.Rejected ?? [], filters?.StoreError);
+                filters?.Rejected ?? [], filters?.StoreError, n.Owns);
         }).ToList();
-        return new ClusterStatusReport(newest, view.Filters.Count, nodes);
+        return new ClusterStatusReport(newest, view.Filters.Count, nodes, view.Coordinator, [.. Owners(view).Where(o => o.Owner is null).Select(o => o.Item)]);
+    }
+
+    /// <summary><c>pd owners</c>: every item a live node declares or an owner key names, and who serves it.</summary>
+    public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can take it.",
+        async (catalog, _, cancel) => Owners(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
+        {
+            var table = new Table().AddColumns("item", "owner", "since", "eligible");
+            foreach (var r in rows)
+            {
+                table.AddRow(Markup.Escape(r.Item), r.Owner is null ? "[red]none[/]" : Markup.Escape(r.Owner) + (r.OwnerLive ? "" : " [red](gone)[/]"),
+                    r.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "-", Markup.Escape(string.Join(", ", r.Eligible)));
+            }
+            return table;
+        });
+
+    /// <summary>Each item, by id: its owner (null when none) and the live members that declare it.</summary>
+    internal static IReadOnlyList<OwnerRow> Owners(ClusterView view)
+    {
+        var owners = (view.Owners ?? []).ToDictionary(o => o.Item);
+        var live = view.Members.Select(m => m.Node).ToHashSet();
+        var declared = view.Members.SelectMany(m => (m.Items ?? []).Select(i => (Item: i, m.Node))).ToLookup(d => d.Item, d => d.Node);
+        return [.. owners.Keys.Union(declared.Select(d => d.Key)).Order(StringComparer.Ordinal).Select(item =>
+        {
+            var owner = owners.GetValueOrDefault(item);
+            return new OwnerRow(item, owner?.Node, owner is not null && live.Contains(owner.Node), owner?.Since, [.. declared[item].Order(StringComparer.Ordinal)]);
+        })];
     }
 }

@@ -27,6 +27,9 @@ public sealed class NodeConfig
     /// <summary>PD requirements file, relative to this file; absent means the embedded pd-requirements.json.</summary>
     public string? Requirements { get; set; }
 
+    /// <summary>The virtual IPs and traffic shards this node can serve; the cluster's coordinator gives each to one node.</summary>
+    public List<ItemConfig> Items { get; set; } = [];
+
     /// <summary>The adapters this node runs PD on.</summary>
     public List<AdapterConfig> Adapters { get; set; } = [];
 }

@@ -82,6 +82,7 @@ public static class NodeConfigLoader
             CheckAdapter(config.Adapters[i], $"adapters[{i}]", names, source);
         CheckInterfacesOnce(config, source);
         CheckPoolMemory(config, source);
+        ClusterItems.Read(config, source);
         var filters = LoadFilters(config, source, directory);
         return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint, EtcdSettings.Check(config, source, directory));
     }

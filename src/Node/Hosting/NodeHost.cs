@@ -34,6 +34,8 @@ internal sealed class NodeHost : INodeAdmin
     private readonly IActorRef _node;
     private IActorRef? _membership;
     private IActorRef? _filterAgent;
+    private IActorRef? _coordinator;
+    private IActorRef? _ownership;
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
@@ -60,12 +62,30 @@ internal sealed class NodeHost : INodeAdmin
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         AdminEndpoint = config.AdminEndpoint;
         _store = config.Etcd is { } etcd ? new EtcdStore(etcd) : new InMemoryStore();
-        Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(config.Config.LeaseTtl));
+        Items = ClusterItems.Read(config.Config, config.Source);
+        Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(config.Config.LeaseTtl))
+        {
+            Items = [.. Items.Select(i => i.Id)],
+        };
 
         // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
         var shutdown = System.CoordinatedShutdown;
         shutdown.AddTask("before-service-unbind", "leave-cluster", async _ =>
         {
+            // The node's items go first, in one transaction, so the coordinator reassigns them while this node still runs.
+            if (_coordinator is not null)
+                await _coordinator.GracefulStop(TimeSpan.FromSeconds(5));
+            if (_ownership is not null)
+            {
+                try
+                {
+                    await _ownership.Ask<HandedOver>(HandOver.Instance, TimeSpan.FromSeconds(3));
+                }
+                catch (Exception e)
+                {
+                    System.EventStream.Publish(new ActorError(_ownership, $"{config.Config.Node} could not hand its items over ({e.Message}); they move when its lease ends.", e));
+                }
+            }
             if (_membership is not null)
                 await _membership.Ask<LeftCluster>(LeaveCluster.Instance, TimeSpan.FromSeconds(5));
         });
@@ -88,6 +108,9 @@ internal sealed class NodeHost : INodeAdmin
 
     /// <summary>The cluster store and this node's place in it, advertising the admin endpoint's bound address.</summary>
     public MembershipSettings Membership { get; private set; }
+
+    /// <summary>The virtual IPs and shards this node can serve (the config's <c>items</c>).</summary>
+    public IReadOnlyList<ClusterItem> Items { get; }
 
     /// <summary>Where the admin endpoint listens: once started, the port it bound (a free one when admin.listen asks for port 0).</summary>
     public IPEndPoint AdminEndpoint { get; private set; }
@@ -132,6 +155,9 @@ internal sealed class NodeHost : INodeAdmin
             host._membership.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
         host._filterAgent = FilterAgent.Start(host.System, new FilterAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host._node,
             [.. config.Config.Adapters.Select(a => new FilterTarget(a.Name, a.Labels ?? [], a.Queues))], config.Filters));
+        host._coordinator = Coordinator.Start(host.System, new CoordinatorSettings(host._store, config.Config.Cluster, config.Config.Node));
+        host._ownership = OwnershipAgent.Start(host.System, new OwnershipAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host.Items,
+            host._adapters.Where(a => a.Adapter.Announcer is not null).ToDictionary(a => a.Name, a => a.Adapter.Announcer!)));
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;

@@ -1,4 +1,5 @@
 using PdCluster.Nic.Adapters;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.Linux;
 
 namespace PdCluster.Provider.AfXdp;
@@ -26,7 +27,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
             {
                 options.Requirements.Ensure(info);
                 return new AfXdpProvider(info, afxdp, ns);
-            }, events, injector: events, resources: new AdapterResources(events, ns));
+            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new GratuitousArpAnnouncer(afxdp.Interface, ns) };
         }
         catch
         {

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+using PdCluster.Actors.Framework;
+
+namespace PdCluster.Node.Configuration;
+
+/// <summary>Checks the config's <c>items</c> and turns them into the <see cref="ClusterItem"/>s the node declares.</summary>
+public static class ClusterItems
+{
+    /// <summary>The items of <paramref name="config"/>; a bad one is a <see cref="ConfigException"/> naming its key.</summary>
+    public static IReadOnlyList<ClusterItem> Read(NodeConfig config, string source)
+    {
+        var items = new List<ClusterItem>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < config.Items.Count; i++)
+        {
+            var item = config.Items[i];
+            var key = $"items[{i}]";
+            if (!ClusterNames.IsName(item.Id))
+                throw NodeConfigLoader.Fail(source, $"{key}.id", $"'{item.Id}' is not an item id: {ClusterNames.Rule} (it is the key owners/<id>).");
+            if (!ids.Add(item.Id))
+                throw NodeConfigLoader.Fail(source, $"{key}.id", $"'{item.Id}' is declared twice.");
+            items.Add(item.Kind switch
+            {
+                "vip" => Vip(item, key, config, source),
+                "shard" when item.Address is not null => throw NodeConfigLoader.Fail(source, $"{key}.address", "a shard has no address (only a vip does)."),
+                "shard" when item.Adapter is not null => throw NodeConfigLoader.Fail(source, $"{key}.adapter", "a shard is announced on no adapter (only a vip is)."),
+                "shard" => new ClusterItem(item.Id, ClusterItemKind.Shard),
+                _ => throw NodeConfigLoader.Fail(source, $"{key}.kind", $"'{item.Kind}' is not an item kind (known: vip, shard)."),
+            });
+        }
+        return items;
+    }
+
+    private static ClusterItem Vip(ItemConfig item, string key, NodeConfig config, string source)
+    {
+        if (item.Address is null || !IPAddress.TryParse(item.Address, out var address) || address.AddressFamily != AddressFamily.InterNetwork || item.Address.Count(c => c == '.') != 3)
+            throw NodeConfigLoader.Fail(source, $"{key}.address", $"a vip needs an IPv4 address such as 198.18.0.10 (got {(item.Address is null ? "none" : $"'{item.Address}'")}).");
+        if (item.Adapter is null || !config.Adapters.Any(a => a.Name == item.Adapter))
+            throw NodeConfigLoader.Fail(source, $"{key}.adapter", $"a vip names the adapter it is announced on, one of {string.Join(", ", config.Adapters.Select(a => a.Name))} (got {(item.Adapter is null ? "none" : $"'{item.Adapter}'")}).");
+        return new ClusterItem(item.Id, ClusterItemKind.Vip, address, item.Adapter);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using PdCluster.Provider.AfXdp;
+using PdCluster.Queues.Packets;
+
+namespace PdCluster.Provider.AfPacket;
+
+/// <summary>
+/// <see cref="IAddressAnnouncer"/> for a Linux interface: a gratuitous ARP (an ARP request whose sender and target
+/// address are both the announced one, to the broadcast address, RFC 5227's announcement) sent from an AF_PACKET
+/// socket bound to the interface, in the interface's network namespace, with the interface's own MAC address.
+/// </summary>
+public sealed unsafe class GratuitousArpAnnouncer(string device, NetworkNamespace? ns) : IAddressAnnouncer
+{
+    private const ulong Broadcast = 0xFFFF_FFFF_FFFF;
+
+    /// <summary>The gratuitous ARP frame announcing <paramref name="address"/> from <paramref name="mac"/>.</summary>
+    public static byte[] Frame(IPAddress address, ulong mac)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"{address} is not an IPv4 address; gratuitous ARP announces IPv4 addresses only.", nameof(address));
+        var ip = address.ToString();
+        return new FrameBuilder().Ethernet(Broadcast, mac, EtherType.Arp).Arp(mac, ip, ip).Build();
+    }
+
+    /// <inheritdoc/>
+    public void Announce(IPAddress address)
+    {
+        var fd = ns is null ? Open() : ns.Run(Open);
+        try
+        {
+            var frame = Frame(address, MacOf(fd));
+            fixed (byte* bytes = frame)
+            {
+                if (Posix.send(fd, bytes, (nuint)frame.Length, 0) != frame.Length)
+                    throw new PdException(PdStatus.DeviceRemoved, $"Sending the gratuitous ARP for {address} on {device} failed: {Posix.LastError()}.");
+            }
+        }
+        finally
+        {
+            Posix.close(fd);
+        }
+    }
+
+    /// <summary>A raw packet socket bound to the interface (protocol 0: it receives nothing).</summary>
+    private int Open()
+    {
+        var ifindex = (int)Posix.if_nametoindex(device);
+        if (ifindex == 0)
+            throw new PdException(PdStatus.DeviceRemoved, $"Cannot announce on {device}: {Posix.LastError()}.");
+        var fd = Posix.socket(PacketSys.AfPacket, PacketSys.SockRawCloexec, 0);
+        if (fd < 0)
+            throw new PdException(PdStatus.NotSupported, $"Opening an AF_PACKET socket on {device} failed: {Posix.LastError()} (it needs CAP_NET_RAW).");
+        var address = stackalloc byte[20];
+        new Span<byte>(address, 20).Clear();
+        *(ushort*)address = PacketSys.AfPacket;
+        *(int*)(address + 4) = ifindex;
+        if (Posix.bind(fd, address, 20) != 0)
+        {
+            var error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            Posix.close(fd);
+            throw new PdException(PdStatus.DeviceRemoved, $"Binding an AF_PACKET socket to {device} failed: {error}.");
+        }
+        return fd;
+    }
+
+    /// <summary>The interface's MAC address, as the bound socket's <c>sockaddr_ll</c> reports it.</summary>
+    private ulong MacOf(int fd)
+    {
+        var address = stackalloc byte[20];
+        uint length = 20;
+        if (PacketSys.getsockname(fd, address, &length) != 0 || address[11] != 6)
+            throw new PdException(PdStatus.NotSupported, $"Cannot read the MAC address of {device}: {Posix.LastError()}.");
+        ulong mac = 0;
+        for (var i = 0; i < 6; i++)
+            mac = (mac << 8) | address[12 + i];
+        return mac;
+    }
+}

@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace PdCluster.Provider;
+
+/// <summary>
+/// Tells an adapter's link that this host now answers for an address (a gratuitous ARP for IPv4), so switches and
+/// neighbours send its traffic here: what a new owner of a virtual IP or a team's surviving adapter does.
+/// </summary>
+public interface IAddressAnnouncer
+{
+    /// <summary>Sends the announcement once; throws <see cref="PdException"/> when the interface cannot send it.</summary>
+    void Announce(IPAddress address);
+}

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
+using PdCluster.Nic.Adapters;
+using PdCluster.TestKit;
+using Xunit.Abstractions;
+
+namespace PdCluster.Tests.Actors;
+
+/// <summary>
+/// Cross-host failover on a store (derived once per store): the coordinator's election, item assignment and
+/// rebalancing, a node whose lease expires, a node whose adapters are all removed, a graceful handover, and a storm of
+/// nodes coming and going. Each test is its own cluster; leases have etcd's 2 s TTL. The time from a node's death (or
+/// NIC loss, or handover) to its items served elsewhere is written to the test output, not asserted.
+/// </summary>
+public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Patience = TestTime.Dilated(TimeSpan.FromSeconds(15));
+    private readonly List<FailoverNode> _nodes = [];
+    private readonly string _cluster = $"f{Guid.NewGuid():N}"[..12];
+    private IClusterStore _store = null!;
+
+    protected abstract Task<IClusterStore> CreateStoreAsync();
+
+    public async Task InitializeAsync() => _store = await CreateStoreAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            await node.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    private string Prefix => $"/pd/{_cluster}/";
+
+    private FailoverNode Start(string name, IReadOnlyList<string> items, bool withAdapter = false)
+    {
+        var node = new FailoverNode(_store, _cluster, name, items, Ttl, withAdapter);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static string[] Items(int count) => [.. Enumerable.Range(0, count).Select(i => $"item-{i}")];
+
+    private async Task<Dictionary<string, string>> OwnersAsync() =>
+        (await _store.RangeAsync($"{Prefix}owners/")).Items.ToDictionary(kv => kv.Key[$"{Prefix}owners/".Length..],
+            kv => JsonSerializer.Deserialize(kv.Value, MembershipJson.Default.OwnerRecord)!.Node);
+
+    private async Task<HashSet<string>> MembersAsync() =>
+        [.. (await _store.RangeAsync($"{Prefix}members/")).Items.Select(kv => kv.Key[$"{Prefix}members/".Length..])];
+
+    private static async Task AwaitAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(deadline.Elapsed < (patience ?? Patience), $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every one of <paramref name="items"/> has one owner key naming a live member among
+    /// <paramref name="on"/>, whose agent serves it, and no other live node serves it; returns the owners.
+    /// </summary>
+    private async Task<Dictionary<string, string>> AwaitSettledAsync(IReadOnlyList<string> items, IReadOnlyList<FailoverNode> on, string what)
+    {
+        Dictionary<string, string> owners = [];
+        await AwaitAsync(async () =>
+        {
+            owners = await OwnersAsync();
+            var members = await MembersAsync();
+            var names = on.Select(n => n.Name).ToHashSet();
+            return items.All(i => owners.TryGetValue(i, out var o) && names.Contains(o) && members.Contains(o)
+                && _nodes.Where(n => n.Alive).All(n => n.Serving.ContainsKey(i) == (n.Name == o)));
+        }, what);
+        return owners;
+    }
+
+    private static Dictionary<string, int> Load(Dictionary<string, string> owners) =>
+        owners.GroupBy(o => o.Value).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>Milliseconds from <paramref name="from"/> until the last of <paramref name="items"/> was taken by a node other than <paramref name="gone"/>.</summary>
+    private double MillisecondsUntilServed(long from, IEnumerable<string> items, FailoverNode gone) =>
+        items.Max(i => Stopwatch.GetElapsedTime(from, _nodes.Where(n => n != gone).Select(n => n.TookAt(i) ?? 0).Max()).TotalMilliseconds);
+
+    [ContractFact]
+    public async Task One_coordinator_leads_and_the_next_leads_when_its_lease_is_revoked()
+    {
+        var nodes = new[] { Start("n1", ["a"]), Start("n2", ["a"]), Start("n3", ["a"]) };
+        await AwaitAsync(async () => (await _store.RangeAsync($"{Prefix}election/")).Items.Count == 3 && nodes.Any(n => n.Elected), "three campaigns and a leader");
+        var election = (await _store.RangeAsync($"{Prefix}election/")).Items;
+        var first = election.MinBy(k => k.CreateRevision)!;
+        var leader = nodes.Single(n => n.Elected);
+        Assert.Equal($"{Prefix}election/{leader.Name}", first.Key);
+        await AwaitSettledAsync(["a"], nodes, "item a owned");
+
+        await _store.RevokeAsync(first.Lease);
+        await AwaitAsync(() => Task.FromResult(nodes.Count(n => n.Elected) == 2), "a second coordinator");
+        var next = nodes.Single(n => n != leader && n.Elected);
+        var now = (await _store.RangeAsync($"{Prefix}election/")).Items;
+        Assert.Equal($"{Prefix}election/{next.Name}", now.MinBy(k => k.CreateRevision)!.Key);
+        Assert.Equal(1, nodes.Count(n => n != leader && n.Elected));
+        // The revoked node registered again and campaigns behind the new leader; the item has a live owner throughout.
+        await AwaitSettledAsync(["a"], nodes, "item a owned after the leader change");
+    }
+
+    [ContractFact]
+    public async Task A_deposed_coordinators_conditioned_write_fails()
+    {
+        var key1 = $"{Prefix}election/c1";
+        var key2 = $"{Prefix}election/c2";
+        var lease1 = await _store.GrantLeaseAsync(Ttl);
+        var lease2 = await _store.GrantLeaseAsync(Ttl);
+        await _store.PutAsync(key1, "c1", lease1);
+        await _store.PutAsync(key2, "c2", lease2);
+        var term1 = (await _store.GetAsync(key1)).Items.Single().CreateRevision;
+        var term2 = (await _store.GetAsync(key2)).Items.Single().CreateRevision;
+        var owner = $"{Prefix}owners/x";
+        Assert.True((await _store.TxnAsync([Compare.CreateRevision(key1, term1)], [new TxnOp.Put(owner, "by c1")])).Succeeded);
+
+        await _store.RevokeAsync(lease1);
+        Assert.False((await _store.TxnAsync([Compare.CreateRevision(key1, term1)], [new TxnOp.Put(owner, "by deposed c1")])).Succeeded);
+        Assert.Equal("by c1", (await _store.GetAsync(owner)).Items.Single().Value);
+        // A new key of the deposed node's gets a new create revision: its old term does not come back.
+        var lease3 = await _store.GrantLeaseAsync(Ttl);
+        await _store.PutAsync(key1, "c1", lease3);
+        Assert.False((await _store.TxnAsync([Compare.CreateRevision(key1, term1)], [new TxnOp.Put(owner, "by deposed c1")])).Succeeded);
+        Assert.True((await _store.TxnAsync([Compare.CreateRevision(key2, term2)], [new TxnOp.Put(owner, "by c2")])).Succeeded);
+        Assert.Equal("by c2", (await _store.GetAsync(owner)).Items.Single().Value);
+        await _store.RevokeAsync(lease2);
+        await _store.RevokeAsync(lease3);
+    }
+
+    [ContractFact]
+    public async Task Items_are_spread_over_the_live_nodes_and_a_newcomer_takes_its_share()
+    {
+        var items = Items(6);
+        var nodes = new List<FailoverNode> { Start("n1", items), Start("n2", items), Start("n3", items) };
+        var owners = await AwaitSettledAsync(items, nodes, "six items on three nodes");
+        await AwaitAsync(async () => Load(await OwnersAsync()).Values.Order().SequenceEqual([2, 2, 2]), "two items each");
+
+        nodes.Add(Start("n4", items));
+        await AwaitAsync(async () => Load(await OwnersAsync()) is var load && load.Count == 4 && load.Values.Max() - load.Values.Min() <= 1, "the newcomer's share");
+        owners = await AwaitSettledAsync(items, nodes, "six items on four nodes");
+        Assert.InRange(Load(owners)["n4"], 1, 2);
+    }
+
+    [ContractFact]
+    public async Task A_dead_nodes_items_move_when_its_lease_expires()
+    {
+        var items = Items(6);
+        var nodes = new[] { Start("n1", items), Start("n2", items), Start("n3", items) };
+        await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "six items")).Values.All(c => c == 2), "two items each");
+        var owners = await OwnersAsync();
+        var dead = nodes[1];
+        var lost = owners.Where(o => o.Value == dead.Name).Select(o => o.Key).ToList();
+
+        var died = Stopwatch.GetTimestamp();
+        await dead.KillAsync();
+        owners = await AwaitSettledAsync(items, [nodes[0], nodes[2]], "the dead node's items on the others");
+        Assert.Equal([3, 3], Load(owners).Values.Order());
+        output.WriteLine($"{GetType().Name}: node death to its {lost.Count} items served elsewhere: {MillisecondsUntilServed(died, lost, dead):0} ms (lease TTL {Ttl.TotalSeconds:0} s)");
+    }
+
+    [ContractFact]
+    public async Task A_node_whose_adapters_are_all_removed_gives_its_items_up_and_takes_a_share_back_on_arrival()
+    {
+        var items = Items(4);
+        var nodes = new[] { Start("n1", items, withAdapter: true), Start("n2", items) };
+        await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "four items")).Values.All(c => c == 2), "two items each");
+        var lost = (await OwnersAsync()).Where(o => o.Value == "n1").Select(o => o.Key).ToList();
+
+        var removed = Stopwatch.GetTimestamp();
+        nodes[0].Inject(DeviceEvent.SurpriseRemoval);
+        await AwaitSettledAsync(items, [nodes[1]], "every item on n2");
+        Assert.Empty(nodes[0].Serving);
+        Assert.Contains("n1", await MembersAsync());
+        output.WriteLine($"{GetType().Name}: NIC loss reported to its {lost.Count} items served elsewhere: {MillisecondsUntilServed(removed, lost, nodes[0]):0} ms");
+
+        nodes[0].Inject(DeviceEvent.Arrival);
+        await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "four items again")) is var load && load.GetValueOrDefault("n1") == 2, "n1's share back");
+    }
+
+    [ContractFact]
+    public async Task A_node_that_leaves_hands_its_items_over()
+    {
+        var items = Items(6);
+        var nodes = new[] { Start("n1", items), Start("n2", items), Start("n3", items) };
+        await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "six items")).Values.All(c => c == 2), "two items each");
+        var leaving = nodes.Single(n => n.Elected);
+        var held = (await OwnersAsync()).Where(o => o.Value == leaving.Name).Select(o => o.Key).Order().ToList();
+
+        var started = Stopwatch.GetTimestamp();
+        var handed = await leaving.LeaveAsync();
+        Assert.Equal(held, handed.Items.Order());
+        var stayed = nodes.Where(n => n != leaving).ToList();
+        var owners = await AwaitSettledAsync(items, stayed, "the leaver's items on the others");
+        Assert.Equal([3, 3], Load(owners).Values.Order());
+        Assert.DoesNotContain(leaving.Name, await MembersAsync());
+        Assert.Contains(stayed, n => n.Elected);
+        output.WriteLine($"{GetType().Name}: handover (the leaving node was the coordinator) to its {held.Count} items served elsewhere: {MillisecondsUntilServed(started, held, leaving):0} ms");
+    }
+
+    [ContractFact]
+    public async Task A_storm_of_nodes_coming_and_going_ends_with_every_item_owned_once_by_a_live_node()
+    {
+        var items = Items(10);
+        var random = new Random(10);
+        for (var i = 0; i < 5; i++)
+            Start($"n{i}", items);
+        var started = 5;
+        var churn = Stopwatch.StartNew();
+        while (churn.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            var alive = _nodes.Where(n => n.Alive).ToList();
+            switch (random.Next(3))
+            {
+                case 0 when alive.Count > 2:
+                    await alive[random.Next(alive.Count)].KillAsync();
+                    break;
+                case 1 when alive.Count > 2:
+                    await alive[random.Next(alive.Count)].LeaveAsync();
+                    break;
+                default:
+                    // Some newcomers declare only half the items: eligibility differs per node.
+                    Start($"n{started++}", started % 2 == 0 ? items : items[..5]);
+                    break;
+            }
+            await Task.Delay(random.Next(50, 300));
+        }
+        // A late full node, so whatever the storm left, some live node declares every item (and rebalancing runs).
+        Start("late", items);
+        var live = _nodes.Where(n => n.Alive).ToList();
+        output.WriteLine($"{GetType().Name}: {started + 1} nodes started, {live.Count} alive after the storm");
+        var owners = await AwaitSettledAsync(items, live, "every item on a live node after the storm");
+        Assert.Equal(items.Order(), owners.Keys.Order());
+        foreach (var item in items)
+            Assert.Single(live, n => n.Serving.ContainsKey(item));
+        await AwaitAsync(async () =>
+        {
+            var leader = (await _store.RangeAsync($"{Prefix}election/")).Items.MinBy(k => k.CreateRevision);
+            return leader is not null && live.Any(n => n.Elected && leader.Key == $"{Prefix}election/{n.Name}");
+        }, "a live coordinator");
+    }
+}
