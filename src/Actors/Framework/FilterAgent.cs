@@ -11,7 +11,8 @@ namespace PdCluster.Actors.Framework;
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
-/// Running, a fresh supervisor after a failure among them, is given the newest set again.
+/// Running, a fresh supervisor after a failure among them, is given the newest set again. A <see cref="TeamChanged"/>
+/// compiles the sets again at the same revision, so a survivor carries its down team members' filters.
 /// </summary>
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
@@ -29,6 +30,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private bool _publishing;
     private string? _storeError;
     private TimeSpan _retryDelay;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _teams = new(StringComparer.Ordinal);
+    private bool _compiled;
 
     /// <summary>Asks for the sets in force; the answer is <see cref="FilterSets"/>.</summary>
     public sealed record GetFilterSets
@@ -55,6 +58,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     private sealed record RetryWatch;
 
+    private sealed record Recompile;
+
     private sealed record Published(long Revision, long ChangeRevision, IReadOnlyDictionary<string, CompiledFilterSet> Sets, IReadOnlyList<RejectedFilter> Rejected);
 
     /// <summary>Creates the agent as <c>filter-agent</c> of <paramref name="system"/>.</summary>
@@ -66,6 +71,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     {
         _retryDelay = settings.MinRetryDelay;
         Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
+        Context.System.EventStream.Subscribe(Self, typeof(TeamChanged));
         Self.Tell(new Resync());
     }
 
@@ -121,6 +127,13 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case AdapterStateChanged { State: AdapterState.Running } running when _newest.TryGetValue(running.Adapter, out var newest):
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
                 settings.Adapters.Tell(new ToAdapter(running.Adapter, new PublishFilters(newest)));
+                break;
+            case TeamChanged team:
+                _teams[team.Team] = team.CoveredBy;
+                // Before the first snapshot there is nothing to recompile: the snapshot's sets take the cover in.
+                if (_compiled)
+                    _pending.Enqueue(new Recompile());
+                ApplyNext();
                 break;
             case StatusFailure failed:
                 Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: an adapter kept its last good filter set: {failed.Cause.Message}", failed.Cause));
@@ -212,9 +225,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             if (_applied > 0)
                 ReportDiff(previous, revision);
         }
-        else
+        else if (next is Changes changes)
         {
-            var changes = (Changes)next;
             foreach (var e in changes.Events)
             {
                 if (e.Type == WatchEventType.Put)
@@ -224,8 +236,15 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             }
             revision = changeRevision = changes.Revision;
         }
+        else
+        {
+            revision = _applied;
+            changeRevision = _changeRevision;
+        }
         _publishing = true;
-        var (sets, rejected) = ScopedFilterSets.Compile(_desired.Values, settings, revision);
+        _compiled = true;
+        var coveredBy = _teams.Values.SelectMany(t => t).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        var (sets, rejected) = ScopedFilterSets.Compile(_desired.Values, settings, revision, coveredBy);
         _newest = sets;
         PublishAsync(sets, rejected).PipeTo(Self, all => new Published(revision, changeRevision, sets, all), e => new Published(revision, changeRevision, sets,
             [.. rejected, new RejectedFilter("*", null, e.Message)]));
