@@ -17,6 +17,7 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
 {
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, bool> _up = settings.Members.ToDictionary(m => m.Adapter, _ => true);
+    private readonly Dictionary<string, string> _holders = settings.Members.ToDictionary(m => m.Adapter, m => m.Adapter);
     private IReadOnlyDictionary<string, string> _coveredBy = new Dictionary<string, string>();
     private long _failovers;
     private long _failbacks;
@@ -79,16 +80,16 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
         _coveredBy = cover;
         foreach (var member in settings.Members)
         {
-            if (cover.TryGetValue(member.Adapter, out var by) && previous.GetValueOrDefault(member.Adapter) != by)
-            {
-                _failovers++;
-                Send(new Announce(Member(by), member, settings.Announcements));
-            }
-            else if (!cover.ContainsKey(member.Adapter) && previous.ContainsKey(member.Adapter) && _up[member.Adapter])
-            {
+            // Who should answer for the member's addresses now, against who last said so to the peers.
+            var holder = _up[member.Adapter] ? member.Adapter : cover.GetValueOrDefault(member.Adapter);
+            if (holder is null || holder == _holders[member.Adapter])
+                continue;
+            _holders[member.Adapter] = holder;
+            if (holder == member.Adapter)
                 _failbacks++;
-                Send(new Announce(member, member, settings.Announcements));
-            }
+            else
+                _failovers++;
+            Send(new Announce(Member(holder), member, settings.Announcements));
         }
         if (cover.Count != previous.Count || cover.Any(c => previous.GetValueOrDefault(c.Key) != c.Value))
             Context.System.EventStream.Publish(new TeamChanged(settings.Team, cover));

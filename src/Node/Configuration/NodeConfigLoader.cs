@@ -60,6 +60,7 @@ public static class NodeConfigLoader
         for (var i = 0; i < config.Adapters.Count; i++)
             CheckAdapter(config.Adapters[i], $"adapters[{i}]", names, source);
         CheckInterfacesOnce(config, source);
+        TeamRules.Check(config, source);
         CheckPoolMemory(config, source);
         var filters = LoadFilters(config, source, directory);
         return new LoadedConfig(config, source, filters, LoadRequirements(config, source, directory), endpoint, EtcdSettings.Check(config, source, directory));

@@ -34,6 +34,7 @@ internal sealed class NodeHost : INodeAdmin
     private readonly IActorRef _node;
     private IActorRef? _membership;
     private IActorRef? _filterAgent;
+    private readonly List<TeamSettings> _teams = [];
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
@@ -132,6 +133,7 @@ internal sealed class NodeHost : INodeAdmin
             host._membership.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
         host._filterAgent = FilterAgent.Start(host.System, new FilterAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host._node,
             [.. config.Config.Adapters.Select(a => new FilterTarget(a.Name, a.Labels ?? [], a.Queues))], config.Filters));
+        host.StartTeams();
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
@@ -139,6 +141,24 @@ internal sealed class NodeHost : INodeAdmin
             adapter.Traffic?.Start();
         return host;
     }
+
+    /// <summary>Starts a <see cref="TeamFailover"/> per team (after the FilterAgent, which takes its changes), told the states its members already reached.</summary>
+    private void StartTeams()
+    {
+        var adapters = Config.Config.Adapters.Zip(_adapters).Where(a => a.First.Team is not null).ToList();
+        foreach (var team in adapters.GroupBy(a => a.First.Team!, StringComparer.Ordinal))
+        {
+            var settings = new TeamSettings(team.Key, [.. team.Select(a => new TeamMember(a.First.Name, a.Second.Adapter.Info.Mac,
+                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]))], _node);
+            _teams.Add(settings);
+            var actor = TeamFailover.Start(System, settings);
+            foreach (var (_, (name, _, telemetry, pool, _)) in team.Where(a => a.Second.Telemetry.HasReported))
+                actor.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
+        }
+    }
+
+    /// <summary>Each team's state as its failover actor last published it.</summary>
+    public IReadOnlyList<TeamStatus> Teams => [.. _teams.Select(t => t.Telemetry.Status)];
 
     /// <summary>Waits until no adapter is still coming up, so traffic does not meet empty rings.</summary>
     private async Task WaitForAdaptersAsync(TimeSpan timeout, CancellationToken stopping)
@@ -151,7 +171,7 @@ internal sealed class NodeHost : INodeAdmin
     }
 
     /// <inheritdoc/>
-    public Task<NodeStatus> StatusAsync() => _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5));
+    public async Task<NodeStatus> StatusAsync() => await _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)) with { Teams = Teams };
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<MemberRecord>> MembersAsync()
