@@ -83,13 +83,13 @@ internal sealed class TeamVeth : IDisposable
 
     private void AddLink(string device, string port, ulong mac, string address)
     {
-        VethPair.Ip($"link add {device} netns {DeviceNamespace} address {Mac(mac)} type veth peer name {port} netns {PeerNamespace}");
+        VethPair.Ip($"link add {device} netns {DeviceNamespace} address {VethPair.Mac(mac)} type veth peer name {port} netns {PeerNamespace}");
         VethPair.Ip($"-n {DeviceNamespace} addr add {address}/15 dev {device}");
         VethPair.Ip($"-n {PeerNamespace} link set {port} master {Bridge}");
         // A switch that knows where each member is and floods no unknown unicast: frames for a pulled member's MAC
         // reach no one, so only the survivor's announcement brings the traffic back.
         BridgeCommand($"link set dev {port} flood off");
-        BridgeCommand($"fdb replace {Mac(mac)} dev {port} master static");
+        BridgeCommand($"fdb replace {VethPair.Mac(mac)} dev {port} master static");
         VethPair.Ip($"-n {PeerNamespace} link set {port} up");
         VethPair.Ip($"-n {DeviceNamespace} link set {device} up");
     }
@@ -100,8 +100,6 @@ internal sealed class TeamVeth : IDisposable
         if (code != 0)
             throw new InvalidOperationException($"bridge -n {PeerNamespace} {arguments} failed ({code}): {error.Trim()}");
     }
-
-    public static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
 
     private static void Sysctl(string ns, string key, int value)
     {

@@ -75,7 +75,7 @@ public sealed class TeamVethTests : TestKitBase
         long Hits(int adapter) => adapters[adapter].Telemetry.Queues.Sum(q => q.Snapshot().FilterHits.GetValueOrDefault("serve-a"));
         string[] Ids(string adapter) =>
             [.. agent.Ask<FilterAgent.FilterSets>(FilterAgent.GetFilterSets.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Sets[adapter].Specs.Select(s => s.Id)];
-        VethPair.Ip($"-n {_veth.PeerNamespace} neigh replace 198.18.1.1 lladdr {TeamVeth.Mac(TeamVeth.MacA)} dev {_veth.Bridge} nud reachable");
+        VethPair.Ip($"-n {_veth.PeerNamespace} neigh replace 198.18.1.1 lladdr {VethPair.Mac(TeamVeth.MacA)} dev {_veth.Bridge} nud reachable");
 
         using var traffic = new PeerUdp(_veth.PeerSocket());
         AwaitAssert(() => Assert.True(Hits(0) > 0, "A counts the peer's traffic to 198.18.1.1"), Timeout);
@@ -88,7 +88,7 @@ public sealed class TeamVethTests : TestKitBase
         var served = removal.Elapsed;
         _output.WriteLine($"{provider}: ip link del of A returned after {deleted.TotalMilliseconds:0.0} ms; B counted the peer's traffic to A's address " +
             $"{served.TotalMilliseconds:0.0} ms after the removal began (its counters polled in a loop; the peer sends a datagram every ms).");
-        Assert.Contains(TeamVeth.Mac(TeamVeth.MacB), _veth.Neighbour("198.18.1.1"));
+        Assert.Contains(VethPair.Mac(TeamVeth.MacB), _veth.Neighbour("198.18.1.1"));
         Assert.Contains("serve-a", Ids("pd1"));
         Assert.Equal(new TeamMemberStatus("pd0", false, "pd1"), team.Telemetry.Status.Members[0]);
         AwaitAssert(() => Assert.True(team.Telemetry.Status.Announced >= 1), Timeout);
@@ -100,7 +100,7 @@ public sealed class TeamVethTests : TestKitBase
             Assert.True(Hits(0) > 0, "A counts the traffic to its address again");
             Assert.DoesNotContain("serve-a", Ids("pd1"));
         }, Timeout);
-        Assert.Contains(TeamVeth.Mac(TeamVeth.MacA), _veth.Neighbour("198.18.1.1"));
+        Assert.Contains(VethPair.Mac(TeamVeth.MacA), _veth.Neighbour("198.18.1.1"));
         Assert.Equal(1, team.Telemetry.Status.Failbacks);
 
         Sys.Stop(node);
