@@ -12,9 +12,9 @@ if ! command -v dotnet >/dev/null; then
 fi
 # The Linux providers: libxdp/libbpf at run time, clang to compile their BPF programs; iproute2, ping, arping, ethtool
 # and bpftool for the veth tests; tshark to read back what pd capture writes; etcd-server for the store contract
-# suite's real etcd, and openssl for its TLS certificates.
+# suite's real etcd, and openssl for its TLS certificates; etcd-client, curl, jq and netsniff-ng (trafgen) for the lab.
 need=()
-for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping ethtool bpftool tshark etcd-server openssl; do
+for p in libxdp1 libbpf1 libxdp-dev libbpf-dev clang iproute2 iputils-ping arping ethtool bpftool tshark etcd-server openssl etcd-client curl jq netsniff-ng; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Bench;
+using PdCluster.Bench.Cluster;
 using PdCluster.Bench.Veth;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
@@ -11,6 +11,8 @@ using PdCluster.Bench.Veth;
 // results-quick.* (--quick) or results-partial.* (some scenarios).
 if (args.Length > 0 && args[0].StartsWith("veth-", StringComparison.Ordinal))
     return VethCommands.Run(args);
+if (args.Length > 0 && args[0] == "cluster")
+    return await ClusterBench.RunAsync(args[1..]);
 
 var known = new[] { "pd-forward", "raw-ring", "traditional", "socket", "classifier", "actor-pingpong", "device-events", "control-latency" };
 var quick = args.Contains("--quick");
@@ -167,8 +169,7 @@ foreach (var rules in ruleCounts)
     Paired($"actors-{rules}", "pd-forward", rules, "pd-forward-direct", rules);
 Console.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.BenchSummary));
 
-var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
-    RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), quick, rounds);
+var machine = MachineInfo.Here(quick, rounds);
 // Only a full run of every scenario replaces the published results; quick and partial runs keep files of their own.
 var stem = quick ? "results-quick" : chosen.Count == known.Length && rulesIndex < 0 ? "results" : "results-partial";
 Directory.CreateDirectory(resultsDir);
@@ -176,19 +177,6 @@ File.WriteAllText(Path.Combine(resultsDir, stem + ".json"), JsonSerializer.Seria
 File.WriteAllText(Path.Combine(resultsDir, stem + ".md"), Markdown(machine, results, summary, ranges, stem + ".svg"));
 SvgChart.Write(Path.Combine(resultsDir, stem + ".svg"), machine, results);
 return 0;
-
-static string Cpu()
-{
-    try
-    {
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"));
-        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
-    catch (IOException)
-    {
-        return RuntimeInformation.ProcessArchitecture.ToString();
-    }
-}
 
 static string Markdown(MachineInfo m, List<BenchResult> results, BenchSummary s, Dictionary<string, (double Min, double Max)> ranges, string chart)
 {

@@ -16,6 +16,7 @@ root.Subcommands.Add(AdapterCommands.Create());
 root.Subcommands.Add(FilterCommands.Create());
 root.Subcommands.Add(CaptureCommand.Create());
 root.Subcommands.Add(ClusterViewCommands.ClusterStatus());
+root.Subcommands.Add(LabCommand.Create());
 // Signals are pd node run's to handle (NodeSignals): PdCommandLine turns System.CommandLine's own handler off, which
 // would end the process with 143 two seconds after a SIGTERM, whatever the node was doing.
 return await PdCommandLine.InvokeAsync(root, args);

@@ -12,12 +12,14 @@ namespace PdCluster.Tests.Actors;
 /// <summary>
 /// One simulated node for FilterAgent tests: an actor system of its own with a node supervisor over simulated adapters
 /// (each a <see cref="SimulatedLab"/> with traffic), <see cref="Membership"/> and a <see cref="FilterAgent"/> on a shared
-/// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded.
+/// store; every <see cref="FilterAgentStatus"/> and <see cref="FilterAgentResynced"/> it publishes is recorded, and so is
+/// every <see cref="FiltersApplied"/> an adapter supervisor answers the agent (the adapter's own word that a set is in force).
 /// </summary>
 internal sealed class AgentNode : IAsyncDisposable
 {
     private readonly List<SimulatedLab> _labs = [];
     private readonly FilterAgentSettings _settings;
+    private IActorRef _recorder;
     private int _starts;
 
     public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, params (string Adapter, string[] Labels)[] adapters)
@@ -34,12 +36,11 @@ internal sealed class AgentNode : IAsyncDisposable
             _labs.Add(lab);
             Adapters[adapter] = (lab, lab.Settings(filters: localSet) with { Name = adapter });
         }
-        var recorder = System.ActorOf(Props.Create(() => new Recorder(Statuses, Resyncs)), "recorder");
-        System.EventStream.Subscribe(recorder, typeof(FilterAgentStatus));
-        System.EventStream.Subscribe(recorder, typeof(FilterAgentResynced));
+        _recorder = Record(Statuses);
         var supervisor = Supervisor = NodeSupervisor.Start(System, node, [.. Adapters.Values.Select(a => a.Settings)]);
         System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, "lab", node, "127.0.0.1:0", TimeSpan.FromSeconds(2)))), "membership");
-        _settings = new FilterAgentSettings(store, "lab", node, supervisor, [.. adapters.Select(a => new FilterTarget(a.Adapter, a.Labels, 2))], local ?? [])
+        var applied = System.ActorOf(Props.Create(() => new AppliedRecorder(supervisor, Applied)), "applied-recorder");
+        _settings = new FilterAgentSettings(store, "lab", node, applied, [.. adapters.Select(a => new FilterTarget(a.Adapter, a.Labels, 2))], local ?? [])
         {
             MinRetryDelay = TimeSpan.FromMilliseconds(50),
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
@@ -60,32 +61,43 @@ internal sealed class AgentNode : IAsyncDisposable
 
     public Dictionary<string, (SimulatedLab Lab, AdapterSettings Settings)> Adapters { get; } = [];
 
-    public ConcurrentQueue<FilterAgentStatus> Statuses { get; } = new();
+    /// <summary>The statuses the running agent published (a restarted agent's start afresh).</summary>
+    public ConcurrentQueue<FilterAgentStatus> Statuses { get; private set; } = new();
+
+    /// <summary>The statuses of each agent stopped before, in order.</summary>
+    public List<ConcurrentQueue<FilterAgentStatus>> EarlierStatuses { get; } = [];
+
+    /// <summary>Every set an adapter supervisor confirmed in force to the agent, in the order it confirmed them.</summary>
+    public ConcurrentQueue<FiltersApplied> Applied { get; } = new();
 
     public ConcurrentQueue<FilterAgentResynced> Resyncs { get; } = new();
 
     /// <summary>The last status the agent published.</summary>
     public FilterAgentStatus? Last => Statuses.LastOrDefault();
 
-    /// <summary>The revisions the agent applied, in order, each once.</summary>
-    public List<long> AppliedRevisions()
-    {
-        var applied = new List<long>();
-        foreach (var s in Statuses)
-        {
-            if (applied.Count == 0 || applied[^1] != s.AppliedRevision)
-                applied.Add(s.AppliedRevision);
-        }
-        return applied;
-    }
+    /// <summary>The revisions the agent applied (or the one whose <paramref name="statuses"/> these are), in order, each once.</summary>
+    public List<long> AppliedRevisions(IEnumerable<FilterAgentStatus>? statuses = null) => Distinct((statuses ?? Statuses).Select(s => s.AppliedRevision));
+
+    /// <summary>The revisions of the sets <paramref name="adapter"/> confirmed in force, in order, each once (an adapter that came to Running is given the newest set again).</summary>
+    public List<long> AdapterRevisions(string adapter = "pd0") => Distinct(Applied.Where(a => a.Adapter == adapter).Select(a => a.Revision));
 
     public async Task StopAgentAsync()
     {
         Assert.True(await Agent.GracefulStop(TestTime.DefaultTimeout));
     }
 
-    /// <summary>A new agent, under a name of its own (the stopped one's may still be taken until its parent has seen it stop).</summary>
-    public void StartAgent() => Agent = System.ActorOf(Props.Create(() => new FilterAgent(_settings)), $"filter-agent-{++_starts}");
+    /// <summary>
+    /// A new agent, under a name of its own (the stopped one's may still be taken until its parent has seen it stop).
+    /// Its statuses are recorded apart: the stopped agent's, all told to the old recorder by now, move to <see cref="EarlierStatuses"/>.
+    /// </summary>
+    public void StartAgent()
+    {
+        System.EventStream.Unsubscribe(_recorder);
+        EarlierStatuses.Add(Statuses);
+        Statuses = new ConcurrentQueue<FilterAgentStatus>();
+        _recorder = Record(Statuses);
+        Agent = System.ActorOf(Props.Create(() => new FilterAgent(_settings)), $"filter-agent-{++_starts}");
+    }
 
     public Task<FilterAgent.FilterSets> SetsAsync() => Agent.Ask<FilterAgent.FilterSets>(FilterAgent.GetFilterSets.Instance, TestTime.DefaultTimeout);
 
@@ -103,11 +115,54 @@ internal sealed class AgentNode : IAsyncDisposable
             lab.AssertFiltersInForce(settings, sets[name]);
     }
 
+    private IActorRef Record(ConcurrentQueue<FilterAgentStatus> statuses)
+    {
+        var recorder = System.ActorOf(Props.Create(() => new Recorder(statuses, Resyncs)), $"recorder-{EarlierStatuses.Count}");
+        System.EventStream.Subscribe(recorder, typeof(FilterAgentStatus));
+        System.EventStream.Subscribe(recorder, typeof(FilterAgentResynced));
+        return recorder;
+    }
+
+    /// <summary><paramref name="revisions"/> without repeats in a row.</summary>
+    private static List<long> Distinct(IEnumerable<long> revisions)
+    {
+        var distinct = new List<long>();
+        foreach (var r in revisions)
+        {
+            if (distinct.Count == 0 || distinct[^1] != r)
+                distinct.Add(r);
+        }
+        return distinct;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await System.CoordinatedShutdown.Run("test over");
         foreach (var lab in _labs)
             lab.Dispose();
+    }
+
+    /// <summary>
+    /// Stands between the agent and the node supervisor: passes each publish on, and records the adapter supervisor's
+    /// <see cref="FiltersApplied"/> before handing it (or its refusal) back to the agent; everything else passes through.
+    /// </summary>
+    private sealed class AppliedRecorder(IActorRef supervisor, ConcurrentQueue<FiltersApplied> applied) : ActorBase
+    {
+        protected override void OnReceive(object message)
+        {
+            if (message is ToAdapter { Message: PublishFilters } to)
+            {
+                supervisor.Ask<FiltersApplied>(to, TestTime.DefaultTimeout).PipeTo(Sender, done =>
+                {
+                    applied.Enqueue(done);
+                    return done;
+                }, e => new StatusFailure(e));
+            }
+            else
+            {
+                supervisor.Tell(message, Sender);
+            }
+        }
     }
 
     private sealed class Recorder(ConcurrentQueue<FilterAgentStatus> statuses, ConcurrentQueue<FilterAgentResynced> resyncs) : ActorBase

@@ -28,13 +28,13 @@ public sealed class FilterAgentTests : IAsyncLifetime
         return node;
     }
 
-    private static string Doc(string id, int port, int priority = 10, string scope = "", int queue = 1) =>
+    internal static string Doc(string id, int port, int priority = 10, string scope = "", int queue = 1) =>
         "{\"schemaVersion\":1,\"filter\":{\"id\":\"" + id + "\",\"priority\":" + priority + ",\"action\":\"count\",\"queue\":" + queue
         + ",\"match\":{\"protocol\":\"udp\",\"destinationPort\":\"" + port + "\"}}" + scope + "}";
 
     private Task<long> Put(string id, string document) => _store.PutAsync($"/pd/lab/filters/{id}", document);
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
+    internal static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
     {
         var deadline = DateTime.UtcNow + TestTime.Dilated(TimeSpan.FromSeconds(seconds));
         while (!await condition())
@@ -44,12 +44,12 @@ public sealed class FilterAgentTests : IAsyncLifetime
         }
     }
 
-    private static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
+    internal static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
 
-    private static string[] Describe(CompiledFilterSet set) =>
+    internal static string[] Describe(CompiledFilterSet set) =>
         [.. set.Specs.Select(s => $"{s.Id}/{s.Priority}/{s.Action}/{s.Queue}/{string.Join(",", (s.Match ?? []).Select(m => $"{m.Key}={m.Value}"))}")];
 
-    private static async Task AwaitApplied(AgentNode node, long revision) =>
+    internal static async Task AwaitApplied(AgentNode node, long revision) =>
         await Eventually(() => node.Last?.AppliedRevision >= revision, $"{node.Name} to apply revision {revision}");
 
     [Fact]
@@ -91,8 +91,12 @@ public sealed class FilterAgentTests : IAsyncLifetime
         var sets = new List<CompiledFilterSet>();
         foreach (var node in nodes)
         {
-            // The first revision is the full read; after it, every change, in store order, each once.
-            Assert.Equal(written, node.AppliedRevisions().Skip(1));
+            // The first revision is the full read; after it, changes in store order, each revision whole: those that
+            // queued up during a publish go out together, so each applied revision is a write's, rising, ending on the last.
+            var applied = node.AppliedRevisions().Skip(1).ToList();
+            Assert.Equal(applied.Order(), applied);
+            Assert.All(applied, r => Assert.Contains(r, written));
+            Assert.Equal(written[^1], applied[^1]);
             var current = await node.SetsAsync();
             Assert.Equal(written[^1], current.AppliedRevision);
             Assert.Empty(current.Rejected);
@@ -186,6 +190,36 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Null(node.Last!.StoreError);
         Assert.Equal(["a", "b"], (await node.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
         await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { StoreError: null } f && f.AppliedRevision >= next, "the status in the store to recover");
+    }
+
+    [Fact]
+    public async Task A_backlog_of_revisions_is_applied_together_in_order_in_fewer_publishes_and_ends_on_the_stores_set()
+    {
+        var store = new FlakyStore(_store);
+        var node = Node("n1", store);
+        var first = await Put("keep", Doc("keep", 53));
+        await AwaitApplied(node, first);
+        store.GoDown();
+        await Eventually(() => node.Last?.StoreError is not null, "the status to say the store is down");
+
+        // 200 revisions while the agent cannot watch: puts, changes and deletes, which its resumed watch then delivers at once.
+        var written = new List<long>();
+        for (var i = 0; i < 200; i++)
+            written.Add(i % 5 == 4 ? await _store.DeleteAsync($"/pd/lab/filters/b{i - 1}") : await Put($"b{i}", Doc($"b{i}", 2000 + i)));
+        var before = node.AppliedRevisions().Count;
+        store.ComeBack();
+        await AwaitApplied(node, written[^1]);
+
+        var applied = node.AppliedRevisions().Skip(before).ToList();
+        Assert.Equal(applied.Order(), applied);
+        Assert.All(applied, r => Assert.Contains(r, written));
+        Assert.Equal(written[^1], applied[^1]);
+        Assert.True(applied.Count < written.Count / 2, $"{written.Count} queued revisions took {applied.Count} publishes");
+        var current = await node.SetsAsync();
+        var expected = (await _store.RangeAsync("/pd/lab/filters/")).Items.Select(i => ClusterFilter.Read(i.Value, i.Key).Filter.Id).ToArray();
+        Assert.Equal(expected, current.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Equal(120 + 1, expected.Length);
+        node.AssertInForce(current.Sets);
     }
 
     [Fact]

@@ -33,6 +33,34 @@ public sealed class EtcdStoreTests
     }
 
     [EtcdFact]
+    public async Task A_write_a_member_took_without_confirming_it_is_not_sent_to_the_next_member_but_a_read_is()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var taker = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        await using var store = new EtcdStore(etcd.Options with { Endpoints = [taker, .. etcd.Endpoints], RequestTimeout = TimeSpan.FromSeconds(1) });
+
+        // The first member accepts the write and says nothing: it may have applied it, so the next must not get it too.
+        foreach (var write in new Func<Task>[]
+        {
+            () => store.PutAsync("/pd/once", "v"),
+            () => store.DeleteAsync("/pd/once"),
+            () => store.TxnAsync([Compare.CreateRevision("/pd/once", 0)], [new TxnOp.Put("/pd/once", "t")]),
+        })
+        {
+            var e = await Assert.ThrowsAsync<EtcdUnavailableException>(write);
+            Assert.Contains($"{taker}: no answer within 1 s", e.Message, StringComparison.Ordinal);
+            Assert.Contains("may have applied it, so it was not sent again", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty((await store.GetAsync("/pd/once")).Items);
+
+        // A read goes on to the next member, and writes follow it there.
+        Assert.True(await store.PutAsync("/pd/once", "w") > 0);
+        Assert.Equal("w", (await store.GetAsync("/pd/once")).Items.Single().Value);
+    }
+
+    [EtcdFact]
     public async Task Killing_the_member_a_watch_streams_from_loses_no_write()
     {
         await using var etcd = await EtcdServer.StartAsync(members: 3);

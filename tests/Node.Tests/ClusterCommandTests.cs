@@ -8,9 +8,9 @@ namespace PdCluster.Tests.Node;
 /// <summary><c>pd filter add | rm | ls | show</c>, <c>pd node ls</c> and <c>pd cluster status</c> as processes, against a running <c>pd node run</c>.</summary>
 public sealed class ClusterCommandTests
 {
-    private static readonly string Pd = Path.Combine(AppContext.BaseDirectory, "pd.dll");
+    internal static readonly string Pd = Path.Combine(AppContext.BaseDirectory, "pd.dll");
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Pd);
@@ -23,8 +23,8 @@ public sealed class ClusterCommandTests
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>A running node with one adapter labelled <c>edge</c>; stopped with SIGTERM when disposed.</summary>
-    private sealed class RunningNode : IAsyncDisposable
+    /// <summary>A running node with one adapter labelled <c>edge</c>, in cluster <c>lab</c> unless <c>extra</c> keys say otherwise; stopped with SIGTERM when disposed.</summary>
+    internal sealed class RunningNode : IAsyncDisposable
     {
         private readonly Process _process;
 
@@ -38,9 +38,9 @@ public sealed class ClusterCommandTests
 
         public string Endpoint => $"http://127.0.0.1:{Config.Port}";
 
-        public static async Task<RunningNode> StartAsync()
+        public static async Task<RunningNode> StartAsync(string extra = "\"cluster\": \"lab\",")
         {
-            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), "\"cluster\": \"lab\",");
+            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), extra);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in new[] { Pd, "node", "run", "--config", config.Path, "-o", "json" })
                 info.ArgumentList.Add(a);
@@ -91,74 +91,9 @@ public sealed class ClusterCommandTests
     {
         await using var node = await RunningNode.StartAsync();
         var endpoint = new[] { "--endpoint", node.Endpoint };
+        await AddListShowAndReportAsync(node, endpoint);
 
-        var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--queue", "1",
-            "--priority", "5", "--wait", "-o", "json", .. endpoint]);
-        Assert.True(exit == 0, error);
-        long web;
-        using (var added = JsonDocument.Parse(output))
-        {
-            web = added.RootElement.GetProperty("revision").GetInt64();
-            Assert.Equal(["test-node"], added.RootElement.GetProperty("appliedOn").EnumerateArray().Select(e => e.GetString()));
-        }
-        // In force on the data path: the queues count hits for it.
-        using (var http = new HttpClient())
-            Assert.Contains("filter=\"web\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
-
-        var file = Path.Combine(node.Config.Directory, "edge.json");
-        await File.WriteAllTextAsync(file, """{ "schemaVersion": 1, "filter": { "id": "edge-dns", "action": "drop", "match": { "protocol": "udp", "destinationPort": "53" } }, "scope": { "adapterLabels": ["edge"] } }""");
-        (exit, output, error) = await Run(["filter", "add", file, "--wait", .. endpoint]);
-        Assert.True(exit == 0, error);
-        Assert.Matches("^filter edge-dns written at revision [0-9]+; applied on test-node$", output.Trim());
-
-        (exit, output, _) = await Run(["filter", "ls", "-o", "json", .. endpoint]);
-        Assert.Equal(0, exit);
-        using (var list = JsonDocument.Parse(output))
-            Assert.Equal(["edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
-        (exit, output, _) = await Run(["filter", "ls", .. endpoint]);
-        Assert.Equal(0, exit);
-        Assert.Contains("label:edge", output);
-
-        (exit, output, _) = await Run(["filter", "show", "web", "-o", "json", .. endpoint]);
-        Assert.Equal(0, exit);
-        using (var shown = JsonDocument.Parse(output))
-        {
-            Assert.Equal(web, shown.RootElement.GetProperty("revision").GetInt64());
-            using var document = JsonDocument.Parse(shown.RootElement.GetProperty("document").GetString()!);
-            Assert.Equal("80", document.RootElement.GetProperty("filter").GetProperty("match").GetProperty("destinationPort").GetString());
-        }
-
-        (exit, output, _) = await Run(["node", "ls", "-o", "json", .. endpoint]);
-        Assert.Equal(0, exit);
-        using (var nodes = JsonDocument.Parse(output))
-        {
-            var only = Assert.Single(nodes.RootElement.EnumerateArray());
-            Assert.Equal("test-node", only.GetProperty("node").GetString());
-            Assert.True(only.GetProperty("live").GetBoolean());
-            Assert.True(only.GetProperty("appliedRevision").GetInt64() > web);
-            Assert.Equal("Running", only.GetProperty("adapters").GetProperty("pd0").GetString());
-        }
-
-        // A filter for a queue the adapter lacks: written, refused by the node, and --wait says so.
-        (exit, _, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. endpoint]);
-        Assert.Equal(1, exit);
-        Assert.Contains("pd: filter q9 (revision ", error);
-        Assert.Contains("test-node/pd0: filter 'q9': queue 9 does not exist on pd0 (queues 0..1).", error);
-        (exit, output, _) = await Run(["cluster", "status", "-o", "json", .. endpoint]);
-        Assert.Equal(0, exit);
-        using (var status = JsonDocument.Parse(output))
-        {
-            Assert.Equal(3, status.RootElement.GetProperty("filters").GetInt32());
-            var only = Assert.Single(status.RootElement.GetProperty("nodes").EnumerateArray());
-            Assert.Equal(0, only.GetProperty("lag").GetInt64());
-            var refused = Assert.Single(only.GetProperty("rejected").EnumerateArray());
-            Assert.Equal("q9", refused.GetProperty("id").GetString());
-        }
-        (exit, output, _) = await Run(["cluster", "status", .. endpoint]);
-        Assert.Equal(0, exit);
-        Assert.Contains("q9 on pd0", output);
-
-        (exit, output, error) = await Run(["filter", "rm", "web", .. endpoint]);
+        var (exit, output, error) = await Run(["filter", "rm", "web", .. endpoint]);
         Assert.True(exit == 0, error);
         Assert.Matches("^filter web deleted at revision [0-9]+$", output.Trim());
         (exit, _, error) = await Run(["filter", "show", "web", .. endpoint]);
@@ -217,5 +152,79 @@ public sealed class ClusterCommandTests
         var (unreachable, _, refused) = await Run("filter", "ls", "--endpoint", "http://127.0.0.1:1");
         Assert.Equal(1, unreachable);
         Assert.StartsWith("pd: no node answers at http://127.0.0.1:1/", refused);
+    }
+
+    /// <summary>
+    /// What the commands do beside a running node, whichever way <paramref name="store"/> reaches the store: add
+    /// (options and a file) with <c>--wait</c>, taken into the data path; ls, show, node ls and cluster status; a filter
+    /// the node refuses, which <c>--wait</c> and cluster status name. Leaves the filters web, edge-dns and q9.
+    /// </summary>
+    internal static async Task AddListShowAndReportAsync(RunningNode node, string[] store)
+    {
+        var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--match", "protocol=tcp,destinationPort=80", "--action", "count", "--queue", "1",
+            "--priority", "5", "--wait", "-o", "json", .. store]);
+        Assert.True(exit == 0, error);
+        long web;
+        using (var added = JsonDocument.Parse(output))
+        {
+            web = added.RootElement.GetProperty("revision").GetInt64();
+            Assert.Equal(["test-node"], added.RootElement.GetProperty("appliedOn").EnumerateArray().Select(e => e.GetString()));
+        }
+        // In force on the data path: the queues count hits for it.
+        using (var http = new HttpClient())
+            Assert.Contains("filter=\"web\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
+
+        var file = Path.Combine(node.Config.Directory, "edge.json");
+        await File.WriteAllTextAsync(file, """{ "schemaVersion": 1, "filter": { "id": "edge-dns", "action": "drop", "match": { "protocol": "udp", "destinationPort": "53" } }, "scope": { "adapterLabels": ["edge"] } }""");
+        (exit, output, error) = await Run(["filter", "add", file, "--wait", .. store]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter edge-dns written at revision [0-9]+; applied on test-node$", output.Trim());
+
+        (exit, output, _) = await Run(["filter", "ls", "-o", "json", .. store]);
+        Assert.Equal(0, exit);
+        using (var list = JsonDocument.Parse(output))
+            Assert.Equal(["edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        (exit, output, _) = await Run(["filter", "ls", .. store]);
+        Assert.Equal(0, exit);
+        Assert.Contains("label:edge", output);
+
+        (exit, output, _) = await Run(["filter", "show", "web", "-o", "json", .. store]);
+        Assert.Equal(0, exit);
+        using (var shown = JsonDocument.Parse(output))
+        {
+            Assert.Equal(web, shown.RootElement.GetProperty("revision").GetInt64());
+            using var document = JsonDocument.Parse(shown.RootElement.GetProperty("document").GetString()!);
+            Assert.Equal("80", document.RootElement.GetProperty("filter").GetProperty("match").GetProperty("destinationPort").GetString());
+        }
+
+        (exit, output, _) = await Run(["node", "ls", "-o", "json", .. store]);
+        Assert.Equal(0, exit);
+        using (var nodes = JsonDocument.Parse(output))
+        {
+            var only = Assert.Single(nodes.RootElement.EnumerateArray());
+            Assert.Equal("test-node", only.GetProperty("node").GetString());
+            Assert.True(only.GetProperty("live").GetBoolean());
+            Assert.True(only.GetProperty("appliedRevision").GetInt64() > web);
+            Assert.Equal("Running", only.GetProperty("adapters").GetProperty("pd0").GetString());
+        }
+
+        // A filter for a queue the adapter lacks: written, refused by the node, and --wait says so.
+        (exit, _, error) = await Run(["filter", "add", "--id", "q9", "--action", "count", "--queue", "9", "--wait", .. store]);
+        Assert.Equal(1, exit);
+        Assert.Contains("pd: filter q9 (revision ", error);
+        Assert.Contains("test-node/pd0: filter 'q9': queue 9 does not exist on pd0 (queues 0..1).", error);
+        (exit, output, _) = await Run(["cluster", "status", "-o", "json", .. store]);
+        Assert.Equal(0, exit);
+        using (var status = JsonDocument.Parse(output))
+        {
+            Assert.Equal(3, status.RootElement.GetProperty("filters").GetInt32());
+            var only = Assert.Single(status.RootElement.GetProperty("nodes").EnumerateArray());
+            Assert.Equal(0, only.GetProperty("lag").GetInt64());
+            var refused = Assert.Single(only.GetProperty("rejected").EnumerateArray());
+            Assert.Equal("q9", refused.GetProperty("id").GetString());
+        }
+        (exit, output, _) = await Run(["cluster", "status", .. store]);
+        Assert.Equal(0, exit);
+        Assert.Contains("q9 on pd0", output);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -52,8 +51,7 @@ internal static class VethReport
             removals.Count == 0 ? null : Math.Round(removals.Max(), 2));
 
         var rounds = rows.Count == 0 ? 0 : rows.Max(r => r.Rounds);
-        var machine = new MachineInfo(Cpu(), Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
-            RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), options.Flag("quick"), rounds);
+        var machine = MachineInfo.Here(options.Flag("quick"), rounds);
         var outDir = options.Text("out");
         var stem = options.Flag("quick") ? "veth-quick" : "veth";
         Directory.CreateDirectory(outDir);
@@ -93,12 +91,6 @@ internal static class VethReport
     private static IEnumerable<JsonElement> Lines(string path) =>
         path.Length == 0 || !File.Exists(path) ? [] :
         File.ReadLines(path).Where(l => l.TrimStart().StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement);
-
-    private static string Cpu()
-    {
-        var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name")) : null;
-        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
 
     private static string Markdown(MachineInfo m, List<VethRow> rows, VethSummary s, List<double> removals, string chart)
     {

@@ -7,7 +7,8 @@ namespace PdCluster.Actors.Framework;
 /// <summary>
 /// Keeps a node's adapters running the cluster's filters (DESIGN.md, "The cluster"): ranges <c>filters/</c> at a
 /// revision R and publishes the sets it compiles (<see cref="ScopedFilterSets"/>) to every local adapter, then watches
-/// from R+1 and applies each revision, in order, as one publish. After each one it publishes a
+/// from R+1 and applies the revisions in order, each whole in one publish (those that arrived during a publish go out
+/// together in the next). After each one it publishes a
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
@@ -227,12 +228,14 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
         else if (next is Changes changes)
         {
-            foreach (var e in changes.Events)
+            // The revisions that queued up while the last publish was under way go out together, in order: a backlog of
+            // R revisions costs one compile and publish of the set, not R. None is ever split.
+            Apply(changes);
+            while (_pending.TryPeek(out var queued) && queued is Changes later)
             {
-                if (e.Type == WatchEventType.Put)
-                    Put(e.Item);
-                else
-                    _desired.Remove(IdOf(e.Item.Key));
+                _pending.Dequeue();
+                Apply(later);
+                changes = later;
             }
             revision = changeRevision = changes.Revision;
         }
@@ -267,6 +270,17 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }).ToList();
         var refused = (await Task.WhenAll(answers)).OfType<RejectedFilter>();
         return [.. rejected, .. refused];
+    }
+
+    private void Apply(Changes changes)
+    {
+        foreach (var e in changes.Events)
+        {
+            if (e.Type == WatchEventType.Put)
+                Put(e.Item);
+            else
+                _desired.Remove(IdOf(e.Item.Key));
+        }
     }
 
     private void Put(KeyValue item)

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -9,7 +10,8 @@ namespace PdCluster.Cluster.Etcd;
 /// <summary>
 /// POSTs to etcd's v3 JSON gateway: over TLS when configured, with the auth token (raw, no scheme) in the
 /// Authorization header, re-authenticating once when etcd calls the token invalid, and moving to the next member when
-/// one does not answer. Throws <see cref="EtcdUnavailableException"/> once every member has failed.
+/// one does not answer (a write only while no member was reached). Throws <see cref="EtcdUnavailableException"/> once
+/// every member has failed, or a write's member may have applied it.
 /// </summary>
 internal sealed class EtcdGateway : IDisposable
 {
@@ -30,10 +32,22 @@ internal sealed class EtcdGateway : IDisposable
         _http = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Sends one request and reads its whole answer, failing over and re-authenticating as needed.</summary>
-    public async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel)
+    /// <summary>Sends one request that may be repeated (a read, a lease call, a compaction) and reads its whole answer, failing over and re-authenticating as needed.</summary>
+    public Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel) =>
+        PostAsync(path, request, requestType, responseType, repeatable: true, cancel);
+
+    /// <summary>
+    /// Sends one write (a put, a delete, a transaction) and reads its whole answer. It goes on to the next member only
+    /// while none was reached; once a member may have it, an error or silence fails the call and it is not sent again,
+    /// since that member may have applied it (a delete sent again answers that nothing was there; a transaction, that
+    /// its comparison failed). etcd's own client retries writes the same way.
+    /// </summary>
+    public Task<TResponse> PostWriteAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel) =>
+        PostAsync(path, request, requestType, responseType, repeatable: false, cancel);
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, bool repeatable, CancellationToken cancel)
     {
-        using var response = await SendAsync(path, request, requestType, HttpCompletionOption.ResponseContentRead, cancel);
+        using var response = await SendAsync(path, request, requestType, HttpCompletionOption.ResponseContentRead, repeatable, cancel);
         try
         {
             return await response.Content.ReadFromJsonAsync(responseType, cancel)
@@ -47,7 +61,7 @@ internal sealed class EtcdGateway : IDisposable
 
     /// <summary>Sends one request and returns as soon as the answer's headers arrive, to read a stream of JSON lines.</summary>
     public Task<HttpResponseMessage> OpenStreamAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancel) =>
-        SendAsync(path, request, requestType, HttpCompletionOption.ResponseHeadersRead, cancel);
+        SendAsync(path, request, requestType, HttpCompletionOption.ResponseHeadersRead, repeatable: true, cancel);
 
     /// <summary>Forgets the token, so the next request authenticates again (a stream was refused for an expired token).</summary>
     public void ForgetToken(string? token) => Interlocked.CompareExchange(ref _token, null, token);
@@ -61,7 +75,7 @@ internal sealed class EtcdGateway : IDisposable
         _authenticating.Dispose();
     }
 
-    private async Task<HttpResponseMessage> SendAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, HttpCompletionOption completion, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, HttpCompletionOption completion, bool repeatable, CancellationToken cancel)
     {
         var endpoints = _options.Endpoints;
         var failures = new List<string>();
@@ -71,12 +85,14 @@ internal sealed class EtcdGateway : IDisposable
         {
             var index = (first + tried) % endpoints.Count;
             var endpoint = endpoints[index];
+            var sent = false;
             try
             {
                 var reauthenticated = false;
                 while (true)
                 {
                     var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
+                    sent = true;
                     var response = await SendOnceAsync(endpoint, path, JsonContent.Create(request, requestType), token, completion, cancel);
                     if (response.IsSuccessStatusCode)
                     {
@@ -99,11 +115,23 @@ internal sealed class EtcdGateway : IDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
                 last = e;
-                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : e.Message)}");
+                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : Cause(e))}");
+                if (!repeatable && sent && !Unreached(e))
+                    throw new EtcdUnavailableException($"No etcd member confirmed {path} ({string.Join("; ", failures)}); the last may have applied it, so it was not sent again.", e);
             }
         }
         throw new EtcdUnavailableException($"No etcd member answered {path} ({string.Join("; ", failures)}).", last);
     }
+
+    /// <summary>What went wrong with a member: the request's failure, and for a TLS handshake why it failed (which the request's own message leaves to its inner exception).</summary>
+    private static string Cause(Exception e) => e.InnerException is AuthenticationException handshake
+        ? $"SSL/TLS handshake failed: {handshake.Message}{(handshake.InnerException is { } why ? $" ({why.Message})" : "")}"
+        : e.Message;
+
+    /// <summary>Whether a request failed before reaching the member: no connection (refused, unreachable, not made within the connect timeout) or no TLS session.</summary>
+    private static bool Unreached(Exception e) =>
+        e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
+        || e.InnerException is TimeoutException;
 
     private async Task<string> AuthenticateAsync(Uri endpoint, CancellationToken cancel)
     {

@@ -30,7 +30,7 @@ public sealed class EtcdStore : IClusterStore
         ArgumentException.ThrowIfNullOrEmpty(key);
         try
         {
-            var answer = await _gateway.PostAsync("/v3/kv/put", new PutRequest(Bytes(key), Bytes(value), lease), GatewayJson.Default.PutRequest, GatewayJson.Default.HeaderResponse, cancel);
+            var answer = await _gateway.PostWriteAsync("/v3/kv/put", new PutRequest(Bytes(key), Bytes(value), lease), GatewayJson.Default.PutRequest, GatewayJson.Default.HeaderResponse, cancel);
             return answer.Header.Revision;
         }
         catch (EtcdException e) when (e.Code == NotFound && lease != 0)
@@ -52,7 +52,7 @@ public sealed class EtcdStore : IClusterStore
     /// <inheritdoc/>
     public async Task<long> DeleteAsync(string key, CancellationToken cancel = default)
     {
-        var answer = await _gateway.PostAsync("/v3/kv/deleterange", new DeleteRangeRequest(Bytes(key)), GatewayJson.Default.DeleteRangeRequest, GatewayJson.Default.HeaderResponse, cancel);
+        var answer = await _gateway.PostWriteAsync("/v3/kv/deleterange", new DeleteRangeRequest(Bytes(key)), GatewayJson.Default.DeleteRangeRequest, GatewayJson.Default.HeaderResponse, cancel);
         return answer.Header.Revision;
     }
 
@@ -62,7 +62,7 @@ public sealed class EtcdStore : IClusterStore
         var request = new TxnRequest([.. when.Select(ToGateway)], [.. then.Select(ToGateway)], [.. (otherwise ?? []).Select(ToGateway)]);
         try
         {
-            var answer = await _gateway.PostAsync("/v3/kv/txn", request, GatewayJson.Default.TxnRequest, GatewayJson.Default.TxnResponse, cancel);
+            var answer = await _gateway.PostWriteAsync("/v3/kv/txn", request, GatewayJson.Default.TxnRequest, GatewayJson.Default.TxnResponse, cancel);
             return new TxnResult(answer.Succeeded, answer.Header.Revision);
         }
         catch (EtcdException e) when (e.Code == NotFound && then.Concat(otherwise ?? []).OfType<TxnOp.Put>().FirstOrDefault(p => p.Lease != 0) is { } put)

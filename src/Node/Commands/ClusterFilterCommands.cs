@@ -31,12 +31,12 @@ internal static class ClusterFilterCommands
         var scope = new Option<string[]>("--scope") { Description = "node:NAME or label:LABEL, repeatable (default: every adapter of every node).", AllowMultipleArgumentsPerToken = false };
         var wait = new Option<bool>("--wait") { Description = "Return once every live node in scope has applied the filter." };
         var timeout = Seconds("--timeout", $"How long --wait waits, in seconds (default {DefaultWait.TotalSeconds:0}).");
-        var endpoint = CommonOptions.Endpoint();
         var output = CommonOptions.Output();
         var command = new Command("add", "Write a cluster filter (checked here first); returns once the write is committed, with --wait once every node in scope applied it.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, endpoint, output })
+        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, output })
             command.Options.Add(o);
+        var store = new ClusterOptions(command);
         command.SetAction((result, cancel) =>
         {
             var fromFile = result.GetValue(file);
@@ -57,8 +57,7 @@ internal static class ClusterFilterCommands
             {
                 return Task.FromResult(CommonOptions.Fail(e.Message));
             }
-            var catalog = ClusterOptions.Open(result.GetValue(endpoint)!);
-            return ClusterOptions.RunAsync(() => AddAsync(catalog, filter, result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : null, result.GetValue(output) == "json", cancel));
+            return store.RunAsync(result, catalog => AddAsync(catalog, filter, result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : null, result.GetValue(output) == "json", cancel));
         });
         return command;
     }
@@ -152,14 +151,13 @@ internal static class ClusterFilterCommands
     private static Command Remove()
     {
         var id = new Argument<string>("id") { Description = "The filter's id." };
-        var endpoint = CommonOptions.Endpoint();
         var command = new Command("rm", "Delete a cluster filter; every node drops it at the revision of the delete.");
         command.Arguments.Add(id);
-        command.Options.Add(endpoint);
-        command.SetAction((result, cancel) => ClusterOptions.RunAsync(async () =>
+        var store = new ClusterOptions(command);
+        command.SetAction((result, cancel) => store.RunAsync(result, async catalog =>
         {
             var name = result.GetValue(id)!;
-            if (await ClusterOptions.Open(result.GetValue(endpoint)!).DeleteFilterAsync(name, cancel) is not { } revision)
+            if (await catalog.DeleteFilterAsync(name, cancel) is not { } revision)
                 return CommonOptions.Fail($"no cluster filter '{name}'.");
             Console.WriteLine($"filter {name} deleted at revision {revision}");
             return ExitCode.Ok;

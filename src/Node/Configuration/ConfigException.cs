@@ -1,4 +1,4 @@
 namespace PdCluster.Node.Configuration;
 
-/// <summary>A configuration file is wrong: the message names the file, the key and the problem.</summary>
+/// <summary>A configuration is wrong (a file, or the options that stand in for one): the message names the file or option, the key and the problem.</summary>
 public sealed class ConfigException(string message) : Exception(message);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster.Etcd;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
@@ -37,19 +38,39 @@ public static class NodeConfigLoader
     /// <summary>Loads and checks the configuration at <paramref name="path"/> (null: the embedded default).</summary>
     public static LoadedConfig Load(string? path)
     {
+        var (config, source, directory) = Read(path);
+        return Check(config, source, directory);
+    }
+
+    /// <summary>
+    /// The cluster and etcd store that the configuration at <paramref name="path"/> names, for the cluster commands: the
+    /// whole file must read, and its <c>cluster</c>, <c>store</c> (which must be etcd) and <c>etcd</c> keys are checked
+    /// as a node checks them; the adapters are the node's business and are not.
+    /// </summary>
+    internal static (string Cluster, EtcdOptions Etcd) LoadStore(string path)
+    {
+        var (config, source, directory) = Read(path);
+        CheckCluster(config, source);
+        if (config.Store != "etcd")
+            throw Fail(source, "store", $"is '{config.Store}', a store inside the node; a cluster command reaches that through the node's admin endpoint (--endpoint), and reads a configuration only for store etcd.");
+        return (config.Cluster, EtcdSettings.Check(config, source, directory)!);
+    }
+
+    /// <summary>Whether <paramref name="name"/> can name a cluster: its keys live under <c>/pd/&lt;name&gt;/</c>.</summary>
+    internal static bool IsClusterName(string name) => !string.IsNullOrWhiteSpace(name) && !name.Contains('/');
+
+    private static (NodeConfig Config, string Source, string? Directory) Read(string? path)
+    {
         var source = path ?? "embedded node.json";
-        NodeConfig config;
         try
         {
             var json = path is null ? Embedded("node.json") : InputFile.ReadAllText(path);
-            config = JsonInput.Read(json, NodeConfigJson.Default.NodeConfig, source);
+            return (JsonInput.Read(json, NodeConfigJson.Default.NodeConfig, source), source, path is null ? null : Path.GetDirectoryName(Path.GetFullPath(path)));
         }
         catch (InputException e)
         {
             throw new ConfigException(e.Message);
         }
-        var directory = path is null ? null : Path.GetDirectoryName(Path.GetFullPath(path));
-        return Check(config, source, directory);
     }
 
     private static LoadedConfig Check(NodeConfig config, string source, string? directory)
@@ -73,10 +94,7 @@ public static class NodeConfigLoader
     {
         if (string.IsNullOrWhiteSpace(config.Node) || config.Node.Contains('/'))
             throw Fail(source, "node", "must name the node (no '/').");
-        if (string.IsNullOrWhiteSpace(config.Cluster) || config.Cluster.Contains('/'))
-            throw Fail(source, "cluster", "must name the cluster (no '/').");
-        if (config.Store is not ("memory" or "etcd"))
-            throw Fail(source, "store", $"'{config.Store}' is not a store this node has (known: memory, etcd).");
+        CheckCluster(config, source);
         if (config.LeaseTtl is < 2 or > 3600)
             throw Fail(source, "leaseTtl", $"must be a whole number of seconds from 2 (etcd's shortest lease) to 3600 (got {config.LeaseTtl}).");
         if (!TryLoopback(config.Admin.Listen, out var endpoint))
@@ -88,6 +106,15 @@ public static class NodeConfigLoader
         if (config.Adapters.Count == 0)
             throw Fail(source, "adapters", "list at least one adapter.");
         return endpoint!;
+    }
+
+    /// <summary>The cluster's name and its store.</summary>
+    private static void CheckCluster(NodeConfig config, string source)
+    {
+        if (!IsClusterName(config.Cluster))
+            throw Fail(source, "cluster", "must name the cluster (no '/').");
+        if (config.Store is not ("memory" or "etcd"))
+            throw Fail(source, "store", $"'{config.Store}' is not a store this node has (known: memory, etcd).");
     }
 
     /// <summary>One adapter: its name, provider, queue geometry and, for a simulated one, its port and generator.</summary>

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
 
@@ -11,21 +12,25 @@ namespace PdCluster.Tests.Cluster.Etcd;
 
 /// <summary>
 /// Real etcd members on loopback for a test: free ports, a temporary directory for data (and certificates), optional
-/// TLS with client certificates and a short auth-token TTL. Disposing kills each member by its PID and removes the
-/// directory.
+/// TLS with client certificates and a short auth-token TTL. A member can be killed and started again on its data, and the
+/// raft leader named. Disposing kills each member by its PID and removes the directory.
 /// </summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly Process?[] _members;
     private readonly StringBuilder _log = new();
+    private readonly int[] _peers;
+    private readonly int _authTokenTtlSeconds;
 
-    private EtcdServer(string dir, int members, TestCertificates? tls)
+    private EtcdServer(string dir, int members, TestCertificates? tls, int authTokenTtlSeconds)
     {
         _dir = dir;
         _members = new Process?[members];
+        _authTokenTtlSeconds = authTokenTtlSeconds;
         Tls = tls;
         Endpoints = [.. Enumerable.Range(0, members).Select(_ => new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{FreePort()}"))];
+        _peers = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
     }
 
     /// <summary>The members' client URLs.</summary>
@@ -48,10 +53,11 @@ public sealed class EtcdServer : IAsyncDisposable
     {
         EtcdPrerequisite.Require();
         var dir = Directory.CreateTempSubdirectory("pd-etcd-").FullName;
-        var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null);
+        var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null, authTokenTtlSeconds);
         try
         {
-            server.Launch(authTokenTtlSeconds);
+            for (var i = 0; i < members; i++)
+                server.Launch(i);
             await server.WaitServingAsync();
             return server;
         }
@@ -71,6 +77,52 @@ public sealed class EtcdServer : IAsyncDisposable
             member.WaitForExit();
             member.Dispose();
             _members[index] = null;
+        }
+    }
+
+    /// <summary>
+    /// Starts killed member <paramref name="index"/> again on its data directory and ports, and waits until it serves
+    /// a linearizable read itself: it has rejoined the cluster and applied everything committed before.
+    /// </summary>
+    public async Task RestartAsync(int index)
+    {
+        if (_members[index] is not null)
+            throw new InvalidOperationException($"etcd member m{index} is running.");
+        Launch(index);
+        await using var store = new EtcdStore(Options with { Endpoints = [Endpoints[index]], RequestTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(1) });
+        await WaitServingAsync(store);
+    }
+
+    /// <summary>The index of the member the running ones name as their raft leader (asked through /v3/maintenance/status), once they agree on one.</summary>
+    public async Task<int> LeaderAsync()
+    {
+        using var http = Client();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var ids = new Dictionary<string, int>();
+            var leaders = new HashSet<string>();
+            for (var i = 0; i < _members.Length; i++)
+            {
+                if (_members[i] is null)
+                    continue;
+                try
+                {
+                    using var response = await http.PostAsync(new Uri(Endpoints[i], "/v3/maintenance/status"), new StringContent("{}"));
+                    using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    ids[status.RootElement.GetProperty("header").GetProperty("member_id").ToString()] = i;
+                    leaders.Add(status.RootElement.TryGetProperty("leader", out var leader) ? leader.ToString() : "");
+                }
+                catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
+                {
+                    leaders.Add("");
+                }
+            }
+            if (leaders.Count == 1 && ids.TryGetValue(leaders.Single(), out var index))
+                return index;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"the running etcd members name no one leader (leaders {string.Join(", ", leaders)}; members {string.Join(", ", ids.Keys)}).");
+            await Task.Delay(100);
         }
     }
 
@@ -111,37 +163,38 @@ public sealed class EtcdServer : IAsyncDisposable
         await Task.Run(() => Directory.Delete(_dir, recursive: true));
     }
 
-    private void Launch(int authTokenTtlSeconds)
+    private void Launch(int i)
     {
-        var peers = Enumerable.Range(0, _members.Length).Select(_ => FreePort()).ToArray();
-        var cluster = string.Join(',', peers.Select((p, i) => $"m{i}=http://127.0.0.1:{p}"));
-        for (var i = 0; i < _members.Length; i++)
+        var cluster = string.Join(',', _peers.Select((p, m) => $"m{m}=http://127.0.0.1:{p}"));
+        var info = new ProcessStartInfo("etcd") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var args = new List<string>
         {
-            var info = new ProcessStartInfo("etcd") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            var args = new List<string>
-            {
-                "--name", $"m{i}", "--data-dir", Path.Combine(_dir, $"m{i}"),
-                "--listen-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority), "--advertise-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority),
-                "--listen-peer-urls", $"http://127.0.0.1:{peers[i]}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peers[i]}",
-                "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(_dir),
-                "--auth-token", "simple", "--auth-token-ttl", authTokenTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            if (Tls is { } t)
-                args.AddRange(["--cert-file", t.ServerCert, "--key-file", t.ServerKey, "--trusted-ca-file", t.Ca, "--client-cert-auth"]);
-            foreach (var a in args)
-                info.ArgumentList.Add(a);
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, e) => Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _members[i] = process;
-        }
+            "--name", $"m{i}", "--data-dir", Path.Combine(_dir, $"m{i}"),
+            "--listen-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority), "--advertise-client-urls", Endpoints[i].GetLeftPart(UriPartial.Authority),
+            "--listen-peer-urls", $"http://127.0.0.1:{_peers[i]}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{_peers[i]}",
+            "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(_dir),
+            "--auth-token", "simple", "--auth-token-ttl", _authTokenTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (Tls is { } t)
+            args.AddRange(["--cert-file", t.ServerCert, "--key-file", t.ServerKey, "--trusted-ca-file", t.Ca, "--client-cert-auth"]);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _members[i] = process;
     }
 
     private async Task WaitServingAsync()
     {
         await using var store = new EtcdStore(Options with { RequestTimeout = TimeSpan.FromSeconds(1), ConnectTimeout = TimeSpan.FromSeconds(1) });
+        await WaitServingAsync(store);
+    }
+
+    private async Task WaitServingAsync(EtcdStore store)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
@@ -150,7 +203,7 @@ public sealed class EtcdServer : IAsyncDisposable
                 await store.GetAsync("/");
                 return;
             }
-            catch (EtcdException) when (DateTime.UtcNow < deadline && _members.All(m => m is { HasExited: false }))
+            catch (EtcdException) when (DateTime.UtcNow < deadline && _members.All(m => m is not { HasExited: true }))
             {
                 await Task.Delay(100);
             }

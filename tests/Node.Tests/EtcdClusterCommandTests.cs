@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using PdCluster.Tests.Cluster.Etcd;
+using static PdCluster.Tests.Node.ClusterCommandTests;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary>
+/// The cluster commands straight to etcd (<c>--etcd</c> and its options, or <c>--config</c>), as processes: against a
+/// real etcd beside a real node on <c>store: etcd</c>, over TLS with auth, with no member answering, and with bad options.
+/// </summary>
+public sealed class EtcdClusterCommandTests
+{
+    /// <summary>Every cluster command, each with what it needs besides the store's options.</summary>
+    private static readonly string[][] Commands = [["filter", "ls"], ["filter", "show", "web"], ["filter", "rm", "web"], ["filter", "add", "--id", "web", "--action", "count"], ["node", "ls"], ["cluster", "status"]];
+
+    /// <summary>The <c>store: etcd</c> keys of a node in cluster <paramref name="cluster"/> on <paramref name="etcd"/>, with <paramref name="keys"/> added to its <c>etcd</c> section.</summary>
+    private static string OnEtcd(EtcdServer etcd, string cluster, string keys = "") =>
+        $$""" "cluster": "{{cluster}}", "store": "etcd", "etcd": { "endpoints": ["{{etcd.Endpoints[0]}}"] {{keys}} }, """;
+
+    [EtcdFact]
+    public async Task Add_wait_ls_show_node_ls_cluster_status_and_rm_go_to_etcd_itself_and_work_once_the_node_is_gone()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        var direct = new[] { "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "edge-lab" };
+        string admin;
+        await using (var node = await RunningNode.StartAsync(OnEtcd(etcd, "edge-lab")))
+        {
+            admin = node.Endpoint;
+            await AddListShowAndReportAsync(node, direct);
+
+            // --config reads the node's own configuration: the same etcd and cluster.
+            var (exit, output, error) = await Run(["filter", "ls", "-o", "json", "--config", node.Config.Path]);
+            Assert.True(exit == 0, error);
+            using (var list = JsonDocument.Parse(output))
+                Assert.Equal(["edge-dns", "q9", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            // The member record in etcd names the node's admin endpoint.
+            (exit, output, _) = await Run(["node", "ls", "-o", "json", "--config", node.Config.Path]);
+            Assert.Equal(0, exit);
+            using (var nodes = JsonDocument.Parse(output))
+                Assert.Equal(admin, $"http://{Assert.Single(nodes.RootElement.EnumerateArray()).GetProperty("admin").GetString()}");
+
+            (exit, output, error) = await Run(["filter", "rm", "q9", .. direct]);
+            Assert.True(exit == 0, error);
+            Assert.Matches("^filter q9 deleted at revision [0-9]+$", output.Trim());
+        }
+
+        // The node stopped (its lease revoked, its admin endpoint closed): etcd still answers for the cluster.
+        var (gone, _, refused) = await Run("filter", "ls", "--endpoint", admin);
+        Assert.Equal(1, gone);
+        Assert.StartsWith($"pd: no node answers at {admin}/", refused);
+        var (code, listed, problem) = await Run(["filter", "ls", "-o", "json", .. direct]);
+        Assert.True(code == 0, problem);
+        using (var list = JsonDocument.Parse(listed))
+            Assert.Equal(["edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        (code, listed, problem) = await Run(["filter", "rm", "web", .. direct]);
+        Assert.True(code == 0, problem);
+        (code, _, problem) = await Run(["filter", "show", "web", .. direct]);
+        Assert.Equal(2, code);
+        Assert.Equal("pd: no cluster filter 'web'.", problem.Trim());
+        // Its member record and status lived on its lease, so no node is left; the filters stay.
+        (code, listed, _) = await Run(["node", "ls", "-o", "json", .. direct]);
+        Assert.Equal(0, code);
+        Assert.Equal("[]", listed.Trim());
+        (code, listed, _) = await Run(["cluster", "status", "-o", "json", .. direct]);
+        Assert.Equal(0, code);
+        using (var status = JsonDocument.Parse(listed))
+        {
+            Assert.Equal(1, status.RootElement.GetProperty("filters").GetInt32());
+            Assert.Empty(status.RootElement.GetProperty("nodes").EnumerateArray());
+        }
+
+        // Another cluster's keys are apart: --cluster names whose filters these are.
+        (code, listed, _) = await Run("filter", "ls", "-o", "json", "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "other");
+        Assert.Equal(0, code);
+        Assert.Equal("[]", listed.Trim());
+    }
+
+    [EtcdFact]
+    public async Task Over_TLS_with_auth_the_commands_present_the_certificate_and_user_and_never_print_the_password()
+    {
+        await using var etcd = await EtcdServer.StartAsync(tls: true);
+        await etcd.EnableAuthAsync("s3cret-pw");
+        var tls = etcd.Tls!;
+        var secrets = Path.GetDirectoryName(tls.Ca)!;
+        var password = Path.Combine(secrets, "password");
+        await File.WriteAllTextAsync(password, "s3cret-pw\n");
+        var wrong = Path.Combine(secrets, "wrong-password");
+        await File.WriteAllTextAsync(wrong, "guessed-pw\n");
+        var endpoint = new[] { "--etcd", $"{etcd.Endpoints[0]}" };
+        var certificate = new[] { "--etcd-cert", tls.ClientCert, "--etcd-key", tls.ClientKey };
+        string[] direct = [.. endpoint, "--etcd-ca", tls.Ca, .. certificate, "--etcd-user", "root", "--etcd-password-file", password];
+        var printed = new List<string>();
+
+        await using (var node = await RunningNode.StartAsync(OnEtcd(etcd, "lab", $$""", "caFile": "{{tls.Ca}}", "certFile": "{{tls.ClientCert}}", "keyFile": "{{tls.ClientKey}}", "user": "root", "passwordFile": "{{password}}" """)))
+        {
+            // No --cluster: the default cluster is the node's default, lab.
+            var (exit, output, error) = await Run(["filter", "add", "--id", "web", "--action", "count", "--match", "destinationPort=80", "--wait", .. direct]);
+            printed.AddRange([output, error]);
+            Assert.True(exit == 0, error);
+            Assert.Matches("^filter web written at revision [0-9]+; applied on test-node$", output.Trim());
+            (exit, output, error) = await Run(["node", "ls", "-o", "json", "--config", node.Config.Path]);
+            printed.AddRange([output, error]);
+            Assert.True(exit == 0, error);
+            using (var nodes = JsonDocument.Parse(output))
+                Assert.True(Assert.Single(nodes.RootElement.EnumerateArray()).GetProperty("live").GetBoolean());
+        }
+
+        var (code, listed, problem) = await Run(["filter", "ls", "-o", "json", .. direct]);
+        printed.AddRange([listed, problem]);
+        Assert.True(code == 0, problem);
+        using (var list = JsonDocument.Parse(listed))
+            Assert.Equal("web", Assert.Single(list.RootElement.EnumerateArray()).GetProperty("id").GetString());
+
+        // A wrong password: etcd refuses the user; the message names the endpoint and not the password.
+        (code, listed, problem) = await Run(["filter", "ls", .. endpoint, "--etcd-ca", tls.Ca, .. certificate, "--etcd-user", "root", "--etcd-password-file", wrong]);
+        printed.AddRange([listed, problem]);
+        Assert.Equal(1, code);
+        Assert.StartsWith("pd: etcd refused user 'root': etcdserver: authentication failed, invalid user ID or password", problem);
+        Assert.Contains($"(etcd at {etcd.Endpoints[0]})", problem);
+        Assert.Single(problem.Trim().Split('\n'));
+
+        // The members' certificate checked against the system's trust, without --etcd-ca: the handshake fails, and says why.
+        (code, _, problem) = await Run(["filter", "ls", .. endpoint, .. certificate, "--etcd-user", "root", "--etcd-password-file", password]);
+        printed.Add(problem);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"pd: No etcd member answered /v3/", problem);
+        Assert.Contains($"{etcd.Endpoints[0]}: SSL/TLS handshake failed: The remote certificate is invalid because of errors in the certificate chain", problem);
+
+        // Without a client certificate, etcd (--client-cert-auth) closes the handshake.
+        (code, _, problem) = await Run(["filter", "ls", .. endpoint, "--etcd-ca", tls.Ca, "--etcd-user", "root", "--etcd-password-file", password]);
+        printed.Add(problem);
+        Assert.Equal(1, code);
+        Assert.Contains($"{etcd.Endpoints[0]}: ", problem);
+
+        Assert.All(printed, text => Assert.DoesNotContain("s3cret-pw", text));
+        Assert.All(printed, text => Assert.DoesNotContain("guessed-pw", text));
+        Assert.All(printed, text => Assert.DoesNotContain("   at ", text));
+    }
+
+    [Fact]
+    public async Task With_no_etcd_member_answering_every_command_exits_1_naming_each_endpoint_and_why_on_one_line()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var refused = $"http://127.0.0.1:{EtcdServer.FreePort()}";
+        var unanswered = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+        foreach (var command in Commands)
+        {
+            var (exit, output, error) = await Run([.. command, "--etcd", refused]);
+            Assert.True(exit == 1, $"{string.Join(' ', command)}: exit {exit}: {error}");
+            Assert.Equal("", output);
+            Assert.Equal($"pd: No etcd member answered /v3/kv/{(command[1] == "add" ? "put" : "range")} ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", error.Trim());
+        }
+
+        // A member that takes the connection and never answers costs its request timeout, then the next is named too.
+        var (code, _, problem) = await Run("filter", "ls", "--etcd", $"{unanswered},{refused}");
+        Assert.Equal(1, code);
+        Assert.Single(problem.Trim().Split('\n'));
+        Assert.Contains($"{unanswered}/: no answer within 5 s; {refused}/: Connection refused", problem);
+    }
+
+    [Fact]
+    public async Task Bad_option_values_exit_2_naming_the_option_and_the_problem()
+    {
+        using var config = new TempConfig(extra: "\"cluster\": \"lab\",");
+        string F(string name) => Path.Combine(config.Directory, name);
+        await File.WriteAllTextAsync(F("junk.pem"), "not PEM");
+        await File.WriteAllTextAsync(F("empty-password"), "");
+        using var onEtcd = new TempConfig(extra: """ "store": "etcd", "etcd": { "endpoints": ["https://127.0.0.1:2379"], "caFile": "missing-ca.crt" }, """);
+        const string url = "http://127.0.0.1:2379";
+        var cases = new (string[] Args, string Message)[]
+        {
+            (["--etcd", "127.0.0.1:2379"], "pd: --etcd: '127.0.0.1:2379' is not a member's client URL: http:// or https://, a host and a port, nothing after"),
+            (["--etcd", $"{url},{url}/v3"], $"pd: --etcd: '{url}/v3' is not a member's client URL"),
+            (["--etcd", ","], "pd: --etcd: list at least one member's client URL"),
+            (["--etcd", url, "--etcd-ca", F("junk.pem")], $"pd: --etcd: '{url}' must be https:// since --etcd-ca or --etcd-cert is set."),
+            (["--etcd", "https://127.0.0.1:2379", "--etcd-ca", "missing-ca.crt"], $"pd: --etcd-ca: '{Path.Combine(Environment.CurrentDirectory, "missing-ca.crt")}' does not exist or is not a file."),
+            (["--etcd", "https://127.0.0.1:2379", "--etcd-ca", F("junk.pem")], $"pd: --etcd-ca: '{F("junk.pem")}' holds no PEM certificate."),
+            (["--etcd", "https://127.0.0.1:2379", "--etcd-cert", F("junk.pem"), "--etcd-key", F("junk.pem")], "pd: --etcd-cert: cannot load the client certificate"),
+            (["--etcd", "https://127.0.0.1:2379", "--etcd-cert", F("junk.pem")], "pd: --etcd-key: --etcd-cert and --etcd-key go together"),
+            (["--etcd", url, "--etcd-user", "root"], "pd: --etcd-password-file: --etcd-user and --etcd-password-file go together."),
+            (["--etcd", url, "--etcd-user", "root", "--etcd-password-file", F("empty-password")], $"pd: --etcd-password-file: '{F("empty-password")}' is empty; its first line is the password."),
+            (["--etcd", url, "--cluster", "a/b"], "pd: --cluster: 'a/b' is not a cluster name"),
+            (["--etcd-ca", F("junk.pem"), "--cluster", "lab"], "pd: --etcd-ca, --cluster: go with --etcd."),
+            (["--etcd", url, "--endpoint", "http://127.0.0.1:9470"], "pd: --etcd: reaches etcd itself, --endpoint a node's admin endpoint; give one of them."),
+            (["--config", config.Path, "--etcd", url], "pd: --config: names the store on its own; leave out --etcd."),
+            (["--config", config.Path], $"pd: {config.Path}: store: is 'memory', a store inside the node;"),
+            (["--config", onEtcd.Path], $"pd: {onEtcd.Path}: etcd.caFile: '{Path.Combine(onEtcd.Directory, "missing-ca.crt")}' does not exist or is not a file."),
+            (["--config", F("missing.json")], $"pd: {F("missing.json")}: "),
+        };
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var (args, message) = cases[i];
+            var command = Commands[i % Commands.Length];
+            var (exit, output, error) = await Run([.. command, .. args]);
+            Assert.True(exit == 2, $"{string.Join(' ', [.. command, .. args])}: exit {exit}: {error}");
+            Assert.StartsWith(message, error);
+            Assert.Equal("", output);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+}
