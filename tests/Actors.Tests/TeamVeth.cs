@@ -36,7 +36,9 @@ internal sealed class TeamVeth : IDisposable
                 Sysctl(ns, "net/ipv6/conf/all/disable_ipv6", 1);
                 Sysctl(ns, "net/ipv6/conf/default/disable_ipv6", 1);
             }
-            VethPair.Ip($"-n {PeerNamespace} link add {Bridge} type bridge");
+            // A MAC of its own: a bridge that takes its lowest port's changes it when that port goes, and the kernel then
+            // flushes its neighbour table, which would race the survivor's announcement.
+            VethPair.Ip($"-n {PeerNamespace} link add {Bridge} address {VethPair.Mac(VethPair.PeerMac)} type bridge");
             VethPair.Ip($"-n {PeerNamespace} addr add 198.18.0.1/15 dev {Bridge}");
             VethPair.Ip($"-n {PeerNamespace} link set {Bridge} up");
             VethPair.Ip($"-n {DeviceNamespace} link set lo up");
