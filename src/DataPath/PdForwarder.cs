@@ -131,6 +131,28 @@ public sealed class PdForwarder : IDutyCycle
     }
 
     /// <summary>
+    /// Sends <paramref name="frame"/>, built by the client rather than received (an announcement such as a gratuitous
+    /// ARP), out of the transmit queue between bursts; false when no buffer or ring slot was free. Off the hot path: a
+    /// control message asks for it.
+    /// </summary>
+    public bool Transmit(ReadOnlySpan<byte> frame)
+    {
+        Span<int> handle = stackalloc int[1];
+        if (_cache.TryAllocate(handle) == 0)
+            return false;
+        _cache.Pool.SetPacket(handle[0], frame);
+        var tx = _tx.PostAndDrain(handle, _completions);
+        _cache.Return(_completions.AsSpan(0, tx.Drained));
+        if (tx.Posted == 0)
+        {
+            _cache.Return(handle);
+            return false;
+        }
+        Forwarded++;
+        return true;
+    }
+
+    /// <summary>
     /// Stops both queues and returns every buffer they hold to the cache: flush, then drain until nothing is
     /// outstanding (PD's teardown before FreeQueue).
     /// </summary>

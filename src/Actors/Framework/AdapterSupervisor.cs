@@ -24,6 +24,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private readonly Dictionary<string, SetFilter> _receiveFilters = [];
     private readonly List<PendingPublish> _pending = [];
     private IDisposable? _subscription;
+    private IActorRef? _firstQueue;
     private IPdProvider? _provider;
     private SteeringMesh? _steering;
     // Read by queue actor factories on the queues' threads, so a restarted queue starts with the set in force.
@@ -98,6 +99,12 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 break;
             case PublishFilters publish:
                 Publish(publish.Filters);
+                break;
+            case TransmitFrames transmit when _state == AdapterState.Running && _firstQueue is { } first && _queues.Contains(first):
+                first.Tell(transmit, Sender);
+                break;
+            case TransmitFrames transmit:
+                Sender.Tell(new FramesTransmitted(settings.Name, 0, transmit.Frames.Count));
                 break;
             case FiltersPublished published:
                 foreach (var pending in _pending.Where(p => p.Filters == published.Filters))
@@ -278,6 +285,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             var queue = Context.ActorOf(props.WithDispatcher(Props.PinnedDispatcher), $"queue-{telemetry.Queue}");
             Context.Watch(queue);
             _queues.Add(queue);
+            if (telemetry.Queue == 0)
+                _firstQueue = queue;
             settings.Captures[telemetry.Queue].Open();
         }
     }

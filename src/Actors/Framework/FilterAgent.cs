@@ -12,7 +12,8 @@ namespace PdCluster.Actors.Framework;
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
-/// Running, a fresh supervisor after a failure among them, is given the newest set again.
+/// Running, a fresh supervisor after a failure among them, is given the newest set again. A <see cref="TeamChanged"/>
+/// compiles the sets again at the same revision, so a survivor carries its down team members' filters.
 /// </summary>
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
@@ -26,6 +27,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private readonly Dictionary<string, IReadOnlyDictionary<string, long>> _inForce = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<RejectedFilter>> _adapterRejected = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Revision, long ChangeRevision)> _adapterApplied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _teams = new(StringComparer.Ordinal);
     private SortedDictionary<string, DesiredFilter> _desired = new(StringComparer.Ordinal);
     private IReadOnlyList<RejectedFilter> _nodeRejected = [];
     private IReadOnlyList<RejectedFilter> _rejected = [];
@@ -37,6 +39,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private long _revisionChange;
     private long _received;
     private bool _publishing;
+    private bool _compiled;
     private string? _storeError;
     private TimeSpan _retryDelay;
 
@@ -68,6 +71,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     /// <summary>An adapter came (back) to Running: it is given the newest set again.</summary>
     private sealed record Republish(string Adapter);
 
+    /// <summary>A team's cover changed: every set is compiled again at the same revision.</summary>
+    private sealed record Recompile;
+
     private sealed record Published(long Revision, long ChangeRevision, IReadOnlyList<AdapterOutcome> Outcomes, IReadOnlyList<RejectedFilter> NodeRejected);
 
     /// <summary>Creates the agent as <c>filter-agent</c> of <paramref name="system"/>.</summary>
@@ -79,6 +85,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     {
         _retryDelay = settings.MinRetryDelay;
         Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
+        Context.System.EventStream.Subscribe(Self, typeof(TeamChanged));
         Self.Tell(new Resync());
     }
 
@@ -131,6 +138,13 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case AdapterStateChanged { State: AdapterState.Running } running when _newest.ContainsKey(running.Adapter):
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
                 _pending.Enqueue(new Republish(running.Adapter));
+                ApplyNext();
+                break;
+            case TeamChanged team:
+                _teams[team.Team] = team.CoveredBy;
+                // Before the first snapshot there is nothing to recompile: the snapshot's sets take the cover in.
+                if (_compiled)
+                    _pending.Enqueue(new Recompile());
                 ApplyNext();
                 break;
             case StatusFailure failed:
@@ -241,6 +255,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 break;
         }
         _publishing = true;
+        _compiled = true;
         var (candidates, nodeRejected) = ScopedFilterSets.Candidates(_desired.Values, settings);
         var plans = targets.Select(t => Plan(t, candidates)).ToList();
         var (revision, changeRevision) = (_revision, _revisionChange);
@@ -256,6 +271,11 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private AdapterPlan Plan(FilterTarget target, IReadOnlyList<DesiredFilter> candidates)
     {
         var inScope = ScopedFilterSets.InScope(target, candidates, settings.Node);
+        foreach (var member in _teams.Values.SelectMany(t => t).Where(c => c.Value == target.Adapter).Select(c => c.Key))
+        {
+            if (settings.Targets.FirstOrDefault(t => t.Adapter == member) is { } covered)
+                inScope = ScopedFilterSets.Adopt(inScope, ScopedFilterSets.InScope(covered, candidates, settings.Node), target.Queues);
+        }
         var current = inScope.ToDictionary(d => d.Id, d => d.ModRevision, StringComparer.Ordinal);
         var inForce = _inForce.GetValueOrDefault(target.Adapter) ?? new Dictionary<string, long>();
         var roomMade = inForce.Any(f => !current.TryGetValue(f.Key, out var modRevision) || modRevision != f.Value);

@@ -91,6 +91,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
             case GetQueueStats:
                 Sender.Tell(_settings.Telemetry.Snapshot());
                 break;
+            case TransmitFrames transmit:
+                var sent = 0;
+                foreach (var frame in transmit.Frames)
+                    sent += _forwarder.Transmit(frame) ? 1 : 0;
+                Sender.Tell(new FramesTransmitted(Context.Parent.Path[(Context.Parent.Path.LastIndexOf('/') + 1)..], sent, transmit.Frames.Count));
+                break;
             default:
                 Unhandled(message);
                 break;

@@ -7,7 +7,8 @@ namespace PdCluster.Actors.Framework;
 /// Turns the cluster's desired filters into one <see cref="CompiledFilterSet"/> per local adapter: the node's own filter
 /// file first, then the cluster filters in scope of that adapter in id order (so at equal priority the node's own
 /// filter wins). A filter that cannot run (malformed, an id the node's file already uses, a queue the adapter lacks,
-/// one the adapter refused) is left out and reported; the others still apply.
+/// one the adapter refused) is left out and reported; the others still apply. A team member that is down has its
+/// cluster filters carried by its survivor (<see cref="Adopt"/>).
 /// </summary>
 internal static class ScopedFilterSets
 {
@@ -60,5 +61,28 @@ internal static class ScopedFilterSets
         }
         var same = previous is not null && previous.Revision == revision && previous.Specs.SequenceEqual(specs, ReferenceEqualityComparer.Instance);
         return (same ? previous! : CompiledFilterSet.Compile(specs, revision), rejected);
+    }
+
+    /// <summary>
+    /// <paramref name="own"/>, then the filters of a down team member (<paramref name="member"/>) whose id it lacks,
+    /// their queues mapped onto the survivor's <paramref name="queues"/> (queue q to q mod queues). The node's own
+    /// filter file is every adapter's already, so only cluster filters move.
+    /// </summary>
+    public static IReadOnlyList<DesiredFilter> Adopt(IReadOnlyList<DesiredFilter> own, IReadOnlyList<DesiredFilter> member, int queues)
+    {
+        var ids = own.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. own, .. member.Where(d => !ids.Contains(d.Id)).Select(d => d.Filter!.Filter.Queue is not { } queue ? d : d with
+        {
+            Filter = new ClusterFilter
+            {
+                SchemaVersion = d.Filter.SchemaVersion,
+                Scope = d.Filter.Scope,
+                Filter = new FilterSpec
+                {
+                    Id = d.Id, Priority = d.Filter.Filter.Priority, Action = d.Filter.Filter.Action, Queue = queue % queues,
+                    Context = d.Filter.Filter.Context, Match = d.Filter.Filter.Match,
+                },
+            },
+        })];
     }
 }

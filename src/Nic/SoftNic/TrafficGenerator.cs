@@ -10,7 +10,8 @@ namespace PdCluster.Nic.SoftNic;
 /// Drives one SoftNic port as fast as it can: sends bursts of the configured flows round-robin, each frame stamped
 /// with a send timestamp and sequence number, and (as a sink) receives whatever comes back, measuring latency from
 /// the stamps. It owns the port's PD resources: one TX queue, one RX queue that has acquired the port's RSS,
-/// and turns the port's receive hashing off, as a tester's port does.
+/// and turns the port's receive hashing off, as a tester's port does. Like a host's neighbour table, it takes a
+/// gratuitous ARP that comes back as the announced address's new MAC: its flows to that address go there from then on.
 /// </summary>
 /// <remarks>Single-threaded: call <see cref="Transmit"/> and <see cref="Receive"/> from one thread.</remarks>
 public sealed class TrafficGenerator : IDisposable
@@ -28,6 +29,7 @@ public sealed class TrafficGenerator : IDisposable
     private readonly SoftNicQueue _tx;
     private readonly SoftNicQueue _rx;
     private readonly byte[][] _templates;
+    private readonly uint[] _destinations;
     private readonly int[] _burst;
     private readonly int[] _drain;
     private int _nextFlow;
@@ -40,8 +42,13 @@ public sealed class TrafficGenerator : IDisposable
             throw new ArgumentException("The generator needs at least one flow.", nameof(flows));
         _port = port;
         _templates = new byte[flows.Count][];
+        _destinations = new uint[flows.Count];
         for (var i = 0; i < flows.Count; i++)
+        {
             _templates[i] = BuildTemplate(flows[i]);
+            if (flows[i].EtherType != EtherType.Arp && System.Net.IPAddress.TryParse(flows[i].Destination, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                _destinations[i] = BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+        }
 
         _pool = new BufferPool(queueSlots * 4, 2048);
         _cache = _pool.CreateCache(Math.Max(64, burst * 4));
@@ -59,6 +66,9 @@ public sealed class TrafficGenerator : IDisposable
 
     /// <summary>Frames that came back to the sink.</summary>
     public long Received { get; private set; }
+
+    /// <summary>Gratuitous ARPs that came back and moved at least one flow to the announced MAC.</summary>
+    public long Announcements { get; private set; }
 
     /// <summary>Latency of frames that came back, from their send stamp, in nanoseconds.</summary>
     public LatencyHistogram Latency { get; } = new();
@@ -101,7 +111,9 @@ public sealed class TrafficGenerator : IDisposable
         {
             var handle = _drain[i];
             var packet = _pool.Packet(handle);
-            if (packet.Length >= StampLength)
+            if (GratuitousArp.TryRead(packet, out var mac, out var address))
+                Learn(mac, address);
+            else if (packet.Length >= StampLength)
             {
                 var sentAt = BinaryPrimitives.ReadInt64LittleEndian(packet[^StampLength..]);
                 Latency.Record((long)((now - sentAt) * (1e9 / Stopwatch.Frequency)));
@@ -111,6 +123,22 @@ public sealed class TrafficGenerator : IDisposable
         _cache.Return(_drain.AsSpan(0, result.Drained));
         Received += received;
         return received;
+    }
+
+    /// <summary>Sends the flows to <paramref name="address"/> to <paramref name="mac"/> from the next burst on.</summary>
+    private void Learn(ulong mac, uint address)
+    {
+        var moved = false;
+        for (var i = 0; i < _templates.Length; i++)
+        {
+            if (_destinations[i] != address || address == 0)
+                continue;
+            BinaryPrimitives.WriteUInt32BigEndian(_templates[i], (uint)(mac >> 16));
+            BinaryPrimitives.WriteUInt16BigEndian(_templates[i].AsSpan(4), (ushort)mac);
+            moved = true;
+        }
+        if (moved)
+            Announcements++;
     }
 
     /// <summary>

@@ -5,6 +5,8 @@ namespace PdCluster.Nic.SoftNic;
 /// <summary>
 /// A cable between two SoftNic ports in one process: what one port transmits, the other receives, copied into the
 /// receiver's posted buffers. Optional faults drop, corrupt (flip one byte) or reorder (hold back one frame) frames.
+/// <see cref="Switch"/> joins more than two ports as a switch whose table holds each port's own MAC: a frame goes to
+/// the port of its destination MAC, a broadcast or multicast to every other port.
 /// </summary>
 public sealed class Wire
 {
@@ -12,13 +14,15 @@ public sealed class Wire
     private readonly Random? _random;
     private readonly byte[] _staging = new byte[16384];
     private readonly byte[] _held = new byte[16384];
+    private readonly SoftNic[]? _switched;
     private int _heldLength = -1;
     private long _lost;
     private long _corrupted;
     private long _reordered;
 
-    private Wire(SoftNic a, SoftNic b, WireFaults? faults)
+    private Wire(SoftNic a, SoftNic b, WireFaults? faults, SoftNic[]? switched = null)
     {
+        _switched = switched;
         A = a;
         B = b;
         Faults = faults;
@@ -56,11 +60,30 @@ public sealed class Wire
         return wire;
     }
 
+    /// <summary>Plugs every one of <paramref name="ports"/> (two or more, each with a MAC of its own) into one switch.</summary>
+    public static Wire Switch(params SoftNic[] ports)
+    {
+        if (ports.Length < 2 || ports.Select(p => p.Info.Mac).Distinct().Count() != ports.Length)
+            throw new ArgumentException("A switch joins two or more ports, each with a MAC of its own.", nameof(ports));
+        if (ports.Any(p => p.Wire is not null))
+            throw new InvalidOperationException("A port takes one wire.");
+        var wire = new Wire(ports[0], ports[1], null, ports);
+        foreach (var port in ports)
+            port.Wire = wire;
+        return wire;
+    }
+
     /// <summary>The port at the other end from <paramref name="port"/>.</summary>
     public SoftNic PeerOf(SoftNic port) => port == A ? B : A;
 
     internal void Carry(SoftNic from, BufferPool pool, ReadOnlySpan<int> handles)
     {
+        if (_switched is not null)
+        {
+            foreach (var handle in handles)
+                Switch(from, pool.Packet(handle));
+            return;
+        }
         var to = PeerOf(from);
         if (_random is null)
         {
@@ -71,6 +94,21 @@ public sealed class Wire
         {
             foreach (var handle in handles)
                 CarryWithFaults(to, pool.Packet(handle));
+        }
+    }
+
+    private void Switch(SoftNic from, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 6)
+            return;
+        var destination = (ulong)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame) << 16
+            | System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(frame[4..]);
+        // The group bit (the first octet's lowest) marks broadcast and multicast.
+        var flood = (destination >> 40 & 1) != 0;
+        foreach (var port in _switched!)
+        {
+            if (port != from && (flood || port.Info.Mac == destination))
+                port.Receive(frame);
         }
     }
 

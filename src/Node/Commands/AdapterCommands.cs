@@ -56,7 +56,7 @@ internal static class AdapterCommands
                     info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet,
                     info.ChosenProvider, AdapterInfo.FieldNames(info.KernelFilterFields), AdapterInfo.FieldNames(info.SoftwareFilterFields))
                 {
-                    BusAddress = info.BusAddress, Development = development,
+                    BusAddress = info.BusAddress, Development = development, Team = a.Team, Addresses = a.Addresses,
                 };
             }).ToList();
             if (result.GetValue(output) == "json")
@@ -77,6 +77,9 @@ internal static class AdapterCommands
             {
                 if (r.ChosenProvider is { } chosen)
                     Console.WriteLine($"{r.Name}: provider {r.Provider} chose {chosen}");
+                if (r.Team is { } team)
+                    Console.WriteLine($"{r.Name}: team {team} with {string.Join(", ", rows.Where(o => o.Team == team && o != r).Select(o => o.Name))}"
+                        + (r.Addresses is { Count: > 0 } addresses ? $"; its survivor announces {string.Join(", ", addresses)}" : ""));
                 if (r.KernelFilterFields is { } kernel)
                     Console.WriteLine($"{r.Name}: kernel filter fields: {string.Join(", ", kernel)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
             }

@@ -12,6 +12,12 @@ internal sealed record AdapterRow(
     /// <summary>Where the device sits on its bus (<c>0000:03:00.0</c>), empty when it has none.</summary>
     public string BusAddress { get; init; } = "";
 
+    /// <summary>The team the adapter belongs to (<c>adapters[].team</c>), else null.</summary>
+    public string? Team { get; init; }
+
+    /// <summary>The IPv4 addresses a survivor of its team announces while the adapter is down.</summary>
+    public IReadOnlyList<string>? Addresses { get; init; }
+
     /// <summary>Whether PD accepts the adapter as a development adapter (veth, virtio_net): no PacketDirect hardware.</summary>
     public bool Development { get; init; }
 }

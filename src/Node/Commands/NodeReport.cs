@@ -11,7 +11,8 @@ internal sealed record NodeReport(
     [property: JsonPropertyName("queues")] IReadOnlyList<QueueRates> Queues,
     [property: JsonPropertyName("generator_sent")] long Sent,
     [property: JsonPropertyName("generator_returned")] long Returned,
-    [property: JsonPropertyName("p99_us")] double P99Microseconds)
+    [property: JsonPropertyName("p99_us")] double P99Microseconds,
+    [property: JsonPropertyName("teams"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PdCluster.Actors.Framework.TeamStatus>? Teams = null)
 {
     /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
     public static Dictionary<(string, int), QueueSample> Sample(NodeHost host) =>
@@ -39,8 +40,15 @@ internal sealed record NodeReport(
             }
         }
         var (sent, returned, p99) = host.Traffic;
-        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(p99, 1));
+        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(p99, 1), host.Teams.Count == 0 ? null : host.Teams);
     }
+
+    /// <summary>A caption line per team: <c>team t0: pd0 down (covered by pd1), pd1 up · 1 failovers, 0 failbacks</c>.</summary>
+    private static string Describe(PdCluster.Actors.Framework.TeamStatus t) =>
+        $"\nteam {t.Team}: {string.Join(", ", t.Members.Select(Describe))} · {t.Failovers} failovers, {t.Failbacks} failbacks";
+
+    private static string Describe(PdCluster.Actors.Framework.TeamMemberStatus m) =>
+        m.Up ? $"{m.Adapter} up" : m.CoveredBy is { } by ? $"{m.Adapter} down (covered by {by})" : $"{m.Adapter} down (no member up)";
 
     public void WriteJson(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, NodeReportJson.Default.NodeReport));
 
@@ -48,7 +56,7 @@ internal sealed record NodeReport(
     public void WriteTable(IAnsiConsole console)
     {
         var table = new Table().Title($"node at {Seconds:0.0} s")
-            .Caption($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs")
+            .Caption(Markup.Escape($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs" + string.Concat((Teams ?? []).Select(Describe))))
             .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits (total)");
         foreach (var q in Queues)
         {

@@ -47,6 +47,12 @@ public sealed class AdapterConfig
     /// <summary>Labels a cluster filter's scope can pick the adapter by (<c>scope.adapterLabels</c>).</summary>
     public List<string>? Labels { get; set; }
 
+    /// <summary>The team the adapter belongs to, by name (two or more adapters of the node): while a member is down, the first member up carries its filters and traffic.</summary>
+    public string? Team { get; set; }
+
+    /// <summary>IPv4 addresses the adapter serves (team members only): while it is down, the survivor announces them by gratuitous ARP.</summary>
+    public List<string>? Addresses { get; set; }
+
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>
     public SimulatedConfig? Simulated { get; set; }
 }

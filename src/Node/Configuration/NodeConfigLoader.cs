@@ -81,6 +81,7 @@ public static class NodeConfigLoader
         for (var i = 0; i < config.Adapters.Count; i++)
             CheckAdapter(config.Adapters[i], $"adapters[{i}]", names, source);
         CheckInterfacesOnce(config, source);
+        TeamRules.Check(config, source);
         CheckPoolMemory(config, source);
         ClusterItems.Read(config, source);
         var filters = LoadFilters(config, source, directory);

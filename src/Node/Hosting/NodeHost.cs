@@ -36,6 +36,7 @@ internal sealed class NodeHost : INodeAdmin
     private IActorRef? _filterAgent;
     private IActorRef? _coordinator;
     private IActorRef? _ownership;
+    private readonly List<TeamSettings> _teams = [];
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
@@ -158,6 +159,7 @@ internal sealed class NodeHost : INodeAdmin
         host._coordinator = Coordinator.Start(host.System, new CoordinatorSettings(host._store, config.Config.Cluster, config.Config.Node));
         host._ownership = OwnershipAgent.Start(host.System, new OwnershipAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host.Items,
             host._adapters.Where(a => a.Adapter.Announcer is not null).ToDictionary(a => a.Name, a => a.Adapter.Announcer!)));
+        host.StartTeams();
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
@@ -165,6 +167,24 @@ internal sealed class NodeHost : INodeAdmin
             adapter.Traffic?.Start();
         return host;
     }
+
+    /// <summary>Starts a <see cref="TeamFailover"/> per team (after the FilterAgent, which takes its changes), told the states its members already reached.</summary>
+    private void StartTeams()
+    {
+        var adapters = Config.Config.Adapters.Zip(_adapters).Where(a => a.First.Team is not null).ToList();
+        foreach (var team in adapters.GroupBy(a => a.First.Team!, StringComparer.Ordinal))
+        {
+            var settings = new TeamSettings(team.Key, [.. team.Select(a => new TeamMember(a.First.Name, a.Second.Adapter.Info.Mac,
+                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]))], _node);
+            _teams.Add(settings);
+            var actor = TeamFailover.Start(System, settings);
+            foreach (var (_, (name, _, telemetry, pool, _)) in team.Where(a => a.Second.Telemetry.HasReported))
+                actor.Tell(new AdapterStateChanged(name, telemetry.State, pool.FreeCount, pool.Capacity));
+        }
+    }
+
+    /// <summary>Each team's state as its failover actor last published it.</summary>
+    public IReadOnlyList<TeamStatus> Teams => [.. _teams.Select(t => t.Telemetry.Status)];
 
     /// <summary>Waits until no adapter is still coming up, so traffic does not meet empty rings.</summary>
     private async Task WaitForAdaptersAsync(TimeSpan timeout, CancellationToken stopping)
@@ -177,7 +197,7 @@ internal sealed class NodeHost : INodeAdmin
     }
 
     /// <inheritdoc/>
-    public Task<NodeStatus> StatusAsync() => _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5));
+    public async Task<NodeStatus> StatusAsync() => await _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)) with { Teams = Teams };
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<MemberRecord>> MembersAsync()

@@ -156,7 +156,8 @@ public sealed class VethPair : IDisposable
             throw new InvalidOperationException($"Setting {key} in {ns} failed ({code}): {error.Trim()}");
     }
 
-    private static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
+    /// <summary>A MAC as ip(8) writes it: <c>02:00:00:00:00:01</c>.</summary>
+    public static string Mac(ulong mac) => string.Join(':', Enumerable.Range(0, 6).Select(i => ((byte)(mac >> (40 - 8 * i))).ToString("x2")));
 
     /// <summary>Runs <c>FILE ARGS</c> to its end and returns its exit code, output and error output.</summary>
     public static (int Code, string Output, string Error) Run(string file, string arguments)
