@@ -82,8 +82,10 @@ public sealed class WakeSignal : IDisposable
         }
         Debug.Assert(Volatile.Read(ref _disposed) == 0, "Waiting on a disposed WakeSignal.");
         Native.Poll(_poll.AsSpan(0, 1 + _watched), timeout);
-        // A setter that saw Parked has written (or is about to write) the eventfd; read it empty so the next wait sleeps.
-        Native.DrainEventFd(_fd);
+        // A setter that saw Parked has written the eventfd: read it empty so the next wait sleeps. One still about to
+        // write makes the next wait return at once, unwoken; a wake by a watched socket alone costs no read.
+        if (_poll[0].Revents != 0)
+            Native.DrainEventFd(_fd);
         var woken = Interlocked.Exchange(ref _state, Clear) == Signalled;
         for (var i = 1; i <= _watched && !woken; i++)
             woken = _poll[i].Revents != 0;
