@@ -15,31 +15,12 @@ namespace PdCluster.Tests.Provider.Contract;
 /// socket, and the kernel wakes it for a frame, with no notifier thread between them. The idle's longest wait is
 /// minutes, so a frame drained within seconds was the socket's wake. Derive once per kernel provider.
 /// </summary>
-public abstract unsafe class KernelDrainNotificationContract : IDisposable
+public abstract unsafe class KernelDrainNotificationContract : HarnessedProviderTests
 {
     private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
     private readonly List<IPdQueue> _queues = [];
     private readonly List<PdReceiveFilter> _filters = [];
-
-    protected KernelDrainNotificationContract()
-    {
-        Harness = CreateHarness();
-    }
-
-    private IProviderHarness Harness { get; }
-
-    private IPdProvider Provider => Harness.Provider;
-
-    private BufferPool Pool => Harness.Pool;
-
-    protected abstract IProviderHarness CreateHarness();
-
-    public void Dispose()
-    {
-        Harness.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     [ContractFact]
     public void An_idle_queue_thread_sleeps_in_one_ppoll_on_its_socket_and_wakes_for_a_frame()
