@@ -3,7 +3,8 @@ namespace PdCluster.Concurrency;
 /// <summary>
 /// Spins a little, then arms every queue of its group, polls once more, and sleeps on the signal until a completion,
 /// a control message (anything else that sets the signal), or <c>maxWait</c>, which doubles as moderation by time:
-/// a poller never sleeps longer than that with work pending.
+/// a poller never sleeps longer than that with work pending. Queues on kernel sockets add their sockets to the
+/// signal's wait, so the poller sleeps in one <c>ppoll</c> and the kernel wakes it, with no thread in between.
 /// </summary>
 public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, int spinsBeforeArm, TimeSpan maxWait)
     : IIdleStrategy

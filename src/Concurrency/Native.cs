@@ -7,10 +7,11 @@ internal static unsafe partial class Native
 {
     public const int EfdNonBlock = 0x800;
     public const int EfdCloExec = 0x80000;
-    private const short PollIn = 0x1;
+    public const short PollIn = 0x1;
 
+    /// <summary>The kernel's <c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
+    public struct PollFd
     {
         public int Fd;
         public short Events;
@@ -53,12 +54,17 @@ internal static unsafe partial class Native
         Read(fd, &value, sizeof(ulong));
     }
 
-    /// <summary>Sleeps until <paramref name="fd"/> is readable or <paramref name="timeout"/> passed (or a signal came).</summary>
-    public static void Poll(int fd, TimeSpan timeout)
+    /// <summary>
+    /// Sleeps until one of <paramref name="fds"/> is ready for its events or <paramref name="timeout"/> passed (or a
+    /// signal came); each entry's <c>Revents</c> says what it found.
+    /// </summary>
+    public static void Poll(Span<PollFd> fds, TimeSpan timeout)
     {
         var ticks = Math.Max(0, timeout.Ticks);
         var spec = new TimeSpec { Seconds = ticks / TimeSpan.TicksPerSecond, Nanoseconds = ticks % TimeSpan.TicksPerSecond * 100 };
-        var pollFd = new PollFd { Fd = fd, Events = PollIn };
-        PPoll(&pollFd, 1, &spec, null);
+        foreach (ref var entry in fds)
+            entry.Revents = 0;
+        fixed (PollFd* p = fds)
+            PPoll(p, (nuint)fds.Length, &spec, null);
     }
 }

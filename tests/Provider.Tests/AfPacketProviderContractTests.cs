@@ -11,7 +11,7 @@ public sealed class AfPacketProviderContractTests : ProviderContract
     protected override IProviderHarness CreateHarness() => new VethHarness();
 
     /// <summary>An AfPacketProvider on the device end; its OS path is the device's kernel stack, which AF_PACKET leaves every frame to.</summary>
-    private sealed class VethHarness() : VethProviderHarness(veth =>
+    internal sealed class VethHarness() : VethProviderHarness(veth =>
         new AfPacketProvider(AfXdpProviderContractTests.VethHarness.Adapter(veth.DeviceInterface), new AfPacketAdapterOptions(veth.DeviceInterface), veth.Device))
     {
         /// <summary>The IPv4 datagrams the device's kernel stack took in.</summary>

@@ -37,9 +37,11 @@ public sealed class QueueActor : ActorBase, IPolledActor
         try
         {
             _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane, settings.Capture);
+            // Drain notification arms at the first empty poll, spinning none: where the kernel's receive work shares
+            // the core (threaded NAPI), a spin takes the time that would bring the next frames.
             IdleStrategy = settings.Idle switch
             {
-                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 200, TimeSpan.FromMilliseconds(100)),
+                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 0, TimeSpan.FromMilliseconds(100)),
                 QueueIdle.BusySpin => new BusySpinIdleStrategy(),
                 _ => new BackoffIdleStrategy(WakeSignal),
             };

@@ -43,7 +43,6 @@ public sealed class AfPacketProvider : IPdProvider
         IfIndex = (int)InNamespace(() => Posix.if_nametoindex(options.Interface));
         if (IfIndex == 0)
             throw new PdException(PdStatus.DeviceRemoved, $"There is no interface {options.Interface}{(_namespace is null ? "" : $" in {_namespace.Path}")}.");
-        Notifier = new AfPacketNotifier(options.Interface);
         Capabilities = new PdCapabilities(
             MaxReceiveQueues: MaxQueues, MaxTransmitQueues: MaxQueues, MaxQueueSize: MaxQueueSize,
             MaxPartialBufferCount: 1, FilterContextBits: 64,
@@ -62,8 +61,6 @@ public sealed class AfPacketProvider : IPdProvider
     public IPdOsPath OsPath { get; } = new KernelStackOsPath();
 
     internal int IfIndex { get; }
-
-    internal AfPacketNotifier Notifier { get; }
 
     /// <summary>The receive filters as the queues classify their copies.</summary>
     internal AfPacketFilterTable Table => Volatile.Read(ref _table);
@@ -206,7 +203,7 @@ public sealed class AfPacketProvider : IPdProvider
         }
     }
 
-    /// <summary>Closes the provider: clear filters, flush and close every queue's socket, stop the notifier.</summary>
+    /// <summary>Closes the provider: clear filters, flush and close every queue's socket.</summary>
     public void Dispose()
     {
         lock (_lock)
@@ -220,7 +217,6 @@ public sealed class AfPacketProvider : IPdProvider
             foreach (var q in _queues)
                 q.FlushQueue();
             _acquired.Clear();
-            Notifier.Dispose();
         }
     }
 

@@ -22,7 +22,6 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
         Completed = new HandleFifo(parameters.QueueSize);
         NotifyArmed = () => Interlocked.Exchange(ref _armed, null)?.Set();
         Socket = provider.InNamespace(open);
-        provider.Notifier.Add(Socket.Fd, NotifyArmed);
     }
 
     public abstract PdQueueType Type { get; }
@@ -64,7 +63,7 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
     /// <summary>Buffers completed and not yet drained.</summary>
     protected HandleFifo Completed { get; }
 
-    /// <summary>Sets the armed drain-notification signal once; the notifier calls it when the socket is ready.</summary>
+    /// <summary>Sets the armed drain-notification signal once: the queue stopped, or it holds completions already.</summary>
     protected Action NotifyArmed { get; }
 
     /// <summary>The socket, until the queue stops.</summary>
@@ -92,7 +91,10 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
         }
     }
 
-    /// <summary>Arms PD's drain notification; <see cref="Arm"/> says on what.</summary>
+    /// <summary>
+    /// Arms PD's drain notification: the signal watches the socket for the readiness <see cref="Arm"/> names, so the
+    /// poller's own wait sleeps on it; a queue that stops meanwhile (flush, device gone) sets the signal.
+    /// </summary>
     public void RequestDrainNotification(WakeSignal signal)
     {
         Volatile.Write(ref _armed, signal);
@@ -101,7 +103,7 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
             if (Socket is not { } socket || Completed.Count > 0)
                 NotifyArmed();
             else
-                Arm(socket);
+                Arm(socket, signal);
         }
     }
 
@@ -112,8 +114,8 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
             Stop();
     }
 
-    /// <summary>Arms the socket's readiness that means a completion is coming. Called with the lock held.</summary>
-    protected abstract void Arm(PacketSocket socket);
+    /// <summary>Has <paramref name="signal"/> watch the socket's readiness that means a completion is coming. Called with the lock held.</summary>
+    protected abstract void Arm(PacketSocket socket, WakeSignal signal);
 
     /// <summary>Hands back what the kernel completed, then every buffer still held, flagged flushed. Called with the lock held.</summary>
     protected abstract void Release();
@@ -151,7 +153,6 @@ internal abstract class AfPacketQueue : IPdQueue, IDisposable
         Release();
         if (Socket is { } socket)
         {
-            Provider.Notifier.Remove(socket.Fd);
             socket.Dispose();
             Socket = null;
         }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using PdCluster.Concurrency;
 using PdCluster.Nic.Counters;
-using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
 using PdCluster.Queues.Rings;
@@ -118,11 +118,11 @@ internal sealed unsafe class AfPacketReceiveQueue : AfPacketQueue
     }
 
     /// <summary>Readable when the kernel retires a block; a pending ENETDOWN is cleared first, and read as removal when the interface is gone.</summary>
-    protected override void Arm(PacketSocket socket)
+    protected override void Arm(PacketSocket socket, WakeSignal signal)
     {
         if (socket.TakeError() != 0 && socket.DeviceGone)
             Provider.DeviceGone();
-        Provider.Notifier.Arm(socket.Fd, Posix.EpollIn);
+        signal.Watch(socket.Fd, PollEvents.In);
     }
 
     protected override void Release()

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PdCluster.Concurrency;
 using PdCluster.Nic.Counters;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Rings;
@@ -73,10 +74,10 @@ internal sealed unsafe class AfPacketTransmitQueue : AfPacketQueue
     }
 
     /// <summary>Writable when the kernel gives a frame back; nothing is armed while none is in flight.</summary>
-    protected override void Arm(PacketSocket socket)
+    protected override void Arm(PacketSocket socket, WakeSignal signal)
     {
         if (Held > 0)
-            Provider.Notifier.Arm(socket.Fd, PacketSys.EpollOut);
+            signal.Watch(socket.Fd, PollEvents.Out);
     }
 
     /// <summary>Completes what was sent, then every frame still in flight as flushed (its packet was copied: the buffer is free).</summary>

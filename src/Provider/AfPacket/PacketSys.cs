@@ -22,8 +22,6 @@ internal static unsafe partial class PacketSys
     public const int MapShared = 1, MapLocked = 0x2000, MapPopulate = 0x8000;
     public const uint TpStatusKernel = 0, TpStatusUser = 1, TpStatusVlanValid = 0x10, TpStatusVlanTpidValid = 0x40;
     public const uint TpStatusAvailable = 0, TpStatusSendRequest = 1, TpStatusWrongFormat = 4;
-    public const short PollOut = 4;
-    public const uint EpollOut = 4;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial void* mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);

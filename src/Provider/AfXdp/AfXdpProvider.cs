@@ -57,12 +57,10 @@ public sealed class AfXdpProvider : IPdProvider
         try
         {
             Filters = new XdpFilterTable(LibXdp.ProgramObject(_program));
-            Notifier = new AfXdpNotifier(options.Interface);
             _osPath = InNamespace(() => new TapOsPath($"pdos{_ifindex}", _ifindex, Path.Combine(Path.GetDirectoryName(path)!, "pd_os_path.o")));
         }
         catch
         {
-            Notifier?.Dispose();
             _attachment.Dispose();
             LibXdp.ProgramClose(_program);
             throw;
@@ -84,8 +82,6 @@ public sealed class AfXdpProvider : IPdProvider
     public IPdOsPath OsPath => _osPath;
 
     internal XdpFilterTable Filters { get; }
-
-    internal AfXdpNotifier Notifier { get; }
 
     internal AfXdpNeeds Needs { get; } = new();
 
@@ -216,7 +212,6 @@ public sealed class AfXdpProvider : IPdProvider
             });
             _attachment.Dispose();
             LibXdp.ProgramClose(_program);
-            Notifier.Dispose();
         }
     }
 

@@ -119,6 +119,8 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
     {
         lock (_umem.Lock)
         {
+            // The client is polling: completions from here on are this poll's, not a notification's.
+            _armed = null;
             var failed = _flushed || _stopped || _umem.Failed;
             if (!failed && _xsk == 0)
                 _umem.RebindDue();
@@ -168,20 +170,30 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
         }
     }
 
+    /// <summary>
+    /// Arms PD's drain notification: a receive queue's signal watches its socket, readable once the RX ring holds a
+    /// frame, so the poller's own wait sleeps on it. What the queue completes itself (transmissions reaped from the
+    /// completion ring, buffers back from a rebuild) sets the armed signal.
+    /// </summary>
     public void RequestDrainNotification(WakeSignal signal)
     {
         Interlocked.Exchange(ref _armed, signal);
         bool awaitingRebind;
+        int fd;
         lock (_umem.Lock)
+        {
             awaitingRebind = _xsk == 0 && Continues && !_umem.Failed;
+            fd = _fd;
+        }
         // An unbound queue has no socket to wait on: its thread keeps polling, and each poll tries the bind again.
+        // A socket closed after this (a sibling's flush) wakes the wait through the rebuild's Notify.
         if (awaitingRebind)
             Notify();
-        else
-            _provider.Notifier.Arm(this);
+        else if (Type == PdQueueType.Receive && fd >= 0)
+            signal.Watch(fd, PollEvents.In);
     }
 
-    /// <summary>Called by the notifier when the socket became readable: fires the armed signal once.</summary>
+    /// <summary>Fires the armed signal once: a completion the queue saw itself, or a rebuild that replaced its socket.</summary>
     public void Notify() => Interlocked.Exchange(ref _armed, null)?.Set();
 
     /// <summary>Creates and binds the socket (returns 0 or a negative errno). Called with the UMEM lock held.</summary>
@@ -207,7 +219,6 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
         _kernelDrops = 0;
         if (Type == PdQueueType.Receive && !_flushed)
             _provider.Filters.SetSocket(Slot, _fd);
-        _provider.Notifier.Add(this);
         return 0;
     }
 
@@ -218,7 +229,6 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
             return;
         if (Type == PdQueueType.Receive)
             _provider.Filters.ClearSocket(Slot);
-        _provider.Notifier.Remove(this);
         LibXdp.SocketDelete(_xsk);
         _xsk = 0;
         _fd = -1;

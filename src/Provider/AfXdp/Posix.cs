@@ -27,11 +27,6 @@ internal static unsafe partial class Posix
     public const int Ewouldblock = 11;
     public const int RlimitMemlock = 8;
     public const long BpfFsMagic = 0xcafe4a11;
-    public const int EpollCtlAdd = 1;
-    public const int EpollCtlDel = 2;
-    public const int EpollCtlMod = 3;
-    public const uint EpollIn = 1;
-    public const uint EpollOneShot = 1u << 30;
     public const int AfNetlink = 16;
     public const int SockRawCloexec = 3 | 0x80000;
     public const int NetlinkRoute = 0;
@@ -124,27 +119,10 @@ internal static unsafe partial class Posix
     public static partial int poll(PollFd* fds, nuint count, int timeout);
 
     [LibraryImport(C, SetLastError = true)]
-    public static partial int epoll_create1(int flags);
-
-    [LibraryImport(C, SetLastError = true)]
-    public static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
-
-    [LibraryImport(C, SetLastError = true)]
-    public static partial int epoll_wait(int epfd, EpollEvent* events, int max, int timeout);
-
-    [LibraryImport(C, SetLastError = true)]
     public static partial int eventfd(uint initial, int flags);
 
     /// <summary>strerror of the last P/Invoke error, for messages.</summary>
     public static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-
-    /// <summary>The kernel's <c>struct epoll_event</c> (packed on x86-64).</summary>
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    public struct EpollEvent
-    {
-        public uint Events;
-        public ulong Data;
-    }
 
     /// <summary>The kernel's <c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]

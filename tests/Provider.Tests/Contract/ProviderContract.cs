@@ -13,28 +13,9 @@ namespace PdCluster.Tests.Provider.Contract;
 /// clear and flush semantics, FreeQueue refusals, drain notification, surprise removal, counters, pool accounting.
 /// Derive once per provider and supply its harness.
 /// </summary>
-public abstract class ProviderContract : IDisposable
+public abstract class ProviderContract : HarnessedProviderTests
 {
     private readonly List<IPdQueue> _queues = [];
-
-    protected ProviderContract()
-    {
-        Harness = CreateHarness();
-    }
-
-    protected IProviderHarness Harness { get; }
-
-    private IPdProvider Provider => Harness.Provider;
-
-    private BufferPool Pool => Harness.Pool;
-
-    protected abstract IProviderHarness CreateHarness();
-
-    public void Dispose()
-    {
-        Harness.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     private static byte[] Frame(ushort destinationPort, string source = "198.18.0.1", byte protocol = 17)
     {
