@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using PdCluster.Provider.AfXdp;
 
 namespace PdCluster.Tests.Provider.Veth;
@@ -6,14 +7,36 @@ namespace PdCluster.Tests.Provider.Veth;
 /// <summary>
 /// Two fresh network namespaces joined by a veth pair with unique names and 198.18.0.0/15 addresses, IPv6 off; the
 /// device-under-test end is <see cref="DeviceMac"/> at 198.18.1.1, the peer end <see cref="PeerMac"/> at 198.18.0.1.
-/// Dispose removes both namespaces (and so the veth) even after a failed setup.
+/// Dispose removes both namespaces (and so the veth) even after a failed setup; the first pair a process makes also
+/// removes those a killed test process left behind.
 /// </summary>
-public sealed class VethPair : IDisposable
+public sealed partial class VethPair : IDisposable
 {
     public const ulong DeviceMac = 0x02_00_00_00_00_02;
     public const ulong PeerMac = 0x02_00_00_00_00_01;
     private static int _counter;
     private readonly List<NetworkNamespace> _entered = [];
+
+    /// <summary>
+    /// Removes the pairs of test processes that were killed before their Dispose: a namespace whose process (the first
+    /// number of its tag) is gone and that is older than any test run (half an hour, since the tag keeps only the
+    /// pid's last five digits).
+    /// </summary>
+    static VethPair()
+    {
+        if (!Directory.Exists("/run/netns"))
+            return;
+        foreach (var path in Directory.EnumerateFiles("/run/netns", "pdt-*"))
+        {
+            var name = Path.GetFileName(path);
+            if (LeftBehind().Match(name) is { Success: true } m && !Directory.Exists($"/proc/{m.Groups[1].Value}")
+                && File.GetLastWriteTimeUtc(path) < DateTime.UtcNow.AddMinutes(-30))
+                Run("ip", $"netns del {name}");
+        }
+    }
+
+    [GeneratedRegex(@"^pdt-(?:dut|peer)-(\d+)x\d+$")]
+    private static partial Regex LeftBehind();
 
     public VethPair()
     {
