@@ -259,10 +259,14 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
         // While its member is down, 100 changes go in and history is compacted past the node's watch.
         etcd.Kill(0);
         await Eventually(() => node.Last?.StoreError is not null, "the agent to notice its member is gone");
-        await writer.DeleteAsync(Prefix + "gone");
+        // The member killed may have led: the survivors elect a leader, and a write caught in that is tried again.
+        await RetryAsync(() => writer.DeleteAsync(Prefix + "gone"));
         for (var i = 0; i < 100; i++)
-            await writer.PutAsync($"{Prefix}f{i % 10}", Doc($"f{i % 10}", 3000 + i));
-        var compacted = await writer.PutAsync(Prefix + "kept", Doc("kept", 22));
+        {
+            var n = i;
+            await RetryAsync(() => writer.PutAsync($"{Prefix}f{n % 10}", Doc($"f{n % 10}", 3000 + n)));
+        }
+        var (compacted, _) = await RetryAsync(() => writer.PutAsync(Prefix + "kept", Doc("kept", 22)));
         await writer.CompactAsync(compacted);
         await etcd.RestartAsync(0);
         await Eventually(() => !node.Resyncs.IsEmpty, "the agent to read everything again");

@@ -52,19 +52,28 @@ public sealed class EtcdServer : IAsyncDisposable
     public static async Task<EtcdServer> StartAsync(int members = 1, bool tls = false, int authTokenTtlSeconds = 300)
     {
         EtcdPrerequisite.Require();
-        var dir = Directory.CreateTempSubdirectory("pd-etcd-").FullName;
-        var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null, authTokenTtlSeconds);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            for (var i = 0; i < members; i++)
-                server.Launch(i);
-            await server.WaitServingAsync();
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
+            var dir = Directory.CreateTempSubdirectory("pd-etcd-").FullName;
+            var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null, authTokenTtlSeconds);
+            try
+            {
+                for (var i = 0; i < members; i++)
+                    server.Launch(i);
+                await server.WaitServingAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._members.Any(m => m is { HasExited: true }))
+            {
+                // A member that exited at start most likely lost its free port to another process between the choice
+                // and the bind (tests run in parallel): start again on new ports.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
         }
     }
 
