@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -39,10 +40,27 @@ public sealed class NodeProcessTests
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{config.Port}/metrics");
             Assert.Contains("pd_rx_packets_total{adapter=\"pd0\",queue=\"0\"}", metrics);
 
+            // Both pipes are read to their end from here on, so a node writing on is never blocked by a full pipe, and
+            // what it wrote explains a stop that does not come.
+            var rest = node.StandardOutput.ReadToEndAsync();
+            var errors = new StringBuilder();
+            node.ErrorDataReceived += (_, e) =>
+            {
+                lock (errors)
+                    errors.AppendLine(e.Data);
+            };
+            node.BeginErrorReadLine();
+            string Errors()
+            {
+                lock (errors)
+                    return errors.ToString();
+            }
             using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString()]))
                 await kill.WaitForExitAsync();
-            await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(0, node.ExitCode);
+            await Task.WhenAny(node.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.True(node.HasExited, $"the node did not stop within 30 s of SIGTERM; its standard error so far:\n{Errors()}");
+            var output = await rest;
+            Assert.True(0 == node.ExitCode, $"exit code {node.ExitCode}; standard error:\n{Errors()}\nlast output:\n{output[^Math.Min(output.Length, 2000)..]}");
         }
         finally
         {
