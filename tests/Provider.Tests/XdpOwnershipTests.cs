@@ -71,6 +71,41 @@ public sealed class XdpOwnershipTests
             Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
     }
 
+    [VethFact]
+    public void Records_of_dead_owners_whose_interface_or_namespace_is_gone_are_removed_at_the_next_claim()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var adapter = Bind(veth);
+        var netns = veth.Device.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!)[5..^1];
+        Directory.CreateDirectory(Records);
+        // Namespace inodes are large; a small number names a namespace that cannot exist.
+        var interfaceGone = Path.Combine(Records, $"{netns}-999999");
+        var namespaceGone = Path.Combine(Records, $"1{Environment.ProcessId}-7");
+        var interfaceThere = Path.Combine(Records, $"{netns}-1");
+        var ownerAlive = Path.Combine(Records, $"2{Environment.ProcessId}-7");
+        string[] records = [interfaceGone, namespaceGone, interfaceThere, ownerAlive];
+        try
+        {
+            foreach (var record in records)
+                File.WriteAllText(record, "1 0\n");
+            // .NET locks a file opened with FileShare.None with flock, as a live owner holds its record.
+            using (new FileStream(ownerAlive, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            using (adapter.OpenProvider())
+            {
+                Assert.False(File.Exists(interfaceGone), "a dead owner's record of an interface that is gone");
+                Assert.False(File.Exists(namespaceGone), "a dead owner's record of a namespace that is gone");
+                Assert.True(File.Exists(interfaceThere), "a dead owner's record of an interface still there: its program may still be attached");
+                Assert.True(File.Exists(ownerAlive), "a live owner's record");
+            }
+        }
+        finally
+        {
+            foreach (var record in records)
+                File.Delete(record);
+        }
+    }
+
     private static string Ip(VethPair veth, string arguments)
     {
         using var p = Process.Start(new ProcessStartInfo("ip", $"-n {veth.DeviceNamespace} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true })!;

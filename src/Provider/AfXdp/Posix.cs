@@ -56,6 +56,9 @@ internal static unsafe partial class Posix
     public static partial uint if_nametoindex(string name);
 
     [LibraryImport(C, SetLastError = true)]
+    public static partial byte* if_indextoname(uint index, byte* name);
+
+    [LibraryImport(C, SetLastError = true)]
     public static partial int getrlimit(int resource, ulong* limits);
 
     [LibraryImport(C, SetLastError = true)]
