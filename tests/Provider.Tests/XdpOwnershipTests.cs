@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Tests.Provider.Veth;
 
@@ -48,6 +49,24 @@ public sealed class XdpOwnershipTests
         Assert.DoesNotContain(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
         using (adapter.OpenProvider())
             Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+    }
+
+    [VethFact]
+    public void An_afpacket_provider_is_refused_on_an_interface_a_live_afxdp_provider_holds_and_opens_once_it_closed()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var xdp = Bind(veth);
+        using var packet = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions("pd1", PdRequirements.Default,
+            AfPacket: new AfPacketAdapterOptions(veth.DeviceInterface, veth.DeviceNamespace)));
+        using (xdp.OpenProvider())
+        {
+            var e = Assert.Throws<PdException>(() => packet.OpenProvider());
+            Assert.Equal(PdStatus.Busy, e.Status);
+            Assert.Equal($"{veth.DeviceInterface} is held by a live afxdp provider (pid {Environment.ProcessId}), whose XDP program takes its frames before a packet socket sees them: stop that node first.", e.Message);
+        }
+        using (packet.OpenProvider())
+            Assert.DoesNotContain(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
     }
 
     [VethFact]

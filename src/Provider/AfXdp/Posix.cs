@@ -22,6 +22,7 @@ internal static unsafe partial class Posix
     public const nuint MsRec = 0x4000;
     public const nuint MsSlave = 0x80000;
     public const int MntDetach = 2;
+    public const int LockSh = 1;
     public const int LockEx = 2;
     public const int LockNb = 4;
     public const int Ewouldblock = 11;

@@ -61,6 +61,29 @@ internal sealed class XdpOwnerRecord : IDisposable
         }
     }
 
+    /// <summary>
+    /// The pid of the live PD provider whose XDP program owns interface <paramref name="ifindex"/> of network namespace
+    /// <paramref name="networkNamespace"/>, or null when none does (no record, or its owner is dead).
+    /// </summary>
+    public static int? LiveOwner(string networkNamespace, int ifindex)
+    {
+        var path = Path.Combine(Directory, $"{networkNamespace}-{ifindex}");
+        var fd = Posix.open(path, OpenCloseOnExec);
+        if (fd < 0)
+            return null;
+        try
+        {
+            // A shared lock, dropped at once, meets only an owner's exclusive one.
+            if (Posix.flock(fd, Posix.LockSh | Posix.LockNb) == 0)
+                return null;
+            return Parse(SafeRead(path)).Pid;
+        }
+        finally
+        {
+            Posix.close(fd);
+        }
+    }
+
     /// <summary>The inode of the calling thread's network namespace, the first half of a record's name.</summary>
     public static string CurrentNetworkNamespace() =>
         new FileInfo("/proc/thread-self/ns/net").LinkTarget is { } target && target.StartsWith("net:[", StringComparison.Ordinal)
