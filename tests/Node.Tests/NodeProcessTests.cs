@@ -29,6 +29,8 @@ public sealed class NodeProcessTests
             Assert.NotNull(first);
             using (var report = JsonDocument.Parse(first!))
             {
+                // The simulated adapter's lab generator reports what it sent.
+                Assert.True(report.RootElement.GetProperty("generator_sent").GetInt64() >= 0);
                 var queue = report.RootElement.GetProperty("queues")[0];
                 Assert.Equal("Running", queue.GetProperty("state").GetString());
                 // A queue that received packets spent some of its core on them, and never more than all of it.
