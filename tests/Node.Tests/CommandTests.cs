@@ -240,6 +240,25 @@ public sealed class CommandTests
         Assert.StartsWith(expected["pd: ".Length..], e.Message);
     }
 
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void A_network_namespace_that_does_not_exist_is_refused_in_the_same_words_by_list_and_run(string provider)
+    {
+        var ns = $"pdt-none-{Environment.ProcessId}";
+        using var config = TempConfig.AfXdp($"\"interface\": \"lo\", \"namespace\": \"{ns}\", \"queues\": 1");
+        File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace("\"afxdp\"", $"\"{provider}\""));
+        var expected = $"{config.Path}: adapters[0]: pd0: cannot open network namespace /run/netns/{ns}: No such file or directory.";
+
+        var list = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        Assert.Equal(2, list.Exit);
+        Assert.Equal($"pd: {expected}", list.Error.Trim());
+
+        var loaded = NodeConfigLoader.Load(config.Path);
+        var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());
+        Assert.Equal(expected, e.Message);
+    }
+
     [PdCluster.Tests.Provider.Veth.VethFact]
     public void Adapter_list_shows_a_veth_as_a_development_adapter_that_meets_the_requirements()
     {

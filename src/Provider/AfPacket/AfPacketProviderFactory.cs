@@ -19,7 +19,7 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
     public PdAdapter Bind(PdAdapterOptions options)
     {
         var afpacket = Options(options);
-        var ns = AfXdpProviderFactory.Enter(afpacket);
+        var ns = AfXdpProviderFactory.Enter(options.Name, afpacket);
         RtnetlinkDeviceEvents? events = null;
         try
         {
