@@ -155,7 +155,7 @@ internal static class ClusterFilterCommands
             Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused),
                 ClusterCommandJson.Default.FiltersAdded));
         else
-            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transactions ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}");
+            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}");
         return outcome is null ? ExitCode.Ok : Report(outcome, $"{written.Keys} filters (revisions {written.FirstRevision} to {written.LastRevision})", timeout: wait!.Value);
     }
 
