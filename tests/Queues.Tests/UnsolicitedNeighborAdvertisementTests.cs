@@ -65,13 +65,7 @@ public sealed class UnsolicitedNeighborAdvertisementTests
     public void Any_bytes_and_any_mutation_of_an_announcement_read_without_throwing_and_an_accepted_one_names_its_own_target()
     {
         var announcement = UnsolicitedNeighborAdvertisement.Build(Mac, IPAddress.Parse("2001:2::10"));
-        var mutated = Gen.Choose(0, announcement.Length - 1).SelectMany(at => Gen.Choose(0, 255).Select(value =>
-        {
-            var frame = announcement.ToArray();
-            frame[at] = (byte)value;
-            return frame;
-        }));
-        var frames = Gen.OneOf(mutated, ArbMap.Default.GeneratorFor<byte[]>(), mutated.SelectMany(f => Gen.Choose(0, f.Length).Select(n => f[..n])));
+        var frames = FrameMutations.Of(announcement);
         Prop.ForAll(frames.ToArbitrary(), frame =>
         {
             if (!UnsolicitedNeighborAdvertisement.TryRead(frame, out var mac, out var target))
