@@ -60,17 +60,17 @@ public sealed class ClusterFilterTests
 
     private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "1e400", "\"schemaVersion\"", "\"filter\"", "\"scope\"", "\"id\"", "\"match\"", "\"queue\"", "\\u0000", "/*", "\uFFFF"];
 
-    [Fact]
-    public void Whatever_the_damage_the_reader_reads_the_document_or_refuses_it_with_its_own_error()
+    /// <summary><paramref name="valid"/> with one to six flips, deletions, insertions of JSON tokens or cuts.</summary>
+    private static Gen<string> Damaged(string valid)
     {
         var damage = Gen.Choose(1, 6).SelectMany(n =>
             (from kind in Gen.Elements(Enum.GetValues<Damage>())
              from position in Gen.Choose(0, int.MaxValue)
              from token in Gen.Elements(Tokens)
              select (kind, position, token)).ListOf(n));
-        Prop.ForAll(damage.ToArbitrary(), changes =>
+        return damage.Select(changes =>
         {
-            var text = Valid;
+            var text = valid;
             foreach (var (kind, where, token) in changes)
             {
                 var at = where % (text.Length + 1);
@@ -82,6 +82,15 @@ public sealed class ClusterFilterTests
                     _ => text.Insert(at, token),
                 };
             }
+            return text;
+        });
+    }
+
+    [Fact]
+    public void Whatever_the_damage_the_reader_reads_the_document_or_refuses_it_with_its_own_error()
+    {
+        Prop.ForAll(Damaged(Valid).ToArbitrary(), text =>
+        {
             try
             {
                 var filter = ClusterFilter.Read(text, "fuzz");
@@ -90,6 +99,27 @@ public sealed class ClusterFilterTests
             catch (FilterSpecException e)
             {
                 Assert.StartsWith("fuzz: ", e.Message);
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
+
+    [Fact]
+    public void Whatever_the_damage_to_a_list_the_batch_reader_reads_every_document_or_refuses_the_list_with_its_own_error()
+    {
+        var list = $"[{Valid},\n{Valid.Replace("\"web\"", "\"web-2\"", StringComparison.Ordinal)}]";
+        Assert.Equal(["web", "web-2"], ClusterFilterBatch.Read(list, "fuzz").Select(f => f.Id));
+        Prop.ForAll(Damaged(list).ToArbitrary(), text =>
+        {
+            try
+            {
+                var filters = ClusterFilterBatch.Read(text, "fuzz");
+                Assert.NotEmpty(filters);
+                Assert.Equal(filters.Count, filters.Select(f => f.Id).Distinct().Count());
+                Assert.All(filters, f => Assert.Equal(f.ToJson(), ClusterFilter.Read(f.ToJson(), "again", f.Id).ToJson()));
+            }
+            catch (FilterSpecException e)
+            {
+                Assert.StartsWith("fuzz", e.Message);
             }
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
     }

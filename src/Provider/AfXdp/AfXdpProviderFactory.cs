@@ -27,7 +27,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
             {
                 options.Requirements.Ensure(info);
                 return new AfXdpProvider(info, afxdp, ns);
-            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new GratuitousArpAnnouncer(afxdp.Interface, ns) };
+            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new AfPacketAnnouncer(afxdp.Interface, ns) };
         }
         catch
         {
