@@ -68,10 +68,10 @@ pd_in() { local host=$1; shift; in_ns "$host" dotnet "$(cat "$LAB_STATE/pd-dll")
 
 add_ns() { ip netns add "$(ns "$1")"; ip -n "$(ns "$1")" link set lo up; }
 
-# link NAME IFNAME BRIDGE ADDRESS: a veth from namespace NAME (as IFNAME) into the fabric's BRIDGE.
+# link NAME IFNAME BRIDGE ADDRESS [MAC]: a veth from namespace NAME (as IFNAME, with MAC if given) into the fabric's BRIDGE.
 link() {
   local name=$1 ifname=$2 bridge=$3 address=$4 peer="$1-$2"
-  ip link add "$ifname" netns "$(ns "$name")" type veth peer name "$peer" netns "$(ns fabric)"
+  ip link add "$ifname" ${5:+address "$5"} netns "$(ns "$name")" type veth peer name "$peer" netns "$(ns fabric)"
   ip -n "$(ns fabric)" link set "$peer" master "$bridge" up
   ip -n "$(ns "$name")" addr add "$address" dev "$ifname"
   ip -n "$(ns "$name")" link set "$ifname" up
@@ -400,8 +400,16 @@ cmd_traffic() {
     || fail "trafgen failed: $(cat "$LAB_STATE/traffic.log")"
 }
 
-cmd_pull_nic() { require_up; host_arg "${1:-}"; ip -n "$(ns "$1")" link del eth0; log "pulled $1's eth0"; }
-cmd_plug_nic() { require_up; host_arg "${1:-}"; link "$1" eth0 data "198.18.10.${1#h}/24"; log "plugged $1's eth0 back in"; }
+# A NIC pulled and plugged in again is the same NIC: its MAC is kept for plug-nic.
+cmd_pull_nic() {
+  require_up; host_arg "${1:-}"
+  ip -n "$(ns "$1")" -j link show eth0 | jq -r '.[0].address' > "$LAB_STATE/$1/eth0-mac"
+  ip -n "$(ns "$1")" link del eth0; log "pulled $1's eth0"
+}
+cmd_plug_nic() {
+  require_up; host_arg "${1:-}"
+  link "$1" eth0 data "198.18.10.${1#h}/24" "$(cat "$LAB_STATE/$1/eth0-mac" 2>/dev/null)"; log "plugged $1's eth0 back in"
+}
 cmd_kill_node() { require_up; host_arg "${1:-}"; [ -f "$LAB_STATE/$1/pid" ] || fail "kill-node: no node runs on $1"; kill -KILL "$(cat "$LAB_STATE/$1/pid")"; rm -f "$LAB_STATE/$1/pid"; log "killed $1's node"; }
 cmd_start_node() {
   require_up; host_arg "${1:-}"

@@ -66,6 +66,9 @@ internal sealed class DeliveryProbe : IDisposable
     /// <summary>Milliseconds since the probe started, the clock every stamp is on.</summary>
     public double Now => Stopwatch.GetElapsedTime(_start).TotalMilliseconds;
 
+    /// <summary>Where the generator sends.</summary>
+    public IPEndPoint Target => _target;
+
     /// <summary>Sends to <paramref name="target"/> from now on.</summary>
     public void Aim(IPAddress target) => _target = new IPEndPoint(target, Port);
 

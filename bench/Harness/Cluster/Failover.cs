@@ -123,6 +123,12 @@ internal sealed class Failover(LabHosts lab, DeliveryProbe probe, int repeats, C
             Math.Round(DeliveryGap.LongestBetween(delivered, eventAt - 1000, eventAt), 1), Math.Round(probe.LongestSendPause(eventAt - 1000, probe.Now), 1));
         Log($"{name} #{repeat + 1} ({victim}): " + (sample.GapMs is { } ms ? $"gap {ms:0.0} ms" : $"not served again within {patience.TotalSeconds:0} s") +
             $"; before it the longest gap was {sample.BaselineMs:0.0} ms, the generator's longest pause {sample.SenderPauseMs:0.0} ms");
+        if (sample.GapMs is null)
+        {
+            var perHost = probe.Deliveries(injected).GroupBy(d => d.Host).Select(g => $"{Hosts[g.Key]} {g.Count()}");
+            var neighbour = await lab.RunAsync(cancel, "exec", "gen", "ip", "neigh", "show", probe.Target.Address.ToString());
+            Log($"  delivered after the fault: {string.Join(", ", perHost.DefaultIfEmpty("none"))}; the generator's neighbour entry: {neighbour.Trim()}");
+        }
         return sample;
     }
 
