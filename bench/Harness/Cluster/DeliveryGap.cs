@@ -10,16 +10,16 @@ internal static class DeliveryGap
     /// The longest interval between consecutive deliveries from the last one at or before <paramref name="eventAt"/>
     /// on; null when no packet was delivered before the event or none after it (traffic not served again).
     /// </summary>
-    public static Interval? Around(IEnumerable<double> deliveries, double eventAt)
+    public static DeliveryInterval? Around(IEnumerable<double> deliveries, double eventAt)
     {
         var sorted = deliveries.Order().ToArray();
         var last = Array.FindLastIndex(sorted, t => t <= eventAt);
         if (last < 0 || last == sorted.Length - 1)
             return null;
-        var longest = new Interval(sorted[last], sorted[last + 1]);
+        var longest = new DeliveryInterval(sorted[last], sorted[last + 1]);
         for (var i = last + 1; i < sorted.Length - 1; i++)
             if (sorted[i + 1] - sorted[i] > longest.Milliseconds)
-                longest = new Interval(sorted[i], sorted[i + 1]);
+                longest = new DeliveryInterval(sorted[i], sorted[i + 1]);
         return longest;
     }
 
@@ -35,7 +35,7 @@ internal static class DeliveryGap
 }
 
 /// <summary>An interval between two deliveries, in milliseconds on the probe's clock.</summary>
-internal readonly record struct Interval(double From, double To)
+internal readonly record struct DeliveryInterval(double From, double To)
 {
     /// <summary>Its length.</summary>
     public double Milliseconds => To - From;
