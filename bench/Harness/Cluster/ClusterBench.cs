@@ -175,8 +175,8 @@ internal static class ClusterBench
             md.AppendLine($"![Failover: the gap in delivered packets per case and repetition, with each case's target]({stem}-failover.png)").AppendLine();
             md.AppendLine("Produced by `bench/run.sh cluster` on the multi-host lab (`cluster-config/lab/lab.sh up --hosts 3 --team`): hosts as network namespaces on a bridge, " +
                 "a `pd node run` per host on `afxdp`, a 3-member etcd with TLS and auth. h1 and h2 declare the virtual IP vip1, h3 has two NICs in a team. " +
-                "The generator's kernel sends a UDP datagram about every millisecond to the address under test, and a receiver in each host stamps what its kernel " +
-                "delivers (the node hands the address's traffic to its host through an `os` filter). The gap is the longest interval with no delivered packet from the " +
+                "The generator's kernel sends a UDP datagram about every millisecond to the address under test, and a receiver in each host records when its kernel " +
+                "received each one (`SO_TIMESTAMP`; the node hands the address's traffic to its host through an `os` filter). The gap is the longest interval with no delivered packet from the " +
                 "last delivery before the fault until traffic flowed steadily again. A killed node's host is not counted after the kill: its XDP program stays attached " +
                 $"and passes the packets to the host's kernel with no node serving them. The chart is also in [{stem}-failover.svg]({stem}-failover.svg); the gaps are in `{stem}-failover.tsv`.").AppendLine();
             md.AppendLine("| case | fault | repeats | served again | gap p50 ms | gap max ms | every gap, ms | target | longest gap in the second before, ms | generator's longest pause, ms |");

@@ -1,17 +1,19 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using PdCluster.Provider.AfXdp;
 
 namespace PdCluster.Bench.Cluster;
 
 /// <summary>
 /// The failover benchmark's traffic: the lab's generator sends a UDP datagram to one address about every millisecond
-/// through its kernel (so its neighbour entry decides which host gets it), and a receiver in each host stamps every
-/// datagram its kernel delivers, on this process's monotonic clock. Disposing stops both and closes the sockets.
+/// through its kernel (so its neighbour entry decides which host gets it), and a receiver in each host records when
+/// its kernel received each datagram (the socket's receive timestamp, so a receiving thread the loaded machine runs
+/// late does not move it). Every time is in milliseconds since the probe started, on the system clock the kernel
+/// stamps with. Disposing stops both and closes the sockets.
 /// </summary>
-internal sealed class DeliveryProbe : IDisposable
+internal sealed partial class DeliveryProbe : IDisposable
 {
     /// <summary>The UDP port the generator sends to and the receivers listen on.</summary>
     public const int Port = 9099;
@@ -21,7 +23,14 @@ internal sealed class DeliveryProbe : IDisposable
     private const int SolSocket = 1;
     private const int SoNoCheck = 11;
 
-    private readonly long _start = Stopwatch.GetTimestamp();
+    // SO_TIMESTAMP has the kernel stamp every datagram it receives; SIOCGSTAMP reads the last one's stamp.
+    private const int SoTimestamp = 29;
+    private const nuint SiocGStamp = 0x8906;
+
+    // Receivers append in the order their threads run, which a stalled thread can put up to its stall behind another's.
+    private const double ReorderMargin = 5_000;
+
+    private readonly long _start = DateTime.UtcNow.Ticks;
     private readonly Socket _sender;
     private readonly Socket[] _receivers;
     private readonly List<Thread> _threads = [];
@@ -49,6 +58,7 @@ internal sealed class DeliveryProbe : IDisposable
         var receivers = hosts.Select(h => InNamespace(h, () =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 200 };
+            s.SetRawSocketOption(SolSocket, SoTimestamp, BitConverter.GetBytes(1));
             s.Bind(new IPEndPoint(IPAddress.Any, Port));
             return s;
         })).ToArray();
@@ -64,7 +74,7 @@ internal sealed class DeliveryProbe : IDisposable
     }
 
     /// <summary>Milliseconds since the probe started, the clock every stamp is on.</summary>
-    public double Now => Stopwatch.GetElapsedTime(_start).TotalMilliseconds;
+    public double Now => Milliseconds(DateTime.UtcNow.Ticks);
 
     /// <summary>Where the generator sends.</summary>
     public IPEndPoint Target => _target;
@@ -76,14 +86,35 @@ internal sealed class DeliveryProbe : IDisposable
     public List<(int Host, double At)> Deliveries(double from)
     {
         lock (_deliveries)
-            return _deliveries.Where(d => d.At >= from).ToList();
+        {
+            var first = FirstAtOrAfter(_deliveries.Count, i => _deliveries[i].At, from - ReorderMargin);
+            return [.. _deliveries.Skip(first).Where(d => d.At >= from)];
+        }
     }
 
     /// <summary>The generator's longest pause between two sends from <paramref name="from"/> to <paramref name="to"/>: a gap the receivers see that the sender made.</summary>
     public double LongestSendPause(double from, double to)
     {
         lock (_sent)
-            return DeliveryGap.LongestBetween(_sent, from, to);
+        {
+            var first = FirstAtOrAfter(_sent.Count, i => _sent[i], from);
+            return DeliveryGap.LongestBetween(_sent.Skip(first), from, to);
+        }
+    }
+
+    /// <summary>The index of the first of <paramref name="count"/> stamps in time order at or after <paramref name="from"/> (binary search).</summary>
+    private static int FirstAtOrAfter(int count, Func<int, double> stamp, double from)
+    {
+        var (low, high) = (0, count);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (stamp(middle) < from)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low;
     }
 
     public void Dispose()
@@ -110,9 +141,9 @@ internal sealed class DeliveryProbe : IDisposable
             {
                 // No route or no neighbour for a moment (an interface going): the gap shows it.
             }
-            var at = Now;
+            // Stamped under the lock, so the list stays in time order.
             lock (_sent)
-                _sent.Add(at);
+                _sent.Add(Now);
             Thread.Sleep(1);
         }
     }
@@ -131,10 +162,24 @@ internal sealed class DeliveryProbe : IDisposable
             {
                 continue;
             }
-            var at = Now;
+            var at = ioctl(socket.Handle, SiocGStamp, out var stamp) == 0
+                ? Milliseconds(DateTime.UnixEpoch.Ticks + stamp.Seconds * TimeSpan.TicksPerSecond + stamp.Microseconds * TimeSpan.TicksPerMicrosecond)
+                : Now;
             lock (_deliveries)
                 _deliveries.Add((host, at));
         }
+    }
+
+    private double Milliseconds(long utcTicks) => (utcTicks - _start) / (double)TimeSpan.TicksPerMillisecond;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int ioctl(nint fd, nuint request, out Timeval stamp);
+
+    /// <summary>struct timeval on 64-bit Linux.</summary>
+    private struct Timeval
+    {
+        public long Seconds;
+        public long Microseconds;
     }
 
     private static Socket InNamespace(string path, Func<Socket> open)

@@ -56,7 +56,7 @@ internal sealed class Failover(LabHosts lab, DeliveryProbe probe, int repeats, C
         double? p50 = gaps.Count == 0 ? null : gaps[(gaps.Count + 1) / 2 - 1];
         double? max = gaps.Count == 0 ? null : gaps[^1];
         return new FailoverRow("failover", name, fault, samples.Count, gaps.Count, p50, max, [.. samples.Select(s => s.GapMs)], targetMs,
-            gaps.Count == samples.Count && max < targetMs, samples.Max(s => s.BaselineMs), samples.Max(s => s.SenderPauseMs));
+            gaps.Count == samples.Count && max < targetMs, samples.Max(s => s.BeforeGapMs), samples.Max(s => s.SenderPauseMs));
     }
 
     /// <summary>The team case: h3's eth0 (pd0) pulled; its team's pd1 carries on.</summary>
@@ -122,7 +122,7 @@ internal sealed class Failover(LabHosts lab, DeliveryProbe probe, int repeats, C
         var sample = new Sample(recovered ? Math.Round(gap!.Value.Milliseconds, 1) : null,
             Math.Round(DeliveryGap.LongestBetween(delivered, eventAt - 1000, eventAt), 1), Math.Round(probe.LongestSendPause(eventAt - 1000, probe.Now), 1));
         Log($"{name} #{repeat + 1} ({victim}): " + (sample.GapMs is { } ms ? $"gap {ms:0.0} ms" : $"not served again within {patience.TotalSeconds:0} s") +
-            $"; before it the longest gap was {sample.BaselineMs:0.0} ms, the generator's longest pause {sample.SenderPauseMs:0.0} ms");
+            $"; before it the longest gap was {sample.BeforeGapMs:0.0} ms, the generator's longest pause {sample.SenderPauseMs:0.0} ms");
         if (sample.GapMs is null)
         {
             var perHost = probe.Deliveries(injected).GroupBy(d => d.Host).Select(g => $"{Hosts[g.Key]} {g.Count()}");
@@ -156,7 +156,7 @@ internal sealed class Failover(LabHosts lab, DeliveryProbe probe, int repeats, C
                 return false;
             var live = cluster.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("node").GetString()).ToHashSet();
             var running = cluster.GetProperty("statuses").EnumerateArray()
-                .Where(s => s.GetProperty("adapters").TryGetProperty("pd0", out var state) && state.GetString() == "Running")
+                .Where(s => s.TryGetProperty("adapters", out var adapters) && adapters.TryGetProperty("pd0", out var state) && state.GetString() == "Running")
                 .Select(s => s.GetProperty("node").GetString()).ToHashSet();
             owner = cluster.TryGetProperty("owners", out var owners) && owners.ValueKind == JsonValueKind.Array
                 ? owners.EnumerateArray().Where(o => o.GetProperty("item").GetString() == "vip1").Select(o => o.GetProperty("node").GetString()).FirstOrDefault()
@@ -180,5 +180,5 @@ internal sealed class Failover(LabHosts lab, DeliveryProbe probe, int repeats, C
     private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] failover: {line}");
 
     /// <summary>One repetition: the gap (null when traffic was not served again in time), the longest gap in the second before the fault, and the generator's longest pause around it.</summary>
-    public sealed record Sample(double? GapMs, double BaselineMs, double SenderPauseMs);
+    public sealed record Sample(double? GapMs, double BeforeGapMs, double SenderPauseMs);
 }
