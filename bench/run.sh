@@ -5,8 +5,9 @@
 #   --rules: the rule counts of pd-forward and classifier (default 1,1000,100000).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
 # bench/run.sh veth [--quick]: the receive paths on a real veth pair beside the C and DPDK anchors (bench/veth.sh).
-# bench/run.sh cluster [--quick]: filter-push on a 3-member etcd and 3 and 5 pd node processes; writes bench/results/cluster.*
-# (cluster-quick.* with --quick) and its chart as PNG and SVG (gnuplot).
+# bench/run.sh cluster [--quick] [--only filter-push|failover]: filter-push on a 3-member etcd and 3 and 5 pd node processes,
+# and failover on the multi-host lab (root); writes bench/results/cluster.* (cluster-quick.* with --quick,
+# cluster-partial[-quick].* with --only) and the charts as PNG and SVG (gnuplot).
 # Prints one JSON object per line and writes bench/results/results.json, results.md and the chart results.svg (full runs of every scenario),
 # results-quick.* (--quick) or results-partial.* (some scenarios).
 set -euo pipefail
@@ -28,9 +29,11 @@ if [ "${1:-}" = "cluster" ]; then
   dotnet build src/Node -c Release -v q -nologo >&2
   dotnet build bench/Harness -c Release -v q -nologo >&2
   dotnet bench/Harness/bin/Release/net10.0/pd-bench.dll cluster "$@"
-  stem=bench/results/cluster$(for a in "$@"; do [ "$a" = --quick ] && echo -quick; done)
+  stem=bench/results/cluster$(for a in "$@"; do [ "$a" = --only ] && echo -partial; done)$(for a in "$@"; do [ "$a" = --quick ] && echo -quick; done)
   caption="$(date -u '+%Y-%m-%d %H:%M UTC') · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') · $(nproc) cores"
-  exec gnuplot -e "data='$stem-push.tsv'; out='$stem'; caption='$caption'" bench/cluster-chart.gp
+  if [ -f "$stem-push.tsv" ]; then gnuplot -e "data='$stem-push.tsv'; out='$stem'; caption='$caption'" bench/cluster-chart.gp; fi
+  if [ -f "$stem-failover.tsv" ]; then gnuplot -e "data='$stem-failover.tsv'; out='$stem-failover'; caption='$caption'" bench/cluster-failover.gp; fi
+  exit 0
 fi
 if [ "${1:-}" = "micro" ]; then
   shift

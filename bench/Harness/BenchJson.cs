@@ -9,6 +9,7 @@ namespace PdCluster.Bench;
 [JsonSerializable(typeof(Cluster.ClusterRow))]
 [JsonSerializable(typeof(Cluster.ClusterSummary))]
 [JsonSerializable(typeof(Cluster.ClusterRun))]
+[JsonSerializable(typeof(Cluster.FailoverRow))]
 [JsonSerializable(typeof(Veth.ProbeResult))]
 [JsonSerializable(typeof(Veth.VethRow))]
 [JsonSerializable(typeof(Veth.VethSummary))]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The multi-host lab: several PD hosts on one machine, each a network namespace running a pd node.
 #
-#   lab.sh up [--hosts N]              build it (N = 3 by default, at most 8): namespaces, etcd over TLS with auth, a node per host
+#   lab.sh up [--hosts N] [--team]     build it (N = 3 by default, at most 8): namespaces, etcd over TLS with auth, a node per host;
+#                                      every host declares the virtual IP vip1; --team: the last host has two NICs in a team instead
 #   lab.sh status                      processes, the nodes (pd node ls) and the etcd members' health
 #   lab.sh push-filter [--host H] FILE|ARGS...   pd filter add ... --wait, run inside host H (default h1) against its node
 #   lab.sh traffic [--port P] [--count N] [--rate PPS]   UDP from the generator to every host's eth0 (trafgen)
@@ -15,8 +16,12 @@
 # Topology (all addresses from 198.18.0.0/15):
 #   pdlab-fabric   two bridges: "data" joins the hosts' eth0 and the generator; "mgmt" joins the hosts' and etcd members' mgmt0
 #   pdlab-hI       eth0 198.18.10.I/24 (the PD interface, provider afxdp), mgmt0 198.19.0.I/24; node hI, admin on 127.0.0.1:9470
-#   pdlab-gen      eth0 198.18.10.200/24 (the traffic generator)
+#   pdlab-gen      eth0 198.18.10.200/24 (the traffic generator; arp_accept=1, it learns where vip1 is from announcements)
 #   pdlab-etcdJ    mgmt0 198.19.0.10J/24, etcd member J (3 members; client port 2379, peer port 2380, both TLS)
+# Items: every host declares vip1 (198.18.10.250 on pd0) and has it on lo, with arp_ignore=1 (only announcements say
+#   where it is); its node hands what comes for it to the host (filter host-service, action os). With --team the last
+#   host hN has eth1 198.18.10.(100+N)/24 too, pd0 (eth0) and pd1 (eth1) in team t0 announcing 198.18.10.(240+N) (on lo),
+#   and declares no item.
 # State (PIDs, configs, certificates, passwords, logs, etcd data) lives under $LAB_STATE (default /run/pd-lab);
 # $LAB_PREFIX (default pdlab) names the namespaces; $PD_DLL runs that pd.dll instead of building src/Node.
 set -euo pipefail
@@ -25,6 +30,7 @@ PREFIX=${LAB_PREFIX:-pdlab}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ETCD_MEMBERS=3
 ADMIN=127.0.0.1:9470
+VIP=198.18.10.250
 die() { echo "lab.sh: $*" >&2; exit 2; }
 fail() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -33,6 +39,9 @@ ns() { echo "$PREFIX-$1"; }
 in_ns() { local n; n=$(ns "$1"); shift; [ -e "/run/netns/$n" ] || die "no namespace $n: is the lab up, and is '${n#"$PREFIX"-}' one of its hosts?"; nsenter --net="/run/netns/$n" "$@"; }
 hosts() { cat "$LAB_STATE/hosts" 2>/dev/null || echo 0; }
 require_up() { [ -f "$LAB_STATE/hosts" ] || fail "no lab is up (no $LAB_STATE/hosts); run lab.sh up"; }
+team_host() { cat "$LAB_STATE/team" 2>/dev/null || true; }
+# service_address I: the address host I serves through its node's OS path: vip1, or the team's address on the team host.
+service_address() { if [ "h$1" = "$(team_host)" ]; then echo "198.18.10.$((240 + $1))"; else echo "$VIP"; fi; }
 host_arg() { [[ ${1:-} =~ ^h[1-8]$ ]] && [ "${1#h}" -le "$(hosts)" ] || die "'${1:-}' is not a host of this lab (h1..h$(hosts))"; }
 
 require() {
@@ -59,10 +68,10 @@ pd_in() { local host=$1; shift; in_ns "$host" dotnet "$(cat "$LAB_STATE/pd-dll")
 
 add_ns() { ip netns add "$(ns "$1")"; ip -n "$(ns "$1")" link set lo up; }
 
-# link NAME IFNAME BRIDGE ADDRESS: a veth from namespace NAME (as IFNAME) into the fabric's BRIDGE.
+# link NAME IFNAME BRIDGE ADDRESS [MAC]: a veth from namespace NAME (as IFNAME, with MAC if given) into the fabric's BRIDGE.
 link() {
   local name=$1 ifname=$2 bridge=$3 address=$4 peer="$1-$2"
-  ip link add "$ifname" netns "$(ns "$name")" type veth peer name "$peer" netns "$(ns fabric)"
+  ip link add "$ifname" ${5:+address "$5"} netns "$(ns "$name")" type veth peer name "$peer" netns "$(ns fabric)"
   ip -n "$(ns fabric)" link set "$peer" master "$bridge" up
   ip -n "$(ns "$name")" addr add "$address" dev "$ifname"
   ip -n "$(ns "$name")" link set "$ifname" up
@@ -160,16 +169,27 @@ enable_auth() {
   touch "$LAB_STATE/auth-on"
 }
 
-# node_config I PROVIDER: host I's node.json and its own filter file (one queue; ICMP to the host goes to its OS).
+# node_config I PROVIDER: host I's node.json and its own filter file (one queue; ICMP to the host and everything for its
+# service address go to its OS). A host declares vip1; the team host teams pd0 with pd1 (eth1) instead.
 node_config() {
-  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints
+  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints service adapters items
   mkdir -p "$dir"
   endpoints=$(etcd_endpoints | sed 's/[^,]*/"&"/g; s/,/, /g')
+  service=$(service_address "$i")
   cat > "$dir/filters.json" <<EOF
 [
-  { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.10.$i" } }
+  { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.10.$i" } },
+  { "id": "host-service", "priority": 0, "action": "os", "match": { "destinationIp": "$service" } }
 ]
 EOF
+  if [ "h$i" = "$(team_host)" ]; then
+    adapters="{ \"name\": \"pd0\", \"provider\": \"$provider\", \"interface\": \"eth0\", \"labels\": [\"edge\"], \"team\": \"t0\", \"addresses\": [\"$service\"], \"queues\": 1, \"queueSize\": 256, \"buffers\": 1024 },
+    { \"name\": \"pd1\", \"provider\": \"$provider\", \"interface\": \"eth1\", \"labels\": [\"edge\"], \"team\": \"t0\", \"queues\": 1, \"queueSize\": 256, \"buffers\": 1024 }"
+    items="[]"
+  else
+    adapters="{ \"name\": \"pd0\", \"provider\": \"$provider\", \"interface\": \"eth0\", \"labels\": [\"edge\"], \"queues\": 1, \"queueSize\": 256, \"buffers\": 1024 }"
+    items="[ { \"id\": \"vip1\", \"kind\": \"vip\", \"address\": \"$VIP\", \"adapter\": \"pd0\" } ]"
+  fi
   cat > "$dir/node.json" <<EOF
 {
   "node": "h$i",
@@ -182,8 +202,9 @@ EOF
   },
   "admin": { "listen": "$ADMIN" },
   "filters": "filters.json",
+  "items": $items,
   "adapters": [
-    { "name": "pd0", "provider": "$provider", "interface": "eth0", "labels": ["edge"], "queues": 1, "queueSize": 256, "buffers": 1024 }
+    $adapters
   ]
 }
 EOF
@@ -234,10 +255,11 @@ wait_members() {
 }
 
 cmd_up() {
-  local hosts=3
+  local hosts=3 team=false
   while [ $# -gt 0 ]; do
     case $1 in
       --hosts) [[ ${2:-} =~ ^[1-8]$ ]] || die "--hosts: '${2:-}' is not a number of hosts from 1 to 8"; hosts=$2; shift 2 ;;
+      --team) team=true; shift ;;
       *) die "up: unknown option $1" ;;
     esac
   done
@@ -246,6 +268,7 @@ cmd_up() {
   trap '[ $? = 0 ] || echo "lab.sh: up stopped half way; lab.sh down removes what it made" >&2' EXIT
   mkdir -p "$LAB_STATE"
   echo "$hosts" > "$LAB_STATE/hosts"
+  if $team; then echo "h$hosts" > "$LAB_STATE/team"; fi
   pd_dll
   mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
   add_ns fabric
@@ -259,9 +282,15 @@ cmd_up() {
     add_ns "h$i"
     link "h$i" eth0 data "198.18.10.$i/24"
     link "h$i" mgmt0 mgmt "198.19.0.$i/24"
+    if [ "h$i" = "$(team_host)" ]; then link "h$i" eth1 data "198.18.10.$((100 + i))/24"; fi
+    # The service address is the host's (on lo), but only announcements say which host has it: the kernel answers ARP
+    # only for an address of the interface asked on.
+    ip -n "$(ns "h$i")" addr add "$(service_address "$i")/32" dev lo
+    in_ns "h$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1
   done
   add_ns gen
   link gen eth0 data 198.18.10.200/24
+  in_ns gen sysctl -qw net.ipv4.conf.eth0.arp_accept=1
   make_tls
   make_secrets
   for ((j = 1; j <= ETCD_MEMBERS; j++)); do
@@ -371,8 +400,16 @@ cmd_traffic() {
     || fail "trafgen failed: $(cat "$LAB_STATE/traffic.log")"
 }
 
-cmd_pull_nic() { require_up; host_arg "${1:-}"; ip -n "$(ns "$1")" link del eth0; log "pulled $1's eth0"; }
-cmd_plug_nic() { require_up; host_arg "${1:-}"; link "$1" eth0 data "198.18.10.${1#h}/24"; log "plugged $1's eth0 back in"; }
+# A NIC pulled and plugged in again is the same NIC: its MAC is kept for plug-nic.
+cmd_pull_nic() {
+  require_up; host_arg "${1:-}"
+  ip -n "$(ns "$1")" -j link show eth0 | jq -r '.[0].address' > "$LAB_STATE/$1/eth0-mac"
+  ip -n "$(ns "$1")" link del eth0; log "pulled $1's eth0"
+}
+cmd_plug_nic() {
+  require_up; host_arg "${1:-}"
+  link "$1" eth0 data "198.18.10.${1#h}/24" "$(cat "$LAB_STATE/$1/eth0-mac" 2>/dev/null)"; log "plugged $1's eth0 back in"
+}
 cmd_kill_node() { require_up; host_arg "${1:-}"; [ -f "$LAB_STATE/$1/pid" ] || fail "kill-node: no node runs on $1"; kill -KILL "$(cat "$LAB_STATE/$1/pid")"; rm -f "$LAB_STATE/$1/pid"; log "killed $1's node"; }
 cmd_start_node() {
   require_up; host_arg "${1:-}"
@@ -403,7 +440,7 @@ main() {
     start-node) cmd_start_node "${1:-}" ;;
     kill-etcd) cmd_kill_etcd "${1:-}" ;;
     start-etcd) cmd_start_etcd "${1:-}" ;;
-    *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 }
 main "$@"

@@ -26,7 +26,7 @@ internal sealed record ClusterRow(
     [property: JsonPropertyName("bulk_status_updates_max")] int BulkStatusUpdatesMax,
     [property: JsonPropertyName("bulk_compile_ms")] double BulkCompileMs);
 
-/// <summary>The cluster benchmark's targets, and the quoted anchor.</summary>
+/// <summary>The cluster benchmark's targets (filter push, and the three failover cases), and the quoted anchors.</summary>
 internal sealed record ClusterSummary(
     [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("p99_ms_3_nodes")] double? P99Ms3Nodes,
@@ -37,10 +37,33 @@ internal sealed record ClusterSummary(
     [property: JsonPropertyName("bulk_target_met")] bool? BulkTargetMet,
     [property: JsonPropertyName("anchor_quoted")] string AnchorQuoted,
     [property: JsonPropertyName("load_average_start")] string LoadAverageStart,
-    [property: JsonPropertyName("load_average_end")] string LoadAverageEnd);
+    [property: JsonPropertyName("load_average_end")] string LoadAverageEnd,
+    [property: JsonPropertyName("failover_team_gap_max_ms")] double? FailoverTeamGapMaxMs,
+    [property: JsonPropertyName("failover_team_target_met")] bool? FailoverTeamTargetMet,
+    [property: JsonPropertyName("failover_nic_loss_gap_max_ms")] double? FailoverNicLossGapMaxMs,
+    [property: JsonPropertyName("failover_nic_loss_target_met")] bool? FailoverNicLossTargetMet,
+    [property: JsonPropertyName("failover_node_death_gap_max_ms")] double? FailoverNodeDeathGapMaxMs,
+    [property: JsonPropertyName("failover_node_death_target_met")] bool? FailoverNodeDeathTargetMet,
+    [property: JsonPropertyName("failover_anchor_quoted")] string? FailoverAnchorQuoted);
 
 /// <summary>A whole cluster run as written to bench/results/cluster.json.</summary>
 internal sealed record ClusterRun(
     [property: JsonPropertyName("machine")] MachineInfo Machine,
     [property: JsonPropertyName("results")] IReadOnlyList<ClusterRow> Results,
+    [property: JsonPropertyName("failover")] IReadOnlyList<FailoverRow> Failover,
     [property: JsonPropertyName("summary")] ClusterSummary Summary);
+
+/// <summary>One line of the cluster benchmark: one failover case, its gaps in delivered packets over the repetitions.</summary>
+internal sealed record FailoverRow(
+    [property: JsonPropertyName("scenario")] string Scenario,
+    [property: JsonPropertyName("case")] string Case,
+    [property: JsonPropertyName("fault")] string Fault,
+    [property: JsonPropertyName("repeats")] int Repeats,
+    [property: JsonPropertyName("recovered")] int Recovered,
+    [property: JsonPropertyName("gap_p50_ms")] double? GapP50Ms,
+    [property: JsonPropertyName("gap_max_ms")] double? GapMaxMs,
+    [property: JsonPropertyName("gaps_ms")] IReadOnlyList<double?> GapsMs,
+    [property: JsonPropertyName("target_ms")] double TargetMs,
+    [property: JsonPropertyName("target_met")] bool TargetMet,
+    [property: JsonPropertyName("before_max_gap_ms")] double BeforeMaxGapMs,
+    [property: JsonPropertyName("generator_max_pause_ms")] double GeneratorMaxPauseMs);
