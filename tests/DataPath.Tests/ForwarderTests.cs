@@ -220,7 +220,7 @@ public sealed class ForwarderTests : IDisposable
     {
         var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
         using var signal = new WakeSignal();
-        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, 10, TimeSpan.FromSeconds(1));
+        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromSeconds(1));
         Exception? fault = null;
         var runner = new DutyCycleRunner(forwarder, idle, e => fault = e);
         runner.Start();

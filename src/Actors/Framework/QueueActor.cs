@@ -37,11 +37,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
         try
         {
             _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane, settings.Capture);
-            // Drain notification arms at the first empty poll, spinning none: where the kernel's receive work shares
-            // the core (threaded NAPI), a spin takes the time that would bring the next frames.
+            // Drain notification arms once the adaptive spin gives up: a spin that catches the next frames saves the
+            // producer's core a wake-up, and one that takes the core from the kernel's receive work (threaded NAPI)
+            // stops spinning.
             IdleStrategy = settings.Idle switch
             {
-                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 0, TimeSpan.FromMilliseconds(100)),
+                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromMilliseconds(100)),
                 QueueIdle.BusySpin => new BusySpinIdleStrategy(),
                 _ => new BackoffIdleStrategy(WakeSignal),
             };
