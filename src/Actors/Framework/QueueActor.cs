@@ -58,11 +58,13 @@ public sealed class QueueActor : ActorBase, IPolledActor
     }
 
     /// <summary>
-    /// The fewest buffers a pool needs for <paramref name="queues"/> queue pairs of <paramref name="queueSize"/> slots:
-    /// each queue's share holds its two full rings (a ring of N slots holds N − 1) and the smallest cache, so no queue
-    /// can take the buffers another needs to post. That is 2 × queues × queueSize.
+    /// The fewest buffers a pool needs for <paramref name="queues"/> queue pairs of <paramref name="receiveQueueSize"/>
+    /// receive and <paramref name="transmitQueueSize"/> transmit slots: each queue's share holds its two full rings (a
+    /// ring of N slots holds N − 1) and the smallest cache, so no queue can take the buffers another needs to post. With
+    /// rings of one size that is 2 × queues × queueSize.
     /// </summary>
-    public static int FewestBuffers(int queues, int queueSize) => queues * (2 * (queueSize - 1) + FewestCached);
+    public static int FewestBuffers(int queues, int receiveQueueSize, int transmitQueueSize) =>
+        queues * (receiveQueueSize - 1 + transmitQueueSize - 1 + FewestCached);
 
     /// <summary>
     /// The buffer cache of one of <paramref name="queues"/> queues on a pool of <paramref name="buffers"/>: what its share
