@@ -14,7 +14,13 @@ public sealed class AdaptiveSpinPolicyTests
 
     private static long Us(double microseconds) => (long)(microseconds * Stopwatch.Frequency / 1e6);
 
-    private static AdaptiveSpinPolicy Policy() => new(MaxSpin, FirstHoldoff, LongestHoldoff);
+    /// <summary>A policy that saw its first work now.</summary>
+    private AdaptiveSpinPolicy Started(AdaptiveSpinPolicy? policy = null)
+    {
+        policy ??= new AdaptiveSpinPolicy(MaxSpin, FirstHoldoff, LongestHoldoff);
+        policy.Worked(_now, false);
+        return policy;
+    }
 
     /// <summary>One idle spell: polls every microsecond until work comes <paramref name="gap"/> after the last, sleeping when the policy says arm.</summary>
     private (bool Slept, int Spins) Spell(AdaptiveSpinPolicy policy, double gap, bool preempted = false)
@@ -37,8 +43,7 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void A_new_policy_arms_at_the_first_empty_poll_and_a_timed_out_wait_goes_straight_back_to_sleep()
     {
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         Assert.False(policy.Spin(_now + Us(1)));
         Assert.False(policy.HasSpun);
         // The wait timed out: still nothing, and the policy does not start spinning 100 ms after the last work.
@@ -49,14 +54,11 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void A_short_gap_that_woke_a_sleep_makes_the_next_spell_a_probe_of_twice_the_gap_and_a_caught_gap_keeps_it()
     {
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         Assert.True(Spell(policy, 10).Slept);
         Assert.Equal(Us(20), policy.Budget);
 
-        var (slept, spins) = Spell(policy, 8);
-        Assert.False(slept);
-        Assert.Equal(7, spins);
+        Assert.Equal((false, 7), Spell(policy, 8));
         Assert.Equal(1, policy.Hits);
         Assert.Equal(Us(20), policy.Budget);
     }
@@ -64,8 +66,7 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void Caught_gaps_widen_the_budget_up_to_the_longest_spin_and_a_spell_longer_than_the_budget_sleeps()
     {
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         Spell(policy, 5);
         Assert.False(Spell(policy, 9).Slept);
         Assert.Equal(Us(18), policy.Budget);
@@ -85,16 +86,13 @@ public sealed class AdaptiveSpinPolicyTests
     public void A_probe_that_catches_nothing_stops_spinning_for_a_holdoff_that_doubles_to_the_longest()
     {
         // Threaded NAPI on the poller's core: frames come only once the poller sleeps, whatever it spins.
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         var holdoffs = new List<long>();
         for (var probe = 0; probe < 6; probe++)
         {
             Assert.True(Spell(policy, 12).Slept);
             Assert.Equal(Us(24), policy.Budget);
-            var (slept, spins) = Spell(policy, 30);
-            Assert.True(slept);
-            Assert.Equal(23, spins);
+            Assert.Equal((true, 23), Spell(policy, 30));
             Assert.Equal(0, policy.Budget);
             holdoffs.Add(policy.Holdoff);
             // Until the hold-off ends, short gaps that woke a sleep start no probe and nothing spins.
@@ -114,8 +112,7 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void A_preempted_spin_stops_spinning_even_when_it_caught_the_work_and_a_later_caught_gap_resets_the_holdoff()
     {
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         Spell(policy, 10);
         Assert.False(Spell(policy, 6, preempted: true).Slept);
         Assert.Equal(1, policy.Preemptions);
@@ -136,8 +133,7 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void Preemption_reported_for_a_spell_that_never_spun_is_not_the_spins_fault()
     {
-        var policy = Policy();
-        policy.Worked(_now, false);
+        var policy = Started();
         Assert.True(Spell(policy, 10, preempted: true).Slept);
         Assert.Equal(0, policy.Preemptions);
         Assert.Equal(Us(20), policy.Budget);
@@ -146,8 +142,7 @@ public sealed class AdaptiveSpinPolicyTests
     [Fact]
     public void A_policy_without_a_spin_never_spins()
     {
-        var policy = AdaptiveSpinPolicy.Never();
-        policy.Worked(_now, false);
+        var policy = Started(AdaptiveSpinPolicy.Never());
         for (var i = 0; i < 5; i++)
             Assert.Equal((true, 0), Spell(policy, 3));
         Assert.Equal(0, policy.Budget);
