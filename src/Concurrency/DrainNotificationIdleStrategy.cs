@@ -1,30 +1,41 @@
+using System.Diagnostics;
+
 namespace PdCluster.Concurrency;
 
 /// <summary>
-/// Spins a little, then arms every queue of its group, polls once more, and sleeps on the signal until a completion,
-/// a control message (anything else that sets the signal), or <c>maxWait</c>, which doubles as moderation by time:
-/// a poller never sleeps longer than that with work pending. Queues on kernel sockets add their sockets to the
-/// signal's wait, so the poller sleeps in one <c>ppoll</c> and the kernel wakes it, with no thread in between.
+/// Spins as long as its <see cref="AdaptiveSpinPolicy"/> says frames are likely to come soon, then arms every queue of
+/// its group, polls once more, and sleeps on the signal until a completion, a control message (anything else that sets
+/// the signal), or <c>maxWait</c>, which doubles as moderation by time: a poller never sleeps longer than that with
+/// work pending. Queues on kernel sockets add their sockets to the signal's wait, so the poller sleeps in one
+/// <c>ppoll</c> and the kernel wakes it, with no thread in between. At the end of an idle spell that spun it reads the
+/// thread's involuntary context switches (<c>getrusage</c>, at most once per 50 µs: the call costs about a microsecond
+/// here), so the policy learns when its spins took a core something else needed.
 /// </summary>
-public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, int spinsBeforeArm, TimeSpan maxWait)
+public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, AdaptiveSpinPolicy spin, TimeSpan maxWait)
     : IIdleStrategy
 {
-    private int _spins;
+    private static readonly long PreemptionCheckInterval = Stopwatch.Frequency / 20_000;
+
+    private long _switches = -1;
+    private long _lastCheck;
 
     /// <summary>How many times the poller actually slept on the signal.</summary>
     public long Waits { get; private set; }
 
+    /// <summary>The policy deciding how long to spin before arming.</summary>
+    public AdaptiveSpinPolicy Spin => spin;
+
     /// <inheritdoc/>
     public void Idle(int workCount)
     {
+        var now = Stopwatch.GetTimestamp();
         if (workCount > 0)
         {
-            _spins = 0;
+            spin.Worked(now, spin.HasSpun && now - _lastCheck >= PreemptionCheckInterval && Preempted(now));
             return;
         }
-        if (_spins < spinsBeforeArm)
+        if (spin.Spin(now))
         {
-            _spins++;
             Thread.SpinWait(1);
             return;
         }
@@ -40,5 +51,18 @@ public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificati
     }
 
     /// <inheritdoc/>
-    public void Reset() => _spins = 0;
+    /// <remarks>The learned spin budget outlives a reset: it describes who shares the core, not the last idle spell.</remarks>
+    public void Reset()
+    {
+    }
+
+    /// <summary>Whether the thread was preempted since the last look (the first look only takes the count).</summary>
+    private bool Preempted(long now)
+    {
+        _lastCheck = now;
+        var switches = Native.InvoluntarySwitches();
+        var preempted = _switches >= 0 && switches > _switches;
+        _switches = switches;
+        return preempted;
+    }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace PdCluster.Concurrency;
 
-/// <summary>The libc calls behind <see cref="WakeSignal"/>.</summary>
+/// <summary>The libc calls behind <see cref="WakeSignal"/> and <see cref="DrainNotificationIdleStrategy"/>.</summary>
 internal static unsafe partial class Native
 {
     public const int EfdNonBlock = 0x800;
@@ -23,6 +23,27 @@ internal static unsafe partial class Native
     {
         public long Seconds;
         public long Nanoseconds;
+    }
+
+    private const int RusageThread = 1;
+
+    /// <summary>The kernel's <c>struct rusage</c> on 64-bit Linux: two timevals, then fourteen longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public fixed long Times[4];
+        public fixed long Counts[14];
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrusage")]
+    [SuppressGCTransition]
+    private static partial int GetRUsage(int who, RUsage* usage);
+
+    /// <summary>How many times the calling thread lost its core while it could still run (<c>ru_nivcsw</c>); -1 if unknown.</summary>
+    public static long InvoluntarySwitches()
+    {
+        RUsage usage;
+        return GetRUsage(RusageThread, &usage) == 0 ? usage.Counts[13] : -1;
     }
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]

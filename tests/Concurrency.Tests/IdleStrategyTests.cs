@@ -17,10 +17,7 @@ public sealed class IdleStrategyTests
     {
         var queue = new ArmableQueue { HasCompletions = true };
         using var signal = new WakeSignal();
-        var idle = new DrainNotificationIdleStrategy([queue], signal, spinsBeforeArm: 2, maxWait: TimeSpan.FromSeconds(5));
-        idle.Idle(0);
-        idle.Idle(0);
-        Assert.Null(queue.Armed);
+        var idle = new DrainNotificationIdleStrategy([queue], signal, AdaptiveSpinPolicy.Never(), maxWait: TimeSpan.FromSeconds(5));
         idle.Idle(0);
         Assert.Same(signal, queue.Armed);
         Assert.Equal(0, idle.Waits);
@@ -35,6 +32,53 @@ public sealed class IdleStrategyTests
         idle.Idle(0);
         waker.Join();
         Assert.Equal(1, idle.Waits);
+    }
+
+    [Fact]
+    public void Notification_idle_spins_within_its_budget_before_it_arms()
+    {
+        // A real clock: the first short gap that woke a sleep makes the next spell a probe of twice that gap (at least
+        // twice the 200 µs slept here), and polls within it spin without arming.
+        var queue = new ArmableQueue();
+        using var signal = new WakeSignal();
+        var idle = new DrainNotificationIdleStrategy([queue], signal, new AdaptiveSpinPolicy(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), TimeSpan.FromMicroseconds(200));
+        idle.Idle(1);
+        idle.Idle(0);
+        Assert.Equal(1, idle.Waits);
+        Assert.Same(signal, queue.Armed);
+        idle.Idle(1);
+        Assert.True(idle.Spin.Budget >= TimeSpan.FromMicroseconds(400).TotalSeconds * Stopwatch.Frequency, $"budget {idle.Spin.Budget} ticks");
+
+        queue.Armed = null;
+        for (var i = 0; i < 100; i++)
+            idle.Idle(0);
+        Assert.Null(queue.Armed);
+        Assert.Equal(1, idle.Waits);
+        Assert.True(idle.Spin.HasSpun);
+        idle.Idle(1);
+        Assert.Equal(1, idle.Spin.Hits);
+    }
+
+    [Fact]
+    public void Notification_idle_allocates_nothing_while_it_spins_arms_and_learns()
+    {
+        var queue = new ArmableQueue();
+        using var signal = new WakeSignal();
+        var idle = new DrainNotificationIdleStrategy([queue], signal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromMicroseconds(20));
+        void Cycle()
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                idle.Idle(i % 3 == 0 ? 1 : 0);
+                if (i % 100 == 0)
+                    signal.Set();
+            }
+        }
+        Cycle();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Cycle();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(idle.Waits > 0);
     }
 
     [Fact]

@@ -172,6 +172,36 @@ public sealed class ForwarderTests : IDisposable
     }
 
     [Fact]
+    public void Steady_state_with_the_drain_notification_idle_between_bursts_allocates_nothing()
+    {
+        var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
+        using var signal = new WakeSignal();
+        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromMicroseconds(50));
+        // Bursts of 32 frames with empty polls between them: the idle strategy spins, arms, sleeps and learns.
+        void Run(long frames)
+        {
+            while (_generator.Sent < frames)
+            {
+                _generator.Transmit(Math.Min(32, frames - _generator.Sent));
+                for (var i = 0; i < 4; i++)
+                    idle.Idle(forwarder.DoWork());
+                _generator.Receive();
+            }
+        }
+        Run(20_000);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(120_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(forwarder.Received >= 100_000);
+        Assert.True(idle.Waits > 0, "the poller never slept");
+        forwarder.Quiesce(TimeSpan.FromSeconds(5));
+        cache.Flush();
+    }
+
+    [Fact]
     public void Steady_state_allocates_nothing_with_a_capture_armed_and_every_received_frame_is_captured_or_counted_dropped()
     {
         var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
@@ -220,7 +250,7 @@ public sealed class ForwarderTests : IDisposable
     {
         var (forwarder, cache, _) = Forwarder(FilterTable.Empty);
         using var signal = new WakeSignal();
-        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, 10, TimeSpan.FromSeconds(1));
+        var idle = new DrainNotificationIdleStrategy([forwarder.ReceiveQueue, forwarder.TransmitQueue], signal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromSeconds(1));
         Exception? fault = null;
         var runner = new DutyCycleRunner(forwarder, idle, e => fault = e);
         runner.Start();

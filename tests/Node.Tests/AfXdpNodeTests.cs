@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using PdCluster.Node.Configuration;
 using PdCluster.Node.Hosting;
@@ -43,6 +44,29 @@ public sealed class AfXdpNodeTests
         }
         Assert.Null(host.MissingBuffers);
         Assert.DoesNotContain("pdos", VethPair.Run("ip", $"-n {veth.DeviceNamespace} -o link show").Output);
+    }
+
+    [VethFact]
+    public async Task A_pool_over_RLIMIT_MEMLOCK_without_CAP_IPC_LOCK_is_refused_naming_the_buffers_key()
+    {
+        // pd runs with an 8 MiB RLIMIT_MEMLOCK and without CAP_IPC_LOCK (prlimit, setpriv): 4,096 buffers of 2,112 bytes
+        // hold a 2,048-slot receive ring and a 1,024-slot transmit ring, but their UMEM cannot be locked.
+        using var veth = new VethPair();
+        using var config = new TempConfig(
+            $$"""{ "name": "pd0", "provider": "afxdp", "interface": "{{veth.DeviceInterface}}", "namespace": "{{veth.DeviceNamespace}}", "queues": 1, "queueSize": 1024, "receiveQueueSize": 2048, "buffers": 4096 }""",
+            "\"filters\": \"filters.json\",");
+        File.WriteAllText(Path.Combine(config.Directory, "filters.json"), Filters);
+        var info = new ProcessStartInfo("prlimit") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--memlock=8388608", "setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "dotnet", Path.Combine(AppContext.BaseDirectory, "pd.dll"), "node", "run", "--config", config.Path })
+            info.ArgumentList.Add(a);
+        using var pd = Process.Start(info)!;
+        var error = pd.StandardError.ReadToEndAsync();
+        await pd.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var text = await error;
+        Assert.Equal(2, pd.ExitCode);
+        Assert.Contains($"{config.Path}: adapters[0].buffers: The UMEM (the buffer pool, 8448 KiB) is over RLIMIT_MEMLOCK (8192 KiB) and the process lacks CAP_IPC_LOCK", text);
+        Assert.Contains("The rings need at least queues × (receiveQueueSize + queueSize) = 3072 buffers of 2112 bytes.", text);
+        Assert.DoesNotContain("   at ", text);
     }
 
     /// <summary>The adapter's state and its queue's received and handed-to-OS counts, from <c>/status</c>.</summary>

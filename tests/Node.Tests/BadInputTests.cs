@@ -26,6 +26,10 @@ public sealed class BadInputTests
     // 2. "filters": "" and buffers that would not fit in memory
     [InlineData("filters", "\"\"", "filters: must name a filter file (leave the key out for the embedded default-filters.json).")]
     [InlineData("adapters[0].buffers", "2147483647", "adapters[0].buffers: must be at least 2 × queues × queueSize = 1024 and at most 1048576 (got 2147483647).")]
+    // issue 9: a receive ring of its own size
+    [InlineData("adapters[0].receiveQueueSize", "3000", "adapters[0].receiveQueueSize: must be a power of two from 2 to 8192 (got 3000).")]
+    [InlineData("adapters[0].receiveQueueSize", "16384", "adapters[0].receiveQueueSize: must be a power of two from 2 to 8192 (got 16384).")]
+    [InlineData("adapters[0].receiveQueueSize", "2048", "adapters[0].buffers: must be at least queues × (receiveQueueSize + queueSize) = 4608 and at most 1048576 (got 2048).")]
     // 3. accepted silently before
     [InlineData("adapters[0].simulated.generator.rate", "-5", "adapters[0].simulated.generator.rate: must be between 0 (as fast as it goes) and 100000000 packets/s (got -5).")]
     [InlineData("adapters[0].simulated.linkType", "7", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, Loopback, None, Other, written as a string (got 7).")]
@@ -46,7 +50,7 @@ public sealed class BadInputTests
     [InlineData("adapters[0].name", "\"pd0/rx\"", "adapters[0].name: 'pd0/rx' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"pd\\n0\"", "adapters[0].name: 'pd\\u000A0' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, labels, team, addresses, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, receiveQueueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, labels, team, addresses, simulated).")]
     // issue 10: adapter labels, which cluster filter scopes pick adapters by
     [InlineData("adapters[0].labels", "[\"edge\", \"a b\"]", "adapters[0].labels[1]: 'a b' is not a label: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (cluster filters pick adapters by it).")]
     [InlineData("adapters[0].labels", "\"edge\"", "adapters[0].labels: must be a JSON list (got 'edge').")]

@@ -31,7 +31,7 @@ public sealed class ConfigTests
     [InlineData("\"queues\": 40,", "adapters[0].queues: must be between 1 and 16 (got 40)")]
     [InlineData("\"queueSize\": 1000,", "adapters[0].queueSize: must be a power of two")]
     [InlineData("\"burst\": 0,", "adapters[0].burst: must be between 1 and 256")]
-    [InlineData("\"queueSize\": 64, \"burst\": 64,", "adapters[0].burst: must be between 1 and 256 and at most half of queueSize (32) (got 64)")]
+    [InlineData("\"queueSize\": 64, \"burst\": 64,", "adapters[0].burst: must be between 1 and 256 and at most half of the smaller of queueSize and receiveQueueSize (32) (got 64)")]
     [InlineData("\"provider\": \"dpdk\",", "adapters[0].provider: 'dpdk' is not a provider")]
     [InlineData("\"queus\": 2,", "queus")]
     public void Bad_adapter_settings_name_the_file_and_key(string extra, string expected)

@@ -5,17 +5,18 @@ namespace PdCluster.Tests.Node;
 
 /// <summary>
 /// The fewest buffers the configuration accepts are enough for every queue: a node on small rings with exactly that
-/// pool forwards the simulated generator's traffic on each of its queues, and every buffer comes home at the stop.
+/// pool forwards the simulated generator's traffic on each of its queues, and every buffer comes home at the stop. With
+/// a receive ring larger than the transmit ring (<c>receiveQueueSize</c>), the minimum counts each ring at its size.
 /// </summary>
 public sealed class MinimumBuffersTests
 {
     /// <summary>An adapter whose generator sends one UDP flow per queue, and a filter file steering flow i to queue i (flow 0 meets RSS on queue 0).</summary>
-    private static TempConfig Config(int queues, int queueSize, int buffers)
+    private static TempConfig Config(int queues, int queueSize, int receiveQueueSize, int buffers)
     {
         var flows = string.Join(", ", Enumerable.Range(0, queues).Select(q =>
             $$"""{ "source": "198.18.0.{{10 + q}}", "destination": "198.18.1.1", "protocol": "udp", "sourcePort": 4000, "destinationPort": {{1000 + q}} }"""));
         var adapter = $$"""
-            { "name": "pd0", "queues": {{queues}}, "queueSize": {{queueSize}}, "burst": {{queueSize / 2}}, "buffers": {{buffers}},
+            { "name": "pd0", "queues": {{queues}}, "queueSize": {{queueSize}}, "burst": {{queueSize / 2}}, "buffers": {{buffers}},{{(receiveQueueSize == queueSize ? "" : $" \"receiveQueueSize\": {receiveQueueSize},")}}
               "simulated": { "generator": { "rate": 20000, "flows": [ {{flows}} ] } } }
             """;
         var config = new TempConfig(adapter, "\"filters\": \"filters.json\",");
@@ -26,20 +27,23 @@ public sealed class MinimumBuffersTests
     }
 
     [Theory]
-    [InlineData(2, 8)]
-    [InlineData(4, 8)]
-    [InlineData(4, 16)]
-    [InlineData(4, 32)]
-    [InlineData(16, 8)]
-    public async Task The_fewest_buffers_the_config_accepts_forward_on_every_queue(int queues, int queueSize)
+    [InlineData(2, 8, 8)]
+    [InlineData(4, 8, 8)]
+    [InlineData(4, 16, 16)]
+    [InlineData(4, 32, 32)]
+    [InlineData(16, 8, 8)]
+    [InlineData(2, 8, 32)]
+    [InlineData(4, 16, 64)]
+    public async Task The_fewest_buffers_the_config_accepts_forward_on_every_queue(int queues, int queueSize, int receiveQueueSize)
     {
-        var fewest = 2 * queues * queueSize;
-        using (var tooFew = Config(queues, queueSize, fewest - 1))
+        var fewest = queues * (queueSize + receiveQueueSize);
+        using (var tooFew = Config(queues, queueSize, receiveQueueSize, fewest - 1))
         {
             var e = Assert.Throws<ConfigException>(() => NodeConfigLoader.Load(tooFew.Path));
-            Assert.Equal($"{tooFew.Path}: adapters[0].buffers: must be at least 2 × queues × queueSize = {fewest} and at most {NodeConfigLoader.MaxBuffers} (got {fewest - 1}).", e.Message);
+            var rule = receiveQueueSize == queueSize ? "2 × queues × queueSize" : "queues × (receiveQueueSize + queueSize)";
+            Assert.Equal($"{tooFew.Path}: adapters[0].buffers: must be at least {rule} = {fewest} and at most {NodeConfigLoader.MaxBuffers} (got {fewest - 1}).", e.Message);
         }
-        using var config = Config(queues, queueSize, fewest);
+        using var config = Config(queues, queueSize, receiveQueueSize, fewest);
         var host = await NodeHost.StartAsync(NodeConfigLoader.Load(config.Path));
         try
         {
@@ -49,6 +53,7 @@ public sealed class MinimumBuffersTests
                 await Task.Delay(50);
             var forwarded = Forwarded();
             Assert.Equal(queues, forwarded.Count);
+            Assert.All(host.Telemetry.Single().Queues, q => Assert.Equal((receiveQueueSize - 1, queueSize - 1), (q.Receive.Capacity, q.Transmit.Capacity)));
             Assert.True(forwarded.All(f => f >= 100), $"forwarded per queue: {string.Join(", ", forwarded)}");
         }
         finally

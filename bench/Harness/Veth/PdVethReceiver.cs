@@ -14,20 +14,32 @@ namespace PdCluster.Bench.Veth;
 /// A PD provider on the interface through a supervised <see cref="QueueActor"/>, one queue that acquired the
 /// interface's RSS (so it takes every frame), parsing and classifying every frame against one rule for the
 /// benchmark's UDP flow: the rule drops (rx only), or counts and the queue forwards with MACs swapped (reflect).
+/// The receive ring is larger than the transmit ring (2,048 against 1,024 slots, as the C anchor's fill ring), in a
+/// pool of 3,900 buffers: the most an 8 MiB RLIMIT_MEMLOCK lets AF_XDP register.
 /// </summary>
 internal sealed class PdVethReceiver : IVethReceiver
 {
+    public const int DefaultReceiveQueueSize = 2048;
+    private const int Buffers = 3900;
+    private const int TransmitQueueSize = 1024;
+
     private readonly PdAdapter _adapter;
     private readonly BufferPool _pool;
     private readonly ActorSystem _system;
     private readonly AdapterSettings _settings;
 
-    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, bool alignedUmem = false)
+    /// <summary>Refuses a receive queue size that is not a power of two or whose rings do not fit the pool.</summary>
+    public static int CheckReceiveQueueSize(int size) =>
+        int.IsPow2(size) && QueueActor.FewestBuffers(1, size, TransmitQueueSize) <= Buffers
+            ? size
+            : throw new VethUsageException($"--receive-queue-size: {size} is not a power of two whose ring fits the {Buffers}-buffer pool beside a {TransmitQueueSize}-slot transmit ring (at most {Buffers - TransmitQueueSize})");
+
+    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, int receiveQueueSize, bool alignedUmem = false)
     {
         var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(interfaceName), AfPacket: new AfPacketAdapterOptions(interfaceName));
         _adapter = PdProviderRegistry.Default.Get(provider).Bind(options);
         // Within an 8 MiB RLIMIT_MEMLOCK: the AF_XDP UMEM registers the whole pool.
-        _pool = new BufferPool(3072, alignedStride: alignedUmem);
+        _pool = new BufferPool(Buffers, alignedStride: alignedUmem);
         var rule = new FilterSpec
         {
             Id = "bench-flow",
@@ -35,7 +47,7 @@ internal sealed class PdVethReceiver : IVethReceiver
             Match = new() { ["protocol"] = "udp", ["destinationPort"] = port.ToString() },
         };
         _settings = new AdapterSettings("pd0", _adapter.OpenProvider, _adapter.Events, _pool, CompiledFilterSet.Compile([rule]),
-            Queues: 1, QueueSize: 1024, DrainNotification: drainNotification, ExceptionPath: false);
+            Queues: 1, QueueSize: TransmitQueueSize, DrainNotification: drainNotification, ExceptionPath: false, ReceiveQueueSize: receiveQueueSize);
         _system = ActorSystem.Create("veth-receiver");
         _system.EventStream.Subscribe(_system.ActorOf(Props.Create(() => new RemovalClock(this)), "removal-clock"), typeof(AdapterStateChanged));
         _system.ActorOf(AdapterSupervisor.PropsFor(_settings), "pd0");

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace PdCluster.Bench.Veth;
 
 /// <summary>
-/// <c>pd-bench veth-rx --path PATH --interface IF --address A --port P [--reflect]</c>: runs one receive path until
+/// <c>pd-bench veth-rx --path PATH --interface IF --address A --port P [--receive-queue-size N] [--reflect]</c>: runs one receive path until
 /// SIGINT or SIGTERM and prints "&lt;CLOCK_REALTIME ns&gt; &lt;packets delivered&gt;" every second, the receiver
 /// protocol of <c>veth-anchors.sh custom</c>, so the anchor script measures it beside its own receivers.
 /// </summary>
@@ -19,12 +19,13 @@ internal static class VethReceiverCommand
         var reflect = options.Flag("reflect");
         var address = IPAddress.Parse(options.Text("address", "198.18.0.2"));
         var port = options.Number("port", 9000);
+        var rx = PdVethReceiver.CheckReceiveQueueSize(options.Number("receive-queue-size", PdVethReceiver.DefaultReceiveQueueSize));
         using IVethReceiver receiver = path switch
         {
-            "pd-afxdp-drain" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port),
-            "pd-afxdp-aligned" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, alignedUmem: true),
-            "pd-afxdp-busy" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: false, reflect, port),
-            "pd-afpacket-drain" => new PdVethReceiver("afpacket", options.Text("interface"), drainNotification: true, reflect, port),
+            "pd-afxdp-drain" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, rx),
+            "pd-afxdp-aligned" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, rx, alignedUmem: true),
+            "pd-afxdp-busy" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: false, reflect, port, rx),
+            "pd-afpacket-drain" => new PdVethReceiver("afpacket", options.Text("interface"), drainNotification: true, reflect, port, rx),
             "dotnet-socket" => new SocketVethReceiver(address, port, reflect),
             "dotnet-recvmmsg" when !reflect => new RecvMmsgVethReceiver(address, port),
             _ => throw new VethUsageException($"--path: '{path}' is not one of {string.Join(", ", Paths)} (dotnet-recvmmsg does not reflect)"),

@@ -14,6 +14,7 @@ namespace PdCluster.Actors.Framework;
 /// <param name="ExceptionPath">Each queue hands frames that are not IP (ARP, LLDP) to the OS path.</param>
 /// <param name="Provider">The provider that runs the adapter, by name, for the status (the one chosen when the configuration said <c>auto</c>).</param>
 /// <param name="Info">What the adapter is, for the status (which filter fields its provider matches in the kernel and which in software).</param>
+/// <param name="ReceiveQueueSize">Ring slots of each receive queue when they differ from <paramref name="QueueSize"/> (the transmit queues').</param>
 public sealed record AdapterSettings(
     string Name,
     Func<IPdProvider> OpenProvider,
@@ -28,8 +29,12 @@ public sealed record AdapterSettings(
     int BurstSize = PdForwarder.DefaultBurstSize,
     bool ExceptionPath = true,
     string? Provider = null,
-    AdapterInfo? Info = null)
+    AdapterInfo? Info = null,
+    int? ReceiveQueueSize = null)
 {
+    /// <summary>Ring slots of each receive queue: <see cref="ReceiveQueueSize"/>, or <see cref="QueueSize"/> when not given.</summary>
+    public int ReceiveQueueSizeInForce => ReceiveQueueSize ?? QueueSize;
+
     /// <summary>Where the supervisor publishes its live state for readers on other threads (metrics).</summary>
     public AdapterTelemetry Telemetry { get; } = new();
 

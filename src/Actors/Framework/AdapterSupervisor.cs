@@ -27,6 +27,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     private IActorRef? _firstQueue;
     private IPdProvider? _provider;
     private SteeringMesh? _steering;
+    // The previous provider's teardown while it runs in the background: the adapter opens again only once it ended.
+    private Task? _closing;
     // Read by queue actor factories on the queues' threads, so a restarted queue starts with the set in force.
     private volatile CompiledFilterSet _filters = CompiledFilterSet.Empty;
     // The set whose receive filters the adapter last accepted: what goes back in force if it refuses a set published while closed.
@@ -77,6 +79,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         CloseCaptures($"{settings.Name}'s supervisor stopped (the node is stopping, or restarts the adapter)");
         _subscription?.Dispose();
+        AwaitTeardown();
         CloseProvider();
         foreach (var pending in _pending)
             pending.ReplyTo.Tell(new StatusFailure(new InvalidOperationException($"{settings.Name}: the adapter supervisor stopped before the filters were in force.")));
@@ -93,6 +96,10 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
                 break;
             case Terminated terminated:
                 OnQueueStopped(terminated.ActorRef);
+                break;
+            case ProviderClosed closed when closed.Teardown == _closing:
+                AwaitTeardown();
+                Reconcile();
                 break;
             case GetAdapterStatus:
                 Sender.Tell(settings.Telemetry.Status(settings.Name, settings.Pool));
@@ -155,7 +162,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         if (!settings.PdEnabled || _state is AdapterState.Stopping or AdapterState.Refused)
             return;
         var wanted = _present && _enabled && _fullPower;
-        if (wanted && _state != AdapterState.Running)
+        if (wanted && _state != AdapterState.Running && _closing is null)
             Open();
         else if (!wanted && _state == AdapterState.Running)
             Quiesce();
@@ -235,7 +242,8 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
             _telemetry.Add(new QueueTelemetry(i, receive[i], _provider.AllocateQueue(QueueParameters(PdQueueType.Transmit))));
     }
 
-    private PdQueueParameters QueueParameters(PdQueueType type) => new(type, settings.QueueSize, settings.Pool);
+    private PdQueueParameters QueueParameters(PdQueueType type) =>
+        new(type, type == PdQueueType.Receive ? settings.ReceiveQueueSizeInForce : settings.QueueSize, settings.Pool);
 
     /// <summary>
     /// Brings the adapter's receive filters to <paramref name="wanted"/> by a diff committed as one batch: clears the
@@ -372,50 +380,48 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
         }
         if (_queues.Count > 0)
             return;
-        CloseProvider();
+        // Every buffer is home once the queues stopped: the adapter is quiesced (or removed) now, and the provider's
+        // kernel objects go in the background, so a removal that comes meanwhile is heard at once.
+        if (TakeProvider() is { } teardown)
+        {
+            var closing = _closing = teardown.RunInBackground(settings.Name, TeardownError());
+            var self = Self;
+            closing.ContinueWith(_ => self.Tell(new ProviderClosed(closing)), TaskScheduler.Default);
+        }
         SetState(_present ? AdapterState.Quiesced : AdapterState.Removed);
         Reconcile();
     }
 
-    /// <summary>PD's teardown after the queues are drained: clear filters, free queues, release RSS, close.</summary>
-    private void CloseProvider()
+    /// <summary>PD's teardown after the queues are drained, on the supervisor's thread: clear filters, free queues, release RSS, close.</summary>
+    private void CloseProvider() => TakeProvider()?.Run(TeardownError());
+
+    /// <summary>Takes the provider and what it holds out of the supervisor, for a teardown; what was in flight between queues goes home.</summary>
+    private ProviderTeardown? TakeProvider()
     {
         if (_provider is null)
-            return;
-        try
-        {
-            _provider.UpdateReceiveFilters([.. _receiveFilters.Values.Select(f => f.Handle)], []);
-        }
-        catch (PdException)
-        {
-            // The device already dropped its filters (surprise removal).
-        }
-        _receiveFilters.Clear();
-        foreach (var t in _telemetry)
-        {
-            TryFree(t.Transmit);
-            if (t.Queue > 0)
-                TryFree(t.Receive);
-        }
-        _provider.ReleaseReceiveQueues();
-        _provider.Dispose();
+            return null;
+        var teardown = new ProviderTeardown(_provider, [.. _receiveFilters.Values.Select(f => f.Handle)], [.. _telemetry]);
         _provider = null;
+        _receiveFilters.Clear();
         _telemetry.Clear();
-        // Queue threads have stopped: what was in flight between queues goes home.
         _steering?.DrainTo(settings.Pool);
         _steering = null;
+        return teardown;
     }
 
-    private void TryFree(IPdQueue queue)
+    /// <summary>Waits for a background teardown to end (its failure is the supervisor's), so the next provider finds the adapter free.</summary>
+    private void AwaitTeardown()
     {
-        try
-        {
-            _provider!.FreeQueue(queue);
-        }
-        catch (PdException e)
-        {
-            Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Name}: could not free queue: {e.Message}", e));
-        }
+        var closing = _closing;
+        _closing = null;
+        closing?.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Where a teardown reports a queue it could not free, from whichever thread it runs on.</summary>
+    private Action<string, Exception> TeardownError()
+    {
+        var (stream, self, name) = (Context.System.EventStream, Self, settings.Name);
+        return (message, e) => stream.Publish(new ActorError(self, $"{name}: {message}", e));
     }
 
     private void SetState(AdapterState state)
@@ -433,6 +439,9 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
 
     /// <summary>A receive filter set in the adapter: what it is and the handle that clears it.</summary>
     private sealed record SetFilter(HardwareFilter Filter, PdReceiveFilter Handle);
+
+    /// <summary>A background teardown ended.</summary>
+    private sealed record ProviderClosed(Task Teardown);
 
     /// <summary>A publish waiting for the queues still running to confirm their new table.</summary>
     private sealed record PendingPublish(IActorRef ReplyTo, CompiledFilterSet Filters, HashSet<IActorRef> Awaiting);

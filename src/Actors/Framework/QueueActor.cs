@@ -37,11 +37,12 @@ public sealed class QueueActor : ActorBase, IPolledActor
         try
         {
             _forwarder = new PdForwarder(telemetry.Receive, telemetry.Transmit, _cache, stages, settings.BurstSize, settings.OsPath, lane, settings.Capture);
-            // Drain notification arms at the first empty poll, spinning none: where the kernel's receive work shares
-            // the core (threaded NAPI), a spin takes the time that would bring the next frames.
+            // Drain notification arms once the adaptive spin gives up: a spin that catches the next frames saves the
+            // producer's core a wake-up, and one that takes the core from the kernel's receive work (threaded NAPI)
+            // stops spinning.
             IdleStrategy = settings.Idle switch
             {
-                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, 0, TimeSpan.FromMilliseconds(100)),
+                QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromMilliseconds(100)),
                 QueueIdle.BusySpin => new BusySpinIdleStrategy(),
                 _ => new BackoffIdleStrategy(WakeSignal),
             };
@@ -57,11 +58,13 @@ public sealed class QueueActor : ActorBase, IPolledActor
     }
 
     /// <summary>
-    /// The fewest buffers a pool needs for <paramref name="queues"/> queue pairs of <paramref name="queueSize"/> slots:
-    /// each queue's share holds its two full rings (a ring of N slots holds N − 1) and the smallest cache, so no queue
-    /// can take the buffers another needs to post. That is 2 × queues × queueSize.
+    /// The fewest buffers a pool needs for <paramref name="queues"/> queue pairs of <paramref name="receiveQueueSize"/>
+    /// receive and <paramref name="transmitQueueSize"/> transmit slots: each queue's share holds its two full rings (a
+    /// ring of N slots holds N − 1) and the smallest cache, so no queue can take the buffers another needs to post. With
+    /// rings of one size that is 2 × queues × queueSize.
     /// </summary>
-    public static int FewestBuffers(int queues, int queueSize) => queues * (2 * (queueSize - 1) + FewestCached);
+    public static int FewestBuffers(int queues, int receiveQueueSize, int transmitQueueSize) =>
+        queues * (receiveQueueSize - 1 + transmitQueueSize - 1 + FewestCached);
 
     /// <summary>
     /// The buffer cache of one of <paramref name="queues"/> queues on a pool of <paramref name="buffers"/>: what its share

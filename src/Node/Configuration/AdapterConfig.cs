@@ -20,11 +20,23 @@ public sealed class AdapterConfig
     /// <summary>Ring slots per queue, a power of two.</summary>
     public int QueueSize { get; set; } = 1024;
 
+    /// <summary>
+    /// Ring slots per receive queue, a power of two, when the receive side wants more than <see cref="QueueSize"/>
+    /// (on AF_XDP, the buffers a queue keeps in the fill ring: what absorbs a burst while its thread is away).
+    /// </summary>
+    public int? ReceiveQueueSize { get; set; }
+
+    /// <summary>The receive queues' ring slots in force: <see cref="ReceiveQueueSize"/>, or <see cref="QueueSize"/>.</summary>
+    public int ReceiveQueueSizeInForce() => ReceiveQueueSize ?? QueueSize;
+
     /// <summary>Most packets a queue takes from its ring and runs through the pipeline per duty cycle.</summary>
     public int? Burst { get; set; }
 
-    /// <summary>The burst in force: <see cref="Burst"/> when given, otherwise 64 or half of <see cref="QueueSize"/> when that is less.</summary>
-    public int BurstInForce() => Burst ?? Math.Min(PdForwarder.DefaultBurstSize, Math.Max(1, QueueSize / 2));
+    /// <summary>The burst in force: <see cref="Burst"/> when given, otherwise 64 or half of the smaller queue size when that is less.</summary>
+    public int BurstInForce() => Burst ?? Math.Min(PdForwarder.DefaultBurstSize, Math.Max(1, SmallerQueueSize() / 2));
+
+    /// <summary>The smaller of the receive and transmit queue sizes: a burst fits in half of it.</summary>
+    public int SmallerQueueSize() => Math.Min(QueueSize, ReceiveQueueSizeInForce());
 
     /// <summary>Buffers in the adapter's pool.</summary>
     public int Buffers { get; set; } = 8192;

@@ -1,3 +1,4 @@
+using PdCluster.Actors.Framework;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Nic.SoftNic;
@@ -5,6 +6,7 @@ using PdCluster.Provider;
 using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Provider.Simulated;
+using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Input;
 using PdCluster.Queues.Packets;
 
@@ -27,6 +29,22 @@ internal static class AdapterOptions
         if (wanted.QueueSize > info.MaxQueueSize)
             throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}].queueSize",
                 $"{wanted.Name} takes at most {info.MaxQueueSize} slots per queue (got {wanted.QueueSize})."));
+        if (wanted.ReceiveQueueSizeInForce() > info.MaxQueueSize)
+            throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}].receiveQueueSize",
+                $"{wanted.Name} takes at most {info.MaxQueueSize} slots per queue (got {wanted.ReceiveQueueSizeInForce()})."));
+        if ((info.ChosenProvider ?? wanted.Provider) == "afxdp")
+        {
+            try
+            {
+                AfXdpProviderFactory.EnsureUmemFits((ulong)wanted.Buffers * (ulong)BufferPool.StrideFor(BufferPool.DefaultBufferSize));
+            }
+            catch (PdException e)
+            {
+                adapter.Dispose();
+                throw new ConfigException(InputException.Format(config.Source, $"adapters[{index}].buffers",
+                    $"{e.Message} The rings need at least queues × (receiveQueueSize + queueSize) = {QueueActor.FewestBuffers(wanted.Queues, wanted.ReceiveQueueSizeInForce(), wanted.QueueSize)} buffers of {BufferPool.StrideFor(BufferPool.DefaultBufferSize)} bytes."));
+            }
+        }
         return adapter;
     }
 

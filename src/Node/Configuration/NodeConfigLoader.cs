@@ -131,12 +131,16 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.queues", $"must be between 1 and 16 (got {a.Queues}).");
         if (a.QueueSize < 2 || !int.IsPow2(a.QueueSize) || a.QueueSize > 8192)
             throw Fail(source, $"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
-        if (a.Burst is < 1 or > 256 || a.Burst > a.QueueSize / 2)
-            throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of queueSize ({a.QueueSize / 2}) (got {a.Burst}).");
+        if (a.ReceiveQueueSize is { } receive && (receive < 2 || !int.IsPow2(receive) || receive > 8192))
+            throw Fail(source, $"{key}.receiveQueueSize", $"must be a power of two from 2 to 8192 (got {receive}).");
+        if (a.Burst is < 1 or > 256 || a.Burst > a.SmallerQueueSize() / 2)
+            throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of the smaller of queueSize and receiveQueueSize ({a.SmallerQueueSize() / 2}) (got {a.Burst}).");
         // Each queue's share of the pool holds its two rings and the smallest buffer cache, so every queue can post.
-        var fewest = QueueActor.FewestBuffers(a.Queues, a.QueueSize);
+        var fewest = QueueActor.FewestBuffers(a.Queues, a.ReceiveQueueSizeInForce(), a.QueueSize);
         if (a.Buffers < fewest || a.Buffers > MaxBuffers)
-            throw Fail(source, $"{key}.buffers", $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
+            throw Fail(source, $"{key}.buffers", a.ReceiveQueueSize is null
+                ? $"must be at least 2 × queues × queueSize = {fewest} and at most {MaxBuffers} (got {a.Buffers})."
+                : $"must be at least queues × (receiveQueueSize + queueSize) = {fewest} and at most {MaxBuffers} (got {a.Buffers}).");
         for (var i = 0; i < (a.Labels?.Count ?? 0); i++)
         {
             if (!ClusterNames.IsName(a.Labels![i]))

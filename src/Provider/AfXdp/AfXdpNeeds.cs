@@ -25,12 +25,21 @@ internal sealed unsafe class AfXdpNeeds
     /// <summary>Refuses a UMEM of <paramref name="bytes"/> that cannot be locked.</summary>
     public static void EnsureMemlock(ulong bytes)
     {
-        if (HasCapability(CapIpcLock))
-            return;
+        if (MemlockRefusal(bytes, MemlockLimit(), HasCapability(CapIpcLock)) is { } refusal)
+            throw new PdException(PdStatus.InsufficientResources, refusal);
+    }
+
+    /// <summary>Why a UMEM of <paramref name="bytes"/> cannot be registered under <paramref name="limit"/> (null: unlimited), or null when it can.</summary>
+    public static string? MemlockRefusal(ulong bytes, ulong? limit, bool capIpcLock) =>
+        !capIpcLock && limit is { } l && bytes > l
+            ? $"The UMEM (the buffer pool, {bytes >> 10} KiB) is over RLIMIT_MEMLOCK ({l >> 10} KiB) and the process lacks CAP_IPC_LOCK: use a smaller pool, raise the limit or grant the capability."
+            : null;
+
+    /// <summary>The soft RLIMIT_MEMLOCK in bytes; null when unlimited or unknown.</summary>
+    private static ulong? MemlockLimit()
+    {
         var limits = stackalloc ulong[2];
-        if (Posix.getrlimit(Posix.RlimitMemlock, limits) == 0 && limits[0] != ulong.MaxValue && bytes > limits[0])
-            throw new PdException(PdStatus.InsufficientResources,
-                $"The UMEM (the buffer pool, {bytes >> 10} KiB) is over RLIMIT_MEMLOCK ({limits[0] >> 10} KiB) and the process lacks CAP_IPC_LOCK: use a smaller pool, raise the limit or grant the capability.");
+        return Posix.getrlimit(Posix.RlimitMemlock, limits) == 0 && limits[0] != ulong.MaxValue ? limits[0] : null;
     }
 
     /// <summary>The error for a failed UMEM registration, naming the limit when it was memory locking.</summary>

@@ -37,6 +37,12 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
         }
     }
 
+    /// <summary>
+    /// Refuses a buffer pool of <paramref name="bytes"/> that cannot be registered as a UMEM: over RLIMIT_MEMLOCK while
+    /// the process lacks CAP_IPC_LOCK. Checked again when the provider allocates its first queue.
+    /// </summary>
+    public static void EnsureUmemFits(ulong bytes) => AfXdpNeeds.EnsureMemlock(bytes);
+
     private static AfXdpAdapterOptions Options(PdAdapterOptions options) =>
         options.AfXdp ?? throw new PdAdapterOptionsException($"{options.Name}: provider afxdp needs an \"interface\".");
 

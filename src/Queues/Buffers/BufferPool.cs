@@ -33,9 +33,19 @@ public sealed unsafe class BufferPool : IDisposable
     private int _freeCount;
     private bool _disposed;
 
+    /// <summary>The buffer size of a pool that names none: a whole Ethernet frame.</summary>
+    public const int DefaultBufferSize = 2048;
+
+    /// <summary>
+    /// How far apart a pool places buffers of <paramref name="bufferSize"/> bytes: an odd number of cache lines (so
+    /// buffers do not all start in the same cache set), or exactly the size when <paramref name="alignedStride"/>.
+    /// </summary>
+    public static int StrideFor(int bufferSize, bool alignedStride = false) =>
+        alignedStride || bufferSize / CacheLine.Size % 2 != 0 ? bufferSize : bufferSize + CacheLine.Size;
+
     /// <summary>Creates a pool of <paramref name="capacity"/> buffers of <paramref name="bufferSize"/> bytes each.</summary>
     /// <param name="alignedStride">Buffers exactly <paramref name="bufferSize"/> apart (a power of two) instead of an odd number of cache lines.</param>
-    public BufferPool(int capacity, int bufferSize = 2048, bool checkedMode = false, bool alignedStride = false)
+    public BufferPool(int capacity, int bufferSize = DefaultBufferSize, bool checkedMode = false, bool alignedStride = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 128);
@@ -46,7 +56,7 @@ public sealed unsafe class BufferPool : IDisposable
 
         Capacity = capacity;
         BufferSize = bufferSize;
-        _stride = alignedStride || bufferSize / CacheLine.Size % 2 != 0 ? bufferSize : bufferSize + CacheLine.Size;
+        _stride = StrideFor(bufferSize, alignedStride);
         var bytes = (nuint)capacity * (nuint)_stride;
         _data = (byte*)NativeMemory.AlignedAlloc(bytes, PageSize);
         NativeMemory.Clear(_data, bytes);

@@ -148,7 +148,7 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
         {
             _queue = queue;
             _pool = pool;
-            _idle = new DrainNotificationIdleStrategy([queue], _signal, spinsBeforeArm: 0, LongestWait);
+            _idle = new DrainNotificationIdleStrategy([queue], _signal, AdaptiveSpinPolicy.Never(), LongestWait);
             _runner = new DutyCycleRunner(this, _idle, e => Console.Error.WriteLine($"poller: {e}"));
             _runner.Start();
         }
