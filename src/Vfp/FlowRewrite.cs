@@ -22,12 +22,10 @@ internal struct FlowRewrite
     {
         var (addressField, portField) = step.RewritesSource ? (MatchField.SourceIp, MatchField.SourcePort) : (MatchField.DestinationIp, MatchField.DestinationPort);
         ref var to = ref step.RewritesSource ? ref _sourceTo : ref _destinationTo;
-        var port = step.To.HasPort ? step.To.Port : (to.HasPort ? to.Port : -1);
-        to = new Ipv4Endpoint(step.To.Address, port);
-        if (step.RewritesSource)
-            _source = true;
-        else
-            _destination = true;
+        ref var rewritten = ref step.RewritesSource ? ref _source : ref _destination;
+        // A step without a port keeps the port an earlier step set.
+        to = new Ipv4Endpoint(step.To.Address, step.To.HasPort || !rewritten ? step.To.Port : to.Port);
+        rewritten = true;
         key.Set(addressField, PacketParser.MapIpv4(step.To.Address));
         if (step.To.HasPort)
             key.Set(portField, (ulong)step.To.Port);
