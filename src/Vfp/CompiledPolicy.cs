@@ -105,9 +105,9 @@ internal sealed class CompiledPolicy
 
     private static CompiledRule Compile(VfpRule rule, int layer)
     {
+        // The policy checked every rule, which parsed a dnat rule's endpoints.
         if (rule.Action != VfpAction.DestinationNat)
             return new CompiledRule(rule, layer, default, default);
-        rule.Conditions("rule");
         return new CompiledRule(rule, layer, new NatRewrite(false, rule.Dnat!.DipEndpoint), new NatRewrite(true, rule.Dnat.VipEndpoint));
     }
 

@@ -18,7 +18,7 @@ public sealed class VfpPort
     private int _generation = 1;
     private bool _disabled;
     private readonly CounterArray _counters = new(1);
-    private readonly object _applying = new();
+    private readonly Lock _applying = new();
 
     /// <summary>An enabled port with no rules; <paramref name="flowTableCapacity"/> 0 runs every packet through the layers.</summary>
     public VfpPort(string name, int flowTableCapacity = 65_536)

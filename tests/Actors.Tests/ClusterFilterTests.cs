@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using PdCluster.Tests.Queues;
 using PdCluster.Actors.Framework;
 using PdCluster.Queues.Classification;
 
@@ -56,32 +57,13 @@ public sealed class ClusterFilterTests
         Assert.Equal("/pd/lab/filters/dns: filter.id: 'web' differs from the id its key names ('dns').", e.Message);
     }
 
-    private enum Damage { Flip, Delete, Insert, Cut }
-
     private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "1e400", "\"schemaVersion\"", "\"filter\"", "\"scope\"", "\"id\"", "\"match\"", "\"queue\"", "\\u0000", "/*", "\uFFFF"];
 
     [Fact]
     public void Whatever_the_damage_the_reader_reads_the_document_or_refuses_it_with_its_own_error()
     {
-        var damage = Gen.Choose(1, 6).SelectMany(n =>
-            (from kind in Gen.Elements(Enum.GetValues<Damage>())
-             from position in Gen.Choose(0, int.MaxValue)
-             from token in Gen.Elements(Tokens)
-             select (kind, position, token)).ListOf(n));
-        Prop.ForAll(damage.ToArbitrary(), changes =>
+        Prop.ForAll(JsonDamage.Of(Valid, Tokens), text =>
         {
-            var text = Valid;
-            foreach (var (kind, where, token) in changes)
-            {
-                var at = where % (text.Length + 1);
-                text = kind switch
-                {
-                    Damage.Flip when at < text.Length => text[..at] + (char)(text[at] ^ (1 << (where % 7))) + text[(at + 1)..],
-                    Damage.Delete when at < text.Length => text.Remove(at, Math.Min(1 + where % 5, text.Length - at)),
-                    Damage.Cut => text[..at],
-                    _ => text.Insert(at, token),
-                };
-            }
             try
             {
                 var filter = ClusterFilter.Read(text, "fuzz");

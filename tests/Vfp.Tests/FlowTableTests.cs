@@ -148,28 +148,33 @@ public sealed class FlowTableTests
         var port = new VfpPort("vm1");
         port.Apply(Acl(AllowIn("dns", ("destinationPort", "53"))));
         var frames = new[] { Udp("198.18.0.1", "198.18.1.1", 4000, 53), Udp("198.18.0.1", "198.18.1.1", 4000, 54) };
-        var done = false;
+        // The port takes its policy up at its first packet: one pair before the writer starts.
+        port.Send(VfpDirection.Inbound, frames[0]);
+        port.Send(VfpDirection.Inbound, frames[1]);
+        var stop = false;
+        var pairs = 1L;
         var writer = new Thread(() =>
         {
-            for (var i = 0; i < 200_000; i++)
-                port.Send(VfpDirection.Inbound, frames[i & 1]);
-            Volatile.Write(ref done, true);
+            while (!Volatile.Read(ref stop))
+            {
+                port.Send(VfpDirection.Inbound, frames[0]);
+                port.Send(VfpDirection.Inbound, frames[1]);
+                pairs++;
+            }
         });
         writer.Start();
         var last = default(VfpCounters);
-        var reads = 0;
-        while (!Volatile.Read(ref done))
+        for (var reads = 0; reads < 2_000 || last.AllowedPackets < 10_000; reads++)
         {
             var now = port.Snapshot().Rules.Single().Counters;
             Assert.True(now.AllowedPackets >= last.AllowedPackets && now.AllowedBytes >= last.AllowedBytes);
             last = now;
-            reads++;
         }
+        Volatile.Write(ref stop, true);
         writer.Join();
         var final = port.Snapshot();
-        Assert.True(reads > 0);
-        Assert.Equal(100_000, final.Rules.Single().Counters.AllowedPackets);
-        Assert.Equal(100_000L * 60, final.Rules.Single().Counters.AllowedBytes);
-        Assert.Equal((100_000L, 100_000L), (final.Counters.AllowedPackets, final.Counters.BlockedPackets));
+        Assert.Equal(pairs, final.Rules.Single().Counters.AllowedPackets);
+        Assert.Equal(pairs * 60, final.Rules.Single().Counters.AllowedBytes);
+        Assert.Equal((pairs, pairs), (final.Counters.AllowedPackets, final.Counters.BlockedPackets));
     }
 }

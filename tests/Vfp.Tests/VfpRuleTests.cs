@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using PdCluster.Tests.Queues;
 using PdCluster.Vfp;
 
 namespace PdCluster.Tests.Vfp;
@@ -67,8 +68,6 @@ public sealed class VfpRuleTests
         Assert.Equal("/pd/lab/vswitch/sw/rules/vm1/other: id: 'web-vip' differs from the id its key names ('other').", e.Message);
     }
 
-    private enum Damage { Flip, Delete, Insert, Cut }
-
     private static readonly string[] Tokens =
     [
         "{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "1e400", "\"schemaVersion\"", "\"id\"", "\"layer\"",
@@ -79,25 +78,8 @@ public sealed class VfpRuleTests
     [Fact]
     public void Whatever_the_damage_the_reader_reads_a_valid_rule_or_refuses_it_with_its_own_error()
     {
-        var damage = Gen.Choose(1, 6).SelectMany(n =>
-            (from kind in Gen.Elements(Enum.GetValues<Damage>())
-             from position in Gen.Choose(0, int.MaxValue)
-             from token in Gen.Elements(Tokens)
-             select (kind, position, token)).ListOf(n));
-        Prop.ForAll(damage.ToArbitrary(), changes =>
+        Prop.ForAll(JsonDamage.Of(Valid, Tokens), text =>
         {
-            var text = Valid;
-            foreach (var (kind, where, token) in changes)
-            {
-                var at = where % (text.Length + 1);
-                text = kind switch
-                {
-                    Damage.Flip when at < text.Length => text[..at] + (char)(text[at] ^ (1 << (where % 7))) + text[(at + 1)..],
-                    Damage.Delete when at < text.Length => text.Remove(at, Math.Min(1 + where % 5, text.Length - at)),
-                    Damage.Cut => text[..at],
-                    _ => text.Insert(at, token),
-                };
-            }
             try
             {
                 var rule = VfpRule.Read(text, "fuzz");
