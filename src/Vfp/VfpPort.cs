@@ -114,6 +114,12 @@ public sealed class VfpPort
             return VfpVerdict.Allow;
         }
         var tables = _tables;
+        if (tables.Policy.Layers.Length == 0)
+        {
+            // Nothing to cache: an enabled port without rules blocks everything.
+            _counters.Add(0, VfpVerdict.Block, frame.Length);
+            return VfpVerdict.Block;
+        }
         var flow = info.Key;
         if (!tables.Policy.MatchesTcpFlags)
             flow.Set(MatchField.TcpFlags, 0UL);
