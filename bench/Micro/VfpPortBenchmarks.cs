@@ -28,10 +28,13 @@ public class VfpPortBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // An ACL's mix of masks: source prefixes from /24 to /32 and destination ports exact, as a range or any, so
+        // the tuple-space search visits tens of subtables, as a real policy makes it.
+        string[] ports = ["53", "50-59", "0-65535"];
         var rules = Enumerable.Range(0, Rules).Select(i => new VfpRule
         {
-            SchemaVersion = 1, Id = $"r{i}", Layer = "acl", Group = "in", Direction = VfpDirection.Inbound, Priority = 1, Action = VfpAction.Allow,
-            Match = new() { ["sourceIp"] = $"198.18.{i / 250}.{i % 250 + 1}", ["protocol"] = "udp", ["destinationPort"] = "53" },
+            SchemaVersion = 1, Id = $"r{i}", Layer = "acl", Group = "in", Direction = VfpDirection.Inbound, Priority = i, Action = VfpAction.Allow,
+            Match = new() { ["sourceIp"] = $"{Source(i)}/{32 - i % 9}", ["protocol"] = "udp", ["destinationPort"] = ports[i / 9 % 3] },
         }).ToList();
         _port = new VfpPort("bench", FlowTable ? 65_536 : 0);
         _port.Apply(Rules == 0
@@ -42,12 +45,14 @@ public class VfpPortBenchmarks
         for (var i = 0; i < Flows; i++)
         {
             var rule = Rules == 0 ? i : i * 7919 % Rules;
-            _frames[i] = new FrameBuilder().Ethernet(2, 1).Ipv4($"198.18.{rule / 250}.{rule % 250 + 1}", "198.19.0.1").Udp((ushort)(1000 + i), 53).Build();
+            _frames[i] = new FrameBuilder().Ethernet(2, 1).Ipv4(Source(rule), "198.19.0.1").Udp((ushort)(1000 + i), 53).Build();
             PacketParser.Parse(_frames[i], ref _info[i]);
         }
         for (var i = 0; i < Flows; i++)
             _port.Process(VfpDirection.Inbound, _frames[i], ref _info[i]);
     }
+
+    private static string Source(int rule) => $"198.18.{rule / 250}.{rule % 250 + 1}";
 
     [Benchmark(OperationsPerInvoke = Burst)]
     public int Packet()
