@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace PdCluster.Tests.Queues;
+namespace PdCluster.Tests.Fuzzing;
 
 /// <summary>A mutation fuzzer's input for JSON readers: a valid document with one to six bit flips, deletions, cuts or inserted tokens.</summary>
 internal static class JsonDamage

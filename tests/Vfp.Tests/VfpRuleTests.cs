@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using PdCluster.Tests.Queues;
+using PdCluster.Tests.Fuzzing;
 using PdCluster.Vfp;
 
 namespace PdCluster.Tests.Vfp;
