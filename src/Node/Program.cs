@@ -1,10 +1,19 @@
 using System.CommandLine;
 using PdCluster.Node.Commands;
 using PdCluster.Node.Hosting;
+using Spectre.Console;
 
 // For pd node run, signals are handled from the first statement, before the command line is even parsed: only the
 // runtime's own start is left, in which a signal still ends the process as it does any process.
 using var signals = args is ["node", "run", ..] ? new NodeSignals() : null;
+
+if (Console.IsOutputRedirected)
+{
+    // A file or pipe gets plain text, a line per row: no terminal's wrapping at 80 columns, no colour codes.
+    AnsiConsole.Profile.Width = 240;
+    AnsiConsole.Profile.Capabilities.Ansi = false;
+    AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
+}
 
 var node = new Command("node", "Run and inspect PD nodes.");
 node.Subcommands.Add(NodeRunCommand.Create(signals));

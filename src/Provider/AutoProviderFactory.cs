@@ -47,7 +47,7 @@ public sealed class AutoProviderFactory : IPdProviderFactory
             return $"the XDP program {program} was not built (clang missing at build time)";
         if (!trial)
             return null;
-        using var ns = AfXdpProviderFactory.Enter(afxdp);
+        using var ns = AfXdpProviderFactory.Enter(options.Name, afxdp);
         try
         {
             using var provider = new AfXdpProvider(AfXdpProviderFactory.Info(options.Name, afxdp), afxdp, ns);

@@ -3,7 +3,7 @@ using System.Net;
 namespace PdCluster.Provider;
 
 /// <summary>
-/// Tells an adapter's link that this host now answers for an address (a gratuitous ARP for IPv4), so switches and
+/// Tells an adapter's link that this host now answers for an address (a gratuitous ARP for IPv4, an unsolicited Neighbor Advertisement for IPv6), so switches and
 /// neighbours send its traffic here: what a new owner of a virtual IP or a team's surviving adapter does.
 /// </summary>
 public interface IAddressAnnouncer

@@ -23,7 +23,7 @@ public sealed class PdAdapter(AdapterInfo info, Func<IPdProvider> open, IDeviceE
     /// <summary>The traffic a lab offers this adapter, if it has one.</summary>
     public ILabTraffic? Traffic { get; } = traffic;
 
-    /// <summary>Announces addresses this host takes over on the adapter's link (gratuitous ARP), where the provider can send one.</summary>
+    /// <summary>Announces addresses this host takes over on the adapter's link (gratuitous ARP, unsolicited neighbor advertisement), where the provider can send one.</summary>
     public IAddressAnnouncer? Announcer { get; init; }
 
     /// <summary>Opens a PD provider (throws <see cref="Nic.Requirements.PdNotSupportedException"/> when the adapter fails PD's requirements).</summary>

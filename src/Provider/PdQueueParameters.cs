@@ -25,4 +25,13 @@ public sealed record PdQueueParameters(
     int ModerationCount = 1,
     TimeSpan ModerationInterval = default,
     ReceiveQueueCounters? ReceiveCounters = null,
-    TransmitQueueCounters? TransmitCounters = null);
+    TransmitQueueCounters? TransmitCounters = null)
+{
+    /// <summary>Checks the arguments of <see cref="IPdProvider.AcquireReceiveQueues"/>: receive queues, at least one.</summary>
+    internal void CheckAcquire(int count)
+    {
+        if (Type != PdQueueType.Receive)
+            throw new PdException(PdStatus.InvalidParameter, "Acquired RSS queues are receive queues.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+    }
+}

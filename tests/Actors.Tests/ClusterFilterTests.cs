@@ -75,4 +75,25 @@ public sealed class ClusterFilterTests
             }
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
     }
+
+    [Fact]
+    public void Whatever_the_damage_to_a_list_the_batch_reader_reads_every_document_or_refuses_the_list_with_its_own_error()
+    {
+        var list = $"[{Valid},\n{Valid.Replace("\"web\"", "\"web-2\"", StringComparison.Ordinal)}]";
+        Assert.Equal(["web", "web-2"], ClusterFilterBatch.Read(list, "fuzz").Select(f => f.Id));
+        Prop.ForAll(JsonDamage.Of(list, Tokens), text =>
+        {
+            try
+            {
+                var filters = ClusterFilterBatch.Read(text, "fuzz");
+                Assert.NotEmpty(filters);
+                Assert.Equal(filters.Count, filters.Select(f => f.Id).Distinct().Count());
+                Assert.All(filters, f => Assert.Equal(f.ToJson(), ClusterFilter.Read(f.ToJson(), "again", f.Id).ToJson()));
+            }
+            catch (FilterSpecException e)
+            {
+                Assert.StartsWith("fuzz", e.Message);
+            }
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
 }

@@ -72,6 +72,23 @@ internal sealed class TeamVeth : IDisposable
     /// <summary>Plugs interface A in again: same name, MAC and address, its peer port on the bridge.</summary>
     public void AddA() => AddLink(InterfaceA, $"tpa{InterfaceA[3..]}", MacA, "198.18.1.1");
 
+    /// <summary>
+    /// Turns IPv6 on for the peer's bridge (the namespaces start without it) and waits until it is settled (its
+    /// link-local address past duplicate address detection; before that the kernel discards what arrives).
+    /// </summary>
+    public void UseIpv6OnBridge()
+    {
+        Sysctl(PeerNamespace, $"net/ipv6/conf/{Bridge}/disable_ipv6", 0);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string addresses;
+        while (!(addresses = VethPair.Run("ip", $"-n {PeerNamespace} -6 addr show dev {Bridge} scope link").Output).Contains("fe80::") || addresses.Contains("tentative"))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"IPv6 on {Bridge} did not settle: '{addresses.Trim()}'");
+            Thread.Sleep(50);
+        }
+    }
+
     /// <summary>The MAC the peer's kernel sends <paramref name="address"/>'s traffic to now, as <c>ip neigh</c> shows it.</summary>
     public string Neighbour(string address) => VethPair.Run("ip", $"-n {PeerNamespace} neigh show {address} dev {Bridge}").Output.Trim();
 

@@ -20,8 +20,8 @@ namespace PdCluster.Tests.Actors;
 /// <summary>
 /// A team of two real interfaces (<see cref="TeamVeth"/>) under adapter supervisors, a <see cref="FilterAgent"/> and
 /// the team's <see cref="TeamFailover"/>: the peer's kernel sends UDP to 198.18.1.1 (A's address) through its bridge;
-/// <c>ip link del</c> of A makes B announce 198.18.1.1 by gratuitous ARP out of its PD transmit queue, the peer's
-/// kernel moves the address to B's MAC, and B's queue counts the traffic under A's filter; A plugged in again takes it back.
+/// <c>ip link del</c> of A makes B announce 198.18.1.1 by gratuitous ARP and A's 2001:2::1 by unsolicited neighbor
+/// advertisement out of its PD transmit queue, the peer's kernel moves both addresses to B's MAC, and B's queue counts the traffic under A's filter; A plugged in again takes it back.
 /// </summary>
 public sealed class TeamVethTests : TestKitBase
 {
@@ -69,13 +69,16 @@ public sealed class TeamVethTests : TestKitBase
         var node = NodeSupervisor.Start(Sys, "node-1", adapters);
         var agent = FilterAgent.Start(Sys, new FilterAgentSettings(_store, "lab", "node-1", node, [new FilterTarget("pd0", ["a"], 1), new FilterTarget("pd1", [], 1)], local));
         var team = new TeamSettings("t0",
-            [new TeamMember("pd0", TeamVeth.MacA, [IPAddress.Parse("198.18.1.1")]), new TeamMember("pd1", TeamVeth.MacB, [IPAddress.Parse("198.18.1.2")])], node);
+            [new TeamMember("pd0", TeamVeth.MacA, [IPAddress.Parse("198.18.1.1"), IPAddress.Parse("2001:2::1")]), new TeamMember("pd1", TeamVeth.MacB, [IPAddress.Parse("198.18.1.2")])], node);
         TeamFailover.Start(Sys, team);
         AwaitCondition(() => adapters.All(a => a.Telemetry.State == AdapterState.Running), Timeout, "both members to run");
         long Hits(int adapter) => adapters[adapter].Telemetry.Queues.Sum(q => q.Snapshot().FilterHits.GetValueOrDefault("serve-a"));
         string[] Ids(string adapter) =>
             [.. agent.Ask<FilterAgent.FilterSets>(FilterAgent.GetFilterSets.Instance, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().Sets[adapter].Specs.Select(s => s.Id)];
         VethPair.Ip($"-n {_veth.PeerNamespace} neigh replace 198.18.1.1 lladdr {VethPair.Mac(TeamVeth.MacA)} dev {_veth.Bridge} nud reachable");
+        // A's IPv6 address too, which the survivor announces by unsolicited neighbor advertisement.
+        _veth.UseIpv6OnBridge();
+        VethPair.Ip($"-n {_veth.PeerNamespace} -6 neigh replace 2001:2::1 lladdr {VethPair.Mac(TeamVeth.MacA)} dev {_veth.Bridge} nud reachable");
 
         using var traffic = new PeerUdp(_veth.PeerSocket());
         AwaitAssert(() => Assert.True(Hits(0) > 0, "A counts the peer's traffic to 198.18.1.1"), Timeout);
@@ -89,6 +92,7 @@ public sealed class TeamVethTests : TestKitBase
         _output.WriteLine($"{provider}: ip link del of A returned after {deleted.TotalMilliseconds:0.0} ms; B counted the peer's traffic to A's address " +
             $"{served.TotalMilliseconds:0.0} ms after the removal began (its counters polled in a loop; the peer sends a datagram every ms).");
         Assert.Contains(VethPair.Mac(TeamVeth.MacB), _veth.Neighbour("198.18.1.1"));
+        AwaitAssert(() => Assert.Contains(VethPair.Mac(TeamVeth.MacB), _veth.Neighbour("2001:2::1")), Timeout);
         // B's queue counts under the adopted filter as soon as it takes the set; the agent records it when the confirmation reaches it.
         AwaitAssert(() => Assert.Contains("serve-a", Ids("pd1")), Timeout);
         Assert.Equal(new TeamMemberStatus("pd0", false, "pd1"), team.Telemetry.Status.Members[0]);
@@ -102,6 +106,7 @@ public sealed class TeamVethTests : TestKitBase
             Assert.DoesNotContain("serve-a", Ids("pd1"));
         }, Timeout);
         Assert.Contains(VethPair.Mac(TeamVeth.MacA), _veth.Neighbour("198.18.1.1"));
+        AwaitAssert(() => Assert.Contains(VethPair.Mac(TeamVeth.MacA), _veth.Neighbour("2001:2::1")), Timeout);
         Assert.Equal(1, team.Telemetry.Status.Failbacks);
 
         Sys.Stop(node);

@@ -32,7 +32,7 @@ public sealed class VipFailoverOnVethTests(ITestOutputHelper output)
             await Task.Delay(20);
         }
         VethPair.Ip($"-n {pair.PeerNamespace} neigh replace {Vip} lladdr 02:00:00:00:00:99 dev {pair.PeerInterface} nud stale");
-        await using var n2 = new FailoverNode(store, "lab", "n2", [], TimeSpan.FromSeconds(2), vips: [vip], announcer: new GratuitousArpAnnouncer(pair.DeviceInterface, pair.Device));
+        await using var n2 = new FailoverNode(store, "lab", "n2", [], TimeSpan.FromSeconds(2), vips: [vip], announcer: new AfPacketAnnouncer(pair.DeviceInterface, pair.Device));
         await Task.Delay(300);
         Assert.Contains("02:00:00:00:00:99", Neighbour(pair));
 

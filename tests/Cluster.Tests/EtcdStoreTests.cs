@@ -24,6 +24,23 @@ public sealed class EtcdStoreTests
     }
 
     [EtcdFact]
+    public async Task A_bulk_put_stops_at_a_refused_transaction_and_keeps_those_committed_before_it()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var store = new EtcdStore(etcd.Options);
+        // The third transaction's 128 values of 13,000 bytes pass etcd's default --max-request-bytes (1.5 MiB): it is refused.
+        var keys = Enumerable.Range(0, 640).Select(i => KeyValuePair.Create($"/pd/bulk/{i:D3}", i is >= 256 and < 384 ? new string('x', 13_000) : $"v{i}")).ToList();
+
+        var e = await Assert.ThrowsAsync<BulkPutException>(() => BulkPut.RunAsync(store, keys, inFlight: 1));
+
+        Assert.Equal((256, 640), (e.WrittenKeys, e.Keys));
+        Assert.IsType<EtcdException>(e.InnerException, exactMatch: false);
+        Assert.Contains("request is too large", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("256 of 640 keys written (2 of 5 transactions committed)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(keys.Take(256).Select(k => k.Key), (await store.RangeAsync("/pd/bulk/")).Items.Select(i => i.Key));
+    }
+
+    [EtcdFact]
     public async Task A_dead_first_endpoint_hands_over_to_the_next_member()
     {
         await using var etcd = await EtcdServer.StartAsync();

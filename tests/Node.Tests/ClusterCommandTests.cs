@@ -164,6 +164,50 @@ public sealed class ClusterCommandTests
     }
 
     [Fact]
+    public async Task A_file_holding_a_list_goes_through_the_node_in_bulk_and_a_bad_one_writes_nothing()
+    {
+        await using var node = await RunningNode.StartAsync();
+        var endpoint = new[] { "--endpoint", node.Endpoint };
+        var many = FilterListFile.Write(Path.Combine(node.Config.Directory, "many.json"), FilterListFile.Many("bulk", 1000));
+
+        var (exit, output, error) = await Run(["filter", "add", many, "--wait", "--in-flight", "4", .. endpoint]);
+
+        Assert.True(exit == 0, error);
+        Assert.Matches("^1000 filters written in 8 transactions \\([1-4] in flight\\) at revisions [0-9]+ to [0-9]+; applied on test-node$", output.Trim());
+        (exit, output, error) = await Run(["filter", "ls", "-o", "json", .. endpoint]);
+        Assert.True(exit == 0, error);
+        using (var list = JsonDocument.Parse(output))
+            Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"bulk-{i:D4}"), list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        using var metrics = new HttpClient();
+        Assert.Contains("filter=\"bulk-0999\"", await metrics.GetStringAsync($"{node.Endpoint}/metrics"));
+
+        // Refused before anything is sent: the file, the index, the id and the problem.
+        var late = FilterListFile.Many("late", 20).ToList();
+        late[19] = FilterListFile.Document("late-0019", -1);
+        var bad = FilterListFile.Write(Path.Combine(node.Config.Directory, "bad.json"), late);
+        (exit, output, error) = await Run(["filter", "add", bad, .. endpoint]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"pd: {bad} [19]: filter.match.destinationPort (filter 'late-0019'): ", error);
+        Assert.Equal("", output);
+
+        // The admin endpoint checks a list it is sent the same way, and writes none of it.
+        using var http = new HttpClient();
+        using var refused = await http.PostAsync($"{node.Endpoint}/cluster/filters", new StringContent($"[{string.Join(",", late)}]"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using (var answer = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+            Assert.StartsWith("the request [19]: filter.match.destinationPort (filter 'late-0019'): ", answer.RootElement.GetProperty("error").GetString());
+        (exit, output, _) = await Run(["filter", "ls", "-o", "json", .. endpoint]);
+        using (var list = JsonDocument.Parse(output))
+            Assert.Equal(1000, list.RootElement.GetArrayLength());
+
+        // No node: exit 1, naming the endpoint.
+        var gone = $"http://127.0.0.1:{PdCluster.Tests.Cluster.Etcd.EtcdServer.FreePort()}";
+        (exit, _, error) = await Run("filter", "add", many, "--endpoint", gone);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"pd: no node answers at {gone}/", error);
+    }
+
+    [Fact]
     public async Task Bad_input_exits_2_naming_the_key_and_the_problem_and_writes_nothing()
     {
         await using var node = await RunningNode.StartAsync();

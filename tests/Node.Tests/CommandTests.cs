@@ -195,9 +195,34 @@ public sealed class CommandTests
     {
         using var config = new TempConfig(TempConfig.Adapter("pd0", "\"simulated\": { \"model\": \"CX[0] [bold]\" }"));
         // Spectre reads "[0]" as a style unless it is escaped: the table threw before, so a clean exit is the check.
-        var (exit, output, error) = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        var (exit, output, error) = ListAsPlainText(config.Path);
         Assert.True(exit == 0, error);
         Assert.Contains("CX[0] [bold]", output);
+    }
+
+    /// <summary>
+    /// <c>pd adapter list</c> as a pipe gets it: plain text 240 columns wide. Spectre's console keeps the writer it was
+    /// first made with, so it gets this capture's, and the old one back afterwards.
+    /// </summary>
+    private static (int Exit, string Output, string Error) ListAsPlainText(string config)
+    {
+        var previous = Spectre.Console.AnsiConsole.Console;
+        return ConsoleCapture.Run(() =>
+        {
+            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(Console.Out), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            });
+            Spectre.Console.AnsiConsole.Console.Profile.Width = 240;
+            try
+            {
+                return AdapterCommands.Create().Parse(["list", "--config", config]).Invoke();
+            }
+            finally
+            {
+                Spectre.Console.AnsiConsole.Console = previous;
+            }
+        });
     }
 
     [Fact]
@@ -213,6 +238,25 @@ public sealed class CommandTests
         var loaded = NodeConfigLoader.Load(config.Path);
         var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());
         Assert.StartsWith(expected["pd: ".Length..], e.Message);
+    }
+
+    [Theory]
+    [InlineData("afxdp")]
+    [InlineData("afpacket")]
+    public void A_network_namespace_that_does_not_exist_is_refused_in_the_same_words_by_list_and_run(string provider)
+    {
+        var ns = $"pdt-none-{Environment.ProcessId}";
+        using var config = TempConfig.AfXdp($"\"interface\": \"lo\", \"namespace\": \"{ns}\", \"queues\": 1");
+        File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace("\"afxdp\"", $"\"{provider}\""));
+        var expected = $"{config.Path}: adapters[0]: pd0: cannot open network namespace /run/netns/{ns}: No such file or directory.";
+
+        var list = ConsoleCapture.Run(() => AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke());
+        Assert.Equal(2, list.Exit);
+        Assert.Equal($"pd: {expected}", list.Error.Trim());
+
+        var loaded = NodeConfigLoader.Load(config.Path);
+        var e = Assert.Throws<ConfigException>(() => NodeHost.StartAsync(loaded).GetAwaiter().GetResult());
+        Assert.Equal(expected, e.Message);
     }
 
     [PdCluster.Tests.Provider.Veth.VethFact]
@@ -231,27 +275,15 @@ public sealed class CommandTests
         Assert.True(row.GetProperty("development").GetBoolean());
         Assert.Empty(row.GetProperty("unmet").EnumerateArray());
 
-        // Spectre's console keeps the writer it was first made with: give it this capture's, and put the old one back.
-        var previous = Spectre.Console.AnsiConsole.Console;
-        var table = ConsoleCapture.Run(() =>
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(Console.Out), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
-            });
-            Spectre.Console.AnsiConsole.Console.Profile.Width = 240;
-            try
-            {
-                return AdapterCommands.Create().Parse(["list", "--config", config.Path]).Invoke();
-            }
-            finally
-            {
-                Spectre.Console.AnsiConsole.Console = previous;
-            }
-        });
+        var table = ListAsPlainText(config.Path);
         Assert.True(table.Exit == 0, table.Error);
         Assert.Contains("met: development adapter", table.Output);
-        Assert.Contains("veth ", table.Output);
+        // The row names its provider; a veth has no firmware and no PCI id, and the table shows none rather than empty parts.
+        var line = Assert.Single(table.Output.Split('\n'), l => l.Contains("pd0", StringComparison.Ordinal));
+        Assert.Contains("│ afxdp ", line);
+        Assert.Contains("│ veth ", line);
+        Assert.DoesNotContain(" / veth", line);
+        Assert.True(!row.TryGetProperty("pci", out var pci) || pci.ValueKind == JsonValueKind.Null, $"pci: {pci}");
     }
 
     [Fact]

@@ -78,6 +78,73 @@ public sealed class EtcdClusterCommandTests
     }
 
     [EtcdFact]
+    public async Task A_file_holding_a_list_is_checked_whole_then_written_in_transactions_of_128_and_a_bad_one_writes_nothing()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        using var config = new TempConfig();
+        string[] direct = ["--etcd", $"{etcd.Endpoints[0]}", "--cluster", "bulk"];
+        var many = FilterListFile.Write(Path.Combine(config.Directory, "many.json"), FilterListFile.Many("bulk", 300));
+
+        var (exit, output, error) = await Run(["filter", "add", many, "-o", "json", .. direct]);
+
+        Assert.True(exit == 0, error);
+        using (var added = JsonDocument.Parse(output))
+        {
+            var r = added.RootElement;
+            Assert.Equal((300, 3), (r.GetProperty("filters").GetInt32(), r.GetProperty("transactions").GetInt32()));
+            Assert.InRange(r.GetProperty("inFlight").GetInt32(), 1, 3);
+            // Three transactions, three revisions.
+            Assert.Equal(2, r.GetProperty("lastRevision").GetInt64() - r.GetProperty("firstRevision").GetInt64());
+        }
+        Assert.Equal(FilterListFile.Many("bulk", 300).Select((_, i) => $"bulk-{i:D4}"), await IdsAsync(direct));
+
+        // One bad document refuses the whole file before anything is written; the message names the file, the index, the id and the problem.
+        var late = FilterListFile.Many("late", 50).ToList();
+        late[37] = FilterListFile.Document("late-0037", 99_999);
+        var bad = FilterListFile.Write(Path.Combine(config.Directory, "bad.json"), late);
+        var duplicate = FilterListFile.Write(Path.Combine(config.Directory, "duplicate.json"), [FilterListFile.Document("a", 1), FilterListFile.Document("b", 2), FilterListFile.Document("a", 3)]);
+        var notDocument = FilterListFile.Write(Path.Combine(config.Directory, "number.json"), [FilterListFile.Document("a", 1), "7"]);
+        var empty = FilterListFile.Write(Path.Combine(config.Directory, "empty.json"), []);
+        var torn = Path.Combine(config.Directory, "torn.json");
+        await File.WriteAllTextAsync(torn, $"[{FilterListFile.Document("a", 1)},\n{{ \"schemaVersion\": 1");
+        var cases = new (string[] Args, string Message)[]
+        {
+            ([bad], $"pd: {bad} [37]: filter.match.destinationPort (filter 'late-0037'): 99999 does not fit in 16 bits (0 to 65535)."),
+            ([duplicate], $"pd: {duplicate} [2]: filter.id: 'a' is the id of [0] as well; a file writes each filter once."),
+            ([notDocument], $"pd: {notDocument} [1]: is number; each item of the list is a filter document"),
+            ([empty], $"pd: {empty}: the list holds no filter documents; nothing to write."),
+            ([torn], $"pd: {torn}: line 2, column "),
+            ([many, "--in-flight", "0"], "pd: --in-flight: '0' is not a whole number from 1 to 64."),
+            ([many, "--in-flight", "65"], "pd: --in-flight: '65' is not a whole number from 1 to 64."),
+        };
+        foreach (var (args, message) in cases)
+        {
+            (exit, output, error) = await Run(["filter", "add", .. args, .. direct]);
+            Assert.True(exit == 2, $"{string.Join(' ', args)}: exit {exit}: {error}");
+            Assert.StartsWith(message, error);
+            Assert.Equal("", output);
+            Assert.DoesNotContain("   at ", error);
+        }
+        Assert.Equal(300, (await IdsAsync(direct)).Count);
+
+        // The text form, one transaction.
+        var two = FilterListFile.Write(Path.Combine(config.Directory, "two.json"), FilterListFile.Many("two", 2));
+        (exit, output, error) = await Run(["filter", "add", two, "--in-flight", "2", .. direct]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^2 filters written in 1 transaction \\(1 in flight\\) at revisions ([0-9]+) to \\1$", output.Trim());
+        Assert.Equal(302, (await IdsAsync(direct)).Count);
+    }
+
+    /// <summary>The ids <c>pd filter ls</c> lists.</summary>
+    private static async Task<List<string>> IdsAsync(string[] store)
+    {
+        var (exit, output, error) = await Run(["filter", "ls", "-o", "json", .. store]);
+        Assert.True(exit == 0, error);
+        using var list = JsonDocument.Parse(output);
+        return [.. list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()!)];
+    }
+
+    [EtcdFact]
     public async Task Over_TLS_with_auth_the_commands_present_the_certificate_and_user_and_never_print_the_password()
     {
         await using var etcd = await EtcdServer.StartAsync(tls: true);
@@ -153,6 +220,13 @@ public sealed class EtcdClusterCommandTests
             Assert.Equal("", output);
             Assert.Equal($"pd: No etcd member answered /v3/kv/{(command[1] == "add" ? "put" : "range")} ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", error.Trim());
         }
+
+        // A list of filters: nothing reaches etcd, and the message says so.
+        using var config = new TempConfig();
+        var list = FilterListFile.Write(Path.Combine(config.Directory, "list.json"), FilterListFile.Many("f", 200));
+        var (bulk, _, why) = await Run("filter", "add", list, "--etcd", refused);
+        Assert.Equal(1, bulk);
+        Assert.Equal($"pd: the bulk write stopped after 0 of 200 filters (each transaction of 128 is written whole or not at all): No etcd member answered /v3/kv/txn ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", why.Trim());
 
         // A member that takes the connection and never answers costs its request timeout, then the next is named too.
         var (code, _, problem) = await Run("filter", "ls", "--etcd", $"{unanswered},{refused}");

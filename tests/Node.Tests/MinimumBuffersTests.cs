@@ -56,6 +56,6 @@ public sealed class MinimumBuffersTests
             await host.ShutdownAsync("test");
         }
         Assert.Null(host.MissingBuffers);
-        Assert.True(host.Traffic.Returned > 0);
+        Assert.True(host.Traffic?.Returned > 0);
     }
 }

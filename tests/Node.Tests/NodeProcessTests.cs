@@ -29,6 +29,8 @@ public sealed class NodeProcessTests
             Assert.NotNull(first);
             using (var report = JsonDocument.Parse(first!))
             {
+                // The simulated adapter's lab generator reports what it sent.
+                Assert.True(report.RootElement.GetProperty("generator_sent").GetInt64() >= 0);
                 var queue = report.RootElement.GetProperty("queues")[0];
                 Assert.Equal("Running", queue.GetProperty("state").GetString());
                 // A queue that received packets spent some of its core on them, and never more than all of it.
@@ -95,8 +97,6 @@ public sealed class NodeProcessTests
         Assert.Fail("pd never registered its signal handlers.");
     }
 
-    private static string Plain(string console) => Regex.Replace(console, "\x1b\\[[0-9;]*m", "");
-
     /// <summary>Runs a node in table mode, sends <paramref name="signal"/> when <paramref name="when"/> says, and returns exit code, stdout and stderr.</summary>
     private static async Task<(int Exit, string Output, string Error)> StopWith(string signal, Func<Process, TempConfig, Task> when)
     {
@@ -109,7 +109,7 @@ public sealed class NodeProcessTests
             await when(node, config);
             await Signal(node, signal);
             await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (node.ExitCode, Plain(await output), await error);
+            return (node.ExitCode, await output, await error);
         }
         finally
         {
@@ -310,6 +310,17 @@ public sealed class NodeProcessTests
     }
 
     [Fact]
+    public async Task A_table_written_to_a_pipe_is_plain_text_a_line_per_row()
+    {
+        using var config = new TempConfig();
+        var (exit, output, error) = await RunAsync("adapter", "list", "--config", config.Path);
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain('\x1b', output);
+        // The row names its device whole: a terminal's 80 columns would wrap "ConnectX-3 Pro (15b3:1007)" onto three lines.
+        Assert.Contains(output.Split('\n'), line => line.Contains("pd0", StringComparison.Ordinal) && line.Contains("ConnectX-3 Pro (15b3:1007)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_usage_error_exits_2()
     {
         var (exit, _, error) = await RunAsync("adapter", "frobnicate");
@@ -325,7 +336,7 @@ public sealed class NodeProcessTests
         File.WriteAllText(config.Path, File.ReadAllText(config.Path).Replace($"127.0.0.1:{config.Port}", "127.0.0.1:0"));
         var (exit, output, error) = await RunAsync("node", "run", "--config", config.Path, "--duration", "0.5");
         Assert.True(exit == 0, error);
-        var banner = System.Text.RegularExpressions.Regex.Match(output, @"admin\s+http://127\.0\.0\.1:(\d+)");
+        var banner = Regex.Match(output, @"admin\s+http://127\.0\.0\.1:(\d+)");
         Assert.True(banner.Success, output);
         Assert.NotEqual(0, int.Parse(banner.Groups[1].Value));
     }

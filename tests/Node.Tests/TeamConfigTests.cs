@@ -15,18 +15,20 @@ public sealed class TeamConfigTests
     public void A_team_of_two_simulated_adapters_with_addresses_loads()
     {
         using var config = new TempConfig(Simulated("pd0", "02:00:00:00:00:02", "\"team\": \"t0\", \"addresses\": [\"198.18.1.1\"],") + ","
-            + Simulated("pd1", "02:00:00:00:00:03", "\"team\": \"t0\", \"addresses\": [\"198.18.1.2\", \"198.18.1.3\"],"));
+            + Simulated("pd1", "02:00:00:00:00:03", "\"team\": \"t0\", \"addresses\": [\"198.18.1.2\", \"2001:2::3\"],"));
         var adapters = NodeConfigLoader.Load(config.Path).Config.Adapters;
         Assert.All(adapters, a => Assert.Equal("t0", a.Team));
-        Assert.Equal(["198.18.1.2", "198.18.1.3"], adapters[1].Addresses!);
+        Assert.Equal(["198.18.1.2", "2001:2::3"], adapters[1].Addresses!);
     }
 
     [Theory]
     [InlineData("\"team\": \"t0\",", "", "adapters[0].team: team 't0' has only pd0; a team is two or more adapters of the node.")]
     [InlineData("\"team\": \"t 0\",", "", "adapters[0].team: 't 0' is not a team name")]
     [InlineData("\"addresses\": [\"198.18.1.1\"],", "", "adapters[0].addresses: is for an adapter in a team (adapters[].team)")]
-    [InlineData("\"team\": \"t0\", \"addresses\": [\"198.18.1\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: '198.18.1' is not an IPv4 address such as 198.18.1.1.")]
-    [InlineData("\"team\": \"t0\", \"addresses\": [\"2001:db8::1\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: '2001:db8::1' is IPv6; a team announces IPv4 addresses (gratuitous ARP) only.")]
+    [InlineData("\"team\": \"t0\", \"addresses\": [\"198.18.1\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: '198.18.1' is not a unicast IPv4 or IPv6 address such as 198.18.1.1 or 2001:2::1.")]
+    [InlineData("\"team\": \"t0\", \"addresses\": [\"ff02::1\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: 'ff02::1' is not a unicast IPv4 or IPv6 address")]
+    [InlineData("\"team\": \"t0\", \"addresses\": [\"fe80::1%2\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: 'fe80::1%2' is not a unicast IPv4 or IPv6 address")]
+    [InlineData("\"team\": \"t0\", \"addresses\": [\"224.0.0.1\"],", "\"team\": \"t0\",", "adapters[0].addresses[0]: '224.0.0.1' is not a unicast IPv4 or IPv6 address")]
     [InlineData("\"team\": \"t0\", \"addresses\": [\"198.18.1.1\"],", "\"team\": \"t0\", \"addresses\": [\"198.18.1.1\"],", "adapters[1].addresses[0]: 198.18.1.1 is already adapters[0]'s address; an address belongs to one adapter.")]
     public void A_bad_team_is_refused_naming_the_key(string first, string second, string expected)
     {

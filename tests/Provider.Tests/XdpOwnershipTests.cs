@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Tests.Provider.Veth;
 
@@ -51,6 +52,24 @@ public sealed class XdpOwnershipTests
     }
 
     [VethFact]
+    public void An_afpacket_provider_is_refused_on_an_interface_a_live_afxdp_provider_holds_and_opens_once_it_closed()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var xdp = Bind(veth);
+        using var packet = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions("pd1", PdRequirements.Default,
+            AfPacket: new AfPacketAdapterOptions(veth.DeviceInterface, veth.DeviceNamespace)));
+        using (xdp.OpenProvider())
+        {
+            var e = Assert.Throws<PdException>(() => packet.OpenProvider());
+            Assert.Equal(PdStatus.Busy, e.Status);
+            Assert.Equal($"{veth.DeviceInterface} is held by a live afxdp provider (pid {Environment.ProcessId}), whose XDP program takes its frames before a packet socket sees them: stop that node first.", e.Message);
+        }
+        using (packet.OpenProvider())
+            Assert.DoesNotContain(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+    }
+
+    [VethFact]
     public void A_program_attached_by_someone_else_is_refused_as_busy_and_left_alone()
     {
         HostPrerequisite.Require();
@@ -69,6 +88,41 @@ public sealed class XdpOwnershipTests
         Ip(veth, $"link set dev {veth.DeviceInterface} xdpgeneric off");
         using (adapter.OpenProvider())
             Assert.Contains(" xdp", Ip(veth, "link show dev " + veth.DeviceInterface));
+    }
+
+    [VethFact]
+    public void Records_of_dead_owners_whose_interface_or_namespace_is_gone_are_removed_at_the_next_claim()
+    {
+        HostPrerequisite.Require();
+        using var veth = new VethPair();
+        using var adapter = Bind(veth);
+        var netns = veth.Device.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!)[5..^1];
+        Directory.CreateDirectory(Records);
+        // Namespace inodes are large; a small number names a namespace that cannot exist.
+        var interfaceGone = Path.Combine(Records, $"{netns}-999999");
+        var namespaceGone = Path.Combine(Records, $"1{Environment.ProcessId}-7");
+        var interfaceThere = Path.Combine(Records, $"{netns}-1");
+        var ownerAlive = Path.Combine(Records, $"2{Environment.ProcessId}-7");
+        string[] records = [interfaceGone, namespaceGone, interfaceThere, ownerAlive];
+        try
+        {
+            foreach (var record in records)
+                File.WriteAllText(record, "1 0\n");
+            // .NET locks a file opened with FileShare.None with flock, as a live owner holds its record.
+            using (new FileStream(ownerAlive, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            using (adapter.OpenProvider())
+            {
+                Assert.False(File.Exists(interfaceGone), "a dead owner's record of an interface that is gone");
+                Assert.False(File.Exists(namespaceGone), "a dead owner's record of a namespace that is gone");
+                Assert.True(File.Exists(interfaceThere), "a dead owner's record of an interface still there: its program may still be attached");
+                Assert.True(File.Exists(ownerAlive), "a live owner's record");
+            }
+        }
+        finally
+        {
+            foreach (var record in records)
+                File.Delete(record);
+        }
     }
 
     private static string Ip(VethPair veth, string arguments)

@@ -37,13 +37,7 @@ public sealed class GratuitousArpTests
     public void Any_bytes_and_any_mutation_of_an_announcement_read_without_throwing_and_an_accepted_one_names_its_own_address()
     {
         var announcement = GratuitousArp.Build(0x02_00_00_00_00_0B, IPAddress.Parse("198.18.1.1"));
-        var mutated = Gen.Choose(0, 59).SelectMany(at => Gen.Choose(0, 255).Select(value =>
-        {
-            var frame = announcement.ToArray();
-            frame[at] = (byte)value;
-            return frame;
-        }));
-        var frames = Gen.OneOf(mutated, ArbMap.Default.GeneratorFor<byte[]>(), mutated.SelectMany(f => Gen.Choose(0, f.Length).Select(n => f[..n])));
+        var frames = FrameMutations.Of(announcement);
         Prop.ForAll(frames.ToArbitrary(), frame =>
         {
             if (!GratuitousArp.TryRead(frame, out var mac, out var address))

@@ -18,6 +18,7 @@ internal sealed record ClusterRow(
     [property: JsonPropertyName("push_vs_etcd_p99")] double? PushVsEtcdP99,
     [property: JsonPropertyName("bulk_filters")] int BulkFilters,
     [property: JsonPropertyName("bulk_transactions")] int BulkTransactions,
+    [property: JsonPropertyName("bulk_in_flight")] int BulkInFlight,
     [property: JsonPropertyName("bulk_write_s")] double BulkWriteSeconds,
     [property: JsonPropertyName("bulk_10k_s")] double Bulk10kSeconds,
     [property: JsonPropertyName("bulk_first_node_s")] double BulkFirstNodeSeconds,

@@ -12,7 +12,8 @@ namespace PdCluster.Bench.Cluster;
 /// The <c>filter-push</c> scenario on N real <c>pd node run</c> processes sharing a real 3-member etcd: cluster filters
 /// written one at a time as <c>pd filter add</c> writes them (through a node's admin endpoint, timed from the answer
 /// that the write is committed) until every node's status shows it applied; each beside one etcd put → watch round
-/// trip on the same cluster; then the push filters removed and 10,000 written in transactions of etcd's maximum size.
+/// trip on the same cluster; then the push filters removed and 10,000 written by <c>pd filter add FILE</c> (the bulk
+/// form: transactions of etcd's maximum size, several in flight).
 /// </summary>
 internal sealed class FilterPush(string pd, EtcdMembers etcd, int pushes, int bulk)
 {
@@ -56,25 +57,55 @@ internal sealed class FilterPush(string pd, EtcdMembers etcd, int pushes, int bu
             removed = (await store.TxnAsync([], [.. chunk.Select(k => new TxnOp.Delete(k))])).Revision;
         await watch.AllAppliedAsync(removed, Patience);
 
-        Log($"{nodeCount} nodes: {bulk:N0} filters in transactions of {EtcdMembers.MaxTxnOps}");
-        var documents = Enumerable.Range(0, bulk).Select(i => (Key: $"{nodes.Prefix}filters/bulk-{i:D5}", Value: Document($"bulk-{i:D5}", 20_000 + i))).ToList();
+        Log($"{nodeCount} nodes: {bulk:N0} filters by `pd filter add FILE` (the file's list, in transactions of {EtcdMembers.MaxTxnOps})");
+        var documents = Enumerable.Range(0, bulk).Select(i => Document($"bulk-{i:D5}", 20_000 + i)).ToList();
         var start = Stopwatch.GetTimestamp();
-        var revisions = new List<long>();
-        foreach (var chunk in documents.Chunk(EtcdMembers.MaxTxnOps))
-            revisions.Add((await store.TxnAsync([], [.. chunk.Select(d => new TxnOp.Put(d.Key, d.Value))])).Revision);
+        var added = await AddFileAsync(documents, nodes.Cluster);
         var written = Stopwatch.GetTimestamp();
-        var done = await watch.AllAppliedAsync(revisions[^1], Patience);
-        var timeline = watch.Timeline(start).Where(t => t.Revision >= revisions[0]).ToList();
+        var done = await watch.AllAppliedAsync(added.LastRevision, Patience);
+        var timeline = watch.Timeline(start).Where(t => t.Revision >= added.FirstRevision).ToList();
         var perNode = timeline.GroupBy(t => t.Node).Select(g => (Updates: g.Count(), Done: g.Max(t => t.At))).ToList();
 
         var row = new ClusterRow("filter-push", nodeCount, pushes,
             Percentile(push, 50), Percentile(push, 90), Percentile(push, 99), Math.Round(push.Max(), 2), early,
             Percentile(trips, 50), Percentile(trips, 99), Ratio(Percentile(push, 50), Percentile(trips, 50)), Ratio(Percentile(push, 99), Percentile(trips, 99)),
-            bulk, revisions.Count, Seconds(start, written), Seconds(start, done), Seconds(start, perNode.Min(n => n.Done)),
-            perNode.Min(n => n.Updates), perNode.Max(n => n.Updates), CompileMilliseconds(documents.Select(d => d.Value)));
+            bulk, added.Transactions, added.InFlight, Seconds(start, written), Seconds(start, done), Seconds(start, perNode.Min(n => n.Done)),
+            perNode.Min(n => n.Updates), perNode.Max(n => n.Updates), CompileMilliseconds(documents));
         Log($"{nodeCount} nodes: push p50 {row.P50Ms} ms, p99 {row.P99Ms} ms; bulk {row.Bulk10kSeconds} s");
         return (row, push, trips);
     }
+
+    /// <summary>
+    /// Runs <c>pd filter add FILE --etcd … -o json</c> on a file holding <paramref name="documents"/> as a list, as a
+    /// user pushes filters in bulk, and returns what it reports (transactions, how many were in flight, revisions).
+    /// </summary>
+    private async Task<BulkAdded> AddFileAsync(IReadOnlyList<string> documents, string cluster)
+    {
+        var dir = Directory.CreateTempSubdirectory("pd-bench-bulk-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "filters.json");
+            await File.WriteAllTextAsync(file, $"[{string.Join(",\n", documents)}]");
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { pd, "filter", "add", file, "--etcd", string.Join(",", etcd.Endpoints), "--cluster", cluster, "-o", "json" })
+                info.ArgumentList.Add(a);
+            using var process = Process.Start(info) ?? throw new InvalidOperationException("pd filter add did not start");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"pd filter add FILE exited with {process.ExitCode}: {await errors}");
+            var answer = JsonDocument.Parse(await output).RootElement;
+            return new BulkAdded(answer.GetProperty("transactions").GetInt32(), answer.GetProperty("inFlight").GetInt32(),
+                answer.GetProperty("firstRevision").GetInt64(), answer.GetProperty("lastRevision").GetInt64());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private sealed record BulkAdded(int Transactions, int InFlight, long FirstRevision, long LastRevision);
 
     /// <summary>A cluster filter document as <c>pd filter add</c> writes it: count UDP to one port, installed in the adapter on queue 0.</summary>
     private static string Document(string id, int port) =>

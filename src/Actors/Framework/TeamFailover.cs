@@ -9,7 +9,7 @@ namespace PdCluster.Actors.Framework;
 /// once it is removed, quiesced, refused or given up on; up again once it runs. Each member that is down is covered by
 /// the first member, in the team's order, that is up: a <see cref="TeamChanged"/> tells the <see cref="FilterAgent"/>
 /// to give that survivor the member's filters (its node-file and cluster filters, queues mapped onto the survivor's),
-/// and the survivor announces the member's addresses by gratuitous ARP out of its PD transmit queue, so the peers
+/// and the survivor announces the member's addresses (<see cref="Queues.Packets.AddressAnnouncement"/>) out of its PD transmit queue, so the peers
 /// send it that share of the traffic. A member that runs again announces its own addresses and gets its work back.
 /// Nothing here touches a queue's thread but the announcement, which a queue sends between two bursts.
 /// </summary>
@@ -96,12 +96,12 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
         PublishStatus();
     }
 
-    /// <summary>Sends the gratuitous ARPs of one announcement and schedules its repeat (a later cover of the member replaces it).</summary>
+    /// <summary>Sends the address announcements (gratuitous ARP, or unsolicited neighbor advertisement for IPv6) of one announcement and schedules its repeat (a later cover of the member replaces it).</summary>
     private void Send(Announce announce)
     {
         if (announce.Of.Addresses.Count == 0)
             return;
-        var frames = announce.Of.Addresses.Select(a => GratuitousArp.Build(announce.From.Mac, a)).ToList();
+        var frames = announce.Of.Addresses.Select(a => AddressAnnouncement.Build(announce.From.Mac, a)).ToList();
         settings.Adapters.Tell(new ToAdapter(announce.From.Adapter, new TransmitFrames(frames)));
         if (announce.Remaining > 1)
             Context.Timers.StartSingleTimer($"announce:{announce.Of.Adapter}", announce with { Remaining = announce.Remaining - 1 }, AnnounceInterval);

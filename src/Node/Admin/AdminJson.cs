@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
 using PdCluster.Node.ClusterAccess;
 
 namespace PdCluster.Node.Admin;
@@ -13,5 +14,6 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(IReadOnlyList<StoredFilter>))]
 [JsonSerializable(typeof(StoredFilter))]
 [JsonSerializable(typeof(FilterWritten))]
+[JsonSerializable(typeof(BulkPutResult))]
 [JsonSerializable(typeof(ClusterView))]
 internal sealed partial class AdminJson : JsonSerializerContext;

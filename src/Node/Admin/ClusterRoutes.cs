@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
 using PdCluster.Node.ClusterAccess;
 using PdCluster.Queues.Classification;
 
@@ -9,7 +10,8 @@ namespace PdCluster.Node.Admin;
 /// <summary>
 /// The admin endpoint's view of the cluster store the node holds: <c>GET /cluster</c> (members, statuses, filters),
 /// <c>GET /cluster/filters</c>, and <c>GET</c>, <c>PUT</c> (a <see cref="ClusterFilter"/> document, checked before it is
-/// written) and <c>DELETE /cluster/filters/{id}</c>.
+/// written), <c>POST /cluster/filters</c> (a list of documents, checked, then written in bulk, <c>?inFlight=N</c>
+/// transactions at once) and <c>DELETE /cluster/filters/{id}</c>.
 /// </summary>
 internal static class ClusterRoutes
 {
@@ -33,6 +35,29 @@ internal static class ClusterRoutes
                 return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
             }
             return Results.Json(new FilterWritten(id, await cluster.PutFilterAsync(filter, cancel)), AdminJson.Default.FilterWritten);
+        });
+        app.MapPost("/cluster/filters", async (HttpRequest request, CancellationToken cancel) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(cancel);
+            IReadOnlyList<ClusterFilter> filters;
+            try
+            {
+                filters = ClusterFilterBatch.IsList(body) ? ClusterFilterBatch.Read(body, "the request") : throw new FilterSpecException("the request: is not a list of filter documents.");
+            }
+            catch (FilterSpecException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+            }
+            var inFlight = int.TryParse(request.Query["inFlight"], out var given) && given is >= 1 and <= BulkPut.MaxInFlight ? given : BulkPut.DefaultInFlight;
+            try
+            {
+                return Results.Json(await cluster.PutFiltersAsync(filters, inFlight, cancel), AdminJson.Default.BulkPutResult);
+            }
+            catch (ClusterUnavailableException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 503);
+            }
         });
         app.MapDelete("/cluster/filters/{id}", async (string id, CancellationToken cancel) =>
             await cluster.DeleteFilterAsync(id, cancel) is { } revision ? Results.Json(new FilterWritten(id, revision), AdminJson.Default.FilterWritten) : NoSuchFilter(id));

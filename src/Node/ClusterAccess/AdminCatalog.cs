@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
 using PdCluster.Node.Admin;
 
 namespace PdCluster.Node.ClusterAccess;
@@ -15,6 +16,9 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
 {
     /// <summary>How long one request may take.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a bulk write of filters may take.</summary>
+    public static readonly TimeSpan BulkTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly HttpClient Http = new() { Timeout = global::System.Threading.Timeout.InfiniteTimeSpan };
 
@@ -36,6 +40,10 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
         (await SendAsync(HttpMethod.Put, $"cluster/filters/{Uri.EscapeDataString(filter.Id)}", filter.ToJson(), AdminJson.Default.FilterWritten, cancel))!.Revision;
 
     /// <inheritdoc/>
+    public async Task<BulkPutResult> PutFiltersAsync(IReadOnlyList<ClusterFilter> filters, int inFlight, CancellationToken cancel) =>
+        (await SendAsync(HttpMethod.Post, $"cluster/filters?inFlight={inFlight}", $"[{string.Join(",", filters.Select(f => f.ToJson()))}]", AdminJson.Default.BulkPutResult, cancel, BulkTimeout))!;
+
+    /// <inheritdoc/>
     public async Task<long?> DeleteFilterAsync(string id, CancellationToken cancel) =>
         (await SendAsync(HttpMethod.Delete, $"cluster/filters/{Uri.EscapeDataString(id)}", null, AdminJson.Default.FilterWritten, cancel))?.Revision;
 
@@ -44,10 +52,10 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
         (await SendAsync(HttpMethod.Get, "cluster", null, AdminJson.Default.ClusterView, cancel))!;
 
     /// <summary>One request: the answer, null on 404, <see cref="ClusterRefusedException"/> on another 4xx, <see cref="ClusterUnavailableException"/> otherwise.</summary>
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> answer, CancellationToken cancel) where T : class
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> answer, CancellationToken cancel, TimeSpan? timeout = null) where T : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        deadline.CancelAfter(Timeout);
+        deadline.CancelAfter(timeout ?? Timeout);
         using var request = new HttpRequestMessage(method, new Uri(_base, path));
         if (body is not null)
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -70,7 +78,7 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new ClusterUnavailableException($"{endpoint} did not answer within {Timeout.TotalSeconds:0} s; is a node running there?");
+            throw new ClusterUnavailableException($"{endpoint} did not answer within {(timeout ?? Timeout).TotalSeconds:0} s; is a node running there?");
         }
         catch (JsonException e)
         {

@@ -1,4 +1,5 @@
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
 
 namespace PdCluster.Node.ClusterAccess;
 
@@ -22,6 +23,12 @@ internal interface IClusterCatalog
 
     /// <summary>Writes <paramref name="filter"/> under its id; returns the revision of the committed write.</summary>
     Task<long> PutFilterAsync(ClusterFilter filter, CancellationToken cancel);
+
+    /// <summary>
+    /// Writes every filter of <paramref name="filters"/> (distinct ids) through <see cref="BulkPut"/>, <paramref name="inFlight"/>
+    /// transactions at once. A transaction that fails stops the rest: <see cref="ClusterUnavailableException"/> says how many were written.
+    /// </summary>
+    Task<BulkPutResult> PutFiltersAsync(IReadOnlyList<ClusterFilter> filters, int inFlight, CancellationToken cancel);
 
     /// <summary>Deletes the filter; returns the revision of the delete, or null when there was no such filter.</summary>
     Task<long?> DeleteFilterAsync(string id, CancellationToken cancel);

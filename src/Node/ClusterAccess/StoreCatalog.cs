@@ -27,6 +27,20 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
     public Task<long> PutFilterAsync(ClusterFilter filter, CancellationToken cancel) => store.PutAsync(FilterKey(filter.Id), filter.ToJson(), cancel: cancel);
 
     /// <inheritdoc/>
+    public async Task<BulkPutResult> PutFiltersAsync(IReadOnlyList<ClusterFilter> filters, int inFlight, CancellationToken cancel)
+    {
+        try
+        {
+            return await BulkPut.RunAsync(store, [.. filters.Select(f => KeyValuePair.Create(FilterKey(f.Id), f.ToJson()))], inFlight, cancel);
+        }
+        catch (BulkPutException e) when (e.InnerException is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            throw new ClusterUnavailableException($"the bulk write stopped after {e.WrittenKeys} of {e.Keys} filters (each transaction of {BulkPut.MaxTxnOps} is written whole or not at all): "
+                + e.InnerException!.Message.ReplaceLineEndings(" "));
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<long?> DeleteFilterAsync(string id, CancellationToken cancel)
     {
         if (await FilterAsync(id, cancel) is null)

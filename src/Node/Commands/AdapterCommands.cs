@@ -52,7 +52,7 @@ internal static class AdapterCommands
             {
                 var unmet = loaded.Requirements.Check(info);
                 var development = unmet.Count == 0 && loaded.Requirements.Match(info) is { Development: true };
-                return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
+                return new AdapterRow(a.Name, a.Provider, a.Pd, info.Model, info.Pci == default ? null : info.Pci.ToString(), info.MacText, info.LinkType.ToString(), info.Driver, info.DriverVersion,
                     info.FirmwareVersion, info.LinkSpeedMbps, info.MaxReceiveQueues, info.MaxTransmitQueues, info.MaxQueueSize, a.Queues, unmet.Count == 0, unmet,
                     info.ChosenProvider, AdapterInfo.FieldNames(info.KernelFilterFields), AdapterInfo.FieldNames(info.SoftwareFilterFields))
                 {
@@ -65,18 +65,19 @@ internal static class AdapterCommands
                 return 0;
             }
             var table = new Table().Title($"adapters in {Markup.Escape(loaded.Source)}")
-                .AddColumns("name", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
+                .AddColumns("name", "provider", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Name), r.PdEnabled ? "on" : "off", Markup.Escape(Device(r)), r.LinkSpeedMbps > 0 ? $"{r.LinkType} {r.LinkSpeedMbps / 1000}G" : $"{r.LinkType}, speed unknown",
-                    Markup.Escape($"{r.Firmware} / {r.Driver} {r.DriverVersion}"), $"{r.Queues} of {r.MaxReceiveQueues}",
+                table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.ChosenProvider is { } chosen ? $"{r.Provider} ({chosen})" : r.Provider), r.PdEnabled ? "on" : "off",
+                    Markup.Escape(Device(r)), r.LinkSpeedMbps > 0 ? $"{r.LinkType} {r.LinkSpeedMbps / 1000}G" : $"{r.LinkType}, speed unknown",
+                    Markup.Escape(string.Join(" / ", new[] { r.Firmware, $"{r.Driver} {r.DriverVersion}".Trim() }.Where(s => s.Length > 0))), $"{r.Queues} of {r.MaxReceiveQueues}",
                     r.Development ? "[yellow]met: development adapter[/]" : r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
             }
             AnsiConsole.Write(table);
             foreach (var r in rows)
             {
                 if (r.ChosenProvider is { } chosen)
-                    Console.WriteLine($"{r.Name}: provider {r.Provider} chose {chosen}");
+                    Console.WriteLine($"{r.Name}: provider {r.Provider} would choose {chosen} (the library and program load; whether the interface's XDP slot is free is known when the node starts)");
                 if (r.Team is { } team)
                     Console.WriteLine($"{r.Name}: team {team} with {string.Join(", ", rows.Where(o => o.Team == team && o != r).Select(o => o.Name))}"
                         + (r.Addresses is { Count: > 0 } addresses ? $"; its survivor announces {string.Join(", ", addresses)}" : ""));
@@ -91,7 +92,7 @@ internal static class AdapterCommands
     /// <summary>The device column: model, then PCI id and bus address where the adapter has them.</summary>
     private static string Device(AdapterRow r)
     {
-        var where = string.Join(" at ", new[] { r.Pci == default(PciId).ToString() ? "" : r.Pci, r.BusAddress }.Where(s => s.Length > 0));
+        var where = string.Join(" at ", new[] { r.Pci ?? "", r.BusAddress }.Where(s => s.Length > 0));
         return where.Length > 0 ? $"{r.Model} ({where})" : r.Model;
     }
 

@@ -1,11 +1,12 @@
 namespace PdCluster.Node.Commands;
 
 /// <summary>One adapter in <c>pd adapter list</c>.</summary>
-/// <param name="ChosenProvider">The provider <c>auto</c> chose, else null.</param>
+/// <param name="Pci">The PCI vendor and device id, null for a device with none (veth).</param>
+/// <param name="ChosenProvider">The provider <c>auto</c> would choose, else null.</param>
 /// <param name="KernelFilterFields">Receive-filter fields the kernel matches, when the provider splits them with software.</param>
 /// <param name="SoftwareFilterFields">Receive-filter fields matched in software after the copy, when the provider splits them.</param>
 internal sealed record AdapterRow(
-    string Name, string Provider, bool PdEnabled, string Model, string Pci, string Mac, string LinkType, string Driver, string DriverVersion,
+    string Name, string Provider, bool PdEnabled, string Model, string? Pci, string Mac, string LinkType, string Driver, string DriverVersion,
     string Firmware, long LinkSpeedMbps, int MaxReceiveQueues, int MaxTransmitQueues, int MaxQueueSize, int Queues, bool Supported, IReadOnlyList<string> Unmet,
     string? ChosenProvider, IReadOnlyList<string>? KernelFilterFields, IReadOnlyList<string>? SoftwareFilterFields)
 {

@@ -6,6 +6,7 @@ namespace PdCluster.Node.Commands;
 /// <summary>Source-generated JSON for the cluster commands' <c>-o json</c>.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(FilterAdded))]
+[JsonSerializable(typeof(FiltersAdded))]
 [JsonSerializable(typeof(FilterWritten))]
 [JsonSerializable(typeof(IReadOnlyList<StoredFilter>))]
 [JsonSerializable(typeof(StoredFilter))]

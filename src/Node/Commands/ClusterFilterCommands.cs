@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
 using PdCluster.Node.ClusterAccess;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Input;
@@ -22,7 +23,7 @@ internal static class ClusterFilterCommands
 
     private static Command Add()
     {
-        var file = new Argument<FileInfo?>("file") { Description = "A cluster filter document: {\"schemaVersion\":1,\"filter\":{…},\"scope\":{…}} (or give --id, --match, --action).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo?>("file") { Description = "A cluster filter document: {\"schemaVersion\":1,\"filter\":{…},\"scope\":{…}}, or a JSON list of them, written in bulk (or give --id, --match, --action).", Arity = ArgumentArity.ZeroOrOne };
         var id = new Option<string?>("--id") { Description = $"The filter's id: {ClusterNames.Rule}." };
         var match = new Option<string?>("--match") { Description = "Conditions, field=value joined by ',' (e.g. protocol=tcp,destinationPort=80); none matches everything." };
         var action = new Option<string?>("--action") { Description = "count, drop, os or steer." };
@@ -31,10 +32,11 @@ internal static class ClusterFilterCommands
         var scope = new Option<string[]>("--scope") { Description = "node:NAME or label:LABEL, repeatable (default: every adapter of every node).", AllowMultipleArgumentsPerToken = false };
         var wait = new Option<bool>("--wait") { Description = "Return once every live node in scope has applied the filter." };
         var timeout = Seconds("--timeout", $"How long --wait waits, in seconds (default {DefaultWait.TotalSeconds:0}).");
+        var inFlight = InFlight();
         var output = CommonOptions.Output();
-        var command = new Command("add", "Write a cluster filter (checked here first); returns once the write is committed, with --wait once every node in scope applied it.");
+        var command = new Command("add", "Write a cluster filter, or a file's list of them (all checked here first); returns once the write is committed, with --wait once every node in scope applied it.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, output })
+        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, inFlight, output })
             command.Options.Add(o);
         var store = new ClusterOptions(command);
         command.SetAction((result, cancel) =>
@@ -42,22 +44,35 @@ internal static class ClusterFilterCommands
             var fromFile = result.GetValue(file);
             var given = result.GetValue(id) is not null || result.GetValue(match) is not null || result.GetValue(action) is not null
                 || result.GetValue(queue) is not null || result.GetValue(priority) is not null || result.GetValue(scope) is { Length: > 0 };
-            ClusterFilter filter;
             if (fromFile is not null && given)
                 return Task.FromResult(CommonOptions.Fail("give a FILE or --id/--match/--action/--queue/--priority/--scope, not both."));
             if (fromFile is null && result.GetValue(id) is null)
                 return Task.FromResult(CommonOptions.Fail("give a FILE, or --id and --action (with --match, --queue, --priority, --scope as needed)."));
+            var waitFor = result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : (TimeSpan?)null;
+            var json = result.GetValue(output) == "json";
             try
             {
-                filter = fromFile is not null
-                    ? ClusterFilter.Read(InputFile.ReadAllText(fromFile.FullName), fromFile.FullName)
-                    : ClusterFilter.Read(Document(result.GetValue(id)!, result.GetValue(match), result.GetValue(action), result.GetValue(queue), result.GetValue(priority), result.GetValue(scope) ?? []), CommandLine);
+                if (fromFile is null)
+                {
+                    var filter = ClusterFilter.Read(Document(result.GetValue(id)!, result.GetValue(match), result.GetValue(action), result.GetValue(queue), result.GetValue(priority), result.GetValue(scope) ?? []), CommandLine);
+                    if (result.GetValue(inFlight) is not null)
+                        return Task.FromResult(CommonOptions.Fail("--in-flight is for a FILE holding a list of filters."));
+                    return store.RunAsync(result, catalog => AddAsync(catalog, filter, waitFor, json, cancel));
+                }
+                var text = InputFile.ReadAllText(fromFile.FullName);
+                var filters = ClusterFilterBatch.Read(text, fromFile.FullName);
+                if (!ClusterFilterBatch.IsList(text))
+                {
+                    if (result.GetValue(inFlight) is not null)
+                        return Task.FromResult(CommonOptions.Fail("--in-flight is for a FILE holding a list of filters."));
+                    return store.RunAsync(result, catalog => AddAsync(catalog, filters[0], waitFor, json, cancel));
+                }
+                return store.RunAsync(result, catalog => AddAllAsync(catalog, filters, result.GetValue(inFlight) ?? BulkPut.DefaultInFlight, waitFor, json, cancel));
             }
             catch (Exception e) when (e is FilterSpecException or InputException)
             {
                 return Task.FromResult(CommonOptions.Fail(e.Message));
             }
-            return store.RunAsync(result, catalog => AddAsync(catalog, filter, result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : null, result.GetValue(output) == "json", cancel));
         });
         return command;
     }
@@ -116,12 +131,32 @@ internal static class ClusterFilterCommands
         var revision = await catalog.PutFilterAsync(filter, cancel);
         if (filter.Scope?.Nodes is { Count: > 0 } named)
             WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
-        var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, filter.Id, revision, timeout, cancel) : null;
+        var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, new HashSet<string> { filter.Id }, revision, timeout, cancel) : null;
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused), ClusterCommandJson.Default.FilterAdded));
         else
             Console.WriteLine($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}");
         return outcome is null ? ExitCode.Ok : Report(outcome, $"filter {filter.Id} (revision {revision})", timeout: wait!.Value);
+    }
+
+    /// <summary>
+    /// The bulk form: every filter of the file (checked already) written in transactions of etcd's maximum size,
+    /// <paramref name="inFlight"/> at once; with <paramref name="wait"/>, until every live node any of them is scoped to
+    /// applied the last revision.
+    /// </summary>
+    private static async Task<int> AddAllAsync(IClusterCatalog catalog, IReadOnlyList<ClusterFilter> filters, int inFlight, TimeSpan? wait, bool json, CancellationToken cancel)
+    {
+        var written = await catalog.PutFiltersAsync(filters, inFlight, cancel);
+        if (filters.SelectMany(f => f.Scope?.Nodes ?? []).Distinct().ToList() is { Count: > 0 } named)
+            WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
+        var ids = filters.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        var outcome = wait is { } timeout ? await WaitAsync(catalog, n => filters.Any(f => f.MayApplyTo(n)), ids, written.LastRevision, timeout, cancel) : null;
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused),
+                ClusterCommandJson.Default.FiltersAdded));
+        else
+            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}");
+        return outcome is null ? ExitCode.Ok : Report(outcome, $"{written.Keys} filters (revisions {written.FirstRevision} to {written.LastRevision})", timeout: wait!.Value);
     }
 
     /// <summary>
@@ -155,11 +190,11 @@ internal static class ClusterFilterCommands
     }
 
     /// <summary>
-    /// Polls the nodes' statuses until every live node in scope has applied <paramref name="revision"/>, one refused
-    /// filter <paramref name="id"/> (a delete has none to refuse), or time ran out. A node still short of the revision
+    /// Polls the nodes' statuses until every live node in scope has applied <paramref name="revision"/>, one refused a
+    /// filter of <paramref name="ids"/> (a delete has none to refuse), or time ran out. A node still short of the revision
     /// that reports an adapter keeping its last good set has that said beside its name.
     /// </summary>
-    private static async Task<WaitOutcome> WaitAsync(IClusterCatalog catalog, Func<string, bool> inScope, string? id, long revision, TimeSpan timeout, CancellationToken cancel)
+    private static async Task<WaitOutcome> WaitAsync(IClusterCatalog catalog, Func<string, bool> inScope, IReadOnlySet<string> ids, long revision, TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -168,7 +203,7 @@ internal static class ClusterFilterCommands
             var nodes = view.Members.Select(m => m.Node).Where(inScope).ToList();
             var statuses = view.Statuses.ToDictionary(s => s.Node);
             var applied = nodes.Where(n => statuses.GetValueOrDefault(n)?.Filters?.AppliedRevision >= revision).ToList();
-            var refused = applied.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => r.Id == id).Select(r => new NodeRefusal(n, r.Adapter, r.Error))).ToList();
+            var refused = applied.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => ids.Contains(r.Id)).Select(r => new NodeRefusal(n, r.Adapter, r.Error))).ToList();
             var late = nodes.Except(applied).ToList();
             if (refused.Count > 0 || late.Count == 0 || DateTime.UtcNow >= deadline)
             {
@@ -204,7 +239,7 @@ internal static class ClusterFilterCommands
             }
             Func<string, bool> inScope = stored is { Error: null } ? ClusterFilter.Read(stored.Document, stored.Id, stored.Id).MayApplyTo : _ => true;
             var limit = result.GetValue(timeout) ?? DefaultWait;
-            var outcome = await WaitAsync(catalog, inScope, null, revision, limit, cancel);
+            var outcome = await WaitAsync(catalog, inScope, new HashSet<string>(), revision, limit, cancel);
             Console.WriteLine($"filter {name} deleted at revision {revision}{AppliedOn(outcome)}");
             return Report(outcome, $"the delete of filter {name} (revision {revision})", limit);
         }));
@@ -254,6 +289,20 @@ internal static class ClusterFilterCommands
         var parts = (scope?.Nodes ?? []).Select(n => $"node:{n}").Concat((scope?.AdapterLabels ?? []).Select(l => $"label:{l}")).ToList();
         return parts.Count == 0 ? "all" : string.Join(" ", parts);
     }
+
+    /// <summary>How many transactions of a list's filters are in flight at once: 1 to <see cref="BulkPut.MaxInFlight"/>, else a usage error.</summary>
+    private static Option<int?> InFlight() => new("--in-flight")
+    {
+        Description = $"For a FILE holding a list: how many transactions ({BulkPut.MaxTxnOps} filters each) are in flight at once (default {BulkPut.DefaultInFlight}).",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= BulkPut.MaxInFlight)
+                return count;
+            result.AddError($"--in-flight: '{text}' is not a whole number from 1 to {BulkPut.MaxInFlight}.");
+            return null;
+        },
+    };
 
     /// <summary>A number of seconds above 0 and at most a day, else a usage error.</summary>
     private static Option<TimeSpan?> Seconds(string name, string description) => new(name)

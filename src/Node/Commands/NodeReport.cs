@@ -5,13 +5,13 @@ using Spectre.Console;
 
 namespace PdCluster.Node.Commands;
 
-/// <summary>Per-queue rates over one reporting interval, written as a table or one JSON line.</summary>
+/// <summary>Per-queue rates over one reporting interval, written as a table or one JSON line; the generator's figures only where the node has one (simulated adapters).</summary>
 internal sealed record NodeReport(
     [property: JsonPropertyName("t")] double Seconds,
     [property: JsonPropertyName("queues")] IReadOnlyList<QueueRates> Queues,
-    [property: JsonPropertyName("generator_sent")] long Sent,
-    [property: JsonPropertyName("generator_returned")] long Returned,
-    [property: JsonPropertyName("p99_us")] double P99Microseconds,
+    [property: JsonPropertyName("generator_sent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sent,
+    [property: JsonPropertyName("generator_returned"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Returned,
+    [property: JsonPropertyName("p99_us"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P99Microseconds,
     [property: JsonPropertyName("teams"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PdCluster.Actors.Framework.TeamStatus>? Teams = null)
 {
     /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
@@ -39,16 +39,20 @@ internal sealed record NodeReport(
                     Rate(now.ToOs - then.ToOs), Math.Round(load, 1), q.Snapshot().FilterHits));
             }
         }
-        var (sent, returned, p99) = host.Traffic;
-        return new NodeReport(Math.Round(seconds, 1), rows, sent, returned, Math.Round(p99, 1), host.Teams.Count == 0 ? null : host.Teams);
+        var traffic = host.Traffic;
+        return new NodeReport(Math.Round(seconds, 1), rows, traffic?.Sent, traffic?.Returned, traffic is { } t ? Math.Round(t.P99Microseconds, 1) : null,
+            host.Teams.Count == 0 ? null : host.Teams);
     }
 
     /// <summary>A caption line per team: <c>team t0: pd0 down (covered by pd1), pd1 up · 1 failovers, 0 failbacks</c>.</summary>
     private static string Describe(PdCluster.Actors.Framework.TeamStatus t) =>
-        $"\nteam {t.Team}: {string.Join(", ", t.Members.Select(Describe))} · {t.Failovers} failovers, {t.Failbacks} failbacks";
+        $"team {t.Team}: {string.Join(", ", t.Members.Select(Describe))} · {t.Failovers} failovers, {t.Failbacks} failbacks";
 
     private static string Describe(PdCluster.Actors.Framework.TeamMemberStatus m) =>
         m.Up ? $"{m.Adapter} up" : m.CoveredBy is { } by ? $"{m.Adapter} down (covered by {by})" : $"{m.Adapter} down (no member up)";
+
+    private IEnumerable<string> Generator() =>
+        Sent is { } sent ? [$"generator sent {sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs"] : [];
 
     public void WriteJson(TextWriter output) => output.WriteLine(JsonSerializer.Serialize(this, NodeReportJson.Default.NodeReport));
 
@@ -56,13 +60,15 @@ internal sealed record NodeReport(
     public void WriteTable(IAnsiConsole console)
     {
         var table = new Table().Title($"node at {Seconds:0.0} s")
-            .Caption(Markup.Escape($"generator sent {Sent:N0}, returned {Returned:N0} · round-trip p99 {P99Microseconds:0.0} µs" + string.Concat((Teams ?? []).Select(Describe))))
             .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits (total)");
         foreach (var q in Queues)
         {
             table.AddRow(Markup.Escape(q.Adapter), q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
                 Markup.Escape(FilterHitSummary.Format(q.FilterHits)));
         }
+        var caption = string.Join('\n', Generator().Concat((Teams ?? []).Select(Describe)));
+        if (caption.Length > 0)
+            table.Caption(Markup.Escape(caption));
         console.Write(table);
     }
 }

@@ -48,13 +48,6 @@ internal static class NodeRunCommand
         signals.Attach(host.System.CoordinatedShutdown);
         if (duration is { } seconds)
             _ = Task.Delay(TimeSpan.FromSeconds(seconds)).ContinueWith(_ => host.System.CoordinatedShutdown.Run("duration"), TaskScheduler.Default);
-        if (!json && Console.IsOutputRedirected)
-        {
-            // A file or pipe gets plain text a line per row, not a terminal's wrapping and colour codes.
-            AnsiConsole.Profile.Width = 240;
-            AnsiConsole.Profile.Capabilities.Ansi = false;
-            AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
-        }
         Say(json, $"pd node {config.Config.Node} from {config.Source} · {config.Filters.Count} filters · admin {host.AdminUrl} · Ctrl-C to stop", "bold");
 
         var clock = Stopwatch.StartNew();

@@ -50,7 +50,7 @@ public sealed class AdapterConfig
     /// <summary>The team the adapter belongs to, by name (two or more adapters of the node): while a member is down, the first member up carries its filters and traffic.</summary>
     public string? Team { get; set; }
 
-    /// <summary>IPv4 addresses the adapter serves (team members only): while it is down, the survivor announces them by gratuitous ARP.</summary>
+    /// <summary>IPv4 and IPv6 addresses the adapter serves (team members only): while it is down, the survivor announces them (gratuitous ARP, unsolicited neighbor advertisement).</summary>
     public List<string>? Addresses { get; set; }
 
     /// <summary>The simulated adapter and its traffic generator (provider "simulated").</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using PdCluster.Actors.Framework;
 
 namespace PdCluster.Node.Configuration;
@@ -34,8 +33,8 @@ public static class ClusterItems
 
     private static ClusterItem Vip(ItemConfig item, string key, NodeConfig config, string source)
     {
-        if (item.Address is null || !IPAddress.TryParse(item.Address, out var address) || address.AddressFamily != AddressFamily.InterNetwork || item.Address.Count(c => c == '.') != 3)
-            throw NodeConfigLoader.Fail(source, $"{key}.address", $"a vip needs an IPv4 address such as 198.18.0.10 (got {(item.Address is null ? "none" : $"'{item.Address}'")}).");
+        if (item.Address is null || !UnicastAddress.TryParse(item.Address, out var address))
+            throw NodeConfigLoader.Fail(source, $"{key}.address", $"a vip needs a unicast IPv4 or IPv6 address such as 198.18.0.10 or 2001:2::10 (got {(item.Address is null ? "none" : $"'{item.Address}'")}).");
         if (item.Adapter is null || !config.Adapters.Any(a => a.Name == item.Adapter))
             throw NodeConfigLoader.Fail(source, $"{key}.adapter", $"a vip names the adapter it is announced on, one of {string.Join(", ", config.Adapters.Select(a => a.Name))} (got {(item.Adapter is null ? "none" : $"'{item.Adapter}'")}).");
         return new ClusterItem(item.Id, ClusterItemKind.Vip, address, item.Adapter);

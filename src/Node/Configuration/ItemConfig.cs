@@ -9,9 +9,9 @@ public sealed class ItemConfig
     /// <summary>"vip" or "shard".</summary>
     public string Kind { get; set; } = "";
 
-    /// <summary>A VIP's IPv4 address.</summary>
+    /// <summary>A VIP's IPv4 or IPv6 address.</summary>
     public string? Address { get; set; }
 
-    /// <summary>The adapter a VIP is announced on (gratuitous ARP on its interface).</summary>
+    /// <summary>The adapter a VIP is announced on (gratuitous ARP or, for IPv6, unsolicited neighbor advertisement on its interface).</summary>
     public string? Adapter { get; set; }
 }

@@ -1,12 +1,11 @@
 using System.Net;
-using System.Net.Sockets;
 using PdCluster.Actors.Framework;
 
 namespace PdCluster.Node.Configuration;
 
 /// <summary>
 /// Checks the node's teams (<c>adapters[].team</c>, <c>adapters[].addresses</c>): a team has two or more members,
-/// all simulated or all Linux interfaces in one namespace, of one link type; an address is IPv4, belongs to a team
+/// all simulated or all Linux interfaces in one namespace, of one link type; an address is unicast IPv4 or IPv6, belongs to a team
 /// member, and to one adapter only.
 /// </summary>
 internal static class TeamRules
@@ -26,11 +25,8 @@ internal static class TeamRules
             for (var j = 0; j < addresses.Count; j++)
             {
                 var key = $"adapters[{i}].addresses[{j}]";
-                var parsed = IPAddress.TryParse(addresses[j], out var address);
-                if (parsed && address!.AddressFamily == AddressFamily.InterNetworkV6)
-                    throw NodeConfigLoader.Fail(source, key, $"'{addresses[j]}' is IPv6; a team announces IPv4 addresses (gratuitous ARP) only.");
-                if (!parsed || addresses[j].Split('.').Length != 4)
-                    throw NodeConfigLoader.Fail(source, key, $"'{addresses[j]}' is not an IPv4 address such as 198.18.1.1.");
+                if (!UnicastAddress.TryParse(addresses[j], out var address))
+                    throw NodeConfigLoader.Fail(source, key, $"'{addresses[j]}' is not a unicast IPv4 or IPv6 address such as 198.18.1.1 or 2001:2::1.");
                 if (!owners.TryAdd(address!, i))
                     throw NodeConfigLoader.Fail(source, key, $"{address} is already adapters[{owners[address!]}]'s address; an address belongs to one adapter.");
             }

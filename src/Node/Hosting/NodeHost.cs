@@ -119,13 +119,13 @@ internal sealed class NodeHost : INodeAdmin
     /// <summary>The admin endpoint's URL.</summary>
     public string AdminUrl => $"http://{AdminEndpoint}";
 
-    /// <summary>Lab traffic offered to the node's adapters and what came back; latency is the first lab's.</summary>
-    public (long Sent, long Returned, double P99Microseconds) Traffic
+    /// <summary>Lab traffic offered to the node's adapters and what came back, latency the first lab's; null where no adapter has a generator (real interfaces).</summary>
+    public (long Sent, long Returned, double P99Microseconds)? Traffic
     {
         get
         {
             var labs = _adapters.Select(a => a.Adapter.Traffic).OfType<ILabTraffic>().ToList();
-            return (labs.Sum(l => l.Sent), labs.Sum(l => l.Returned), labs.Count == 0 ? 0 : labs[0].LatencyMicroseconds(99));
+            return labs.Count == 0 ? null : (labs.Sum(l => l.Sent), labs.Sum(l => l.Returned), labs[0].LatencyMicroseconds(99));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Counters;
 using PdCluster.Provider.AfXdp;
@@ -43,6 +44,10 @@ public sealed class AfPacketProvider : IPdProvider
         IfIndex = (int)InNamespace(() => Posix.if_nametoindex(options.Interface));
         if (IfIndex == 0)
             throw new PdException(PdStatus.DeviceRemoved, $"There is no interface {options.Interface}{(_namespace is null ? "" : $" in {_namespace.Path}")}.");
+        // The frames an afxdp provider's program redirects never reach a packet socket: this provider would run and see none.
+        if (XdpOwnerRecord.LiveOwner(InNamespace(XdpOwnerRecord.CurrentNetworkNamespace), IfIndex) is { } owner)
+            throw new PdException(PdStatus.Busy,
+                $"{options.Interface} is held by a live afxdp provider (pid {(owner > 0 ? owner.ToString(CultureInfo.InvariantCulture) : "unknown")}), whose XDP program takes its frames before a packet socket sees them: stop that node first.");
         Capabilities = new PdCapabilities(
             MaxReceiveQueues: MaxQueues, MaxTransmitQueues: MaxQueues, MaxQueueSize: MaxQueueSize,
             MaxPartialBufferCount: 1, FilterContextBits: 64,
@@ -94,9 +99,7 @@ public sealed class AfPacketProvider : IPdProvider
     /// <inheritdoc/>
     public IReadOnlyList<IPdQueue> AcquireReceiveQueues(PdQueueParameters parameters, int count)
     {
-        if (parameters.Type != PdQueueType.Receive)
-            throw new PdException(PdStatus.InvalidParameter, "Acquired RSS queues are receive queues.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        parameters.CheckAcquire(count);
         lock (_lock)
         {
             EnsureOpen();

@@ -19,7 +19,7 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
     public PdAdapter Bind(PdAdapterOptions options)
     {
         var afpacket = Options(options);
-        var ns = AfXdpProviderFactory.Enter(afpacket);
+        var ns = AfXdpProviderFactory.Enter(options.Name, afpacket);
         RtnetlinkDeviceEvents? events = null;
         try
         {
@@ -29,7 +29,7 @@ public sealed class AfPacketProviderFactory : IPdProviderFactory
             {
                 options.Requirements.Ensure(info);
                 return new AfPacketProvider(info, new AfPacketAdapterOptions(afpacket.Interface, afpacket.NetworkNamespace), ns);
-            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new GratuitousArpAnnouncer(afpacket.Interface, ns) };
+            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new AfPacketAnnouncer(afpacket.Interface, ns) };
         }
         catch
         {

@@ -112,9 +112,7 @@ public sealed class AfXdpProvider : IPdProvider
     /// <inheritdoc/>
     public IReadOnlyList<IPdQueue> AcquireReceiveQueues(PdQueueParameters parameters, int count)
     {
-        if (parameters.Type != PdQueueType.Receive)
-            throw new PdException(PdStatus.InvalidParameter, "Acquired RSS queues are receive queues.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        parameters.CheckAcquire(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, XdpFilterTable.MaxRss);
         lock (_lock)
         {

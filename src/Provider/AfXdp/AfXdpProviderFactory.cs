@@ -17,7 +17,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     public PdAdapter Bind(PdAdapterOptions options)
     {
         var afxdp = Options(options);
-        var ns = Enter(afxdp);
+        var ns = Enter(options.Name, afxdp);
         RtnetlinkDeviceEvents? events = null;
         try
         {
@@ -27,7 +27,7 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
             {
                 options.Requirements.Ensure(info);
                 return new AfXdpProvider(info, afxdp, ns);
-            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new GratuitousArpAnnouncer(afxdp.Interface, ns) };
+            }, events, injector: events, resources: new AdapterResources(events, ns)) { Announcer = new AfPacketAnnouncer(afxdp.Interface, ns) };
         }
         catch
         {
@@ -40,8 +40,18 @@ public sealed class AfXdpProviderFactory : IPdProviderFactory
     private static AfXdpAdapterOptions Options(PdAdapterOptions options) =>
         options.AfXdp ?? throw new PdAdapterOptionsException($"{options.Name}: provider afxdp needs an \"interface\".");
 
-    internal static NetworkNamespace? Enter(AfXdpAdapterOptions options) =>
-        options.NetworkNamespace is { } name ? new NetworkNamespace($"/run/netns/{name}") : null;
+    /// <summary>Enters the adapter's network namespace, if it names one; a failure names the adapter as discovery does.</summary>
+    internal static NetworkNamespace? Enter(string adapter, AfXdpAdapterOptions options)
+    {
+        try
+        {
+            return options.NetworkNamespace is { } name ? new NetworkNamespace($"/run/netns/{name}") : null;
+        }
+        catch (PdAdapterOptionsException e)
+        {
+            throw new PdAdapterOptionsException($"{adapter}: {e.Message}.");
+        }
+    }
 
     /// <summary>What the interface is (<see cref="LinuxAdapterDiscovery"/>), with the queues the XDP filter table serves.</summary>
     internal static AdapterInfo Info(string name, AfXdpAdapterOptions options)

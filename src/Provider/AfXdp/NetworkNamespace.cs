@@ -20,8 +20,10 @@ public sealed class NetworkNamespace : IDisposable
         _thread = new Thread(() =>
         {
             var fd = Posix.open(path, 0x80000);
-            if (fd < 0 || Posix.setns(fd, Posix.CloneNewNet) != 0)
-                failure = new PdAdapterOptionsException($"Cannot enter network namespace {path}: {Posix.LastError()}.");
+            if (fd < 0)
+                failure = new PdAdapterOptionsException($"cannot open network namespace {path}: {Posix.LastError()}");
+            else if (Posix.setns(fd, Posix.CloneNewNet) != 0)
+                failure = new PdAdapterOptionsException($"cannot enter network namespace {path}: {Posix.LastError()}");
             if (fd >= 0)
                 Posix.close(fd);
             started.Set();

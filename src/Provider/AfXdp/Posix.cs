@@ -22,6 +22,7 @@ internal static unsafe partial class Posix
     public const nuint MsRec = 0x4000;
     public const nuint MsSlave = 0x80000;
     public const int MntDetach = 2;
+    public const int LockSh = 1;
     public const int LockEx = 2;
     public const int LockNb = 4;
     public const int Ewouldblock = 11;
@@ -54,6 +55,9 @@ internal static unsafe partial class Posix
 
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint if_nametoindex(string name);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial byte* if_indextoname(uint index, byte* name);
 
     [LibraryImport(C, SetLastError = true)]
     public static partial int getrlimit(int resource, ulong* limits);

@@ -26,7 +26,8 @@ internal sealed class XdpAttachment : IDisposable
     /// <summary>Attaches <paramref name="program"/> (a libxdp program) to interface <paramref name="ifindex"/> in <paramref name="ns"/>; throws <see cref="PdException"/> naming why it cannot.</summary>
     public static XdpAttachment Attach(nint program, int ifindex, string interfaceName, NetworkNamespace? ns)
     {
-        var record = XdpOwnerRecord.Claim(Run(ns, XdpOwnerRecord.CurrentNetworkNamespace), ifindex, interfaceName);
+        var record = XdpOwnerRecord.Claim(Run(ns, XdpOwnerRecord.CurrentNetworkNamespace), ifindex, interfaceName,
+            other => Run(ns, () => StaleXdpOwnerRecords.InterfaceExists(other)));
         var mark = LibbpfLog.Mark;
         try
         {

@@ -31,26 +31,57 @@ internal sealed class XdpOwnerRecord : IDisposable
     /// <summary>
     /// Takes the record of interface <paramref name="ifindex"/> in network namespace <paramref name="networkNamespace"/>
     /// (its inode, from <c>/proc/thread-self/ns/net</c>); a live owner makes it throw <see cref="PdException"/> (Busy)
-    /// naming its pid.
+    /// naming its pid. Records of dead owners whose interface (<paramref name="interfaceExists"/>) or namespace is gone
+    /// are removed on the way.
     /// </summary>
-    public static XdpOwnerRecord Claim(string networkNamespace, int ifindex, string interfaceName)
+    public static XdpOwnerRecord Claim(string networkNamespace, int ifindex, string interfaceName, Func<int, bool> interfaceExists)
     {
         System.IO.Directory.CreateDirectory(Directory);
+        StaleXdpOwnerRecords.Sweep(Directory, networkNamespace, interfaceExists);
         var path = Path.Combine(Directory, $"{networkNamespace}-{ifindex}");
-        var fd = Posix.open(path, OpenReadWriteCreate | OpenCloseOnExec, 0x180);
-        if (fd < 0)
-            throw new PdException(PdStatus.NotSupported, $"Cannot open the XDP owner record {path}: {Posix.LastError()}.");
-        if (Posix.flock(fd, Posix.LockEx | Posix.LockNb) != 0)
+        while (true)
         {
-            var errno = Marshal.GetLastPInvokeError();
+            var fd = Posix.open(path, OpenReadWriteCreate | OpenCloseOnExec, 0x180);
+            if (fd < 0)
+                throw new PdException(PdStatus.NotSupported, $"Cannot open the XDP owner record {path}: {Posix.LastError()}.");
+            if (Posix.flock(fd, Posix.LockEx | Posix.LockNb) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                Posix.close(fd);
+                if (errno != Posix.Ewouldblock)
+                    throw new PdException(PdStatus.NotSupported, $"Cannot lock the XDP owner record {path}: {Marshal.GetPInvokeErrorMessage(errno)}.");
+                var owner = Parse(SafeRead(path)).Pid;
+                throw new PdException(PdStatus.Busy,
+                    $"The XDP program on {interfaceName} belongs to a live PD provider (pid {(owner > 0 ? owner.ToString(CultureInfo.InvariantCulture) : "unknown")}; record {path}): close it first.");
+            }
+            // A sweeper may have removed the file between the open and the lock: the lock is then on a name no one else sees.
+            if (new FileInfo($"/proc/self/fd/{fd}").LinkTarget == path)
+                return new XdpOwnerRecord(fd, path, Parse(SafeRead(path)).Program);
             Posix.close(fd);
-            if (errno != Posix.Ewouldblock)
-                throw new PdException(PdStatus.NotSupported, $"Cannot lock the XDP owner record {path}: {Marshal.GetPInvokeErrorMessage(errno)}.");
-            var owner = Parse(SafeRead(path)).Pid;
-            throw new PdException(PdStatus.Busy,
-                $"The XDP program on {interfaceName} belongs to a live PD provider (pid {(owner > 0 ? owner.ToString(CultureInfo.InvariantCulture) : "unknown")}; record {path}): close it first.");
         }
-        return new XdpOwnerRecord(fd, path, Parse(SafeRead(path)).Program);
+    }
+
+    /// <summary>
+    /// The pid of the live PD provider whose XDP program owns interface <paramref name="ifindex"/> of network namespace
+    /// <paramref name="networkNamespace"/>, or null when none does (no record, or its owner is dead).
+    /// </summary>
+    public static int? LiveOwner(string networkNamespace, int ifindex)
+    {
+        var path = Path.Combine(Directory, $"{networkNamespace}-{ifindex}");
+        var fd = Posix.open(path, OpenCloseOnExec);
+        if (fd < 0)
+            return null;
+        try
+        {
+            // A shared lock, dropped at once, meets only an owner's exclusive one.
+            if (Posix.flock(fd, Posix.LockSh | Posix.LockNb) == 0)
+                return null;
+            return Parse(SafeRead(path)).Pid;
+        }
+        finally
+        {
+            Posix.close(fd);
+        }
     }
 
     /// <summary>The inode of the calling thread's network namespace, the first half of a record's name.</summary>

@@ -72,9 +72,7 @@ public sealed class SimulatedProvider : IPdProvider
     /// <inheritdoc/>
     public IReadOnlyList<IPdQueue> AcquireReceiveQueues(PdQueueParameters parameters, int count)
     {
-        if (parameters.Type != PdQueueType.Receive)
-            throw new PdException(PdStatus.InvalidParameter, "Acquired RSS queues are receive queues.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        parameters.CheckAcquire(count);
         lock (_lock)
         {
             EnsureOpen();

@@ -4,7 +4,7 @@ using System.Net;
 namespace PdCluster.Queues.Packets;
 
 /// <summary>
-/// Builds well-formed frames layer by layer (Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP, VXLAN, GRE, payload),
+/// Builds well-formed frames layer by layer (Ethernet, VLAN, IPv4/IPv6, UDP/TCP/ICMP, ARP, neighbor advertisement, VXLAN, GRE, payload),
 /// filling in lengths and checksums: for tests, the traffic generator and demos.
 /// </summary>
 public sealed class FrameBuilder
@@ -41,6 +41,14 @@ public sealed class FrameBuilder
     /// <summary>Adds an ARP request for IPv4 (who has <paramref name="targetIp"/>? tell <paramref name="senderIp"/>), or a reply with <paramref name="operation"/> 2.</summary>
     public FrameBuilder Arp(ulong senderMac, string senderIp, string targetIp, ushort operation = 1, ulong targetMac = 0) =>
         Add(new(LayerKind.Arp) { Mac1 = senderMac, Mac2 = targetMac, Source = IPAddress.Parse(senderIp), Destination = IPAddress.Parse(targetIp), Number = operation });
+
+    /// <summary>
+    /// Adds an ICMPv6 Neighbor Advertisement (RFC 4861 §4.4, after IPv6) for <paramref name="target"/> with the target
+    /// link-layer address option carrying <paramref name="targetMac"/>; <paramref name="solicited"/> and
+    /// <paramref name="overrideFlag"/> are its S and O flags.
+    /// </summary>
+    public FrameBuilder NeighborAdvertisement(ulong targetMac, string target, bool solicited = false, bool overrideFlag = true) =>
+        Add(new(LayerKind.NeighborAdvertisement) { Mac1 = targetMac, Destination = IPAddress.Parse(target), Flag = solicited, Byte1 = overrideFlag ? (byte)1 : (byte)0 });
 
     /// <summary>Adds a VXLAN header (put it after UDP to port 4789, before the inner Ethernet).</summary>
     public FrameBuilder Vxlan(uint vni) => Add(new(LayerKind.Vxlan) { Number32 = vni });
@@ -91,6 +99,7 @@ public sealed class FrameBuilder
         LayerKind.Vxlan => 8,
         LayerKind.Gre => l.Flag ? 8 : 4,
         LayerKind.Arp => 28,
+        LayerKind.NeighborAdvertisement => 32,
         _ => 0,
     };
 
@@ -175,6 +184,17 @@ public sealed class FrameBuilder
                 WriteMac(s[18..], l.Mac2);
                 l.Destination!.GetAddressBytes().CopyTo(s[24..]);
                 break;
+            case LayerKind.NeighborAdvertisement:
+                s[0] = 136;
+                s[1] = 0;
+                s[4] = (byte)((l.Flag ? 0x40 : 0) | (l.Byte1 != 0 ? 0x20 : 0));
+                l.Destination!.GetAddressBytes().CopyTo(s[8..]);
+                // The target link-layer address option: type 2, length 1 (8 bytes), the MAC.
+                s[24] = 2;
+                s[25] = 1;
+                WriteMac(s[26..], l.Mac1);
+                WriteTransportChecksum(frame, index, offsets, end, 2);
+                break;
             case LayerKind.Vxlan:
                 s[0] = 0x08;
                 BinaryPrimitives.WriteUInt32BigEndian(s[4..], l.Number32 << 8);
@@ -254,6 +274,7 @@ public sealed class FrameBuilder
         LayerKind.Tcp => IpProtocol.Tcp,
         LayerKind.Udp => IpProtocol.Udp,
         LayerKind.Icmp => ipv6 ? IpProtocol.IcmpV6 : IpProtocol.Icmp,
+        LayerKind.NeighborAdvertisement => IpProtocol.IcmpV6,
         LayerKind.Gre => IpProtocol.Gre,
         LayerKind.Ipv4 => IpProtocol.IpInIp,
         LayerKind.Ipv6 => IpProtocol.Ipv6,
@@ -273,6 +294,7 @@ public sealed class FrameBuilder
         Vxlan,
         Gre,
         Arp,
+        NeighborAdvertisement,
     }
 
     private sealed record Layer(LayerKind Kind)

@@ -53,6 +53,26 @@ public abstract class ClusterStoreContract : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task A_bulk_put_writes_every_key_in_transactions_of_the_maximum_each_one_revision()
+    {
+        var keys = Enumerable.Range(0, 1000).Select(i => KeyValuePair.Create($"{P}bulk/{i:D4}", $"v{i}")).ToList();
+        var first = (await _store.RangeAsync(P)).Revision;
+        var written = await BulkPut.RunAsync(_store, keys, inFlight: 4);
+
+        Assert.Equal((1000, 8), (written.Keys, written.Transactions));
+        Assert.InRange(written.InFlight, 1, 4);
+        var stored = (await _store.RangeAsync($"{P}bulk/")).Items;
+        Assert.Equal(keys.Select(k => (k.Key, k.Value)), stored.Select(i => (i.Key, i.Value)));
+        // Each transaction is one revision holding 128 consecutive keys (the last the rest), whatever order they committed in.
+        var events = await Take(_store.WatchAsync($"{P}bulk/", first), 1000);
+        var revisions = events.GroupBy(e => e.Revision).Select(g => g.Select(e => e.Item.Key).ToList()).OrderBy(g => g[0], StringComparer.Ordinal).ToList();
+        Assert.Equal(8, revisions.Count);
+        Assert.Equal(keys.Select(k => k.Key).Chunk(BulkPut.MaxTxnOps).Select(c => c.ToList()), revisions);
+        Assert.Equal(events.Min(e => e.Revision), written.FirstRevision);
+        Assert.Equal(events.Max(e => e.Revision), written.LastRevision);
+    }
+
+    [ContractFact]
     public async Task Delete_removes_and_a_missing_key_changes_nothing()
     {
         var put = await _store.PutAsync($"{P}k", "v");

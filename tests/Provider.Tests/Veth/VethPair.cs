@@ -150,6 +150,10 @@ public sealed partial class VethPair : IDisposable
         return long.Parse(lines[1].Split(' ')[Array.IndexOf(names, field)]);
     });
 
+    /// <summary>The kernel's per-namespace IPv6 counter <paramref name="field"/> (e.g. <c>Icmp6InNeighborAdvertisements</c>) in /proc/net/snmp6, read inside <paramref name="ns"/>.</summary>
+    public static long Snmp6(NetworkNamespace ns, string field) => ns.Run(() =>
+        long.Parse(File.ReadAllLines("/proc/thread-self/net/snmp6").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Single(f => f[0] == field)[1]));
+
     /// <summary>The receive packet count of <paramref name="device"/> in /proc/net/dev, read inside <paramref name="ns"/> (0 when it is absent).</summary>
     public static long ReceivedPackets(NetworkNamespace ns, string device) => ns.Run(() =>
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Packets;
@@ -7,34 +6,23 @@ using PdCluster.Queues.Packets;
 namespace PdCluster.Provider.AfPacket;
 
 /// <summary>
-/// <see cref="IAddressAnnouncer"/> for a Linux interface: a gratuitous ARP (an ARP request whose sender and target
-/// address are both the announced one, to the broadcast address, RFC 5227's announcement) sent from an AF_PACKET
-/// socket bound to the interface, in the interface's network namespace, with the interface's own MAC address.
+/// <see cref="IAddressAnnouncer"/> for a Linux interface: the <see cref="AddressAnnouncement"/> (a gratuitous ARP for
+/// IPv4, an unsolicited Neighbor Advertisement for IPv6) sent from an AF_PACKET socket bound to the interface, in the
+/// interface's network namespace, with the interface's own MAC address.
 /// </summary>
-public sealed unsafe class GratuitousArpAnnouncer(string device, NetworkNamespace? ns) : IAddressAnnouncer
+public sealed unsafe class AfPacketAnnouncer(string device, NetworkNamespace? ns) : IAddressAnnouncer
 {
-    private const ulong Broadcast = 0xFFFF_FFFF_FFFF;
-
-    /// <summary>The gratuitous ARP frame announcing <paramref name="address"/> from <paramref name="mac"/>.</summary>
-    public static byte[] Frame(IPAddress address, ulong mac)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException($"{address} is not an IPv4 address; gratuitous ARP announces IPv4 addresses only.", nameof(address));
-        var ip = address.ToString();
-        return new FrameBuilder().Ethernet(Broadcast, mac, EtherType.Arp).Arp(mac, ip, ip).Build();
-    }
-
     /// <inheritdoc/>
     public void Announce(IPAddress address)
     {
         var fd = ns is null ? Open() : ns.Run(Open);
         try
         {
-            var frame = Frame(address, MacOf(fd));
+            var frame = AddressAnnouncement.Build(MacOf(fd), address);
             fixed (byte* bytes = frame)
             {
                 if (Posix.send(fd, bytes, (nuint)frame.Length, 0) != frame.Length)
-                    throw new PdException(PdStatus.DeviceRemoved, $"Sending the gratuitous ARP for {address} on {device} failed: {Posix.LastError()}.");
+                    throw new PdException(PdStatus.DeviceRemoved, $"Sending the announcement of {address} on {device} failed: {Posix.LastError()}.");
             }
         }
         finally
