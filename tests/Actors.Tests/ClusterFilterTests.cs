@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using PdCluster.Tests.Fuzzing;
 using PdCluster.Actors.Framework;
 using PdCluster.Queues.Classification;
 
@@ -56,40 +57,12 @@ public sealed class ClusterFilterTests
         Assert.Equal("/pd/lab/filters/dns: filter.id: 'web' differs from the id its key names ('dns').", e.Message);
     }
 
-    private enum Damage { Flip, Delete, Insert, Cut }
-
     private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "1e400", "\"schemaVersion\"", "\"filter\"", "\"scope\"", "\"id\"", "\"match\"", "\"queue\"", "\\u0000", "/*", "\uFFFF"];
-
-    /// <summary><paramref name="valid"/> with one to six flips, deletions, insertions of JSON tokens or cuts.</summary>
-    private static Gen<string> Damaged(string valid)
-    {
-        var damage = Gen.Choose(1, 6).SelectMany(n =>
-            (from kind in Gen.Elements(Enum.GetValues<Damage>())
-             from position in Gen.Choose(0, int.MaxValue)
-             from token in Gen.Elements(Tokens)
-             select (kind, position, token)).ListOf(n));
-        return damage.Select(changes =>
-        {
-            var text = valid;
-            foreach (var (kind, where, token) in changes)
-            {
-                var at = where % (text.Length + 1);
-                text = kind switch
-                {
-                    Damage.Flip when at < text.Length => text[..at] + (char)(text[at] ^ (1 << (where % 7))) + text[(at + 1)..],
-                    Damage.Delete when at < text.Length => text.Remove(at, Math.Min(1 + where % 5, text.Length - at)),
-                    Damage.Cut => text[..at],
-                    _ => text.Insert(at, token),
-                };
-            }
-            return text;
-        });
-    }
 
     [Fact]
     public void Whatever_the_damage_the_reader_reads_the_document_or_refuses_it_with_its_own_error()
     {
-        Prop.ForAll(Damaged(Valid).ToArbitrary(), text =>
+        Prop.ForAll(JsonDamage.Of(Valid, Tokens), text =>
         {
             try
             {
@@ -108,7 +81,7 @@ public sealed class ClusterFilterTests
     {
         var list = $"[{Valid},\n{Valid.Replace("\"web\"", "\"web-2\"", StringComparison.Ordinal)}]";
         Assert.Equal(["web", "web-2"], ClusterFilterBatch.Read(list, "fuzz").Select(f => f.Id));
-        Prop.ForAll(Damaged(list).ToArbitrary(), text =>
+        Prop.ForAll(JsonDamage.Of(list, Tokens), text =>
         {
             try
             {

@@ -77,18 +77,8 @@ public sealed class ClusterFilter
     /// <summary>A document from a newer pd is refused as such, before its unknown keys could be taken for typos.</summary>
     private static void RefuseNewerSchema(string json, string source)
     {
-        try
-        {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("schemaVersion", out var version)
-                && version.ValueKind == JsonValueKind.Number && version.TryGetInt64(out var number) && number > CurrentSchemaVersion)
-                throw Fail(source, "schemaVersion", $"{number} is newer than this pd reads ({CurrentSchemaVersion}); upgrade pd on this node to read it.");
-        }
-        catch (JsonException)
-        {
-            // Malformed JSON: JsonInput.Read names the line and column.
-        }
+        if (JsonInput.NewerSchemaVersion(json, CurrentSchemaVersion) is { } number)
+            throw Fail(source, "schemaVersion", $"{number} is newer than this pd reads ({CurrentSchemaVersion}); upgrade pd on this node to read it.");
     }
 
     internal static FilterSpecException Fail(string source, string key, string problem) => new($"{source}: {key}: {problem}", problem);

@@ -87,12 +87,17 @@ public sealed class FilterSpec
         ParseMatches((key, problem) => Fail(source, $"{at}.{key}", Id, problem));
     }
 
-    /// <summary>Parses every condition; <paramref name="fail"/> makes the error from the key (<c>match.destinationPort</c>) and the problem.</summary>
-    private List<FieldMatch> ParseMatches(Func<string, string, FilterSpecException> fail)
+    private List<FieldMatch> ParseMatches(Func<string, string, FilterSpecException> fail) => ParseMatch(Match, fail);
+
+    /// <summary>
+    /// Parses a match object (field name to condition text) as a filter's <see cref="Match"/> is read, for any
+    /// document that matches packets; <paramref name="fail"/> makes the error from the key (<c>match.destinationPort</c>) and the problem.
+    /// </summary>
+    public static List<FieldMatch> ParseMatch(IReadOnlyDictionary<string, string>? match, Func<string, string, Exception> fail)
     {
         var matches = new List<FieldMatch>();
         var fields = new Dictionary<MatchField, string>();
-        foreach (var (key, text) in Match ?? [])
+        foreach (var (key, text) in match ?? new Dictionary<string, string>())
         {
             // One field's name, whole: Enum.TryParse would also take "a,b" (their values or-ed), numbers and padding.
             if (!MatchFieldNames.TryGetValue(key, out var field))

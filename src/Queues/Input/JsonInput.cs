@@ -49,6 +49,28 @@ public static class JsonInput
         }
     }
 
+    /// <summary>
+    /// The <c>schemaVersion</c> of a versioned document when it is a number above <paramref name="current"/>: a
+    /// document from a newer pd, to refuse as such before its unknown keys could be taken for typos. Null otherwise;
+    /// malformed JSON is left to <see cref="Read"/>, which names the line and column.
+    /// </summary>
+    public static long? NewerSchemaVersion(string json, int current)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("schemaVersion", out var version)
+                && version.ValueKind == JsonValueKind.Number && version.TryGetInt64(out var number) && number > current
+                ? number
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static void Check(JsonElement element, JsonTypeInfo typeInfo, string path, string file)
     {
         switch (typeInfo.Kind)

@@ -1,0 +1,32 @@
+namespace PdCluster.Vfp;
+
+/// <summary>
+/// Allowed and blocked packet and byte counts for a row of items (layers, rules). One writer, the port's queue
+/// thread, adds; any thread reads a row as <see cref="VfpCounters"/>.
+/// </summary>
+internal sealed class CounterArray(int count)
+{
+    private readonly long[] _values = new long[count * 4];
+
+    /// <summary>Items counted.</summary>
+    public int Count { get; } = count;
+
+    /// <summary>Counts one packet of <paramref name="bytes"/> against item <paramref name="index"/>.</summary>
+    public void Add(int index, VfpVerdict verdict, int bytes)
+    {
+        var at = index * 4 + (verdict == VfpVerdict.Allow ? 0 : 2);
+        Volatile.Write(ref _values[at], _values[at] + 1);
+        Volatile.Write(ref _values[at + 1], _values[at + 1] + bytes);
+    }
+
+    /// <summary>The counts of item <paramref name="index"/>.</summary>
+    public VfpCounters Read(int index)
+    {
+        var at = index * 4;
+        return new VfpCounters(Volatile.Read(ref _values[at]), Volatile.Read(ref _values[at + 1]), Volatile.Read(ref _values[at + 2]), Volatile.Read(ref _values[at + 3]));
+    }
+
+    /// <summary>Carries item <paramref name="from"/> of <paramref name="previous"/> over to item <paramref name="to"/>; the writer calls it before publishing this row.</summary>
+    public void CarryOver(CounterArray previous, int from, int to) =>
+        previous._values.AsSpan(from * 4, 4).CopyTo(_values.AsSpan(to * 4, 4));
+}
