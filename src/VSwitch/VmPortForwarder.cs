@@ -50,7 +50,11 @@ public sealed class VmPortForwarder : IDutyCycle
             _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
         _rxDeficit += rx.Drained - rx.Posted;
         if (rx.Failed)
+        {
+            // A failed interface hands its buffers back flushed; they go home before the port fails.
+            _cache.Return(_drain.AsSpan(0, rx.Drained));
             throw new VmPortFailedException($"port {_port.Identity.PortName} of VM {_port.Identity.VmName}: the VM's interface failed.");
+        }
         var admitted = Admit(_drain.AsSpan(0, rx.Drained), PortDirection.Outbound);
         var entered = _port.FromVm.TryEnqueue(_drain.AsSpan(0, admitted));
         if (entered < admitted)
