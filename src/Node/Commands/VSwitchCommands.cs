@@ -58,7 +58,12 @@ internal static class VSwitchCommands
             if (result.GetValue(output) == "json")
                 Console.WriteLine(JsonSerializer.Serialize(ports, VSwitchJson.Default.IReadOnlyListPortListing));
             else
+            {
+                // The port names are GUIDs an operator copies into disable-port: a file or pipe gets whole rows.
+                if (Console.IsOutputRedirected)
+                    AnsiConsole.Profile.Width = 240;
                 AnsiConsole.Write(Table(ports));
+            }
             return ExitCode.Ok;
         }));
         var command = new Command("vfp", "The VFP extension's ports.") { list };
