@@ -19,7 +19,7 @@ public sealed class SwitchFabric : IDutyCycle
     private readonly BufferCache _cache;
     private readonly IPdOsPath _osPath;
     private readonly ulong _managementMac;
-    private readonly int[] _post;
+    private readonly ReceiveRefill _refill;
     private readonly int[] _drain;
     private readonly int[] _transmit;
     private readonly int[] _toOs;
@@ -28,7 +28,6 @@ public sealed class SwitchFabric : IDutyCycle
     private PortTable _table = PortTable.Empty;
     private long _seenGeneration;
     private volatile bool _closed;
-    private int _rxDeficit;
     private int _transmitCount;
     private int _toOsCount;
     private long _fromWire;
@@ -48,12 +47,11 @@ public sealed class SwitchFabric : IDutyCycle
         _cache = cache;
         _osPath = osPath;
         _managementMac = managementMac;
-        _post = new int[burstSize];
+        _refill = new ReceiveRefill(rx, cache, burstSize);
         _drain = new int[burstSize];
         _transmit = new int[burstSize];
         _toOs = new int[burstSize];
         _completions = new int[burstSize];
-        _rxDeficit = rx.Capacity - rx.Outstanding;
     }
 
     /// <inheritdoc/>
@@ -114,12 +112,7 @@ public sealed class SwitchFabric : IDutyCycle
     public int DoWork()
     {
         var table = Volatile.Read(ref _table);
-        var want = Math.Min(_rxDeficit, _post.Length);
-        var allocated = want > 0 ? _cache.TryAllocate(_post.AsSpan(0, want)) : 0;
-        var rx = _rx.PostAndDrain(_post.AsSpan(0, allocated), _drain);
-        if (rx.Posted < allocated)
-            _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
-        _rxDeficit += rx.Drained - rx.Posted;
+        var rx = _refill.PostAndDrain(_drain);
         Volatile.Write(ref _fromWire, _fromWire + rx.Drained);
         var work = rx.Drained + rx.Posted;
         for (var i = 0; i < rx.Drained; i++)
@@ -169,13 +162,8 @@ public sealed class SwitchFabric : IDutyCycle
 
     private void FromExternal(int handle, PortTable table)
     {
-        var frame = _cache.Pool.Packet(handle);
-        if (frame.Length < 14)
-        {
-            Drop(handle);
+        if (!TryDestination(handle, out var destination))
             return;
-        }
-        var destination = MacAddresses.Destination(frame);
         if (MacAddresses.IsGroup(destination))
         {
             Flood(handle, null, table);
@@ -189,13 +177,8 @@ public sealed class SwitchFabric : IDutyCycle
 
     private void FromVm(int handle, SwitchPort source, PortTable table)
     {
-        var frame = _cache.Pool.Packet(handle);
-        if (frame.Length < 14)
-        {
-            Drop(handle);
+        if (!TryDestination(handle, out var destination))
             return;
-        }
-        var destination = MacAddresses.Destination(frame);
         if (MacAddresses.IsGroup(destination))
         {
             Flood(handle, source, table);
@@ -214,6 +197,17 @@ public sealed class SwitchFabric : IDutyCycle
             ToOs(handle);
         else
             Transmit(handle);
+    }
+
+    /// <summary>The frame's destination MAC; a runt with no Ethernet header is dropped.</summary>
+    private bool TryDestination(int handle, out ulong destination)
+    {
+        var frame = _cache.Pool.Packet(handle);
+        destination = frame.Length >= 14 ? MacAddresses.Destination(frame) : 0;
+        if (frame.Length >= 14)
+            return true;
+        Drop(handle);
+        return false;
     }
 
     private void Flood(int handle, SwitchPort? source, PortTable table)

@@ -16,12 +16,11 @@ public sealed class VmPortForwarder : IDutyCycle
     private readonly IPdQueue _rx;
     private readonly IPdQueue _tx;
     private readonly BufferCache _cache;
-    private readonly int[] _post;
+    private readonly ReceiveRefill _refill;
     private readonly int[] _drain;
     private readonly int[] _deliver;
     private readonly int[] _completions;
     private PacketInfo _info;
-    private int _rxDeficit;
 
     /// <summary>Joins <paramref name="port"/> to the VM's queues <paramref name="rx"/> (from the VM) and <paramref name="tx"/> (to it).</summary>
     public VmPortForwarder(SwitchPort port, IPdQueue rx, IPdQueue tx, BufferCache cache, int burstSize = 64)
@@ -30,11 +29,10 @@ public sealed class VmPortForwarder : IDutyCycle
         _rx = rx;
         _tx = tx;
         _cache = cache;
-        _post = new int[burstSize];
+        _refill = new ReceiveRefill(rx, cache, burstSize);
         _drain = new int[burstSize];
         _deliver = new int[burstSize];
         _completions = new int[burstSize];
-        _rxDeficit = rx.Capacity - rx.Outstanding;
     }
 
     /// <inheritdoc/>
@@ -43,12 +41,7 @@ public sealed class VmPortForwarder : IDutyCycle
     /// <inheritdoc/>
     public int DoWork()
     {
-        var want = Math.Min(_rxDeficit, _post.Length);
-        var allocated = want > 0 ? _cache.TryAllocate(_post.AsSpan(0, want)) : 0;
-        var rx = _rx.PostAndDrain(_post.AsSpan(0, allocated), _drain);
-        if (rx.Posted < allocated)
-            _cache.Return(_post.AsSpan(rx.Posted, allocated - rx.Posted));
-        _rxDeficit += rx.Drained - rx.Posted;
+        var rx = _refill.PostAndDrain(_drain);
         if (rx.Failed)
         {
             // A failed interface hands its buffers back flushed; they go home before the port fails.
@@ -103,7 +96,6 @@ public sealed class VmPortForwarder : IDutyCycle
                 throw new TimeoutException($"The VM's interface still holds {_rx.Outstanding} RX and {_tx.Outstanding} TX buffers after flush.");
             Thread.Yield();
         }
-        _rxDeficit = 0;
     }
 
     private int Empty(Queues.Rings.SpscRing<int> ring)
