@@ -14,7 +14,9 @@ public sealed class SwitchSupervisor : ActorBase
 {
     private readonly SwitchSettings _settings;
     private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port)> _running = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, List<IActorRef>> _stopping = [];
+    private readonly Dictionary<IActorRef, (string Vm, IActorRef Sender)> _stopping = [];
+    private readonly Dictionary<string, (StartVm Start, IActorRef Sender)> _startsAfterStop = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _crashed = new(StringComparer.Ordinal);
     private IPdProvider? _provider;
     private BufferCache? _cache;
@@ -50,11 +52,14 @@ public sealed class SwitchSupervisor : ActorBase
     {
         switch (message)
         {
+            case StartVm start when _stopping.Values.Any(s => s.Vm == start.Spec.Name):
+                _startsAfterStop[start.Spec.Name] = (start, Sender);
+                break;
             case StartVm start:
                 Sender.Tell(Start(start.Spec));
                 break;
             case StopVm stop when _running.Remove(stop.Vm, out var running):
-                _stopping[running.Actor] = [Sender];
+                _stopping[running.Actor] = (stop.Vm, Sender);
                 Context.Stop(running.Actor);
                 break;
             case StopVm stop:
@@ -67,6 +72,12 @@ public sealed class SwitchSupervisor : ActorBase
                 _vfpEnabled = extension.Enabled;
                 foreach (var (_, port) in _running.Values)
                     port.Gate.ExtensionEnabled = extension.Enabled;
+                break;
+            case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
+                if (state.Disabled)
+                    _disabledOnStart.Add(state.PortName);
+                else
+                    _disabledOnStart.Remove(state.PortName);
                 break;
             case SetPortDisabled state:
                 foreach (var (_, port) in _running.Values.Where(r => r.Port.Identity.PortName == state.PortName))
@@ -110,6 +121,7 @@ public sealed class SwitchSupervisor : ActorBase
             return new VmRefused(spec.Name, $"MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
         var port = new SwitchPort(spec.Port);
         port.Gate.ExtensionEnabled = _vfpEnabled;
+        port.Gate.PortDisabled = _disabledOnStart.Remove(spec.Port.PortName);
         VmPortLink link;
         try
         {
@@ -132,11 +144,12 @@ public sealed class SwitchSupervisor : ActorBase
     /// <summary>A port actor ended: asked to (its VM stopped) or after failing for good (its VM crashed).</summary>
     private void Ended(IActorRef actor)
     {
-        if (_stopping.Remove(actor, out var waiting))
+        if (_stopping.Remove(actor, out var stopped))
         {
-            var vm = actor.Path[(actor.Path.LastIndexOf("/port-", StringComparison.Ordinal) + "/port-".Length)..];
-            foreach (var sender in waiting)
-                sender.Tell(new VmStopped(vm));
+            stopped.Sender.Tell(new VmStopped(stopped.Vm));
+            // A start asked for while the VM was stopping (a reboot) goes ahead once the port has left the switch.
+            if (_startsAfterStop.Remove(stopped.Vm, out var start))
+                start.Sender.Tell(Start(start.Start.Spec));
             return;
         }
         foreach (var (vm, running) in _running.Where(r => r.Value.Actor.Equals(actor)).ToList())

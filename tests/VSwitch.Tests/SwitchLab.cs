@@ -25,7 +25,7 @@ internal sealed class SwitchLab : IVmHost, IAsyncDisposable
     private readonly ActorSystem _system = ActorSystem.Create("vswitch-test");
     private readonly long _vmRate;
 
-    public SwitchLab(IReadOnlyList<ulong> vmMacs, bool allowManagementOs = false, long rate = 5_000, long vmRate = 2_000, ulong? strayMac = null)
+    public SwitchLab(IReadOnlyList<ulong> vmMacs, bool allowManagementOs = false, long rate = 5_000, long vmRate = 2_000, ulong? strayMac = null, bool startSwitch = true)
     {
         _vmRate = vmRate;
         Pool = new BufferPool(8192, checkedMode: true);
@@ -40,19 +40,27 @@ internal sealed class SwitchLab : IVmHost, IAsyncDisposable
         _wire = new Thread(() => _tester.Run(token, ratePps: rate)) { Name = "tester", IsBackground = true };
         _wire.Start();
         var adapter = new PdAdapter(External.Info, () => new SimulatedProvider(External), External);
-        Switch = _system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", adapter, Pool, this, allowManagementOs)), "vswitch-sw");
+        Settings = new SwitchSettings("sw", adapter, Pool, this, allowManagementOs);
+        if (startSwitch)
+            Switch = _system.ActorOf(SwitchSupervisor.Props(Settings), "vswitch-sw");
     }
 
     public BufferPool Pool { get; }
 
     public SoftNic External { get; }
 
-    public IActorRef Switch { get; }
+    public IActorRef Switch { get; } = null!;
+
+    public SwitchSettings Settings { get; }
+
+    public ActorSystem System => _system;
 
     /// <summary>Stamped frames the tester got back from the VMs.</summary>
     public long TesterReceived => _tester.Received;
 
     public SimulatedVm Vm(string name) => _vms[name];
+
+    public bool Runs(string name) => _vms.ContainsKey(name);
 
     public IVm Start(VmSpec spec)
     {
@@ -81,7 +89,8 @@ internal sealed class SwitchLab : IVmHost, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Switch.GracefulStop(TimeSpan.FromSeconds(20));
+        if (Switch is not null)
+            await Switch.GracefulStop(TimeSpan.FromSeconds(20));
         await _system.Terminate();
         _stop.Cancel();
         _wire.Join();

@@ -144,6 +144,19 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster)
 
     private static string Write<T>(T document, JsonTypeInfo<T> type) => JsonSerializer.Serialize(document, type);
 
+    /// <summary>A stored document, or null when <paramref name="json"/> does not read as one this pd knows.</summary>
+    public static T? TryRead<T>(string json, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return Read(json, type, "");
+        }
+        catch (VSwitchRefusedException)
+        {
+            return null;
+        }
+    }
+
     private static T Read<T>(string json, JsonTypeInfo<T> type, string key) where T : class
     {
         try
