@@ -27,6 +27,8 @@ root.Subcommands.Add(CaptureCommand.Create());
 root.Subcommands.Add(ClusterViewCommands.ClusterStatus());
 root.Subcommands.Add(ClusterViewCommands.OwnerList());
 root.Subcommands.Add(LabCommand.Create());
+foreach (var command in VSwitchCommands.Create())
+    root.Subcommands.Add(command);
 // Signals are pd node run's to handle (NodeSignals): PdCommandLine turns System.CommandLine's own handler off, which
 // would end the process with 143 two seconds after a SIGTERM, whatever the node was doing.
 return await PdCommandLine.InvokeAsync(root, args);

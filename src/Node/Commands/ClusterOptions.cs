@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
 using PdCluster.Node.ClusterAccess;
 using PdCluster.Node.Configuration;
+using PdCluster.VSwitch.Store;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -41,20 +43,35 @@ internal sealed class ClusterOptions
     /// Runs <paramref name="command"/> against the store the options name: an unreachable store is exit code 1, a
     /// refused request exit code 2 (as is a bad option value, through <see cref="ConfigException"/>).
     /// </summary>
-    public async Task<int> RunAsync(ParseResult result, Func<IClusterCatalog, Task<int>> command)
+    public Task<int> RunAsync(ParseResult result, Func<IClusterCatalog, Task<int>> command) => RunAsync(result, (catalog, _, _) => command(catalog));
+
+    /// <summary>
+    /// Runs <paramref name="command"/> on the store itself (<c>--etcd</c> or <c>--config</c>), for the commands that keep
+    /// records no admin route serves (the VM switch's); without either it is bad input naming them.
+    /// </summary>
+    public Task<int> RunOnStoreAsync(ParseResult result, Func<IClusterStore, string, Task<int>> command) =>
+        RunAsync(result, (_, store, cluster) => store is null
+            ? Task.FromResult(CommonOptions.Fail("give --etcd URL or --config FILE: this command reads and writes the cluster store itself, not through a node's admin endpoint."))
+            : command(store, cluster!));
+
+    private async Task<int> RunAsync(ParseResult result, Func<IClusterCatalog, IClusterStore?, string?, Task<int>> command)
     {
         var etcd = Etcd(result);
         await using var store = etcd is null ? null : new EtcdStore(etcd.Value.Options);
         var catalog = store is null ? (IClusterCatalog)new AdminCatalog(result.GetValue(_endpoint)!) : new StoreCatalog(store, etcd!.Value.Cluster);
         try
         {
-            return await command(catalog);
+            return await command(catalog, store, etcd?.Cluster);
         }
         catch (ClusterUnavailableException e)
         {
             return CommonOptions.Failure(e.Message);
         }
         catch (ClusterRefusedException e)
+        {
+            return CommonOptions.Fail(e.Message);
+        }
+        catch (VSwitchRefusedException e)
         {
             return CommonOptions.Fail(e.Message);
         }

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
+using PdCluster.Provider;
+using PdCluster.Provider.AfPacket;
+
+namespace PdCluster.VSwitch;
+
+/// <summary>
+/// A VM on Linux: a network namespace of its own whose <c>eth0</c> is one end of a veth pair, up with the adapter's
+/// static MAC (and an address, when given); the other end, in the switch host's namespace, is the switch's side of the
+/// VM's interface, opened with the <c>afpacket</c> provider. Disposing deletes the namespace, and the veth pair with it.
+/// </summary>
+public sealed class NamespaceVm : IVm
+{
+    /// <summary>The interface inside the VM's namespace.</summary>
+    public const string VmInterface = "eth0";
+
+    private readonly string? _hostNamespace;
+    private PdAdapter? _port;
+
+    /// <summary>Starts the VM <paramref name="spec"/> names, its host end in <paramref name="hostNamespace"/> (null: this process's), <paramref name="address"/> (CIDR) on its interface.</summary>
+    public NamespaceVm(VmSpec spec, string? hostNamespace, string? address)
+    {
+        Name = spec.Name;
+        _hostNamespace = hostNamespace;
+        Namespace = $"pdvm-{spec.Name}";
+        HostInterface = $"pdv{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Namespace)))[..10]}";
+        try
+        {
+            Ip($"netns add {Namespace}");
+            Ip($"{InHost}link add {HostInterface} type veth peer name {VmInterface} netns {Namespace}");
+            Ip($"-n {Namespace} link set {VmInterface} address {AdapterInfo.FormatMac(spec.Mac)}");
+            Ip($"-n {Namespace} link set lo up");
+            Ip($"-n {Namespace} link set {VmInterface} up");
+            if (address is not null)
+                Ip($"-n {Namespace} addr add {address} dev {VmInterface}");
+            Ip($"{InHost}link set {HostInterface} up");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>The VM's network namespace.</summary>
+    public string Namespace { get; }
+
+    /// <summary>The host's end of the VM's veth pair.</summary>
+    public string HostInterface { get; }
+
+    private string InHost => _hostNamespace is null ? "" : $"-n {_hostNamespace} ";
+
+    /// <inheritdoc/>
+    public IPdProvider OpenPort()
+    {
+        _port ??= PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(HostInterface, PdRequirements.Default,
+            AfPacket: new AfPacketAdapterOptions(HostInterface, _hostNamespace)));
+        return _port.OpenProvider();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _port?.Dispose();
+        _port = null;
+        Run($"netns del {Namespace}");
+    }
+
+    private static void Ip(string arguments)
+    {
+        var (code, error) = Run(arguments);
+        if (code != 0)
+            throw new IOException($"ip {arguments}: {error.Trim()}");
+    }
+
+    private static (int Code, string Error) Run(string arguments)
+    {
+        var info = new ProcessStartInfo("ip", arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(info) ?? throw new IOException("ip could not be started.");
+        var error = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
+    }
+}

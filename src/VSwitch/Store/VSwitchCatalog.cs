@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using PdCluster.Actors.Framework;
+using PdCluster.Cluster;
+using PdCluster.Nic.Adapters;
+using PdCluster.Queues.Input;
+
+namespace PdCluster.VSwitch.Store;
+
+/// <summary>
+/// The switches and VMs of a cluster in its store (<c>/pd/&lt;cluster&gt;/vswitch/&lt;switch&gt;</c> and
+/// <c>/pd/&lt;cluster&gt;/vms/&lt;vm&gt;</c>), changed as Hyper-V's cmdlets change them. Each change is checked first
+/// and written in one transaction on the revisions it read; bad input is a <see cref="VSwitchRefusedException"/> and
+/// writes nothing.
+/// </summary>
+public sealed class VSwitchCatalog(IClusterStore store, string cluster)
+{
+    /// <summary>The schema version this build writes and reads.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The one switch extension there is.</summary>
+    public const string Vfp = "vfp";
+
+    private string SwitchPrefix => $"/pd/{cluster}/vswitch/";
+
+    private string VmPrefix => $"/pd/{cluster}/vms/";
+
+    /// <summary>Creates switch <paramref name="name"/> on <paramref name="adapter"/>.</summary>
+    public async Task<long> CreateSwitchAsync(string name, string adapter, bool allowManagementOs, CancellationToken cancel)
+    {
+        CheckName("switch", name);
+        CheckName("adapter", adapter);
+        var key = SwitchPrefix + name;
+        var document = new SwitchDocument { SchemaVersion = SchemaVersion, Name = name, Adapter = adapter, AllowManagementOs = allowManagementOs };
+        var txn = await store.TxnAsync([Compare.CreateRevision(key, 0)], [new TxnOp.Put(key, Write(document, VSwitchJson.Default.SwitchDocument))], cancel: cancel);
+        return txn.Succeeded ? txn.Revision : throw new VSwitchRefusedException($"switch {name} already exists.");
+    }
+
+    /// <summary>Enables <paramref name="extension"/> (only <see cref="Vfp"/>) on switch <paramref name="name"/>.</summary>
+    public async Task<long> EnableExtensionAsync(string name, string extension, CancellationToken cancel)
+    {
+        if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
+            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the one there is is {Vfp}.");
+        var (document, revision) = await SwitchAsync(name, cancel);
+        var key = SwitchPrefix + name;
+        return await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(document with { VfpEnabled = true }, VSwitchJson.Default.SwitchDocument))], cancel);
+    }
+
+    /// <summary>Adds a network adapter with static MAC <paramref name="mac"/> on switch <paramref name="switchName"/> to VM <paramref name="vm"/> (created, off, when new).</summary>
+    public async Task<long> AddAdapterAsync(string vm, string switchName, string mac, CancellationToken cancel)
+    {
+        CheckName("VM", vm);
+        if (!AdapterInfo.TryParseMac(mac, out var staticMac))
+            throw new VSwitchRefusedException($"--static-mac: '{mac}' is not a MAC address: six octets of two hex digits joined by ':' or '-', like 00:15:5d:00:00:01.");
+        if (MacAddresses.IsGroup(staticMac) || staticMac == 0)
+            throw new VSwitchRefusedException($"--static-mac: {AdapterInfo.FormatMac(staticMac)} is a {(staticMac == 0 ? "zero" : "multicast")} address; a VM adapter's MAC is a unicast one.");
+        var (_, switchRevision) = await SwitchAsync(switchName, cancel);
+        var vms = await store.RangeAsync(VmPrefix, cancel);
+        var text = AdapterInfo.FormatMac(staticMac);
+        foreach (var other in vms.Items.Select(Vm))
+            if (other.Adapters.FirstOrDefault(a => a.StaticMac == text) is { } taken)
+                throw new VSwitchRefusedException($"--static-mac: {text} is already the MAC of VM {other.Name}'s adapter on switch {taken.Switch}.");
+        var key = VmPrefix + vm;
+        var stored = vms.Items.FirstOrDefault(i => i.Key == key);
+        var current = stored is null ? new VmDocument { SchemaVersion = SchemaVersion, Name = vm } : Vm(stored);
+        if (current.Running)
+            throw new VSwitchRefusedException($"VM {vm} is running; stop it to add a network adapter (as Hyper-V refuses a static adapter on a running VM).");
+        var portId = vms.Items.Select(Vm).SelectMany(v => v.Adapters).Where(a => a.Switch == switchName).Select(a => a.PortId).DefaultIfEmpty(0).Max() + 1;
+        var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId };
+        var when = vms.Items.Select(i => Compare.ModRevision(i.Key, i.ModRevision)).Append(Compare.ModRevision(SwitchPrefix + switchName, switchRevision)).ToList();
+        if (stored is null)
+            when.Add(Compare.CreateRevision(key, 0));
+        return await CommitAsync(when, [new TxnOp.Put(key, Write(current with { Adapters = [.. current.Adapters, adapter] }, VSwitchJson.Default.VmDocument))], cancel);
+    }
+
+    /// <summary>Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports again.</summary>
+    public async Task<long> SetRunningAsync(string vm, bool running, CancellationToken cancel)
+    {
+        var (document, revision) = await VmAsync(vm, cancel);
+        var changed = document with
+        {
+            Running = running,
+            Adapters = running ? [.. document.Adapters.Select(a => a with { VfpDisabled = false })] : document.Adapters,
+        };
+        return await CommitAsync([Compare.ModRevision(VmPrefix + vm, revision)], [new TxnOp.Put(VmPrefix + vm, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+    }
+
+    /// <summary>Disables VFP on port <paramref name="portName"/> (<paramref name="disabled"/>), or enables it again.</summary>
+    public async Task<long> SetPortDisabledAsync(string portName, bool disabled, CancellationToken cancel)
+    {
+        var vms = await store.RangeAsync(VmPrefix, cancel);
+        foreach (var item in vms.Items)
+        {
+            var vm = Vm(item);
+            if (vm.Adapters.FirstOrDefault(a => string.Equals(a.PortName, portName, StringComparison.OrdinalIgnoreCase)) is not { } adapter)
+                continue;
+            if (!vm.Running)
+                throw new VSwitchRefusedException($"--port: port {adapter.PortName} is not initialized: VM {vm.Name} is off.");
+            var changed = vm with { Adapters = [.. vm.Adapters.Select(a => a == adapter ? a with { VfpDisabled = disabled } : a)] };
+            return await CommitAsync([Compare.ModRevision(item.Key, item.ModRevision)], [new TxnOp.Put(item.Key, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+        }
+        throw new VSwitchRefusedException($"--port: no port '{portName}' (pd vfp list-ports lists them).");
+    }
+
+    /// <summary>Every port of every switch, as <c>pd vfp list-ports</c> shows them: each switch's external port, then its VMs' ports by port id.</summary>
+    public async Task<IReadOnlyList<PortListing>> ListPortsAsync(CancellationToken cancel)
+    {
+        var switches = (await store.RangeAsync(SwitchPrefix, cancel)).Items.Select(i => Read(i.Value, VSwitchJson.Default.SwitchDocument, i.Key)).ToList();
+        var adapters = (await store.RangeAsync(VmPrefix, cancel)).Items.Select(Vm).SelectMany(vm => vm.Adapters.Select(a => (Vm: vm, Adapter: a))).ToList();
+        var rows = new List<PortListing>();
+        foreach (var sw in switches)
+        {
+            rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), true, false, sw.Adapter, PortIdentity.DefaultMtu, "", null, false, false, 0));
+            foreach (var (vm, a) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
+                rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), vm.Running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
+                    a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && vm.Running && !a.VfpDisabled, Disabled: a.VfpDisabled, RuleCount: 0));
+        }
+        return rows;
+    }
+
+    private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel)
+    {
+        CheckName("switch", name);
+        var item = (await store.GetAsync(SwitchPrefix + name, cancel)).Items.FirstOrDefault()
+            ?? throw new VSwitchRefusedException($"--switch: no switch '{name}' (pd vswitch create makes one).");
+        return (Read(item.Value, VSwitchJson.Default.SwitchDocument, item.Key), item.ModRevision);
+    }
+
+    private async Task<(VmDocument Document, long Revision)> VmAsync(string name, CancellationToken cancel)
+    {
+        CheckName("VM", name);
+        var item = (await store.GetAsync(VmPrefix + name, cancel)).Items.FirstOrDefault()
+            ?? throw new VSwitchRefusedException($"no VM '{name}' (pd vm adapter add makes one).");
+        return (Vm(item), item.ModRevision);
+    }
+
+    private async Task<long> CommitAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, CancellationToken cancel)
+    {
+        var txn = await store.TxnAsync(when, then, cancel: cancel);
+        return txn.Succeeded ? txn.Revision : throw new VSwitchRefusedException("the switch's records changed while this change was checked; nothing was written, run it again.");
+    }
+
+    private static VmDocument Vm(KeyValue item) => Read(item.Value, VSwitchJson.Default.VmDocument, item.Key);
+
+    private static string Write<T>(T document, JsonTypeInfo<T> type) => JsonSerializer.Serialize(document, type);
+
+    /// <summary>A stored document, or null when <paramref name="json"/> does not read as one this pd knows.</summary>
+    public static T? TryRead<T>(string json, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return Read(json, type, "");
+        }
+        catch (VSwitchRefusedException)
+        {
+            return null;
+        }
+    }
+
+    private static T Read<T>(string json, JsonTypeInfo<T> type, string key) where T : class
+    {
+        try
+        {
+            var document = JsonInput.Read(json, type, key);
+            var version = document switch { SwitchDocument s => s.SchemaVersion, VmDocument v => v.SchemaVersion, _ => SchemaVersion };
+            return version == SchemaVersion ? document : throw new VSwitchRefusedException($"{key}: schemaVersion: {version} is not one this pd reads ({SchemaVersion}).");
+        }
+        catch (InputException e)
+        {
+            throw new VSwitchRefusedException(e.Message);
+        }
+    }
+
+    private static void CheckName(string what, string name)
+    {
+        if (!ClusterNames.IsName(name))
+            throw new VSwitchRefusedException($"'{name}' is not a {what} name: {ClusterNames.Rule}.");
+    }
+}

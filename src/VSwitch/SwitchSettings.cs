@@ -1,0 +1,17 @@
+using PdCluster.Provider;
+using PdCluster.Queues.Buffers;
+
+namespace PdCluster.VSwitch;
+
+/// <summary>A switch as its supervisor builds it.</summary>
+/// <param name="Name">The switch's name.</param>
+/// <param name="External">The PD adapter whose queues are the external port.</param>
+/// <param name="Pool">The buffers of every port of the switch.</param>
+/// <param name="VmHost">Where the switch's VMs run.</param>
+/// <param name="AllowManagementOs">Whether the host's own stack has a port (the adapter's MAC), as <c>-AllowManagementOS</c>.</param>
+/// <param name="VfpEnabled">Whether the VFP extension is enabled on the switch.</param>
+public sealed record SwitchSettings(string Name, PdAdapter External, BufferPool Pool, IVmHost VmHost, bool AllowManagementOs = false, bool VfpEnabled = false)
+{
+    /// <summary>Ring slots of the external port's queues.</summary>
+    public int QueueSize { get; init; } = 1024;
+}

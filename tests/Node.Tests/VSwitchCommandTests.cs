@@ -1,0 +1,59 @@
+using System.Text.Json;
+using PdCluster.Tests.Cluster.Etcd;
+using static PdCluster.Tests.Node.ClusterCommandTests;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary>The WinOF walkthrough as <c>pd</c> processes against a real etcd, and its bad input: exit code 2, a clear message, nothing written.</summary>
+public sealed class VSwitchCommandTests
+{
+    [EtcdFact]
+    public async Task The_walkthrough_runs_step_by_step_and_bad_input_is_exit_2_changing_nothing()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        string[] store = ["--etcd", $"{etcd.Endpoints[0]}", "--cluster", "vs-lab"];
+        async Task<string> Ok(params string[] args)
+        {
+            var (exit, output, error) = await Run([.. args, .. store]);
+            Assert.True(exit == 0, $"pd {string.Join(' ', args)}: {error}");
+            return output;
+        }
+        async Task Refused(string message, params string[] args)
+        {
+            var before = await Ok("vfp", "list-ports", "-o", "json");
+            var (exit, _, error) = await Run([.. args, .. store]);
+            Assert.Equal(2, exit);
+            Assert.StartsWith($"pd: {message}", error);
+            Assert.DoesNotContain("   at ", error);
+            Assert.Equal(before, await Ok("vfp", "list-ports", "-o", "json"));
+        }
+
+        Assert.StartsWith("switch sw created at revision", await Ok("vswitch", "create", "sw", "--adapter", "eth", "--allow-management-os"));
+        await Ok("vswitch", "extension", "enable", "sw", "vfp");
+        await Ok("vm", "adapter", "add", "vm1", "--switch", "sw", "--static-mac", "00:15:5d:00:00:01");
+        await Ok("vm", "start", "vm1");
+        using (var ports = JsonDocument.Parse(await Ok("vfp", "list-ports", "-o", "json")))
+        {
+            var vm = ports.RootElement.EnumerateArray().Single(p => p.GetProperty("type").GetString() == "Vm");
+            Assert.Equal(("00:15:5d:00:00:01", true, true, 0), (vm.GetProperty("mac").GetString(), vm.GetProperty("initialized").GetBoolean(),
+                vm.GetProperty("blocked").GetBoolean(), vm.GetProperty("ruleCount").GetInt32()));
+            var port = vm.GetProperty("portName").GetString()!;
+            Assert.Contains(port, await Ok("vfp", "list-ports"));
+            await Ok("vfp", "disable-port", "--port", port);
+            Assert.Contains("\"blocked\":false,\"disabled\":true", await Ok("vfp", "list-ports", "-o", "json"));
+            await Ok("vm", "stop", "vm1");
+            await Ok("vm", "start", "vm1");
+            Assert.Contains("\"blocked\":true,\"disabled\":false", await Ok("vfp", "list-ports", "-o", "json"));
+        }
+
+        await Refused("VM vm1 is running; stop it to add a network adapter", "vm", "adapter", "add", "vm1", "--switch", "sw", "--static-mac", "00:15:5d:00:00:02");
+        await Refused("--static-mac: 00:15:5d:00:00:01 is already the MAC", "vm", "adapter", "add", "vm2", "--switch", "sw", "--static-mac", "00:15:5d:00:00:01");
+        await Refused("--static-mac: 'zz:15:5d:00:00:02' is not a MAC address", "vm", "adapter", "add", "vm2", "--switch", "sw", "--static-mac", "zz:15:5d:00:00:02");
+        await Refused("--switch: no switch 'nope'", "vm", "adapter", "add", "vm2", "--switch", "nope", "--static-mac", "00:15:5d:00:00:02");
+        await Refused("--port: no port 'nope'", "vfp", "disable-port", "--port", "nope");
+        await Refused("no VM 'nope'", "vm", "start", "nope");
+        var (code, _, problem) = await Run("vfp", "list-ports");
+        Assert.Equal(2, code);
+        Assert.StartsWith("pd: give --etcd URL or --config FILE", problem);
+    }
+}

@@ -1,0 +1,74 @@
+using PdCluster.Cluster;
+using PdCluster.VSwitch.Store;
+
+namespace PdCluster.Tests.VSwitch;
+
+/// <summary>The WinOF walkthrough's records in a real store, and bad input refused with nothing written.</summary>
+public sealed class VSwitchCatalogTests
+{
+    [Fact]
+    public async Task The_walkthrough_creates_the_switch_enables_vfp_adds_the_adapter_and_tracks_port_state_across_a_reboot()
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await catalog.CreateSwitchAsync("sw", "eth", allowManagementOs: true, default);
+        await catalog.EnableExtensionAsync("sw", "vfp", default);
+        await catalog.AddAdapterAsync("vm1", "sw", "00-15-5D-00-00-01", default);
+        var off = Assert.Single(await Vms(catalog));
+        Assert.Equal(("00:15:5d:00:00:01", "vm1", 1, false, false), (off.Mac, off.VmName, off.PortId, off.Initialized, off.Blocked));
+
+        await catalog.SetRunningAsync("vm1", true, default);
+        var started = Assert.Single(await Vms(catalog));
+        Assert.Equal((true, true, false, 0, false), (started.Initialized, started.Blocked, started.Disabled, started.RuleCount, started.MacLearning));
+
+        await catalog.SetPortDisabledAsync(started.PortName, true, default);
+        Assert.True((await Vms(catalog)).Single() is { Blocked: false, Disabled: true });
+
+        await catalog.SetRunningAsync("vm1", false, default);
+        await catalog.SetRunningAsync("vm1", true, default);
+        Assert.True((await Vms(catalog)).Single() is { Blocked: true, Disabled: false });
+        var external = (await catalog.ListPortsAsync(default)).First();
+        Assert.Equal(("External", "eth", "sw"), (external.Type, external.NicName, external.Switch));
+    }
+
+    [Theory]
+    [InlineData("unknown switch", "--switch: no switch 'nope'")]
+    [InlineData("duplicate MAC", "--static-mac: 00:15:5d:00:00:01 is already the MAC of VM vm1's adapter on switch sw.")]
+    [InlineData("malformed MAC", "--static-mac: '00:15:5d:00:01' is not a MAC address")]
+    [InlineData("multicast MAC", "--static-mac: 01:00:5e:00:00:01 is a multicast address")]
+    [InlineData("running VM", "VM vm1 is running; stop it to add a network adapter")]
+    [InlineData("unknown port", "--port: no port 'nope'")]
+    [InlineData("unknown VM", "no VM 'nope'")]
+    [InlineData("unknown extension", "'wfp' is not a switch extension")]
+    [InlineData("existing switch", "switch sw already exists.")]
+    [InlineData("bad name", "'a/b' is not a VM name")]
+    public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing(string bad, string error)
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await catalog.CreateSwitchAsync("sw", "eth", false, default);
+        await catalog.AddAdapterAsync("vm1", "sw", "00:15:5d:00:00:01", default);
+        await catalog.SetRunningAsync("vm1", true, default);
+        var before = await store.RangeAsync("/pd/lab/");
+        Task change = bad switch
+        {
+            "unknown switch" => catalog.AddAdapterAsync("vm2", "nope", "00:15:5d:00:00:02", default),
+            "duplicate MAC" => catalog.AddAdapterAsync("vm2", "sw", "00:15:5D:00:00:01", default),
+            "malformed MAC" => catalog.AddAdapterAsync("vm2", "sw", "00:15:5d:00:01", default),
+            "multicast MAC" => catalog.AddAdapterAsync("vm2", "sw", "01:00:5e:00:00:01", default),
+            "running VM" => catalog.AddAdapterAsync("vm1", "sw", "00:15:5d:00:00:02", default),
+            "unknown port" => catalog.SetPortDisabledAsync("nope", true, default),
+            "unknown VM" => catalog.SetRunningAsync("nope", true, default),
+            "unknown extension" => catalog.EnableExtensionAsync("sw", "wfp", default),
+            "existing switch" => catalog.CreateSwitchAsync("sw", "eth2", false, default),
+            _ => catalog.AddAdapterAsync("a/b", "sw", "00:15:5d:00:00:02", default),
+        };
+        var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => change);
+        Assert.StartsWith(error, refused.Message);
+        var after = await store.RangeAsync("/pd/lab/");
+        Assert.Equal(before.Revision, after.Revision);
+        Assert.Equal(before.Items, after.Items);
+    }
+
+    private static async Task<List<PortListing>> Vms(VSwitchCatalog catalog) => [.. (await catalog.ListPortsAsync(default)).Where(p => p.Type == "Vm")];
+}
