@@ -8,7 +8,9 @@ namespace PdCluster.Actors.Framework;
 /// Keeps a node's adapters running the cluster's filters (DESIGN.md, "The cluster"): ranges <c>filters/</c> at a
 /// revision R and publishes the sets it compiles (<see cref="ScopedFilterSets"/>) to every local adapter, then watches
 /// from R+1 and applies the revisions in order, each whole in one publish (those that arrived during a publish go out
-/// together in the next). After each one it publishes a
+/// together in the next, once the watch has been quiet for <see cref="FilterAgentSettings.SettleQuiet"/> or the backlog
+/// has waited <see cref="FilterAgentSettings.SettleMax"/>: a bulk write costs a node a few compiles of the set, not one
+/// per publish it outlasts). After each one it publishes a
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
@@ -18,6 +20,7 @@ namespace PdCluster.Actors.Framework;
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
+    private const string SettleTimer = "settle";
     private readonly Queue<object> _pending = new();
     // Per adapter: the set in force, the set last offered, the cluster filters it refused, those in force (id to mod
     // revision), what it reports refused, and the revision (and change revision) its set in force is current to.
@@ -39,6 +42,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private long _revisionChange;
     private long _received;
     private bool _publishing;
+    private bool _settling;
+    private long _lastChange;
+    private long _settleStarted;
     private bool _compiled;
     private string? _storeError;
     private TimeSpan _retryDelay;
@@ -67,6 +73,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private sealed record ReadFailed(Exception Cause);
 
     private sealed record RetryWatch;
+
+    /// <summary>Looks whether the watch has gone quiet (or the backlog waited long enough) to publish the backlog.</summary>
+    private sealed record Settle;
 
     /// <summary>An adapter came (back) to Running: it is given the newest set again.</summary>
     private sealed record Republish(string Adapter);
@@ -106,11 +115,13 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 _pending.Clear();
                 _pending.Enqueue(snapshot);
                 StartWatch(snapshot.Range.Revision);
+                StopSettling();
                 ApplyNext();
                 break;
             case Changes changes when changes.Generation == _generation:
                 StoreHealthy();
                 _received = changes.Revision;
+                _lastChange = Environment.TickCount64;
                 _pending.Enqueue(changes);
                 ApplyNext();
                 break;
@@ -133,11 +144,28 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 _publishing = false;
                 Record(published);
                 PublishStatus();
+                if (_pending.TryPeek(out var queued) && queued is Changes)
+                    StartSettling();
+                else
+                    ApplyNext();
+                break;
+            case Settle when _settling:
+                var now = Environment.TickCount64;
+                var quietFor = now - _lastChange;
+                if (quietFor < settings.SettleQuiet.TotalMilliseconds && now - _settleStarted < settings.SettleMax.TotalMilliseconds)
+                {
+                    Context.Timers.StartSingleTimer(SettleTimer, new Settle(), TimeSpan.FromMilliseconds(settings.SettleQuiet.TotalMilliseconds - quietFor));
+                    break;
+                }
+                _settling = false;
                 ApplyNext();
+                break;
+            case Settle:
                 break;
             case AdapterStateChanged { State: AdapterState.Running } running when _newest.ContainsKey(running.Adapter):
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
                 _pending.Enqueue(new Republish(running.Adapter));
+                StopSettling();
                 ApplyNext();
                 break;
             case TeamChanged team:
@@ -145,6 +173,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 // Before the first snapshot there is nothing to recompile: the snapshot's sets take the cover in.
                 if (_compiled)
                     _pending.Enqueue(new Recompile());
+                StopSettling();
                 ApplyNext();
                 break;
             case StatusFailure failed:
@@ -220,10 +249,25 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
     }
 
-    /// <summary>Takes the next revision, if no publish is under way: updates the desired filters and publishes to every adapter (or, for a <see cref="Republish"/>, to one).</summary>
+    /// <summary>Holds the backlog back until the watch goes quiet (<see cref="Settle"/>).</summary>
+    private void StartSettling()
+    {
+        _settling = true;
+        _settleStarted = Environment.TickCount64;
+        Context.Timers.StartSingleTimer(SettleTimer, new Settle(), settings.SettleQuiet);
+    }
+
+    /// <summary>Lets the backlog go at once: a failover or a fresh adapter does not wait for a bulk write to end.</summary>
+    private void StopSettling()
+    {
+        _settling = false;
+        Context.Timers.Cancel(SettleTimer);
+    }
+
+    /// <summary>Takes the next revision, if no publish is under way and no backlog is settling: updates the desired filters and publishes to every adapter (or, for a <see cref="Republish"/>, to one).</summary>
     private void ApplyNext()
     {
-        if (_publishing || !_pending.TryDequeue(out var next))
+        if (_publishing || _settling || !_pending.TryDequeue(out var next))
             return;
         var targets = settings.Targets;
         switch (next)

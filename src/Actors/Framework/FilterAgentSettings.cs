@@ -21,4 +21,13 @@ public sealed record FilterAgentSettings(IClusterStore Store, string Cluster, st
 
     /// <summary>The longest wait between attempts while the store is down.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After a publish that revisions queued up behind (a bulk write under way), how long the watch must stay quiet
+    /// before the backlog is published; a lone change, with nothing queued, is published at once.
+    /// </summary>
+    public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The longest a backlog waits for the watch to go quiet: a steady stream is still published this often.</summary>
+    public TimeSpan SettleMax { get; init; } = TimeSpan.FromMilliseconds(250);
 }
