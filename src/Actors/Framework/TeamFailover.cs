@@ -111,7 +111,8 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
     {
         if (announce.Of.Addresses.Count == 0)
             return;
-        var frames = announce.Of.Addresses.Select(a => AddressAnnouncement.Build(announce.From.Mac, a)).ToList();
+        var from = announce.From.CurrentMac();
+        var frames = announce.Of.Addresses.Select(a => AddressAnnouncement.Build(from, a)).ToList();
         settings.Adapters.Tell(new ToAdapter(announce.From.Adapter, new TransmitFrames(frames)));
         if (announce.Remaining > 1)
             Context.Timers.StartSingleTimer($"announce:{announce.Of.Adapter}", announce with { Remaining = announce.Remaining - 1 }, AnnounceInterval);

@@ -175,7 +175,7 @@ internal sealed class NodeHost : INodeAdmin
         foreach (var team in adapters.GroupBy(a => a.First.Team!, StringComparer.Ordinal))
         {
             var settings = new TeamSettings(team.Key, [.. team.Select(a => new TeamMember(a.First.Name, a.Second.Adapter.Info.Mac,
-                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]))], _node);
+                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]) { LinkAddress = a.Second.Adapter.Announcer is { } link ? link.LinkAddress : null })], _node);
             _teams.Add(settings);
             var actor = TeamFailover.Start(System, settings);
             foreach (var (_, (name, _, telemetry, pool, _)) in team.Where(a => a.Second.Telemetry.HasReported))
