@@ -35,8 +35,10 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         }
         catch (BulkPutException e) when (e.InnerException is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
-            throw new ClusterUnavailableException($"the bulk write stopped after {e.WrittenKeys} of {e.Keys} filters (each transaction of {BulkPut.MaxTxnOps} is written whole or not at all): "
-                + e.InnerException!.Message.ReplaceLineEndings(" "));
+            throw new ClusterUnavailableException($"the bulk write stopped: of the list's {e.Keys} filters (by index from 0), {e.WrittenKeys} are written " +
+                $"({BulkPutException.Describe(e.Written)}), {BulkPutException.Count(e.InDoubt)} may or may not be ({BulkPutException.Describe(e.InDoubt)}: " +
+                $"their transaction failed after it may have reached etcd; `pd filter ls` shows which), {BulkPutException.Count(e.Unsent)} were not sent " +
+                $"({BulkPutException.Describe(e.Unsent)}); each transaction of {BulkPut.MaxTxnOps} is written whole or not at all: " + e.InnerException!.Message.ReplaceLineEndings(" "));
         }
     }
 
