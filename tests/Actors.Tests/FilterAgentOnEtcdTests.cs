@@ -3,6 +3,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
 using PdCluster.DataPath;
+using PdCluster.Nic.Adapters;
 using PdCluster.Queues.Classification;
 using PdCluster.Tests.Cluster.Etcd;
 using PdCluster.TestKit;
@@ -282,6 +283,48 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
         Assert.Equal(applied.Where(r => r <= cut).Append(resynced.Revision).Append(last), applied);
         Assert.Equal(applied, node.AdapterRevisions());
         await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { StoreError: null } f && f.AppliedRevision == last, "the status in etcd to recover");
+    }
+
+    [EtcdFact]
+    public async Task Fifteen_thousand_refused_filters_leave_the_status_small_and_it_still_tells_a_new_filter_applied_from_refused_and_reports_a_nic_loss()
+    {
+        var etcd = await StartEtcdAsync(members: 1);
+        var node = await NodeAsync("n1", Client(etcd));
+        var writer = Client(etcd);
+        // Queue 9 on an adapter with 2 queues: each one refused, with its own id in its error (1.7 MB of refusals in all).
+        var bulk = await BulkPut.RunAsync(writer, [.. Enumerable.Range(0, 15_000).Select(i => KeyValuePair.Create($"{Prefix}q9-{i:D5}", Doc($"q9-{i:D5}", 1000 + i, queue: 9)))]);
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= bulk.LastRevision, "the status in etcd to say the bulk's revision", seconds: 120);
+        Assert.Equal(15_000, node.Last!.Rejected.Count);
+
+        var stored = (await writer.GetAsync("/pd/lab/status/n1")).Items.Single();
+        Assert.InRange(Encoding.UTF8.GetByteCount(stored.Value), 1, 64 * 1024);
+        var status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.Equal(15_000, status.RejectedCount);
+        Assert.Equal(FilterAgentStatus.ListedRejections, status.Rejected.Count);
+        Assert.All(status.Rejected, r => Assert.Contains("queue 9 does not exist on pd0", r.Error));
+        Assert.Equal([.. status.Rejected.Select(r => r.Revision).OrderDescending()], status.Rejected.Select(r => r.Revision));
+        Assert.Equal(bulk.LastRevision, status.Rejected[0].Revision);
+        // The newest are listed: the bulk itself reads as refused; an older write of its own could not be told.
+        Assert.False(status.ListsRefusalsFrom(bulk.FirstRevision));
+
+        // A good filter after them: applied, and the list (reaching below its revision) shows it was not refused.
+        var good = await writer.PutAsync(Prefix + "good", Doc("good", 53));
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= good, "the status to say the good filter's revision");
+        status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.True(status.ListsRefusalsFrom(good));
+        Assert.DoesNotContain(status.Rejected, r => r.Id == "good");
+        Assert.Contains(node.Adapters["pd0"].Settings.Telemetry.Queues[0].Filters!.Set.Specs, s => s.Id == "good");
+
+        // A refused one after them: listed first, with its revision.
+        var bad = await writer.PutAsync(Prefix + "bad", Doc("bad", 54, queue: 9));
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= bad, "the status to say the refused filter's revision");
+        status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.Equal(("bad", bad), (status.Rejected[0].Id, status.Rejected[0].Revision));
+        Assert.Equal(15_001, status.RejectedCount);
+
+        // The NIC goes: the status says so.
+        node.Adapters["pd0"].Lab.Adapter.Inject(DeviceEvent.SurpriseRemoval);
+        await Eventually(async () => (await node.StoredStatusAsync())?.Adapters.GetValueOrDefault("pd0") == AdapterState.Removed, "the status in etcd to say pd0 is removed");
     }
 
     [EtcdFact]

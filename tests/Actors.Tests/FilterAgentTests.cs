@@ -301,7 +301,7 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Equal(["good", "later"], sets.Sets["pd0"].Specs.Select(s => s.Id));
         node.AssertInForce(sets.Sets);
         var refused = Assert.Single(sets.Rejected);
-        Assert.Equal(new RejectedFilter("odd", "pd0", "pd0: filter 'odd': the adapter refused it: priority 66 is not supported."), refused);
+        Assert.Equal(new RejectedFilter("odd", "pd0", "pd0: filter 'odd': the adapter refused it: priority 66 is not supported.", odd), refused);
         await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { } f && f.AppliedRevision == later && f.Rejected.SequenceEqual([refused]),
             "the status in the store to show the refusal");
 

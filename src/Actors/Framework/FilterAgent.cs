@@ -348,7 +348,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             _inForce[outcome.Adapter] = outcome.InForce;
             _adapterApplied[outcome.Adapter] = (published.Revision, published.ChangeRevision);
         }
-        _rejected = [.. _nodeRejected, .. settings.Targets.SelectMany(t => _adapterRejected.GetValueOrDefault(t.Adapter) ?? [])];
+        _rejected = [.. _nodeRejected.Concat(settings.Targets.SelectMany(t => _adapterRejected.GetValueOrDefault(t.Adapter) ?? []))
+            .Select(r => r.Id != "*" && _desired.TryGetValue(r.Id, out var d) ? r with { Revision = d.ModRevision } : r)
+            .OrderByDescending(r => r.Id == "*").ThenByDescending(r => r.Revision).ThenBy(r => r.Id, StringComparer.Ordinal).ThenBy(r => r.Adapter, StringComparer.Ordinal)];
         if (published.Outcomes.Count == 0 && settings.Targets.Count > 0)
             return;
         (_applied, _changeRevision) = settings.Targets.Count == 0
@@ -406,5 +408,5 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     }
 
     private void PublishStatus() =>
-        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError));
+        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError, _rejected.Count));
 }

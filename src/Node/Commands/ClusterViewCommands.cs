@@ -34,7 +34,8 @@ internal static class ClusterViewCommands
                     .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
                 foreach (var n in report.Nodes)
                 {
-                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"));
+                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
+                        + (n.RejectedCount > n.Rejected.Count ? $"\n({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)" : "");
                     table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
                         n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError),
                         Markup.Escape(string.Join(", ", n.Owns)));
@@ -73,7 +74,7 @@ internal static class ClusterViewCommands
         {
             var filters = statuses.GetValueOrDefault(n.Node)?.Filters;
             return new NodeLag(n.Node, n.Live, filters?.AppliedRevision, filters is null ? null : Math.Max(0, newest - filters.AppliedRevision),
-                filters?.Rejected ?? [], filters?.StoreError, n.Owns);
+                filters?.Rejected ?? [], filters?.RejectedCount ?? 0, filters?.StoreError, n.Owns);
         }).ToList();
         return new ClusterStatusReport(newest, view.Filters.Count, nodes, view.Coordinator, [.. Owners(view).Where(o => o.Owner is null).Select(o => o.Item)]);
     }
