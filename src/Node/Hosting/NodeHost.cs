@@ -200,11 +200,7 @@ internal sealed class NodeHost : INodeAdmin
     public async Task<NodeStatus> StatusAsync() => await _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)) with { Teams = Teams };
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<MemberRecord>> MembersAsync()
-    {
-        var members = await Membership.Store.RangeAsync(Membership.Prefix + "members/");
-        return [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)];
-    }
+    public async Task<IReadOnlyList<MemberRecord>> MembersAsync() => (await Cluster.ViewAsync(CancellationToken.None)).Members;
 
     /// <inheritdoc/>
     public IClusterCatalog Cluster => new StoreCatalog(_store, Config.Config.Cluster);
