@@ -8,7 +8,7 @@ namespace PdCluster.Actors.Framework;
 /// watches from R+1. An item whose owner key names this node (and that the node declares) is taken: a VIP is announced
 /// on its adapter at once and again after <see cref="OwnershipAgentSettings.Reannounce"/>, and <see cref="ItemOwned"/>
 /// is published; one that moves away or loses its key is released (<see cref="ItemReleased"/>). On
-/// <see cref="HandOver"/> it stops serving and deletes its owner keys, and its member and election keys when they are on
+/// <see cref="HandOver"/> it stops serving and deletes its owner, member and election keys that are on
 /// its own lease (<see cref="Membership.Registered"/>; another node's keys under the same name are never deleted), in one
 /// transaction.
 /// </summary>
@@ -141,7 +141,8 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
     }
 
     /// <summary>
-    /// Deletes every owner key naming this node, and its member and election keys if they are on <paramref name="lease"/>,
+    /// Deletes this node's owner, member and election keys, each only if it is on <paramref name="lease"/> (owner keys are
+    /// written on the owner's member lease),
     /// in one transaction (read again if one of them changed meanwhile).
     /// </summary>
     private async Task<HandedOver> HandOverAsync(long lease)
@@ -149,7 +150,7 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
         for (var attempt = 0; ; attempt++)
         {
             var owners = await settings.Store.RangeAsync(settings.OwnersPrefix);
-            var mine = owners.Items.Where(kv => StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord)?.Node == settings.Node).ToList();
+            var mine = owners.Items.Where(kv => kv.Lease == lease && StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord)?.Node == settings.Node).ToList();
             foreach (var key in new[] { $"{settings.Prefix}members/{settings.Node}", $"{settings.Prefix}election/{settings.Node}" })
                 mine.AddRange((await settings.Store.GetAsync(key)).Items.Where(kv => lease != 0 && kv.Lease == lease));
             var result = await settings.Store.TxnAsync([.. mine.Select(kv => Compare.ModRevision(kv.Key, kv.ModRevision))], [.. mine.Select(kv => new TxnOp.Delete(kv.Key))]);
