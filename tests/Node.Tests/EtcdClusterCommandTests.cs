@@ -323,4 +323,33 @@ public sealed class EtcdClusterCommandTests
             Assert.DoesNotContain("   at ", error);
         }
     }
+
+    /// <summary>
+    /// F9/F10: a record that is not pd's JSON under members/ or status/, and member and election keys held by no lease,
+    /// are each left out with a warning naming the key; the rest is shown, straight from etcd and through the node.
+    /// </summary>
+    [EtcdFact]
+    public async Task Unreadable_and_lease_less_records_are_left_out_with_a_warning_naming_each_key()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var node = await RunningNode.StartAsync(OnEtcd(etcd, "h10"));
+        await using (var store = new PdCluster.Cluster.Etcd.EtcdStore(etcd.Options))
+        {
+            await store.PutAsync("/pd/h10/members/ghost", "{not json");
+            await store.PutAsync("/pd/h10/status/ghost2", "[1,2,3]");
+            await store.PutAsync("/pd/h10/members/n9", """{"node":"n9","items":["s1"]}""");
+            await store.PutAsync("/pd/h10/election/aaa", "zzz");
+        }
+        foreach (var where in new[] { new[] { "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "h10" }, ["--endpoint", node.Endpoint] })
+        {
+            foreach (var command in new[] { new[] { "node", "ls" }, ["cluster", "status"], ["owners"] })
+            {
+                var (exit, output, error) = await Run([.. command, "-o", "json", .. where]);
+                Assert.True(exit == 0, error);
+                foreach (var key in new[] { "members/ghost", "status/ghost2", "members/n9", "election/aaa" })
+                    Assert.Contains($"/pd/h10/{key}", error);
+                Assert.DoesNotContain("n9", output);
+            }
+        }
+    }
 }

@@ -5,7 +5,8 @@ using PdCluster.Cluster;
 namespace PdCluster.Actors.Framework;
 
 /// <summary>
-/// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
+/// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it (only if no
+/// other lease holds that key: another node's registration is never overwritten), keeps it
 /// alive every TTL/3 with at most one keepalive unanswered, and registers again if the lease is lost. Mirrors every
 /// <see cref="AdapterStateChanged"/> and the <see cref="FilterAgent"/>'s latest <see cref="FilterAgentStatus"/> into
 /// <c>status/&lt;node&gt;</c> on the same lease, one write at a time (the latest state wins). The record is bounded: it
@@ -152,9 +153,13 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
 
     private async Task<long> RegisterAsync(string member)
     {
+        var key = $"{settings.Prefix}members/{settings.Node}";
         var lease = await settings.Store.GrantLeaseAsync(settings.Ttl);
-        await settings.Store.PutAsync($"{settings.Prefix}members/{settings.Node}", member, lease);
-        return lease;
+        if ((await settings.Store.TxnAsync([Compare.CreateRevision(key, 0)], [new TxnOp.Put(key, member, lease)])).Succeeded)
+            return lease;
+        await settings.Store.RevokeAsync(lease);
+        var holder = (await settings.Store.GetAsync(key)).Items.FirstOrDefault();
+        throw new InvalidOperationException($"{key} is held by another node of that name (lease {holder?.Lease:x}, admin {StoredJson.TryRead(holder?.Value ?? "", MembershipJson.Default.MemberRecord)?.Admin ?? "unknown"}); it registers when that key is gone.");
     }
 
     /// <summary>One keepalive; one still unanswered after a TTL is given up (the lease has expired by then).</summary>

@@ -11,7 +11,7 @@ internal static class ClusterViewCommands
 {
     /// <summary><c>pd node ls</c>: members, liveness, applied revision, adapters and their states.</summary>
     public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
-        async (catalog, _, cancel) => Nodes(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
+        async (catalog, _, cancel) => Nodes(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
             var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters", "owns");
             foreach (var r in rows)
@@ -27,7 +27,7 @@ internal static class ClusterViewCommands
     public static Command ClusterStatus()
     {
         var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
-            async (catalog, _, cancel) => Report(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.ClusterStatusReport, report =>
+            async (catalog, _, cancel) => Report(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
                 var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
                         + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}"))
@@ -45,6 +45,14 @@ internal static class ClusterViewCommands
         var cluster = new Command("cluster", "Inspect the cluster as a whole.");
         cluster.Subcommands.Add(status);
         return cluster;
+    }
+
+    /// <summary>Writes each record the view left out, naming its key, to stderr (the rest is shown).</summary>
+    private static ClusterView Warn(ClusterView view)
+    {
+        foreach (var warning in view.Warnings ?? [])
+            Console.Error.WriteLine($"pd: warning: {warning}");
+        return view;
     }
 
     private static string Live(bool live) => live ? "[green]up[/]" : "[red]gone[/]";
@@ -81,7 +89,7 @@ internal static class ClusterViewCommands
 
     /// <summary><c>pd owners</c>: every item a live node declares or an owner key names, and who serves it.</summary>
     public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can take it.",
-        async (catalog, _, cancel) => Owners(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
+        async (catalog, _, cancel) => Owners(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
         {
             var table = new Table().AddColumns("item", "owner", "since", "eligible");
             foreach (var r in rows)

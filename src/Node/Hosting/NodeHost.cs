@@ -149,6 +149,12 @@ internal sealed class NodeHost : INodeAdmin
             throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");
         }
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
+        if (await host.LiveHolderAsync(stopping) is { } holder)
+        {
+            await host.ShutdownAsync("node name taken");
+            throw new ConfigException($"{config.Source}: node: '{config.Config.Node}' is already running in cluster '{config.Config.Cluster}' "
+                + $"(members/{config.Config.Node} is held by lease {holder.Lease:x}, admin {AdminOf(holder)}); give this node another name or stop that one.");
+        }
         host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
         host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
         // States reached before membership subscribed; later changes reach it on the event stream.
@@ -166,6 +172,44 @@ internal sealed class NodeHost : INodeAdmin
         foreach (var (_, adapter, _, _, _) in host._adapters)
             adapter.Traffic?.Start();
         return host;
+    }
+
+    /// <summary>
+    /// The member key of this node's name when another lease holds it for longer than a lease TTL (so not the lease of
+    /// this node's own earlier run, which ends within one TTL), or null. A store that does not answer is left to
+    /// <see cref="Actors.Framework.Membership"/>, which retries.
+    /// </summary>
+    private async Task<KeyValue?> LiveHolderAsync(CancellationToken stopping)
+    {
+        var key = $"{Membership.Prefix}members/{Membership.Node}";
+        var deadline = DateTime.UtcNow + Membership.Ttl + TimeSpan.FromSeconds(1);
+        try
+        {
+            while (true)
+            {
+                var held = (await _store.GetAsync(key, stopping)).Items.FirstOrDefault(k => k.Lease != 0);
+                if (held is null || DateTime.UtcNow >= deadline)
+                    return held;
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stopping);
+            }
+        }
+        catch (Exception e) when (e is EtcdException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The admin address a member record names, or "unknown".</summary>
+    private static string AdminOf(KeyValue member)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(member.Value, MembershipJson.Default.MemberRecord)?.Admin ?? "unknown";
+        }
+        catch (JsonException)
+        {
+            return "unknown";
+        }
     }
 
     /// <summary>Starts a <see cref="TeamFailover"/> per team (after the FilterAgent, which takes its changes), told the states its members already reached.</summary>
@@ -200,11 +244,7 @@ internal sealed class NodeHost : INodeAdmin
     public async Task<NodeStatus> StatusAsync() => await _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)) with { Teams = Teams };
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<MemberRecord>> MembersAsync()
-    {
-        var members = await Membership.Store.RangeAsync(Membership.Prefix + "members/");
-        return [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)];
-    }
+    public async Task<IReadOnlyList<MemberRecord>> MembersAsync() => (await Cluster.ViewAsync(CancellationToken.None)).Members;
 
     /// <inheritdoc/>
     public IClusterCatalog Cluster => new StoreCatalog(_store, Config.Config.Cluster);
