@@ -290,8 +290,10 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
         var etcd = await StartEtcdAsync(members: 1);
         var nodes = await NodesAsync(etcd, 2);
         var writer = Client(etcd);
-        // Scoped to a node that is not here: the agents hold all 10,000 but compile none into their adapters.
-        const string elsewhere = ",\"scope\":{\"nodes\":[\"n9\"]}";
+        // Scoped to nodes that are not here: the agents hold all 10,000 but compile none into their adapters. The
+        // documents are ~600 bytes, so the delete's watch response (each event with the document it deleted) is over
+        // 4 MiB, more than etcd's gateway delivers.
+        var elsewhere = ",\"scope\":{\"nodes\":[" + string.Join(",", Enumerable.Range(0, 24).Select(i => $"\"elsewhere-{i:D2}\"")) + "]}";
         long filled = 0;
         for (var batch = 0; batch < 100; batch++)
         {
