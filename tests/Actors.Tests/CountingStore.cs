@@ -82,6 +82,8 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
 
     public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default) => inner.RangeAsync(prefix, cancel);
 
+    public Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default) => inner.SummarizeAsync(prefix, cancel);
+
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default) => inner.DeleteAsync(key, cancel);
 
     public Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default) =>

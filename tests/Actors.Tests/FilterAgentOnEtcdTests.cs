@@ -328,6 +328,44 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
     }
 
     [EtcdFact]
+    public async Task Ten_thousand_filters_deleted_in_one_revision_are_caught_up_by_a_full_read_when_the_watch_goes_silent()
+    {
+        var etcd = await StartEtcdAsync(members: 1);
+        var nodes = await NodesAsync(etcd, 2);
+        var writer = Client(etcd);
+        // Scoped to nodes that are not here: the agents hold all 10,000 but compile none into their adapters. The
+        // documents are ~600 bytes, so the delete's watch response (each event with the document it deleted) is over
+        // 4 MiB, more than etcd's gateway delivers.
+        var elsewhere = ",\"scope\":{\"nodes\":[" + string.Join(",", Enumerable.Range(0, 24).Select(i => $"\"elsewhere-{i:D2}\"")) + "]}";
+        long filled = 0;
+        for (var batch = 0; batch < 100; batch++)
+        {
+            var puts = Enumerable.Range(batch * 100, 100).Select(i => (TxnOp)new TxnOp.Put($"{Prefix}x-{i:D5}", Doc($"x-{i:D5}", 1000 + i % 60000, scope: elsewhere))).ToList();
+            filled = (await writer.TxnAsync([], puts)).Revision;
+        }
+        foreach (var node in nodes)
+            await AwaitApplied(node, filled);
+
+        // One delete-range, as `etcdctl del --prefix` sends: every filter goes in one revision.
+        using var raw = etcd.Client();
+        var (key, end) = (Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + "x-")), Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + "x.")));
+        using var deleted = await raw.PostAsync(new Uri(etcd.Endpoints[0], "/v3/kv/deleterange"), new StringContent($$"""{"key":"{{key}}","range_end":"{{end}}"}"""));
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        var cleared = (await writer.GetAsync(Prefix + "none")).Revision;
+        Assert.Empty((await writer.RangeAsync(Prefix)).Items);
+        foreach (var node in nodes)
+            await Eventually(() => node.Last?.AppliedRevision >= cleared, $"{node.Name} to apply the delete-range at {cleared}", seconds: 120);
+        var last = await writer.PutAsync(Prefix + "after", Doc("after", 9));
+
+        await AssertRunAsync([ClusterFilter.Read(Doc("after", 9), Prefix + "after").Filter], last, nodes);
+        foreach (var node in nodes)
+        {
+            Assert.Null(node.Last!.StoreError);
+            Assert.Empty(node.Last.Rejected);
+        }
+    }
+
+    [EtcdFact]
     public async Task Documents_a_raw_client_writes_wrong_are_refused_on_every_node_and_change_nothing_else()
     {
         var etcd = await StartEtcdAsync(members: 1);

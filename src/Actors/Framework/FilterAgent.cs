@@ -21,6 +21,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
     private const string SettleTimer = "settle";
+    private const string CheckTimer = "watch-check";
     private readonly Queue<object> _pending = new();
     // Per adapter: the set in force, the set last offered, the cluster filters it refused, those in force (id to mod
     // revision), what it reports refused, and the revision (and change revision) its set in force is current to.
@@ -48,6 +49,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private bool _compiled;
     private string? _storeError;
     private TimeSpan _retryDelay;
+    private long _behindAt;
 
     /// <summary>Asks for the sets in force; the answer is <see cref="FilterSets"/>.</summary>
     public sealed record GetFilterSets
@@ -74,6 +76,12 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     private sealed record RetryWatch;
 
+    /// <summary>Time to compare a quiet watch with the store (<see cref="FilterAgentSettings.WatchCheck"/>).</summary>
+    private sealed record CheckWatch;
+
+    /// <summary>The store's summary of the prefix, taken while the watch of <paramref name="Generation"/> had delivered up to <paramref name="Received"/>; null if the read failed.</summary>
+    private sealed record Checked(int Generation, long Received, PrefixSummary? Summary);
+
     /// <summary>Looks whether the watch has gone quiet (or the backlog waited long enough) to publish the backlog.</summary>
     private sealed record Settle;
 
@@ -96,6 +104,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
         Context.System.EventStream.Subscribe(Self, typeof(TeamChanged));
         Self.Tell(new Resync());
+        Context.Timers.StartPeriodicTimer(CheckTimer, new CheckWatch(), settings.WatchCheck);
     }
 
     /// <inheritdoc/>
@@ -121,6 +130,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case Changes changes when changes.Generation == _generation:
                 StoreHealthy();
                 _received = changes.Revision;
+                _behindAt = 0;
                 _lastChange = Environment.TickCount64;
                 _pending.Enqueue(changes);
                 ApplyNext();
@@ -139,6 +149,18 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 break;
             case RetryWatch:
                 StartWatch(_received);
+                break;
+            case CheckWatch when _watch is not null && Idle:
+                var (generation, received) = (_generation, _received);
+                settings.Store.SummarizeAsync(settings.Prefix).PipeTo(Self, summary => new Checked(generation, received, summary), _ => new Checked(generation, received, null));
+                break;
+            case CheckWatch:
+                break;
+            case Checked check when check.Generation == _generation && check.Received == _received && Idle:
+                OnChecked(check.Summary);
+                break;
+            case Checked:
+                _behindAt = 0;
                 break;
             case Published published:
                 _publishing = false;
@@ -190,6 +212,36 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>Whether every delivered revision is in force: no backlog, no publish or settle under way, so the desired filters are the prefix at <see cref="_received"/>.</summary>
+    private bool Idle => !_publishing && !_settling && _pending.Count == 0 && _compiled && _revision == _received;
+
+    /// <summary>
+    /// Compares the prefix with what the watch delivered: a different key count or a newer mod revision means a change
+    /// the watch has not delivered. Found twice in a row with nothing delivered between (etcd's JSON gateway drops a
+    /// watch response too big for it, and the stream then stays open and silent), the watch is given up for a full
+    /// re-read, as after a compaction.
+    /// </summary>
+    private void OnChecked(PrefixSummary? summary)
+    {
+        var behind = summary is not null && (summary.Count != _desired.Count || summary.NewestModRevision > _received);
+        if (!behind)
+        {
+            _behindAt = 0;
+            return;
+        }
+        if (_behindAt == 0)
+        {
+            _behindAt = summary!.Revision;
+            return;
+        }
+        var message = $"{settings.Node}: the filter watch delivered nothing past revision {_received} while the store moved to {summary!.Revision} " +
+            $"({summary.Count} filters, {_desired.Count} known); reading every filter again.";
+        Context.System.EventStream.Publish(new ActorError(Self, message, new TimeoutException(message)));
+        _behindAt = 0;
+        StopWatch();
+        Self.Tell(new Resync());
     }
 
     private void StartWatch(long after)
