@@ -172,6 +172,6 @@ public sealed class SwitchSupervisor : ActorBase
             p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
             p.Counters.RingDrops)).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
-            ports, [.. _crashed.Order(StringComparer.Ordinal)]);
+            ports, [.. _crashed.Order(StringComparer.Ordinal)], fabric.Failure);
     }
 }

@@ -78,8 +78,8 @@ public sealed class VmPortForwarder : IDutyCycle
     /// </summary>
     public void Quiesce(TimeSpan timeout)
     {
-        Flush(_rx);
-        Flush(_tx);
+        QueueFlush.Flush(_rx);
+        QueueFlush.Flush(_tx);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -105,18 +105,6 @@ public sealed class VmPortForwarder : IDutyCycle
         var n = ring.TryDequeue(_completions);
         _cache.Return(_completions.AsSpan(0, n));
         return n;
-    }
-
-    private static void Flush(IPdQueue queue)
-    {
-        try
-        {
-            queue.FlushQueue();
-        }
-        catch (PdException)
-        {
-            // A failed interface has no ring to flush; what it held comes back by the drains that follow.
-        }
     }
 
     /// <summary>Keeps the frames the port's VFP allows at the front of <paramref name="handles"/>, frees the rest; returns how many it kept.</summary>
