@@ -80,8 +80,8 @@ public sealed class VfpRulesThroughTheStoreTests
         await agent.GracefulStop(TimeSpan.FromSeconds(20));
     }
 
-    internal static VfpRule Rule(string id, string layer, string group, string direction, string? match, string action, string? dnat = null) =>
-        VfpRule.Read($$"""{"schemaVersion":1,"id":"{{id}}","layer":"{{layer}}","group":"{{group}}","direction":"{{direction}}","action":"{{action}}"{{(match is null ? "" : $",\"match\":{match}")}}{{(dnat is null ? "" : $",\"dnat\":{dnat}")}}}""", id);
+    internal static VfpRule Rule(string id, string layer, string group, string direction, string? match, string action, string? dnat = null, int priority = 0) =>
+        VfpRule.Read($$"""{"schemaVersion":1,"id":"{{id}}","layer":"{{layer}}","group":"{{group}}","direction":"{{direction}}","priority":{{priority}},"action":"{{action}}"{{(match is null ? "" : $",\"match\":{match}")}}{{(dnat is null ? "" : $",\"dnat\":{dnat}")}}}""", id);
 
     private static async Task<SwitchStatus> Status(IActorRef agent) =>
         await agent.Ask<object>(new ToSwitch("sw", new GetSwitchStatus()), TimeSpan.FromSeconds(10)) as SwitchStatus ?? throw new Xunit.Sdk.XunitException("the agent runs no switch sw");
