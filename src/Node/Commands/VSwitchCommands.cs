@@ -50,24 +50,8 @@ internal static class VSwitchCommands
 
     private static Command Vfp()
     {
-        var list = new Command("list-ports", "The switches' ports with their VFP state (vfpctrl /list-vmswitch-port).");
-        var output = CommonOptions.Output();
-        list.Options.Add(output);
-        var store = new ClusterOptions(list);
-        list.SetAction((result, cancel) => store.RunOnStoreAsync(result, async (s, cluster) =>
-        {
-            var ports = await new VSwitchCatalog(s, cluster).ListPortsAsync(cancel);
-            if (result.GetValue(output) == "json")
-                Console.WriteLine(JsonSerializer.Serialize(ports, VSwitchJson.Default.IReadOnlyListPortListing));
-            else
-            {
-                // The port names are GUIDs an operator copies into disable-port: a file or pipe gets whole rows.
-                if (Console.IsOutputRedirected)
-                    AnsiConsole.Profile.Width = 240;
-                AnsiConsole.Write(Table(ports));
-            }
-            return ExitCode.Ok;
-        }));
+        var list = Listing("list-ports", "The switches' ports with their VFP state (vfpctrl /list-vmswitch-port).", [],
+            (catalog, _, cancel) => catalog.ListPortsAsync(cancel), VSwitchJson.Default.IReadOnlyListPortListing, Table);
         var command = new Command("vfp", "The VFP extension's ports and rules.") { list, Rule() };
         foreach (var (verb, disabled) in new[] { ("disable-port", true), ("enable-port", false) })
         {
@@ -92,25 +76,9 @@ internal static class VSwitchCommands
         var rmPort = new Option<string>("--port") { Description = "The port's name, as list-ports shows it.", Required = true };
         var rm = Writing("rm", "Remove a VFP rule from a port.", [id], [rmPort], (catalog, result, cancel) => catalog.RemoveRuleAsync(result.GetValue(rmPort)!, result.GetValue(id)!, cancel),
             result => $"rule {result.GetValue(id)} removed from port {result.GetValue(rmPort)}");
-        var ls = new Command("ls", "The VFP rules of every port, or of one.");
         var lsPort = new Option<string?>("--port") { Description = "Only this port's rules." };
-        var output = CommonOptions.Output();
-        ls.Options.Add(lsPort);
-        ls.Options.Add(output);
-        var store = new ClusterOptions(ls);
-        ls.SetAction((result, cancel) => store.RunOnStoreAsync(result, async (s, cluster) =>
-        {
-            var rules = await new VSwitchCatalog(s, cluster).ListRulesAsync(result.GetValue(lsPort), cancel);
-            if (result.GetValue(output) == "json")
-                Console.WriteLine(JsonSerializer.Serialize(rules, VSwitchJson.Default.IReadOnlyListRuleListing));
-            else
-            {
-                if (Console.IsOutputRedirected)
-                    AnsiConsole.Profile.Width = 240;
-                AnsiConsole.Write(Table(rules));
-            }
-            return ExitCode.Ok;
-        }));
+        var ls = Listing("ls", "The VFP rules of every port, or of one.", [lsPort],
+            (catalog, result, cancel) => catalog.ListRulesAsync(result.GetValue(lsPort), cancel), VSwitchJson.Default.IReadOnlyListRuleListing, Table);
         return new Command("rule", "A port's VFP rules.") { add, rm, ls };
     }
 
@@ -172,6 +140,33 @@ internal static class VSwitchCommands
                 document["dnat"] = new JsonObject { ["vip"] = result.GetValue(_vip), ["dip"] = result.GetValue(_dip) };
             return document;
         }
+    }
+
+    /// <summary>A command that reads rows through <see cref="VSwitchCatalog"/> and prints them as a table, or as JSON with <c>-o json</c>.</summary>
+    private static Command Listing<T>(string name, string description, Option[] options, Func<VSwitchCatalog, ParseResult, CancellationToken, Task<IReadOnlyList<T>>> read,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<T>> json, Func<IReadOnlyList<T>, Table> table)
+    {
+        var command = new Command(name, description);
+        foreach (var option in options)
+            command.Options.Add(option);
+        var output = CommonOptions.Output();
+        command.Options.Add(output);
+        var store = new ClusterOptions(command);
+        command.SetAction((result, cancel) => store.RunOnStoreAsync(result, async (s, cluster) =>
+        {
+            var rows = await read(new VSwitchCatalog(s, cluster), result, cancel);
+            if (result.GetValue(output) == "json")
+                Console.WriteLine(JsonSerializer.Serialize(rows, json));
+            else
+            {
+                // Port names are GUIDs an operator copies into other commands: a file or pipe gets whole rows.
+                if (Console.IsOutputRedirected)
+                    AnsiConsole.Profile.Width = 240;
+                AnsiConsole.Write(table(rows));
+            }
+            return ExitCode.Ok;
+        }));
+        return command;
     }
 
     /// <summary>A command that makes one checked change through <see cref="VSwitchCatalog"/> and says what it did and at which revision.</summary>
