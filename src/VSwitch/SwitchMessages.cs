@@ -23,3 +23,6 @@ public sealed record SetPortDisabled(string PortName, bool Disabled);
 
 /// <summary>Asks for a <see cref="SwitchStatus"/>.</summary>
 public sealed record GetSwitchStatus;
+
+/// <summary>Asks a <see cref="VSwitchAgent"/> for its <see cref="Store.VfpRuleStatus"/>.</summary>
+public sealed record GetVfpRuleStatus;

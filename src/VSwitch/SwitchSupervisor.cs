@@ -71,7 +71,7 @@ public sealed class SwitchSupervisor : ActorBase
             case SetVfpExtension extension:
                 _vfpEnabled = extension.Enabled;
                 foreach (var (_, port) in _running.Values)
-                    port.Gate.ExtensionEnabled = extension.Enabled;
+                    port.VfpEnabled = extension.Enabled;
                 break;
             case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
                 if (state.Disabled)
@@ -79,9 +79,11 @@ public sealed class SwitchSupervisor : ActorBase
                 else
                     _disabledOnStart.Remove(state.PortName);
                 break;
+            case SetPortDisabled state when state.Disabled:
+                _settings.VfpPorts.For(state.PortName).Disable();
+                break;
             case SetPortDisabled state:
-                foreach (var (_, port) in _running.Values.Where(r => r.Port.Identity.PortName == state.PortName))
-                    port.Gate.PortDisabled = state.Disabled;
+                _settings.VfpPorts.For(state.PortName).Enable();
                 break;
             case GetSwitchStatus:
                 Sender.Tell(Status());
@@ -119,9 +121,13 @@ public sealed class SwitchSupervisor : ActorBase
             return new VmRefused(spec.Name, $"VM {spec.Name} is already running.");
         if (_fabric!.Table.Find(spec.Mac) is { } owner)
             return new VmRefused(spec.Name, $"MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
-        var port = new SwitchPort(spec.Port);
-        port.Gate.ExtensionEnabled = _vfpEnabled;
-        port.Gate.PortDisabled = _disabledOnStart.Remove(spec.Port.PortName);
+        // A (re)started VM's port comes up enabled, so blocked until it has rules, unless a disable came while it started.
+        var vfp = _settings.VfpPorts.For(spec.Port.PortName);
+        if (_disabledOnStart.Remove(spec.Port.PortName))
+            vfp.Disable();
+        else
+            vfp.Reset();
+        var port = new SwitchPort(spec.Port, vfp) { VfpEnabled = _vfpEnabled };
         VmPortLink link;
         try
         {
@@ -162,10 +168,10 @@ public sealed class SwitchSupervisor : ActorBase
     private SwitchStatus Status()
     {
         var fabric = _fabric!;
-        var ports = _running.Values.Select(r => r.Port).OrderBy(p => p.Identity.PortId).Select(p => new PortStatus(p.Identity, p.Initialized, p.Gate.Blocked,
-            p.Gate.PortDisabled, p.Gate.RuleCount, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
+        var ports = _running.Values.Select(r => r.Port).OrderBy(p => p.Identity.PortId).Select(p => new PortStatus(p.Identity, p.Initialized, p.Blocked,
+            p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
             p.Counters.RingDrops)).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
-            ports, [.. _crashed.Order(StringComparer.Ordinal)]);
+            ports, [.. _crashed.Order(StringComparer.Ordinal)], fabric.Failure);
     }
 }

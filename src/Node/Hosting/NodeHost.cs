@@ -15,6 +15,7 @@ using PdCluster.Node.Configuration;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Capture;
+using PdCluster.VSwitch;
 
 namespace PdCluster.Node.Hosting;
 
@@ -40,6 +41,9 @@ internal sealed class NodeHost : INodeAdmin
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
+    /// <summary>The VFP state of the node's VM ports (for its VM switch agent), whose counters <c>/metrics</c> exports.</summary>
+    public VfpPorts VfpPorts { get; } = new();
+
     private NodeHost(LoadedConfig config, PdProviderRegistry providers)
     {
         Config = config;
@@ -58,7 +62,7 @@ internal sealed class NodeHost : INodeAdmin
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool, supervised.Captures));
         }
-        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))]);
+        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))], VfpPorts);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         AdminEndpoint = config.AdminEndpoint;
