@@ -116,18 +116,20 @@ ovs_up() {   # Open vSwitch's userspace datapath with a database and run directo
   export OVS_RUNDIR=$WORK/ovs OVS_DBDIR=$WORK/ovs OVS_LOGDIR=$WORK/ovs
   mkdir -p "$WORK/ovs"
   ovsdb-tool create "$WORK/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema >/dev/null &&
-  ovsdb-server "$WORK/ovs/conf.db" --remote="punix:$WORK/ovs/db.sock" --pidfile="$WORK/ovs/ovsdb-server.pid" --detach --log-file="$WORK/ovs/ovsdb-server.log" &&
-  in_ns "$SW" ovs-vswitchd "unix:$WORK/ovs/db.sock" --pidfile="$WORK/ovs/ovs-vswitchd.pid" --detach --log-file="$WORK/ovs/ovs-vswitchd.log" &&
-  ovs-vsctl --db="unix:$WORK/ovs/db.sock" --timeout=20 -- add-br br0 -- set bridge br0 datapath_type=netdev -- set-fail-mode br0 secure \
-    -- add-port br0 ext0 -- add-port br0 b1p -- add-port br0 b2p >/dev/null &&
-  ovs-ofctl add-flow "unix:$WORK/ovs/br0.mgmt" "dl_dst=$MAC1,actions=output:b1p" &&
-  ovs-ofctl add-flow "unix:$WORK/ovs/br0.mgmt" "dl_dst=$MAC2,actions=output:b2p"
+  ovsdb-server "$WORK/ovs/conf.db" --remote="punix:$WORK/ovs/db.sock" --pidfile="$WORK/ovs/ovsdb-server.pid" --detach --log-file="$WORK/ovs/ovsdb-server.log" -vconsole:off &&
+  in_ns "$SW" ovs-vswitchd "unix:$WORK/ovs/db.sock" --pidfile="$WORK/ovs/ovs-vswitchd.pid" --detach --log-file="$WORK/ovs/ovs-vswitchd.log" -vconsole:off &&
+  ovs-vsctl --db="unix:$WORK/ovs/db.sock" --timeout=20 -- add-br obr0 -- set bridge obr0 datapath_type=netdev -- set-fail-mode obr0 secure \
+    -- add-port obr0 ext0 -- add-port obr0 b1p -- add-port obr0 b2p >/dev/null &&
+  ovs-ofctl add-flow "unix:$WORK/ovs/obr0.mgmt" "dl_dst=$MAC1,actions=output:b1p" &&
+  ovs-ofctl add-flow "unix:$WORK/ovs/obr0.mgmt" "dl_dst=$MAC2,actions=output:b2p"
 }
 ovs_down() {
   local f
   for f in ovs-vswitchd ovsdb-server; do
     [ -f "$WORK/ovs/$f.pid" ] && kill -TERM "$(cat "$WORK/ovs/$f.pid")" 2>/dev/null
   done
+  sleep 0.5
+  ip -n "$SW" link del obr0 2>/dev/null   # the userspace datapath's tap for the bridge's own port
   return 0
 }
 
@@ -136,14 +138,15 @@ ovs_down() {
 measure() {
   local path=$1 sw=$2 rules=$3 count=$4 gen_ns=$5 frame=$6; shift 6
   local count_ns=${count%:*} count_if=${count#*:}
-  ( exec in_ns "$gen_ns" taskset -c 0 trafgen --no-sock-mem --notouch-irq -C -P 1 -b "${RATE}pps" -i "$frame" -o eth0 >/dev/null 2>&1 ) &
+  ( exec ip netns exec "$gen_ns" taskset -c 0 trafgen --no-sock-mem --notouch-irq -C -P 1 -b "${RATE}pps" -i "$frame" -o eth0 >/dev/null 2> "$WORK/trafgen.err" ) &
   GEN_PID=$!
   sleep "$WARM"
   local t0 r0 g0 c0 t1 r1 g1 c1
   t0=$(date +%s%N); r0=$(rx_packets "$count_ns" "$count_if"); g0=$(tx_packets "$gen_ns" eth0); c0=$(ticks "$GEN_PID" "$@")
   sleep "$DUR"
   t1=$(date +%s%N); r1=$(rx_packets "$count_ns" "$count_if"); g1=$(tx_packets "$gen_ns" eth0); c1=$(ticks "$GEN_PID" "$@")
-  kill -INT "$GEN_PID" 2>/dev/null; wait "$GEN_PID" 2>/dev/null || true; GEN_PID=
+  kill -0 "$GEN_PID" 2>/dev/null || { log "trafgen stopped early: $(tail -2 "$WORK/trafgen.err")"; GEN_PID=; return 1; }
+  kill -INT "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; GEN_PID=
   python3 -c 'import json,sys,os
 p,s,r,t0,t1,r0,r1,g0,g1,c0,c1=sys.argv[1:]
 dt=(int(t1)-int(t0))/1e9; got=int(r1)-int(r0)
@@ -178,13 +181,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for path in ext-to-vm vm-to-vm; do
     if [ $path = ext-to-vm ]; then gen_ns=$SRC; frame=$WORK/ext.cfg; floor_count=$SW:ext0; else gen_ns=$B2; frame=$WORK/vm.cfg; floor_count=$SW:b2p; fi
     log "round $round/$ROUNDS, $path: floor"
-    measure $path floor "" "$floor_count" "$gen_ns" "$frame" >> "$RAW"
+    measure $path floor "" "$floor_count" "$gen_ns" "$frame" >> "$RAW" || log "floor failed"
     log "round $round/$ROUNDS, $path: linux-bridge"
-    ip -n "$SW" link add br0 type bridge forward_delay 0 && ip -n "$SW" link set br0 up
-    for port in ext0 b1p b2p; do ip -n "$SW" link set $port master br0; done
+    ip -n "$SW" link add kbr0 type bridge forward_delay 0 && ip -n "$SW" link set kbr0 up
+    for port in ext0 b1p b2p; do ip -n "$SW" link set $port master kbr0; done
     bridge -n "$SW" fdb replace $MAC1 dev b1p master static; bridge -n "$SW" fdb replace $MAC2 dev b2p master static
     measure $path linux-bridge "" "$B1:eth0" "$gen_ns" "$frame" >> "$RAW" || log "linux-bridge failed"
-    ip -n "$SW" link del br0
+    ip -n "$SW" link del kbr0
     if [ $OVS = 1 ]; then
       log "round $round/$ROUNDS, $path: ovs-netdev"
       if ovs_up; then measure $path ovs-netdev "" "$B1:eth0" "$gen_ns" "$frame" "$(cat "$WORK/ovs/ovs-vswitchd.pid")" >> "$RAW" || log "ovs failed"; fi
