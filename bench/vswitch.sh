@@ -42,7 +42,7 @@ OVS_REASON=
 
 cleanup() {
   set +e
-  [ -n "$GEN_PID" ] && kill -INT "$GEN_PID" 2>/dev/null && wait "$GEN_PID" 2>/dev/null
+  [ -n "$GEN_PID" ] && stop_gen && wait "$GEN_PID" 2>/dev/null
   [ -n "$SWITCH_PID" ] && kill -TERM "$SWITCH_PID" 2>/dev/null && wait "$SWITCH_PID" 2>/dev/null
   ovs_down
   for ns in "$SRC" "$SW" "$B1" "$B2" "pdvm-$VM1" "pdvm-$VM2"; do ip netns del "$ns" 2>/dev/null; done
@@ -51,6 +51,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# trafgen's worker is a child process of its own: both get SIGINT, as a terminal's Ctrl-C gives it to both.
+stop_gen() { kill -INT $(pgrep -P "$GEN_PID") "$GEN_PID" 2>/dev/null || true; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 rx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 tx_packets() { in_ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }
@@ -146,7 +148,7 @@ measure() {
   sleep "$DUR"
   t1=$(date +%s%N); r1=$(rx_packets "$count_ns" "$count_if"); g1=$(tx_packets "$gen_ns" eth0); c1=$(ticks "$GEN_PID" "$@")
   kill -0 "$GEN_PID" 2>/dev/null || { log "trafgen stopped early: $(tail -2 "$WORK/trafgen.err")"; GEN_PID=; return 1; }
-  kill -INT "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; GEN_PID=
+  stop_gen; wait "$GEN_PID" 2>/dev/null || true; GEN_PID=
   python3 -c 'import json,sys,os
 p,s,r,t0,t1,r0,r1,g0,g1,c0,c1=sys.argv[1:]
 dt=(int(t1)-int(t0))/1e9; got=int(r1)-int(r0)
@@ -172,7 +174,7 @@ setup
 write_frame "$WORK/ext.cfg" $MAC_SRC
 write_frame "$WORK/vm.cfg" $MAC2
 if ovs_up; then
-  ovs_down; OVS=1; OVS_REASON="measured: the userspace datapath (netdev); this kernel has no openvswitch module"
+  ovs_down; rm -rf "$WORK/ovs"; OVS=1; OVS_REASON="measured: the userspace datapath (netdev); this kernel has no openvswitch module"
 else
   OVS=0; OVS_REASON="ovs-vswitchd did not run here: $(tail -2 "$WORK/ovs/ovs-vswitchd.log" 2>/dev/null | tr '\n"' ' ' | cut -c1-200)"; ovs_down; log "$OVS_REASON"
 fi

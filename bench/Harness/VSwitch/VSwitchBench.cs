@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PdCluster.Bench.Cluster;
 
 namespace PdCluster.Bench.VSwitch;
 
@@ -29,7 +30,7 @@ internal static class VSwitchBench
             Console.Error.WriteLine($"pd-bench vswitch: --veth: {vethFile} does not exist");
             return 2;
         }
-        var loadBefore = LoadAverage();
+        var loadBefore = ClusterBench.LoadAverage();
         var rounds = quick ? 1 : 3;
         var cases = quick ? new SoftNicCases(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : new SoftNicCases(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
         var samples = new List<(int Round, VSwitchRow Row)>();
@@ -80,7 +81,7 @@ internal static class VSwitchBench
         }
         var ovs = Text("--ovs") ?? (veth.Any(r => r.Switch.StartsWith("ovs", StringComparison.Ordinal)) ? "measured" : "not measured");
         var summary = new VSwitchSummary("vswitch-summary", versusBridge, versusBridge.Count == 0 ? null : versusBridge.Values.All(v => v < 1),
-            uft, uft.Count == 0 ? null : uft.Values.All(v => v >= UftTarget), ovs, loadBefore, LoadAverage());
+            uft, uft.Count == 0 ? null : uft.Values.All(v => v >= UftTarget), ovs, loadBefore, ClusterBench.LoadAverage());
 
         foreach (var row in forwarding)
             Console.WriteLine(JsonSerializer.Serialize(row, BenchJson.Default.VSwitchRow));
@@ -115,9 +116,6 @@ internal static class VSwitchBench
 
     private static string Label(VSwitchRow r) => $"{r.Case} {r.Switch}{(r.Rules is { } n ? $" {n:N0} rules" : "")}";
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
     private static string Markdown(MachineInfo m, List<VSwitchRow> rows, List<RulePushRow> pushes, VSwitchSummary s, string stem)
     {
         static string Met(bool? met) => met switch { true => "met", false => "not met", null => "– (not measured in this run)" };
@@ -133,7 +131,7 @@ internal static class VSwitchBench
             $"(the switch's ports do not take VFP rules themselves yet). The chart is also in [{stem}.svg]({stem}.svg); its data in `{stem}.tsv`.").AppendLine();
         md.AppendLine("## SoftNic (in process)").AppendLine();
         md.AppendLine("64 UDP flows of 64-byte frames, as fast as the sender goes: from a tester on the external port's wire (ext-to-vm) or from VM vm2 (vm-to-vm) to VM vm1. " +
-            $"Mpps per core is what vm1 received over the CPU time of the switch's own threads (the switch's and each VM port's, from `/proc/self/task/*/schedstat`); the senders' and VMs' threads are not counted. Median of {m.Rounds} interleaved round(s), range across rounds. " +
+            $"Mpps per core is what vm1's port handed to vm1 over the CPU time of the switch's own threads (the switch's and each VM port's, from `/proc/self/task/*/schedstat`); the senders' and VMs' threads are not counted. Median of {m.Rounds} interleaved round(s), range across rounds. " +
             "The switch's threads poll (spin, then back off), so on these 2 shared cores they share the CPU with the senders.").AppendLine();
         md.AppendLine("| case | rules per port | delivered Mpps (range) | switch threads | their CPU % | Mpps per core (range) |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
@@ -156,7 +154,7 @@ internal static class VSwitchBench
         }
         md.AppendLine().AppendLine("## Rule push to traffic allowed").AppendLine();
         md.AppendLine("**Through the port's policy directly** (the cluster store's VFP rule distribution is not on main yet): the tester sends to vm1, whose port has VFP on and no rules, so it blocks; " +
-            "each trial compiles the rules into a `VfpPort`, hands it to the port's gate, and times until vm1 has received a frame; then the rules go and the port blocks again.").AppendLine();
+            "each trial compiles the rules into a `VfpPort`, hands it to the port's gate, and times until vm1 has received a frame (a 10 µs spin between checks; the senders and VMs share the 2 cores); then the rules go and the port blocks again.").AppendLine();
         md.AppendLine("| case | through | rules pushed | trials | p50 µs | p99 µs | max µs |").AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var p in pushes)
             md.AppendLine(CultureInfo.InvariantCulture, $"| {p.Case} | {p.Through} | {p.RulesPushed:N0} | {p.Trials} | {p.P50Us:0.0} | {p.P99Us:0.0} | {p.MaxUs:0.0} |");
