@@ -1,7 +1,6 @@
 using PdCluster.Bench.VSwitch;
 using PdCluster.Queues.Packets;
 using PdCluster.Vfp;
-using PdCluster.VSwitch;
 
 namespace PdCluster.Bench.Tests;
 
@@ -16,15 +15,15 @@ public sealed class BenchPolicyTests
     {
         var port = new VfpPort("bench");
         port.Apply(BenchPolicy.Make(rules)!);
-        var policy = new VfpPortPolicy(port);
         for (var flow = 0; flow < 64; flow++)
         {
             var frame = new FrameBuilder().Ethernet(0x00_15_5d_00_00_01, 0x02_00_00_00_00_01).Ipv4(BenchPolicy.FlowSource(flow, rules), "198.19.1.1")
                 .Udp((ushort)(10_000 + flow), BenchPolicy.DestinationPort).Build();
             var info = new PacketInfo();
             PacketParser.Parse(frame, ref info);
-            Assert.True(policy.Admit(PortDirection.Inbound, frame, in info), $"flow {flow} from {BenchPolicy.FlowSource(flow, rules)} is blocked inbound at {rules} rules");
-            Assert.True(policy.Admit(PortDirection.Outbound, frame, in info), $"flow {flow} from {BenchPolicy.FlowSource(flow, rules)} is blocked outbound at {rules} rules");
+            var outbound = info;
+            Assert.True(port.Process(VfpDirection.Inbound, frame, ref info) == VfpVerdict.Allow, $"flow {flow} from {BenchPolicy.FlowSource(flow, rules)} is blocked inbound at {rules} rules");
+            Assert.True(port.Process(VfpDirection.Outbound, frame, ref outbound) == VfpVerdict.Allow, $"flow {flow} from {BenchPolicy.FlowSource(flow, rules)} is blocked outbound at {rules} rules");
         }
         Assert.Equal(rules, port.Policy.Rules.Count);
     }
@@ -37,7 +36,7 @@ public sealed class BenchPolicyTests
         var frame = new FrameBuilder().Ethernet(0x00_15_5d_00_00_01, 0x02_00_00_00_00_01).Ipv4("198.19.200.1", "198.19.1.1").Udp(10_000, BenchPolicy.DestinationPort).Build();
         var info = new PacketInfo();
         PacketParser.Parse(frame, ref info);
-        Assert.False(new VfpPortPolicy(port).Admit(PortDirection.Inbound, frame, in info));
+        Assert.Equal(VfpVerdict.Block, port.Process(VfpDirection.Inbound, frame, ref info));
         Assert.Null(BenchPolicy.Make(0));
     }
 }

@@ -51,8 +51,7 @@ internal sealed class BenchSwitch : IDisposable
     /// </summary>
     public SwitchPort Attach(VmSpec spec, IVm vm, VfpPolicy? policy)
     {
-        var port = new SwitchPort(spec.Port);
-        port.Gate.ExtensionEnabled = policy is not null;
+        var port = new SwitchPort(spec.Port) { VfpEnabled = policy is not null };
         if (policy is not null)
             SetRules(port, policy);
         var link = new VmPortLink(port, vm, Pool);
@@ -61,18 +60,8 @@ internal sealed class BenchSwitch : IDisposable
         return port;
     }
 
-    /// <summary>Compiles <paramref name="policy"/> into a VFP port and gives it to <paramref name="port"/>'s gate (null: no rules, so blocked while VFP is on).</summary>
-    public static void SetRules(SwitchPort port, VfpPolicy? policy)
-    {
-        if (policy is null)
-        {
-            port.Gate.SetRules(null, 0);
-            return;
-        }
-        var vfp = new VfpPort(port.Identity.PortName);
-        vfp.Apply(policy);
-        port.Gate.SetRules(new VfpPortPolicy(vfp), policy.Rules.Count);
-    }
+    /// <summary>Gives <paramref name="port"/>'s VFP port <paramref name="policy"/> (null: no rules, so blocked while VFP is on).</summary>
+    public static void SetRules(SwitchPort port, VfpPolicy? policy) => port.Vfp.Apply(policy ?? VfpPolicy.Empty);
 
     /// <inheritdoc/>
     public void Dispose()
