@@ -9,7 +9,7 @@ namespace PdCluster.Bench.VSwitch;
 /// <summary>
 /// A switch assembled from the parts <see cref="SwitchSupervisor"/> runs (the external port's queues, a
 /// <see cref="SwitchFabric"/> on a <see cref="SwitchActor"/>, a <see cref="VmPortActor"/> per VM on pinned threads),
-/// keeping each port's <see cref="VfpGate"/> within reach so the bench sets its VFP rules. Dispose stops the ports, then
+/// keeping each port's <see cref="VfpPort"/> within reach so the bench sets its VFP rules. Dispose stops the ports, then
 /// the switch, and closes the external port.
 /// </summary>
 internal sealed class BenchSwitch : IDisposable

@@ -127,8 +127,8 @@ internal static class VSwitchBench
         md.AppendLine($"![SoftNic: Mpps per core of the switch's threads; veth: CPU per packet]({stem}.png)").AppendLine();
         md.AppendLine("Produced by `bench/run.sh vswitch`. **0 rules is the baseline: VFP off on the port (no VFP at all)**; at 10 and 10,000 rules VFP is on " +
             "and each port has that many rules, half inbound and half outbound, every one allowing UDP from a source prefix (/24 to /32) to port 9000 exact, as a range or any. " +
-            "The rules reach the ports through the switch's port policy hook (`IPortPolicy`) with a `VfpPort` behind it, in the bench " +
-            $"(the switch's ports do not take VFP rules themselves yet). The chart is also in [{stem}.svg]({stem}.svg); its data in `{stem}.tsv`.").AppendLine();
+            "The rules are applied to each switch port's own `VfpPort`, as the node does. " +
+            $"The chart is also in [{stem}.svg]({stem}.svg); its data in `{stem}.tsv`.").AppendLine();
         md.AppendLine("## SoftNic (in process)").AppendLine();
         md.AppendLine("64 UDP flows of 64-byte frames, as fast as the sender goes: from a tester on the external port's wire (ext-to-vm) or from VM vm2 (vm-to-vm) to VM vm1. " +
             $"Mpps per core is what vm1's port handed to vm1 over the CPU time of the switch's own threads (the switch's and each VM port's, from `/proc/self/task/*/schedstat`); the senders' and VMs' threads are not counted. Median of {m.Rounds} interleaved round(s), range across rounds. " +
