@@ -227,7 +227,8 @@ public sealed class FilterAgentTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_of_revisions_behind_a_publish_waits_for_the_watch_to_go_quiet_and_goes_out_in_a_few_publishes()
     {
-        var node = Node("n1", settle: (TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)));
+        // Each publish takes 20 ms in the adapter (a large set's cost), so revisions 2 ms apart queue up behind it.
+        var node = Node("n1", decorate: p => new SlowProvider(p, TimeSpan.FromMilliseconds(20)), settle: (TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)));
         var first = await Put("first", Doc("first", 53));
         await AwaitApplied(node, first);
         var before = node.AppliedRevisions().Count;
@@ -392,5 +393,15 @@ public sealed class FilterAgentTests : IAsyncLifetime
         await Eventually(() => settings.Telemetry.Queues.Count > 0 && settings.Telemetry.Queues.All(q => ReferenceEquals(q.Filters?.Set, sets.Sets["pd0"])) && settings.Telemetry.State == AdapterState.Running,
             "the fresh supervisor to run the cluster's set");
         node.AssertInForce(sets.Sets);
+    }
+
+    /// <summary>A provider whose receive-filter changes take <paramref name="delay"/>: an adapter given a large set.</summary>
+    private sealed class SlowProvider(IPdProvider inner, TimeSpan delay) : ReceiveFilterDecorator(inner)
+    {
+        public override IReadOnlyList<PdReceiveFilter> UpdateReceiveFilters(IReadOnlyList<PdReceiveFilter> clear, IReadOnlyList<ReceiveFilterParameters> set)
+        {
+            Thread.Sleep(delay);
+            return Inner.UpdateReceiveFilters(clear, set);
+        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class AfPacketProviderFactoryTests
     }
 
     [VethFact]
-    public void Auto_takes_af_xdp_where_it_attaches_and_af_packet_where_the_xdp_slot_is_taken()
+    public void Auto_takes_af_xdp_where_it_attaches_af_packet_beside_another_program_and_neither_beside_a_live_pd_provider()
     {
         HostPrerequisite.Require();
         using var veth = new VethPair();
@@ -44,7 +44,8 @@ public sealed class AfPacketProviderFactoryTests
             Assert.IsType<AfXdpProvider>(provider);
         }
 
-        using var holder = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(veth.DeviceInterface), new AfXdpAdapterOptions(veth.DeviceInterface), veth.Device);
+        // Another program in the XDP slot: auto runs the adapter on AF_PACKET beside it.
+        VethPair.Ip($"-n {veth.DeviceNamespace} link set dev {veth.DeviceInterface} xdpgeneric obj {Path.Combine(AppContext.BaseDirectory, "pd_xdp.o")} sec xdp");
         Assert.NotNull(AutoProviderFactory.AfXdpUnavailable(Options(veth), trial: true));
         using (var adapter = auto.Bind(Options(veth)))
         {
@@ -52,6 +53,15 @@ public sealed class AfPacketProviderFactoryTests
             Assert.NotNull(adapter.Info.KernelFilterFields);
             using var provider = adapter.OpenProvider();
             Assert.IsType<AfPacketProvider>(provider);
+        }
+        VethPair.Ip($"-n {veth.DeviceNamespace} link set dev {veth.DeviceInterface} xdpgeneric off");
+
+        // A live PD afxdp provider in it: its program takes the frames before any packet socket, so AF_PACKET is refused too.
+        using var holder = new AfXdpProvider(AfXdpProviderContractTests.VethHarness.Adapter(veth.DeviceInterface), new AfXdpAdapterOptions(veth.DeviceInterface), veth.Device);
+        using (var adapter = auto.Bind(Options(veth)))
+        {
+            Assert.Equal("afpacket", adapter.Info.ChosenProvider);
+            Assert.Equal(PdStatus.Busy, Assert.Throws<PdException>(() => adapter.OpenProvider()).Status);
         }
     }
 
