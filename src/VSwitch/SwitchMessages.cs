@@ -23,3 +23,6 @@ public sealed record SetPortDisabled(string PortName, bool Disabled);
 
 /// <summary>Asks for a <see cref="SwitchStatus"/>.</summary>
 public sealed record GetSwitchStatus;
+
+/// <summary>Asks a <see cref="VSwitchAgent"/> for the status of every switch it runs: answered with a list of <see cref="SwitchStatus"/>.</summary>
+public sealed record GetSwitchStatuses;

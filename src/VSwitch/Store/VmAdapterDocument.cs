@@ -18,6 +18,9 @@ public sealed record VmAdapterDocument
     /// <summary>The port's number on its switch.</summary>
     public required int PortId { get; init; }
 
+    /// <summary>The address (CIDR, like 198.18.1.10/15) the VM's interface gets where the VM is a network namespace; null for none.</summary>
+    public string? Address { get; init; }
+
     /// <summary>Whether VFP is disabled on the port (<c>pd vfp disable-port</c>); a start of the VM enables it again.</summary>
     public bool VfpDisabled { get; init; }
 }
