@@ -16,7 +16,17 @@ internal static class VSwitchRoutes
     public static void Map(WebApplication app, INodeAdmin node)
     {
         var catalog = node.VSwitches;
-        app.MapGet("/vswitch/ports", async (CancellationToken cancel) => Results.Json(await catalog.ListPortsAsync(cancel), AdminJson.Default.IReadOnlyListPortListing));
+        app.MapGet("/vswitch/ports", async (CancellationToken cancel) =>
+        {
+            try
+            {
+                return Results.Json(await catalog.ListPortsAsync(cancel), AdminJson.Default.IReadOnlyListPortListing);
+            }
+            catch (VSwitchRefusedException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 409);
+            }
+        });
         app.MapGet("/vswitch/status", async () => Results.Json(await node.SwitchStatusAsync(), AdminJson.Default.IReadOnlyListSwitchStatus));
         app.MapPost("/vswitch/switches", (HttpRequest request, CancellationToken cancel) => Change(async () =>
         {
