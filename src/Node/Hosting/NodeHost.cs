@@ -223,8 +223,17 @@ internal sealed class NodeHost : INodeAdmin
     public IVSwitchCatalog VSwitches => new VSwitchCatalog(_store, Config.Config.Cluster);
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync() =>
-        _vswitches is null ? [] : await _vswitches.Ask<IReadOnlyList<SwitchStatus>>(new GetSwitchStatuses(), TimeSpan.FromSeconds(5));
+    public async Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync()
+    {
+        try
+        {
+            return _vswitches is null ? [] : await _vswitches.Ask<IReadOnlyList<SwitchStatus>>(new GetSwitchStatuses(), TimeSpan.FromSeconds(5));
+        }
+        catch (AskTimeoutException)
+        {
+            return []; // the agent stopped: the node is shutting down
+        }
+    }
 
     /// <summary>
     /// The switch a stored switch record makes on this node, or null when its adapter is not one of the node's. Its VMs
