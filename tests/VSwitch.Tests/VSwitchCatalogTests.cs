@@ -42,6 +42,9 @@ public sealed class VSwitchCatalogTests
     [InlineData("unknown extension", "'wfp' is not a switch extension")]
     [InlineData("existing switch", "switch sw already exists.")]
     [InlineData("bad name", "'a/b' is not a VM name")]
+    [InlineData("bad address", "--address: '198.18.1.10/33' is not an address with a prefix length")]
+    [InlineData("adapter taken", "--adapter: eth is already the external port of switch sw.")]
+    [InlineData("removing a switch a VM runs on", "VM vm1 is running on switch sw; stop it first")]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing(string bad, string error)
     {
         await using var store = new InMemoryStore();
@@ -61,6 +64,9 @@ public sealed class VSwitchCatalogTests
             "unknown VM" => catalog.SetRunningAsync("nope", true, default),
             "unknown extension" => catalog.EnableExtensionAsync("sw", "wfp", default),
             "existing switch" => catalog.CreateSwitchAsync("sw", "eth2", false, default),
+            "bad address" => catalog.AddAdapterAsync("vm2", "sw", "00:15:5d:00:00:02", default, "198.18.1.10/33"),
+            "adapter taken" => catalog.CreateSwitchAsync("sw2", "eth", false, default),
+            "removing a switch a VM runs on" => catalog.RemoveSwitchAsync("sw", default),
             _ => catalog.AddAdapterAsync("a/b", "sw", "00:15:5d:00:00:02", default),
         };
         var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => change);

@@ -64,8 +64,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     public async Task<long> AddAdapterAsync(string vm, string switchName, string mac, CancellationToken cancel, string? address = null)
     {
         CheckName("VM", vm);
-        if (address is not null && (!System.Net.IPNetwork.TryParse(address, out _) && !(address.Split('/') is [var ip, var length] && System.Net.IPAddress.TryParse(ip, out var parsed)
-                && int.TryParse(length, out var bits) && bits >= 0 && bits <= (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))))
+        if (address is not null && !IsAddressWithPrefix(address))
             throw new VSwitchRefusedException($"--address: '{address}' is not an address with a prefix length, like 198.18.1.10/15.");
         if (!AdapterInfo.TryParseMac(mac, out var staticMac))
             throw new VSwitchRefusedException($"--static-mac: '{mac}' is not a MAC address: six octets of two hex digits joined by ':' or '-', like 00:15:5d:00:00:01.");
@@ -187,6 +186,12 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             throw new VSwitchRefusedException(e.Message);
         }
     }
+
+    /// <summary>Whether <paramref name="text"/> is an interface address with its prefix length, like 198.18.1.10/15 (host bits allowed).</summary>
+    private static bool IsAddressWithPrefix(string text) =>
+        text.Split('/') is [var ip, var length] && System.Net.IPAddress.TryParse(ip, out var address) && !ip.Contains('%')
+        && int.TryParse(length, System.Globalization.NumberStyles.None, null, out var bits)
+        && bits <= (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
 
     private static void CheckName(string what, string name)
     {
