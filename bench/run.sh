@@ -5,6 +5,8 @@
 #   --rules: the rule counts of pd-forward and classifier (default 1,1000,100000).
 # bench/run.sh micro [BenchmarkDotNet options]: the micro-benchmarks (default: all, short job).
 # bench/run.sh veth [--quick]: the receive paths on a real veth pair beside the C and DPDK anchors (bench/veth.sh).
+# bench/run.sh vswitch [--quick]: the VM switch with 0/10/10k VFP rules per port on SoftNic and on veth beside the Linux
+# bridge and Open vSwitch, and rule push to traffic allowed (bench/vswitch.sh); writes bench/results/vswitch.* (root).
 # bench/run.sh cluster [--quick] [--only filter-push|failover]: filter-push on a 3-member etcd and 3 and 5 pd node processes,
 # and failover on the multi-host lab (root); writes bench/results/cluster.* (cluster-quick.* with --quick,
 # cluster-partial[-quick].* with --only) and the charts as PNG and SVG (gnuplot).
@@ -17,6 +19,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ "${1:-}" = "veth" ]; then
   shift
   exec bash bench/veth.sh "$@"
+fi
+if [ "${1:-}" = "vswitch" ]; then
+  shift
+  exec bash bench/vswitch.sh "$@"
 fi
 if [ "${1:-}" = "cluster" ]; then
   shift

@@ -14,4 +14,8 @@ namespace PdCluster.Bench;
 [JsonSerializable(typeof(Veth.VethRow))]
 [JsonSerializable(typeof(Veth.VethSummary))]
 [JsonSerializable(typeof(Veth.VethRun))]
+[JsonSerializable(typeof(VSwitch.VSwitchRow))]
+[JsonSerializable(typeof(VSwitch.RulePushRow))]
+[JsonSerializable(typeof(VSwitch.VSwitchSummary))]
+[JsonSerializable(typeof(VSwitch.VSwitchRun))]
 internal sealed partial class BenchJson : JsonSerializerContext;

@@ -4,6 +4,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Bench;
 using PdCluster.Bench.Cluster;
 using PdCluster.Bench.Veth;
+using PdCluster.Bench.VSwitch;
 
 // pd-bench [SCENARIO...] [--quick] [--rules N,N...] [--results DIR]
 // Runs the scenarios in interleaved rounds (7, or 1 with --quick) and reports each setting's median round: one JSON
@@ -11,6 +12,10 @@ using PdCluster.Bench.Veth;
 // results-quick.* (--quick) or results-partial.* (some scenarios).
 if (args.Length > 0 && args[0].StartsWith("veth-", StringComparison.Ordinal))
     return VethCommands.Run(args);
+if (args.Length > 0 && args[0] == "vswitch")
+    return VSwitchBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "vswitch-veth")
+    return VethSwitch.Run(args[1..]);
 if (args.Length > 0 && args[0] == "cluster")
     return await ClusterBench.RunAsync(args[1..]);
 

@@ -48,7 +48,7 @@ internal sealed class ThreadCpu
     }
 
     /// <summary>CPU time the watched threads have used so far, together.</summary>
-    private TimeSpan Used()
+    public TimeSpan Used()
     {
         var total = TimeSpan.Zero;
         foreach (var task in _tasks)

@@ -329,7 +329,8 @@ cmd_down() {
   # state directory (SIGTERM would have each member hand its leadership on first, seconds each).
   stop_pids TERM "$LAB_STATE"/h*/pid
   stop_pids KILL "$LAB_STATE"/etcd*/pid
-  for n in $(ip netns list | awk '{print $1}' | grep "^$PREFIX-" || true); do
+  # Only the names this lab makes (fabric, gen, hN, etcdN): another lab's prefix may start with this one's and '-'.
+  for n in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-(fabric|gen|h[0-9]+|etcd[0-9]+)\$" || true); do
     # A node killed with SIGKILL leaves its XDP owner record (/run/pd/xdp/NETNS-IFINDEX); it names this namespace.
     inode=$(stat -L -c %i "/run/netns/$n")
     rm -f /run/pd/xdp/"$inode"-*
@@ -403,7 +404,10 @@ cmd_traffic() {
 # A NIC pulled and plugged in again is the same NIC: its MAC is kept for plug-nic.
 cmd_pull_nic() {
   require_up; host_arg "${1:-}"
-  ip -n "$(ns "$1")" -j link show eth0 | jq -r '.[0].address' > "$LAB_STATE/$1/eth0-mac"
+  local mac
+  # The MAC is kept only from a NIC that is there: a second pull must not lose the first one's.
+  mac=$(ip -n "$(ns "$1")" -j link show eth0 2>/dev/null | jq -r '.[0].address') || fail "pull-nic: $1's eth0 is already pulled"
+  echo "$mac" > "$LAB_STATE/$1/eth0-mac"
   ip -n "$(ns "$1")" link del eth0; log "pulled $1's eth0"
 }
 cmd_plug_nic() {

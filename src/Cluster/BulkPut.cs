@@ -26,6 +26,7 @@ public static class BulkPut
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inFlight, MaxInFlight);
         var chunks = items.Chunk(MaxTxnOps).ToArray();
         var revisions = new long[chunks.Length];
+        var doubtful = new bool[chunks.Length];
         var next = -1;
         var running = 0;
         var peak = 0;
@@ -45,6 +46,8 @@ public static class BulkPut
                 }
                 catch (Exception e)
                 {
+                    // The request may have reached etcd before it failed: whether it applied is not known here.
+                    doubtful[index] = true;
                     if (Interlocked.Exchange(ref failed, 1) == 0)
                         cause = e;
                 }
@@ -58,9 +61,29 @@ public static class BulkPut
         await Task.WhenAll(Enumerable.Range(0, Math.Min(inFlight, Math.Max(chunks.Length, 1))).Select(_ => Task.Run(WriteAsync, CancellationToken.None)));
         var committed = revisions.Select((r, i) => (Revision: r, Count: chunks[i].Length)).Where(c => c.Revision > 0).ToList();
         if (cause is not null)
-            throw new BulkPutException(committed.Sum(c => c.Count), items.Count, committed.Count, chunks.Length, cause);
+        {
+            IReadOnlyList<Range> Items(Func<int, bool> chunk) => ItemRanges(chunks.Length, items.Count, chunk);
+            throw new BulkPutException(items.Count, Items(i => revisions[i] > 0), Items(i => doubtful[i]), Items(i => revisions[i] == 0 && !doubtful[i]), cause);
+        }
         return new BulkPutResult(items.Count, chunks.Length, peak,
             committed.Count == 0 ? 0 : committed.Min(c => c.Revision), committed.Count == 0 ? 0 : committed.Max(c => c.Revision));
+    }
+
+    /// <summary>The item index ranges (end exclusive) of the chunks <paramref name="chosen"/> picks, neighbours joined.</summary>
+    private static List<Range> ItemRanges(int chunks, int items, Func<int, bool> chosen)
+    {
+        var ranges = new List<Range>();
+        for (var i = 0; i < chunks; i++)
+        {
+            if (!chosen(i))
+                continue;
+            var (start, end) = (i * MaxTxnOps, Math.Min((i + 1) * MaxTxnOps, items));
+            if (ranges.Count > 0 && ranges[^1].End.Value == start)
+                ranges[^1] = new Range(ranges[^1].Start, end);
+            else
+                ranges.Add(new Range(start, end));
+        }
+        return ranges;
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -16,6 +16,12 @@ public interface IClusterStore : IAsyncDisposable
     /// <summary>Reads every key under <paramref name="prefix"/>, in key order, at one revision.</summary>
     Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Counts the keys under <paramref name="prefix"/> and finds the newest mod revision among them, without reading
+    /// values: a cheap look at whether a watch of the prefix has missed a change.
+    /// </summary>
+    Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default);
+
     /// <summary>Deletes one key; returns the new revision, or the current one if the key did not exist.</summary>
     Task<long> DeleteAsync(string key, CancellationToken cancel = default);
 

@@ -68,6 +68,16 @@ public sealed class InMemoryStore : IClusterStore
     }
 
     /// <inheritdoc/>
+    public Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default)
+    {
+        lock (_lock)
+        {
+            var items = _data.Values.Where(v => v.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            return Task.FromResult(new PrefixSummary(items.Count, items.Select(i => i.ModRevision).DefaultIfEmpty(0).Max(), _revision));
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default)
     {
         lock (_lock)

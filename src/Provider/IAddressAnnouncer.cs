@@ -10,4 +10,7 @@ public interface IAddressAnnouncer
 {
     /// <summary>Sends the announcement once; throws <see cref="PdException"/> when the interface cannot send it.</summary>
     void Announce(IPAddress address);
+
+    /// <summary>The link's hardware address now, what an announcement carries (a NIC replaced while the node runs has a new one); null while the interface is gone.</summary>
+    ulong? LinkAddress();
 }

@@ -28,6 +28,7 @@ public sealed class SwitchFabric : IDutyCycle
     private PortTable _table = PortTable.Empty;
     private long _seenGeneration;
     private volatile bool _closed;
+    private volatile string? _failure;
     private int _transmitCount;
     private int _toOsCount;
     private long _fromWire;
@@ -75,6 +76,9 @@ public sealed class SwitchFabric : IDutyCycle
     /// <summary>Frames lost: no buffer for a copy, a full ring or queue, a runt, a frame back to its own port.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
 
+    /// <summary>Why the external port stopped (its adapter failed or was surprise-removed), or null while it forwards.</summary>
+    public string? Failure => _failure;
+
     /// <summary>Starts forwarding to <paramref name="port"/> (from the next cycle on).</summary>
     public void Attach(SwitchPort port)
     {
@@ -112,7 +116,17 @@ public sealed class SwitchFabric : IDutyCycle
     public int DoWork()
     {
         var table = Volatile.Read(ref _table);
+        if (_failure is not null)
+            return DropFromVms(table);
         var rx = _refill.PostAndDrain(_drain);
+        if (rx.Failed)
+        {
+            // The adapter is gone: what it handed back goes home, and the VMs' traffic stops here until the switch is rebuilt.
+            _cache.Return(_drain.AsSpan(0, rx.Drained));
+            _failure = "the external port's receive queue failed (its adapter was surprise-removed or hit a fatal error); the VMs' traffic is stopped.";
+            Volatile.Write(ref _seenGeneration, table.Generation);
+            return rx.Drained;
+        }
         Volatile.Write(ref _fromWire, _fromWire + rx.Drained);
         var work = rx.Drained + rx.Posted;
         for (var i = 0; i < rx.Drained; i++)
@@ -132,6 +146,21 @@ public sealed class SwitchFabric : IDutyCycle
         return work + done.Drained;
     }
 
+    /// <summary>With the external port failed, frees what the VMs send (counted as dropped) so their rings never back up.</summary>
+    private int DropFromVms(PortTable table)
+    {
+        var work = 0;
+        foreach (var port in table.Ports)
+        {
+            var n = port.FromVm.TryDequeue(_drain);
+            _cache.Return(_drain.AsSpan(0, n));
+            Volatile.Write(ref _dropped, _dropped + n);
+            work += n;
+        }
+        Volatile.Write(ref _seenGeneration, table.Generation);
+        return work;
+    }
+
     /// <summary>Marks the switch stopped, so a <see cref="Detach"/> waits for no cycle any more.</summary>
     public void Close() => _closed = true;
 
@@ -139,10 +168,19 @@ public sealed class SwitchFabric : IDutyCycle
     public void Quiesce(TimeSpan timeout)
     {
         Close();
-        FlushTransmit();
-        FlushToOs();
-        _rx.FlushQueue();
-        _tx.FlushQueue();
+        if (_failure is null)
+        {
+            FlushTransmit();
+            FlushToOs();
+        }
+        else
+        {
+            _cache.Return(_transmit.AsSpan(0, _transmitCount));
+            _cache.Return(_toOs.AsSpan(0, _toOsCount));
+            _transmitCount = _toOsCount = 0;
+        }
+        QueueFlush.Flush(_rx);
+        QueueFlush.Flush(_tx);
         var deadline = DateTime.UtcNow + timeout;
         while (_rx.Outstanding + _tx.Outstanding > 0)
         {

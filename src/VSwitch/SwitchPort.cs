@@ -1,9 +1,10 @@
 using PdCluster.Queues.Rings;
+using PdCluster.Vfp;
 
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// A VM port of a switch: who it is (the fields <c>vfpctrl /list-vmswitch-port</c> shows), its admission gate, and its
+/// A VM port of a switch: who it is (the fields <c>vfpctrl /list-vmswitch-port</c> shows), its VFP port, and its
 /// two rings of buffer handles: <see cref="ToVm"/>, which the switch fills and the port's actor empties, and
 /// <see cref="FromVm"/>, the other way round (one producer and one consumer each).
 /// </summary>
@@ -12,10 +13,16 @@ public sealed class SwitchPort
     /// <summary>Slots in each of the port's rings unless told otherwise.</summary>
     public const int DefaultRingSlots = 1024;
 
-    /// <summary>Makes a port for <paramref name="identity"/> with rings of <paramref name="ringSlots"/> slots.</summary>
-    public SwitchPort(PortIdentity identity, int ringSlots = DefaultRingSlots)
+    private volatile bool _vfpEnabled;
+
+    /// <summary>
+    /// Makes a port for <paramref name="identity"/> with rings of <paramref name="ringSlots"/> slots, filtered by
+    /// <paramref name="vfp"/> (the port's VFP state, which outlives the port: a new one when null).
+    /// </summary>
+    public SwitchPort(PortIdentity identity, VfpPort? vfp = null, int ringSlots = DefaultRingSlots)
     {
         Identity = identity;
+        Vfp = vfp ?? new VfpPort(identity.PortName);
         ToVm = new SpscRing<int>(ringSlots);
         FromVm = new SpscRing<int>(ringSlots);
     }
@@ -26,8 +33,14 @@ public sealed class SwitchPort
     /// <summary>The VM adapter's static MAC: frames to it come to this port.</summary>
     public ulong Mac => Identity.Mac;
 
-    /// <summary>Decides what crosses the port, per direction.</summary>
-    public VfpGate Gate { get; } = new();
+    /// <summary>The port's VFP: its rules, disabled flag, flow table and counters.</summary>
+    public VfpPort Vfp { get; }
+
+    /// <summary>Whether the switch's VFP extension is on: off, everything crosses the port unfiltered (Hyper-V without the extension).</summary>
+    public bool VfpEnabled { get => _vfpEnabled; set => _vfpEnabled = value; }
+
+    /// <summary>Whether the port blocks all its traffic: VFP on, the port enabled, and no rules.</summary>
+    public bool Blocked => _vfpEnabled && !Vfp.IsDisabled && Vfp.Policy.Rules.Count == 0;
 
     /// <summary>Frames for the VM: the switch enqueues, the port's actor dequeues.</summary>
     public SpscRing<int> ToVm { get; }

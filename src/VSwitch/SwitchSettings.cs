@@ -14,4 +14,7 @@ public sealed record SwitchSettings(string Name, PdAdapter External, BufferPool 
 {
     /// <summary>Ring slots of the external port's queues.</summary>
     public int QueueSize { get; init; } = 1024;
+
+    /// <summary>The VFP state of the switch's ports, kept across VM restarts and shared with a switch that takes over.</summary>
+    public VfpPorts VfpPorts { get; init; } = new();
 }

@@ -10,8 +10,8 @@ namespace PdCluster.VSwitch;
 /// stops and supervises a <see cref="VmPortActor"/> per running VM. A port whose actor fails is restarted with its rings
 /// and queues (three times in ten seconds at most); one that keeps failing, a crashed VM, is stopped, its buffers
 /// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again. When the adapter is
-/// surprise-removed the switch stops forwarding, says which VMs' traffic stopped (an <see cref="ActorError"/>), and
-/// reports <see cref="SwitchStatus.ExternalRemoved"/>.
+/// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
+/// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
@@ -24,9 +24,8 @@ public sealed class SwitchSupervisor : ActorBase
     private IPdProvider? _provider;
     private BufferCache? _cache;
     private SwitchFabric? _fabric;
-    private IActorRef? _switchActor;
     private IDisposable? _events;
-    private bool _externalRemoved;
+    private string? _removal;
     private bool _vfpEnabled;
 
     /// <summary>Builds the switch <paramref name="settings"/> describe.</summary>
@@ -50,22 +49,21 @@ public sealed class SwitchSupervisor : ActorBase
         var tx = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, _settings.QueueSize, _settings.Pool));
         _cache = _settings.Pool.CreateCache(256);
         _fabric = new SwitchFabric(rx, tx, _cache, _provider.OsPath, _settings.AllowManagementOs ? _provider.Adapter.Mac : 0);
-        _switchActor = Context.ActorOf(Actors.Kernel.Props.Create(() => new SwitchActor(_fabric)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher), "switch");
+        Context.ActorOf(Actors.Kernel.Props.Create(() => new SwitchActor(_fabric)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher), "switch");
         var self = Self;
         _events = _settings.External.Events.Subscribe(e => self.Tell(new ExternalEvent(e)));
     }
 
     private sealed record ExternalEvent(DeviceEvent Event);
 
-    /// <summary>The adapter is gone: the switch stops forwarding, and says whose traffic stopped.</summary>
+    /// <summary>The adapter is gone (the fabric stops forwarding when its receive queue fails): says whose traffic stopped.</summary>
     private void ExternalRemoved()
     {
-        if (_externalRemoved)
+        if (_removal is not null)
             return;
-        _externalRemoved = true;
-        Context.Stop(_switchActor!);
         var vms = _running.Count == 0 ? "no VM was running" : $"the traffic of VM(s) {string.Join(", ", _running.Keys.Order(StringComparer.Ordinal))} stopped";
         var message = $"switch {_settings.Name}: its adapter {_settings.External.Info.Name} was surprise-removed; {vms}.";
+        _removal = message;
         Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.DeviceRemoved, message)));
     }
 
@@ -93,7 +91,7 @@ public sealed class SwitchSupervisor : ActorBase
             case SetVfpExtension extension:
                 _vfpEnabled = extension.Enabled;
                 foreach (var (_, port) in _running.Values)
-                    port.Gate.ExtensionEnabled = extension.Enabled;
+                    port.VfpEnabled = extension.Enabled;
                 break;
             case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
                 if (state.Disabled)
@@ -101,9 +99,11 @@ public sealed class SwitchSupervisor : ActorBase
                 else
                     _disabledOnStart.Remove(state.PortName);
                 break;
+            case SetPortDisabled state when state.Disabled:
+                _settings.VfpPorts.For(state.PortName).Disable();
+                break;
             case SetPortDisabled state:
-                foreach (var (_, port) in _running.Values.Where(r => r.Port.Identity.PortName == state.PortName))
-                    port.Gate.PortDisabled = state.Disabled;
+                _settings.VfpPorts.For(state.PortName).Enable();
                 break;
             case GetSwitchStatus:
                 Sender.Tell(Status());
@@ -127,7 +127,7 @@ public sealed class SwitchSupervisor : ActorBase
         {
             _fabric?.Quiesce(TimeSpan.FromSeconds(5));
         }
-        catch (PdException e) when (_externalRemoved && e.Status == PdStatus.DeviceRemoved)
+        catch (PdException e) when (_removal is not null && e.Status == PdStatus.DeviceRemoved)
         {
             // The device took its queues with it; closing the provider reclaims their buffers.
         }
@@ -151,9 +151,13 @@ public sealed class SwitchSupervisor : ActorBase
             return new VmRefused(spec.Name, $"VM {spec.Name} is already running.");
         if (_fabric!.Table.Find(spec.Mac) is { } owner)
             return new VmRefused(spec.Name, $"MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
-        var port = new SwitchPort(spec.Port);
-        port.Gate.ExtensionEnabled = _vfpEnabled;
-        port.Gate.PortDisabled = _disabledOnStart.Remove(spec.Port.PortName);
+        // A (re)started VM's port comes up enabled, so blocked until it has rules, unless a disable came while it started.
+        var vfp = _settings.VfpPorts.For(spec.Port.PortName);
+        if (_disabledOnStart.Remove(spec.Port.PortName))
+            vfp.Disable();
+        else
+            vfp.Reset();
+        var port = new SwitchPort(spec.Port, vfp) { VfpEnabled = _vfpEnabled };
         VmPortLink link;
         try
         {
@@ -194,10 +198,10 @@ public sealed class SwitchSupervisor : ActorBase
     private SwitchStatus Status()
     {
         var fabric = _fabric!;
-        var ports = _running.Values.Select(r => r.Port).OrderBy(p => p.Identity.PortId).Select(p => new PortStatus(p.Identity, p.Initialized, p.Gate.Blocked,
-            p.Gate.PortDisabled, p.Gate.RuleCount, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
+        var ports = _running.Values.Select(r => r.Port).OrderBy(p => p.Identity.PortId).Select(p => new PortStatus(p.Identity, p.Initialized, p.Blocked,
+            p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
             p.Counters.RingDrops)).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
-            ports, [.. _crashed.Order(StringComparer.Ordinal)], _externalRemoved);
+            ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure);
     }
 }

@@ -2,21 +2,28 @@ using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.Nic.Adapters;
+using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// Applies the cluster's switch and VM records on the node that hosts them: a switch whose adapter is this node's gets
-/// a <see cref="SwitchSupervisor"/>, and each change to a VM on it, in store order, starts or stops the VM and sets its
-/// ports' VFP state. A record that does not read is left out (the last good state stays); a watch that ends starts again
-/// from a fresh read.
+/// Applies the cluster's switch and VM records and VFP rules on the node that hosts them: a switch whose adapter is this
+/// node's gets a <see cref="SwitchSupervisor"/>, each change to a VM on it, in store order, starts or stops the VM and
+/// sets its ports' VFP state, and each change to a port's rules puts the port's new policy in force. A record or rule
+/// that does not read is left out (the last good state stays; a refused rule is reported in the node's
+/// <see cref="VfpRuleStatus"/>); a watch that ends, compacted or failed, starts again from a fresh read.
 /// </summary>
 public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
 {
     private readonly Dictionary<string, (IActorRef Actor, SwitchDocument Document)> _switches = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VmDocument> _vms = new(StringComparer.Ordinal);
     private readonly List<PrefixWatch> _watches = [];
+    // Per port name: its switch and the rules in force, by id; and every stored rule refused, by key.
+    private readonly Dictionary<string, (string Switch, SortedDictionary<string, VfpRule> Rules)> _rules = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SortedDictionary<string, string> _refused = new(StringComparer.Ordinal);
+    private Task _statusWrite = Task.CompletedTask;
+    private long _appliedRevision;
     private int _generation;
     private int _incarnation;
 
@@ -27,7 +34,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     /// <summary>Props for the agent.</summary>
     public static Props Props(VSwitchAgentSettings settings) => Actors.Kernel.Props.Create(() => new VSwitchAgent(settings));
 
-    private sealed record Snapshot(int Generation, IReadOnlyList<KeyValue> Switches, IReadOnlyList<KeyValue> Vms, long Revision);
+    private sealed record Snapshot(int Generation, RangeResult Switches, RangeResult Vms);
 
     private sealed record ReadFailed(int Generation);
 
@@ -47,20 +54,27 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         switch (message)
         {
             case Snapshot snapshot when snapshot.Generation == _generation:
-                foreach (var item in snapshot.Switches)
-                    SwitchChanged(item.Key, item.Value);
-                foreach (var item in snapshot.Vms)
-                    VmChanged(item.Key, item.Value);
-                _watches.Add(PrefixWatch.Start(settings.Store, SwitchPrefix, snapshot.Revision + 1, _generation, Self));
-                _watches.Add(PrefixWatch.Start(settings.Store, VmPrefix, snapshot.Revision + 1, _generation, Self));
+                Resynced(snapshot);
+                // Each prefix is watched from right after its own read, so nothing written between the two reads is lost.
+                _watches.Add(PrefixWatch.Start(settings.Store, SwitchPrefix, snapshot.Switches.Revision + 1, _generation, Self));
+                _watches.Add(PrefixWatch.Start(settings.Store, VmPrefix, snapshot.Vms.Revision + 1, _generation, Self));
                 break;
             case PrefixWatch.Changed changed when changed.Generation == _generation:
                 var key = changed.Event.Item.Key;
                 var value = changed.Event.Type == WatchEventType.Put ? changed.Event.Item.Value : null;
-                if (key.StartsWith(SwitchPrefix, StringComparison.Ordinal))
+                if (VfpRuleKey.TryParse(settings.Cluster, key) is { } rule)
+                {
+                    RuleChanged(rule, key, value);
+                    ApplyRules(rule.Port);
+                    RulesApplied(changed.Event.Revision);
+                }
+                else if (VfpRuleKey.IsSwitchRecord(settings.Cluster, key))
                     SwitchChanged(key, value);
-                else
+                else if (key.StartsWith(VmPrefix, StringComparison.Ordinal))
                     VmChanged(key, value);
+                break;
+            case GetVfpRuleStatus:
+                Sender.Tell(RuleStatus());
                 break;
             case PrefixWatch.Failed failed when failed.Generation == _generation:
             case ReadFailed read when read.Generation == _generation:
@@ -118,7 +132,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             {
                 var switches = await settings.Store.RangeAsync(SwitchPrefix);
                 var vms = await settings.Store.RangeAsync(VmPrefix);
-                self.Tell(new Snapshot(generation, switches.Items, vms.Items, Math.Max(switches.Revision, vms.Revision)));
+                self.Tell(new Snapshot(generation, switches, vms));
             }
             catch (Exception)
             {
@@ -126,6 +140,77 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             }
         });
     }
+
+    /// <summary>Takes in a fresh read of both prefixes: switches first, then the rules (a rule gone meanwhile leaves), then the VMs.</summary>
+    private void Resynced(Snapshot snapshot)
+    {
+        foreach (var item in snapshot.Switches.Items.Where(i => VfpRuleKey.IsSwitchRecord(settings.Cluster, i.Key)))
+            SwitchChanged(item.Key, item.Value);
+        var stored = snapshot.Switches.Items.Select(i => (Item: i, Rule: VfpRuleKey.TryParse(settings.Cluster, i.Key))).Where(r => r.Rule is not null).ToList();
+        var present = stored.Select(r => r.Item.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (port, rules) in _rules.ToList())
+            foreach (var id in rules.Rules.Keys.ToList())
+            {
+                var rule = new VfpRuleKey(rules.Switch, port, id);
+                if (!present.Contains(rule.Key(settings.Cluster)))
+                    RuleChanged(rule, rule.Key(settings.Cluster), null);
+            }
+        foreach (var key in _refused.Keys.Where(k => !present.Contains(k)).ToList())
+            _refused.Remove(key);
+        foreach (var (item, rule) in stored)
+            RuleChanged(rule!, item.Key, item.Value);
+        foreach (var port in _rules.Keys.ToList())
+            ApplyRules(port);
+        foreach (var item in snapshot.Vms.Items)
+            VmChanged(item.Key, item.Value);
+        RulesApplied(snapshot.Switches.Revision);
+    }
+
+    /// <summary>
+    /// Takes in one stored rule written (<paramref name="value"/>) or deleted (null). A document that does not read is
+    /// refused with its error, and the rule's last good version, if any, stays in force.
+    /// </summary>
+    private void RuleChanged(VfpRuleKey rule, string key, string? value)
+    {
+        if (!_rules.TryGetValue(rule.Port, out var port))
+            _rules[rule.Port] = port = (rule.Switch, new SortedDictionary<string, VfpRule>(StringComparer.Ordinal));
+        if (value is null)
+        {
+            port.Rules.Remove(rule.Id);
+            _refused.Remove(key);
+            return;
+        }
+        try
+        {
+            port.Rules[rule.Id] = VfpRule.Read(value, key, rule.Id);
+            _refused.Remove(key);
+        }
+        catch (VfpRuleException e)
+        {
+            _refused[key] = e.Message;
+        }
+    }
+
+    /// <summary>Puts port <paramref name="portName"/>'s rules in force, if its switch runs on this node.</summary>
+    private void ApplyRules(string portName)
+    {
+        if (!_rules.TryGetValue(portName, out var port) || !_switches.ContainsKey(port.Switch))
+            return;
+        settings.VfpPorts.For(portName).Apply(VfpPolicy.FromRules([.. port.Rules.Values], $"port {portName}"));
+    }
+
+    /// <summary>Records that the rules are in force through <paramref name="revision"/> and writes the node's status, one write after the other.</summary>
+    private void RulesApplied(long revision)
+    {
+        _appliedRevision = Math.Max(_appliedRevision, revision);
+        var status = RuleStatus();
+        var key = $"/pd/{settings.Cluster}/vswitch-status/{settings.Node}";
+        var json = System.Text.Json.JsonSerializer.Serialize(status, VSwitchJson.Default.VfpRuleStatus);
+        var store = settings.Store;
+        _statusWrite = _statusWrite.ContinueWith(_ => store.PutAsync(key, json), TaskScheduler.Default).Unwrap();
+    }
+
+    private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))]);
 
     private void SwitchChanged(string key, string? value)
     {
@@ -140,11 +225,13 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         {
             if (settings.SwitchFor(document) is not { } switchSettings)
                 return;
-            switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled };
-            var props = settings.Node is { } node ? SwitchLoan.Props(node, document.Adapter, switchSettings) : SwitchSupervisor.Props(switchSettings);
+            switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts };
+            var props = settings.NodeSupervisor is { } node ? SwitchLoan.Props(node, document.Adapter, switchSettings) : SwitchSupervisor.Props(switchSettings);
             // A switch made again while its last incarnation still stops gets a name of its own.
             running = (Context.ActorOf(props, $"vswitch-{name}-{++_incarnation}"), document);
             _switches[name] = running;
+            foreach (var port in _rules.Where(r => r.Value.Switch == name).Select(r => r.Key).ToList())
+                ApplyRules(port);
             foreach (var vm in _vms.Values)
                 Apply(null, vm);
         }

@@ -2,13 +2,15 @@ using PdCluster.Concurrency;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
+using PdCluster.Vfp;
 
 namespace PdCluster.VSwitch;
 
 /// <summary>
 /// A VM port's duty cycle, on the port's own thread: what the VM sends (its interface's receive queue on the switch's
-/// side) passes the port's outbound policy into <see cref="SwitchPort.FromVm"/>; what the switch put in
-/// <see cref="SwitchPort.ToVm"/> passes the inbound policy onto the VM's transmit queue. Allocates nothing per cycle.
+/// side) passes the port's VFP outbound into <see cref="SwitchPort.FromVm"/>; what the switch put in
+/// <see cref="SwitchPort.ToVm"/> passes it inbound onto the VM's transmit queue (rewritten in place by a NAT rule).
+/// Allocates nothing per cycle.
 /// </summary>
 public sealed class VmPortForwarder : IDutyCycle
 {
@@ -48,7 +50,7 @@ public sealed class VmPortForwarder : IDutyCycle
             _cache.Return(_drain.AsSpan(0, rx.Drained));
             throw new VmPortFailedException($"port {_port.Identity.PortName} of VM {_port.Identity.VmName}: the VM's interface failed.");
         }
-        var admitted = Admit(_drain.AsSpan(0, rx.Drained), PortDirection.Outbound);
+        var admitted = Admit(_drain.AsSpan(0, rx.Drained), VfpDirection.Outbound);
         var entered = _port.FromVm.TryEnqueue(_drain.AsSpan(0, admitted));
         if (entered < admitted)
         {
@@ -58,7 +60,7 @@ public sealed class VmPortForwarder : IDutyCycle
         _port.Counters.AddOutbound(entered);
 
         var taken = _port.ToVm.TryDequeue(_deliver);
-        var deliver = Admit(_deliver.AsSpan(0, taken), PortDirection.Inbound);
+        var deliver = Admit(_deliver.AsSpan(0, taken), VfpDirection.Inbound);
         var tx = _tx.PostAndDrain(_deliver.AsSpan(0, deliver), _completions);
         _cache.Return(_completions.AsSpan(0, tx.Drained));
         if (tx.Posted < deliver)
@@ -76,8 +78,8 @@ public sealed class VmPortForwarder : IDutyCycle
     /// </summary>
     public void Quiesce(TimeSpan timeout)
     {
-        Flush(_rx);
-        Flush(_tx);
+        QueueFlush.Flush(_rx);
+        QueueFlush.Flush(_tx);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -105,28 +107,18 @@ public sealed class VmPortForwarder : IDutyCycle
         return n;
     }
 
-    private static void Flush(IPdQueue queue)
+    /// <summary>Keeps the frames the port's VFP allows at the front of <paramref name="handles"/>, frees the rest; returns how many it kept.</summary>
+    private int Admit(Span<int> handles, VfpDirection direction)
     {
-        try
-        {
-            queue.FlushQueue();
-        }
-        catch (PdException)
-        {
-            // A failed interface has no ring to flush; what it held comes back by the drains that follow.
-        }
-    }
-
-    /// <summary>Keeps the frames the port's gate admits at the front of <paramref name="handles"/>, frees the rest; returns how many it kept.</summary>
-    private int Admit(Span<int> handles, PortDirection direction)
-    {
+        if (!_port.VfpEnabled)
+            return handles.Length;
         var kept = 0;
         var blocked = 0;
         foreach (var handle in handles)
         {
             var frame = _cache.Pool.Packet(handle);
             PacketParser.Parse(frame, ref _info);
-            if (_port.Gate.Admit(direction, frame, in _info))
+            if (_port.Vfp.Process(direction, frame, ref _info) == VfpVerdict.Allow)
                 handles[kept++] = handle;
             else
             {
@@ -134,7 +126,7 @@ public sealed class VmPortForwarder : IDutyCycle
                 blocked++;
             }
         }
-        if (direction == PortDirection.Inbound)
+        if (direction == VfpDirection.Inbound)
             _port.Counters.AddInboundBlocked(blocked);
         else
             _port.Counters.AddOutboundBlocked(blocked);

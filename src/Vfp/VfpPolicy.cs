@@ -41,6 +41,19 @@ public sealed class VfpPolicy
         Rules = rules;
     }
 
+    /// <summary>
+    /// The policy of a port whose rules are stored one by one (the cluster store's form): the layers and groups the
+    /// rules name, layers passed in the ordinal order of their names (inbound; reverse outbound), the groups of a layer
+    /// in the ordinal order of theirs, and the rules in the order given.
+    /// </summary>
+    public static VfpPolicy FromRules(IReadOnlyList<VfpRule> rules, string source = "policy")
+    {
+        var layers = rules.Select(r => r.Layer).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select((name, i) => new VfpLayer(name, i)).ToList();
+        var groups = rules.Select(r => (r.Layer, r.Group, r.Direction)).Distinct().OrderBy(g => g.Group, StringComparer.Ordinal)
+            .Select((g, i) => new VfpGroup(g.Layer, g.Group, g.Direction, i)).ToList();
+        return new VfpPolicy(layers, groups, rules, source);
+    }
+
     /// <summary>A policy with nothing in it: an enabled port with it blocks everything.</summary>
     public static VfpPolicy Empty { get; } = new([], [], []);
 

@@ -25,7 +25,7 @@ internal sealed class AgentNode : IAsyncDisposable
     private int _starts;
 
     public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
-        TimeSpan? publishTimeout = null, params (string Adapter, string[] Labels)[] adapters)
+        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, params (string Adapter, string[] Labels)[] adapters)
     {
         Name = node;
         Store = store;
@@ -52,6 +52,8 @@ internal sealed class AgentNode : IAsyncDisposable
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
             PublishTimeout = publishTimeout ?? TimeSpan.FromSeconds(30),
         };
+        if (settle is { } window)
+            _settings = _settings with { SettleQuiet = window.Quiet, SettleMax = window.Max };
         Agent = FilterAgent.Start(System, _settings);
     }
 

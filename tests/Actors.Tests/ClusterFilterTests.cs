@@ -43,6 +43,7 @@ public sealed class ClusterFilterTests
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x","match":{"port":"1"}}}""", "src: filter.match.port (filter 'x'): is not a match field")]
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x","action":"reject"}}""", "src: filter.action: ")]
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x"},"extra":true}""", "src: extra: is not a key here")]
+    [InlineData("""{"schemaVersion":1,"id":"zz","filter":{"id":"x"}}""", "src: id: is not a key here (known: schemaVersion, filter, scope).")]
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x"}""", "src: line 1, column ")]
     public void A_bad_document_is_refused_naming_the_key_and_the_problem(string json, string message)
     {

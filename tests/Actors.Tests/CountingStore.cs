@@ -72,11 +72,17 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
         }
     }
 
-    public Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default) => inner.PutAsync(key, value, lease, cancel);
+    /// <summary>The longest value a put may carry (as etcd's request limit), or 0 for no limit.</summary>
+    public int MaxValueLength { get; set; }
+
+    public Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default) =>
+        MaxValueLength > 0 && value.Length > MaxValueLength ? Task.FromException<long>(new IOException("request is too large")) : inner.PutAsync(key, value, lease, cancel);
 
     public Task<RangeResult> GetAsync(string key, CancellationToken cancel = default) => inner.GetAsync(key, cancel);
 
     public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default) => inner.RangeAsync(prefix, cancel);
+
+    public Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default) => inner.SummarizeAsync(prefix, cancel);
 
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default) => inner.DeleteAsync(key, cancel);
 

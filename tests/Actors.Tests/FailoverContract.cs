@@ -245,4 +245,48 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
             return leader is not null && live.Any(n => n.Elected && leader.Key == $"{Prefix}election/{n.Name}");
         }, "a live coordinator");
     }
+
+    /// <summary>
+    /// F9: a member key and an older election key written without a lease (by another client) are no node's: the
+    /// lease-less election key does not lead (the real nodes still elect a coordinator that assigns items), and the
+    /// lease-less member gets no item, also after the owner dies.
+    /// </summary>
+    [ContractFact]
+    public async Task Member_and_election_keys_without_a_lease_are_ignored()
+    {
+        var items = Items(4);
+        await _store.PutAsync($"{Prefix}election/aaa", "zzz");
+        await _store.PutAsync($"{Prefix}members/n9", JsonSerializer.Serialize(new MemberRecord("n9", "127.0.0.1:0", DateTimeOffset.UtcNow, items), MembershipJson.Default.MemberRecord));
+        var n1 = Start("n1", items);
+        var n2 = Start("n2", items);
+        var owners = await AwaitSettledAsync(items, [n1, n2], "items owned by the lease-held members only");
+        Assert.DoesNotContain("n9", owners.Values);
+        Assert.True(n1.Elected || n2.Elected);
+        await n1.KillAsync();
+        owners = await AwaitSettledAsync(items, [n2], "n1's items on n2, not on the lease-less n9");
+        Assert.All(owners.Values, o => Assert.Equal("n2", o));
+    }
+
+    /// <summary>
+    /// F4: a second node under a running node's name does not overwrite its member key, and when it leaves it deletes
+    /// none of the first one's keys (member, election, owners).
+    /// </summary>
+    [ContractFact]
+    public async Task A_second_node_of_the_same_name_neither_takes_nor_deletes_the_first_ones_keys()
+    {
+        var items = Items(2);
+        var first = Start("n1", items);
+        await AwaitSettledAsync(items, [first], "items on n1");
+        var member = Assert.Single((await _store.GetAsync($"{Prefix}members/n1")).Items);
+        var duplicate = Start("n1", items);
+        await Task.Delay(TestTime.Dilated(TimeSpan.FromSeconds(1)));
+        await duplicate.LeaveAsync();
+        var after = Assert.Single((await _store.GetAsync($"{Prefix}members/n1")).Items);
+        Assert.Equal(member.Lease, after.Lease);
+        Assert.Equal(member.ModRevision, after.ModRevision);
+        Assert.Single((await _store.GetAsync($"{Prefix}election/n1")).Items);
+        var owners = await OwnersAsync();
+        Assert.Equal(items.Order(), owners.Keys.Order());
+        Assert.All(owners.Values, o => Assert.Equal("n1", o));
+    }
 }

@@ -3,6 +3,7 @@ using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.Cluster.Etcd;
 using PdCluster.DataPath;
+using PdCluster.Nic.Adapters;
 using PdCluster.Queues.Classification;
 using PdCluster.Tests.Cluster.Etcd;
 using PdCluster.TestKit;
@@ -282,6 +283,86 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
         Assert.Equal(applied.Where(r => r <= cut).Append(resynced.Revision).Append(last), applied);
         Assert.Equal(applied, node.AdapterRevisions());
         await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { StoreError: null } f && f.AppliedRevision == last, "the status in etcd to recover");
+    }
+
+    [EtcdFact]
+    public async Task Fifteen_thousand_refused_filters_leave_the_status_small_and_it_still_tells_a_new_filter_applied_from_refused_and_reports_a_nic_loss()
+    {
+        var etcd = await StartEtcdAsync(members: 1);
+        var node = await NodeAsync("n1", Client(etcd));
+        var writer = Client(etcd);
+        // Queue 9 on an adapter with 2 queues: each one refused, with its own id in its error (1.7 MB of refusals in all).
+        var bulk = await BulkPut.RunAsync(writer, [.. Enumerable.Range(0, 15_000).Select(i => KeyValuePair.Create($"{Prefix}q9-{i:D5}", Doc($"q9-{i:D5}", 1000 + i, queue: 9)))]);
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= bulk.LastRevision, "the status in etcd to say the bulk's revision", seconds: 120);
+        Assert.Equal(15_000, node.Last!.Rejected.Count);
+
+        var stored = (await writer.GetAsync("/pd/lab/status/n1")).Items.Single();
+        Assert.InRange(Encoding.UTF8.GetByteCount(stored.Value), 1, 64 * 1024);
+        var status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.Equal(15_000, status.RejectedCount);
+        Assert.Equal(FilterAgentStatus.ListedRejections, status.Rejected.Count);
+        Assert.All(status.Rejected, r => Assert.Contains("queue 9 does not exist on pd0", r.Error));
+        Assert.Equal([.. status.Rejected.Select(r => r.Revision).OrderDescending()], status.Rejected.Select(r => r.Revision));
+        Assert.Equal(bulk.LastRevision, status.Rejected[0].Revision);
+        // The newest are listed: the bulk itself reads as refused; an older write of its own could not be told.
+        Assert.False(status.ListsRefusalsFrom(bulk.FirstRevision));
+
+        // A good filter after them: applied, and the list (reaching below its revision) shows it was not refused.
+        var good = await writer.PutAsync(Prefix + "good", Doc("good", 53));
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= good, "the status to say the good filter's revision");
+        status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.True(status.ListsRefusalsFrom(good));
+        Assert.DoesNotContain(status.Rejected, r => r.Id == "good");
+        Assert.Contains(node.Adapters["pd0"].Settings.Telemetry.Queues[0].Filters!.Set.Specs, s => s.Id == "good");
+
+        // A refused one after them: listed first, with its revision.
+        var bad = await writer.PutAsync(Prefix + "bad", Doc("bad", 54, queue: 9));
+        await Eventually(async () => (await node.StoredStatusAsync())?.Filters?.AppliedRevision >= bad, "the status to say the refused filter's revision");
+        status = (await node.StoredStatusAsync())!.Filters!;
+        Assert.Equal(("bad", bad), (status.Rejected[0].Id, status.Rejected[0].Revision));
+        Assert.Equal(15_001, status.RejectedCount);
+
+        // The NIC goes: the status says so.
+        node.Adapters["pd0"].Lab.Adapter.Inject(DeviceEvent.SurpriseRemoval);
+        await Eventually(async () => (await node.StoredStatusAsync())?.Adapters.GetValueOrDefault("pd0") == AdapterState.Removed, "the status in etcd to say pd0 is removed");
+    }
+
+    [EtcdFact]
+    public async Task Ten_thousand_filters_deleted_in_one_revision_are_caught_up_by_a_full_read_when_the_watch_goes_silent()
+    {
+        var etcd = await StartEtcdAsync(members: 1);
+        var nodes = await NodesAsync(etcd, 2);
+        var writer = Client(etcd);
+        // Scoped to nodes that are not here: the agents hold all 10,000 but compile none into their adapters. The
+        // documents are ~600 bytes, so the delete's watch response (each event with the document it deleted) is over
+        // 4 MiB, more than etcd's gateway delivers.
+        var elsewhere = ",\"scope\":{\"nodes\":[" + string.Join(",", Enumerable.Range(0, 24).Select(i => $"\"elsewhere-{i:D2}\"")) + "]}";
+        long filled = 0;
+        for (var batch = 0; batch < 100; batch++)
+        {
+            var puts = Enumerable.Range(batch * 100, 100).Select(i => (TxnOp)new TxnOp.Put($"{Prefix}x-{i:D5}", Doc($"x-{i:D5}", 1000 + i % 60000, scope: elsewhere))).ToList();
+            filled = (await writer.TxnAsync([], puts)).Revision;
+        }
+        foreach (var node in nodes)
+            await AwaitApplied(node, filled);
+
+        // One delete-range, as `etcdctl del --prefix` sends: every filter goes in one revision.
+        using var raw = etcd.Client();
+        var (key, end) = (Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + "x-")), Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + "x.")));
+        using var deleted = await raw.PostAsync(new Uri(etcd.Endpoints[0], "/v3/kv/deleterange"), new StringContent($$"""{"key":"{{key}}","range_end":"{{end}}"}"""));
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        var cleared = (await writer.GetAsync(Prefix + "none")).Revision;
+        Assert.Empty((await writer.RangeAsync(Prefix)).Items);
+        foreach (var node in nodes)
+            await Eventually(() => node.Last?.AppliedRevision >= cleared, $"{node.Name} to apply the delete-range at {cleared}", seconds: 120);
+        var last = await writer.PutAsync(Prefix + "after", Doc("after", 9));
+
+        await AssertRunAsync([ClusterFilter.Read(Doc("after", 9), Prefix + "after").Filter], last, nodes);
+        foreach (var node in nodes)
+        {
+            Assert.Null(node.Last!.StoreError);
+            Assert.Empty(node.Last.Rejected);
+        }
     }
 
     [EtcdFact]

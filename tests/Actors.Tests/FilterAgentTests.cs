@@ -23,9 +23,9 @@ public sealed class FilterAgentTests : IAsyncLifetime
     }
 
     private AgentNode Node(string name, IClusterStore? store = null, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
-        TimeSpan? publishTimeout = null, params (string, string[])[] adapters)
+        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, params (string, string[])[] adapters)
     {
-        var node = new AgentNode(store ?? _store, name, local, decorate, publishTimeout, adapters);
+        var node = new AgentNode(store ?? _store, name, local, decorate, publishTimeout, settle, adapters);
         _nodes.Add(node);
         return node;
     }
@@ -225,6 +225,32 @@ public sealed class FilterAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_of_revisions_behind_a_publish_waits_for_the_watch_to_go_quiet_and_goes_out_in_a_few_publishes()
+    {
+        var node = Node("n1", settle: (TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)));
+        var first = await Put("first", Doc("first", 53));
+        await AwaitApplied(node, first);
+        var before = node.AppliedRevisions().Count;
+
+        // 150 revisions a couple of milliseconds apart: a bulk write as the agent sees it, each arriving while the last publish runs or settles.
+        var written = new List<long>();
+        for (var i = 0; i < 150; i++)
+        {
+            written.Add(await Put($"s{i}", Doc($"s{i}", 3000 + i)));
+            await Task.Delay(2);
+        }
+        await AwaitApplied(node, written[^1]);
+
+        var applied = node.AppliedRevisions().Skip(before).ToList();
+        Assert.Equal(applied.Order(), applied);
+        Assert.Equal(written[^1], applied[^1]);
+        // The first revision goes at once; the rest wait until the watch has been quiet for 300 ms. A writer stalled
+        // that long by a busy machine makes one more publish per stall, not one per revision.
+        Assert.True(applied.Count <= 6, $"{written.Count} revisions took {applied.Count} publishes: {string.Join(", ", applied)}");
+        node.AssertInForce((await node.SetsAsync()).Sets);
+    }
+
+    [Fact]
     public async Task Filters_another_client_wrote_wrong_are_refused_with_their_error_in_status_and_the_rest_still_apply()
     {
         var local = FilterSpec.ReadList("""[{ "id": "count-rest", "priority": 100 }]""", "local");
@@ -275,7 +301,7 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Equal(["good", "later"], sets.Sets["pd0"].Specs.Select(s => s.Id));
         node.AssertInForce(sets.Sets);
         var refused = Assert.Single(sets.Rejected);
-        Assert.Equal(new RejectedFilter("odd", "pd0", "pd0: filter 'odd': the adapter refused it: priority 66 is not supported."), refused);
+        Assert.Equal(new RejectedFilter("odd", "pd0", "pd0: filter 'odd': the adapter refused it: priority 66 is not supported.", odd), refused);
         await Eventually(async () => (await node.StoredStatusAsync())?.Filters is { } f && f.AppliedRevision == later && f.Rejected.SequenceEqual([refused]),
             "the status in the store to show the refusal");
 

@@ -48,6 +48,9 @@ internal sealed class FlakyStore(InMemoryStore inner) : IClusterStore
     public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default) =>
         Guard(() => inner.RangeAsync(prefix, cancel));
 
+    public Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default) =>
+        Guard(() => inner.SummarizeAsync(prefix, cancel));
+
     public Task<long> DeleteAsync(string key, CancellationToken cancel = default) =>
         Guard(() => inner.DeleteAsync(key, cancel));
 

@@ -33,6 +33,26 @@ public sealed class MembershipTests : TestKitBase
     }
 
     [Fact]
+    public async Task A_status_the_store_refuses_is_written_again_without_refusals_so_adapter_states_still_get_through()
+    {
+        // Room for adapters and revisions, not for the 100 refusals listed.
+        _store.MaxValueLength = 2_000;
+        Join();
+        ExpectMsg<Membership.Registered>();
+        RejectedFilter[] rejected = [.. Enumerable.Range(0, 5_000).Select(i => new RejectedFilter($"q9-{i}", "pd0", $"filter 'q9-{i}': queue 9 does not exist on pd0 (queues 0..1).", 5_000 - i))];
+        Sys.EventStream.Publish(new FilterAgentStatus(7_000, 5_000, rejected, null, rejected.Length));
+        await AwaitStatus(s => s.Filters is { AppliedRevision: 7_000, RejectedCount: 5_000, Rejected.Count: 0 });
+
+        Sys.EventStream.Publish(new AdapterStateChanged("pd0", AdapterState.Removed, 10, 10));
+        await AwaitStatus(s => s.Adapters.GetValueOrDefault("pd0") == AdapterState.Removed);
+
+        // With room again, the next write lists the newest 100.
+        _store.MaxValueLength = 0;
+        Sys.EventStream.Publish(new AdapterStateChanged("pd0", AdapterState.Running, 11, 11));
+        await AwaitStatus(s => s.Filters is { Rejected.Count: FilterAgentStatus.ListedRejections } f && f.Rejected[0].Id == "q9-0");
+    }
+
+    [Fact]
     public async Task Keepalives_hold_the_lease_past_its_ttl()
     {
         Join(TimeSpan.FromMilliseconds(300));

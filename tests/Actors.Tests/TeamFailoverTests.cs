@@ -91,6 +91,9 @@ public sealed class TeamFailoverTests : TestKitBase
     {
         AwaitAssert(() => Assert.True(Hits(0, "serve-a") > 0, "pd0 serves its own address"), Timeout);
         Assert.DoesNotContain("serve-a@0", Ids("pd1"));
+        // Each member told the peers where its own address is when it first ran, before any failover.
+        AwaitAssert(() => Assert.True(_team.Telemetry.Status.Announced >= 2, $"announced {_team.Telemetry.Status.Announced}"), Timeout);
+        Assert.Equal(0, _team.Telemetry.Status.Failbacks);
 
         Inject(0, DeviceEvent.SurpriseRemoval);
         AwaitAssert(() =>

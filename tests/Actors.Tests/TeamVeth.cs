@@ -16,6 +16,9 @@ internal sealed class TeamVeth : IDisposable
 {
     public const ulong MacA = 0x02_00_00_00_00_0a;
     public const ulong MacB = 0x02_00_00_00_00_0b;
+
+    /// <summary>The MAC of the NIC that replaces A in the tests that pull it.</summary>
+    public const ulong MacReplacement = 0x02_00_00_00_00_0c;
     private static int _counter;
 
     public TeamVeth()
@@ -69,8 +72,8 @@ internal sealed class TeamVeth : IDisposable
     /// <summary>Pulls interface A (<c>ip link del</c>): its peer port leaves the bridge with it.</summary>
     public void DeleteA() => VethPair.Ip($"-n {DeviceNamespace} link del {InterfaceA}");
 
-    /// <summary>Plugs interface A in again: same name, MAC and address, its peer port on the bridge.</summary>
-    public void AddA() => AddLink(InterfaceA, $"tpa{InterfaceA[3..]}", MacA, "198.18.1.1");
+    /// <summary>Plugs interface A in again: same name and address, its peer port on the bridge, and <paramref name="mac"/> (a replaced NIC has a new one).</summary>
+    public void AddA(ulong mac = MacA) => AddLink(InterfaceA, $"tpa{InterfaceA[3..]}", mac, "198.18.1.1");
 
     /// <summary>
     /// Turns IPv6 on for the peer's bridge (the namespaces start without it) and waits until it is settled (its

@@ -145,6 +145,52 @@ public sealed class EtcdClusterCommandTests
     }
 
     [EtcdFact]
+    public async Task Fifteen_thousand_refused_filters_keep_the_status_small_and_wait_still_tells_applied_from_refused()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var node = await RunningNode.StartAsync(OnEtcd(etcd, "refusals"));
+        string[] direct = ["--etcd", $"{etcd.Endpoints[0]}", "--cluster", "refusals"];
+        // Queue 9 on an adapter with 2: every one refused (1.7 MB of refusals, more than etcd takes in one request).
+        var file = FilterListFile.Write(Path.Combine(node.Config.Directory, "q9.json"), Enumerable.Range(0, 15_000).Select(i =>
+            $$"""{ "schemaVersion": 1, "filter": { "id": "q9-{{i:D5}}", "priority": 50, "action": "count", "queue": 9, "match": { "protocol": "udp", "destinationPort": "{{1000 + i}}" } } }"""));
+
+        var (exit, output, error) = await Run(["filter", "add", file, "--wait", "--timeout", "120", "-o", "json", .. direct]);
+        Assert.True(exit == 1, error);
+        using (var added = JsonDocument.Parse(output))
+        {
+            Assert.Empty(added.RootElement.GetProperty("appliedOn").EnumerateArray());
+            var refusals = added.RootElement.GetProperty("refusedOn").EnumerateArray().ToList();
+            Assert.Equal(100, refusals.Count);
+            Assert.All(refusals, r => Assert.Contains("queue 9 does not exist on pd0", r.GetProperty("error").GetString()));
+        }
+
+        (exit, output, error) = await Run(["filter", "add", "--id", "good", "--action", "count", "--match", "protocol=udp,destinationPort=53", "--wait", "--timeout", "60", .. direct]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter good written at revision [0-9]+; applied on test-node$", output.Trim());
+        (exit, _, error) = await Run(["filter", "add", "--id", "bad", "--action", "count", "--queue", "9", "--wait", "--timeout", "60", .. direct]);
+        Assert.Equal(1, exit);
+        Assert.Matches("^pd: filter bad \\(revision [0-9]+\\) was refused: test-node/pd0: filter 'bad': queue 9 does not exist on pd0 \\(queues 0..1\\).$", error.Trim());
+
+        (exit, output, error) = await Run(["cluster", "status", "-o", "json", .. direct]);
+        Assert.True(exit == 0, error);
+        using (var status = JsonDocument.Parse(output))
+        {
+            var only = Assert.Single(status.RootElement.GetProperty("nodes").EnumerateArray());
+            Assert.Equal(0, only.GetProperty("lag").GetInt64());
+            Assert.Equal(15_001, only.GetProperty("rejectedCount").GetInt32());
+            Assert.Equal("bad", only.GetProperty("rejected").EnumerateArray().First().GetProperty("id").GetString());
+            Assert.Equal(100, only.GetProperty("rejected").GetArrayLength());
+        }
+        (exit, output, _) = await Run(["cluster", "status", .. direct]);
+        Assert.Equal(0, exit);
+        Assert.Contains("(15001 refused in all; the newest 100 listed)", output);
+        using var raw = etcd.Client();
+        var body = $$"""{"key":"{{Convert.ToBase64String("/pd/refusals/status/test-node"u8)}}"}""";
+        using var range = JsonDocument.Parse(await (await raw.PostAsync(new Uri(etcd.Endpoints[0], "/v3/kv/range"), new StringContent(body))).Content.ReadAsStringAsync());
+        Assert.InRange(Convert.FromBase64String(range.RootElement.GetProperty("kvs")[0].GetProperty("value").GetString()!).Length, 1, 64 * 1024);
+    }
+
+    [EtcdFact]
     public async Task Over_TLS_with_auth_the_commands_present_the_certificate_and_user_and_never_print_the_password()
     {
         await using var etcd = await EtcdServer.StartAsync(tls: true);
@@ -226,7 +272,9 @@ public sealed class EtcdClusterCommandTests
         var list = FilterListFile.Write(Path.Combine(config.Directory, "list.json"), FilterListFile.Many("f", 200));
         var (bulk, _, why) = await Run("filter", "add", list, "--etcd", refused);
         Assert.Equal(1, bulk);
-        Assert.Equal($"pd: the bulk write stopped after 0 of 200 filters (each transaction of 128 is written whole or not at all): No etcd member answered /v3/kv/txn ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", why.Trim());
+        Assert.Equal("pd: the bulk write stopped: of the list's 200 filters (by index from 0), 0 are written (none), 200 may or may not be ([0..199]: " +
+            "their transaction failed after it may have reached etcd; `pd filter ls` shows which), 0 were not sent (none); each transaction of 128 is written whole or not at all: " +
+            $"No etcd member answered /v3/kv/txn ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", why.Trim());
 
         // A member that takes the connection and never answers costs its request timeout, then the next is named too.
         var (code, _, problem) = await Run("filter", "ls", "--etcd", $"{unanswered},{refused}");
@@ -273,6 +321,35 @@ public sealed class EtcdClusterCommandTests
             Assert.StartsWith(message, error);
             Assert.Equal("", output);
             Assert.DoesNotContain("   at ", error);
+        }
+    }
+
+    /// <summary>
+    /// F9/F10: a record that is not pd's JSON under members/ or status/, and member and election keys held by no lease,
+    /// are each left out with a warning naming the key; the rest is shown, straight from etcd and through the node.
+    /// </summary>
+    [EtcdFact]
+    public async Task Unreadable_and_lease_less_records_are_left_out_with_a_warning_naming_each_key()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var node = await RunningNode.StartAsync(OnEtcd(etcd, "h10"));
+        await using (var store = new PdCluster.Cluster.Etcd.EtcdStore(etcd.Options))
+        {
+            await store.PutAsync("/pd/h10/members/ghost", "{not json");
+            await store.PutAsync("/pd/h10/status/ghost2", "[1,2,3]");
+            await store.PutAsync("/pd/h10/members/n9", """{"node":"n9","items":["s1"]}""");
+            await store.PutAsync("/pd/h10/election/aaa", "zzz");
+        }
+        foreach (var where in new[] { new[] { "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "h10" }, ["--endpoint", node.Endpoint] })
+        {
+            foreach (var command in new[] { new[] { "node", "ls" }, ["cluster", "status"], ["owners"] })
+            {
+                var (exit, output, error) = await Run([.. command, "-o", "json", .. where]);
+                Assert.True(exit == 0, error);
+                foreach (var key in new[] { "members/ghost", "status/ghost2", "members/n9", "election/aaa" })
+                    Assert.Contains($"/pd/h10/{key}", error);
+                Assert.DoesNotContain("n9", output);
+            }
         }
     }
 }

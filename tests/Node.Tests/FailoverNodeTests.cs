@@ -28,6 +28,8 @@ public sealed class FailoverNodeTests(ITestOutputHelper output)
     [InlineData("""{ "id": "v", "kind": "vip", "address": "::", "adapter": "pd0" }""", "items[0].address: a vip needs a unicast IPv4 or IPv6 address")]
     [InlineData("""{ "id": "v", "kind": "vip", "address": "10", "adapter": "pd0" }""", "items[0].address: a vip needs a unicast IPv4 or IPv6 address")]
     [InlineData("""{ "id": "v", "kind": "vip", "address": "198.18.0.10", "adapter": "pd9" }""", "items[0].adapter: a vip names the adapter it is announced on, one of pd0 (got 'pd9')")]
+    [InlineData("""{ "id": "a", "kind": "vip", "address": "198.18.0.1", "adapter": "pd0" }, { "id": "b", "kind": "vip", "address": "198.18.0.1", "adapter": "pd0" }""",
+        "items[1].address: 198.18.0.1 is item a's address as well; an address is one item's.")]
     [InlineData("""{ "id": "s", "kind": "shard", "address": "198.18.0.10" }""", "items[0].address: a shard has no address")]
     [InlineData("""{ "id": "s", "kind": "shard", "adapter": "pd0" }""", "items[0].adapter: a shard is announced on no adapter")]
     [InlineData("""{ "id": "s", "kind": "shard", "weight": 3 }""", "weight")]

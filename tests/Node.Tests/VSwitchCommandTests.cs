@@ -20,12 +20,12 @@ public sealed class VSwitchCommandTests
         }
         async Task Refused(string message, params string[] args)
         {
-            var before = await Ok("vfp", "list-ports", "-o", "json");
+            var before = await Ok("vfp", "list-ports", "-o", "json") + await Ok("vfp", "rule", "ls", "-o", "json");
             var (exit, _, error) = await Run([.. args, .. store]);
             Assert.Equal(2, exit);
             Assert.StartsWith($"pd: {message}", error);
             Assert.DoesNotContain("   at ", error);
-            Assert.Equal(before, await Ok("vfp", "list-ports", "-o", "json"));
+            Assert.Equal(before, await Ok("vfp", "list-ports", "-o", "json") + await Ok("vfp", "rule", "ls", "-o", "json"));
         }
 
         Assert.StartsWith("switch sw created at revision", await Ok("vswitch", "create", "sw", "--adapter", "eth", "--allow-management-os"));
@@ -44,6 +44,32 @@ public sealed class VSwitchCommandTests
             await Ok("vm", "stop", "vm1");
             await Ok("vm", "start", "vm1");
             Assert.Contains("\"blocked\":true,\"disabled\":false", await Ok("vfp", "list-ports", "-o", "json"));
+
+            var file = Path.Combine(Path.GetTempPath(), $"pd-rule-{Environment.ProcessId}.json");
+            var bad = Path.Combine(Path.GetTempPath(), $"pd-bad-rule-{Environment.ProcessId}.json");
+            try
+            {
+                File.WriteAllText(file, """{"schemaVersion":1,"id":"dns","layer":"acl","group":"in","direction":"inbound","match":{"protocol":"udp","destinationPort":"53"},"action":"allow"}""");
+                File.WriteAllText(bad, """{"schemaVersion":1,"id":"web","layer":"acl","group":"in","direction":"inbound","match":{"destinationPort":"90-80"},"action":"allow"}""");
+                Assert.StartsWith($"rule added to port {port} at revision", await Ok("vfp", "rule", "add", file, "--port", port));
+                await Ok("vfp", "rule", "add", "--port", port, "--id", "out", "--layer", "acl", "--group", "out", "--direction", "outbound", "--action", "allow");
+                Assert.Contains("\"blocked\":false,\"disabled\":false,\"ruleCount\":2", await Ok("vfp", "list-ports", "-o", "json"));
+                var table = await Ok("vfp", "rule", "ls", "--port", port);
+                Assert.Contains("protocol=udp destinationPort=53", table);
+                await Refused($"--port: port {port} already has a rule 'dns'", "vfp", "rule", "add", file, "--port", port);
+                await Refused($"{bad}: match.destinationPort:", "vfp", "rule", "add", bad, "--port", port);
+                await Refused("options: direction:", "vfp", "rule", "add", "--port", port, "--id", "x", "--layer", "acl", "--group", "in", "--direction", "up", "--action", "allow");
+                await Refused("--port: no port 'nope'", "vfp", "rule", "add", file, "--port", "nope");
+                await Refused($"ID: port {port} has no rule 'nope'", "vfp", "rule", "rm", "nope", "--port", port);
+                await Ok("vfp", "rule", "rm", "out", "--port", port);
+                using var rules = JsonDocument.Parse(await Ok("vfp", "rule", "ls", "-o", "json"));
+                Assert.Equal("dns", rules.RootElement.EnumerateArray().Single().GetProperty("id").GetString());
+            }
+            finally
+            {
+                File.Delete(file);
+                File.Delete(bad);
+            }
         }
 
         await Refused("VM vm1 is running; stop it to add a network adapter", "vm", "adapter", "add", "vm1", "--switch", "sw", "--static-mac", "00:15:5d:00:00:02");

@@ -54,6 +54,18 @@ public sealed class VSwitchNodeTests
         Assert.True((await Ports()).Single(p => p.GetProperty("type").GetString() == "Vm").GetProperty("blocked").GetBoolean());
         await AwaitPort(http, node, p => p.GetProperty("blocked").GetBoolean() && p.GetProperty("outbound").GetInt64() == 0 && p.GetProperty("outboundBlocked").GetInt64() > 0);
 
+        // A VFP rule through the endpoint: outbound allowed, so what the VM sends passes; ls lists it, rm takes it away.
+        string[] allowOut = ["vfp", "rule", "add", "--port", name, "--id", "out", "--layer", "acl", "--group", "out", "--direction", "outbound", "--action", "allow"];
+        await Ok(allowOut);
+        await AwaitPort(http, node, p => !p.GetProperty("blocked").GetBoolean() && p.GetProperty("outbound").GetInt64() > 0);
+        var (lsExit, rules, lsError) = await ClusterCommandTests.Run(["vfp", "rule", "ls", "--port", name, "-o", "json", .. at]);
+        Assert.True(lsExit == 0, lsError);
+        Assert.Equal("out", JsonDocument.Parse(rules).RootElement.EnumerateArray().Single().GetProperty("id").GetString());
+        await Refused("already has a rule 'out'", allowOut);
+        await Refused("no port 'nope'", "vfp", "rule", "rm", "out", "--port", "nope");
+        await Ok("vfp", "rule", "rm", "out", "--port", name);
+        await AwaitPort(http, node, p => p.GetProperty("blocked").GetBoolean());
+
         await Ok("vm", "stop", "vm1");
         await Ok("vswitch", "rm", "sw");
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -21,7 +21,7 @@ public sealed class VSwitchRemovalNodeTests
             await Eventually(async () => (await host.SwitchStatusAsync()).SingleOrDefault()?.Ports.SingleOrDefault() is { Outbound: > 0 }, "vm1's traffic through the switch");
 
             Assert.Equal(InjectOutcome.Injected, host.Inject("pd1", PdCluster.Nic.Adapters.DeviceEvent.SurpriseRemoval));
-            await Eventually(async () => (await host.SwitchStatusAsync()).Single().ExternalRemoved, "the switch reporting its adapter removed");
+            await Eventually(async () => (await host.SwitchStatusAsync()).Single().AdapterFailure is not null, "the switch reporting its adapter removed");
             await Eventually(() => Task.FromResult(host.Errors.Lines.Any(l => l.Contains("switch sw: its adapter pd1 was surprise-removed; the traffic of VM(s) vm1 stopped"))),
                 "the error naming vm1");
             var toWire = (await host.SwitchStatusAsync()).Single().ToWire;

@@ -51,6 +51,20 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void A_full_length_prefix_matches_exactly_its_address()
+    {
+        var c = Classifier.Compile(
+        [
+            Rule(0, (MatchField.SourceIp, "198.18.0.1/32")),
+            Rule(0, (MatchField.SourceIp, "2001:db8::1/128")),
+        ]);
+        Assert.Equal(0, c.Classify(Key("198.18.0.1", 80)));
+        Assert.Equal(-1, c.Classify(Key("198.18.0.2", 80)));
+        Assert.Equal(1, c.Classify(Key("2001:db8::1", 80)));
+        Assert.Equal(-1, c.Classify(Key("2001:db8::2", 80)));
+    }
+
+    [Fact]
     public void Lower_priority_value_wins_and_ties_go_to_the_first_added()
     {
         var c = Classifier.Compile(

@@ -3,11 +3,12 @@ using PdCluster.Nic.SoftNic;
 using PdCluster.Provider;
 using PdCluster.Provider.Simulated;
 using PdCluster.Queues.Buffers;
+using PdCluster.Vfp;
 using PdCluster.VSwitch;
 
 namespace PdCluster.Tests.VSwitch;
 
-/// <summary>The switch's and a VM port's duty cycles allocate nothing once warm, with traffic flowing both ways and floods.</summary>
+/// <summary>The switch's and a VM port's duty cycles allocate nothing once warm, with traffic flowing both ways, floods, and VFP rules with the unified flow table.</summary>
 public sealed class HotPathAllocationTests
 {
     [Fact]
@@ -28,7 +29,11 @@ public sealed class HotPathAllocationTests
         using var switchCache = pool.CreateCache(256);
         using var portCache = pool.CreateCache(64);
         var fabric = new SwitchFabric(rx, tx, switchCache, provider.OsPath);
-        var port = new SwitchPort(spec.Port);
+        var port = new SwitchPort(spec.Port) { VfpEnabled = true };
+        port.Vfp.Apply(VfpPolicy.FromRules([
+            VfpRule.Read("""{"schemaVersion":1,"id":"udp-in","layer":"acl","group":"in","direction":"inbound","match":{"protocol":"udp","destinationPort":"5000"},"action":"allow"}""", "hot"),
+            VfpRule.Read("""{"schemaVersion":1,"id":"tcp-in","layer":"acl","group":"in","direction":"inbound","match":{"protocol":"tcp"},"action":"block"}""", "hot"),
+            VfpRule.Read("""{"schemaVersion":1,"id":"out","layer":"acl","group":"out","direction":"outbound","action":"allow"}""", "hot")]));
         var vm = new SimulatedVm(spec, [new GeneratorFlow("198.18.1.10", "198.18.0.1", 17, 5000, 4000, DestinationMac: 0x02_00_00_00_00_01)], 0);
         var link = new VmPortLink(port, vm, pool);
         var forwarder = new VmPortForwarder(port, link.Receive, link.Transmit, portCache);
@@ -52,6 +57,9 @@ public sealed class HotPathAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(port.Counters.Inbound > 5000, $"only {port.Counters.Inbound} frames reached the VM");
         Assert.True(fabric.Flooded > 1000 && fabric.HandedToOs > 1000);
+        var vfp = port.Vfp.Snapshot();
+        Assert.True(vfp.FlowTable.Hits > 10_000, $"the flow table decided only {vfp.FlowTable.Hits} packets");
+        Assert.True(vfp.Rules.Single(r => r.Rule == "udp-in").Counters.AllowedPackets > 5000);
         Assert.Equal(0, allocated);
 
         fabric.Quiesce(TimeSpan.FromSeconds(5));

@@ -1,3 +1,4 @@
+using PdCluster.Nic.Adapters;
 using PdCluster.VSwitch;
 
 namespace PdCluster.Tests.VSwitch;
@@ -95,5 +96,22 @@ public sealed class SwitchOnSoftNicTests
         var received = lab.Vm("vm2").Received;
         await SwitchLab.Until(() => Task.FromResult(lab.Vm("vm2").Received > received + 50), "vm2 served through the storm");
         Assert.Empty((await lab.Status()).CrashedVms);
+    }
+
+    [Fact]
+    public async Task A_surprise_removed_adapter_stops_the_vms_traffic_and_the_switch_reports_it_with_every_buffer_home()
+    {
+        await using var lab = new SwitchLab([Vm1Mac], vmRate: 5_000);
+        Assert.IsType<VmStarted>(await lab.Ask<object>(new StartVm(SwitchLab.Spec("vm1", Vm1Mac, 1))));
+        await SwitchLab.Until(() => Task.FromResult(lab.Vm("vm1").Received > 50 && lab.TesterReceived > 50), "traffic both ways");
+        Assert.Null((await lab.Status()).AdapterFailure);
+
+        lab.External.Inject(DeviceEvent.SurpriseRemoval);
+        await SwitchLab.Until(async () => (await lab.Status()).AdapterFailure is not null, "the failure reported");
+        Assert.Contains("surprise-removed", (await lab.Status()).AdapterFailure);
+        var received = lab.Vm("vm1").Received;
+        var dropped = (await lab.Status()).Dropped;
+        await SwitchLab.Until(async () => (await lab.Status()).Dropped > dropped + 50, "the VM's frames dropped at the failed switch");
+        Assert.InRange(lab.Vm("vm1").Received - received, 0, 64);
     }
 }

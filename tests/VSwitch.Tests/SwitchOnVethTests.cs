@@ -4,6 +4,7 @@ using PdCluster.Provider;
 using PdCluster.Provider.AfPacket;
 using PdCluster.Queues.Buffers;
 using PdCluster.Tests.Provider.Veth;
+using PdCluster.Vfp;
 using PdCluster.VSwitch;
 
 namespace PdCluster.Tests.VSwitch;
@@ -11,7 +12,7 @@ namespace PdCluster.Tests.VSwitch;
 /// <summary>
 /// The switch on real veth: the external port is a veth end (afpacket) whose peer namespace is the wire, and each VM a
 /// network namespace whose eth0 has the static MAC. A VM pings the peer across the switch; VFP blocks it, disable-port
-/// lets it through, a reboot blocks it again, and a stop removes the namespace.
+/// lets it through, a reboot blocks it again, rules let it through as they say, and a stop removes the namespace.
 /// </summary>
 public sealed class SwitchOnVethTests
 {
@@ -28,7 +29,8 @@ public sealed class SwitchOnVethTests
         using var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
             AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
         var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
-        var sw = system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", external, pool, host) { QueueSize = 512 }), "vswitch-sw");
+        var vfp = new VfpPorts();
+        var sw = system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", external, pool, host) { QueueSize = 512, VfpPorts = vfp }), "vswitch-sw");
         var vm = $"t{Environment.ProcessId % 100000}";
         var spec = SwitchLab.Spec(vm, VmMac, 1);
         try
@@ -48,6 +50,19 @@ public sealed class SwitchOnVethTests
             Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
             Assert.False(Ping(vm), "the rebooted VM's port is not blocked again");
             Assert.True((await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10))).Ports.Single() is { Blocked: true, OutboundBlocked: > 0 });
+
+            // Rules: inbound, UDP blocked and the rest (ICMP, ARP) allowed; outbound everything. The ping flows.
+            List<VfpRule> rules =
+            [
+                VfpRulesThroughTheStoreTests.Rule("no-udp", "acl", "in", "inbound", """{"protocol":"udp"}""", "block"),
+                VfpRulesThroughTheStoreTests.Rule("in-rest", "acl", "in", "inbound", null, "allow", priority: 10),
+                VfpRulesThroughTheStoreTests.Rule("out", "acl", "out", "outbound", null, "allow"),
+            ];
+            vfp.For(spec.Port.PortName).Apply(VfpPolicy.FromRules(rules));
+            Assert.True(Ping(vm), "the rules do not let the ping through");
+            vfp.For(spec.Port.PortName).Apply(VfpPolicy.FromRules([VfpRulesThroughTheStoreTests.Rule("no-icmp", "acl", "in", "inbound", """{"protocol":"icmp"}""", "block"), .. rules]));
+            Assert.False(Ping(vm), "a rule blocking ICMP inbound lets the ping's replies through");
+            Assert.True(vfp.Find(spec.Port.PortName)!.Snapshot().Rules.Single(r => r.Rule == "no-icmp").Counters.BlockedPackets > 0);
         }
         finally
         {

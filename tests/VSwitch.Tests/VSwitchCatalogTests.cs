@@ -27,6 +27,12 @@ public sealed class VSwitchCatalogTests
         await catalog.SetRunningAsync("vm1", false, default);
         await catalog.SetRunningAsync("vm1", true, default);
         Assert.True((await Vms(catalog)).Single() is { Blocked: true, Disabled: false });
+        var port = (await Vms(catalog)).Single().PortName;
+        await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule("web", "acl", "in", "inbound", """{"protocol":"tcp"}""", "allow"), default);
+        Assert.True((await Vms(catalog)).Single() is { Blocked: false, RuleCount: 1 });
+        Assert.Equal("protocol=tcp", Assert.Single(await catalog.ListRulesAsync(null, default)) is { Id: "web", VmName: "vm1", Action: "allow" } r ? r.Match : null);
+        await catalog.RemoveRuleAsync(port, "web", default);
+        Assert.True((await Vms(catalog)).Single() is { Blocked: true, RuleCount: 0 });
         var external = (await catalog.ListPortsAsync(default)).First();
         Assert.Equal(("External", "eth", "sw"), (external.Type, external.NicName, external.Switch));
     }
@@ -45,6 +51,9 @@ public sealed class VSwitchCatalogTests
     [InlineData("bad address", "--address: '198.18.1.10/33' is not an address with a prefix length")]
     [InlineData("adapter taken", "--adapter: eth is already the external port of switch sw.")]
     [InlineData("removing a switch a VM runs on", "VM vm1 is running on switch sw; stop it first")]
+    [InlineData("rule on an unknown port", "--port: no port 'nope'")]
+    [InlineData("duplicate rule id", "--port: port {port} already has a rule 'web'")]
+    [InlineData("removing an unknown rule", "ID: port {port} has no rule 'nope'")]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing(string bad, string error)
     {
         await using var store = new InMemoryStore();
@@ -52,6 +61,9 @@ public sealed class VSwitchCatalogTests
         await catalog.CreateSwitchAsync("sw", "eth", false, default);
         await catalog.AddAdapterAsync("vm1", "sw", "00:15:5d:00:00:01", default);
         await catalog.SetRunningAsync("vm1", true, default);
+        var port = (await Vms(catalog)).Single().PortName;
+        var web = VfpRulesThroughTheStoreTests.Rule("web", "acl", "in", "inbound", """{"protocol":"tcp"}""", "allow");
+        await catalog.AddRuleAsync(port, web, default);
         var before = await store.RangeAsync("/pd/lab/");
         Task change = bad switch
         {
@@ -67,10 +79,13 @@ public sealed class VSwitchCatalogTests
             "bad address" => catalog.AddAdapterAsync("vm2", "sw", "00:15:5d:00:00:02", default, "198.18.1.10/33"),
             "adapter taken" => catalog.CreateSwitchAsync("sw2", "eth", false, default),
             "removing a switch a VM runs on" => catalog.RemoveSwitchAsync("sw", default),
+            "rule on an unknown port" => catalog.AddRuleAsync("nope", web, default),
+            "duplicate rule id" => catalog.AddRuleAsync(port.ToLowerInvariant(), web, default),
+            "removing an unknown rule" => catalog.RemoveRuleAsync(port, "nope", default),
             _ => catalog.AddAdapterAsync("a/b", "sw", "00:15:5d:00:00:02", default),
         };
         var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => change);
-        Assert.StartsWith(error, refused.Message);
+        Assert.StartsWith(error.Replace("{port}", port), refused.Message);
         var after = await store.RangeAsync("/pd/lab/");
         Assert.Equal(before.Revision, after.Revision);
         Assert.Equal(before.Items, after.Items);

@@ -140,7 +140,7 @@ internal static class ClusterBench
     }
 
     /// <summary>The machine's load averages over 1, 5 and 15 minutes, from /proc/loadavg: how busy the shared machine was.</summary>
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Markdown(MachineInfo m, List<ClusterRow> rows, List<FailoverRow> failover, ClusterSummary s, string stem)

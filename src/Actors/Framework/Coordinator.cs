@@ -5,7 +5,10 @@ namespace PdCluster.Actors.Framework;
 
 /// <summary>
 /// The failover coordinator's campaign and, while it leads, its work (DESIGN.md, "Failover"). The node campaigns with
-/// <c>election/&lt;node&gt;</c> on its member lease; the election key with the lowest create revision leads. The leader
+/// <c>election/&lt;node&gt;</c> on its member lease; the candidate with the lowest create revision leads, where a
+/// candidate is an election key on the same (non-zero) lease as the member key of the same name. A key under
+/// <c>members/</c> or <c>election/</c> without a lease (written by another client) is no node's: it is ignored and
+/// reported once as an <see cref="ActorError"/>. The leader
 /// gives every declared item an owner (<see cref="OwnershipPlan"/>) in one transaction conditioned on its election
 /// key's create revision, so a coordinator whose key is gone (lease expired or revoked) writes nothing. It reads again
 /// whenever a key under <c>members/</c>, <c>owners/</c> or <c>election/</c> changes, when a node's <c>status/</c>
@@ -15,6 +18,7 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
     private readonly HashSet<string> _unable = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedStray = new(StringComparer.Ordinal);
     private PrefixWatch? _watch;
     private int _generation;
     private bool _reading;
@@ -25,7 +29,7 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
     private sealed record Reconcile;
 
     /// <summary>One read and its outcome: who leads (<paramref name="Term"/> 0 when not this node), what moved, whether to read again at once.</summary>
-    private sealed record Reconciled(long ReadRevision, long Term, OwnersAssigned? Assigned, bool Again);
+    private sealed record Reconciled(long ReadRevision, long Term, OwnersAssigned? Assigned, bool Again, IReadOnlyList<string> Stray);
 
     private sealed record ReconcileFailed(Exception Cause);
 
@@ -58,6 +62,8 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
                 if (done.Term != 0 && done.Term != _term)
                     Context.System.EventStream.Publish(new CoordinatorElected(settings.Node, done.Term));
                 _term = done.Term;
+                foreach (var key in done.Stray.Where(_reportedStray.Add))
+                    Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: '{key}' is held by no lease, so it is no node's record; the coordinator ignores it (delete it)", new InvalidDataException($"{key} has lease 0")));
                 if (done.Assigned is { } assigned)
                     Context.System.EventStream.Publish(assigned);
                 _watch ??= PrefixWatch.Start(settings.Store, settings.Prefix, done.ReadRevision + 1, ++_generation, Self);
@@ -113,25 +119,26 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
         var members = await store.RangeAsync($"{settings.Prefix}members/");
         var member = members.Items.FirstOrDefault(k => k.Key == settings.MemberKey);
         var mine = election.Items.FirstOrDefault(k => k.Key == settings.ElectionKey);
+        var stray = LeaseHeld.Stray(members.Items, election.Items);
         if (member is not null && (mine is null || mine.Lease != member.Lease))
         {
             await TryTxnAsync([Compare.ModRevision(settings.MemberKey, member.ModRevision), Compare.ModRevision(settings.ElectionKey, mine?.ModRevision ?? 0)],
                 [new TxnOp.Put(settings.ElectionKey, settings.Node, member.Lease)]);
-            return new Reconciled(election.Revision, 0, null, Again: true);
+            return new Reconciled(election.Revision, 0, null, Again: true, stray);
         }
-        var leader = election.Items.MinBy(k => k.CreateRevision);
+        var leader = LeaseHeld.Leader(settings.Prefix, members.Items, election.Items);
         if (mine is null || leader != mine)
-            return new Reconciled(election.Revision, 0, null, Again: false);
+            return new Reconciled(election.Revision, 0, null, Again: false, stray);
 
         var statuses = await store.RangeAsync($"{settings.Prefix}status/");
         var owners = await store.RangeAsync($"{settings.Prefix}owners/");
         var plan = OwnershipPlan.Compute(settings.Prefix, mine.CreateRevision, new OwnershipSnapshot(members.Items, statuses.Items, owners.Items), DateTimeOffset.UtcNow);
         if (plan.IsEmpty)
-            return new Reconciled(election.Revision, mine.CreateRevision, null, Again: false);
+            return new Reconciled(election.Revision, mine.CreateRevision, null, Again: false, stray);
         var revision = await TryTxnAsync([Compare.CreateRevision(settings.ElectionKey, mine.CreateRevision), .. plan.When], plan.Then);
         return revision is { } committed
-            ? new Reconciled(election.Revision, mine.CreateRevision, new OwnersAssigned(settings.Node, committed, plan.Moves), Again: false)
-            : new Reconciled(election.Revision, mine.CreateRevision, null, Again: true);
+            ? new Reconciled(election.Revision, mine.CreateRevision, new OwnersAssigned(settings.Node, committed, plan.Moves), Again: false, stray)
+            : new Reconciled(election.Revision, mine.CreateRevision, null, Again: true, stray);
     }
 
     /// <summary>The revision of a committed transaction, or null when a comparison failed or a lease it writes on has just ended.</summary>

@@ -8,7 +8,9 @@ namespace PdCluster.Actors.Framework;
 /// Keeps a node's adapters running the cluster's filters (DESIGN.md, "The cluster"): ranges <c>filters/</c> at a
 /// revision R and publishes the sets it compiles (<see cref="ScopedFilterSets"/>) to every local adapter, then watches
 /// from R+1 and applies the revisions in order, each whole in one publish (those that arrived during a publish go out
-/// together in the next). After each one it publishes a
+/// together in the next, once the watch has been quiet for <see cref="FilterAgentSettings.SettleQuiet"/> or the backlog
+/// has waited <see cref="FilterAgentSettings.SettleMax"/>: a bulk write costs a node a few compiles of the set, not one
+/// per publish it outlasts). After each one it publishes a
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
@@ -18,6 +20,8 @@ namespace PdCluster.Actors.Framework;
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
+    private const string SettleTimer = "settle";
+    private const string CheckTimer = "watch-check";
     private readonly Queue<object> _pending = new();
     // Per adapter: the set in force, the set last offered, the cluster filters it refused, those in force (id to mod
     // revision), what it reports refused, and the revision (and change revision) its set in force is current to.
@@ -39,9 +43,13 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private long _revisionChange;
     private long _received;
     private bool _publishing;
+    private bool _settling;
+    private long _lastChange;
+    private long _settleStarted;
     private bool _compiled;
     private string? _storeError;
     private TimeSpan _retryDelay;
+    private long _behindAt;
 
     /// <summary>Asks for the sets in force; the answer is <see cref="FilterSets"/>.</summary>
     public sealed record GetFilterSets
@@ -68,6 +76,15 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     private sealed record RetryWatch;
 
+    /// <summary>Time to compare a quiet watch with the store (<see cref="FilterAgentSettings.WatchCheck"/>).</summary>
+    private sealed record CheckWatch;
+
+    /// <summary>The store's summary of the prefix, taken while the watch of <paramref name="Generation"/> had delivered up to <paramref name="Received"/>; null if the read failed.</summary>
+    private sealed record Checked(int Generation, long Received, PrefixSummary? Summary);
+
+    /// <summary>Looks whether the watch has gone quiet (or the backlog waited long enough) to publish the backlog.</summary>
+    private sealed record Settle;
+
     /// <summary>An adapter came (back) to Running: it is given the newest set again.</summary>
     private sealed record Republish(string Adapter);
 
@@ -87,6 +104,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         Context.System.EventStream.Subscribe(Self, typeof(AdapterStateChanged));
         Context.System.EventStream.Subscribe(Self, typeof(TeamChanged));
         Self.Tell(new Resync());
+        Context.Timers.StartPeriodicTimer(CheckTimer, new CheckWatch(), settings.WatchCheck);
     }
 
     /// <inheritdoc/>
@@ -106,11 +124,14 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 _pending.Clear();
                 _pending.Enqueue(snapshot);
                 StartWatch(snapshot.Range.Revision);
+                StopSettling();
                 ApplyNext();
                 break;
             case Changes changes when changes.Generation == _generation:
                 StoreHealthy();
                 _received = changes.Revision;
+                _behindAt = 0;
+                _lastChange = Environment.TickCount64;
                 _pending.Enqueue(changes);
                 ApplyNext();
                 break;
@@ -129,15 +150,44 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case RetryWatch:
                 StartWatch(_received);
                 break;
+            case CheckWatch when _watch is not null && Idle:
+                var (generation, received) = (_generation, _received);
+                settings.Store.SummarizeAsync(settings.Prefix).PipeTo(Self, summary => new Checked(generation, received, summary), _ => new Checked(generation, received, null));
+                break;
+            case CheckWatch:
+                break;
+            case Checked check when check.Generation == _generation && check.Received == _received && Idle:
+                OnChecked(check.Summary);
+                break;
+            case Checked:
+                _behindAt = 0;
+                break;
             case Published published:
                 _publishing = false;
                 Record(published);
                 PublishStatus();
+                if (_pending.TryPeek(out var queued) && queued is Changes)
+                    StartSettling();
+                else
+                    ApplyNext();
+                break;
+            case Settle when _settling:
+                var now = Environment.TickCount64;
+                var quietFor = now - _lastChange;
+                if (quietFor < settings.SettleQuiet.TotalMilliseconds && now - _settleStarted < settings.SettleMax.TotalMilliseconds)
+                {
+                    Context.Timers.StartSingleTimer(SettleTimer, new Settle(), TimeSpan.FromMilliseconds(settings.SettleQuiet.TotalMilliseconds - quietFor));
+                    break;
+                }
+                _settling = false;
                 ApplyNext();
+                break;
+            case Settle:
                 break;
             case AdapterStateChanged { State: AdapterState.Running } running when _newest.ContainsKey(running.Adapter):
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
                 _pending.Enqueue(new Republish(running.Adapter));
+                StopSettling();
                 ApplyNext();
                 break;
             case TeamChanged team:
@@ -145,6 +195,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 // Before the first snapshot there is nothing to recompile: the snapshot's sets take the cover in.
                 if (_compiled)
                     _pending.Enqueue(new Recompile());
+                StopSettling();
                 ApplyNext();
                 break;
             case StatusFailure failed:
@@ -161,6 +212,36 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>Whether every delivered revision is in force: no backlog, no publish or settle under way, so the desired filters are the prefix at <see cref="_received"/>.</summary>
+    private bool Idle => !_publishing && !_settling && _pending.Count == 0 && _compiled && _revision == _received;
+
+    /// <summary>
+    /// Compares the prefix with what the watch delivered: a different key count or a newer mod revision means a change
+    /// the watch has not delivered. Found twice in a row with nothing delivered between (etcd's JSON gateway drops a
+    /// watch response too big for it, and the stream then stays open and silent), the watch is given up for a full
+    /// re-read, as after a compaction.
+    /// </summary>
+    private void OnChecked(PrefixSummary? summary)
+    {
+        var behind = summary is not null && (summary.Count != _desired.Count || summary.NewestModRevision > _received);
+        if (!behind)
+        {
+            _behindAt = 0;
+            return;
+        }
+        if (_behindAt == 0)
+        {
+            _behindAt = summary!.Revision;
+            return;
+        }
+        var message = $"{settings.Node}: the filter watch delivered nothing past revision {_received} while the store moved to {summary!.Revision} " +
+            $"({summary.Count} filters, {_desired.Count} known); reading every filter again.";
+        Context.System.EventStream.Publish(new ActorError(Self, message, new TimeoutException(message)));
+        _behindAt = 0;
+        StopWatch();
+        Self.Tell(new Resync());
     }
 
     private void StartWatch(long after)
@@ -220,10 +301,25 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
     }
 
-    /// <summary>Takes the next revision, if no publish is under way: updates the desired filters and publishes to every adapter (or, for a <see cref="Republish"/>, to one).</summary>
+    /// <summary>Holds the backlog back until the watch goes quiet (<see cref="Settle"/>).</summary>
+    private void StartSettling()
+    {
+        _settling = true;
+        _settleStarted = Environment.TickCount64;
+        Context.Timers.StartSingleTimer(SettleTimer, new Settle(), settings.SettleQuiet);
+    }
+
+    /// <summary>Lets the backlog go at once: a failover or a fresh adapter does not wait for a bulk write to end.</summary>
+    private void StopSettling()
+    {
+        _settling = false;
+        Context.Timers.Cancel(SettleTimer);
+    }
+
+    /// <summary>Takes the next revision, if no publish is under way and no backlog is settling: updates the desired filters and publishes to every adapter (or, for a <see cref="Republish"/>, to one).</summary>
     private void ApplyNext()
     {
-        if (_publishing || !_pending.TryDequeue(out var next))
+        if (_publishing || _settling || !_pending.TryDequeue(out var next))
             return;
         var targets = settings.Targets;
         switch (next)
@@ -304,7 +400,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             _inForce[outcome.Adapter] = outcome.InForce;
             _adapterApplied[outcome.Adapter] = (published.Revision, published.ChangeRevision);
         }
-        _rejected = [.. _nodeRejected, .. settings.Targets.SelectMany(t => _adapterRejected.GetValueOrDefault(t.Adapter) ?? [])];
+        _rejected = [.. _nodeRejected.Concat(settings.Targets.SelectMany(t => _adapterRejected.GetValueOrDefault(t.Adapter) ?? []))
+            .Select(r => r.Id != "*" && _desired.TryGetValue(r.Id, out var d) ? r with { Revision = d.ModRevision } : r)
+            .OrderByDescending(r => r.Id == "*").ThenByDescending(r => r.Revision).ThenBy(r => r.Id, StringComparer.Ordinal).ThenBy(r => r.Adapter, StringComparer.Ordinal)];
         if (published.Outcomes.Count == 0 && settings.Targets.Count > 0)
             return;
         (_applied, _changeRevision) = settings.Targets.Count == 0
@@ -362,5 +460,5 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     }
 
     private void PublishStatus() =>
-        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError));
+        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError, _rejected.Count));
 }

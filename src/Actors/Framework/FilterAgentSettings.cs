@@ -16,9 +16,24 @@ public sealed record FilterAgentSettings(IClusterStore Store, string Cluster, st
     /// <summary>How long one adapter may take to put a set in force.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often a quiet watch is checked against the store (a count and newest mod revision of the prefix, no values):
+    /// a watch found behind on two checks in a row, with nothing delivered between, is given up for a full re-read.
+    /// </summary>
+    public TimeSpan WatchCheck { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The first wait after a store call failed; it doubles on each failure up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The longest wait between attempts while the store is down.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After a publish that revisions queued up behind (a bulk write under way), how long the watch must stay quiet
+    /// before the backlog is published; a lone change, with nothing queued, is published at once.
+    /// </summary>
+    public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The longest a backlog waits for the watch to go quiet: a steady stream is still published this often.</summary>
+    public TimeSpan SettleMax { get; init; } = TimeSpan.FromMilliseconds(250);
 }

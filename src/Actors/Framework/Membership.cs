@@ -5,11 +5,14 @@ using PdCluster.Cluster;
 namespace PdCluster.Actors.Framework;
 
 /// <summary>
-/// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it, keeps it
+/// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it (only if no
+/// other lease holds that key: another node's registration is never overwritten), keeps it
 /// alive every TTL/3 with at most one keepalive unanswered, and registers again if the lease is lost. Mirrors every
 /// <see cref="AdapterStateChanged"/> and the <see cref="FilterAgent"/>'s latest <see cref="FilterAgentStatus"/> into
-/// <c>status/&lt;node&gt;</c> on the same lease, one write at a time (the latest state wins). Store calls never block
-/// the actor: their outcomes come back as messages.
+/// <c>status/&lt;node&gt;</c> on the same lease, one write at a time (the latest state wins). The record is bounded: it
+/// lists at most <see cref="FilterAgentStatus.ListedRejections"/> refusals (the newest) beside their count, and after a
+/// failed write the next ones list none, so adapter states and the applied revision always get through. Store calls
+/// never block the actor: their outcomes come back as messages.
 /// </summary>
 public sealed class Membership(MembershipSettings settings) : ActorBase
 {
@@ -19,6 +22,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
     private FilterAgentStatus? _filters;
     private bool _writing;
     private bool _dirty;
+    private bool _degraded;
     private long _lease;
     private long _renewing;
     private bool _registering;
@@ -103,6 +107,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
                 break;
             case StatusWritten:
                 _writing = false;
+                _degraded = false;
                 if (_dirty)
                     WriteStatus();
                 break;
@@ -114,6 +119,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
             case StatusWriteFailed failed:
                 _writing = false;
                 _dirty = true;
+                _degraded = true;
                 Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node} could not write its status: {failed.Cause.Message}", failed.Cause));
                 Context.Timers.StartSingleTimer(StatusTimer, new RewriteStatus(), settings.Ttl / 3);
                 break;
@@ -147,9 +153,13 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
 
     private async Task<long> RegisterAsync(string member)
     {
+        var key = $"{settings.Prefix}members/{settings.Node}";
         var lease = await settings.Store.GrantLeaseAsync(settings.Ttl);
-        await settings.Store.PutAsync($"{settings.Prefix}members/{settings.Node}", member, lease);
-        return lease;
+        if ((await settings.Store.TxnAsync([Compare.CreateRevision(key, 0)], [new TxnOp.Put(key, member, lease)])).Succeeded)
+            return lease;
+        await settings.Store.RevokeAsync(lease);
+        var holder = (await settings.Store.GetAsync(key)).Items.FirstOrDefault();
+        throw new InvalidOperationException($"{key} is held by another node of that name (lease {holder?.Lease:x}, admin {StoredJson.TryRead(holder?.Value ?? "", MembershipJson.Default.MemberRecord)?.Admin ?? "unknown"}); it registers when that key is gone.");
     }
 
     /// <summary>One keepalive; one still unanswered after a TTL is given up (the lease has expired by then).</summary>
@@ -170,7 +180,8 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
         }
         _writing = true;
         _dirty = false;
-        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters), _filters), MembershipJson.Default.MemberStatus);
+        var filters = _filters?.Bounded(_degraded ? 0 : FilterAgentStatus.ListedRejections);
+        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters), filters), MembershipJson.Default.MemberStatus);
         var lease = _lease;
         settings.Store.PutAsync($"{settings.Prefix}status/{settings.Node}", status, lease)
             .PipeTo(Self, _ => new StatusWritten(), e => new StatusWriteFailed(lease, e));

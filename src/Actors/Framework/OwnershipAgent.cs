@@ -8,7 +8,9 @@ namespace PdCluster.Actors.Framework;
 /// watches from R+1. An item whose owner key names this node (and that the node declares) is taken: a VIP is announced
 /// on its adapter at once and again after <see cref="OwnershipAgentSettings.Reannounce"/>, and <see cref="ItemOwned"/>
 /// is published; one that moves away or loses its key is released (<see cref="ItemReleased"/>). On
-/// <see cref="HandOver"/> it stops serving and deletes its owner, member and election keys in one transaction.
+/// <see cref="HandOver"/> it stops serving and deletes its owner, member and election keys that are on
+/// its own lease (<see cref="Membership.Registered"/>; another node's keys under the same name are never deleted), in one
+/// transaction.
 /// </summary>
 public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
 {
@@ -18,6 +20,7 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
     private PrefixWatch? _watch;
     private int _generation;
     private bool _leaving;
+    private long _lease;
 
     private sealed record Resync;
 
@@ -36,7 +39,11 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
         system.ActorOf(Props.Create(() => new OwnershipAgent(settings)), name);
 
     /// <inheritdoc/>
-    protected override void PreStart() => Self.Tell(new Resync());
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(Membership.Registered));
+        Self.Tell(new Resync());
+    }
 
     /// <inheritdoc/>
     protected override void PostStop() => _watch?.Dispose();
@@ -80,6 +87,9 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
             case AnnounceFailed failed:
                 Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: could not announce {failed.Item}: {failed.Cause.Message}", failed.Cause));
                 break;
+            case Membership.Registered registered:
+                _lease = registered.Lease;
+                break;
             case HandOver:
                 _leaving = true;
                 _watch?.Dispose();
@@ -87,7 +97,7 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
                 Context.Timers.CancelAll();
                 foreach (var item in _owned.ToList())
                     Release(item);
-                HandOverAsync().PipeTo(Sender, done => done, e => new StatusFailure(e));
+                HandOverAsync(_lease).PipeTo(Sender, done => done, e => new StatusFailure(e));
                 break;
             case Resync or Snapshot or ReadFailed or Announce or Announced or PrefixWatch.Changed or PrefixWatch.Failed:
                 break;
@@ -130,17 +140,22 @@ public sealed class OwnershipAgent(OwnershipAgentSettings settings) : ActorBase
             Task.Run(() => announcer.Announce(address)).PipeTo(Self, new Announced(), e => new AnnounceFailed(item.Id, e));
     }
 
-    /// <summary>Deletes every owner key naming this node, its member key and its election key, in one transaction (read again if an owner changed meanwhile).</summary>
-    private async Task<HandedOver> HandOverAsync()
+    /// <summary>
+    /// Deletes this node's owner, member and election keys, each only if it is on <paramref name="lease"/> (owner keys are
+    /// written on the owner's member lease),
+    /// in one transaction (read again if one of them changed meanwhile).
+    /// </summary>
+    private async Task<HandedOver> HandOverAsync(long lease)
     {
         for (var attempt = 0; ; attempt++)
         {
             var owners = await settings.Store.RangeAsync(settings.OwnersPrefix);
-            var mine = owners.Items.Where(kv => StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord)?.Node == settings.Node).ToList();
-            var result = await settings.Store.TxnAsync([.. mine.Select(kv => Compare.ModRevision(kv.Key, kv.ModRevision))],
-                [.. mine.Select(kv => new TxnOp.Delete(kv.Key)), new TxnOp.Delete($"{settings.Prefix}members/{settings.Node}"), new TxnOp.Delete($"{settings.Prefix}election/{settings.Node}")]);
+            var mine = owners.Items.Where(kv => kv.Lease == lease && StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord)?.Node == settings.Node).ToList();
+            foreach (var key in new[] { $"{settings.Prefix}members/{settings.Node}", $"{settings.Prefix}election/{settings.Node}" })
+                mine.AddRange((await settings.Store.GetAsync(key)).Items.Where(kv => lease != 0 && kv.Lease == lease));
+            var result = await settings.Store.TxnAsync([.. mine.Select(kv => Compare.ModRevision(kv.Key, kv.ModRevision))], [.. mine.Select(kv => new TxnOp.Delete(kv.Key))]);
             if (result.Succeeded)
-                return new HandedOver(settings.Node, [.. mine.Select(kv => ItemOf(kv.Key))], result.Revision);
+                return new HandedOver(settings.Node, [.. mine.Where(kv => kv.Key.StartsWith(settings.OwnersPrefix, StringComparison.Ordinal)).Select(kv => ItemOf(kv.Key))], result.Revision);
             if (attempt == 4)
                 throw new InvalidOperationException($"{settings.Node}: the owners kept changing while it handed its items over.");
         }

@@ -5,7 +5,7 @@ namespace PdCluster.Actors.Framework;
 
 /// <summary>
 /// The coordinator's decision over one <see cref="OwnershipSnapshot"/>, as one transaction: every item a live member
-/// declares gets one owner among the live members that declare it and can serve (not every adapter Removed or Failed),
+/// (a <c>members/</c> record held by a lease; one written without a lease is no node's registration) declares gets one owner among the live members that declare it and can serve (not every adapter Removed or Failed),
 /// the least loaded first (ties by name). An owner keeps its item while it can serve, unless it holds two or more items
 /// more than another node that could take it (then the item moves, see <see cref="Rebalance"/>); an item whose owner is
 /// gone, cannot serve or no longer declares it moves; an item no live member can serve loses its owner key. Each owner key is written on
@@ -23,7 +23,7 @@ public sealed record OwnershipPlan(IReadOnlyList<Compare> When, IReadOnlyList<Tx
         var members = new Dictionary<string, (KeyValue Key, HashSet<string> Items)>(StringComparer.Ordinal);
         foreach (var kv in snapshot.Members)
         {
-            if (StoredJson.TryRead(kv.Value, MembershipJson.Default.MemberRecord) is { } record)
+            if (kv.Lease != 0 && StoredJson.TryRead(kv.Value, MembershipJson.Default.MemberRecord) is { } record)
                 members[record.Node] = (kv, new HashSet<string>(record.Items ?? [], StringComparer.Ordinal));
         }
         var unable = snapshot.Statuses.Select(s => StoredJson.TryRead(s.Value, MembershipJson.Default.MemberStatus)).OfType<MemberStatus>()

@@ -10,7 +10,8 @@ namespace PdCluster.Actors.Framework;
 /// the first member, in the team's order, that is up: a <see cref="TeamChanged"/> tells the <see cref="FilterAgent"/>
 /// to give that survivor the member's filters (its node-file and cluster filters, queues mapped onto the survivor's),
 /// and the survivor announces the member's addresses (<see cref="Queues.Packets.AddressAnnouncement"/>) out of its PD transmit queue, so the peers
-/// send it that share of the traffic. A member that runs again announces its own addresses and gets its work back.
+/// send it that share of the traffic. A member that runs again announces its own addresses and gets its work back; a
+/// member's first run announces them too, so peers learn where they are before any failover.
 /// Nothing here touches a queue's thread but the announcement, which a queue sends between two bursts.
 /// </summary>
 public sealed class TeamFailover(TeamSettings settings) : ActorBase
@@ -18,6 +19,8 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, bool> _up = settings.Members.ToDictionary(m => m.Adapter, _ => true);
     private readonly Dictionary<string, string> _holders = settings.Members.ToDictionary(m => m.Adapter, m => m.Adapter);
+    // Members that have told the peers where their own addresses are: until a member's first run nothing has.
+    private readonly HashSet<string> _arrived = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string> _coveredBy = new Dictionary<string, string>();
     private long _failovers;
     private long _failbacks;
@@ -47,7 +50,11 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
                 break;
             case AdapterStateChanged changed when _up.ContainsKey(changed.Adapter):
                 if (changed.State == AdapterState.Running)
+                {
                     SetUp(changed.Adapter, true);
+                    if (_arrived.Add(changed.Adapter))
+                        Send(new Announce(Member(changed.Adapter), Member(changed.Adapter), settings.Announcements));
+                }
                 else if (changed.State is AdapterState.Removed or AdapterState.Quiesced or AdapterState.Refused or AdapterState.Failed)
                     SetUp(changed.Adapter, false);
                 break;
@@ -86,7 +93,10 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
                 continue;
             _holders[member.Adapter] = holder;
             if (holder == member.Adapter)
+            {
                 _failbacks++;
+                _arrived.Add(member.Adapter);
+            }
             else
                 _failovers++;
             Send(new Announce(Member(holder), member, settings.Announcements));
@@ -101,7 +111,8 @@ public sealed class TeamFailover(TeamSettings settings) : ActorBase
     {
         if (announce.Of.Addresses.Count == 0)
             return;
-        var frames = announce.Of.Addresses.Select(a => AddressAnnouncement.Build(announce.From.Mac, a)).ToList();
+        var from = announce.From.CurrentMac();
+        var frames = announce.Of.Addresses.Select(a => AddressAnnouncement.Build(from, a)).ToList();
         settings.Adapters.Tell(new ToAdapter(announce.From.Adapter, new TransmitFrames(frames)));
         if (announce.Remaining > 1)
             Context.Timers.StartSingleTimer($"announce:{announce.Of.Adapter}", announce with { Remaining = announce.Remaining - 1 }, AnnounceInterval);

@@ -50,6 +50,15 @@ public sealed class EtcdStore : IClusterStore
     }
 
     /// <inheritdoc/>
+    public async Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default)
+    {
+        var (key, end) = KeyRange.Prefix(prefix);
+        var request = new RangeRequest(key, end, Limit: 1, SortOrder: "DESCEND", SortTarget: "MOD", KeysOnly: true);
+        var answer = await _gateway.PostAsync("/v3/kv/range", request, GatewayJson.Default.RangeRequest, GatewayJson.Default.RangeResponse, cancel);
+        return new PrefixSummary(answer.Count, answer.Kvs is [var newest, ..] ? newest.ModRevision : 0, answer.Header.Revision);
+    }
+
+    /// <inheritdoc/>
     public async Task<long> DeleteAsync(string key, CancellationToken cancel = default)
     {
         var answer = await _gateway.PostWriteAsync("/v3/kv/deleterange", new DeleteRangeRequest(Bytes(key)), GatewayJson.Default.DeleteRangeRequest, GatewayJson.Default.HeaderResponse, cancel);

@@ -9,9 +9,9 @@ internal sealed record ResponseHeader(long Revision);
 
 internal sealed record GatewayKeyValue(byte[] Key, byte[]? Value, long CreateRevision, long ModRevision, long Version, long Lease);
 
-internal sealed record RangeRequest(byte[] Key, byte[]? RangeEnd = null);
+internal sealed record RangeRequest(byte[] Key, byte[]? RangeEnd = null, long Limit = 0, string? SortOrder = null, string? SortTarget = null, bool KeysOnly = false);
 
-internal sealed record RangeResponse(ResponseHeader Header, List<GatewayKeyValue>? Kvs);
+internal sealed record RangeResponse(ResponseHeader Header, List<GatewayKeyValue>? Kvs, long Count = 0);
 
 internal sealed record PutRequest(byte[] Key, byte[] Value, long Lease = 0);
 

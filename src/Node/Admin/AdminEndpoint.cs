@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PdCluster.Actors.Framework;
+using PdCluster.Cluster.Etcd;
+using PdCluster.Node.ClusterAccess;
 using PdCluster.Node.Hosting;
 using PdCluster.DataPath;
 using PdCluster.Queues.Capture;
@@ -45,6 +47,19 @@ internal static class AdminEndpoint
                 return;
             }
             await next(context);
+        });
+        // A store that does not answer is the node's cluster view being unavailable, not a fault of the endpoint.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (e is EtcdException or ClusterUnavailableException && !context.Response.HasStarted)
+            {
+                await Results.Json(new AdminError($"the cluster store does not answer: {e.Message.ReplaceLineEndings(" ")}"), AdminJson.Default.AdminError, statusCode: 503)
+                    .ExecuteAsync(context);
+            }
         });
 
         app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));

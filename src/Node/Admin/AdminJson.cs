@@ -23,5 +23,6 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(VmAdapterAdd))]
 [JsonSerializable(typeof(VSwitchWritten))]
 [JsonSerializable(typeof(IReadOnlyList<PortListing>))]
+[JsonSerializable(typeof(IReadOnlyList<RuleListing>))]
 [JsonSerializable(typeof(IReadOnlyList<SwitchStatus>))]
 internal sealed partial class AdminJson : JsonSerializerContext;

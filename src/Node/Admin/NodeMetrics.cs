@@ -1,10 +1,12 @@
 using System.Diagnostics.Metrics;
 using PdCluster.Actors.Framework;
 using PdCluster.Queues.Buffers;
+using PdCluster.Vfp;
+using PdCluster.VSwitch;
 
 namespace PdCluster.Node.Admin;
 
-/// <summary>The node's System.Diagnostics.Metrics instruments: every PD counter, per adapter, queue and filter.</summary>
+/// <summary>The node's System.Diagnostics.Metrics instruments: every PD counter, per adapter, queue and filter, and VFP's per VM port, layer and rule.</summary>
 internal sealed class NodeMetrics : IDisposable
 {
     /// <summary>The meter's name, for listeners.</summary>
@@ -12,8 +14,9 @@ internal sealed class NodeMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public NodeMetrics(IReadOnlyList<(string Name, AdapterTelemetry Telemetry, BufferPool Pool)> adapters)
+    public NodeMetrics(IReadOnlyList<(string Name, AdapterTelemetry Telemetry, BufferPool Pool)> adapters, VfpPorts vfpPorts)
     {
+        VfpInstruments.Register(_meter, vfpPorts.Snapshots);
         IEnumerable<Measurement<long>> PerQueue(Func<QueueTelemetry, long> read) =>
             adapters.SelectMany(a => a.Telemetry.Queues.Select(q => new Measurement<long>(read(q), new("adapter", a.Name), new("queue", q.Queue))));
 

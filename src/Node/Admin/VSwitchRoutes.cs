@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using PdCluster.Node.Hosting;
+using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Node.Admin;
@@ -9,7 +10,8 @@ namespace PdCluster.Node.Admin;
 /// <summary>
 /// The admin endpoint's routes for the VM switch's records in the node's store (what <c>pd vswitch</c>, <c>pd vm</c> and
 /// <c>pd vfp</c> call with <c>--endpoint</c>): each change is checked by <see cref="VSwitchCatalog"/> and answers its
-/// revision, or 400 with the problem and nothing written; <c>GET /vswitch/status</c> is the live state of the node's switches.
+/// revision, or 400 with the problem and nothing written (a VFP rule is added by POSTing its document to
+/// <c>/vswitch/ports/{port}/rules</c>, removed by DELETE on <c>…/rules/{id}</c>, listed by <c>GET /vswitch/rules[?port=]</c>); <c>GET /vswitch/status</c> is the live state of the node's switches.
 /// </summary>
 internal static class VSwitchRoutes
 {
@@ -45,6 +47,23 @@ internal static class VSwitchRoutes
         app.MapPost("/vswitch/vms/{vm}/stop", (string vm, CancellationToken cancel) => Change(() => catalog.SetRunningAsync(vm, false, cancel)));
         app.MapPost("/vswitch/ports/{port}/disable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, true, cancel)));
         app.MapPost("/vswitch/ports/{port}/enable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, false, cancel)));
+        app.MapPost("/vswitch/ports/{port}/rules", (string port, HttpRequest request, CancellationToken cancel) => Change(async () =>
+        {
+            using var reader = new StreamReader(request.Body);
+            return await catalog.AddRuleAsync(port, ReadRule(await reader.ReadToEndAsync(cancel)), cancel);
+        }));
+        app.MapDelete("/vswitch/ports/{port}/rules/{id}", (string port, string id, CancellationToken cancel) => Change(() => catalog.RemoveRuleAsync(port, id, cancel)));
+        app.MapGet("/vswitch/rules", async (string? port, CancellationToken cancel) =>
+        {
+            try
+            {
+                return Results.Json(await catalog.ListRulesAsync(port, cancel), AdminJson.Default.IReadOnlyListRuleListing);
+            }
+            catch (VSwitchRefusedException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+            }
+        });
     }
 
     private static async Task<IResult> Change(Func<Task<long>> change)
@@ -56,6 +75,19 @@ internal static class VSwitchRoutes
         catch (VSwitchRefusedException e)
         {
             return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+        }
+    }
+
+    /// <summary>The rule in a request's body, checked; a malformed one is a refusal naming its problem.</summary>
+    private static VfpRule ReadRule(string json)
+    {
+        try
+        {
+            return VfpRule.Read(json, "the request");
+        }
+        catch (VfpRuleException e)
+        {
+            throw new VSwitchRefusedException(e.Message);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PdCluster.Node.Admin;
+using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Node.ClusterAccess;
@@ -33,6 +34,18 @@ internal sealed class AdminVSwitchCatalog(AdminCatalog admin) : IVSwitchCatalog
     /// <inheritdoc/>
     public async Task<IReadOnlyList<PortListing>> ListPortsAsync(CancellationToken cancel) =>
         (await admin.SendAsync(HttpMethod.Get, "vswitch/ports", null, AdminJson.Default.IReadOnlyListPortListing, cancel))!;
+
+    /// <inheritdoc/>
+    public Task<long> AddRuleAsync(string portName, VfpRule rule, CancellationToken cancel) =>
+        WriteAsync(HttpMethod.Post, $"vswitch/ports/{Escape(portName)}/rules", rule.ToJson(), cancel);
+
+    /// <inheritdoc/>
+    public Task<long> RemoveRuleAsync(string portName, string id, CancellationToken cancel) =>
+        WriteAsync(HttpMethod.Delete, $"vswitch/ports/{Escape(portName)}/rules/{Escape(id)}", null, cancel);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RuleListing>> ListRulesAsync(string? portName, CancellationToken cancel) =>
+        (await admin.SendAsync(HttpMethod.Get, portName is null ? "vswitch/rules" : $"vswitch/rules?port={Escape(portName)}", null, AdminJson.Default.IReadOnlyListRuleListing, cancel))!;
 
     private async Task<long> WriteAsync(HttpMethod method, string path, string? body, CancellationToken cancel) =>
         (await admin.SendAsync(method, path, body, AdminJson.Default.VSwitchWritten, cancel)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.Queues.Classification;
@@ -35,8 +36,10 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         }
         catch (BulkPutException e) when (e.InnerException is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
-            throw new ClusterUnavailableException($"the bulk write stopped after {e.WrittenKeys} of {e.Keys} filters (each transaction of {BulkPut.MaxTxnOps} is written whole or not at all): "
-                + e.InnerException!.Message.ReplaceLineEndings(" "));
+            throw new ClusterUnavailableException($"the bulk write stopped: of the list's {e.Keys} filters (by index from 0), {e.WrittenKeys} are written " +
+                $"({BulkPutException.Describe(e.Written)}), {BulkPutException.Count(e.InDoubt)} may or may not be ({BulkPutException.Describe(e.InDoubt)}: " +
+                $"their transaction failed after it may have reached etcd; `pd filter ls` shows which), {BulkPutException.Count(e.Unsent)} were not sent " +
+                $"({BulkPutException.Describe(e.Unsent)}); each transaction of {BulkPut.MaxTxnOps} is written whole or not at all: " + e.InnerException!.Message.ReplaceLineEndings(" "));
         }
     }
 
@@ -56,12 +59,32 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         var filters = await store.RangeAsync($"{Prefix}filters/", cancel);
         var owners = await store.RangeAsync($"{Prefix}owners/", cancel);
         var election = await store.RangeAsync($"{Prefix}election/", cancel);
+        var warnings = LeaseHeld.Stray(members.Items, election.Items).Select(k => $"{k} is held by no lease, so it is no node's record (left out; delete it)").ToList();
         return new ClusterView(filters.Revision,
-            [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)],
-            [.. statuses.Items.Select(s => JsonSerializer.Deserialize(s.Value, MembershipJson.Default.MemberStatus)!)],
+            Readable(members.Items.Where(m => m.Lease != 0), MembershipJson.Default.MemberRecord, warnings),
+            Readable(statuses.Items, MembershipJson.Default.MemberStatus, warnings),
             [.. filters.Items.Select(Stored)],
-            [.. owners.Items.Select(o => JsonSerializer.Deserialize(o.Value, MembershipJson.Default.OwnerRecord)!)],
-            election.Items.MinBy(e => e.CreateRevision)?.Value);
+            Readable(owners.Items, MembershipJson.Default.OwnerRecord, warnings),
+            LeaseHeld.Leader(Prefix, members.Items, election.Items)?.Value,
+            warnings);
+    }
+
+    /// <summary>Each record that reads as <typeparamref name="T"/>; one that does not is left out with a warning naming its key.</summary>
+    private static List<T> Readable<T>(IEnumerable<KeyValue> items, JsonTypeInfo<T> type, List<string> warnings) where T : class
+    {
+        var read = new List<T>();
+        foreach (var item in items)
+        {
+            try
+            {
+                read.Add(JsonSerializer.Deserialize(item.Value, type) ?? throw new JsonException("the record is null."));
+            }
+            catch (JsonException e)
+            {
+                warnings.Add($"{item.Key} is not pd's JSON (left out): {e.Message}");
+            }
+        }
+        return read;
     }
 
     private StoredFilter Stored(KeyValue item)

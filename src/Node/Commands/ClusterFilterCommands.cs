@@ -131,7 +131,7 @@ internal static class ClusterFilterCommands
         var revision = await catalog.PutFilterAsync(filter, cancel);
         if (filter.Scope?.Nodes is { Count: > 0 } named)
             WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
-        var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, new HashSet<string> { filter.Id }, revision, timeout, cancel) : null;
+        var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, new HashSet<string> { filter.Id }, revision, revision, timeout, cancel) : null;
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused), ClusterCommandJson.Default.FilterAdded));
         else
@@ -150,7 +150,7 @@ internal static class ClusterFilterCommands
         if (filters.SelectMany(f => f.Scope?.Nodes ?? []).Distinct().ToList() is { Count: > 0 } named)
             WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
         var ids = filters.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
-        var outcome = wait is { } timeout ? await WaitAsync(catalog, n => filters.Any(f => f.MayApplyTo(n)), ids, written.LastRevision, timeout, cancel) : null;
+        var outcome = wait is { } timeout ? await WaitAsync(catalog, n => filters.Any(f => f.MayApplyTo(n)), ids, written.FirstRevision, written.LastRevision, timeout, cancel) : null;
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused),
                 ClusterCommandJson.Default.FiltersAdded));
@@ -191,10 +191,13 @@ internal static class ClusterFilterCommands
 
     /// <summary>
     /// Polls the nodes' statuses until every live node in scope has applied <paramref name="revision"/>, one refused a
-    /// filter of <paramref name="ids"/> (a delete has none to refuse), or time ran out. A node still short of the revision
-    /// that reports an adapter keeping its last good set has that said beside its name.
+    /// filter of <paramref name="ids"/> (a delete has none to refuse), or time ran out. A status lists only the newest
+    /// refusals: a node whose list stops short of <paramref name="firstRevision"/> without naming one of
+    /// <paramref name="ids"/> cannot be told applied from refused, and counts as not applied yet (said beside its name),
+    /// as does a node still short of the revision whose adapter keeps its last good set.
     /// </summary>
-    private static async Task<WaitOutcome> WaitAsync(IClusterCatalog catalog, Func<string, bool> inScope, IReadOnlySet<string> ids, long revision, TimeSpan timeout, CancellationToken cancel)
+    private static async Task<WaitOutcome> WaitAsync(IClusterCatalog catalog, Func<string, bool> inScope, IReadOnlySet<string> ids, long firstRevision, long revision,
+        TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -202,18 +205,24 @@ internal static class ClusterFilterCommands
             var view = await catalog.ViewAsync(cancel);
             var nodes = view.Members.Select(m => m.Node).Where(inScope).ToList();
             var statuses = view.Statuses.ToDictionary(s => s.Node);
-            var applied = nodes.Where(n => statuses.GetValueOrDefault(n)?.Filters?.AppliedRevision >= revision).ToList();
-            var refused = applied.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => ids.Contains(r.Id)).Select(r => new NodeRefusal(n, r.Adapter, r.Error))).ToList();
+            var current = nodes.Where(n => statuses.GetValueOrDefault(n)?.Filters?.AppliedRevision >= revision).ToList();
+            var refused = current.SelectMany(n => statuses[n].Filters!.Rejected.Where(r => ids.Contains(r.Id)).Select(r => new NodeRefusal(n, r.Adapter, r.Error))).ToList();
+            var applied = current.Where(n => refused.Any(r => r.Node == n) || ids.Count == 0 || statuses[n].Filters!.ListsRefusalsFrom(firstRevision)).ToList();
             var late = nodes.Except(applied).ToList();
             if (refused.Count > 0 || late.Count == 0 || DateTime.UtcNow >= deadline)
-            {
-                var stuck = late.Select(n => statuses.GetValueOrDefault(n)?.Filters?.Rejected.Where(r => r.Id == "*").Select(r => r.Error).ToList() is { Count: > 0 } kept
-                    ? $"{n} ({string.Join("; ", kept)})" : n).ToList();
-                return new WaitOutcome([.. applied.Except(refused.Select(r => r.Node))], refused, refused.Count > 0 ? [] : stuck);
-            }
+                return new WaitOutcome([.. applied.Except(refused.Select(r => r.Node))], refused, refused.Count > 0 ? [] : [.. late.Select(n => Stuck(n, statuses.GetValueOrDefault(n)?.Filters, revision))]);
             await Task.Delay(50, cancel);
         }
     }
+
+    /// <summary>A node that has not (visibly) applied the change, with why when its status says.</summary>
+    private static string Stuck(string node, FilterAgentStatus? filters, long revision) => filters switch
+    {
+        { AppliedRevision: var applied } when applied >= revision =>
+            $"{node} (applied the revision, but its status lists only the newest {filters.Rejected.Count} of its {filters.RejectedCount} refusals, none of them this change's)",
+        { Rejected: var rejected } when rejected.Where(r => r.Id == "*").Select(r => r.Error).ToList() is { Count: > 0 } kept => $"{node} ({string.Join("; ", kept)})",
+        _ => node,
+    };
 
     private static Command Remove()
     {
@@ -239,7 +248,7 @@ internal static class ClusterFilterCommands
             }
             Func<string, bool> inScope = stored is { Error: null } ? ClusterFilter.Read(stored.Document, stored.Id, stored.Id).MayApplyTo : _ => true;
             var limit = result.GetValue(timeout) ?? DefaultWait;
-            var outcome = await WaitAsync(catalog, inScope, new HashSet<string>(), revision, limit, cancel);
+            var outcome = await WaitAsync(catalog, inScope, new HashSet<string>(), revision, revision, limit, cancel);
             Console.WriteLine($"filter {name} deleted at revision {revision}{AppliedOn(outcome)}");
             return Report(outcome, $"the delete of filter {name} (revision {revision})", limit);
         }));

@@ -11,7 +11,7 @@ internal static class ClusterViewCommands
 {
     /// <summary><c>pd node ls</c>: members, liveness, applied revision, adapters and their states.</summary>
     public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
-        async (catalog, _, cancel) => Nodes(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
+        async (catalog, _, cancel) => Nodes(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
             var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters", "owns");
             foreach (var r in rows)
@@ -27,14 +27,15 @@ internal static class ClusterViewCommands
     public static Command ClusterStatus()
     {
         var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
-            async (catalog, _, cancel) => Report(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.ClusterStatusReport, report =>
+            async (catalog, _, cancel) => Report(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
                 var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
                         + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}"))
                     .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
                 foreach (var n in report.Nodes)
                 {
-                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"));
+                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
+                        + (n.RejectedCount > n.Rejected.Count ? $"\n({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)" : "");
                     table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
                         n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError),
                         Markup.Escape(string.Join(", ", n.Owns)));
@@ -44,6 +45,14 @@ internal static class ClusterViewCommands
         var cluster = new Command("cluster", "Inspect the cluster as a whole.");
         cluster.Subcommands.Add(status);
         return cluster;
+    }
+
+    /// <summary>Writes each record the view left out, naming its key, to stderr (the rest is shown).</summary>
+    private static ClusterView Warn(ClusterView view)
+    {
+        foreach (var warning in view.Warnings ?? [])
+            Console.Error.WriteLine($"pd: warning: {warning}");
+        return view;
     }
 
     private static string Live(bool live) => live ? "[green]up[/]" : "[red]gone[/]";
@@ -73,14 +82,14 @@ internal static class ClusterViewCommands
         {
             var filters = statuses.GetValueOrDefault(n.Node)?.Filters;
             return new NodeLag(n.Node, n.Live, filters?.AppliedRevision, filters is null ? null : Math.Max(0, newest - filters.AppliedRevision),
-                filters?.Rejected ?? [], filters?.StoreError, n.Owns);
+                filters?.Rejected ?? [], filters?.RejectedCount ?? 0, filters?.StoreError, n.Owns);
         }).ToList();
         return new ClusterStatusReport(newest, view.Filters.Count, nodes, view.Coordinator, [.. Owners(view).Where(o => o.Owner is null).Select(o => o.Item)]);
     }
 
     /// <summary><c>pd owners</c>: every item a live node declares or an owner key names, and who serves it.</summary>
     public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can take it.",
-        async (catalog, _, cancel) => Owners(await catalog.ViewAsync(cancel)), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
+        async (catalog, _, cancel) => Owners(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
         {
             var table = new Table().AddColumns("item", "owner", "since", "eligible");
             foreach (var r in rows)

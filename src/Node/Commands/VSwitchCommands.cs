@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 using Spectre.Console;
 
@@ -53,25 +55,9 @@ internal static class VSwitchCommands
 
     private static Command Vfp()
     {
-        var list = new Command("list-ports", "The switches' ports with their VFP state (vfpctrl /list-vmswitch-port).");
-        var output = CommonOptions.Output();
-        list.Options.Add(output);
-        var store = new ClusterOptions(list);
-        list.SetAction((result, cancel) => store.RunOnSwitchesAsync(result, async catalog =>
-        {
-            var ports = await catalog.ListPortsAsync(cancel);
-            if (result.GetValue(output) == "json")
-                Console.WriteLine(JsonSerializer.Serialize(ports, VSwitchJson.Default.IReadOnlyListPortListing));
-            else
-            {
-                // The port names are GUIDs an operator copies into disable-port: a file or pipe gets whole rows.
-                if (Console.IsOutputRedirected)
-                    AnsiConsole.Profile.Width = 240;
-                AnsiConsole.Write(Table(ports));
-            }
-            return ExitCode.Ok;
-        }));
-        var command = new Command("vfp", "The VFP extension's ports.") { list };
+        var list = Listing("list-ports", "The switches' ports with their VFP state (vfpctrl /list-vmswitch-port).", [],
+            (catalog, _, cancel) => catalog.ListPortsAsync(cancel), VSwitchJson.Default.IReadOnlyListPortListing, Table);
+        var command = new Command("vfp", "The VFP extension's ports and rules.") { list, Rule() };
         foreach (var (verb, disabled) in new[] { ("disable-port", true), ("enable-port", false) })
         {
             var port = new Option<string>("--port") { Description = "The port's name, as list-ports shows it.", Required = true };
@@ -79,6 +65,112 @@ internal static class VSwitchCommands
                 [], [port], (catalog, result, cancel) => catalog.SetPortDisabledAsync(result.GetValue(port)!, disabled, cancel),
                 result => $"port {result.GetValue(port)} {(disabled ? "disabled" : "enabled")}"));
         }
+        return command;
+    }
+
+    /// <summary><c>pd vfp rule add|rm|ls</c>: a port's VFP rules in the cluster store, one key per rule.</summary>
+    private static Command Rule()
+    {
+        var file = new Argument<string?>("file") { Description = "A rule document (JSON); or give the rule with the options.", Arity = ArgumentArity.ZeroOrOne };
+        var port = new Option<string>("--port") { Description = "The port's name, as list-ports shows it.", Required = true };
+        var fields = new RuleOptions();
+        var add = Writing("add", "Add a VFP rule to a port (from a file, or from --id, --layer, --group, --direction, --priority, --match, --action, --vip, --dip).",
+            [file], [port, .. fields.All], (catalog, result, cancel) => catalog.AddRuleAsync(result.GetValue(port)!, fields.Read(result, result.GetValue(file)), cancel),
+            result => $"rule added to port {result.GetValue(port)}");
+        var id = new Argument<string>("id") { Description = "The rule's id." };
+        var rmPort = new Option<string>("--port") { Description = "The port's name, as list-ports shows it.", Required = true };
+        var rm = Writing("rm", "Remove a VFP rule from a port.", [id], [rmPort], (catalog, result, cancel) => catalog.RemoveRuleAsync(result.GetValue(rmPort)!, result.GetValue(id)!, cancel),
+            result => $"rule {result.GetValue(id)} removed from port {result.GetValue(rmPort)}");
+        var lsPort = new Option<string?>("--port") { Description = "Only this port's rules." };
+        var ls = Listing("ls", "The VFP rules of every port, or of one.", [lsPort],
+            (catalog, result, cancel) => catalog.ListRulesAsync(result.GetValue(lsPort), cancel), VSwitchJson.Default.IReadOnlyListRuleListing, Table);
+        return new Command("rule", "A port's VFP rules.") { add, rm, ls };
+    }
+
+    /// <summary>The options of <c>pd vfp rule add</c> that spell a rule out, and the rule they (or a file) give.</summary>
+    private sealed class RuleOptions
+    {
+        private readonly Option<string?> _id = new("--id") { Description = "The rule's id, unique on the port." };
+        private readonly Option<string?> _layer = new("--layer") { Description = "The layer (layers are passed in the order of their names inbound, reversed outbound)." };
+        private readonly Option<string?> _group = new("--group") { Description = "The group within the layer (groups are tried in the order of their names)." };
+        private readonly Option<string?> _direction = new("--direction") { Description = "inbound (to the VM) or outbound (from it)." };
+        private readonly Option<int?> _priority = new("--priority") { Description = "Lower wins within the group (default 0)." };
+        private readonly Option<string[]> _match = new("--match") { Description = "A condition FIELD=VALUE, as in a filter's match (repeat for more).", AllowMultipleArgumentsPerToken = false };
+        private readonly Option<string?> _action = new("--action") { Description = "allow, block, count or dnat." };
+        private readonly Option<string?> _vip = new("--vip") { Description = "For dnat: the virtual endpoint a.b.c.d[:port]." };
+        private readonly Option<string?> _dip = new("--dip") { Description = "For dnat: the direct endpoint a.b.c.d[:port]." };
+
+        public Option[] All => [_id, _layer, _group, _direction, _priority, _match, _action, _vip, _dip];
+
+        /// <summary>The rule in <paramref name="file"/>, or the one the options spell; a malformed one is refused naming the file or option.</summary>
+        public VfpRule Read(ParseResult result, string? file)
+        {
+            var given = All.Where(o => result.GetResult(o) is not null).Select(o => o.Name).ToList();
+            try
+            {
+                if (file is null)
+                    return VfpRule.Read(Document(result).ToJsonString(), "options");
+                if (given.Count > 0)
+                    throw new VSwitchRefusedException($"{string.Join(", ", given)}: give the rule in {file} or with options, not both.");
+                return VfpRule.Read(File.ReadAllText(file), file);
+            }
+            catch (VfpRuleException e)
+            {
+                throw new VSwitchRefusedException(e.Message);
+            }
+            catch (IOException e)
+            {
+                throw new VSwitchRefusedException($"{file}: cannot read the rule: {e.Message}");
+            }
+        }
+
+        private JsonObject Document(ParseResult result)
+        {
+            var match = new JsonObject();
+            foreach (var condition in result.GetValue(_match) ?? [])
+            {
+                var (field, value) = condition.IndexOf('=') is var at and > 0 ? (condition[..at], condition[(at + 1)..])
+                    : throw new VSwitchRefusedException($"--match: '{condition}' is not FIELD=VALUE, like protocol=udp or destinationPort=53.");
+                match[field] = value;
+            }
+            var document = new JsonObject { ["schemaVersion"] = VfpRule.CurrentSchemaVersion };
+            foreach (var (name, option) in new[] { ("id", _id), ("layer", _layer), ("group", _group), ("direction", _direction), ("action", _action) })
+                if (result.GetValue(option) is { } value)
+                    document[name] = value;
+            if (result.GetValue(_priority) is { } priority)
+                document["priority"] = priority;
+            if (match.Count > 0)
+                document["match"] = match;
+            if (result.GetValue(_vip) is not null || result.GetValue(_dip) is not null)
+                document["dnat"] = new JsonObject { ["vip"] = result.GetValue(_vip), ["dip"] = result.GetValue(_dip) };
+            return document;
+        }
+    }
+
+    /// <summary>A command that reads rows through <see cref="IVSwitchCatalog"/> and prints them as a table, or as JSON with <c>-o json</c>.</summary>
+    private static Command Listing<T>(string name, string description, Option[] options, Func<IVSwitchCatalog, ParseResult, CancellationToken, Task<IReadOnlyList<T>>> read,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<T>> json, Func<IReadOnlyList<T>, Table> table)
+    {
+        var command = new Command(name, description);
+        foreach (var option in options)
+            command.Options.Add(option);
+        var output = CommonOptions.Output();
+        command.Options.Add(output);
+        var store = new ClusterOptions(command);
+        command.SetAction((result, cancel) => store.RunOnSwitchesAsync(result, async catalog =>
+        {
+            var rows = await read(catalog, result, cancel);
+            if (result.GetValue(output) == "json")
+                Console.WriteLine(JsonSerializer.Serialize(rows, json));
+            else
+            {
+                // Port names are GUIDs an operator copies into other commands: a file or pipe gets whole rows.
+                if (Console.IsOutputRedirected)
+                    AnsiConsole.Profile.Width = 240;
+                AnsiConsole.Write(table(rows));
+            }
+            return ExitCode.Ok;
+        }));
         return command;
     }
 
@@ -109,6 +201,17 @@ internal static class VSwitchCommands
         foreach (var p in ports)
             table.AddRow(Markup.Escape(p.PortName), Markup.Escape(p.FriendlyName), Markup.Escape(p.Switch), $"{p.PortId}", p.Type, Yes(p.Initialized), Yes(p.MacLearning),
                 Markup.Escape(p.NicName), $"{p.Mtu}", p.Mac, Markup.Escape(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+        return table;
+    }
+
+    private static Table Table(IReadOnlyList<RuleListing> rules)
+    {
+        var table = new Table().Title("rules");
+        foreach (var column in new[] { "port name", "VM", "id", "layer", "group", "direction", "priority", "action", "match", "problem" })
+            table.AddColumn(column);
+        foreach (var r in rules)
+            table.AddRow(Markup.Escape(r.PortName), Markup.Escape(r.VmName ?? ""), Markup.Escape(r.Id), Markup.Escape(r.Layer ?? ""), Markup.Escape(r.Group ?? ""), r.Direction ?? "",
+                $"{r.Priority}", r.Action ?? "", Markup.Escape(r.Match ?? ""), Markup.Escape(r.Problem ?? ""));
         return table;
     }
 

@@ -43,6 +43,9 @@ internal sealed class NodeHost : INodeAdmin
     private readonly IClusterStore _store;
     private WebApplication? _admin;
 
+    /// <summary>The VFP state of the node's VM ports (for its VM switch agent), whose counters <c>/metrics</c> exports.</summary>
+    public VfpPorts VfpPorts { get; } = new();
+
     private NodeHost(LoadedConfig config, PdProviderRegistry providers)
     {
         Config = config;
@@ -61,7 +64,7 @@ internal sealed class NodeHost : INodeAdmin
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool, supervised.Captures));
         }
-        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))]);
+        _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))], VfpPorts);
         _exporter = new PrometheusExporter(NodeMetrics.MeterName);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         AdminEndpoint = config.AdminEndpoint;
@@ -158,6 +161,12 @@ internal sealed class NodeHost : INodeAdmin
             throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");
         }
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
+        if (await host.LiveHolderAsync(stopping) is { } holder)
+        {
+            await host.ShutdownAsync("node name taken");
+            throw new ConfigException($"{config.Source}: node: '{config.Config.Node}' is already running in cluster '{config.Config.Cluster}' "
+                + $"(members/{config.Config.Node} is held by lease {holder.Lease:x}, admin {AdminOf(holder)}); give this node another name or stop that one.");
+        }
         host.Membership = host.Membership with { Admin = host.AdminEndpoint.ToString() };
         host._membership = host.System.ActorOf(Props.Create(() => new Membership(host.Membership)), "membership");
         // States reached before membership subscribed; later changes reach it on the event stream.
@@ -169,13 +178,51 @@ internal sealed class NodeHost : INodeAdmin
         host._ownership = OwnershipAgent.Start(host.System, new OwnershipAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host.Items,
             host._adapters.Where(a => a.Adapter.Announcer is not null).ToDictionary(a => a.Name, a => a.Adapter.Announcer!)));
         host.StartTeams();
-        host._vswitches = host.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(host._store, config.Config.Cluster, host.SwitchFor, host._node)), "vswitches");
+        host._vswitches = host.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(host._store, config.Config.Cluster, host.SwitchFor) { Node = config.Config.Node, NodeSupervisor = host._node, VfpPorts = host.VfpPorts }), "vswitches");
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
         foreach (var (_, adapter, _, _, _) in host._adapters)
             adapter.Traffic?.Start();
         return host;
+    }
+
+    /// <summary>
+    /// The member key of this node's name when another lease holds it for longer than a lease TTL (so not the lease of
+    /// this node's own earlier run, which ends within one TTL), or null. A store that does not answer is left to
+    /// <see cref="Actors.Framework.Membership"/>, which retries.
+    /// </summary>
+    private async Task<KeyValue?> LiveHolderAsync(CancellationToken stopping)
+    {
+        var key = $"{Membership.Prefix}members/{Membership.Node}";
+        var deadline = DateTime.UtcNow + Membership.Ttl + TimeSpan.FromSeconds(1);
+        try
+        {
+            while (true)
+            {
+                var held = (await _store.GetAsync(key, stopping)).Items.FirstOrDefault(k => k.Lease != 0);
+                if (held is null || DateTime.UtcNow >= deadline)
+                    return held;
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stopping);
+            }
+        }
+        catch (Exception e) when (e is EtcdException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The admin address a member record names, or "unknown".</summary>
+    private static string AdminOf(KeyValue member)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(member.Value, MembershipJson.Default.MemberRecord)?.Admin ?? "unknown";
+        }
+        catch (JsonException)
+        {
+            return "unknown";
+        }
     }
 
     /// <summary>Starts a <see cref="TeamFailover"/> per team (after the FilterAgent, which takes its changes), told the states its members already reached.</summary>
@@ -185,7 +232,7 @@ internal sealed class NodeHost : INodeAdmin
         foreach (var team in adapters.GroupBy(a => a.First.Team!, StringComparer.Ordinal))
         {
             var settings = new TeamSettings(team.Key, [.. team.Select(a => new TeamMember(a.First.Name, a.Second.Adapter.Info.Mac,
-                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]))], _node);
+                [.. (a.First.Addresses ?? []).Select(IPAddress.Parse)]) { LinkAddress = a.Second.Adapter.Announcer is { } link ? link.LinkAddress : null })], _node);
             _teams.Add(settings);
             var actor = TeamFailover.Start(System, settings);
             foreach (var (_, (name, _, telemetry, pool, _)) in team.Where(a => a.Second.Telemetry.HasReported))
@@ -210,11 +257,7 @@ internal sealed class NodeHost : INodeAdmin
     public async Task<NodeStatus> StatusAsync() => await _node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)) with { Teams = Teams };
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<MemberRecord>> MembersAsync()
-    {
-        var members = await Membership.Store.RangeAsync(Membership.Prefix + "members/");
-        return [.. members.Items.Select(m => JsonSerializer.Deserialize(m.Value, MembershipJson.Default.MemberRecord)!)];
-    }
+    public async Task<IReadOnlyList<MemberRecord>> MembersAsync() => (await Cluster.ViewAsync(CancellationToken.None)).Members;
 
     /// <inheritdoc/>
     public IClusterCatalog Cluster => new StoreCatalog(_store, Config.Config.Cluster);

@@ -31,6 +31,9 @@ public sealed unsafe class AfPacketAnnouncer(string device, NetworkNamespace? ns
         }
     }
 
+    /// <inheritdoc/>
+    public ulong? LinkAddress() => ns is null ? InterfaceAddress.Mac(device) : ns.Run(() => InterfaceAddress.Mac(device));
+
     /// <summary>A raw packet socket bound to the interface (protocol 0: it receives nothing).</summary>
     private int Open()
     {

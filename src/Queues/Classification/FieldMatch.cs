@@ -18,7 +18,9 @@ public readonly record struct FieldMatch(MatchField Field, FieldMatchType Type, 
         var bits = FieldSpec.Of(field).Bits;
         if (prefixLength < 0 || prefixLength > bits)
             throw FilterSpecException.For(field, $"prefix length {prefixLength} is outside 0..{bits}.");
-        var mask = prefixLength == 0 ? UInt128.Zero : FieldSpec.Of(field).FieldMask ^ (FieldSpec.Of(field).FieldMask >> prefixLength);
+        // A shift by 128 is a shift by 0 (the count is taken mod 128), so a full-length prefix takes the whole mask directly.
+        var fieldMask = FieldSpec.Of(field).FieldMask;
+        var mask = prefixLength == 0 ? UInt128.Zero : prefixLength >= 128 ? fieldMask : fieldMask ^ (fieldMask >> prefixLength);
         return new(field, FieldMatchType.MaskEqual, value, mask);
     }
 

@@ -114,7 +114,8 @@ public static class JsonInput
     private static void CheckObject(JsonElement element, JsonTypeInfo typeInfo, string path, string file)
     {
         var comparer = typeInfo.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        var properties = typeInfo.Properties.ToDictionary(p => p.Name, comparer);
+        // A property marked [JsonIgnore] stays in the contract with neither accessor: it is not a key of the file.
+        var properties = typeInfo.Properties.Where(p => p.Get is not null || p.Set is not null).ToDictionary(p => p.Name, comparer);
         var strict = (typeInfo.UnmappedMemberHandling ?? typeInfo.Options.UnmappedMemberHandling) == JsonUnmappedMemberHandling.Disallow;
         var seen = new HashSet<string>(comparer);
         foreach (var member in element.EnumerateObject())
@@ -125,7 +126,7 @@ public static class JsonInput
             if (!properties.TryGetValue(member.Name, out var property))
             {
                 if (strict)
-                    throw new InputException(file, key, $"is not a key here (known: {string.Join(", ", typeInfo.Properties.Select(p => p.Name))}).");
+                    throw new InputException(file, key, $"is not a key here (known: {string.Join(", ", properties.Keys)}).");
                 continue;
             }
             if (member.Value.ValueKind == JsonValueKind.Null)

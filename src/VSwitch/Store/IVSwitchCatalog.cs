@@ -1,3 +1,5 @@
+using PdCluster.Vfp;
+
 namespace PdCluster.VSwitch.Store;
 
 /// <summary>
@@ -27,4 +29,13 @@ public interface IVSwitchCatalog
 
     /// <summary>Every port of every switch.</summary>
     Task<IReadOnlyList<PortListing>> ListPortsAsync(CancellationToken cancel);
+
+    /// <summary>Adds <paramref name="rule"/> to port <paramref name="portName"/>.</summary>
+    Task<long> AddRuleAsync(string portName, VfpRule rule, CancellationToken cancel);
+
+    /// <summary>Removes rule <paramref name="id"/> from port <paramref name="portName"/>.</summary>
+    Task<long> RemoveRuleAsync(string portName, string id, CancellationToken cancel);
+
+    /// <summary>The stored rules of every port, or of port <paramref name="portName"/>.</summary>
+    Task<IReadOnlyList<RuleListing>> ListRulesAsync(string? portName, CancellationToken cancel);
 }

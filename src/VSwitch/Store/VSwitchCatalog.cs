@@ -4,12 +4,13 @@ using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.Nic.Adapters;
 using PdCluster.Queues.Input;
+using PdCluster.Vfp;
 
 namespace PdCluster.VSwitch.Store;
 
 /// <summary>
-/// The switches and VMs of a cluster in its store (<c>/pd/&lt;cluster&gt;/vswitch/&lt;switch&gt;</c> and
-/// <c>/pd/&lt;cluster&gt;/vms/&lt;vm&gt;</c>), changed as Hyper-V's cmdlets change them. Each change is checked first
+/// The switches, VMs and VFP rules of a cluster in its store (<c>/pd/&lt;cluster&gt;/vswitch/&lt;switch&gt;</c>,
+/// <c>/pd/&lt;cluster&gt;/vms/&lt;vm&gt;</c> and <see cref="VfpRuleKey"/>), changed as Hyper-V's cmdlets and vfpctrl change them. Each change is checked first
 /// and written in one transaction on the revisions it read; bad input is a <see cref="VSwitchRefusedException"/> and
 /// writes nothing.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>The one switch extension there is.</summary>
     public const string Vfp = "vfp";
 
-    private string SwitchPrefix => $"/pd/{cluster}/vswitch/";
+    private string SwitchPrefix => VfpRuleKey.SwitchPrefix(cluster);
 
     private string VmPrefix => $"/pd/{cluster}/vms/";
 
@@ -121,7 +122,10 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>Every port of every switch, as <c>pd vfp list-ports</c> shows them: each switch's external port, then its VMs' ports by port id.</summary>
     public async Task<IReadOnlyList<PortListing>> ListPortsAsync(CancellationToken cancel)
     {
-        var switches = (await store.RangeAsync(SwitchPrefix, cancel)).Items.Select(i => Read(i.Value, VSwitchJson.Default.SwitchDocument, i.Key)).ToList();
+        var items = (await store.RangeAsync(SwitchPrefix, cancel)).Items;
+        var switches = items.Where(i => VfpRuleKey.IsSwitchRecord(cluster, i.Key)).Select(i => Read(i.Value, VSwitchJson.Default.SwitchDocument, i.Key)).ToList();
+        var rules = items.Select(i => VfpRuleKey.TryParse(cluster, i.Key)).OfType<VfpRuleKey>().CountBy(r => (r.Switch, r.Port.ToUpperInvariant()))
+            .ToDictionary(c => c.Key, c => c.Value);
         var adapters = (await store.RangeAsync(VmPrefix, cancel)).Items.Select(Vm).SelectMany(vm => vm.Adapters.Select(a => (Vm: vm, Adapter: a))).ToList();
         var rows = new List<PortListing>();
         foreach (var sw in switches)
@@ -129,10 +133,86 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), true, false, sw.Adapter, PortIdentity.DefaultMtu, "", null, false, false, 0));
             foreach (var (vm, a) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
                 rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), vm.Running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
-                    a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && vm.Running && !a.VfpDisabled, Disabled: a.VfpDisabled, RuleCount: 0));
+                    a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && vm.Running && !a.VfpDisabled && RuleCount(a) == 0, Disabled: a.VfpDisabled, RuleCount: RuleCount(a)));
         }
         return rows;
+
+        int RuleCount(VmAdapterDocument a) => rules.GetValueOrDefault((a.Switch, a.PortName.ToUpperInvariant()));
     }
+
+    /// <summary>
+    /// Adds <paramref name="rule"/> (checked by the caller: <see cref="VfpRule.Read"/> or <see cref="VfpRule.Check"/>) to
+    /// port <paramref name="portName"/>; a port that does not exist or already has a rule with the rule's id is refused.
+    /// </summary>
+    public async Task<long> AddRuleAsync(string portName, VfpRule rule, CancellationToken cancel)
+    {
+        var (vm, adapter) = await PortAsync(portName, cancel);
+        var key = new VfpRuleKey(adapter.Switch, adapter.PortName, rule.Id).Key(cluster);
+        if ((await store.GetAsync(key, cancel)).Items.Count > 0)
+            throw new VSwitchRefusedException($"--port: port {adapter.PortName} already has a rule '{rule.Id}' (pd vfp rule rm {rule.Id} --port {adapter.PortName} removes it).");
+        return await CommitAsync([Compare.CreateRevision(key, 0), Compare.ModRevision(VmPrefix + vm.Name, vm.Revision)], [new TxnOp.Put(key, rule.ToJson())], cancel);
+    }
+
+    /// <summary>Removes rule <paramref name="id"/> from port <paramref name="portName"/>; an unknown port or rule is refused.</summary>
+    public async Task<long> RemoveRuleAsync(string portName, string id, CancellationToken cancel)
+    {
+        var (_, adapter) = await PortAsync(portName, cancel);
+        var key = new VfpRuleKey(adapter.Switch, adapter.PortName, id).Key(cluster);
+        var item = (await store.GetAsync(key, cancel)).Items.FirstOrDefault()
+            ?? throw new VSwitchRefusedException($"ID: port {adapter.PortName} has no rule '{id}' (pd vfp rule ls --port {adapter.PortName} lists them).");
+        return await CommitAsync([Compare.ModRevision(key, item.ModRevision)], [new TxnOp.Delete(key)], cancel);
+    }
+
+    /// <summary>The stored rules of every port, or of port <paramref name="portName"/>, by port and id; a document that does not read is listed with its problem.</summary>
+    public async Task<IReadOnlyList<RuleListing>> ListRulesAsync(string? portName, CancellationToken cancel)
+    {
+        var prefix = SwitchPrefix;
+        string? vmName = null;
+        if (portName is not null)
+        {
+            var (vm, adapter) = await PortAsync(portName, cancel);
+            prefix = VfpRuleKey.PortPrefix(cluster, adapter.Switch, adapter.PortName);
+            vmName = vm.Name;
+        }
+        var owners = portName is null
+            ? (await store.RangeAsync(VmPrefix, cancel)).Items.Select(Vm).SelectMany(v => v.Adapters.Select(a => (a.PortName, v.Name))).ToDictionary(StringComparer.OrdinalIgnoreCase)
+            : null;
+        var rows = new List<RuleListing>();
+        foreach (var item in (await store.RangeAsync(prefix, cancel)).Items)
+        {
+            if (VfpRuleKey.TryParse(cluster, item.Key) is not { } key)
+                continue;
+            var owner = vmName ?? owners!.GetValueOrDefault(key.Port);
+            try
+            {
+                var rule = VfpRule.Read(item.Value, item.Key, key.Id);
+                var match = rule.Match is { Count: > 0 } m ? string.Join(" ", m.Select(p => $"{p.Key}={p.Value}")) : null;
+                if (rule.Dnat is { } dnat)
+                    match = $"{match} vip={dnat.Vip} dip={dnat.Dip}".Trim();
+                rows.Add(new RuleListing(key.Port, key.Switch, owner, rule.Id, rule.Layer, rule.Group, Name(rule.Direction), rule.Priority, Name(rule.Action), match, null));
+            }
+            catch (VfpRuleException e)
+            {
+                rows.Add(new RuleListing(key.Port, key.Switch, owner, key.Id, null, null, null, 0, null, null, e.Message));
+            }
+        }
+        return rows;
+
+        static string Name<T>(T value) where T : struct, Enum => JsonEnumConverter<T>.Names[Convert.ToInt32(value)];
+    }
+
+    private async Task<(StoredVm Vm, VmAdapterDocument Adapter)> PortAsync(string portName, CancellationToken cancel)
+    {
+        foreach (var item in (await store.RangeAsync(VmPrefix, cancel)).Items)
+        {
+            var vm = Vm(item);
+            if (vm.Adapters.FirstOrDefault(a => string.Equals(a.PortName, portName, StringComparison.OrdinalIgnoreCase)) is { } adapter)
+                return (new StoredVm(vm.Name, item.ModRevision), adapter);
+        }
+        throw new VSwitchRefusedException($"--port: no port '{portName}' (pd vfp list-ports lists them).");
+    }
+
+    private sealed record StoredVm(string Name, long Revision);
 
     private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel)
     {

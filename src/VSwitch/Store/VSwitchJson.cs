@@ -9,5 +9,8 @@ namespace PdCluster.VSwitch.Store;
 [JsonSerializable(typeof(SwitchDocument))]
 [JsonSerializable(typeof(VmDocument))]
 [JsonSerializable(typeof(PortListing))]
+[JsonSerializable(typeof(VfpRuleStatus))]
+[JsonSerializable(typeof(RuleListing))]
+[JsonSerializable(typeof(IReadOnlyList<RuleListing>))]
 [JsonSerializable(typeof(IReadOnlyList<PortListing>))]
 public sealed partial class VSwitchJson : JsonSerializerContext;

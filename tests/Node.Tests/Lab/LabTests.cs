@@ -48,8 +48,14 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 Eventually(() => FilterHits(lab, host, "lab-drop-9") > 0, $"{host}'s node counting hits of lab-drop-9 (it got half of 200 UDP packets to port 9)");
 
             lab.Run("pull-nic", "h2");
+            var mac = File.ReadAllText(Path.Combine(lab.State, "h2", "eth0-mac")).Trim();
+            Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", mac);
             Eventually(() => AdapterState(lab, "h2") == "Removed", "h2's pd0 Removed in pd node ls");
             Assert.Equal("Running", AdapterState(lab, "h1"));
+            // A second pull is refused, and the NIC's MAC, kept for plug-nic, stays the first one's.
+            var again = lab.TryRun("pull-nic", "h2");
+            Assert.Equal((1, "lab.sh: pull-nic: h2's eth0 is already pulled"), (again.Code, again.Error.Trim()));
+            Assert.Equal(mac, File.ReadAllText(Path.Combine(lab.State, "h2", "eth0-mac")).Trim());
 
             var secrets = Directory.GetFiles(Path.Combine(lab.State, "secrets")).Select(f => File.ReadAllText(f).Trim()).ToList();
             Assert.Equal(2, secrets.Count);
@@ -61,8 +67,12 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 Assert.DoesNotContain(secret, lab.Transcript);
             }
 
+            // Another lab's host, its prefix this one's and '-': down leaves it alone.
+            var neighbour = $"{lab.Prefix}-x-h1";
+            VethPair.Ip($"netns add {neighbour}");
             lab.Run("down");
-            Assert.Empty(lab.Namespaces());
+            Assert.Equal([neighbour], lab.Namespaces());
+            VethPair.Ip($"netns del {neighbour}");
             Assert.False(Directory.Exists(lab.State), $"{lab.State} is still there");
             Assert.All(pids, pid => Assert.False(IsOurs(pid, lab.State), $"process {pid} of the lab still runs"));
             Assert.All(records, r => Assert.Empty(Directory.GetFiles("/run/pd/xdp", $"{r}*")));
