@@ -24,5 +24,8 @@ public sealed record SetPortDisabled(string PortName, bool Disabled);
 /// <summary>Asks for a <see cref="SwitchStatus"/>.</summary>
 public sealed record GetSwitchStatus;
 
+/// <summary>Asks a <see cref="VSwitchAgent"/> for the status of every switch it runs: answered with a list of <see cref="SwitchStatus"/>.</summary>
+public sealed record GetSwitchStatuses;
+
 /// <summary>Asks a <see cref="VSwitchAgent"/> for its <see cref="Store.VfpRuleStatus"/>.</summary>
 public sealed record GetVfpRuleStatus;

@@ -1,4 +1,5 @@
 using PdCluster.Actors.Kernel;
+using PdCluster.Nic.Adapters;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 
@@ -8,7 +9,9 @@ namespace PdCluster.VSwitch;
 /// One switch: opens the external port on the PD adapter's queues, runs the <see cref="SwitchActor"/>, and starts,
 /// stops and supervises a <see cref="VmPortActor"/> per running VM. A port whose actor fails is restarted with its rings
 /// and queues (three times in ten seconds at most); one that keeps failing, a crashed VM, is stopped, its buffers
-/// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again.
+/// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again. When the adapter is
+/// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
+/// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
@@ -21,6 +24,8 @@ public sealed class SwitchSupervisor : ActorBase
     private IPdProvider? _provider;
     private BufferCache? _cache;
     private SwitchFabric? _fabric;
+    private IDisposable? _events;
+    private string? _removal;
     private bool _vfpEnabled;
 
     /// <summary>Builds the switch <paramref name="settings"/> describe.</summary>
@@ -45,6 +50,21 @@ public sealed class SwitchSupervisor : ActorBase
         _cache = _settings.Pool.CreateCache(256);
         _fabric = new SwitchFabric(rx, tx, _cache, _provider.OsPath, _settings.AllowManagementOs ? _provider.Adapter.Mac : 0);
         Context.ActorOf(Actors.Kernel.Props.Create(() => new SwitchActor(_fabric)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher), "switch");
+        var self = Self;
+        _events = _settings.External.Events.Subscribe(e => self.Tell(new ExternalEvent(e)));
+    }
+
+    private sealed record ExternalEvent(DeviceEvent Event);
+
+    /// <summary>The adapter is gone (the fabric stops forwarding when its receive queue fails): says whose traffic stopped.</summary>
+    private void ExternalRemoved()
+    {
+        if (_removal is not null)
+            return;
+        var vms = _running.Count == 0 ? "no VM was running" : $"the traffic of VM(s) {string.Join(", ", _running.Keys.Order(StringComparer.Ordinal))} stopped";
+        var message = $"switch {_settings.Name}: its adapter {_settings.External.Info.Name} was surprise-removed; {vms}.";
+        _removal = message;
+        Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.DeviceRemoved, message)));
     }
 
     /// <inheritdoc/>
@@ -88,6 +108,11 @@ public sealed class SwitchSupervisor : ActorBase
             case GetSwitchStatus:
                 Sender.Tell(Status());
                 break;
+            case ExternalEvent { Event: DeviceEvent.SurpriseRemoval }:
+                ExternalRemoved();
+                break;
+            case ExternalEvent:
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -97,9 +122,14 @@ public sealed class SwitchSupervisor : ActorBase
     /// <summary>Stops every port, then closes the external port: its queues drained, the adapter's RSS given back.</summary>
     protected override void PostStop()
     {
+        _events?.Dispose();
         try
         {
             _fabric?.Quiesce(TimeSpan.FromSeconds(5));
+        }
+        catch (PdException e) when (_removal is not null && e.Status == PdStatus.DeviceRemoved)
+        {
+            // The device took its queues with it; closing the provider reclaims their buffers.
         }
         finally
         {
@@ -172,6 +202,6 @@ public sealed class SwitchSupervisor : ActorBase
             p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
             p.Counters.RingDrops)).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
-            ports, [.. _crashed.Order(StringComparer.Ordinal)], fabric.Failure);
+            ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure);
     }
 }

@@ -25,6 +25,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     private Task _statusWrite = Task.CompletedTask;
     private long _appliedRevision;
     private int _generation;
+    private int _incarnation;
 
     private string SwitchPrefix => $"/pd/{settings.Cluster}/vswitch/";
 
@@ -88,6 +89,9 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             case ToSwitch to:
                 Sender.Tell(new NoSuchSwitch(to.Switch));
                 break;
+            case GetSwitchStatuses:
+                Statuses().PipeTo(Sender, statuses => statuses, e => new StatusFailure(e));
+                break;
             case VmStarted or VmStopped or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
                 break;
             default:
@@ -97,6 +101,23 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     }
 
     private sealed record Reread(int Generation);
+
+    /// <summary>Every running switch's status, by name; a switch that does not answer in time (its adapter still being handed over) is left out.</summary>
+    private async Task<IReadOnlyList<SwitchStatus>> Statuses()
+    {
+        var asked = _switches.OrderBy(s => s.Key, StringComparer.Ordinal).Select(async s =>
+        {
+            try
+            {
+                return await s.Value.Actor.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(2));
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidCastException)
+            {
+                return null;
+            }
+        }).ToList();
+        return [.. (await Task.WhenAll(asked)).OfType<SwitchStatus>()];
+    }
 
     private void Read()
     {
@@ -204,7 +225,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         {
             if (settings.SwitchFor(document) is not { } switchSettings)
                 return;
-            running = (Context.ActorOf(SwitchSupervisor.Props(switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts }), $"vswitch-{name}"), document);
+            switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts };
+            var props = settings.NodeSupervisor is { } node ? SwitchLoan.Props(node, document.Adapter, switchSettings) : SwitchSupervisor.Props(switchSettings);
+            // A switch made again while its last incarnation still stops gets a name of its own.
+            running = (Context.ActorOf(props, $"vswitch-{name}-{++_incarnation}"), document);
             _switches[name] = running;
             foreach (var port in _rules.Where(r => r.Value.Switch == name).Select(r => r.Key).ToList())
                 ApplyRules(port);
@@ -244,7 +268,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 continue;
             if (!wasRunning && AdapterInfo.TryParseMac(current.StaticMac, out var mac))
                 sw.Actor.Tell(new StartVm(new VmSpec(now.Name, mac, new PortIdentity(current.PortName, current.Name, current.Switch, current.PortId, mac, now.Name,
-                    $"{now.Name}--{current.PortId}"))), Self);
+                    $"{now.Name}--{current.PortId}"), current.Address)), Self);
             sw.Actor.Tell(new SetPortDisabled(current.PortName, current.VfpDisabled), Self);
         }
     }

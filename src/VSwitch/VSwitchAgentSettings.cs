@@ -1,3 +1,4 @@
+using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.VSwitch.Store;
 
@@ -11,4 +12,7 @@ public sealed record VSwitchAgentSettings(IClusterStore Store, string Cluster, F
 
     /// <summary>The VFP state of the node's VM ports, which every switch the agent runs shares (register it with <see cref="Vfp.VfpInstruments"/> for <c>/metrics</c>).</summary>
     public VfpPorts VfpPorts { get; init; } = new();
+
+    /// <summary>The node's supervisor, which lends each switch its adapter (<see cref="SwitchLoan"/>); null when the adapters are the switches' alone.</summary>
+    public IActorRef? NodeSupervisor { get; init; }
 }

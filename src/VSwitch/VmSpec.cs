@@ -4,4 +4,5 @@ namespace PdCluster.VSwitch;
 /// <param name="Name">The VM's name.</param>
 /// <param name="Mac">The adapter's static MAC.</param>
 /// <param name="Port">The port's names and numbers on the switch.</param>
-public sealed record VmSpec(string Name, ulong Mac, PortIdentity Port);
+/// <param name="Address">The address (CIDR) a namespace VM's interface gets, when its record gives one.</param>
+public sealed record VmSpec(string Name, ulong Mac, PortIdentity Port, string? Address = null);

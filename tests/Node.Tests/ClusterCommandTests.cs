@@ -38,9 +38,9 @@ public sealed class ClusterCommandTests
 
         public string Endpoint => $"http://127.0.0.1:{Config.Port}";
 
-        public static async Task<RunningNode> StartAsync(string extra = "\"cluster\": \"lab\",")
+        public static async Task<RunningNode> StartAsync(string extra = "\"cluster\": \"lab\",", string? adapters = null)
         {
-            var config = new TempConfig(TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), extra);
+            var config = new TempConfig(adapters ?? TempConfig.Adapter("pd0", "\"labels\": [\"edge\"],"), extra);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in new[] { Pd, "node", "run", "--config", config.Path, "-o", "json" })
                 info.ArgumentList.Add(a);

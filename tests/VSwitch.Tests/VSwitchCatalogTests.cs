@@ -48,6 +48,9 @@ public sealed class VSwitchCatalogTests
     [InlineData("unknown extension", "'wfp' is not a switch extension")]
     [InlineData("existing switch", "switch sw already exists.")]
     [InlineData("bad name", "'a/b' is not a VM name")]
+    [InlineData("bad address", "--address: '198.18.1.10/33' is not an address with a prefix length")]
+    [InlineData("adapter taken", "--adapter: eth is already the external port of switch sw.")]
+    [InlineData("removing a switch a VM runs on", "VM vm1 is running on switch sw; stop it first")]
     [InlineData("rule on an unknown port", "--port: no port 'nope'")]
     [InlineData("duplicate rule id", "--port: port {port} already has a rule 'web'")]
     [InlineData("removing an unknown rule", "ID: port {port} has no rule 'nope'")]
@@ -73,6 +76,9 @@ public sealed class VSwitchCatalogTests
             "unknown VM" => catalog.SetRunningAsync("nope", true, default),
             "unknown extension" => catalog.EnableExtensionAsync("sw", "wfp", default),
             "existing switch" => catalog.CreateSwitchAsync("sw", "eth2", false, default),
+            "bad address" => catalog.AddAdapterAsync("vm2", "sw", "00:15:5d:00:00:02", default, "198.18.1.10/33"),
+            "adapter taken" => catalog.CreateSwitchAsync("sw2", "eth", false, default),
+            "removing a switch a VM runs on" => catalog.RemoveSwitchAsync("sw", default),
             "rule on an unknown port" => catalog.AddRuleAsync("nope", web, default),
             "duplicate rule id" => catalog.AddRuleAsync(port.ToLowerInvariant(), web, default),
             "removing an unknown rule" => catalog.RemoveRuleAsync(port, "nope", default),

@@ -19,4 +19,6 @@ public enum AdapterState
     Removed,
     /// <summary>The adapter's supervisor failed again and again and the node gave up on it: no data path until the node restarts; <see cref="AdapterStatus.Error"/> says why.</summary>
     Failed,
+    /// <summary>Handed over to a VM switch as its external port (<see cref="LendAdapter"/>): the adapter's own queues are stopped and the switch drives it until it gives it back.</summary>
+    Lent,
 }

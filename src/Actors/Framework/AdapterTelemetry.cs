@@ -57,6 +57,8 @@ public sealed class AdapterTelemetry
 
     internal void Installing(int filters) => _published = _published with { FiltersInstalling = filters };
 
+    internal void Lend(string borrower) => Publish(AdapterState.Lent, [], $"the external port of VM switch {borrower}", _published.Device);
+
     internal void GiveUp(string reason)
     {
         _failure = reason;

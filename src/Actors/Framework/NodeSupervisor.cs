@@ -9,7 +9,10 @@ namespace PdCluster.Actors.Framework;
 /// stopped (its queues drain and its provider closes in order) and started afresh, at most 3 times in a minute of the
 /// system's clock (<see cref="ActorSystem.Time"/>); after that it stays stopped, and that is an error everywhere an
 /// operator looks: an <see cref="ActorError"/>, the adapter's state <see cref="AdapterState.Failed"/> with the reason in
-/// its telemetry (so metrics and the status say so), and in the node's status.
+/// its telemetry (so metrics and the status say so), and in the node's status. An adapter can be lent to a VM switch
+/// (<see cref="LendAdapter"/>): its supervisor stops as for shutdown, the adapter reads <see cref="AdapterState.Lent"/>,
+/// filters published meanwhile are kept (and answered as a closed adapter answers them), and <see cref="ReturnAdapter"/>
+/// starts a fresh supervisor with them.
 /// </summary>
 public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> adapters) : ActorBase
 {
@@ -18,6 +21,11 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
 
     private readonly Dictionary<string, IActorRef> _adapters = [];
     private readonly Dictionary<string, RestartStats> _restarts = [];
+    private readonly Dictionary<string, (LendAdapter Lend, IActorRef Asker)> _lending = [];
+    // Lent adapters, by name, with the borrower and the filters last published to them (null: none since the loan).
+    private readonly Dictionary<string, (string Borrower, PublishFilters? Filters)> _lent = [];
+    // Loans asked for while the adapter was still lent (a switch made again at once): served as the loan before ends.
+    private readonly Dictionary<string, Queue<(LendAdapter Lend, IActorRef Asker)>> _queuedLends = [];
 
     /// <summary>A failed adapter supervisor is stopped, children first, so its data path closes in PD's order.</summary>
     protected override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Stop);
@@ -59,6 +67,35 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
         Context.System.EventStream.Publish(new ActorError(Self, message, new InvalidOperationException(message)));
     }
 
+    /// <summary>Stops the adapter's supervisor (its queues quiesce, its provider closes); the asker hears once it has.</summary>
+    private void Lend(LendAdapter lend)
+    {
+        if (adapters.All(a => a.Name != lend.Adapter))
+            Sender.Tell(new StatusFailure(new KeyNotFoundException($"No adapter named '{lend.Adapter}' on {node}.")));
+        else if (_lent.ContainsKey(lend.Adapter) || _lending.ContainsKey(lend.Adapter))
+        {
+            if (!_queuedLends.TryGetValue(lend.Adapter, out var queue))
+                _queuedLends[lend.Adapter] = queue = new();
+            queue.Enqueue((lend, Sender));
+        }
+        else if (_adapters.TryGetValue(lend.Adapter, out var supervisor))
+        {
+            _lending[lend.Adapter] = (lend, Sender);
+            Context.Stop(supervisor);
+        }
+        else
+            Lent(lend, Sender); // the node gave up on it: nothing drives it
+    }
+
+    private void Lent(LendAdapter lend, IActorRef asker, PublishFilters? kept = null)
+    {
+        var adapter = adapters.First(a => a.Name == lend.Adapter);
+        _lent[lend.Adapter] = (lend.Borrower, kept);
+        adapter.Telemetry.Lend(lend.Borrower);
+        Context.System.EventStream.Publish(new AdapterStateChanged(adapter.Name, AdapterState.Lent, adapter.Pool.FreeCount, adapter.Pool.Capacity));
+        asker.Tell(new AdapterLent(lend.Adapter));
+    }
+
     /// <inheritdoc/>
     protected override void OnReceive(object message)
     {
@@ -67,8 +104,33 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
             case GetNodeStatus:
                 Sender.Tell(new NodeStatus(node, [.. adapters.Select(a => a.Telemetry.Status(a.Name, a.Pool, a.Provider, a.Info))]));
                 break;
+            case ToAdapter(var adapter, PublishFilters publish) when _lent.TryGetValue(adapter, out var loan):
+                _lent[adapter] = loan with { Filters = publish };
+                Sender.Tell(new FiltersApplied(adapter, publish.Filters.Revision, publish.Filters.Count));
+                break;
+            case ToAdapter(var adapter, _) when _lent.TryGetValue(adapter, out var loan):
+                Sender.Tell(new StatusFailure(new InvalidOperationException($"{adapter} is the external port of VM switch {loan.Borrower} on {node}.")));
+                break;
             case ToAdapter(var adapter, var forward) when _adapters.TryGetValue(adapter, out var target):
                 target.Tell(forward, Sender);
+                break;
+            case LendAdapter lend:
+                Lend(lend);
+                break;
+            case ReturnAdapter(var adapter) when _queuedLends.TryGetValue(adapter, out var queued) && queued.TryDequeue(out var next):
+                Lent(next.Lend, next.Asker, _lent[adapter].Filters);
+                break;
+            case ReturnAdapter(var adapter) when _lent.Remove(adapter, out var loan):
+                Start(adapters.First(a => a.Name == adapter));
+                if (loan.Filters is { } kept)
+                    _adapters[adapter].Tell(kept, Nobody.Instance);
+                break;
+            case ReturnAdapter:
+                break;
+            case Terminated terminated when _lending.FirstOrDefault(l => _adapters.GetValueOrDefault(l.Key) == terminated.ActorRef) is { Key: { } lentName } lending:
+                _lending.Remove(lentName);
+                _adapters.Remove(lentName);
+                Lent(lending.Value.Lend, lending.Value.Asker);
                 break;
             case Terminated terminated when _adapters.ContainsValue(terminated.ActorRef):
                 OnAdapterStopped(terminated.ActorRef);

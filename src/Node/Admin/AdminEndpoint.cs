@@ -88,6 +88,7 @@ internal static class AdminEndpoint
             return StreamCaptureAsync(context, tap, ring, app.Lifetime.ApplicationStopping);
         });
         ClusterRoutes.Map(app, node.Cluster);
+        VSwitchRoutes.Map(app, node);
         await app.StartAsync();
         return app;
     }

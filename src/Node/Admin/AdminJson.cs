@@ -3,6 +3,9 @@ using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
 using PdCluster.Node.ClusterAccess;
 
+using PdCluster.VSwitch;
+using PdCluster.VSwitch.Store;
+
 namespace PdCluster.Node.Admin;
 
 /// <summary>Source-generated JSON for the admin endpoint and <c>-o json</c>.</summary>
@@ -16,4 +19,10 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(FilterWritten))]
 [JsonSerializable(typeof(BulkPutResult))]
 [JsonSerializable(typeof(ClusterView))]
+[JsonSerializable(typeof(SwitchCreate))]
+[JsonSerializable(typeof(VmAdapterAdd))]
+[JsonSerializable(typeof(VSwitchWritten))]
+[JsonSerializable(typeof(IReadOnlyList<PortListing>))]
+[JsonSerializable(typeof(IReadOnlyList<RuleListing>))]
+[JsonSerializable(typeof(IReadOnlyList<SwitchStatus>))]
 internal sealed partial class AdminJson : JsonSerializerContext;

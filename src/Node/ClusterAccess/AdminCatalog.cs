@@ -52,7 +52,7 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
         (await SendAsync(HttpMethod.Get, "cluster", null, AdminJson.Default.ClusterView, cancel))!;
 
     /// <summary>One request: the answer, null on 404, <see cref="ClusterRefusedException"/> on another 4xx, <see cref="ClusterUnavailableException"/> otherwise.</summary>
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> answer, CancellationToken cancel, TimeSpan? timeout = null) where T : class
+    internal async Task<T?> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> answer, CancellationToken cancel, TimeSpan? timeout = null) where T : class
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(timeout ?? Timeout);

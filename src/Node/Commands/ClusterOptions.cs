@@ -46,13 +46,11 @@ internal sealed class ClusterOptions
     public Task<int> RunAsync(ParseResult result, Func<IClusterCatalog, Task<int>> command) => RunAsync(result, (catalog, _, _) => command(catalog));
 
     /// <summary>
-    /// Runs <paramref name="command"/> on the store itself (<c>--etcd</c> or <c>--config</c>), for the commands that keep
-    /// records no admin route serves (the VM switch's); without either it is bad input naming them.
+    /// Runs <paramref name="command"/> on the VM switch's records: through the node's admin endpoint, or on the store
+    /// itself with <c>--etcd</c> or <c>--config</c>; a refused change is exit code 2, as for <see cref="RunAsync(ParseResult, Func{IClusterCatalog, Task{int}})"/>.
     /// </summary>
-    public Task<int> RunOnStoreAsync(ParseResult result, Func<IClusterStore, string, Task<int>> command) =>
-        RunAsync(result, (_, store, cluster) => store is null
-            ? Task.FromResult(CommonOptions.Fail("give --etcd URL or --config FILE: this command reads and writes the cluster store itself, not through a node's admin endpoint."))
-            : command(store, cluster!));
+    public Task<int> RunOnSwitchesAsync(ParseResult result, Func<IVSwitchCatalog, Task<int>> command) =>
+        RunAsync(result, (catalog, store, cluster) => command(store is null ? new AdminVSwitchCatalog((AdminCatalog)catalog) : new VSwitchCatalog(store, cluster!)));
 
     private async Task<int> RunAsync(ParseResult result, Func<IClusterCatalog, IClusterStore?, string?, Task<int>> command)
     {

@@ -12,7 +12,8 @@ internal sealed record NodeReport(
     [property: JsonPropertyName("generator_sent"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sent,
     [property: JsonPropertyName("generator_returned"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Returned,
     [property: JsonPropertyName("p99_us"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P99Microseconds,
-    [property: JsonPropertyName("teams"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PdCluster.Actors.Framework.TeamStatus>? Teams = null)
+    [property: JsonPropertyName("teams"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PdCluster.Actors.Framework.TeamStatus>? Teams = null,
+    [property: JsonPropertyName("vswitch_ports"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PortRates>? Ports = null)
 {
     /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
     public static Dictionary<(string, int), QueueSample> Sample(NodeHost host) =>
@@ -70,5 +71,12 @@ internal sealed record NodeReport(
         if (caption.Length > 0)
             table.Caption(Markup.Escape(caption));
         console.Write(table);
+        if (Ports is not { Count: > 0 } ports)
+            return;
+        var switched = new Table().Title("VM switch ports").AddColumns("switch", "VM", "port", "VFP", "to VM pps", "from VM pps", "blocked to VM/s", "blocked from VM/s");
+        foreach (var p in ports)
+            switched.AddRow(Markup.Escape(p.Switch), Markup.Escape(p.Vm ?? ""), Markup.Escape(p.Port), p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
+                p.InPps.ToString("N0"), p.OutPps.ToString("N0"), p.InBlockedPerSecond.ToString("N0"), p.OutBlockedPerSecond.ToString("N0"));
+        console.Write(switched);
     }
 }

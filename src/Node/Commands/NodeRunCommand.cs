@@ -52,6 +52,7 @@ internal static class NodeRunCommand
 
         var clock = Stopwatch.StartNew();
         var before = NodeReport.Sample(host);
+        var switchesBefore = await host.SwitchStatusAsync();
         var last = clock.Elapsed;
         while (host.System.CoordinatedShutdown.Reason is null)
         {
@@ -60,8 +61,11 @@ internal static class NodeRunCommand
             if (host.System.CoordinatedShutdown.Reason is not null)
                 break;
             var now = clock.Elapsed;
-            var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds);
+            var switches = await host.SwitchStatusAsync();
+            var ports = PortRates.Between(switchesBefore, switches, (now - last).TotalSeconds);
+            var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds) with { Ports = ports.Count == 0 ? null : ports };
             before = NodeReport.Sample(host);
+            switchesBefore = switches;
             last = now;
             if (json)
                 report.WriteJson(Console.Out);

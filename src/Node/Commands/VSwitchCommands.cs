@@ -26,7 +26,11 @@ internal static class VSwitchCommands
             (catalog, result, cancel) => catalog.EnableExtensionAsync(result.GetValue(switchName)!, result.GetValue(extension)!, cancel),
             result => $"extension vfp enabled on switch {result.GetValue(switchName)}");
         var extensions = new Command("extension", "Switch extensions.") { enable };
-        return new Command("vswitch", "PacketDirect VM switches.") { create, extensions };
+        var removed = new Argument<string>("name") { Description = "The switch's name." };
+        var remove = Writing("rm", "Remove a switch (Remove-VMSwitch); its adapter goes back to the node's own queues. Refused while a VM on it runs.", [removed], [],
+            (catalog, result, cancel) => catalog.RemoveSwitchAsync(result.GetValue(removed)!, cancel),
+            result => $"switch {result.GetValue(removed)} removed");
+        return new Command("vswitch", "PacketDirect VM switches.") { create, remove, extensions };
     }
 
     private static Command Vm()
@@ -34,8 +38,9 @@ internal static class VSwitchCommands
         var vm = new Argument<string>("vm") { Description = "The VM's name." };
         var switchName = new Option<string>("--switch") { Description = "The switch the adapter connects to.", Required = true };
         var mac = new Option<string>("--static-mac") { Description = "The adapter's static MAC, like 00:15:5d:00:00:01.", Required = true };
-        var add = Writing("add", "Add a network adapter with a static MAC to a stopped VM (Add-VMNetworkAdapter).", [vm], [switchName, mac],
-            (catalog, result, cancel) => catalog.AddAdapterAsync(result.GetValue(vm)!, result.GetValue(switchName)!, result.GetValue(mac)!, cancel),
+        var address = new Option<string?>("--address") { HelpName = "CIDR", Description = "The address a namespace VM's interface gets, like 198.18.1.10/15 (a VM on a Linux interface)." };
+        var add = Writing("add", "Add a network adapter with a static MAC to a stopped VM (Add-VMNetworkAdapter).", [vm], [switchName, mac, address],
+            (catalog, result, cancel) => catalog.AddAdapterAsync(result.GetValue(vm)!, result.GetValue(switchName)!, result.GetValue(mac)!, cancel, result.GetValue(address)),
             result => $"adapter {result.GetValue(mac)} added to VM {result.GetValue(vm)} on switch {result.GetValue(switchName)}");
         var adapter = new Command("adapter", "A VM's network adapters.") { add };
         var command = new Command("vm", "VMs on the switches.") { adapter };
@@ -142,8 +147,8 @@ internal static class VSwitchCommands
         }
     }
 
-    /// <summary>A command that reads rows through <see cref="VSwitchCatalog"/> and prints them as a table, or as JSON with <c>-o json</c>.</summary>
-    private static Command Listing<T>(string name, string description, Option[] options, Func<VSwitchCatalog, ParseResult, CancellationToken, Task<IReadOnlyList<T>>> read,
+    /// <summary>A command that reads rows through <see cref="IVSwitchCatalog"/> and prints them as a table, or as JSON with <c>-o json</c>.</summary>
+    private static Command Listing<T>(string name, string description, Option[] options, Func<IVSwitchCatalog, ParseResult, CancellationToken, Task<IReadOnlyList<T>>> read,
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<T>> json, Func<IReadOnlyList<T>, Table> table)
     {
         var command = new Command(name, description);
@@ -152,9 +157,9 @@ internal static class VSwitchCommands
         var output = CommonOptions.Output();
         command.Options.Add(output);
         var store = new ClusterOptions(command);
-        command.SetAction((result, cancel) => store.RunOnStoreAsync(result, async (s, cluster) =>
+        command.SetAction((result, cancel) => store.RunOnSwitchesAsync(result, async catalog =>
         {
-            var rows = await read(new VSwitchCatalog(s, cluster), result, cancel);
+            var rows = await read(catalog, result, cancel);
             if (result.GetValue(output) == "json")
                 Console.WriteLine(JsonSerializer.Serialize(rows, json));
             else
@@ -169,9 +174,9 @@ internal static class VSwitchCommands
         return command;
     }
 
-    /// <summary>A command that makes one checked change through <see cref="VSwitchCatalog"/> and says what it did and at which revision.</summary>
+    /// <summary>A command that makes one checked change through <see cref="IVSwitchCatalog"/> and says what it did and at which revision.</summary>
     private static Command Writing(string name, string description, Argument[] arguments, Option[] options,
-        Func<VSwitchCatalog, ParseResult, CancellationToken, Task<long>> change, Func<ParseResult, string> done)
+        Func<IVSwitchCatalog, ParseResult, CancellationToken, Task<long>> change, Func<ParseResult, string> done)
     {
         var command = new Command(name, description);
         foreach (var argument in arguments)
@@ -179,9 +184,9 @@ internal static class VSwitchCommands
         foreach (var option in options)
             command.Options.Add(option);
         var store = new ClusterOptions(command);
-        command.SetAction((result, cancel) => store.RunOnStoreAsync(result, async (s, cluster) =>
+        command.SetAction((result, cancel) => store.RunOnSwitchesAsync(result, async catalog =>
         {
-            var revision = await change(new VSwitchCatalog(s, cluster), result, cancel);
+            var revision = await change(catalog, result, cancel);
             Console.WriteLine($"{done(result)} at revision {revision}");
             return ExitCode.Ok;
         }));

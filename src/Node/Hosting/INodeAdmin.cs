@@ -1,6 +1,8 @@
 using PdCluster.Actors.Framework;
 using PdCluster.Nic.Adapters;
 using PdCluster.Node.ClusterAccess;
+using PdCluster.VSwitch;
+using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Node.Hosting;
 
@@ -15,6 +17,12 @@ internal interface INodeAdmin
 
     /// <summary>The cluster store the node holds, for the <c>/cluster</c> routes.</summary>
     IClusterCatalog Cluster { get; }
+
+    /// <summary>The VM switch's records in the node's store, for the <c>/vswitch</c> routes.</summary>
+    IVSwitchCatalog VSwitches { get; }
+
+    /// <summary>The live state of the switches this node runs.</summary>
+    Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync();
 
     /// <summary>Injects <paramref name="deviceEvent"/> into the adapter named <paramref name="adapter"/>.</summary>
     InjectOutcome Inject(string adapter, DeviceEvent deviceEvent);

@@ -16,6 +16,7 @@ using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Capture;
 using PdCluster.VSwitch;
+using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Node.Hosting;
 
@@ -37,6 +38,7 @@ internal sealed class NodeHost : INodeAdmin
     private IActorRef? _filterAgent;
     private IActorRef? _coordinator;
     private IActorRef? _ownership;
+    private IActorRef? _vswitches;
     private readonly List<TeamSettings> _teams = [];
     private readonly IClusterStore _store;
     private WebApplication? _admin;
@@ -100,6 +102,12 @@ internal sealed class NodeHost : INodeAdmin
                 await _filterAgent.GracefulStop(TimeSpan.FromSeconds(5));
         });
         shutdown.AddTask("before-service-unbind", "stop-traffic", _ => Task.Run(StopTraffic));
+        // The switches close their adapters and bring their buffers home before the node's adapters stop.
+        shutdown.AddTask("service-unbind", "stop-vswitches", async _ =>
+        {
+            if (_vswitches is not null)
+                await _vswitches.GracefulStop(TimeSpan.FromSeconds(10));
+        });
         shutdown.AddTask("service-unbind", "stop-admin", async ct =>
         {
             if (_admin is not null)
@@ -170,6 +178,7 @@ internal sealed class NodeHost : INodeAdmin
         host._ownership = OwnershipAgent.Start(host.System, new OwnershipAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host.Items,
             host._adapters.Where(a => a.Adapter.Announcer is not null).ToDictionary(a => a.Name, a => a.Adapter.Announcer!)));
         host.StartTeams();
+        host._vswitches = host.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(host._store, config.Config.Cluster, host.SwitchFor) { Node = config.Config.Node, NodeSupervisor = host._node, VfpPorts = host.VfpPorts }), "vswitches");
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;
@@ -252,6 +261,42 @@ internal sealed class NodeHost : INodeAdmin
 
     /// <inheritdoc/>
     public IClusterCatalog Cluster => new StoreCatalog(_store, Config.Config.Cluster);
+
+    /// <inheritdoc/>
+    public IVSwitchCatalog VSwitches => new VSwitchCatalog(_store, Config.Config.Cluster);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync()
+    {
+        try
+        {
+            return _vswitches is null ? [] : await _vswitches.Ask<IReadOnlyList<SwitchStatus>>(new GetSwitchStatuses(), TimeSpan.FromSeconds(5));
+        }
+        catch (AskTimeoutException)
+        {
+            return []; // the agent stopped: the node is shutting down
+        }
+    }
+
+    /// <summary>
+    /// The switch a stored switch record makes on this node, or null when its adapter is not one of the node's. Its VMs
+    /// are simulated ones on a simulated adapter (each sends the adapter's generator flows to the lab's tester, at
+    /// <see cref="SimulatedVmRate"/>), network namespaces otherwise (their host ends beside the adapter's interface).
+    /// </summary>
+    private SwitchSettings? SwitchFor(SwitchDocument document)
+    {
+        var index = Config.Config.Adapters.FindIndex(a => a.Name == document.Adapter);
+        if (index < 0)
+            return null;
+        var (config, (_, adapter, _, pool, _)) = (Config.Config.Adapters[index], _adapters[index]);
+        IVmHost vms = config.Provider == "simulated"
+            ? new SimulatedVmHost([.. AdapterOptions.Simulated(config).Flows.Select(f => f with { DestinationMac = SoftNicLab.DefaultTesterMac })], SimulatedVmRate)
+            : new NamespaceVmHost(config.Namespace, spec => spec.Address);
+        return new SwitchSettings(document.Name, adapter, pool, vms, document.AllowManagementOs, document.VfpEnabled) { QueueSize = config.QueueSize };
+    }
+
+    /// <summary>Frames per second each simulated VM sends.</summary>
+    public const long SimulatedVmRate = 10_000;
 
     /// <inheritdoc/>
     public InjectOutcome Inject(string adapter, DeviceEvent deviceEvent)

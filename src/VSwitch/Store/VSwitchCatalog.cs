@@ -14,7 +14,7 @@ namespace PdCluster.VSwitch.Store;
 /// and written in one transaction on the revisions it read; bad input is a <see cref="VSwitchRefusedException"/> and
 /// writes nothing.
 /// </summary>
-public sealed class VSwitchCatalog(IClusterStore store, string cluster)
+public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwitchCatalog
 {
     /// <summary>The schema version this build writes and reads.</summary>
     public const int SchemaVersion = 1;
@@ -32,9 +32,23 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster)
         CheckName("switch", name);
         CheckName("adapter", adapter);
         var key = SwitchPrefix + name;
+        var switches = await store.RangeAsync(SwitchPrefix, cancel);
+        if (switches.Items.Select(i => TryRead(i.Value, VSwitchJson.Default.SwitchDocument)).FirstOrDefault(s => s?.Adapter == adapter && s.Name != name) is { } other)
+            throw new VSwitchRefusedException($"--adapter: {adapter} is already the external port of switch {other.Name}.");
         var document = new SwitchDocument { SchemaVersion = SchemaVersion, Name = name, Adapter = adapter, AllowManagementOs = allowManagementOs };
-        var txn = await store.TxnAsync([Compare.CreateRevision(key, 0)], [new TxnOp.Put(key, Write(document, VSwitchJson.Default.SwitchDocument))], cancel: cancel);
+        var when = switches.Items.Select(i => Compare.ModRevision(i.Key, i.ModRevision)).Append(Compare.CreateRevision(key, 0)).ToList();
+        var txn = await store.TxnAsync(when, [new TxnOp.Put(key, Write(document, VSwitchJson.Default.SwitchDocument))], cancel: cancel);
         return txn.Succeeded ? txn.Revision : throw new VSwitchRefusedException($"switch {name} already exists.");
+    }
+
+    /// <summary>Removes switch <paramref name="name"/> (Remove-VMSwitch), refused while a running VM has an adapter on it; the node gives its adapter back to its own queues.</summary>
+    public async Task<long> RemoveSwitchAsync(string name, CancellationToken cancel)
+    {
+        var (_, revision) = await SwitchAsync(name, cancel);
+        var vms = await store.RangeAsync(VmPrefix, cancel);
+        if (vms.Items.Select(Vm).FirstOrDefault(v => v.Running && v.Adapters.Any(a => a.Switch == name)) is { } running)
+            throw new VSwitchRefusedException($"VM {running.Name} is running on switch {name}; stop it first (pd vm stop {running.Name}).");
+        return await CommitAsync([Compare.ModRevision(SwitchPrefix + name, revision)], [new TxnOp.Delete(SwitchPrefix + name)], cancel);
     }
 
     /// <summary>Enables <paramref name="extension"/> (only <see cref="Vfp"/>) on switch <paramref name="name"/>.</summary>
@@ -47,10 +61,12 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster)
         return await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(document with { VfpEnabled = true }, VSwitchJson.Default.SwitchDocument))], cancel);
     }
 
-    /// <summary>Adds a network adapter with static MAC <paramref name="mac"/> on switch <paramref name="switchName"/> to VM <paramref name="vm"/> (created, off, when new).</summary>
-    public async Task<long> AddAdapterAsync(string vm, string switchName, string mac, CancellationToken cancel)
+    /// <summary>Adds a network adapter with static MAC <paramref name="mac"/> (and <paramref name="address"/> for a namespace VM's interface) on switch <paramref name="switchName"/> to VM <paramref name="vm"/> (created, off, when new).</summary>
+    public async Task<long> AddAdapterAsync(string vm, string switchName, string mac, CancellationToken cancel, string? address = null)
     {
         CheckName("VM", vm);
+        if (address is not null && !IsAddressWithPrefix(address))
+            throw new VSwitchRefusedException($"--address: '{address}' is not an address with a prefix length, like 198.18.1.10/15.");
         if (!AdapterInfo.TryParseMac(mac, out var staticMac))
             throw new VSwitchRefusedException($"--static-mac: '{mac}' is not a MAC address: six octets of two hex digits joined by ':' or '-', like 00:15:5d:00:00:01.");
         if (MacAddresses.IsGroup(staticMac) || staticMac == 0)
@@ -67,7 +83,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster)
         if (current.Running)
             throw new VSwitchRefusedException($"VM {vm} is running; stop it to add a network adapter (as Hyper-V refuses a static adapter on a running VM).");
         var portId = vms.Items.Select(Vm).SelectMany(v => v.Adapters).Where(a => a.Switch == switchName).Select(a => a.PortId).DefaultIfEmpty(0).Max() + 1;
-        var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId };
+        var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId, Address = address };
         var when = vms.Items.Select(i => Compare.ModRevision(i.Key, i.ModRevision)).Append(Compare.ModRevision(SwitchPrefix + switchName, switchRevision)).ToList();
         if (stored is null)
             when.Add(Compare.CreateRevision(key, 0));
@@ -250,6 +266,12 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster)
             throw new VSwitchRefusedException(e.Message);
         }
     }
+
+    /// <summary>Whether <paramref name="text"/> is an interface address with its prefix length, like 198.18.1.10/15 (host bits allowed).</summary>
+    private static bool IsAddressWithPrefix(string text) =>
+        text.Split('/') is [var ip, var length] && System.Net.IPAddress.TryParse(ip, out var address) && !ip.Contains('%')
+        && int.TryParse(length, System.Globalization.NumberStyles.None, null, out var bits)
+        && bits <= (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
 
     private static void CheckName(string what, string name)
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PdCluster.VSwitch.Store;
 
 /// <summary>One network adapter of a stored VM: its switch, static MAC, the port it takes, and whether VFP is disabled on that port.</summary>
@@ -17,6 +19,10 @@ public sealed record VmAdapterDocument
 
     /// <summary>The port's number on its switch.</summary>
     public required int PortId { get; init; }
+
+    /// <summary>The address (CIDR, like 198.18.1.10/15) the VM's interface gets where the VM is a network namespace; null for none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Address { get; init; }
 
     /// <summary>Whether VFP is disabled on the port (<c>pd vfp disable-port</c>); a start of the VM enables it again.</summary>
     public bool VfpDisabled { get; init; }

@@ -1,0 +1,10 @@
+namespace PdCluster.Node.Admin;
+
+/// <summary>The body of <c>POST /vswitch/switches</c>: the switch <c>pd vswitch create</c> makes.</summary>
+internal sealed record SwitchCreate(string Name, string Adapter, bool AllowManagementOs);
+
+/// <summary>The body of <c>POST /vswitch/vms/{vm}/adapters</c>: the adapter <c>pd vm adapter add</c> adds.</summary>
+internal sealed record VmAdapterAdd(string Switch, string StaticMac, string? Address);
+
+/// <summary>The answer to a change of the switch's records: the store revision it was written at.</summary>
+internal sealed record VSwitchWritten(long Revision);

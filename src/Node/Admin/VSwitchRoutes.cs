@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using PdCluster.Node.Hosting;
+using PdCluster.Vfp;
+using PdCluster.VSwitch.Store;
+
+namespace PdCluster.Node.Admin;
+
+/// <summary>
+/// The admin endpoint's routes for the VM switch's records in the node's store (what <c>pd vswitch</c>, <c>pd vm</c> and
+/// <c>pd vfp</c> call with <c>--endpoint</c>): each change is checked by <see cref="VSwitchCatalog"/> and answers its
+/// revision, or 400 with the problem and nothing written (a VFP rule is added by POSTing its document to
+/// <c>/vswitch/ports/{port}/rules</c>, removed by DELETE on <c>…/rules/{id}</c>, listed by <c>GET /vswitch/rules[?port=]</c>); <c>GET /vswitch/status</c> is the live state of the node's switches.
+/// </summary>
+internal static class VSwitchRoutes
+{
+    public static void Map(WebApplication app, INodeAdmin node)
+    {
+        var catalog = node.VSwitches;
+        app.MapGet("/vswitch/ports", async (CancellationToken cancel) =>
+        {
+            try
+            {
+                return Results.Json(await catalog.ListPortsAsync(cancel), AdminJson.Default.IReadOnlyListPortListing);
+            }
+            catch (VSwitchRefusedException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 409);
+            }
+        });
+        app.MapGet("/vswitch/status", async () => Results.Json(await node.SwitchStatusAsync(), AdminJson.Default.IReadOnlyListSwitchStatus));
+        app.MapPost("/vswitch/switches", (HttpRequest request, CancellationToken cancel) => Change(async () =>
+        {
+            var body = await ReadAsync(request, AdminJson.Default.SwitchCreate, cancel);
+            return await catalog.CreateSwitchAsync(body.Name, body.Adapter, body.AllowManagementOs, cancel);
+        }));
+        app.MapDelete("/vswitch/switches/{name}", (string name, CancellationToken cancel) => Change(() => catalog.RemoveSwitchAsync(name, cancel)));
+        app.MapPut("/vswitch/switches/{name}/extensions/{extension}", (string name, string extension, CancellationToken cancel) =>
+            Change(() => catalog.EnableExtensionAsync(name, extension, cancel)));
+        app.MapPost("/vswitch/vms/{vm}/adapters", (string vm, HttpRequest request, CancellationToken cancel) => Change(async () =>
+        {
+            var body = await ReadAsync(request, AdminJson.Default.VmAdapterAdd, cancel);
+            return await catalog.AddAdapterAsync(vm, body.Switch, body.StaticMac, cancel, body.Address);
+        }));
+        app.MapPost("/vswitch/vms/{vm}/start", (string vm, CancellationToken cancel) => Change(() => catalog.SetRunningAsync(vm, true, cancel)));
+        app.MapPost("/vswitch/vms/{vm}/stop", (string vm, CancellationToken cancel) => Change(() => catalog.SetRunningAsync(vm, false, cancel)));
+        app.MapPost("/vswitch/ports/{port}/disable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, true, cancel)));
+        app.MapPost("/vswitch/ports/{port}/enable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, false, cancel)));
+        app.MapPost("/vswitch/ports/{port}/rules", (string port, HttpRequest request, CancellationToken cancel) => Change(async () =>
+        {
+            using var reader = new StreamReader(request.Body);
+            return await catalog.AddRuleAsync(port, ReadRule(await reader.ReadToEndAsync(cancel)), cancel);
+        }));
+        app.MapDelete("/vswitch/ports/{port}/rules/{id}", (string port, string id, CancellationToken cancel) => Change(() => catalog.RemoveRuleAsync(port, id, cancel)));
+        app.MapGet("/vswitch/rules", async (string? port, CancellationToken cancel) =>
+        {
+            try
+            {
+                return Results.Json(await catalog.ListRulesAsync(port, cancel), AdminJson.Default.IReadOnlyListRuleListing);
+            }
+            catch (VSwitchRefusedException e)
+            {
+                return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+            }
+        });
+    }
+
+    private static async Task<IResult> Change(Func<Task<long>> change)
+    {
+        try
+        {
+            return Results.Json(new VSwitchWritten(await change()), AdminJson.Default.VSwitchWritten);
+        }
+        catch (VSwitchRefusedException e)
+        {
+            return Results.Json(new AdminError(e.Message), AdminJson.Default.AdminError, statusCode: 400);
+        }
+    }
+
+    /// <summary>The rule in a request's body, checked; a malformed one is a refusal naming its problem.</summary>
+    private static VfpRule ReadRule(string json)
+    {
+        try
+        {
+            return VfpRule.Read(json, "the request");
+        }
+        catch (VfpRuleException e)
+        {
+            throw new VSwitchRefusedException(e.Message);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancel) where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(request.Body, type, cancel) ?? throw new VSwitchRefusedException("the request: has no body.");
+        }
+        catch (JsonException e)
+        {
+            throw new VSwitchRefusedException($"the request: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace PdCluster.Tests.Node;
+
+/// <summary>
+/// The WinOF walkthrough against a real <c>pd node run</c> (simulated adapters, its in-memory store) through the admin
+/// endpoint: the switch takes pd1 from the node, a simulated VM starts blocked, disable-port lets its traffic through,
+/// a reboot blocks it again, bad input changes nothing, and removing the switch gives pd1 back to the node.
+/// </summary>
+public sealed class VSwitchNodeTests
+{
+    private static readonly string Adapters = TempConfig.Adapter("pd0") + "," + TempConfig.Adapter("pd1", "\"simulated\": { \"mac\": \"02:00:00:00:01:02\", \"generator\": { \"rate\": 20000, \"flows\": [ { \"source\": \"198.18.2.10\", \"destination\": \"198.18.3.1\", \"protocol\": \"udp\", \"sourcePort\": 1, \"destinationPort\": 2 } ] } },");
+
+    [Fact]
+    public async Task The_walkthrough_runs_through_the_endpoint_and_the_adapter_goes_back_to_the_node()
+    {
+        await using var node = await ClusterCommandTests.RunningNode.StartAsync(adapters: Adapters);
+        string[] at = ["--endpoint", node.Endpoint];
+        using var http = new HttpClient();
+
+        await Ok("vswitch", "create", "sw", "--adapter", "pd1");
+        await Ok("vswitch", "extension", "enable", "sw", "vfp");
+        await Ok("vm", "adapter", "add", "vm1", "--switch", "sw", "--static-mac", "00:15:5d:00:00:01");
+        await Ok("vm", "start", "vm1");
+        Assert.Equal("Lent", await AdapterState(http, node, "pd1"));
+        Assert.Equal("Running", await AdapterState(http, node, "pd0"));
+
+        var ports = await Ports();
+        var port = ports.Single(p => p.GetProperty("type").GetString() == "Vm");
+        var name = port.GetProperty("portName").GetString()!;
+        Assert.True(port.GetProperty("blocked").GetBoolean());
+        Assert.Contains(ports, p => p.GetProperty("type").GetString() == "External" && p.GetProperty("nicName").GetString() == "pd1");
+        // Blocked both ways: what the VM sends is counted as blocked, nothing leaves for the wire.
+        var blocked = await AwaitPort(http, node, p => p.GetProperty("outboundBlocked").GetInt64() > 0);
+        Assert.Equal(0, blocked.GetProperty("outbound").GetInt64());
+
+        await Ok("vfp", "disable-port", "--port", name);
+        await AwaitPort(http, node, p => p.GetProperty("outbound").GetInt64() > 0 && !p.GetProperty("blocked").GetBoolean());
+
+        // Bad input through the endpoint: exit code 2, the problem named, nothing written.
+        var before = await Records(http, node);
+        await Refused("no switch 'nope'", "vm", "adapter", "add", "vm2", "--switch", "nope", "--static-mac", "00:15:5d:00:00:09");
+        await Refused("no port 'nope'", "vfp", "disable-port", "--port", "nope");
+        await Refused("no VM 'ghost'", "vm", "start", "ghost");
+        await Refused("is running", "vm", "adapter", "add", "vm1", "--switch", "sw", "--static-mac", "00:15:5d:00:00:02");
+        await Refused("already the MAC of VM vm1", "vm", "adapter", "add", "vm2", "--switch", "sw", "--static-mac", "00:15:5d:00:00:01");
+        await Refused("is running on switch sw", "vswitch", "rm", "sw");
+        await Refused("already exists", "vswitch", "create", "sw", "--adapter", "pd1");
+        Assert.Equal(before, await Records(http, node));
+
+        // A reboot: the port comes back enabled, so blocked.
+        await Ok("vm", "stop", "vm1");
+        await Ok("vm", "start", "vm1");
+        Assert.True((await Ports()).Single(p => p.GetProperty("type").GetString() == "Vm").GetProperty("blocked").GetBoolean());
+        await AwaitPort(http, node, p => p.GetProperty("blocked").GetBoolean() && p.GetProperty("outbound").GetInt64() == 0 && p.GetProperty("outboundBlocked").GetInt64() > 0);
+
+        // A VFP rule through the endpoint: outbound allowed, so what the VM sends passes; ls lists it, rm takes it away.
+        string[] allowOut = ["vfp", "rule", "add", "--port", name, "--id", "out", "--layer", "acl", "--group", "out", "--direction", "outbound", "--action", "allow"];
+        await Ok(allowOut);
+        await AwaitPort(http, node, p => !p.GetProperty("blocked").GetBoolean() && p.GetProperty("outbound").GetInt64() > 0);
+        var (lsExit, rules, lsError) = await ClusterCommandTests.Run(["vfp", "rule", "ls", "--port", name, "-o", "json", .. at]);
+        Assert.True(lsExit == 0, lsError);
+        Assert.Equal("out", JsonDocument.Parse(rules).RootElement.EnumerateArray().Single().GetProperty("id").GetString());
+        await Refused("already has a rule 'out'", allowOut);
+        await Refused("no port 'nope'", "vfp", "rule", "rm", "out", "--port", "nope");
+        await Ok("vfp", "rule", "rm", "out", "--port", name);
+        await AwaitPort(http, node, p => p.GetProperty("blocked").GetBoolean());
+
+        await Ok("vm", "stop", "vm1");
+        await Ok("vswitch", "rm", "sw");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await AdapterState(http, node, "pd1") != "Running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "pd1 did not go back to the node's own queues after the switch was removed");
+            await Task.Delay(100);
+        }
+
+        async Task Ok(params string[] args)
+        {
+            var (exit, output, error) = await ClusterCommandTests.Run([.. args, .. at]);
+            Assert.True(exit == 0, $"pd {string.Join(' ', args)}: exit {exit}: {error}");
+            Assert.Contains("at revision", output);
+        }
+
+        async Task Refused(string problem, params string[] args)
+        {
+            var (exit, _, error) = await ClusterCommandTests.Run([.. args, .. at]);
+            Assert.Equal(2, exit);
+            Assert.Contains(problem, error);
+            Assert.DoesNotContain("   at ", error);
+        }
+
+        async Task<List<JsonElement>> Ports()
+        {
+            var (exit, output, error) = await ClusterCommandTests.Run(["vfp", "list-ports", "-o", "json", .. at]);
+            Assert.True(exit == 0, error);
+            return [.. JsonDocument.Parse(output).RootElement.EnumerateArray().Select(e => e.Clone())];
+        }
+    }
+
+    private static async Task<string?> AdapterState(HttpClient http, ClusterCommandTests.RunningNode node, string adapter)
+    {
+        using var status = JsonDocument.Parse(await http.GetStringAsync($"{node.Endpoint}/status"));
+        return status.RootElement.GetProperty("adapters").EnumerateArray().Single(a => a.GetProperty("adapter").GetString() == adapter).GetProperty("state").GetString();
+    }
+
+    /// <summary>The switch's VM port once <paramref name="until"/> holds for it (the live status, <c>GET /vswitch/status</c>).</summary>
+    private static async Task<JsonElement> AwaitPort(HttpClient http, ClusterCommandTests.RunningNode node, Func<JsonElement, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync($"{node.Endpoint}/vswitch/status"));
+            var port = status.RootElement.EnumerateArray().SelectMany(s => s.GetProperty("ports").EnumerateArray()).Select(p => p.Clone()).FirstOrDefault();
+            if (port.ValueKind == JsonValueKind.Object && until(port))
+                return port;
+            Assert.True(DateTime.UtcNow < deadline, $"the port never got there; last: {port}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The switch's records as the endpoint lists them, without the live counters.</summary>
+    private static async Task<string> Records(HttpClient http, ClusterCommandTests.RunningNode node) =>
+        await http.GetStringAsync($"{node.Endpoint}/vswitch/ports");
+}
