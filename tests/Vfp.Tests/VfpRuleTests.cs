@@ -41,7 +41,7 @@ public sealed class VfpRuleTests
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","priority":-3}""", "src: priority: must be 0 or more (got -3); lower wins.")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","match":{"port":"1"}}""", "src: match.port: is not a match field")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","match":{"destinationPort":"90-80"}}""", "src: match.destinationPort: the range's low end 90 is above its high end 80.")]
-    [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","match":{"sourceIp":"10.0.0.0/33"}}""", "src: match.sourceIp: IPv4 prefix length 33 is above 32.")]
+    [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","match":{"sourceIp":"198.18.0.0/33"}}""", "src: match.sourceIp: IPv4 prefix length 33 is above 32.")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow","dnat":{"vip":"1.1.1.1","dip":"2.2.2.2"}}""", "src: dnat: is only for action dnat (the action is allow).")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"dnat"}""", "src: dnat: action dnat needs")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"dnat","match":{"protocol":"tcp"},"dnat":{"vip":"1.1.1.1:80","dip":"2.2.2.2"}}""", "src: dnat.dip: give a port on both vip and dip, or on neither.")]
