@@ -270,41 +270,6 @@ public sealed class DispatcherAndShutdownTests : TestKitBase
         Assert.Single(threads);
     }
 
-    /// <summary>A polled actor that never finds work (it idles by yielding); it answers with its thread's scheduler slice.</summary>
-    private sealed class SliceReporter : ActorBase, IPolledActor
-    {
-        public IIdleStrategy IdleStrategy { get; } = new YieldingIdleStrategy();
-
-        public WakeSignal WakeSignal { get; } = new();
-
-        public int Poll() => 0;
-
-        protected override void OnReceive(object message) => Sender.Tell(ThreadSlice.Current() ?? TimeSpan.MinValue);
-    }
-
-    /// <summary>A plain actor answering with its thread's scheduler slice.</summary>
-    private sealed class PlainSliceReporter : ActorBase
-    {
-        protected override void OnReceive(object message) => Sender.Tell(ThreadSlice.Current() ?? TimeSpan.MinValue);
-    }
-
-    [Fact]
-    public void A_polled_actor_s_thread_takes_the_spinning_slice_and_a_plain_pinned_actor_s_keeps_the_default()
-    {
-        Assert.True(ThreadSlice.Current() is { } own && own > TimeSpan.Zero, "this kernel reports thread slices (Linux 6.12 or later)");
-        var polled = Sys.ActorOf(Props.Create(() => new SliceReporter()).WithDispatcher(Props.PinnedDispatcher));
-        var plain = Sys.ActorOf(Props.Create(() => new PlainSliceReporter()).WithDispatcher(Props.PinnedDispatcher));
-        // The thread takes the slice at its first poll, which comes after the batch that created the actor.
-        AwaitAssert(() =>
-        {
-            polled.Tell("slice", TestActor);
-            Assert.Equal(ThreadSlice.Spinning, ExpectMsg<TimeSpan>());
-        }, TimeSpan.FromSeconds(10));
-        plain.Tell("slice", TestActor);
-        Assert.Equal(ThreadSlice.Current(), ExpectMsg<TimeSpan>());
-        Sys.Stop(polled);
-    }
-
     /// <summary>A polled actor that never finds work and idles by the given strategy; it answers with how often it parked.</summary>
     private sealed class Parker(WakeSignal wake, BackoffIdleStrategy idle) : ActorBase, IPolledActor
     {

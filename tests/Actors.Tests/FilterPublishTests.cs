@@ -123,6 +123,8 @@ public sealed class FilterPublishTests : TestKitBase
         ExpectState(AdapterState.Running);
         _lab.Adapter.Inject(DeviceEvent.LowPower);
         ExpectState(AdapterState.Quiesced);
+        // The provider's teardown (clearing its filters) runs in the background after the state is announced.
+        AwaitCondition(() => _lab.Adapter.FilterCount == 0, TimeSpan.FromSeconds(5));
         TakeCalls();
 
         var published = Set(2, Web, Dns, Other);

@@ -5,8 +5,7 @@ namespace PdCluster.Actors.Kernel;
 /// <summary>
 /// Gives each actor a thread of its own: a <see cref="DutyCycleRunner"/> whose cycle runs the mailbox and, for an
 /// <see cref="IPolledActor"/>, its duty cycle with a few messages between cycles. A plain actor's thread sleeps until
-/// a message comes; a polled actor's idles by the actor's own strategy, woken at once by a message, and takes the
-/// long slice of <see cref="ThreadSlice.Spinning"/>.
+/// a message comes; a polled actor's idles by the actor's own strategy, woken at once by a message.
 /// </summary>
 internal sealed class PinnedDispatcher(string name) : IDispatcher
 {
@@ -47,7 +46,6 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
         private readonly ActorCell _cell;
         private readonly WakeSignal _plainWake = new();
         private readonly DutyCycleRunner _runner;
-        private bool _sliceTaken;
 
         public Worker(Mailbox mailbox, ActorCell cell, string roleName)
         {
@@ -83,13 +81,6 @@ internal sealed class PinnedDispatcher(string name) : IDispatcher
                 var handled = _mailbox.Run(int.MaxValue);
                 // Running the mailbox may create a polled actor (its Create message): then poll at once, don't sleep.
                 return handled + (_cell.Polled is not null || _mailbox.HasWork ? 1 : 0);
-            }
-            if (!_sliceTaken)
-            {
-                // A polled actor's thread holds its core for long stretches: every control thread woken there (the
-                // supervisor, a publisher's reply) should run at once rather than when this thread's slice ends.
-                ThreadSlice.TrySet(ThreadSlice.Spinning);
-                _sliceTaken = true;
             }
             var messages = _mailbox.Run(polled.MessagesPerCycle);
             // A restart in that batch replaced the instance: the old one has run PreRestart and is never polled again.
