@@ -9,8 +9,8 @@ namespace PdCluster.Actors.Framework;
 /// revision R and publishes the sets it compiles (<see cref="ScopedFilterSets"/>) to every local adapter, then watches
 /// from R+1 and applies the revisions in order, each whole in one publish (those that arrived during a publish go out
 /// together in the next, once the watch has been quiet for <see cref="FilterAgentSettings.SettleQuiet"/> or the backlog
-/// has waited <see cref="FilterAgentSettings.SettleMax"/>: a bulk write costs a node a few compiles of the set, not one
-/// per publish it outlasts). After each one it publishes a
+/// has waited <see cref="FilterAgentSettings.SettleMax"/>, both stretched to the last publish's own length: a bulk write
+/// costs a node a few compiles of the set, not one per publish it outlasts). After each one it publishes a
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
@@ -46,6 +46,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private bool _settling;
     private long _lastChange;
     private long _settleStarted;
+    private long _publishStarted;
+    private long _lastPublishMs;
     private bool _compiled;
     private string? _storeError;
     private TimeSpan _retryDelay;
@@ -164,6 +166,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 break;
             case Published published:
                 _publishing = false;
+                _lastPublishMs = Environment.TickCount64 - _publishStarted;
                 Record(published);
                 PublishStatus();
                 if (_pending.TryPeek(out var queued) && queued is Changes)
@@ -174,9 +177,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             case Settle when _settling:
                 var now = Environment.TickCount64;
                 var quietFor = now - _lastChange;
-                if (quietFor < settings.SettleQuiet.TotalMilliseconds && now - _settleStarted < settings.SettleMax.TotalMilliseconds)
+                if (quietFor < SettleQuietMs && now - _settleStarted < SettleMaxMs)
                 {
-                    Context.Timers.StartSingleTimer(SettleTimer, new Settle(), TimeSpan.FromMilliseconds(settings.SettleQuiet.TotalMilliseconds - quietFor));
+                    Context.Timers.StartSingleTimer(SettleTimer, new Settle(), TimeSpan.FromMilliseconds(SettleQuietMs - quietFor));
                     break;
                 }
                 _settling = false;
@@ -301,12 +304,21 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         }
     }
 
+    /// <summary>
+    /// How long the watch must be quiet before a backlog goes out: at least as long as the last publish took, so that
+    /// while a bulk write streams in, the node spends no more than about half its time compiling sets it will replace.
+    /// </summary>
+    private long SettleQuietMs => Math.Max((long)settings.SettleQuiet.TotalMilliseconds, _lastPublishMs);
+
+    /// <summary>The longest a backlog waits: a steady stream still goes out at least this often, 4 publishes' length at the least.</summary>
+    private long SettleMaxMs => Math.Max((long)settings.SettleMax.TotalMilliseconds, 4 * _lastPublishMs);
+
     /// <summary>Holds the backlog back until the watch goes quiet (<see cref="Settle"/>).</summary>
     private void StartSettling()
     {
         _settling = true;
         _settleStarted = Environment.TickCount64;
-        Context.Timers.StartSingleTimer(SettleTimer, new Settle(), settings.SettleQuiet);
+        Context.Timers.StartSingleTimer(SettleTimer, new Settle(), TimeSpan.FromMilliseconds(SettleQuietMs));
     }
 
     /// <summary>Lets the backlog go at once: a failover or a fresh adapter does not wait for a bulk write to end.</summary>
@@ -351,6 +363,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 break;
         }
         _publishing = true;
+        _publishStarted = Environment.TickCount64;
         _compiled = true;
         var (candidates, nodeRejected) = ScopedFilterSets.Candidates(_desired.Values, settings);
         var plans = targets.Select(t => Plan(t, candidates)).ToList();

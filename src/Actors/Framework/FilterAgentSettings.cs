@@ -30,10 +30,11 @@ public sealed record FilterAgentSettings(IClusterStore Store, string Cluster, st
 
     /// <summary>
     /// After a publish that revisions queued up behind (a bulk write under way), how long the watch must stay quiet
-    /// before the backlog is published; a lone change, with nothing queued, is published at once.
+    /// before the backlog is published (or as long as the last publish took, if longer); a lone change, with nothing
+    /// queued, is published at once.
     /// </summary>
     public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The longest a backlog waits for the watch to go quiet: a steady stream is still published this often.</summary>
+    /// <summary>The longest a backlog waits for the watch to go quiet (or 4 times the last publish, if longer): a steady stream is still published this often.</summary>
     public TimeSpan SettleMax { get; init; } = TimeSpan.FromMilliseconds(250);
 }
