@@ -124,7 +124,7 @@ start_etcd() {
   ( exec setsid nsenter --net="/run/netns/$(ns "etcd$j")" etcd --name "etcd$j" --data-dir "$LAB_STATE/etcd$j/data" \
       --listen-client-urls "https://$address:2379" --advertise-client-urls "https://$address:2379" \
       --listen-peer-urls "https://$address:2380" --initial-advertise-peer-urls "https://$address:2380" \
-      --initial-cluster "$(etcd_cluster)" --initial-cluster-state new --initial-cluster-token "$PREFIX" \
+      --initial-cluster "$(etcd_cluster)" --initial-cluster-state new --initial-cluster-token "$PREFIX" --max-txn-ops 1024 \
       --cert-file "$tls/etcd$j.crt" --key-file "$tls/etcd$j.key" --trusted-ca-file "$tls/ca.crt" --client-cert-auth \
       --peer-cert-file "$tls/etcd$j.crt" --peer-key-file "$tls/etcd$j.key" --peer-trusted-ca-file "$tls/ca.crt" --peer-client-cert-auth \
       < /dev/null >> "$LAB_STATE/etcd$j/log" 2>&1 ) &

@@ -5,11 +5,14 @@ namespace PdCluster.Cluster;
 /// the list (end exclusive): committed, in doubt (its transaction failed after it may have reached the store), or never
 /// sent. <see cref="Exception.InnerException"/> is the first failure.
 /// </summary>
-public sealed class BulkPutException(int keys, IReadOnlyList<Range> written, IReadOnlyList<Range> inDoubt, IReadOnlyList<Range> unsent, Exception cause)
+public sealed class BulkPutException(int keys, IReadOnlyList<Range> written, IReadOnlyList<Range> inDoubt, IReadOnlyList<Range> unsent, Exception cause, int txnOps)
     : Exception($"{Count(written)} of {keys} keys written ({Describe(written)}), {Count(inDoubt)} in doubt ({Describe(inDoubt)}), {Count(unsent)} not sent ({Describe(unsent)}): {cause.Message}", cause)
 {
     /// <summary>The keys in committed transactions.</summary>
     public int WrittenKeys => Count(written);
+
+    /// <summary>The most keys one transaction held: each is written whole or not at all.</summary>
+    public int TxnOps => txnOps;
 
     /// <summary>The keys asked for.</summary>
     public int Keys => keys;

@@ -5,8 +5,8 @@ namespace PdCluster.Cluster;
 
 /// <summary>
 /// <see cref="IClusterStore"/> in one process, with etcd's semantics: linear revisions, ordered gap-free watches from
-/// any revision still in history (the last <c>historyLimit</c> changes), and leases that expire when not kept alive.
-/// The embedded default for a single host and for fast tests.
+/// any revision still in history (the last <c>historyLimit</c> changes), leases that expire when not kept alive, and
+/// etcd's limit on a transaction's operations (<see cref="MaxTxnOps"/>). The embedded default for a single host and for fast tests.
 /// </summary>
 public sealed class InMemoryStore : IClusterStore
 {
@@ -30,6 +30,9 @@ public sealed class InMemoryStore : IClusterStore
         var period = tick ?? TimeSpan.FromMilliseconds(100);
         _expiry = _time.CreateTimer(_ => ExpireLeases(), null, period, period);
     }
+
+    /// <summary>The most compares, or operations of either branch, one transaction may hold: etcd's <c>--max-txn-ops</c> (128 unless raised).</summary>
+    public int MaxTxnOps { get; init; } = BulkPut.MaxTxnOps;
 
     /// <summary>The current store revision.</summary>
     public long Revision
@@ -91,6 +94,8 @@ public sealed class InMemoryStore : IClusterStore
     /// <inheritdoc/>
     public Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default)
     {
+        if (when.Count > MaxTxnOps || then.Count > MaxTxnOps || otherwise?.Count > MaxTxnOps)
+            throw new TooManyTxnOpsException($"too many operations in txn request (more than {MaxTxnOps})");
         lock (_lock)
         {
             var succeeded = when.All(Holds);

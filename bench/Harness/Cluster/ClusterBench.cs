@@ -159,7 +159,7 @@ internal static class ClusterBench
                 "`store: etcd`) on this one machine. **filter-push**: a cluster filter written through node n1's admin endpoint as `pd filter add` writes it, " +
                 "timed from the answer that the write is committed until an etcd watch on `status/` has shown every node's applied revision at or past it; " +
                 "one push at a time. **etcd put → watch**: one put on the same etcd until the same client's watch delivers it, measured just before each push. " +
-                $"**bulk**: the push filters removed, then {rows[0].BulkFilters:N0} filters written by `pd filter add FILE` (a list: transactions of etcd's maximum, `--max-txn-ops` 128, several in flight), " +
+                $"**bulk**: the push filters removed, then {rows[0].BulkFilters:N0} filters written by `pd filter add FILE` (a list: transactions of 1,024, the members started with `--max-txn-ops 1024` as the lab's are, several in flight), " +
                 $"timed from starting the command until every node applied the last (`bulk_10k_s`). The chart is also in [{stem}.svg]({stem}.svg); the samples are in `{stem}-push.tsv`.").AppendLine();
             md.AppendLine("| nodes | pushes | p50 ms | p90 ms | p99 ms | max ms | etcd put → watch p50 / p99 ms | push / etcd, p50 · p99 | bulk filters (transactions, in flight) | bulk written s | bulk applied, first node s | bulk_10k_s (every node) | status updates per node | compile of the bulk set, ms |");
             md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

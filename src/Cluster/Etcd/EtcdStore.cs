@@ -13,6 +13,7 @@ public sealed class EtcdStore : IClusterStore
 {
     private const int NotFound = 5;
     private const int OutOfRange = 11;
+    private const int InvalidArgument = 3;
     private static readonly TimeSpan Reconnect = TimeSpan.FromMilliseconds(100);
 
     private readonly EtcdGateway _gateway;
@@ -77,6 +78,10 @@ public sealed class EtcdStore : IClusterStore
         catch (EtcdException e) when (e.Code == NotFound && then.Concat(otherwise ?? []).OfType<TxnOp.Put>().FirstOrDefault(p => p.Lease != 0) is { } put)
         {
             throw new LeaseNotFoundException(put.Lease);
+        }
+        catch (EtcdException e) when (e.Code == InvalidArgument && e.Message.Contains("too many operations in txn request", StringComparison.Ordinal))
+        {
+            throw new TooManyTxnOpsException(e.Message, e);
         }
     }
 

@@ -302,7 +302,7 @@ internal static class ClusterFilterCommands
     /// <summary>How many transactions of a list's filters are in flight at once: 1 to <see cref="BulkPut.MaxInFlight"/>, else a usage error.</summary>
     private static Option<int?> InFlight() => new("--in-flight")
     {
-        Description = $"For a FILE holding a list: how many transactions ({BulkPut.MaxTxnOps} filters each) are in flight at once (default {BulkPut.DefaultInFlight}).",
+        Description = $"For a FILE holding a list: how many transactions ({BulkPut.LargeTxnOps} filters each where etcd's --max-txn-ops allows, else {BulkPut.MaxTxnOps}) are in flight at once (default {BulkPut.DefaultInFlight}).",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";

@@ -59,7 +59,7 @@ public abstract class ClusterStoreContract : IAsyncLifetime
         var first = (await _store.RangeAsync(P)).Revision;
         var written = await BulkPut.RunAsync(_store, keys, inFlight: 4);
 
-        Assert.Equal((1000, 8), (written.Keys, written.Transactions));
+        Assert.Equal((1000, 8, BulkPut.MaxTxnOps), (written.Keys, written.Transactions, written.TxnOps));
         Assert.InRange(written.InFlight, 1, 4);
         var stored = (await _store.RangeAsync($"{P}bulk/")).Items;
         Assert.Equal(keys.Select(k => (k.Key, k.Value)), stored.Select(i => (i.Key, i.Value)));

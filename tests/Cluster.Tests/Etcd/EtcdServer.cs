@@ -22,12 +22,14 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly int[] _peers;
     private readonly int _authTokenTtlSeconds;
+    private readonly int? _maxTxnOps;
 
-    private EtcdServer(string dir, int members, TestCertificates? tls, int authTokenTtlSeconds)
+    private EtcdServer(string dir, int members, TestCertificates? tls, int authTokenTtlSeconds, int? maxTxnOps)
     {
         _dir = dir;
         _members = new Process?[members];
         _authTokenTtlSeconds = authTokenTtlSeconds;
+        _maxTxnOps = maxTxnOps;
         Tls = tls;
         Endpoints = [.. Enumerable.Range(0, members).Select(_ => new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{FreePort()}"))];
         _peers = [.. Enumerable.Range(0, members).Select(_ => FreePort())];
@@ -48,14 +50,14 @@ public sealed class EtcdServer : IAsyncDisposable
         KeyFile = Tls?.ClientKey,
     };
 
-    /// <summary>Starts <paramref name="members"/> members as one cluster and waits until it serves.</summary>
-    public static async Task<EtcdServer> StartAsync(int members = 1, bool tls = false, int authTokenTtlSeconds = 300)
+    /// <summary>Starts <paramref name="members"/> members as one cluster and waits until it serves; <paramref name="maxTxnOps"/> raises etcd's limit on a transaction's operations.</summary>
+    public static async Task<EtcdServer> StartAsync(int members = 1, bool tls = false, int authTokenTtlSeconds = 300, int? maxTxnOps = null)
     {
         EtcdPrerequisite.Require();
         for (var attempt = 1; ; attempt++)
         {
             var dir = Directory.CreateTempSubdirectory("pd-etcd-").FullName;
-            var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null, authTokenTtlSeconds);
+            var server = new EtcdServer(dir, members, tls ? TestCertificates.Create(dir) : null, authTokenTtlSeconds, maxTxnOps);
             try
             {
                 for (var i = 0; i < members; i++)
@@ -184,6 +186,8 @@ public sealed class EtcdServer : IAsyncDisposable
             "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", Path.GetFileName(_dir),
             "--auth-token", "simple", "--auth-token-ttl", _authTokenTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (_maxTxnOps is { } ops)
+            args.AddRange(["--max-txn-ops", ops.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (Tls is { } t)
             args.AddRange(["--cert-file", t.ServerCert, "--key-file", t.ServerKey, "--trusted-ca-file", t.Ca, "--client-cert-auth"]);
         foreach (var a in args)
