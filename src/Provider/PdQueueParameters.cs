@@ -34,4 +34,11 @@ public sealed record PdQueueParameters(
             throw new PdException(PdStatus.InvalidParameter, "Acquired RSS queues are receive queues.");
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
     }
+
+    /// <summary>Refuses a second <see cref="IPdProvider.AcquireReceiveQueues"/> while the adapter's RSS queues are held.</summary>
+    internal static void CheckNotAcquired(int acquired)
+    {
+        if (acquired > 0)
+            throw new PdException(PdStatus.Busy, "The adapter's RSS queues are already acquired.");
+    }
 }

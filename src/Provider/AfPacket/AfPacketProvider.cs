@@ -103,8 +103,7 @@ public sealed class AfPacketProvider : IPdProvider
         lock (_lock)
         {
             EnsureOpen();
-            if (_acquired.Count > 0)
-                throw new PdException(PdStatus.Busy, "The adapter's RSS queues are already acquired.");
+            PdQueueParameters.CheckNotAcquired(_acquired.Count);
             try
             {
                 for (var i = 0; i < count; i++)

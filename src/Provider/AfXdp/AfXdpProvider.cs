@@ -116,8 +116,7 @@ public sealed class AfXdpProvider : IPdProvider
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, XdpFilterTable.MaxRss);
         lock (_lock)
         {
-            if (_acquired.Count > 0)
-                throw new PdException(PdStatus.Busy, "The adapter's RSS queues are already acquired.");
+            PdQueueParameters.CheckNotAcquired(_acquired.Count);
             for (var i = 0; i < count; i++)
                 _acquired.Add(Allocate(parameters));
             Filters.SetRss([.. _acquired.Select(q => q.Slot)]);

@@ -76,8 +76,7 @@ public sealed class SimulatedProvider : IPdProvider
         lock (_lock)
         {
             EnsureOpen();
-            if (_acquired.Count > 0)
-                throw new PdException(PdStatus.Busy, "The adapter's RSS queues are already acquired.");
+            PdQueueParameters.CheckNotAcquired(_acquired.Count);
             var acquired = new List<SimulatedQueue>();
             try
             {
