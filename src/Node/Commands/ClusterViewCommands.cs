@@ -88,7 +88,7 @@ internal static class ClusterViewCommands
     }
 
     /// <summary><c>pd owners</c>: every item a live node declares or an owner key names, and who serves it.</summary>
-    public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can take it.",
+    public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can serve it now.",
         async (catalog, _, cancel) => Owners(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
         {
             var table = new Table().AddColumns("item", "owner", "since", "eligible");
@@ -100,16 +100,21 @@ internal static class ClusterViewCommands
             return table;
         });
 
-    /// <summary>Each item, by id: its owner (null when none) and the live members that declare it.</summary>
+    /// <summary>
+    /// Each item, by id: its owner (null when none) and the live members that declare it and can serve it now (their
+    /// status does not list it as unserved), as the coordinator chooses.
+    /// </summary>
     internal static IReadOnlyList<OwnerRow> Owners(ClusterView view)
     {
         var owners = (view.Owners ?? []).ToDictionary(o => o.Item);
         var live = view.Members.Select(m => m.Node).ToHashSet();
-        var declared = view.Members.SelectMany(m => (m.Items ?? []).Select(i => (Item: i, m.Node))).ToLookup(d => d.Item, d => d.Node);
-        return [.. owners.Keys.Union(declared.Select(d => d.Key)).Order(StringComparer.Ordinal).Select(item =>
+        var unserved = view.Statuses.ToDictionary(s => s.Node, s => s.Unserved ?? []);
+        var declared = view.Members.SelectMany(m => (m.Items ?? []).Select(i => (Item: i, m.Node))).ToList();
+        var eligible = declared.Where(d => !unserved.GetValueOrDefault(d.Node, []).Contains(d.Item)).ToLookup(d => d.Item, d => d.Node);
+        return [.. owners.Keys.Union(declared.Select(d => d.Item)).Order(StringComparer.Ordinal).Select(item =>
         {
             var owner = owners.GetValueOrDefault(item);
-            return new OwnerRow(item, owner?.Node, owner is not null && live.Contains(owner.Node), owner?.Since, [.. declared[item].Order(StringComparer.Ordinal)]);
+            return new OwnerRow(item, owner?.Node, owner is not null && live.Contains(owner.Node), owner?.Since, [.. eligible[item].Order(StringComparer.Ordinal)]);
         })];
     }
 }
