@@ -10,7 +10,7 @@ namespace PdCluster.Node.Commands;
 internal static class ClusterViewCommands
 {
     /// <summary><c>pd node ls</c>: members, liveness, applied revision, adapters and their states.</summary>
-    public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
+    public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's registered nodes (a node leaves the list when its lease ends): applied filter revision, adapters and their states, items owned.",
         async (catalog, _, cancel) => Nodes(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
             var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters", "owns");
