@@ -416,6 +416,24 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Empty(two.Rejected);
         n1.AssertInForce(one.Sets);
         n2.AssertInForce(two.Sets);
+        // core-of-n1 is for n1, where no adapter has the label core: applied, in force nowhere, and n1's status says so.
+        Assert.Equal(["core-of-n1"], n1.Last!.Unmatched!);
+        Assert.Equal(1, n1.Last.UnmatchedCount);
+        await Eventually(async () => (await n1.StoredStatusAsync())?.Filters is { UnmatchedCount: 1, Unmatched: ["core-of-n1"] }, "n1's stored status to list core-of-n1");
+        Assert.Empty(n2.Last!.Unmatched!);
+
+        // A second adapter label that n1 has takes it out of the list.
+        var covered = await Put("core-of-n1", Doc("core-of-n1", 4, scope: ""","scope":{"nodes":["n1"],"adapterLabels":["core","edge"]}"""));
+        await AwaitApplied(n1, covered);
+        Assert.Equal((0, 0), (n1.Last!.Unmatched!.Count, n1.Last.UnmatchedCount));
+        Assert.Equal(["core-of-n1", "everywhere", "on-edge"], (await n1.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void A_status_lists_at_most_the_newest_hundred_unmatched_filters_beside_their_count()
+    {
+        var status = new FilterAgentStatus(1, 1, [], null, 0, [.. Enumerable.Range(0, 150).Select(i => $"f{i}")], 150).Bounded(FilterAgentStatus.ListedRejections);
+        Assert.Equal((100, "f0", 150), (status.Unmatched!.Count, status.Unmatched[0], status.UnmatchedCount));
     }
 
     [Fact]
