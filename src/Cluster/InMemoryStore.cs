@@ -273,7 +273,7 @@ public sealed class InMemoryStore : IClusterStore
             return false;
         if (old.Lease != 0 && _leases.TryGetValue(old.Lease, out var lease))
             lease.Keys.Remove(key);
-        Record(new WatchEvent(WatchEventType.Delete, old with { ModRevision = revision }, revision));
+        Record(new WatchEvent(WatchEventType.Delete, new KeyValue(key, "", 0, revision, 0, 0), revision));
         return true;
     }
 

@@ -25,7 +25,7 @@ internal sealed class AgentNode : IAsyncDisposable
     private int _starts;
 
     public AgentNode(IClusterStore store, string node, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
-        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, params (string Adapter, string[] Labels)[] adapters)
+        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, TimeSpan? watchCheck = null, params (string Adapter, string[] Labels)[] adapters)
     {
         Name = node;
         Store = store;
@@ -52,6 +52,8 @@ internal sealed class AgentNode : IAsyncDisposable
             MaxRetryDelay = TimeSpan.FromMilliseconds(400),
             PublishTimeout = publishTimeout ?? TimeSpan.FromSeconds(30),
         };
+        if (watchCheck is { } check)
+            _settings = _settings with { WatchCheck = check };
         if (settle is { } window)
             _settings = _settings with { SettleQuiet = window.Quiet, SettleMax = window.Max };
         Agent = FilterAgent.Start(System, _settings);
@@ -80,6 +82,9 @@ internal sealed class AgentNode : IAsyncDisposable
     public ConcurrentQueue<FiltersApplied> Applied { get; } = new();
 
     public ConcurrentQueue<FilterAgentResynced> Resyncs { get; } = new();
+
+    /// <summary>Every <see cref="ActorError"/> the node's actors published, as its log shows them.</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
 
     /// <summary>The last status the agent published.</summary>
     public FilterAgentStatus? Last => Statuses.LastOrDefault();
@@ -126,9 +131,10 @@ internal sealed class AgentNode : IAsyncDisposable
 
     private IActorRef Record(ConcurrentQueue<FilterAgentStatus> statuses)
     {
-        var recorder = System.ActorOf(Props.Create(() => new Recorder(statuses, Resyncs)), $"recorder-{EarlierStatuses.Count}");
+        var recorder = System.ActorOf(Props.Create(() => new Recorder(statuses, Resyncs, Errors)), $"recorder-{EarlierStatuses.Count}");
         System.EventStream.Subscribe(recorder, typeof(FilterAgentStatus));
         System.EventStream.Subscribe(recorder, typeof(FilterAgentResynced));
+        System.EventStream.Subscribe(recorder, typeof(ActorError));
         return recorder;
     }
 
@@ -174,7 +180,7 @@ internal sealed class AgentNode : IAsyncDisposable
         }
     }
 
-    private sealed class Recorder(ConcurrentQueue<FilterAgentStatus> statuses, ConcurrentQueue<FilterAgentResynced> resyncs) : ActorBase
+    private sealed class Recorder(ConcurrentQueue<FilterAgentStatus> statuses, ConcurrentQueue<FilterAgentResynced> resyncs, ConcurrentQueue<string> errors) : ActorBase
     {
         protected override void OnReceive(object message)
         {
@@ -185,6 +191,9 @@ internal sealed class AgentNode : IAsyncDisposable
                     break;
                 case FilterAgentResynced resynced:
                     resyncs.Enqueue(resynced);
+                    break;
+                case ActorError error:
+                    errors.Enqueue(error.Message);
                     break;
             }
         }

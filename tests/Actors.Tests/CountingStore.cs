@@ -7,7 +7,7 @@ namespace PdCluster.Tests.Actors;
 /// back after the store has renewed the lease (a slow store), so tests see how often and how concurrently a client
 /// renews.
 /// </summary>
-internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
+internal sealed class CountingStore(InMemoryStore store) : ForwardingStore(store)
 {
     private readonly Lock _lock = new();
     private TaskCompletionSource? _hold;
@@ -41,7 +41,7 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
         hold?.TrySetResult();
     }
 
-    public async Task KeepAliveAsync(long lease, CancellationToken cancel = default)
+    public override async Task KeepAliveAsync(long lease, CancellationToken cancel = default)
     {
         Interlocked.Increment(ref _keepAlives);
         var inFlight = Interlocked.Increment(ref _inFlight);
@@ -49,7 +49,7 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
             _maxInFlight = Math.Max(_maxInFlight, inFlight);
         try
         {
-            await inner.KeepAliveAsync(lease, cancel);
+            await Inner.KeepAliveAsync(lease, cancel);
             Task? hold;
             lock (_lock)
                 hold = _hold?.Task;
@@ -75,27 +75,6 @@ internal sealed class CountingStore(InMemoryStore inner) : IClusterStore
     /// <summary>The longest value a put may carry (as etcd's request limit), or 0 for no limit.</summary>
     public int MaxValueLength { get; set; }
 
-    public Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default) =>
-        MaxValueLength > 0 && value.Length > MaxValueLength ? Task.FromException<long>(new IOException("request is too large")) : inner.PutAsync(key, value, lease, cancel);
-
-    public Task<RangeResult> GetAsync(string key, CancellationToken cancel = default) => inner.GetAsync(key, cancel);
-
-    public Task<RangeResult> RangeAsync(string prefix, CancellationToken cancel = default) => inner.RangeAsync(prefix, cancel);
-
-    public Task<PrefixSummary> SummarizeAsync(string prefix, CancellationToken cancel = default) => inner.SummarizeAsync(prefix, cancel);
-
-    public Task<long> DeleteAsync(string key, CancellationToken cancel = default) => inner.DeleteAsync(key, cancel);
-
-    public Task<TxnResult> TxnAsync(IReadOnlyList<Compare> when, IReadOnlyList<TxnOp> then, IReadOnlyList<TxnOp>? otherwise = null, CancellationToken cancel = default) =>
-        inner.TxnAsync(when, then, otherwise, cancel);
-
-    public Task CompactAsync(long revision, CancellationToken cancel = default) => inner.CompactAsync(revision, cancel);
-
-    public Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancel = default) => inner.GrantLeaseAsync(ttl, cancel);
-
-    public Task RevokeAsync(long lease, CancellationToken cancel = default) => inner.RevokeAsync(lease, cancel);
-
-    public IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long fromRevision, CancellationToken cancel = default) => inner.WatchAsync(prefix, fromRevision, cancel);
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override Task<long> PutAsync(string key, string value, long lease = 0, CancellationToken cancel = default) =>
+        MaxValueLength > 0 && value.Length > MaxValueLength ? Task.FromException<long>(new IOException("request is too large")) : Inner.PutAsync(key, value, lease, cancel);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Cluster;
@@ -35,9 +36,9 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
 
     private string Prefix => $"/pd/{_cluster}/";
 
-    private FailoverNode Start(string name, IReadOnlyList<string> items, bool withAdapter = false)
+    private FailoverNode Start(string name, IReadOnlyList<string> items, int adapters = 0, IReadOnlyList<ClusterItem>? vips = null, IReadOnlyDictionary<string, string>? teams = null)
     {
-        var node = new FailoverNode(_store, _cluster, name, items, Ttl, withAdapter);
+        var node = new FailoverNode(_store, _cluster, name, items, Ttl, adapters, vips, teams: teams);
         _nodes.Add(node);
         return node;
     }
@@ -50,6 +51,9 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task<HashSet<string>> MembersAsync() =>
         [.. (await _store.RangeAsync($"{Prefix}members/")).Items.Select(kv => kv.Key[$"{Prefix}members/".Length..])];
+
+    private async Task<MemberStatus> StatusAsync(string node) =>
+        JsonSerializer.Deserialize((await _store.GetAsync($"{Prefix}status/{node}")).Items.Single().Value, MembershipJson.Default.MemberStatus)!;
 
     private static async Task AwaitAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null)
     {
@@ -169,7 +173,7 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
     public async Task A_node_whose_adapters_are_all_removed_gives_its_items_up_and_takes_a_share_back_on_arrival()
     {
         var items = Items(4);
-        var nodes = new[] { Start("n1", items, withAdapter: true), Start("n2", items) };
+        var nodes = new[] { Start("n1", items, adapters: 1), Start("n2", items) };
         await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "four items")).Values.All(c => c == 2), "two items each");
         var lost = (await OwnersAsync()).Where(o => o.Value == "n1").Select(o => o.Key).ToList();
 
@@ -182,6 +186,47 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
 
         nodes[0].Inject(DeviceEvent.Arrival);
         await AwaitAsync(async () => Load(await AwaitSettledAsync(items, nodes, "four items again")) is var load && load.GetValueOrDefault("n1") == 2, "n1's share back");
+    }
+
+    [ContractFact]
+    public async Task A_vip_whose_adapter_is_removed_moves_to_a_node_that_can_serve_it_while_the_nodes_other_items_stay()
+    {
+        var vip = new ClusterItem("vip-a", ClusterItemKind.Vip, IPAddress.Parse("198.18.0.250"), "pd0");
+        var n1 = Start("n1", ["shard-1"], adapters: 2, vips: [vip]);
+        await AwaitSettledAsync(["vip-a", "shard-1"], [n1], "n1 owning both items");
+        var n2 = Start("n2", ["shard-2"], adapters: 2, vips: [vip]);
+        Assert.Equal("n1", (await AwaitSettledAsync(["vip-a", "shard-1", "shard-2"], [n1, n2], "n2 owning its shard"))["vip-a"]);
+
+        var removed = Stopwatch.GetTimestamp();
+        n1.Inject(DeviceEvent.SurpriseRemoval, adapter: 0);
+        Dictionary<string, string> owners = [];
+        await AwaitAsync(async () => (owners = await AwaitSettledAsync(["vip-a", "shard-1"], [n1, n2], "two items owned"))["vip-a"] == "n2", "the vip on n2");
+        Assert.Equal("n1", owners["shard-1"]);
+        Assert.Equal(["vip-a"], (await StatusAsync("n1")).Unserved);
+        output.WriteLine($"{GetType().Name}: the vip's adapter removed to the vip served elsewhere: {MillisecondsUntilServed(removed, ["vip-a"], n1):0} ms");
+
+        n1.Inject(DeviceEvent.Arrival, adapter: 0);
+        await AwaitAsync(async () => (await StatusAsync("n1")).Unserved is null or [], "n1 able to serve the vip again");
+        Assert.Equal("n2", (await OwnersAsync())["vip-a"]);
+    }
+
+    [ContractFact]
+    public async Task A_vip_on_a_team_member_stays_while_the_team_has_a_live_member_and_moves_when_it_has_none()
+    {
+        var vip = new ClusterItem("vip-a", ClusterItemKind.Vip, IPAddress.Parse("198.18.0.250"), "pd0");
+        var team = new Dictionary<string, string> { ["pd0"] = "t0", ["pd1"] = "t0" };
+        var n1 = Start("n1", [], adapters: 2, vips: [vip], teams: team);
+        await AwaitSettledAsync(["vip-a"], [n1], "n1 owning the vip");
+        var n2 = Start("n2", ["shard-2"], adapters: 1, vips: [vip]);
+        Assert.Equal("n1", (await AwaitSettledAsync(["vip-a", "shard-2"], [n1, n2], "n2 owning its shard"))["vip-a"]);
+
+        n1.Inject(DeviceEvent.SurpriseRemoval, adapter: 0);
+        await AwaitAsync(async () => (await StatusAsync("n1")).Adapters.GetValueOrDefault("pd0") == AdapterState.Removed, "n1 reporting pd0 removed");
+        Assert.Equal("n1", (await AwaitSettledAsync(["vip-a"], [n1, n2], "the vip where it was"))["vip-a"]);
+        Assert.Empty((await StatusAsync("n1")).Unserved ?? []);
+
+        n1.Inject(DeviceEvent.SurpriseRemoval, adapter: 1);
+        Assert.Equal("n2", (await AwaitSettledAsync(["vip-a"], [n2], "the vip on n2"))["vip-a"]);
     }
 
     [ContractFact]

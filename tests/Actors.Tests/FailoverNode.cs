@@ -10,33 +10,33 @@ namespace PdCluster.Tests.Actors;
 
 /// <summary>
 /// One node of the cross-host failover tests: an actor system of its own with <see cref="Membership"/> (declaring
-/// shard items), a <see cref="Coordinator"/> and an <see cref="OwnershipAgent"/> on a shared store, and optionally a
-/// simulated adapter under a node supervisor. What the node publishes is recorded with the time it arrived; the items
+/// shard items), a <see cref="Coordinator"/> and an <see cref="OwnershipAgent"/> on a shared store, and optionally
+/// simulated adapters (pd0, pd1, …) under a node supervisor. What the node publishes is recorded with the time it arrived; the items
 /// the agent serves are tracked as it says.
 /// </summary>
 internal sealed class FailoverNode : IAsyncDisposable
 {
-    private readonly SimulatedLab? _lab;
+    private readonly List<SimulatedLab> _labs = [];
     private readonly IActorRef _membership;
     private readonly IActorRef _ownership;
     private bool _terminated;
 
     /// <param name="items">Shards the node declares, and <paramref name="vips"/> the VIPs, announced on adapter pd0 through <paramref name="announcer"/> (none: not announced).</param>
-    public FailoverNode(IClusterStore store, string cluster, string node, IReadOnlyList<string> items, TimeSpan ttl, bool withAdapter = false,
-        IReadOnlyList<ClusterItem>? vips = null, IAddressAnnouncer? announcer = null)
+    /// <param name="adapters">How many simulated adapters the node runs.</param>
+    /// <param name="teams">Each teamed adapter's team name.</param>
+    public FailoverNode(IClusterStore store, string cluster, string node, IReadOnlyList<string> items, TimeSpan ttl, int adapters = 0,
+        IReadOnlyList<ClusterItem>? vips = null, IAddressAnnouncer? announcer = null, IReadOnlyDictionary<string, string>? teams = null)
     {
         Name = node;
         System = ActorSystem.Create(node);
         var recorder = System.ActorOf(Props.Create(() => new Recorder(this)), "recorder");
         foreach (var type in new[] { typeof(CoordinatorElected), typeof(OwnersAssigned), typeof(ItemOwned), typeof(ItemReleased) })
             System.EventStream.Subscribe(recorder, type);
-        if (withAdapter)
-        {
-            _lab = new SimulatedLab(rate: 1_000);
-            NodeSupervisor.Start(System, node, [_lab.Settings() with { Name = "pd0" }]);
-        }
+        _labs.AddRange(Enumerable.Range(0, adapters).Select(_ => new SimulatedLab(rate: 1_000)));
+        if (adapters > 0)
+            NodeSupervisor.Start(System, node, [.. _labs.Select((lab, i) => lab.Settings() with { Name = $"pd{i}" })]);
         IReadOnlyList<ClusterItem> declared = [.. items.Select(i => new ClusterItem(i, ClusterItemKind.Shard)), .. vips ?? []];
-        _membership = System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, cluster, node, "127.0.0.1:0", ttl) { Items = [.. declared.Select(i => i.Id)] })), "membership");
+        _membership = System.ActorOf(Props.Create(() => new Membership(new MembershipSettings(store, cluster, node, "127.0.0.1:0", ttl) { Items = declared, Teams = teams ?? new Dictionary<string, string>() })), "membership");
         Coordinator.Start(System, new CoordinatorSettings(store, cluster, node) { RetryDelay = TimeSpan.FromMilliseconds(100) });
         var announcers = new Dictionary<string, IAddressAnnouncer>();
         if (announcer is not null)
@@ -61,8 +61,8 @@ internal sealed class FailoverNode : IAsyncDisposable
     /// <summary>When this node's agent last took <paramref name="item"/> (a <see cref="Stopwatch"/> timestamp), or null.</summary>
     public long? TookAt(string item) => Events.Where(e => e.Event is ItemOwned o && o.Item.Id == item).Select(e => (long?)e.At).LastOrDefault();
 
-    /// <summary>Surprise removal (or arrival) of the node's simulated adapter.</summary>
-    public void Inject(DeviceEvent deviceEvent) => _lab!.Adapter.Inject(deviceEvent);
+    /// <summary>Surprise removal (or arrival) of the node's simulated adapter pd<paramref name="adapter"/>.</summary>
+    public void Inject(DeviceEvent deviceEvent, int adapter = 0) => _labs[adapter].Adapter.Inject(deviceEvent);
 
     /// <summary>The node dies: its actors stop without leaving, so its lease runs out in a TTL.</summary>
     public async Task KillAsync()
@@ -85,7 +85,8 @@ internal sealed class FailoverNode : IAsyncDisposable
     {
         if (!_terminated)
             await KillAsync();
-        _lab?.Dispose();
+        foreach (var lab in _labs)
+            lab.Dispose();
     }
 
     private sealed class Recorder(FailoverNode node) : ActorBase

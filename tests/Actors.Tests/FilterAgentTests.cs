@@ -23,9 +23,9 @@ public sealed class FilterAgentTests : IAsyncLifetime
     }
 
     private AgentNode Node(string name, IClusterStore? store = null, IReadOnlyList<FilterSpec>? local = null, Func<IPdProvider, IPdProvider>? decorate = null,
-        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, params (string, string[])[] adapters)
+        TimeSpan? publishTimeout = null, (TimeSpan Quiet, TimeSpan Max)? settle = null, TimeSpan? watchCheck = null, params (string, string[])[] adapters)
     {
-        var node = new AgentNode(store ?? _store, name, local, decorate, publishTimeout, settle, adapters);
+        var node = new AgentNode(store ?? _store, name, local, decorate, publishTimeout, settle, watchCheck, adapters);
         _nodes.Add(node);
         return node;
     }
@@ -165,6 +165,48 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Equal(["f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "kept"], sets.Sets["pd0"].Specs.Select(s => s.Id));
         Assert.Equal("3099", sets.Sets["pd0"].Specs[9].Match!["destinationPort"]);
         node.AssertInForce(sets.Sets);
+    }
+
+    [Fact]
+    public async Task A_watch_that_falls_silent_behind_the_store_is_caught_up_by_a_full_read_at_the_next_checks() =>
+        await SilentWatchIsCaughtUpAsync(_store, store => Node("n1", store, watchCheck: SilentWatchCheck));
+
+    /// <summary>How often the agents of the silent-watch tests compare their watch with the store.</summary>
+    internal static readonly TimeSpan SilentWatchCheck = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The agent's watch on <paramref name="store"/> falls silent (<see cref="SilentWatchStore"/>) and then a filter is
+    /// changed, one added and one deleted: the agent ends on the store's set at the store's revision through the full
+    /// read its checks fall back to, its log and resync say so, and the new watch it starts delivers the next change.
+    /// </summary>
+    internal static async Task SilentWatchIsCaughtUpAsync(IClusterStore store, Func<IClusterStore, AgentNode> start)
+    {
+        const string P = "/pd/lab/filters/";
+        var silent = new SilentWatchStore(store);
+        var node = start(silent);
+        await store.PutAsync(P + "a", Doc("a", 53));
+        var before = await store.PutAsync(P + "b", Doc("b", 54));
+        await AwaitApplied(node, before);
+
+        silent.Silence();
+        await store.PutAsync(P + "c", Doc("c", 55));
+        await store.PutAsync(P + "b", Doc("b", 56));
+        var last = await store.DeleteAsync(P + "a");
+        await AwaitApplied(node, last);
+        Assert.Equal(last, node.Last!.AppliedRevision);
+        Assert.True(silent.Swallowed >= 3, $"the silenced watch swallowed {silent.Swallowed} events");
+        Assert.Contains(node.Errors, e => e.Contains("the filter watch delivered nothing past revision") && e.Contains("reading every filter again"));
+        var resynced = Assert.Single(node.Resyncs);
+        Assert.Equal((last, 1, 1, 1), (resynced.Revision, resynced.Added, resynced.Removed, resynced.Changed));
+        var sets = await node.SetsAsync();
+        Assert.Equal(["b", "c"], sets.Sets["pd0"].Specs.Select(s => s.Id));
+        Assert.Equal("56", sets.Sets["pd0"].Specs[0].Match!["destinationPort"]);
+        node.AssertInForce(sets.Sets);
+
+        var next = await store.PutAsync(P + "d", Doc("d", 57));
+        await AwaitApplied(node, next);
+        Assert.Single(node.Resyncs);
+        Assert.Equal(["b", "c", "d"], (await node.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
     }
 
     [Fact]
@@ -374,6 +416,24 @@ public sealed class FilterAgentTests : IAsyncLifetime
         Assert.Empty(two.Rejected);
         n1.AssertInForce(one.Sets);
         n2.AssertInForce(two.Sets);
+        // core-of-n1 is for n1, where no adapter has the label core: applied, in force nowhere, and n1's status says so.
+        Assert.Equal(["core-of-n1"], n1.Last!.Unmatched!);
+        Assert.Equal(1, n1.Last.UnmatchedCount);
+        await Eventually(async () => (await n1.StoredStatusAsync())?.Filters is { UnmatchedCount: 1, Unmatched: ["core-of-n1"] }, "n1's stored status to list core-of-n1");
+        Assert.Empty(n2.Last!.Unmatched!);
+
+        // A second adapter label that n1 has takes it out of the list.
+        var covered = await Put("core-of-n1", Doc("core-of-n1", 4, scope: ""","scope":{"nodes":["n1"],"adapterLabels":["core","edge"]}"""));
+        await AwaitApplied(n1, covered);
+        Assert.Equal((0, 0), (n1.Last!.Unmatched!.Count, n1.Last.UnmatchedCount));
+        Assert.Equal(["core-of-n1", "everywhere", "on-edge"], (await n1.SetsAsync()).Sets["pd0"].Specs.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void A_status_lists_at_most_the_newest_hundred_unmatched_filters_beside_their_count()
+    {
+        var status = new FilterAgentStatus(1, 1, [], null, 0, [.. Enumerable.Range(0, 150).Select(i => $"f{i}")], 150).Bounded(FilterAgentStatus.ListedRejections);
+        Assert.Equal((100, "f0", 150), (status.Unmatched!.Count, status.Unmatched[0], status.UnmatchedCount));
     }
 
     [Fact]

@@ -14,8 +14,13 @@ public sealed class OwnershipPlanTests
     private KeyValue Member(string node, long lease, params string[] items) =>
         new($"{P}members/{node}", JsonSerializer.Serialize(new MemberRecord(node, "127.0.0.1:0", Now, items), MembershipJson.Default.MemberRecord), ++_revision, _revision, 1, lease);
 
-    private KeyValue Status(string node, params AdapterState[] states) =>
-        new($"{P}status/{node}", JsonSerializer.Serialize(new MemberStatus(node, states.Select((s, i) => (s, i)).ToDictionary(x => $"pd{x.i}", x => x.s)), MembershipJson.Default.MemberStatus), ++_revision, _revision, 1, 0);
+    /// <summary>The status a node with adapters pd0, pd1, … in <paramref name="states"/> writes for <paramref name="items"/> (none on a team).</summary>
+    private KeyValue Status(string node, IReadOnlyList<ClusterItem> items, params AdapterState[] states)
+    {
+        var adapters = states.Select((s, i) => (s, i)).ToDictionary(x => $"pd{x.i}", x => x.s);
+        var status = new MemberStatus(node, adapters, Unserved: ItemReadiness.Unserved(items, adapters, new Dictionary<string, string>()));
+        return new($"{P}status/{node}", JsonSerializer.Serialize(status, MembershipJson.Default.MemberStatus), ++_revision, _revision, 1, 0);
+    }
 
     private KeyValue Owner(string item, string node) =>
         new($"{P}owners/{item}", JsonSerializer.Serialize(new OwnerRecord(item, node, 1, Now), MembershipJson.Default.OwnerRecord), ++_revision, _revision, 1, 0);
@@ -54,12 +59,27 @@ public sealed class OwnershipPlanTests
     {
         var members = new[] { Member("n1", 100, "a"), Member("n2", 200, "a") };
         var owner = Owner("a", "n1");
-        var moved = Plan(members, [Status("n1", AdapterState.Removed, AdapterState.Failed)], [owner]);
+        ClusterItem[] a = [new("a", ClusterItemKind.Shard)];
+        var moved = Plan(members, [Status("n1", a, AdapterState.Removed, AdapterState.Failed)], [owner]);
         Assert.Equal(("n2", 200L), Puts(moved)["a"]);
         Assert.Equal(new OwnerMove("a", "n1", "n2"), Assert.Single(moved.Moves));
         Assert.Contains(Compare.ModRevision(owner.Key, owner.ModRevision), moved.When);
 
-        Assert.True(Plan(members, [Status("n1", AdapterState.Removed, AdapterState.Running)], [owner]).IsEmpty);
+        Assert.True(Plan(members, [Status("n1", a, AdapterState.Removed, AdapterState.Running)], [owner]).IsEmpty);
+    }
+
+    [Fact]
+    public void A_vip_moves_when_its_own_adapter_cannot_serve_while_the_nodes_other_items_stay()
+    {
+        ClusterItem[] declared = [new("vip", ClusterItemKind.Vip, System.Net.IPAddress.Parse("198.18.0.250"), "pd0"), new("shard", ClusterItemKind.Shard)];
+        var members = new[] { Member("n1", 100, "vip", "shard"), Member("n2", 200, "vip", "other") };
+        var owners = new[] { Owner("vip", "n1"), Owner("shard", "n1"), Owner("other", "n2") };
+        foreach (var state in new[] { AdapterState.Removed, AdapterState.Failed, AdapterState.Refused })
+        {
+            var plan = Plan(members, [Status("n1", declared, state, AdapterState.Running)], owners);
+            Assert.Equal(new OwnerMove("vip", "n1", "n2"), Assert.Single(plan.Moves));
+        }
+        Assert.True(Plan(members, [Status("n1", declared, AdapterState.Quiesced, AdapterState.Running)], owners).IsEmpty);
     }
 
     [Fact]

@@ -288,10 +288,26 @@ public sealed class ClusterCommandTests
         Assert.True(exit == 0, error);
         Assert.Matches("^filter edge-dns written at revision [0-9]+; applied on test-node$", output.Trim());
 
+        // The node's one adapter has the label edge, not core: a filter for core is applied there, in force on no
+        // adapter, and --wait says so.
+        (exit, output, error) = await Run(["filter", "add", "--id", "core-dns", "--match", "protocol=udp,destinationPort=53", "--action", "drop", "--scope", "label:core",
+            "--wait", .. store]);
+        Assert.True(exit == 0, error);
+        Assert.Matches("^filter core-dns written at revision [0-9]+; applied on test-node, but no adapter there has label core$", output.Trim());
+        using (var http = new HttpClient())
+            Assert.DoesNotContain("filter=\"core-dns\"", await http.GetStringAsync($"{node.Endpoint}/metrics"));
+        (exit, output, error) = await Run(["filter", "add", "--id", "spare-ntp", "--match", "protocol=udp,destinationPort=123", "--action", "drop", "--scope", "label:core",
+            "--scope", "label:spare", "--wait", "-o", "json", .. store]);
+        Assert.True(exit == 0, error);
+        using (var added = JsonDocument.Parse(output))
+            Assert.Equal(["test-node"], added.RootElement.GetProperty("unmatchedOn").EnumerateArray().Select(e => e.GetString()));
+        (exit, _, error) = await Run(["filter", "rm", "spare-ntp", "--wait", .. store]);
+        Assert.True(exit == 0, error);
+
         (exit, output, _) = await Run(["filter", "ls", "-o", "json", .. store]);
         Assert.Equal(0, exit);
         using (var list = JsonDocument.Parse(output))
-            Assert.Equal(["edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            Assert.Equal(["core-dns", "edge-dns", "web"], list.RootElement.EnumerateArray().Select(f => f.GetProperty("id").GetString()));
         (exit, output, _) = await Run(["filter", "ls", .. store]);
         Assert.Equal(0, exit);
         Assert.Contains("label:edge", output);
@@ -336,14 +352,20 @@ public sealed class ClusterCommandTests
         Assert.Equal(0, exit);
         using (var status = JsonDocument.Parse(output))
         {
-            Assert.Equal(3, status.RootElement.GetProperty("filters").GetInt32());
+            Assert.Equal(4, status.RootElement.GetProperty("filters").GetInt32());
             var only = Assert.Single(status.RootElement.GetProperty("nodes").EnumerateArray());
             Assert.Equal(0, only.GetProperty("lag").GetInt64());
             var refused = Assert.Single(only.GetProperty("rejected").EnumerateArray());
             Assert.Equal("q9", refused.GetProperty("id").GetString());
+            var unmatched = Assert.Single(only.GetProperty("unmatched").EnumerateArray());
+            Assert.Equal(("core-dns", "core"), (unmatched.GetProperty("id").GetString(), unmatched.GetProperty("labels").EnumerateArray().Single().GetString()));
+            Assert.Equal(1, only.GetProperty("unmatchedCount").GetInt32());
         }
         (exit, output, _) = await Run(["cluster", "status", .. store]);
         Assert.Equal(0, exit);
         Assert.Contains("q9 on pd0", output);
+        Assert.Contains("core-dns: applied, but no adapter here has label core", output);
+        (exit, _, error) = await Run(["filter", "rm", "core-dns", "--wait", .. store]);
+        Assert.True(exit == 0, error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PdCluster.Actors.Framework;
 using PdCluster.Cluster.Etcd;
 using PdCluster.Node.ClusterAccess;
 using PdCluster.Node.Commands;
@@ -49,6 +50,21 @@ public sealed class FailoverNodeTests(ITestOutputHelper output)
         var items = ClusterItems.Read(loaded.Config, loaded.Source);
         Assert.Equal(["web", "s1", "s2"], items.Select(i => i.Id));
         Assert.Equal(("198.18.0.10", "pd0"), (items[0].Address!.ToString(), items[0].Adapter));
+    }
+
+    [Fact]
+    public void Owners_lists_as_eligible_the_live_nodes_that_declare_an_item_and_can_serve_it_now()
+    {
+        var since = DateTimeOffset.UnixEpoch;
+        string[] declared = ["web", "s1"];
+        var view = new ClusterView(1, [new MemberRecord("node-a", "", since, declared), new MemberRecord("node-b", "", since, declared)],
+            [new MemberStatus("node-a", new Dictionary<string, AdapterState> { ["pd0"] = AdapterState.Removed, ["pd1"] = AdapterState.Running }, Unserved: ["web"]),
+             new MemberStatus("node-b", new Dictionary<string, AdapterState> { ["pd0"] = AdapterState.Running }),
+             new MemberStatus("node-c", new Dictionary<string, AdapterState> { ["pd0"] = AdapterState.Running })],
+            [], [new OwnerRecord("web", "node-b", 1, since), new OwnerRecord("s1", "node-a", 1, since)]);
+        var rows = ClusterViewCommands.Owners(view).ToDictionary(r => r.Item);
+        Assert.Equal(["node-b"], rows["web"].Eligible);
+        Assert.Equal(["node-a", "node-b"], rows["s1"].Eligible);
     }
 
     [EtcdFact]

@@ -12,12 +12,12 @@ namespace PdCluster.Actors.Framework;
 /// gives every declared item an owner (<see cref="OwnershipPlan"/>) in one transaction conditioned on its election
 /// key's create revision, so a coordinator whose key is gone (lease expired or revoked) writes nothing. It reads again
 /// whenever a key under <c>members/</c>, <c>owners/</c> or <c>election/</c> changes, when a node's <c>status/</c>
-/// turns whether it can serve, and after a transaction that lost a race.
+/// changes which of its items it cannot serve, and after a transaction that lost a race.
 /// </summary>
 public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
 {
     private const string RetryTimer = "retry";
-    private readonly HashSet<string> _unable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _unserved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedStray = new(StringComparer.Ordinal);
     private PrefixWatch? _watch;
     private int _generation;
@@ -97,8 +97,8 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
 
     /// <summary>
     /// Whether a change can alter a decision: any change under <c>members/</c>, <c>owners/</c> or <c>election/</c>, and
-    /// a <c>status/</c> write only when it turns whether that node can serve (status is written on every adapter and
-    /// filter change; the rest of it does not matter here).
+    /// a <c>status/</c> write only when it changes which items that node cannot serve (status is written on every adapter
+    /// and filter change; the rest of it does not matter here).
     /// </summary>
     private bool Concerns(WatchEvent e)
     {
@@ -108,8 +108,13 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
         if (!rest.StartsWith("status/"))
             return false;
         var node = rest["status/".Length..].ToString();
-        var unable = e.Type == WatchEventType.Put && StoredJson.TryRead(e.Item.Value, MembershipJson.Default.MemberStatus) is { } status && OwnershipPlan.CannotServe(status);
-        return unable ? _unable.Add(node) : _unable.Remove(node);
+        var unserved = e.Type == WatchEventType.Put && StoredJson.TryRead(e.Item.Value, MembershipJson.Default.MemberStatus) is { Unserved: { Count: > 0 } items }
+            ? string.Join('\n', items.Order(StringComparer.Ordinal))
+            : "";
+        if (_unserved.GetValueOrDefault(node, "") == unserved)
+            return false;
+        _unserved[node] = unserved;
+        return true;
     }
 
     private async Task<Reconciled> ReconcileAsync()

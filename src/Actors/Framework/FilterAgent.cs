@@ -35,6 +35,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private SortedDictionary<string, DesiredFilter> _desired = new(StringComparer.Ordinal);
     private IReadOnlyList<RejectedFilter> _nodeRejected = [];
     private IReadOnlyList<RejectedFilter> _rejected = [];
+    private IReadOnlyList<string> _unmatched = [];
     private CancellationTokenSource? _watch;
     private int _generation;
     private long _applied;
@@ -93,7 +94,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     /// <summary>A team's cover changed: every set is compiled again at the same revision.</summary>
     private sealed record Recompile;
 
-    private sealed record Published(long Revision, long ChangeRevision, IReadOnlyList<AdapterOutcome> Outcomes, IReadOnlyList<RejectedFilter> NodeRejected);
+    private sealed record Published(long Revision, long ChangeRevision, IReadOnlyList<AdapterOutcome> Outcomes, IReadOnlyList<RejectedFilter> NodeRejected, IReadOnlyList<string> Unmatched);
 
     /// <summary>Creates the agent as <c>filter-agent</c> of <paramref name="system"/>.</summary>
     public static IActorRef Start(ActorSystem system, FilterAgentSettings settings) =>
@@ -366,11 +367,12 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         _publishStarted = Environment.TickCount64;
         _compiled = true;
         var (candidates, nodeRejected) = ScopedFilterSets.Candidates(_desired.Values, settings);
+        var unmatched = ScopedFilterSets.Unmatched(candidates, settings.Targets, settings.Node);
         var plans = targets.Select(t => Plan(t, candidates)).ToList();
         var (revision, changeRevision) = (_revision, _revisionChange);
         Task.WhenAll(plans.Select(p => AdapterFilterPublisher.PublishAsync(p, settings, revision)))
-            .PipeTo(Self, outcomes => new Published(revision, changeRevision, outcomes, nodeRejected), e => new Published(revision, changeRevision, [],
-                [.. nodeRejected, new RejectedFilter("*", null, e.Message)]));
+            .PipeTo(Self, outcomes => new Published(revision, changeRevision, outcomes, nodeRejected, unmatched), e => new Published(revision, changeRevision, [],
+                [.. nodeRejected, new RejectedFilter("*", null, e.Message)], unmatched));
     }
 
     /// <summary>
@@ -402,6 +404,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private void Record(Published published)
     {
         _nodeRejected = published.NodeRejected;
+        _unmatched = published.Unmatched;
         foreach (var outcome in published.Outcomes)
         {
             _newest[outcome.Adapter] = outcome.Tried;
@@ -473,5 +476,5 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     }
 
     private void PublishStatus() =>
-        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError, _rejected.Count));
+        Context.System.EventStream.Publish(new FilterAgentStatus(_applied, _changeRevision, _rejected, _storeError, _rejected.Count, _unmatched, _unmatched.Count));
 }

@@ -8,7 +8,7 @@ namespace PdCluster.Actors.Framework;
 /// Keeps a node registered in the cluster store: grants a lease, writes <c>members/&lt;node&gt;</c> on it (only if no
 /// other lease holds that key: another node's registration is never overwritten), keeps it
 /// alive every TTL/3 with at most one keepalive unanswered, and registers again if the lease is lost. Mirrors every
-/// <see cref="AdapterStateChanged"/> and the <see cref="FilterAgent"/>'s latest <see cref="FilterAgentStatus"/> into
+/// <see cref="AdapterStateChanged"/> (with the declared items the node cannot serve then, <see cref="ItemReadiness"/>) and the <see cref="FilterAgent"/>'s latest <see cref="FilterAgentStatus"/> into
 /// <c>status/&lt;node&gt;</c> on the same lease, one write at a time (the latest state wins). The record is bounded: it
 /// lists at most <see cref="FilterAgentStatus.ListedRejections"/> refusals (the newest) beside their count, and after a
 /// failed write the next ones list none, so adapter states and the applied revision always get through. Store calls
@@ -147,7 +147,7 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
         if (_registering || _leaving)
             return;
         _registering = true;
-        var member = JsonSerializer.Serialize(new MemberRecord(settings.Node, settings.Admin, DateTimeOffset.UtcNow, settings.Items), MembershipJson.Default.MemberRecord);
+        var member = JsonSerializer.Serialize(new MemberRecord(settings.Node, settings.Admin, DateTimeOffset.UtcNow, [.. settings.Items.Select(i => i.Id)]), MembershipJson.Default.MemberRecord);
         RegisterAsync(member).PipeTo(Self, lease => new Registered(lease), e => new RegistrationFailed(e));
     }
 
@@ -181,7 +181,8 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
         _writing = true;
         _dirty = false;
         var filters = _filters?.Bounded(_degraded ? 0 : FilterAgentStatus.ListedRejections);
-        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters), filters), MembershipJson.Default.MemberStatus);
+        var status = JsonSerializer.Serialize(new MemberStatus(settings.Node, new Dictionary<string, AdapterState>(_adapters), filters,
+            ItemReadiness.Unserved(settings.Items, _adapters, settings.Teams)), MembershipJson.Default.MemberStatus);
         var lease = _lease;
         settings.Store.PutAsync($"{settings.Prefix}status/{settings.Node}", status, lease)
             .PipeTo(Self, _ => new StatusWritten(), e => new StatusWriteFailed(lease, e));

@@ -9,6 +9,9 @@ public sealed record MembershipSettings(IClusterStore Store, string Cluster, str
     /// <summary>The key prefix of the cluster: <c>/pd/&lt;cluster&gt;/</c>.</summary>
     public string Prefix => $"/pd/{Cluster}/";
 
-    /// <summary>The ids of the cluster items the node can serve, listed in its member record for the coordinator.</summary>
-    public IReadOnlyList<string> Items { get; init; } = [];
+    /// <summary>The cluster items the node declares: their ids go in its member record, and those it cannot serve now in its status.</summary>
+    public IReadOnlyList<ClusterItem> Items { get; init; } = [];
+
+    /// <summary>Each teamed adapter's team name: an item on a team member is served while one member of the team can serve.</summary>
+    public IReadOnlyDictionary<string, string> Teams { get; init; } = new Dictionary<string, string>();
 }

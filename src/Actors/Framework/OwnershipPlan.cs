@@ -5,10 +5,11 @@ namespace PdCluster.Actors.Framework;
 
 /// <summary>
 /// The coordinator's decision over one <see cref="OwnershipSnapshot"/>, as one transaction: every item a live member
-/// (a <c>members/</c> record held by a lease; one written without a lease is no node's registration) declares gets one owner among the live members that declare it and can serve (not every adapter Removed or Failed),
-/// the least loaded first (ties by name). An owner keeps its item while it can serve, unless it holds two or more items
+/// (a <c>members/</c> record held by a lease; one written without a lease is no node's registration) declares gets one owner among the live members that declare it and can serve it now (their status does not list it as
+/// unserved, <see cref="ItemReadiness"/>),
+/// the least loaded first (ties by name). An owner keeps its item while it can serve it, unless it holds two or more items
 /// more than another node that could take it (then the item moves, see <see cref="Rebalance"/>); an item whose owner is
-/// gone, cannot serve or no longer declares it moves; an item no live member can serve loses its owner key. Each owner key is written on
+/// gone, cannot serve it or no longer declares it moves; an item no live member can serve loses its owner key. Each owner key is written on
 /// the new owner's member lease (it vanishes with the node), guarded by the owner key's and the member key's mod
 /// revisions as read, so a change made since the read fails the transaction instead of being overwritten.
 /// </summary>
@@ -26,13 +27,12 @@ public sealed record OwnershipPlan(IReadOnlyList<Compare> When, IReadOnlyList<Tx
             if (kv.Lease != 0 && StoredJson.TryRead(kv.Value, MembershipJson.Default.MemberRecord) is { } record)
                 members[record.Node] = (kv, new HashSet<string>(record.Items ?? [], StringComparer.Ordinal));
         }
-        var unable = snapshot.Statuses.Select(s => StoredJson.TryRead(s.Value, MembershipJson.Default.MemberStatus)).OfType<MemberStatus>()
-            .Where(CannotServe).Select(s => s.Node).ToHashSet(StringComparer.Ordinal);
+        var unserved = Unserved(snapshot.Statuses);
         var owners = new SortedDictionary<string, (KeyValue Key, OwnerRecord? Record)>(StringComparer.Ordinal);
         foreach (var kv in snapshot.Owners)
             owners[kv.Key[(prefix.Length + "owners/".Length)..]] = (kv, StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord));
 
-        bool Serves(string node, string item) => members.TryGetValue(node, out var m) && m.Items.Contains(item) && !unable.Contains(node);
+        bool Serves(string node, string item) => members.TryGetValue(node, out var m) && m.Items.Contains(item) && !(unserved.TryGetValue(node, out var u) && u.Contains(item));
         var load = members.Keys.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
         foreach (var (item, owner) in owners)
         {
@@ -104,7 +104,9 @@ public sealed record OwnershipPlan(IReadOnlyList<Compare> When, IReadOnlyList<Tx
         }
     }
 
-    /// <summary>A node that reports adapters, every one of them Removed or Failed, has no data path to serve with.</summary>
-    internal static bool CannotServe(MemberStatus status) =>
-        status.Adapters.Count > 0 && status.Adapters.Values.All(s => s is AdapterState.Removed or AdapterState.Failed);
+    /// <summary>Each node's <see cref="MemberStatus.Unserved"/> items, from the <c>status/</c> records that read.</summary>
+    private static Dictionary<string, HashSet<string>> Unserved(IEnumerable<KeyValue> statuses) =>
+        statuses.Select(s => StoredJson.TryRead(s.Value, MembershipJson.Default.MemberStatus)).OfType<MemberStatus>()
+            .GroupBy(s => s.Node, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new HashSet<string>(g.Last().Unserved ?? [], StringComparer.Ordinal), StringComparer.Ordinal);
 }

@@ -32,6 +32,11 @@ internal static class ScopedFilterSets
         return (candidates, rejected);
     }
 
+    /// <summary>The ids of the candidates (newest first) whose adapter labels none of <paramref name="targets"/> has: applied on the node, in force nowhere.</summary>
+    public static IReadOnlyList<string> Unmatched(IReadOnlyList<DesiredFilter> candidates, IReadOnlyList<FilterTarget> targets, string node) =>
+        [.. candidates.Where(d => d.Filter!.Scope?.AdapterLabels is { Count: > 0 } && targets.All(t => InScope(t, [d], node).Count == 0))
+            .OrderByDescending(d => d.ModRevision).ThenBy(d => d.Id, StringComparer.Ordinal).Select(d => d.Id)];
+
     /// <summary>The candidates whose scope covers <paramref name="target"/>.</summary>
     public static IReadOnlyList<DesiredFilter> InScope(FilterTarget target, IReadOnlyList<DesiredFilter> candidates, string node)
     {

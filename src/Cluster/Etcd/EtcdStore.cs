@@ -236,10 +236,7 @@ public sealed class EtcdStore : IClusterStore
     private static WatchEvent ToWatchEvent(GatewayEvent e)
     {
         var item = ToKeyValue(e.Kv);
-        if (e.Type != "DELETE")
-            return new WatchEvent(WatchEventType.Put, item, item.ModRevision);
-        var last = e.PrevKv is null ? item : ToKeyValue(e.PrevKv) with { ModRevision = item.ModRevision };
-        return new WatchEvent(WatchEventType.Delete, last, item.ModRevision);
+        return new WatchEvent(e.Type == "DELETE" ? WatchEventType.Delete : WatchEventType.Put, item, item.ModRevision);
     }
 
     private static KeyValue ToKeyValue(GatewayKeyValue kv) =>

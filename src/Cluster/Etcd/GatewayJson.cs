@@ -43,11 +43,11 @@ internal sealed record AuthenticateRequest(string Name, string Password);
 
 internal sealed record AuthenticateResponse(string Token);
 
-internal sealed record WatchCreateRequest(byte[] Key, byte[] RangeEnd, long StartRevision, bool PrevKv = true);
+internal sealed record WatchCreateRequest(byte[] Key, byte[] RangeEnd, long StartRevision);
 
 internal sealed record WatchRequest(WatchCreateRequest CreateRequest);
 
-internal sealed record GatewayEvent(string? Type, GatewayKeyValue Kv, GatewayKeyValue? PrevKv);
+internal sealed record GatewayEvent(string? Type, GatewayKeyValue Kv);
 
 internal sealed record WatchResponse(ResponseHeader? Header, bool Created, bool Canceled, long CompactRevision, string? CancelReason, List<GatewayEvent>? Events);
 

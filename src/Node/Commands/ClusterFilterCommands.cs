@@ -133,9 +133,9 @@ internal static class ClusterFilterCommands
             WarnOfUnknownNodes(named, (await catalog.ViewAsync(cancel)).Members.Select(m => m.Node).ToList());
         var outcome = wait is { } timeout ? await WaitAsync(catalog, filter.MayApplyTo, new HashSet<string> { filter.Id }, revision, revision, timeout, cancel) : null;
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused), ClusterCommandJson.Default.FilterAdded));
+            Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused, outcome?.Unmatched.Keys.ToList()), ClusterCommandJson.Default.FilterAdded));
         else
-            Console.WriteLine($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}");
+            Console.WriteLine($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}{NoAdapterHas(outcome, filter)}");
         return outcome is null ? ExitCode.Ok : Report(outcome, $"filter {filter.Id} (revision {revision})", timeout: wait!.Value);
     }
 
@@ -152,10 +152,11 @@ internal static class ClusterFilterCommands
         var ids = filters.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
         var outcome = wait is { } timeout ? await WaitAsync(catalog, n => filters.Any(f => f.MayApplyTo(n)), ids, written.FirstRevision, written.LastRevision, timeout, cancel) : null;
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused),
-                ClusterCommandJson.Default.FiltersAdded));
+            Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused,
+                outcome?.Unmatched), ClusterCommandJson.Default.FiltersAdded));
         else
-            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}");
+            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}"
+                + string.Concat((outcome?.Unmatched ?? new Dictionary<string, IReadOnlyList<string>>()).Select(u => $"; on {u.Key} no adapter has a label of {u.Value.Count} of them ({string.Join(", ", u.Value.Take(5))}{(u.Value.Count > 5 ? ", …" : "")}), so they are in force on none")));
         return outcome is null ? ExitCode.Ok : Report(outcome, $"{written.Keys} filters (revisions {written.FirstRevision} to {written.LastRevision})", timeout: wait!.Value);
     }
 
@@ -178,6 +179,16 @@ internal static class ClusterFilterCommands
         { Applied.Count: 0 } => outcome.Refused.Count == 0 ? "; applied on no node yet" : "",
         _ => $"; applied on {string.Join(", ", outcome.Applied)}",
     };
+
+    /// <summary>Where the filter is applied but in force on no adapter: ", but no adapter there has label edge".</summary>
+    internal static string NoAdapterHas(WaitOutcome? outcome, ClusterFilter filter)
+    {
+        if (outcome?.Unmatched is not { Count: > 0 } unmatched)
+            return "";
+        var where = unmatched.Count == outcome.Applied.Count ? "there" : $"on {string.Join(", ", unmatched.Keys)}";
+        var labels = filter.Scope?.AdapterLabels ?? [];
+        return $", but no adapter {where} has label{(labels.Count == 1 ? "" : "s")} {string.Join(" or ", labels)}";
+    }
 
     /// <summary>Says on standard error which nodes refused the change or did not apply it in time, and returns the exit code.</summary>
     private static int Report(WaitOutcome outcome, string what, TimeSpan timeout)
@@ -210,7 +221,12 @@ internal static class ClusterFilterCommands
             var applied = current.Where(n => refused.Any(r => r.Node == n) || ids.Count == 0 || statuses[n].Filters!.ListsRefusalsFrom(firstRevision)).ToList();
             var late = nodes.Except(applied).ToList();
             if (refused.Count > 0 || late.Count == 0 || DateTime.UtcNow >= deadline)
-                return new WaitOutcome([.. applied.Except(refused.Select(r => r.Node))], refused, refused.Count > 0 ? [] : [.. late.Select(n => Stuck(n, statuses.GetValueOrDefault(n)?.Filters, revision))]);
+            {
+                var done = applied.Except(refused.Select(r => r.Node)).ToList();
+                var unmatched = done.Select(n => (Node: n, Ids: (IReadOnlyList<string>)[.. (statuses[n].Filters!.Unmatched ?? []).Where(ids.Contains)]))
+                    .Where(u => u.Ids.Count > 0).ToDictionary(u => u.Node, u => u.Ids);
+                return new WaitOutcome(done, refused, refused.Count > 0 ? [] : [.. late.Select(n => Stuck(n, statuses.GetValueOrDefault(n)?.Filters, revision))], unmatched);
+            }
             await Task.Delay(50, cancel);
         }
     }

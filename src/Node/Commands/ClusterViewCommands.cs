@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PdCluster.Actors.Framework;
 using PdCluster.Node.ClusterAccess;
+using PdCluster.Queues.Classification;
 using Spectre.Console;
 
 namespace PdCluster.Node.Commands;
@@ -10,7 +11,7 @@ namespace PdCluster.Node.Commands;
 internal static class ClusterViewCommands
 {
     /// <summary><c>pd node ls</c>: members, liveness, applied revision, adapters and their states.</summary>
-    public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's nodes: live or not, applied filter revision, adapters and their states.",
+    public static Command NodeList() => ClusterOptions.Reading("ls", "List the cluster's registered nodes (a node leaves the list when its lease ends): applied filter revision, adapters and their states, items owned.",
         async (catalog, _, cancel) => Nodes(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListNodeRow, rows =>
         {
             var table = new Table().AddColumns("node", "live", "admin", "applied revision", "adapters", "owns");
@@ -34,8 +35,10 @@ internal static class ClusterViewCommands
                     .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
                 foreach (var n in report.Nodes)
                 {
-                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
-                        + (n.RejectedCount > n.Rejected.Count ? $"\n({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)" : "");
+                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}")
+                            .Concat(n.Unmatched.Select(u => $"{u.Id}: applied, but no adapter here has label{(u.Labels.Count == 1 ? "" : "s")} {string.Join(" or ", u.Labels)}")))
+                        + (n.RejectedCount > n.Rejected.Count ? $"\n({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)" : "")
+                        + (n.UnmatchedCount > n.Unmatched.Count ? $"\n({n.UnmatchedCount} in force on no adapter in all; the newest {n.Unmatched.Count} listed)" : "");
                     table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
                         n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError),
                         Markup.Escape(string.Join(", ", n.Owns)));
@@ -78,17 +81,32 @@ internal static class ClusterViewCommands
     {
         var newest = view.NewestChange;
         var statuses = view.Statuses.ToDictionary(s => s.Node);
+        var labels = view.Filters.Where(f => f.Error is null).ToDictionary(f => f.Id, f => LabelsOf(f), StringComparer.Ordinal);
         var nodes = Nodes(view).Select(n =>
         {
             var filters = statuses.GetValueOrDefault(n.Node)?.Filters;
             return new NodeLag(n.Node, n.Live, filters?.AppliedRevision, filters is null ? null : Math.Max(0, newest - filters.AppliedRevision),
-                filters?.Rejected ?? [], filters?.RejectedCount ?? 0, filters?.StoreError, n.Owns);
+                filters?.Rejected ?? [], filters?.RejectedCount ?? 0, filters?.StoreError, n.Owns,
+                [.. (filters?.Unmatched ?? []).Select(id => new UnmatchedFilter(id, labels.GetValueOrDefault(id) ?? []))], filters?.UnmatchedCount ?? 0);
         }).ToList();
         return new ClusterStatusReport(newest, view.Filters.Count, nodes, view.Coordinator, [.. Owners(view).Where(o => o.Owner is null).Select(o => o.Item)]);
     }
 
+    /// <summary>The adapter labels a stored filter is scoped to (none when its document no longer reads).</summary>
+    private static IReadOnlyList<string> LabelsOf(StoredFilter filter)
+    {
+        try
+        {
+            return ClusterFilter.Read(filter.Document, filter.Id, filter.Id).Scope?.AdapterLabels ?? [];
+        }
+        catch (FilterSpecException)
+        {
+            return [];
+        }
+    }
+
     /// <summary><c>pd owners</c>: every item a live node declares or an owner key names, and who serves it.</summary>
-    public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can take it.",
+    public static Command OwnerList() => ClusterOptions.Reading("owners", "List the cluster's virtual IPs and shards: which node owns each, since when, and which live nodes can serve it now.",
         async (catalog, _, cancel) => Owners(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.IReadOnlyListOwnerRow, rows =>
         {
             var table = new Table().AddColumns("item", "owner", "since", "eligible");
@@ -100,16 +118,21 @@ internal static class ClusterViewCommands
             return table;
         });
 
-    /// <summary>Each item, by id: its owner (null when none) and the live members that declare it.</summary>
+    /// <summary>
+    /// Each item, by id: its owner (null when none) and the live members that declare it and can serve it now (their
+    /// status does not list it as unserved), as the coordinator chooses.
+    /// </summary>
     internal static IReadOnlyList<OwnerRow> Owners(ClusterView view)
     {
         var owners = (view.Owners ?? []).ToDictionary(o => o.Item);
         var live = view.Members.Select(m => m.Node).ToHashSet();
-        var declared = view.Members.SelectMany(m => (m.Items ?? []).Select(i => (Item: i, m.Node))).ToLookup(d => d.Item, d => d.Node);
-        return [.. owners.Keys.Union(declared.Select(d => d.Key)).Order(StringComparer.Ordinal).Select(item =>
+        var unserved = view.Statuses.ToDictionary(s => s.Node, s => s.Unserved ?? []);
+        var declared = view.Members.SelectMany(m => (m.Items ?? []).Select(i => (Item: i, m.Node))).ToList();
+        var eligible = declared.Where(d => !unserved.GetValueOrDefault(d.Node, []).Contains(d.Item)).ToLookup(d => d.Item, d => d.Node);
+        return [.. owners.Keys.Union(declared.Select(d => d.Item)).Order(StringComparer.Ordinal).Select(item =>
         {
             var owner = owners.GetValueOrDefault(item);
-            return new OwnerRow(item, owner?.Node, owner is not null && live.Contains(owner.Node), owner?.Since, [.. declared[item].Order(StringComparer.Ordinal)]);
+            return new OwnerRow(item, owner?.Node, owner is not null && live.Contains(owner.Node), owner?.Since, [.. eligible[item].Order(StringComparer.Ordinal)]);
         })];
     }
 }

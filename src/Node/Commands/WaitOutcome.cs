@@ -1,4 +1,5 @@
 namespace PdCluster.Node.Commands;
 
 /// <summary>How a <c>--wait</c> ended: the nodes that applied the change, those that refused the filter, and those that had not applied it when time ran out.</summary>
-internal sealed record WaitOutcome(IReadOnlyList<string> Applied, IReadOnlyList<NodeRefusal> Refused, IReadOnlyList<string> Late);
+/// <param name="Unmatched">Per node that applied it, the filters of the change no adapter there has a label of (applied, in force nowhere); nodes with none left out.</param>
+internal sealed record WaitOutcome(IReadOnlyList<string> Applied, IReadOnlyList<NodeRefusal> Refused, IReadOnlyList<string> Late, IReadOnlyDictionary<string, IReadOnlyList<string>> Unmatched);

@@ -72,7 +72,8 @@ internal sealed class NodeHost : INodeAdmin
         Items = ClusterItems.Read(config.Config, config.Source);
         Membership = new MembershipSettings(_store, config.Config.Cluster, config.Config.Node, config.AdminEndpoint.ToString(), TimeSpan.FromSeconds(config.Config.LeaseTtl))
         {
-            Items = [.. Items.Select(i => i.Id)],
+            Items = Items,
+            Teams = config.Config.Adapters.Where(a => a.Team is not null).ToDictionary(a => a.Name, a => a.Team!, StringComparer.Ordinal),
         };
 
         // Leave the cluster first, so peers can take over at once; then stop traffic, unbind, quiesce.
