@@ -1,4 +1,8 @@
 namespace PdCluster.Node.Commands;
 
 /// <summary>How a <c>--wait</c> ended: the nodes that applied the change, those that refused the filter, and those that had not applied it when time ran out.</summary>
-internal sealed record WaitOutcome(IReadOnlyList<string> Applied, IReadOnlyList<NodeRefusal> Refused, IReadOnlyList<string> Late);
+internal sealed record WaitOutcome(IReadOnlyList<string> Applied, IReadOnlyList<NodeRefusal> Refused, IReadOnlyList<string> Late)
+{
+    /// <summary>No live node was in the change's scope: nobody to wait for, which a script must not take for applied.</summary>
+    public bool NoneInScope => Applied.Count == 0 && Refused.Count == 0 && Late.Count == 0;
+}
