@@ -61,7 +61,7 @@ internal static partial class TerminalText
     {
         foreach (var c in text)
         {
-            if (Acts(c) || char.IsSurrogate(c))
+            if (Acts(c))
                 return true;
         }
         return false;
