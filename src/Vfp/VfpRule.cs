@@ -74,7 +74,7 @@ public sealed class VfpRule
     public void Check(string source)
     {
         if (SchemaVersion is < 1 or > CurrentSchemaVersion)
-            throw Fail(source, "schemaVersion", $"must be 1 to {CurrentSchemaVersion} (got {SchemaVersion}).");
+            throw Fail(source, "schemaVersion", $"must be {(CurrentSchemaVersion == 1 ? "1" : $"1 to {CurrentSchemaVersion}")} (got {SchemaVersion}).");
         foreach (var (key, name) in new[] { ("id", Id), ("layer", Layer), ("group", Group) })
         {
             if (!VfpNames.IsName(name))

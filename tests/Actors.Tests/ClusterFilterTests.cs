@@ -34,7 +34,7 @@ public sealed class ClusterFilterTests
 
     [Theory]
     [InlineData("""{"schemaVersion":3,"filter":{"id":"x"},"future":1}""", "src: schemaVersion: 3 is newer than this pd reads (1); upgrade pd on this node to read it.")]
-    [InlineData("""{"schemaVersion":0,"filter":{"id":"x"}}""", "src: schemaVersion: must be 1 to 1 (got 0).")]
+    [InlineData("""{"schemaVersion":0,"filter":{"id":"x"}}""", "src: schemaVersion: must be 1 (got 0).")]
     [InlineData("""{"filter":{"id":"x"}}""", "src: schemaVersion: is required.")]
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x"},"scope":{"nodes":["a/b"]}}""", "src: scope.nodes[0]: 'a/b' is not a name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..'.")]
     [InlineData("""{"schemaVersion":1,"filter":{"id":"x y"}}""", "src: filter.id: 'x y' is not a cluster filter id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it is the last segment of the filter's key).")]

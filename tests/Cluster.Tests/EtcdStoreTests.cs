@@ -148,8 +148,24 @@ public sealed class EtcdStoreTests
         await using (var store = new EtcdStore(etcd.Options))
             await WriteRoundTrip(store);
 
+        // Each failure says why: no client certificate, one from another CA, http:// to the TLS member.
         await using var withoutClientCertificate = new EtcdStore(etcd.Options with { CertFile = null, KeyFile = null });
-        await Assert.ThrowsAsync<EtcdUnavailableException>(() => withoutClientCertificate.GetAsync("/pd/rt"));
+        var unasked = await Assert.ThrowsAsync<EtcdUnavailableException>(() => withoutClientCertificate.GetAsync("/pd/rt"));
+        Assert.True(unasked.Message.Contains($"{etcd.Endpoints[0]}: the member ended the TLS session (", StringComparison.Ordinal)
+            && unasked.Message.Contains("it asks for a client certificate, and none is configured", StringComparison.Ordinal), unasked.Message);
+        var other = TestCertificates.Create(Directory.CreateTempSubdirectory("pd-other-ca-").FullName);
+        await using (var foreign = new EtcdStore(etcd.Options with { CertFile = other.ClientCert, KeyFile = other.ClientKey }))
+        {
+            var refused = await Assert.ThrowsAsync<EtcdUnavailableException>(() => foreign.GetAsync("/pd/rt"));
+            Assert.True(refused.Message.Contains($"it refused the client certificate {other.ClientCert}", StringComparison.Ordinal), refused.Message);
+        }
+        Directory.Delete(Path.GetDirectoryName(other.Ca)!, recursive: true);
+        var plain = new UriBuilder(etcd.Endpoints[0]) { Scheme = "http" }.Uri;
+        await using (var http = new EtcdStore(new EtcdOptions { Endpoints = [plain] }))
+        {
+            var wrongScheme = await Assert.ThrowsAsync<EtcdUnavailableException>(() => http.GetAsync("/pd/rt"));
+            Assert.True(wrongScheme.Message.Contains($"{plain}: the member speaks TLS: use https://{plain.Authority}", StringComparison.Ordinal), wrongScheme.Message);
+        }
         await using var withoutCa = new EtcdStore(etcd.Options with { CaFile = null });
         var untrusted = await Assert.ThrowsAsync<EtcdUnavailableException>(() => withoutCa.GetAsync("/pd/rt"));
         Assert.Contains("SSL", untrusted.Message, StringComparison.OrdinalIgnoreCase);

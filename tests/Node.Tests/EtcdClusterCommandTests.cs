@@ -111,7 +111,7 @@ public sealed class EtcdClusterCommandTests
         {
             ([bad], $"pd: {bad} [37]: filter.match.destinationPort (filter 'late-0037'): 99999 does not fit in 16 bits (0 to 65535)."),
             ([duplicate], $"pd: {duplicate} [2]: filter.id: 'a' is the id of [0] as well; a file writes each filter once."),
-            ([notDocument], $"pd: {notDocument} [1]: is number; each item of the list is a filter document"),
+            ([notDocument], $"pd: {notDocument} [1]: is a number; each item of the list is a filter document"),
             ([empty], $"pd: {empty}: the list holds no filter documents; nothing to write."),
             ([torn], $"pd: {torn}: line 2, column "),
             ([many, "--in-flight", "0"], "pd: --in-flight: '0' is not a whole number from 1 to 64."),

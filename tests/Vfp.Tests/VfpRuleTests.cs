@@ -31,7 +31,7 @@ public sealed class VfpRuleTests
 
     [Theory]
     [InlineData("""{"schemaVersion":2,"id":"r","future":1}""", "src: schemaVersion: 2 is newer than this pd reads (1); upgrade pd on this node to read it.")]
-    [InlineData("""{"schemaVersion":0,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow"}""", "src: schemaVersion: must be 1 to 1 (got 0).")]
+    [InlineData("""{"schemaVersion":0,"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow"}""", "src: schemaVersion: must be 1 (got 0).")]
     [InlineData("""{"id":"r","layer":"acl","group":"g","direction":"inbound","action":"allow"}""", "src: schemaVersion: is required.")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","action":"allow"}""", "src: direction: is required.")]
     [InlineData("""{"schemaVersion":1,"id":"r","layer":"acl","group":"g","direction":"sideways","action":"allow"}""", "src: direction: must be one of inbound, outbound (got 'sideways').")]

@@ -56,7 +56,7 @@ public sealed class ClusterFilter
             throw new FilterSpecException(e.Message, e.Problem);
         }
         if (filter.SchemaVersion < 1)
-            throw Fail(source, "schemaVersion", $"must be 1 to {CurrentSchemaVersion} (got {filter.SchemaVersion}).");
+            throw Fail(source, "schemaVersion", $"must be {(CurrentSchemaVersion == 1 ? "1" : $"1 to {CurrentSchemaVersion}")} (got {filter.SchemaVersion}).");
         filter.Filter.Check(source, "filter");
         if (!ClusterNames.IsName(filter.Id))
             throw Fail(source, "filter.id", $"'{filter.Id}' is not a cluster filter id: {ClusterNames.Rule} (it is the last segment of the filter's key).");

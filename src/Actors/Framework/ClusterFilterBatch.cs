@@ -39,7 +39,7 @@ public static class ClusterFilterBatch
             {
                 var named = $"{source} [{index}]";
                 if (element.ValueKind != JsonValueKind.Object)
-                    throw new FilterSpecException($"{named}: is {element.ValueKind.ToString().ToLowerInvariant()}; each item of the list is a filter document {{\"schemaVersion\":1,\"filter\":{{…}}}}.");
+                    throw new FilterSpecException($"{named}: is {Kind(element.ValueKind)}; each item of the list is a filter document {{\"schemaVersion\":1,\"filter\":{{…}}}}.");
                 var filter = ClusterFilter.Read(element.GetRawText(), named);
                 if (!first.TryAdd(filter.Id, index))
                     throw ClusterFilter.Fail(named, "filter.id", $"'{filter.Id}' is the id of [{first[filter.Id]}] as well; a file writes each filter once.");
@@ -64,4 +64,13 @@ public static class ClusterFilterBatch
             return false;
         }
     }
+
+    /// <summary>A JSON value's kind in words: "a number", "a list", "null".</summary>
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "a list",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -115,18 +114,13 @@ internal sealed class EtcdGateway : IDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
                 last = e;
-                failures.Add($"{endpoint}: {(e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : Cause(e))}");
+                failures.Add($"{endpoint}: {(e is HttpRequestException failed ? await MemberFailure.DescribeAsync(failed, endpoint, _options, cancel) : $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s")}");
                 if (!repeatable && sent && !Unreached(e))
                     throw new EtcdUnavailableException($"No etcd member confirmed {path} ({string.Join("; ", failures)}); the last may have applied it, so it was not sent again.", e);
             }
         }
         throw new EtcdUnavailableException($"No etcd member answered {path} ({string.Join("; ", failures)}).", last);
     }
-
-    /// <summary>What went wrong with a member: the request's failure, and for a TLS handshake why it failed (which the request's own message leaves to its inner exception).</summary>
-    private static string Cause(Exception e) => e.InnerException is AuthenticationException handshake
-        ? $"SSL/TLS handshake failed: {handshake.Message}{(handshake.InnerException is { } why ? $" ({why.Message})" : "")}"
-        : e.Message;
 
     /// <summary>Whether a request failed before reaching the member: no connection (refused, unreachable, not made within the connect timeout) or no TLS session.</summary>
     private static bool Unreached(Exception e) =>

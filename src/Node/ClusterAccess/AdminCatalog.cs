@@ -33,7 +33,7 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
 
     /// <inheritdoc/>
     public Task<StoredFilter?> FilterAsync(string id, CancellationToken cancel) =>
-        SendAsync(HttpMethod.Get, $"cluster/filters/{Uri.EscapeDataString(id)}", null, AdminJson.Default.StoredFilter, cancel);
+        SendAsync(HttpMethod.Get, $"cluster/filters?id={Uri.EscapeDataString(id)}", null, AdminJson.Default.StoredFilter, cancel);
 
     /// <inheritdoc/>
     public async Task<long> PutFilterAsync(ClusterFilter filter, CancellationToken cancel) =>
@@ -45,7 +45,7 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
 
     /// <inheritdoc/>
     public async Task<long?> DeleteFilterAsync(string id, CancellationToken cancel) =>
-        (await SendAsync(HttpMethod.Delete, $"cluster/filters/{Uri.EscapeDataString(id)}", null, AdminJson.Default.FilterWritten, cancel))?.Revision;
+        (await SendAsync(HttpMethod.Delete, $"cluster/filters?id={Uri.EscapeDataString(id)}", null, AdminJson.Default.FilterWritten, cancel))?.Revision;
 
     /// <inheritdoc/>
     public async Task<ClusterView> ViewAsync(CancellationToken cancel) =>

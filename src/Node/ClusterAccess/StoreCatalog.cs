@@ -21,8 +21,12 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         [.. (await store.RangeAsync($"{Prefix}filters/", cancel)).Items.Select(Stored)];
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Any key under <c>filters/</c> that <see cref="FiltersAsync"/> lists is found, also one another client wrote under
+    /// a name that is no filter id (<c>sub/nested</c>, empty): it shows with its refusal, and can be deleted.
+    /// </remarks>
     public async Task<StoredFilter?> FilterAsync(string id, CancellationToken cancel) =>
-        ClusterNames.IsName(id) ? (await store.GetAsync(FilterKey(id), cancel)).Items.Select(Stored).FirstOrDefault() : null;
+        (await store.GetAsync(FilterKey(id), cancel)).Items.Select(Stored).FirstOrDefault();
 
     /// <inheritdoc/>
     public Task<long> PutFilterAsync(ClusterFilter filter, CancellationToken cancel) => store.PutAsync(FilterKey(filter.Id), filter.ToJson(), cancel: cancel);

@@ -64,25 +64,25 @@ internal static class AdapterCommands
                 Console.WriteLine(JsonSerializer.Serialize(rows, AdapterJson.Default.ListAdapterRow));
                 return 0;
             }
-            var table = new Table().Title($"adapters in {Markup.Escape(loaded.Source)}")
+            var table = new Table().Title($"adapters in {TerminalText.Cell(loaded.Source)}")
                 .AddColumns("name", "provider", "pd", "device", "link", "firmware / driver", "queues", "PD requirements");
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.ChosenProvider is { } chosen ? $"{r.Provider} ({chosen})" : r.Provider), r.PdEnabled ? "on" : "off",
-                    Markup.Escape(Device(r)), r.LinkSpeedMbps > 0 ? $"{r.LinkType} {r.LinkSpeedMbps / 1000}G" : $"{r.LinkType}, speed unknown",
-                    Markup.Escape(string.Join(" / ", new[] { r.Firmware, $"{r.Driver} {r.DriverVersion}".Trim() }.Where(s => s.Length > 0))), $"{r.Queues} of {r.MaxReceiveQueues}",
-                    r.Development ? "[yellow]met: development adapter[/]" : r.Supported ? "[green]met[/]" : "[red]" + Markup.Escape(string.Join(" ", r.Unmet)) + "[/]");
+                table.AddRow(TerminalText.Cell(r.Name), TerminalText.Cell(r.ChosenProvider is { } chosen ? $"{r.Provider} ({chosen})" : r.Provider), r.PdEnabled ? "on" : "off",
+                    TerminalText.Cell(Device(r)), r.LinkSpeedMbps > 0 ? $"{r.LinkType} {r.LinkSpeedMbps / 1000}G" : $"{r.LinkType}, speed unknown",
+                    TerminalText.Cell(string.Join(" / ", new[] { r.Firmware, $"{r.Driver} {r.DriverVersion}".Trim() }.Where(s => s.Length > 0))), $"{r.Queues} of {r.MaxReceiveQueues}",
+                    r.Development ? "[yellow]met: development adapter[/]" : r.Supported ? "[green]met[/]" : "[red]" + TerminalText.Cell(string.Join(" ", r.Unmet)) + "[/]");
             }
-            AnsiConsole.Write(table);
+            TableOutput.Write(AnsiConsole.Console, table);
             foreach (var r in rows)
             {
                 if (r.ChosenProvider is { } chosen)
-                    Console.WriteLine($"{r.Name}: provider {r.Provider} would choose {chosen} (the library and program load; whether the interface's XDP slot is free is known when the node starts)");
+                    TerminalText.Out($"{r.Name}: provider {r.Provider} would choose {chosen} (the library and program load; whether the interface's XDP slot is free is known when the node starts)");
                 if (r.Team is { } team)
-                    Console.WriteLine($"{r.Name}: team {team} with {string.Join(", ", rows.Where(o => o.Team == team && o != r).Select(o => o.Name))}"
+                    TerminalText.Out($"{r.Name}: team {team} with {string.Join(", ", rows.Where(o => o.Team == team && o != r).Select(o => o.Name))}"
                         + (r.Addresses is { Count: > 0 } addresses ? $"; its survivor announces {string.Join(", ", addresses)}" : ""));
                 if (r.KernelFilterFields is { } kernel)
-                    Console.WriteLine($"{r.Name}: kernel filter fields: {string.Join(", ", kernel)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
+                    TerminalText.Out($"{r.Name}: kernel filter fields: {string.Join(", ", kernel)}; software filter fields: {string.Join(", ", r.SoftwareFilterFields ?? [])}");
             }
             return 0;
         });
@@ -114,7 +114,7 @@ internal static class AdapterCommands
             var state = enabled ? "enabled" : "disabled";
             try
             {
-                Console.WriteLine(NodeConfigEdit.SetPd(path, adapter, enabled)
+                TerminalText.Out(NodeConfigEdit.SetPd(path, adapter, enabled)
                     ? $"PacketDirect {state} on {adapter} in {path}"
                     : $"PacketDirect was already {state} on {adapter} in {path}; the file is unchanged");
                 return 0;
@@ -160,7 +160,7 @@ internal static class AdapterCommands
             var body = await response.Content.ReadAsStringAsync(deadline.Token);
             if (response.IsSuccessStatusCode)
             {
-                Console.WriteLine(body);
+                TerminalText.Out(body);
                 return ExitCode.Ok;
             }
             var message = $"{endpoint}: {(int)response.StatusCode} {response.ReasonPhrase}: {body}";

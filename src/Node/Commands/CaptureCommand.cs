@@ -188,13 +188,13 @@ internal static class CaptureCommand
                 writer.Dispose();
                 if (end.Reason is { } reason)
                     return (CommonOptions.Failure($"the capture of {where} ended early: {reason}; {Report(written, end.Dropped, count)} are in the file."), true);
-                Console.WriteLine($"captured {Report(written, end.Dropped, count)} from {where}");
+                TerminalText.Out($"captured {Report(written, end.Dropped, count)} from {where}");
                 return (ExitCode.Ok, true);
             }
             catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
             {
                 writer.Dispose();
-                Console.WriteLine($"captured {written} frames from {where} (stopped by {signal()?.ToString() ?? "cancellation"}; frames dropped while the reader lagged are not counted)");
+                TerminalText.Out($"captured {written} frames from {where} (stopped by {signal()?.ToString() ?? "cancellation"}; frames dropped while the reader lagged are not counted)");
                 return (ExitCode.Ok, true);
             }
             catch (Exception e) when (e is InvalidDataException or HttpRequestException or IOException)

@@ -19,6 +19,9 @@ internal static class ClusterFilterCommands
 
     private const string CommandLine = "the command line";
 
+    /// <summary>How many names a warning lists before it counts the rest.</summary>
+    private const int Listed = 10;
+
     public static IEnumerable<Command> Create() => [Add(), Remove(), List(), Show()];
 
     private static Command Add()
@@ -135,7 +138,7 @@ internal static class ClusterFilterCommands
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(new FilterAdded(filter.Id, revision, outcome?.Applied, outcome?.Refused, outcome?.Unmatched.Keys.ToList()), ClusterCommandJson.Default.FilterAdded));
         else
-            Console.WriteLine($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}{NoAdapterHas(outcome, filter)}");
+            TerminalText.Out($"filter {filter.Id} written at revision {revision}{AppliedOn(outcome)}{NoAdapterHas(outcome, filter)}");
         return outcome is null ? ExitCode.Ok : Report(outcome, $"filter {filter.Id} (revision {revision})", timeout: wait!.Value);
     }
 
@@ -155,7 +158,7 @@ internal static class ClusterFilterCommands
             Console.WriteLine(JsonSerializer.Serialize(new FiltersAdded(written.Keys, written.Transactions, written.InFlight, written.FirstRevision, written.LastRevision, outcome?.Applied, outcome?.Refused,
                 outcome?.Unmatched), ClusterCommandJson.Default.FiltersAdded));
         else
-            Console.WriteLine($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}"
+            TerminalText.Out($"{written.Keys} filters written in {written.Transactions} transaction{(written.Transactions == 1 ? "" : "s")} ({written.InFlight} in flight) at revisions {written.FirstRevision} to {written.LastRevision}{AppliedOn(outcome)}"
                 + string.Concat((outcome?.Unmatched ?? new Dictionary<string, IReadOnlyList<string>>()).Select(u => $"; on {u.Key} no adapter has a label of {u.Value.Count} of them ({string.Join(", ", u.Value.Take(5))}{(u.Value.Count > 5 ? ", …" : "")}), so they are in force on none")));
         return outcome is null ? ExitCode.Ok : Report(outcome, $"{written.Keys} filters (revisions {written.FirstRevision} to {written.LastRevision})", timeout: wait!.Value);
     }
@@ -169,13 +172,19 @@ internal static class ClusterFilterCommands
         var unknown = named.Where(n => !members.Contains(n, StringComparer.Ordinal)).ToList();
         if (unknown.Count == 0)
             return;
-        Console.Error.WriteLine($"pd: warning: the scope names {(unknown.Count == 1 ? "node" : "nodes")} {string.Join(", ", unknown)}, not a member of the cluster now "
-            + $"(members: {(members.Count == 0 ? "none" : string.Join(", ", members))}); the filter is written and applies to a node of that name when it joins.");
+        CommonOptions.Warn($"the scope names {(unknown.Count == 1 ? "node" : "nodes")} {Listing(unknown)}, not a member of the cluster now "
+            + $"(members: {(members.Count == 0 ? "none" : Listing(members))}); the filter is written and applies to a node of that name when it joins.");
     }
+
+    /// <summary>The first <see cref="Listed"/> of <paramref name="names"/>, then how many more there are: a warning stays a line.</summary>
+    internal static string Listing(IReadOnlyList<string> names) => names.Count <= Listed
+        ? string.Join(", ", names)
+        : $"{string.Join(", ", names.Take(Listed))}, … and {(names.Count - Listed).ToString("N0", CultureInfo.InvariantCulture)} more";
 
     private static string AppliedOn(WaitOutcome? outcome) => outcome switch
     {
         null => "",
+        { NoneInScope: true } => "",
         { Applied.Count: 0 } => outcome.Refused.Count == 0 ? "; applied on no node yet" : "",
         _ => $"; applied on {string.Join(", ", outcome.Applied)}",
     };
@@ -190,13 +199,15 @@ internal static class ClusterFilterCommands
         return $", but no adapter {where} has label{(labels.Count == 1 ? "" : "s")} {string.Join(" or ", labels)}";
     }
 
-    /// <summary>Says on standard error which nodes refused the change or did not apply it in time, and returns the exit code.</summary>
+    /// <summary>Says on standard error which nodes refused the change or did not apply it in time, or that no live node is in scope, and returns the exit code.</summary>
     private static int Report(WaitOutcome outcome, string what, TimeSpan timeout)
     {
         if (outcome.Refused.Count > 0)
             return CommonOptions.Failure($"{what} was refused: {string.Join("; ", outcome.Refused.Select(r => $"{r.Node}{(r.Adapter is null ? "" : $"/{r.Adapter}")}: {r.Error}"))}");
         if (outcome.Late.Count > 0)
             return CommonOptions.Failure($"{what} was not applied within {timeout.TotalSeconds:0.#} s by {string.Join(", ", outcome.Late)}.");
+        if (outcome.NoneInScope)
+            return CommonOptions.Failure($"{what}: no live node in scope, so none applied it; it stands, and a node in scope applies it when it joins (`pd node ls` shows the live nodes).");
         return ExitCode.Ok;
     }
 
@@ -259,13 +270,13 @@ internal static class ClusterFilterCommands
                 return CommonOptions.Fail($"no cluster filter '{name}'.");
             if (!result.GetValue(wait))
             {
-                Console.WriteLine($"filter {name} deleted at revision {revision}");
+                TerminalText.Out($"filter {name} deleted at revision {revision}");
                 return ExitCode.Ok;
             }
             Func<string, bool> inScope = stored is { Error: null } ? ClusterFilter.Read(stored.Document, stored.Id, stored.Id).MayApplyTo : _ => true;
             var limit = result.GetValue(timeout) ?? DefaultWait;
             var outcome = await WaitAsync(catalog, inScope, new HashSet<string>(), revision, revision, limit, cancel);
-            Console.WriteLine($"filter {name} deleted at revision {revision}{AppliedOn(outcome)}");
+            TerminalText.Out($"filter {name} deleted at revision {revision}{AppliedOn(outcome)}");
             return Report(outcome, $"the delete of filter {name} (revision {revision})", limit);
         }));
         return command;
@@ -280,12 +291,12 @@ internal static class ClusterFilterCommands
                 var revision = f.Revision.ToString(CultureInfo.InvariantCulture);
                 if (f.Error is not null)
                 {
-                    table.AddRow(Markup.Escape(f.Id), "", "", "", "[red]" + Markup.Escape(f.Error) + "[/]", "", revision);
+                    table.AddRow(TerminalText.Cell(f.Id), "", "", "", "[red]" + TerminalText.Cell(f.Error) + "[/]", "", revision);
                     continue;
                 }
                 var filter = ClusterFilter.Read(f.Document, f.Id, f.Id);
-                table.AddRow(Markup.Escape(f.Id), filter.Filter.Priority.ToString(CultureInfo.InvariantCulture), filter.Filter.Action.ToString().ToLowerInvariant(),
-                    filter.Filter.Queue?.ToString(CultureInfo.InvariantCulture) ?? "", Markup.Escape(Conditions(filter.Filter)), Markup.Escape(Scope(filter.Scope)), revision);
+                table.AddRow(TerminalText.Cell(f.Id), filter.Filter.Priority.ToString(CultureInfo.InvariantCulture), filter.Filter.Action.ToString().ToLowerInvariant(),
+                    filter.Filter.Queue?.ToString(CultureInfo.InvariantCulture) ?? "", TerminalText.Cell(Conditions(filter.Filter)), TerminalText.Cell(Scope(filter.Scope)), revision);
             }
             return table;
         });
@@ -297,11 +308,11 @@ internal static class ClusterFilterCommands
             (catalog, result, cancel) => catalog.FilterAsync(result.GetValue(id)!, cancel), ClusterCommandJson.Default.StoredFilter, stored =>
             {
                 var grid = new Grid().AddColumn().AddColumn();
-                grid.AddRow("id", Markup.Escape(stored.Id));
+                grid.AddRow("id", TerminalText.Cell(stored.Id));
                 grid.AddRow("revision", stored.Revision.ToString(CultureInfo.InvariantCulture));
                 if (stored.Error is not null)
-                    grid.AddRow("error", "[red]" + Markup.Escape(stored.Error) + "[/]");
-                grid.AddRow("document", Markup.Escape(stored.Document));
+                    grid.AddRow("error", "[red]" + TerminalText.Cell(stored.Error) + "[/]");
+                grid.AddRow("document", TerminalText.Cell(stored.Document));
                 return grid;
             }, id, result => $"no cluster filter '{result.GetValue(id)}'.");
     }

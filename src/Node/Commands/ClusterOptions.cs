@@ -107,7 +107,7 @@ internal sealed class ClusterOptions
             if (result.GetValue(output) == "json")
                 Console.WriteLine(JsonSerializer.Serialize(value, json));
             else
-                AnsiConsole.Write(table(value));
+                TableOutput.Write(AnsiConsole.Console, table(value));
             return ExitCode.Ok;
         }));
         return command;

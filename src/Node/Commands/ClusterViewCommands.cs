@@ -18,8 +18,8 @@ internal static class ClusterViewCommands
             foreach (var r in rows)
             {
                 var adapters = string.Join(", ", r.Adapters.Select(a => $"{a.Key} {a.Value}"));
-                table.AddRow(Markup.Escape(r.Node) + (r.Coordinator ? " [blue](coordinator)[/]" : ""), Live(r.Live), Markup.Escape(r.Admin ?? ""),
-                    r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(adapters) + Problem(r.StoreError), Markup.Escape(string.Join(", ", r.Owns)));
+                table.AddRow(TerminalText.Cell(r.Node) + (r.Coordinator ? " [blue](coordinator)[/]" : ""), Live(r.Live), TerminalText.Cell(r.Admin ?? ""),
+                    r.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-", TerminalText.Cell(adapters) + Problem(r.StoreError), TerminalText.Cell(string.Join(", ", r.Owns)));
             }
             return table;
         });
@@ -30,18 +30,18 @@ internal static class ClusterViewCommands
         var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
             async (catalog, _, cancel) => Report(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
-                var table = new Table().Title($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
-                        + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}"))
+                var table = new Table().Title(TerminalText.Cell($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
+                        + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}")))
                     .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
                 foreach (var n in report.Nodes)
                 {
-                    var refused = string.Join("\n", n.Rejected.Select(r => $"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}")
-                            .Concat(n.Unmatched.Select(u => $"{u.Id}: applied, but no adapter here has label{(u.Labels.Count == 1 ? "" : "s")} {string.Join(" or ", u.Labels)}")))
-                        + (n.RejectedCount > n.Rejected.Count ? $"\n({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)" : "")
-                        + (n.UnmatchedCount > n.Unmatched.Count ? $"\n({n.UnmatchedCount} in force on no adapter in all; the newest {n.Unmatched.Count} listed)" : "");
-                    table.AddRow(Markup.Escape(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                        n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, Markup.Escape(refused) + Problem(n.StoreError),
-                        Markup.Escape(string.Join(", ", n.Owns)));
+                    var refused = string.Join("\n", n.Rejected.Select(r => TerminalText.Cell($"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
+                        .Concat(n.Unmatched.Select(u => TerminalText.Cell($"{u.Id}: applied, but no adapter here has label{(u.Labels.Count == 1 ? "" : "s")} {string.Join(" or ", u.Labels)}")))
+                        .Concat(n.RejectedCount > n.Rejected.Count ? [$"({n.RejectedCount} refused in all; the newest {n.Rejected.Count} listed)"] : [])
+                        .Concat(n.UnmatchedCount > n.Unmatched.Count ? [$"({n.UnmatchedCount} in force on no adapter in all; the newest {n.Unmatched.Count} listed)"] : []));
+                    table.AddRow(TerminalText.Cell(n.Node), Live(n.Live), n.AppliedRevision?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                        n.Lag switch { null => "-", 0 => "[green]0[/]", var lag => $"[yellow]{lag}[/]" }, refused + Problem(n.StoreError),
+                        TerminalText.Cell(string.Join(", ", n.Owns)));
                 }
                 return table;
             });
@@ -54,13 +54,13 @@ internal static class ClusterViewCommands
     private static ClusterView Warn(ClusterView view)
     {
         foreach (var warning in view.Warnings ?? [])
-            Console.Error.WriteLine($"pd: warning: {warning}");
+            CommonOptions.Warn(warning);
         return view;
     }
 
     private static string Live(bool live) => live ? "[green]up[/]" : "[red]gone[/]";
 
-    private static string Problem(string? error) => error is null ? "" : $" [red]{Markup.Escape(error)}[/]";
+    private static string Problem(string? error) => error is null ? "" : $" [red]{TerminalText.Cell(error)}[/]";
 
     /// <summary>Every node that is a member or left a status, by name.</summary>
     internal static IReadOnlyList<NodeRow> Nodes(ClusterView view)
@@ -112,8 +112,8 @@ internal static class ClusterViewCommands
             var table = new Table().AddColumns("item", "owner", "since", "eligible");
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Item), r.Owner is null ? "[red]none[/]" : Markup.Escape(r.Owner) + (r.OwnerLive ? "" : " [red](gone)[/]"),
-                    r.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "-", Markup.Escape(string.Join(", ", r.Eligible)));
+                table.AddRow(TerminalText.Cell(r.Item), r.Owner is null ? "[red]none[/]" : TerminalText.Cell(r.Owner) + (r.OwnerLive ? "" : " [red](gone)[/]"),
+                    r.Since?.ToString("u", CultureInfo.InvariantCulture) ?? "-", TerminalText.Cell(string.Join(", ", r.Eligible)));
             }
             return table;
         });

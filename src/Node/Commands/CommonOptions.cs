@@ -50,17 +50,20 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>Writes a warning the way every command does: the work was done, but something may not be as meant.</summary>
+    public static void Warn(string message) => TerminalText.Error($"pd: warning: {message}");
+
     /// <summary>Writes a bad-input error the way every command does and returns <see cref="ExitCode.BadInput"/>.</summary>
     public static int Fail(string message)
     {
-        Console.Error.WriteLine($"pd: {message}");
+        TerminalText.Error($"pd: {message}");
         return ExitCode.BadInput;
     }
 
     /// <summary>Writes a runtime failure the way every command does and returns <see cref="ExitCode.Failure"/>.</summary>
     public static int Failure(string message)
     {
-        Console.Error.WriteLine($"pd: {message}");
+        TerminalText.Error($"pd: {message}");
         return ExitCode.Failure;
     }
 }

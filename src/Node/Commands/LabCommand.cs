@@ -14,12 +14,20 @@ internal static class LabCommand
     public static Command Create()
     {
         var hosts = new Option<string>("--hosts") { Description = "Hosts to build, 1 to 8 (default 3)." };
-        var up = new Command("up", "Build the lab: a namespace per host with a pd node on afxdp, a generator, 3 etcd members with TLS and auth.") { hosts };
-        up.SetAction((result, cancel) => RunAsync(result.GetValue(hosts) is { } n ? ["up", "--hosts", n] : ["up"], cancel));
+        var team = new Option<bool>("--team") { Description = "The last host has two NICs in a team instead of one." };
+        // Options lab.sh has and this command does not list go to the script as given: it is the one that knows them.
+        var up = new Command("up", "Build the lab: a namespace per host with a pd node on afxdp, a generator, 3 etcd members with TLS and auth.")
+        {
+            hosts, team,
+        };
+        up.TreatUnmatchedTokensAsErrors = false;
+        up.SetAction((result, cancel) => RunAsync(
+            ["up", .. result.GetValue(hosts) is { } n ? ["--hosts", n] : Array.Empty<string>(), .. result.GetValue(team) ? ["--team"] : Array.Empty<string>(), .. result.UnmatchedTokens], cancel));
 
         var keepLogs = new Option<bool>("--keep-logs") { Description = "Keep the nodes' and etcd members' logs in the state directory." };
         var down = new Command("down", "Stop everything the lab started and remove all it made.") { keepLogs };
-        down.SetAction((result, cancel) => RunAsync(result.GetValue(keepLogs) ? ["down", "--keep-logs"] : ["down"], cancel));
+        down.TreatUnmatchedTokensAsErrors = false;
+        down.SetAction((result, cancel) => RunAsync(["down", .. result.GetValue(keepLogs) ? ["--keep-logs"] : Array.Empty<string>(), .. result.UnmatchedTokens], cancel));
 
         var status = new Command("status", "The lab's processes, its nodes (pd node ls) and the etcd members' health.");
         status.SetAction((_, cancel) => RunAsync(["status"], cancel));

@@ -64,19 +64,19 @@ internal sealed record NodeReport(
             .AddColumns("adapter", "queue", "state", "rx pps", "tx pps", "drops/s", "to OS/s", "busy %", "filter hits (total)");
         foreach (var q in Queues)
         {
-            table.AddRow(Markup.Escape(q.Adapter), q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
-                Markup.Escape(FilterHitSummary.Format(q.FilterHits)));
+            table.AddRow(TerminalText.Cell(q.Adapter), q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
+                TerminalText.Cell(FilterHitSummary.Format(q.FilterHits)));
         }
-        var caption = string.Join('\n', Generator().Concat((Teams ?? []).Select(Describe)));
+        var caption = string.Join('\n', Generator().Concat((Teams ?? []).Select(Describe)).Select(TerminalText.Cell));
         if (caption.Length > 0)
-            table.Caption(Markup.Escape(caption));
-        console.Write(table);
+            table.Caption(caption);
+        TableOutput.Write(console, table);
         if (Ports is not { Count: > 0 } ports)
             return;
         var switched = new Table().Title("VM switch ports").AddColumns("switch", "VM", "port", "VFP", "to VM pps", "from VM pps", "blocked to VM/s", "blocked from VM/s");
         foreach (var p in ports)
-            switched.AddRow(Markup.Escape(p.Switch), Markup.Escape(p.Vm ?? ""), Markup.Escape(p.Port), p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
+            switched.AddRow(TerminalText.Cell(p.Switch), TerminalText.Cell(p.Vm ?? ""), TerminalText.Cell(p.Port), p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
                 p.InPps.ToString("N0"), p.OutPps.ToString("N0"), p.InBlockedPerSecond.ToString("N0"), p.OutBlockedPerSecond.ToString("N0"));
-        console.Write(switched);
+        TableOutput.Write(console, switched);
     }
 }

@@ -79,9 +79,9 @@ internal static class NodeRunCommand
         if (home)
             Say(json, $"stopped ({reason}): every buffer is back in its pool", "green");
         else
-            Console.Error.WriteLine($"pd: stopped ({reason}): {missing}");
+            TerminalText.Error($"pd: stopped ({reason}): {missing}");
         foreach (var failure in host.GivenUp)
-            Console.Error.WriteLine($"pd: {failure}");
+            TerminalText.Error($"pd: {failure}");
         return home && host.GivenUp.Count == 0 ? 0 : 1;
     }
 
@@ -89,8 +89,8 @@ internal static class NodeRunCommand
     private static void Say(bool json, string text, string style)
     {
         if (json)
-            Console.Error.WriteLine(text);
+            TerminalText.Error(text);
         else
-            AnsiConsole.MarkupLine($"[{style}]{Markup.Escape(text)}[/]");
+            AnsiConsole.MarkupLine($"[{style}]{TerminalText.Cell(text)}[/]");
     }
 }

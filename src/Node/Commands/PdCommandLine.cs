@@ -20,8 +20,8 @@ internal static class PdCommandLine
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)
-                Console.Error.WriteLine($"pd: {error.Message}");
-            Console.Error.WriteLine($"pd: see '{CommandPath(parsed.CommandResult)} --help'.");
+                TerminalText.Error($"pd: {error.Message}");
+            TerminalText.Error($"pd: see '{CommandPath(parsed.CommandResult)} --help'.");
             return ExitCode.BadInput;
         }
         try
@@ -38,7 +38,9 @@ internal static class PdCommandLine
         }
         catch (Exception e)
         {
-            return CommonOptions.Failure($"internal error (a bug in pd, please report it): {e}");
+            CommonOptions.Failure($"internal error (a bug in pd, please report it): {e.GetType()}: {e.Message}");
+            Console.Error.WriteLine(e.StackTrace);
+            return ExitCode.Failure;
         }
     }
 

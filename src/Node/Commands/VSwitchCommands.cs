@@ -167,7 +167,7 @@ internal static class VSwitchCommands
                 // Port names are GUIDs an operator copies into other commands: a file or pipe gets whole rows.
                 if (Console.IsOutputRedirected)
                     AnsiConsole.Profile.Width = 240;
-                AnsiConsole.Write(table(rows));
+                TableOutput.Write(AnsiConsole.Console, table(rows));
             }
             return ExitCode.Ok;
         }));
@@ -187,7 +187,7 @@ internal static class VSwitchCommands
         command.SetAction((result, cancel) => store.RunOnSwitchesAsync(result, async catalog =>
         {
             var revision = await change(catalog, result, cancel);
-            Console.WriteLine($"{done(result)} at revision {revision}");
+            TerminalText.Out($"{done(result)} at revision {revision}");
             return ExitCode.Ok;
         }));
         return command;
@@ -199,8 +199,8 @@ internal static class VSwitchCommands
         foreach (var column in new[] { "port name", "friendly name", "switch", "port id", "type", "initialized", "MAC learning", "NIC name", "MTU", "MAC", "VM", "blocked", "disabled", "rules" })
             table.AddColumn(column);
         foreach (var p in ports)
-            table.AddRow(Markup.Escape(p.PortName), Markup.Escape(p.FriendlyName), Markup.Escape(p.Switch), $"{p.PortId}", p.Type, Yes(p.Initialized), Yes(p.MacLearning),
-                Markup.Escape(p.NicName), $"{p.Mtu}", p.Mac, Markup.Escape(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+            table.AddRow(TerminalText.Cell(p.PortName), TerminalText.Cell(p.FriendlyName), TerminalText.Cell(p.Switch), $"{p.PortId}", TerminalText.Cell(p.Type), Yes(p.Initialized), Yes(p.MacLearning),
+                TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac), TerminalText.Cell(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
         return table;
     }
 
@@ -210,8 +210,8 @@ internal static class VSwitchCommands
         foreach (var column in new[] { "port name", "VM", "id", "layer", "group", "direction", "priority", "action", "match", "problem" })
             table.AddColumn(column);
         foreach (var r in rules)
-            table.AddRow(Markup.Escape(r.PortName), Markup.Escape(r.VmName ?? ""), Markup.Escape(r.Id), Markup.Escape(r.Layer ?? ""), Markup.Escape(r.Group ?? ""), r.Direction ?? "",
-                $"{r.Priority}", r.Action ?? "", Markup.Escape(r.Match ?? ""), Markup.Escape(r.Problem ?? ""));
+            table.AddRow(TerminalText.Cell(r.PortName), TerminalText.Cell(r.VmName ?? ""), TerminalText.Cell(r.Id), TerminalText.Cell(r.Layer ?? ""), TerminalText.Cell(r.Group ?? ""), TerminalText.Cell(r.Direction ?? ""),
+                $"{r.Priority}", TerminalText.Cell(r.Action ?? ""), TerminalText.Cell(r.Match ?? ""), TerminalText.Cell(r.Problem ?? ""));
         return table;
     }
 

@@ -112,7 +112,12 @@ public sealed class FilterSpec
             {
                 throw fail($"match.{key}", e.Problem);
             }
+            if (matches[^1].Header is PacketHeaders.Ipv4 or PacketHeaders.Ipv6 or PacketHeaders.InnerIpv4 or PacketHeaders.InnerIpv6
+                && FamilyConflicts.MappedAddress(text) is { } mapped)
+                throw fail($"match.{key}", mapped);
         }
+        if (FamilyConflicts.Icmp(matches, fields) is var (conflict, problem))
+            throw fail($"match.{fields[conflict]}", problem);
         return matches;
     }
 

@@ -145,6 +145,14 @@ public static class JsonInput
         if (type == typeof(string))
         {
             ExpectKind(element, JsonValueKind.String, typeInfo, path, file);
+            try
+            {
+                element.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                throw new InputException(file, path, "is not valid Unicode text: it holds half of a surrogate pair (an escape such as \\ud800 with no partner).");
+            }
         }
         else if (type == typeof(bool))
         {

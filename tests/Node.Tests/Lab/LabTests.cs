@@ -92,6 +92,11 @@ public sealed partial class LabTests(ITestOutputHelper output)
         var state = Path.Combine(Path.GetTempPath(), $"pd-lab-none-{Environment.ProcessId}");
         var (code, stdout, stderr) = Pd(state, "lab", "up", "--hosts", "9");
         Assert.Equal((2, "lab.sh: --hosts: '9' is not a number of hosts from 1 to 8"), (code, stderr.Trim()));
+        // --team, and an option only lab.sh knows, reach the script as given.
+        (code, _, stderr) = Pd(state, "lab", "up", "--team", "--hosts", "0");
+        Assert.Equal((2, "lab.sh: --hosts: '0' is not a number of hosts from 1 to 8"), (code, stderr.Trim()));
+        (code, _, stderr) = Pd(state, "lab", "up", "--team", "--spare-nics");
+        Assert.Equal((2, "lab.sh: up: unknown option --spare-nics"), (code, stderr.Trim()));
         (code, stdout, _) = Pd(state, "lab", "status");
         Assert.Equal((0, "no lab is up"), (code, stdout.Trim()));
     }
