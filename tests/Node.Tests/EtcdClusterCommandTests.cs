@@ -272,8 +272,8 @@ public sealed class EtcdClusterCommandTests
         var list = FilterListFile.Write(Path.Combine(config.Directory, "list.json"), FilterListFile.Many("f", 200));
         var (bulk, _, why) = await Run("filter", "add", list, "--etcd", refused);
         Assert.Equal(1, bulk);
-        Assert.Equal("pd: the bulk write stopped: of the list's 200 filters (by index from 0), 0 are written (none), 200 may or may not be ([0..199]: " +
-            "their transaction failed after it may have reached etcd; `pd filter ls` shows which), 0 were not sent (none); each transaction of 128 is written whole or not at all: " +
+        Assert.Equal("pd: the bulk write stopped: of the list's 200 filters (by index from 0), 0 are written (none), 0 may or may not be (none), " +
+            "200 were not sent ([0..199]); each transaction (of up to 128) is written whole or not at all: " +
             $"No etcd member answered /v3/kv/txn ({refused}/: Connection refused (127.0.0.1:{new Uri(refused).Port})).", why.Trim());
 
         // A member that takes the connection and never answers costs its request timeout, then the next is named too.

@@ -41,8 +41,9 @@ internal sealed class StoreCatalog(IClusterStore store, string cluster) : IClust
         catch (BulkPutException e) when (e.InnerException is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             throw new ClusterUnavailableException($"the bulk write stopped: of the list's {e.Keys} filters (by index from 0), {e.WrittenKeys} are written " +
-                $"({BulkPutException.Describe(e.Written)}), {BulkPutException.Count(e.InDoubt)} may or may not be ({BulkPutException.Describe(e.InDoubt)}: " +
-                $"their transaction failed after it may have reached etcd; `pd filter ls` shows which), {BulkPutException.Count(e.Unsent)} were not sent " +
+                $"({BulkPutException.Describe(e.Written)}), {BulkPutException.Count(e.InDoubt)} may or may not be ({BulkPutException.Describe(e.InDoubt)}" +
+                (e.InDoubt.Count > 0 ? ": their transaction failed after it may have reached etcd; `pd filter ls` shows which" : "") +
+                $"), {BulkPutException.Count(e.Unsent)} were not sent " +
                 $"({BulkPutException.Describe(e.Unsent)}); each transaction (of up to {e.TxnOps}) is written whole or not at all: " + e.InnerException!.Message.ReplaceLineEndings(" "));
         }
     }
