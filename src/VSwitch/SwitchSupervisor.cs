@@ -88,6 +88,7 @@ public sealed class SwitchSupervisor : ActorBase
         var message = $"switch {_settings.Name}: its adapter {_members[_carrier].Info.Name} was surprise-removed; {vms}.";
         _removal = message;
         Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.DeviceRemoved, message)));
+        Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, message));
         Self.Tell(new ReopenExternal());
     }
 
@@ -116,6 +117,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _fabric.Reopen(rx, tx, _provider!.OsPath, ManagementMac());
                 _removal = null;
                 _reopens++;
+                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _members[member].Info.Name, null));
                 return;
             }
             catch (Exception e) when (e is PdException or PdNotSupportedException or IOException or InvalidOperationException)
@@ -124,6 +126,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _present[member] = false;
                 _removal = $"switch {_settings.Name}: its external port did not reopen on {_members[member].Info.Name}: {e.Message}";
                 Context.System.EventStream.Publish(new ActorError(Self, _removal, e));
+                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, _removal));
             }
         }
     }

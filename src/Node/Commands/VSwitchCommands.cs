@@ -199,8 +199,10 @@ internal static class VSwitchCommands
         foreach (var column in new[] { "port name", "friendly name", "switch", "port id", "type", "initialized", "MAC learning", "NIC name", "MTU", "MAC", "VM", "blocked", "disabled", "rules" })
             table.AddColumn(column);
         foreach (var p in ports)
-            table.AddRow(Markup.Escape(p.PortName), Markup.Escape(p.FriendlyName), Markup.Escape(p.Switch), $"{p.PortId}", p.Type, Yes(p.Initialized), Yes(p.MacLearning),
-                Markup.Escape(p.NicName), $"{p.Mtu}", p.Mac, Markup.Escape(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+            table.AddRow(Markup.Escape(p.PortName), Markup.Escape(p.FriendlyName), Markup.Escape(p.Switch), $"{p.PortId}", p.Type, p.Down is null ? Yes(p.Initialized) : "no (down)",
+                Yes(p.MacLearning), Markup.Escape(p.NicName), $"{p.Mtu}", p.Mac, Markup.Escape(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+        if (ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} down: {p.Down}").ToList() is { Count: > 0 } down)
+            table.Caption(Markup.Escape(string.Join("\n", down)));
         return table;
     }
 
