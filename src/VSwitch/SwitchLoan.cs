@@ -59,7 +59,7 @@ public sealed class SwitchLoan(IActorRef node, IReadOnlyList<string> adapters, S
                     _switch.Tell(waiting, sender);
                 _waiting.Clear();
                 if (adapters.Count > 1)
-                    Tell(adapters[0], null);
+                    Report(adapters[0], null);
                 break;
             case StatusFailure failure when _switch is null:
                 Context.System.EventStream.Publish(new ActorError(Self, $"switch {settings.Name}: the node did not lend {string.Join(", ", adapters)}: {failure.Cause.Message}", failure.Cause));
@@ -70,7 +70,7 @@ public sealed class SwitchLoan(IActorRef node, IReadOnlyList<string> adapters, S
                 Context.Stop(Self);
                 break;
             case ExternalPortChanged changed:
-                Tell(changed.Adapter, changed.Failure);
+                Report(changed.Adapter, changed.Failure);
                 Context.Parent.Tell(changed, Self);
                 break;
             case var _ when _switch is not null:
@@ -83,7 +83,7 @@ public sealed class SwitchLoan(IActorRef node, IReadOnlyList<string> adapters, S
     }
 
     /// <summary>Tells the node what each lent adapter is now: the one carrying the external port, a standby, or down with the port.</summary>
-    private void Tell(string? carrier, string? failure)
+    private void Report(string? carrier, string? failure)
     {
         foreach (var adapter in adapters)
             node.Tell(new LentAdapterChanged(adapter, adapter == carrier ? $"the external port of VM switch {settings.Name}"

@@ -25,6 +25,7 @@ public sealed class SwitchSupervisor : ActorBase
     private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _crashed = new(StringComparer.Ordinal);
     private IReadOnlyList<PdAdapter> _members = [];
+    private IReadOnlyList<string> _names = [];
     private bool[] _present = [];
     private IDisposable[] _events = [];
     private IPdProvider? _provider;
@@ -52,6 +53,7 @@ public sealed class SwitchSupervisor : ActorBase
     protected override void PreStart()
     {
         _members = [_settings.External, .. _settings.Standby];
+        _names = _settings.MemberNames;
         _present = [.. _members.Select(_ => true)];
         _cache = _settings.Pool.CreateCache(256);
         var (rx, tx) = Open(0);
@@ -85,7 +87,7 @@ public sealed class SwitchSupervisor : ActorBase
         if (_removal is not null)
             return;
         var vms = _running.Count == 0 ? "no VM was running" : $"the traffic of VM(s) {string.Join(", ", _running.Keys.Order(StringComparer.Ordinal))} stopped";
-        var message = $"switch {_settings.Name}: its adapter {_members[_carrier].Info.Name} was surprise-removed; {vms}.";
+        var message = $"switch {_settings.Name}: its adapter {_names[_carrier]} was surprise-removed; {vms}.";
         _removal = message;
         Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.DeviceRemoved, message)));
         Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, message));
@@ -117,14 +119,14 @@ public sealed class SwitchSupervisor : ActorBase
                 _fabric.Reopen(rx, tx, _provider!.OsPath, ManagementMac());
                 _removal = null;
                 _reopens++;
-                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _members[member].Info.Name, null));
+                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
                 return;
             }
             catch (Exception e) when (e is PdException or PdNotSupportedException or IOException or InvalidOperationException)
             {
                 CloseProvider();
                 _present[member] = false;
-                _removal = $"switch {_settings.Name}: its external port did not reopen on {_members[member].Info.Name}: {e.Message}";
+                _removal = $"switch {_settings.Name}: its external port did not reopen on {_names[member]}: {e.Message}";
                 Context.System.EventStream.Publish(new ActorError(Self, _removal, e));
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, _removal));
             }
@@ -291,7 +293,7 @@ public sealed class SwitchSupervisor : ActorBase
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
             ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure)
         {
-            ExternalAdapter = _removal is null && fabric.Failure is null ? _members[_carrier].Info.Name : null,
+            ExternalAdapter = _removal is null && fabric.Failure is null ? _names[_carrier] : null,
             ExternalReopens = _reopens,
         };
     }

@@ -239,7 +239,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 return;
             switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts };
             var props = settings.NodeSupervisor is { } node
-                ? SwitchLoan.Props(node, [switchSettings.External.Info.Name, .. switchSettings.Standby.Select(a => a.Info.Name)], switchSettings)
+                ? SwitchLoan.Props(node, switchSettings.MemberNames, switchSettings)
                 : SwitchSupervisor.Props(switchSettings);
             _externalPorts.Remove(name);
             // A switch made again while its last incarnation still stops gets a name of its own.

@@ -11,13 +11,10 @@ namespace PdCluster.Tests.VSwitch;
 /// </summary>
 public sealed class ExternalPortFailoverTests
 {
-    private const ulong Vm1Mac = 0x00_15_5d_00_00_01;
-    private const ulong Vm2Mac = 0x00_15_5d_00_00_02;
-
     [Fact]
     public async Task An_adapter_that_arrives_again_reopens_the_external_port_and_the_vm_ports_keep_their_vfp_state()
     {
-        await using var lab = new SwitchLab([Vm1Mac, Vm2Mac], vmRate: 5_000);
+        await using var lab = new SwitchLab([SwitchLab.Vm1Mac, SwitchLab.Vm2Mac], vmRate: 5_000);
         var (vm1, vm2) = await StartWithVfp(lab);
         await SwitchLab.Until(() => Task.FromResult(lab.Vm("vm1").Received > 50 && lab.Vm("vm2").Received > 50 && lab.TesterReceived > 50), "traffic both ways");
         Assert.Equal("eth", (await lab.Status()).ExternalAdapter);
@@ -44,7 +41,7 @@ public sealed class ExternalPortFailoverTests
     [Fact]
     public async Task A_team_survivor_takes_the_external_port_and_the_vm_ports_keep_their_vfp_state()
     {
-        await using var lab = new SwitchLab([Vm1Mac, Vm2Mac], vmRate: 5_000, team: true);
+        await using var lab = new SwitchLab([SwitchLab.Vm1Mac, SwitchLab.Vm2Mac], vmRate: 5_000, team: true);
         var (vm1, vm2) = await StartWithVfp(lab);
         await SwitchLab.Until(() => Task.FromResult(lab.Vm("vm1").Received > 50 && lab.TesterReceived > 50), "traffic through eth");
         Assert.Equal(0, lab.StandbyTesterReceived);
@@ -70,8 +67,8 @@ public sealed class ExternalPortFailoverTests
     [Fact]
     public async Task With_every_member_gone_the_port_stays_down_until_one_arrives()
     {
-        await using var lab = new SwitchLab([Vm1Mac], vmRate: 5_000, team: true);
-        await lab.Ask<VmStarted>(new StartVm(SwitchLab.Spec("vm1", Vm1Mac, 1)));
+        await using var lab = new SwitchLab([SwitchLab.Vm1Mac], vmRate: 5_000, team: true);
+        await lab.Ask<VmStarted>(new StartVm(SwitchLab.Spec("vm1", SwitchLab.Vm1Mac, 1)));
         lab.Standby!.Inject(DeviceEvent.SurpriseRemoval);
         lab.External.Inject(DeviceEvent.SurpriseRemoval);
         await SwitchLab.Until(async () => (await lab.Status()).AdapterFailure is not null, "the removal reported");
@@ -90,7 +87,7 @@ public sealed class ExternalPortFailoverTests
     private static async Task<(string Vm1, string Vm2)> StartWithVfp(SwitchLab lab)
     {
         lab.Switch.Tell(new SetVfpExtension(true));
-        var (spec1, spec2) = (SwitchLab.Spec("vm1", Vm1Mac, 1), SwitchLab.Spec("vm2", Vm2Mac, 2));
+        var (spec1, spec2) = (SwitchLab.Spec("vm1", SwitchLab.Vm1Mac, 1), SwitchLab.Spec("vm2", SwitchLab.Vm2Mac, 2));
         lab.Settings.VfpPorts.For(spec1.Port.PortName).Apply(VfpPolicy.FromRules(
         [
             VfpRulesThroughTheStoreTests.Rule("in-5000", "acl", "in", "inbound", """{"protocol":"udp","destinationPort":"5000"}""", "allow"),

@@ -17,6 +17,8 @@ namespace PdCluster.Tests.VSwitch;
 /// </summary>
 internal sealed class SwitchLab : IVmHost, IAsyncDisposable
 {
+    public const ulong Vm1Mac = 0x00_15_5d_00_00_01;
+    public const ulong Vm2Mac = 0x00_15_5d_00_00_02;
     public const ulong AdapterMac = 0x02_00_00_00_00_10;
     public const ulong TesterMac = 0x02_00_00_00_00_01;
     public const ulong StandbyMac = 0x02_00_00_00_00_11;

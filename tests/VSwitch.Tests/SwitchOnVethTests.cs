@@ -28,11 +28,9 @@ public sealed class SwitchOnVethTests
         pair.ForgetNeighbours();
         using var pool = new BufferPool(4096, checkedMode: true);
         var system = ActorSystem.Create("vswitch-veth");
-        using var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
-            AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
-        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
         var vfp = new VfpPorts();
-        var sw = system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", external, pool, host) { QueueSize = 512, VfpPorts = vfp }), "vswitch-sw");
+        var (external, sw) = StartSwitch(system, pair, pool, vfp);
+        using var _ = external;
         var vm = $"t{Environment.ProcessId % 100000}";
         var spec = SwitchLab.Spec(vm, VmMac, 1);
         try
@@ -83,11 +81,9 @@ public sealed class SwitchOnVethTests
         pair.ForgetNeighbours();
         using var pool = new BufferPool(4096, checkedMode: true);
         var system = ActorSystem.Create("vswitch-veth-removal");
-        using var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
-            AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
-        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
         var vfp = new VfpPorts();
-        var sw = system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", external, pool, host, VfpEnabled: true) { QueueSize = 512, VfpPorts = vfp }), "vswitch-sw");
+        var (external, sw) = StartSwitch(system, pair, pool, vfp, vfpEnabled: true);
+        using var _ = external;
         var vm = $"r{Environment.ProcessId % 100000}";
         var spec = SwitchLab.Spec(vm, VmMac, 1);
         try
@@ -127,6 +123,16 @@ public sealed class SwitchOnVethTests
         }
         Assert.DoesNotContain($"pdvm-{vm}", VethPair.Run("ip", "netns list").Output);
         Assert.Equal(pool.Capacity, pool.FreeCount);
+    }
+
+    /// <summary>A switch whose external port is the pair's device end (afpacket) and whose VMs are namespaces beside it, at 198.18.1.(10 + port id).</summary>
+    private static (PdAdapter External, IActorRef Switch) StartSwitch(ActorSystem system, VethPair pair, BufferPool pool, VfpPorts vfp, bool vfpEnabled = false)
+    {
+        var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
+            AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
+        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
+        var settings = new SwitchSettings("sw", external, pool, host, VfpEnabled: vfpEnabled) { QueueSize = 512, VfpPorts = vfp };
+        return (external, system.ActorOf(SwitchSupervisor.Props(settings), "vswitch-sw"));
     }
 
     private static async Task<SwitchStatus> Status(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));

@@ -15,7 +15,7 @@ internal static class VSwitchCommands
     private static Command Switch()
     {
         var name = new Argument<string>("name") { Description = "The switch's name." };
-        var adapter = new Option<string>("--adapter") { Description = "The PD adapter whose queues are the switch's external port.", Required = true };
+        var adapter = new Option<string>("--adapter") { Description = "The PD adapter whose queues are the switch's external port, or a team of the node (its members take the port over from one another).", Required = true };
         var management = new Option<bool>("--allow-management-os") { Description = "Give the host's own stack a port on the switch (the adapter's MAC)." };
         var create = Writing("create", "Create a PacketDirect switch on an adapter (New-VMSwitch -EnablePacketDirect).", [name], [adapter, management],
             (catalog, result, cancel) => catalog.CreateSwitchAsync(result.GetValue(name)!, result.GetValue(adapter)!, result.GetValue(management), cancel),

@@ -300,6 +300,7 @@ internal sealed class NodeHost : INodeAdmin
         {
             QueueSize = config.QueueSize,
             Standby = [.. members.Skip(1).Select(m => _adapters[m.Index].Adapter)],
+            AdapterNames = [.. members.Select(m => m.Config.Name)],
         };
     }
 
