@@ -14,21 +14,20 @@ namespace PdCluster.VSwitch;
 /// </summary>
 public sealed class SwitchFabric : IDutyCycle
 {
-    private readonly IPdQueue _rx;
-    private readonly IPdQueue _tx;
     private readonly BufferCache _cache;
-    private readonly IPdOsPath _osPath;
-    private readonly ulong _managementMac;
-    private readonly ReceiveRefill _refill;
+    private readonly int _burstSize;
     private readonly int[] _drain;
     private readonly int[] _transmit;
     private readonly int[] _toOs;
     private readonly int[] _completions;
     private readonly Lock _publish = new();
     private PortTable _table = PortTable.Empty;
+    private ExternalPort _external;
+    private volatile ExternalPort? _reopened;
     private long _seenGeneration;
     private volatile bool _closed;
     private volatile string? _failure;
+    private volatile bool _released;
     private int _transmitCount;
     private int _toOsCount;
     private long _fromWire;
@@ -43,12 +42,9 @@ public sealed class SwitchFabric : IDutyCycle
     /// </summary>
     public SwitchFabric(IPdQueue rx, IPdQueue tx, BufferCache cache, IPdOsPath osPath, ulong managementMac = 0, int burstSize = 64)
     {
-        _rx = rx;
-        _tx = tx;
         _cache = cache;
-        _osPath = osPath;
-        _managementMac = managementMac;
-        _refill = new ReceiveRefill(rx, cache, burstSize);
+        _burstSize = burstSize;
+        _external = new ExternalPort(rx, tx, osPath, managementMac, new ReceiveRefill(rx, cache, burstSize));
         _drain = new int[burstSize];
         _transmit = new int[burstSize];
         _toOs = new int[burstSize];
@@ -78,6 +74,23 @@ public sealed class SwitchFabric : IDutyCycle
 
     /// <summary>Why the external port stopped (its adapter failed or was surprise-removed), or null while it forwards.</summary>
     public string? Failure => _failure;
+
+    /// <summary>
+    /// Whether the external port failed and its queues have handed back every buffer: the switch's thread touches them
+    /// no more, so their provider may be closed and <see cref="Reopen"/> called.
+    /// </summary>
+    public bool ExternalReleased => _released;
+
+    /// <summary>
+    /// Puts the external port on fresh queues (the adapter arrived again, or a team survivor took over) once the failed
+    /// ones are <see cref="ExternalReleased"/>: the switch's thread takes them up at its next cycle, and forwarding resumes.
+    /// </summary>
+    public void Reopen(IPdQueue rx, IPdQueue tx, IPdOsPath osPath, ulong managementMac = 0)
+    {
+        if (!_released)
+            throw new InvalidOperationException("The external port still holds its queues; only a failed and released one is reopened.");
+        _reopened = new ExternalPort(rx, tx, osPath, managementMac, new ReceiveRefill(rx, _cache, _burstSize));
+    }
 
     /// <summary>Starts forwarding to <paramref name="port"/> (from the next cycle on).</summary>
     public void Attach(SwitchPort port)
@@ -116,12 +129,12 @@ public sealed class SwitchFabric : IDutyCycle
     public int DoWork()
     {
         var table = Volatile.Read(ref _table);
-        if (_failure is not null)
+        if (_failure is not null && !TakeReopened())
             return DropFromVms(table);
-        var rx = _refill.PostAndDrain(_drain);
+        var rx = _external.Refill.PostAndDrain(_drain);
         if (rx.Failed)
         {
-            // The adapter is gone: what it handed back goes home, and the VMs' traffic stops here until the switch is rebuilt.
+            // The adapter is gone: what it handed back goes home, and the VMs' traffic stops here until the port reopens.
             _cache.Return(_drain.AsSpan(0, rx.Drained));
             _failure = "the external port's receive queue failed (its adapter was surprise-removed or hit a fatal error); the VMs' traffic is stopped.";
             Volatile.Write(ref _seenGeneration, table.Generation);
@@ -140,16 +153,31 @@ public sealed class SwitchFabric : IDutyCycle
         }
         FlushTransmit();
         FlushToOs();
-        var done = _tx.PostAndDrain([], _completions);
+        var done = _external.Tx.PostAndDrain([], _completions);
         _cache.Return(_completions.AsSpan(0, done.Drained));
         Volatile.Write(ref _seenGeneration, table.Generation);
         return work + done.Drained;
     }
 
-    /// <summary>With the external port failed, frees what the VMs send (counted as dropped) so their rings never back up.</summary>
+    /// <summary>Takes up the queues <see cref="Reopen"/> handed over, if any: the external port forwards again.</summary>
+    private bool TakeReopened()
+    {
+        if (_reopened is not { } reopened)
+            return false;
+        _external = reopened;
+        _reopened = null;
+        _released = false;
+        _failure = null;
+        return true;
+    }
+
+    /// <summary>
+    /// With the external port failed, drains what its queues hand back and frees what the VMs send (counted as dropped)
+    /// so their rings never back up.
+    /// </summary>
     private int DropFromVms(PortTable table)
     {
-        var work = 0;
+        var work = _released ? 0 : ReleaseFailed();
         foreach (var port in table.Ports)
         {
             var n = port.FromVm.TryDequeue(_drain);
@@ -161,6 +189,31 @@ public sealed class SwitchFabric : IDutyCycle
         return work;
     }
 
+    /// <summary>
+    /// Takes back what the failed queues hand back; once they hold nothing (or no longer answer: closing their provider
+    /// reclaims the rest) the port is <see cref="ExternalReleased"/>.
+    /// </summary>
+    private int ReleaseFailed()
+    {
+        var drained = 0;
+        try
+        {
+            foreach (var queue in (ReadOnlySpan<IPdQueue>)[_external.Rx, _external.Tx])
+            {
+                var r = queue.PostAndDrain([], _completions);
+                _cache.Return(_completions.AsSpan(0, r.Drained));
+                drained += r.Drained;
+            }
+            if (_external.Rx.Outstanding + _external.Tx.Outstanding == 0)
+                _released = true;
+        }
+        catch (PdException)
+        {
+            _released = true;
+        }
+        return drained;
+    }
+
     /// <summary>Marks the switch stopped, so a <see cref="Detach"/> waits for no cycle any more.</summary>
     public void Close() => _closed = true;
 
@@ -168,31 +221,36 @@ public sealed class SwitchFabric : IDutyCycle
     public void Quiesce(TimeSpan timeout)
     {
         Close();
-        if (_failure is null)
-        {
-            FlushTransmit();
-            FlushToOs();
-        }
-        else
+        if (_failure is not null && !TakeReopened())
         {
             _cache.Return(_transmit.AsSpan(0, _transmitCount));
             _cache.Return(_toOs.AsSpan(0, _toOsCount));
             _transmitCount = _toOsCount = 0;
+            var failedDeadline = DateTime.UtcNow + timeout;
+            while (!_released && DateTime.UtcNow < failedDeadline)
+            {
+                if (ReleaseFailed() == 0)
+                    Thread.Yield();
+            }
+            return;
         }
-        QueueFlush.Flush(_rx);
-        QueueFlush.Flush(_tx);
+        FlushTransmit();
+        FlushToOs();
+        var (rx, tx) = (_external.Rx, _external.Tx);
+        QueueFlush.Flush(rx);
+        QueueFlush.Flush(tx);
         var deadline = DateTime.UtcNow + timeout;
-        while (_rx.Outstanding + _tx.Outstanding > 0)
+        while (rx.Outstanding + tx.Outstanding > 0)
         {
             var drained = 0;
-            foreach (var queue in (ReadOnlySpan<IPdQueue>)[_rx, _tx])
+            foreach (var queue in (ReadOnlySpan<IPdQueue>)[rx, tx])
             {
                 var r = queue.PostAndDrain([], _completions);
                 _cache.Return(_completions.AsSpan(0, r.Drained));
                 drained += r.Drained;
             }
             if (drained == 0 && DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The external port still holds {_rx.Outstanding} RX and {_tx.Outstanding} TX buffers after flush.");
+                throw new TimeoutException($"The external port still holds {rx.Outstanding} RX and {tx.Outstanding} TX buffers after flush.");
             if (drained == 0)
                 Thread.Yield();
         }
@@ -220,7 +278,7 @@ public sealed class SwitchFabric : IDutyCycle
         if (MacAddresses.IsGroup(destination))
         {
             Flood(handle, source, table);
-            if (_managementMac != 0 && Copy(handle) is var copy and >= 0)
+            if (_external.ManagementMac != 0 && Copy(handle) is var copy and >= 0)
                 ToOs(copy);
             Transmit(handle);
         }
@@ -231,7 +289,7 @@ public sealed class SwitchFabric : IDutyCycle
             else
                 ToPort(handle, port);
         }
-        else if (destination == _managementMac)
+        else if (destination == _external.ManagementMac)
             ToOs(handle);
         else
             Transmit(handle);
@@ -307,7 +365,7 @@ public sealed class SwitchFabric : IDutyCycle
     {
         if (_transmitCount == 0)
             return;
-        var tx = _tx.PostAndDrain(_transmit.AsSpan(0, _transmitCount), _completions);
+        var tx = _external.Tx.PostAndDrain(_transmit.AsSpan(0, _transmitCount), _completions);
         _cache.Return(_completions.AsSpan(0, tx.Drained));
         if (tx.Posted < _transmitCount)
         {
@@ -323,11 +381,14 @@ public sealed class SwitchFabric : IDutyCycle
         if (_toOsCount == 0)
             return;
         var handles = _toOs.AsSpan(0, _toOsCount);
-        _osPath.Reinject(_cache.Pool, handles);
+        _external.OsPath.Reinject(_cache.Pool, handles);
         _cache.Return(handles);
         Volatile.Write(ref _handedToOs, _handedToOs + _toOsCount);
         _toOsCount = 0;
     }
+
+    /// <summary>The external port's queues, its OS path, the management OS's MAC on it (0 for none), and the refill of its receive queue.</summary>
+    private sealed record ExternalPort(IPdQueue Rx, IPdQueue Tx, IPdOsPath OsPath, ulong ManagementMac, ReceiveRefill Refill);
 
     internal static string MacText(ulong mac) => Nic.Adapters.AdapterInfo.FormatMac(mac);
 }

@@ -4,30 +4,44 @@ using PdCluster.Actors.Kernel;
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// A switch on an adapter the node drives: borrows the adapter from the node (<see cref="LendAdapter"/>: the adapter's own
-/// queues quiesce and its provider closes), then runs the <see cref="SwitchSupervisor"/> on it, passing it every message
-/// (those that come before the loan wait for it). When the switch stops, it closes the adapter first, and the loan gives
-/// the adapter back to the node (<see cref="ReturnAdapter"/>).
+/// A switch on adapters the node drives: borrows them from the node (<see cref="LendAdapter"/>: each adapter's own
+/// queues quiesce and its provider closes; a switch on a team borrows every member), then runs the
+/// <see cref="SwitchSupervisor"/> on them, passing it every message (those that come before the loan wait for it). It
+/// tells the node what each lent adapter is to the switch as its external port moves (<see cref="LentAdapterChanged"/>).
+/// When the switch stops, it closes the adapters first, and the loan gives them back to the node (<see cref="ReturnAdapter"/>).
 /// </summary>
-public sealed class SwitchLoan(IActorRef node, string adapter, SwitchSettings settings) : ActorBase
+public sealed class SwitchLoan(IActorRef node, IReadOnlyList<string> adapters, SwitchSettings settings) : ActorBase
 {
     private readonly List<(object Message, IActorRef Sender)> _waiting = [];
+    private readonly HashSet<string> _lent = new(StringComparer.Ordinal);
     private IActorRef? _switch;
-    private bool _lent;
+    private Exception? _failure;
 
-    /// <summary>Props for the loan of <paramref name="adapter"/> (the node's name for it) to the switch <paramref name="settings"/> describe.</summary>
-    public static Props Props(IActorRef node, string adapter, SwitchSettings settings) => Actors.Kernel.Props.Create(() => new SwitchLoan(node, adapter, settings));
+    /// <summary>
+    /// Props for the loan of <paramref name="adapters"/> (the node's names: the external adapter, then its team's other
+    /// members in order) to the switch <paramref name="settings"/> describe.
+    /// </summary>
+    public static Props Props(IActorRef node, IReadOnlyList<string> adapters, SwitchSettings settings) =>
+        Actors.Kernel.Props.Create(() => new SwitchLoan(node, adapters, settings));
 
-    /// <summary>A switch that fails to open its adapter is stopped, and the adapter goes back to the node.</summary>
-    protected override SupervisorStrategy SupervisorStrategy { get; } = new OneForOneStrategy(-1, TimeSpan.Zero, _ => Directive.Stop);
+    /// <summary>A switch that fails to open its adapter is stopped, and the adapters go back to the node.</summary>
+    protected override SupervisorStrategy SupervisorStrategy => field ??= new OneForOneStrategy(-1, TimeSpan.Zero, e =>
+    {
+        _failure = e;
+        return Directive.Stop;
+    });
 
     /// <inheritdoc/>
-    protected override void PreStart() => node.Tell(new LendAdapter(adapter, settings.Name), Self);
+    protected override void PreStart()
+    {
+        foreach (var adapter in adapters)
+            node.Tell(new LendAdapter(adapter, settings.Name), Self);
+    }
 
     /// <inheritdoc/>
     protected override void PostStop()
     {
-        if (_lent)
+        foreach (var adapter in _lent)
             node.Tell(new ReturnAdapter(adapter));
     }
 
@@ -36,20 +50,28 @@ public sealed class SwitchLoan(IActorRef node, string adapter, SwitchSettings se
     {
         switch (message)
         {
-            case AdapterLent:
-                _lent = true;
+            case AdapterLent lent:
+                _lent.Add(lent.Adapter);
+                if (_lent.Count < adapters.Count)
+                    break;
                 _switch = Context.Watch(Context.ActorOf(SwitchSupervisor.Props(settings), "switch"));
                 foreach (var (waiting, sender) in _waiting)
                     _switch.Tell(waiting, sender);
                 _waiting.Clear();
+                if (adapters.Count > 1)
+                    Report(adapters[0], null);
                 break;
             case StatusFailure failure when _switch is null:
-                Context.System.EventStream.Publish(new ActorError(Self, $"switch {settings.Name}: the node did not lend {adapter}: {failure.Cause.Message}", failure.Cause));
+                Context.System.EventStream.Publish(new ActorError(Self, $"switch {settings.Name}: the node did not lend {string.Join(", ", adapters)}: {failure.Cause.Message}", failure.Cause));
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_switch):
-                Context.System.EventStream.Publish(new ActorError(Self, $"switch {settings.Name} stopped on {adapter}; the adapter goes back to the node.",
-                    new InvalidOperationException($"switch {settings.Name} stopped")));
+                Context.System.EventStream.Publish(new ActorError(Self, $"switch {settings.Name} stopped on {string.Join(", ", adapters)}{(_failure is null ? "" : $" ({_failure.Message})")}; the adapters go back to the node.",
+                    _failure ?? new InvalidOperationException($"switch {settings.Name} stopped")));
                 Context.Stop(Self);
+                break;
+            case ExternalPortChanged changed:
+                Report(changed.Adapter, changed.Failure);
+                Context.Parent.Tell(changed, Self);
                 break;
             case var _ when _switch is not null:
                 _switch.Tell(message, Sender);
@@ -58,5 +80,14 @@ public sealed class SwitchLoan(IActorRef node, string adapter, SwitchSettings se
                 _waiting.Add((message, Sender));
                 break;
         }
+    }
+
+    /// <summary>Tells the node what each lent adapter is now: the one carrying the external port, a standby, or down with the port.</summary>
+    private void Report(string? carrier, string? failure)
+    {
+        foreach (var adapter in adapters)
+            node.Tell(new LentAdapterChanged(adapter, adapter == carrier ? $"the external port of VM switch {settings.Name}"
+                : carrier is not null ? $"a standby of VM switch {settings.Name}'s external port (on {carrier} now)"
+                : $"the external port of VM switch {settings.Name}, down: {failure}"));
     }
 }

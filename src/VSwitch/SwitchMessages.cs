@@ -29,3 +29,9 @@ public sealed record GetSwitchStatuses;
 
 /// <summary>Asks a <see cref="VSwitchAgent"/> for its <see cref="Store.VfpRuleStatus"/>.</summary>
 public sealed record GetVfpRuleStatus;
+
+/// <summary>
+/// A switch's external port went down (<paramref name="Adapter"/> null, <paramref name="Failure"/> why) or came up on
+/// <paramref name="Adapter"/> (the adapter arrived again, or a team survivor); the switch tells its parent.
+/// </summary>
+public sealed record ExternalPortChanged(string Switch, string? Adapter, string? Failure);

@@ -1,5 +1,6 @@
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
+using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 
@@ -11,7 +12,9 @@ namespace PdCluster.VSwitch;
 /// and queues (three times in ten seconds at most); one that keeps failing, a crashed VM, is stopped, its buffers
 /// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again. When the adapter is
 /// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
-/// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>.
+/// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>;
+/// it then reopens the external port by itself on the first team member present (<see cref="SwitchSettings.Standby"/>),
+/// or on the adapter when it arrives again. The VM ports stay attached throughout, their VFP state untouched.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
@@ -21,10 +24,15 @@ public sealed class SwitchSupervisor : ActorBase
     private readonly Dictionary<string, (StartVm Start, IActorRef Sender)> _startsAfterStop = new(StringComparer.Ordinal);
     private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _crashed = new(StringComparer.Ordinal);
+    private IReadOnlyList<PdAdapter> _members = [];
+    private IReadOnlyList<string> _names = [];
+    private bool[] _present = [];
+    private IDisposable[] _events = [];
     private IPdProvider? _provider;
+    private int _carrier;
+    private long _reopens;
     private BufferCache? _cache;
     private SwitchFabric? _fabric;
-    private IDisposable? _events;
     private string? _removal;
     private bool _vfpEnabled;
 
@@ -44,27 +52,105 @@ public sealed class SwitchSupervisor : ActorBase
     /// <inheritdoc/>
     protected override void PreStart()
     {
-        _provider = _settings.External.OpenProvider();
-        var rx = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, _settings.QueueSize, _settings.Pool), 1)[0];
-        var tx = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, _settings.QueueSize, _settings.Pool));
+        _members = [_settings.External, .. _settings.Standby];
+        _names = _settings.MemberNames;
+        _present = [.. _members.Select(_ => true)];
         _cache = _settings.Pool.CreateCache(256);
-        _fabric = new SwitchFabric(rx, tx, _cache, _provider.OsPath, _settings.AllowManagementOs ? _provider.Adapter.Mac : 0);
+        var (rx, tx) = Open(0);
+        _fabric = new SwitchFabric(rx, tx, _cache, _provider!.OsPath, ManagementMac());
         Context.ActorOf(Actors.Kernel.Props.Create(() => new SwitchActor(_fabric)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher), "switch");
         var self = Self;
-        _events = _settings.External.Events.Subscribe(e => self.Tell(new ExternalEvent(e)));
+        _events = [.. _members.Select((member, i) => member.Events.Subscribe(e => self.Tell(new ExternalEvent(i, e))))];
     }
 
-    private sealed record ExternalEvent(DeviceEvent Event);
+    /// <summary>A device event of the team member at <paramref name="Member"/> (0: <see cref="SwitchSettings.External"/>).</summary>
+    private sealed record ExternalEvent(int Member, DeviceEvent Event);
 
-    /// <summary>The adapter is gone (the fabric stops forwarding when its receive queue fails): says whose traffic stopped.</summary>
+    /// <summary>Looks whether the external port can move to a present member now that its adapter is gone.</summary>
+    private sealed record ReopenExternal;
+
+    /// <summary>Opens a provider on member <paramref name="member"/> and the external port's queues on it.</summary>
+    private (IPdQueue Rx, IPdQueue Tx) Open(int member)
+    {
+        _provider = _members[member].OpenProvider();
+        _carrier = member;
+        var rx = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, _settings.QueueSize, _settings.Pool), 1)[0];
+        var tx = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, _settings.QueueSize, _settings.Pool));
+        return (rx, tx);
+    }
+
+    private ulong ManagementMac() => _settings.AllowManagementOs ? _provider!.Adapter.Mac : 0;
+
+    /// <summary>The adapter carrying the external port is gone (the fabric stops forwarding when its receive queue fails): says whose traffic stopped.</summary>
     private void ExternalRemoved()
     {
         if (_removal is not null)
             return;
         var vms = _running.Count == 0 ? "no VM was running" : $"the traffic of VM(s) {string.Join(", ", _running.Keys.Order(StringComparer.Ordinal))} stopped";
-        var message = $"switch {_settings.Name}: its adapter {_settings.External.Info.Name} was surprise-removed; {vms}.";
+        var message = $"switch {_settings.Name}: its adapter {_names[_carrier]} was surprise-removed; {vms}.";
         _removal = message;
         Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.DeviceRemoved, message)));
+        Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, message));
+        Self.Tell(new ReopenExternal());
+    }
+
+    /// <summary>
+    /// Once the fabric has drained and let go of the failed queues, closes their provider and reopens the external port on the first
+    /// present member (the adapter that arrived again, or a team survivor); with none present it waits for an arrival.
+    /// </summary>
+    private void Reopen()
+    {
+        if (_removal is null)
+            return;
+        if (!_fabric!.ExternalReleased)
+        {
+            // The device fails its queues as it goes; the switch's thread sees it and drains them at its next cycles.
+            Context.Timers.StartSingleTimer("reopen", new ReopenExternal(), TimeSpan.FromMilliseconds(20));
+            return;
+        }
+        CloseProvider();
+        for (var member = 0; member < _members.Count; member++)
+        {
+            if (!_present[member])
+                continue;
+            try
+            {
+                var (rx, tx) = Open(member);
+                _fabric.Reopen(rx, tx, _provider!.OsPath, ManagementMac());
+                _removal = null;
+                _reopens++;
+                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
+                return;
+            }
+            catch (Exception e) when (e is PdException or PdNotSupportedException or IOException or InvalidOperationException)
+            {
+                CloseProvider();
+                _present[member] = false;
+                _removal = $"switch {_settings.Name}: its external port did not reopen on {_names[member]}: {e.Message}";
+                Context.System.EventStream.Publish(new ActorError(Self, _removal, e));
+                Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, _removal));
+            }
+        }
+    }
+
+    private void CloseProvider()
+    {
+        var provider = _provider;
+        _provider = null;
+        if (provider is null)
+            return;
+        try
+        {
+            provider.ReleaseReceiveQueues();
+        }
+        catch (PdException)
+        {
+            // A removed device has no receive queues left to give back.
+        }
+        finally
+        {
+            provider.Dispose();
+        }
     }
 
     /// <inheritdoc/>
@@ -108,10 +194,19 @@ public sealed class SwitchSupervisor : ActorBase
             case GetSwitchStatus:
                 Sender.Tell(Status());
                 break;
-            case ExternalEvent { Event: DeviceEvent.SurpriseRemoval }:
-                ExternalRemoved();
+            case ExternalEvent { Event: DeviceEvent.SurpriseRemoval } removed:
+                _present[removed.Member] = false;
+                if (removed.Member == _carrier)
+                    ExternalRemoved();
+                break;
+            case ExternalEvent { Event: DeviceEvent.Arrival } arrived:
+                _present[arrived.Member] = true;
+                Reopen();
                 break;
             case ExternalEvent:
+                break;
+            case ReopenExternal:
+                Reopen();
                 break;
             default:
                 Unhandled(message);
@@ -122,26 +217,20 @@ public sealed class SwitchSupervisor : ActorBase
     /// <summary>Stops every port, then closes the external port: its queues drained, the adapter's RSS given back.</summary>
     protected override void PostStop()
     {
-        _events?.Dispose();
+        foreach (var subscription in _events)
+            subscription.Dispose();
         try
         {
             _fabric?.Quiesce(TimeSpan.FromSeconds(5));
         }
-        catch (PdException e) when (_removal is not null && e.Status == PdStatus.DeviceRemoved)
+        catch (PdException e) when (e.Status == PdStatus.DeviceRemoved)
         {
-            // The device took its queues with it; closing the provider reclaims their buffers.
+            // The device went as the switch stopped and took its queues with it; closing the provider reclaims their buffers.
         }
         finally
         {
             _cache?.Dispose();
-            try
-            {
-                _provider?.ReleaseReceiveQueues();
-            }
-            finally
-            {
-                _provider?.Dispose();
-            }
+            CloseProvider();
         }
     }
 
@@ -202,6 +291,10 @@ public sealed class SwitchSupervisor : ActorBase
             p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
             p.Counters.RingDrops)).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
-            ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure);
+            ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure)
+        {
+            ExternalAdapter = _removal is null && fabric.Failure is null ? _names[_carrier] : null,
+            ExternalReopens = _reopens,
+        };
     }
 }

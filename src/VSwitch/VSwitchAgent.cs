@@ -22,6 +22,8 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     // Per port name: its switch and the rules in force, by id; and every stored rule refused, by key.
     private readonly Dictionary<string, (string Switch, SortedDictionary<string, VfpRule> Rules)> _rules = new(StringComparer.OrdinalIgnoreCase);
     private readonly SortedDictionary<string, string> _refused = new(StringComparer.Ordinal);
+    // The external ports that went down or moved since their switch started, by switch.
+    private readonly SortedDictionary<string, ExternalPortChanged> _externalPorts = new(StringComparer.Ordinal);
     private Task _statusWrite = Task.CompletedTask;
     private long _appliedRevision;
     private int _generation;
@@ -92,7 +94,11 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             case GetSwitchStatuses:
                 Statuses().PipeTo(Sender, statuses => statuses, e => new StatusFailure(e));
                 break;
-            case VmStarted or VmStopped or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
+            case ExternalPortChanged changed when _switches.ContainsKey(changed.Switch):
+                _externalPorts[changed.Switch] = changed;
+                RulesApplied(_appliedRevision);
+                break;
+            case VmStarted or VmStopped or ExternalPortChanged or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
                 break;
             default:
                 Unhandled(message);
@@ -210,7 +216,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         _statusWrite = _statusWrite.ContinueWith(_ => store.PutAsync(key, json), TaskScheduler.Default).Unwrap();
     }
 
-    private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))]);
+    private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))])
+    {
+        ExternalPorts = [.. _externalPorts.Values.Select(p => new ExternalPortState { Switch = p.Switch, Adapter = p.Adapter, Failure = p.Failure })],
+    };
 
     private void SwitchChanged(string key, string? value)
     {
@@ -218,7 +227,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         if (value is null || VSwitchCatalog.TryRead(value, VSwitchJson.Default.SwitchDocument) is not { } document)
         {
             if (value is null && _switches.Remove(name, out var gone))
+            {
                 Context.Stop(gone.Actor);
+                _externalPorts.Remove(name);
+            }
             return;
         }
         if (!_switches.TryGetValue(name, out var running))
@@ -226,7 +238,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             if (settings.SwitchFor(document) is not { } switchSettings)
                 return;
             switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts };
-            var props = settings.NodeSupervisor is { } node ? SwitchLoan.Props(node, document.Adapter, switchSettings) : SwitchSupervisor.Props(switchSettings);
+            var props = settings.NodeSupervisor is { } node
+                ? SwitchLoan.Props(node, switchSettings.MemberNames, switchSettings)
+                : SwitchSupervisor.Props(switchSettings);
+            _externalPorts.Remove(name);
             // A switch made again while its last incarnation still stops gets a name of its own.
             running = (Context.ActorOf(props, $"vswitch-{name}-{++_incarnation}"), document);
             _switches[name] = running;

@@ -5,7 +5,10 @@ using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Tests.VSwitch;
 
-/// <summary>A mutation fuzzer for the VM record a node reads from the store: it reads whole, or is left out (null), never half read or thrown.</summary>
+/// <summary>
+/// A mutation fuzzer for the records read from the store (a VM, and a node's switch status that list-ports reads the
+/// external ports from): each reads whole, or is left out (null), never half read or thrown.
+/// </summary>
 public sealed class StoredRecordFuzzTests
 {
     private const string Valid = """
@@ -13,29 +16,52 @@ public sealed class StoredRecordFuzzTests
          "portName":"6F1C2B7E-0D4A-4E8B-9C51-3A2E1F0B9D77","portId":1,"vfpDisabled":false}]}
         """;
 
-    private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "\"adapters\"", "\"running\"", "\"schemaVersion\"", "\\u0000", "\uFFFF"];
+    private const string ValidStatus = """
+        {"node":"n1","appliedRevision":7,"refused":[],"externalPorts":[{"switch":"sw","failure":"switch sw: its adapter pd0 was surprise-removed; no VM was running."},
+         {"switch":"sw2","adapter":"pd1"}]}
+        """;
+
+    private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "\"adapters\"", "\"running\"", "\"schemaVersion\"",
+        "\"externalPorts\"", "\"adapter\"", "\\u0000", "\uFFFF"];
+
+    private static readonly Arbitrary<List<(int Position, string Token, bool Cut)>> Damage = Gen.Choose(1, 6).SelectMany(n =>
+        (from position in Gen.Choose(0, int.MaxValue)
+         from token in Gen.Elements(Tokens)
+         from cut in Gen.Elements(false, true)
+         select (position, token, cut)).ListOf(n)).ToArbitrary();
 
     [Fact]
     public void Whatever_the_damage_a_vm_record_reads_whole_or_not_at_all()
     {
-        var damage = Gen.Choose(1, 6).SelectMany(n =>
-            (from position in Gen.Choose(0, int.MaxValue)
-             from token in Gen.Elements(Tokens)
-             from cut in Gen.Elements(false, true)
-             select (position, token, cut)).ListOf(n));
-        Prop.ForAll(damage.ToArbitrary(), changes =>
+        Prop.ForAll(Damage, changes =>
         {
-            var text = Valid;
-            foreach (var (where, token, cut) in changes)
-            {
-                var at = where % (text.Length + 1);
-                text = cut ? text.Remove(at, Math.Min(1 + where % 5, text.Length - at)) : text.Insert(at, token);
-            }
-            if (VSwitchCatalog.TryRead(text, VSwitchJson.Default.VmDocument) is not { } document)
+            if (VSwitchCatalog.TryRead(Damaged(Valid, changes), VSwitchJson.Default.VmDocument) is not { } document)
                 return;
             Assert.All(document.Adapters, a => Assert.True(a.Name is not null && a.Switch is not null && a.StaticMac is not null && a.PortName is not null));
             var again = JsonSerializer.Serialize(document, VSwitchJson.Default.VmDocument);
             Assert.Equal(again, JsonSerializer.Serialize(VSwitchCatalog.TryRead(again, VSwitchJson.Default.VmDocument)!, VSwitchJson.Default.VmDocument));
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
+
+    [Fact]
+    public void Whatever_the_damage_a_nodes_switch_status_reads_whole_or_not_at_all()
+    {
+        Prop.ForAll(Damage, changes =>
+        {
+            if (VSwitchCatalog.TryRead(Damaged(ValidStatus, changes), VSwitchJson.Default.VfpRuleStatus) is not { } status)
+                return;
+            Assert.True(status.Node is not null && status.Refused is not null && status.ExternalPorts is not null);
+            Assert.All(status.ExternalPorts, p => Assert.NotNull(p.Switch));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
+
+    private static string Damaged(string text, IEnumerable<(int Position, string Token, bool Cut)> changes)
+    {
+        foreach (var (where, token, cut) in changes)
+        {
+            var at = where % (text.Length + 1);
+            text = cut ? text.Remove(at, Math.Min(1 + where % 5, text.Length - at)) : text.Insert(at, token);
+        }
+        return text;
     }
 }

@@ -12,7 +12,9 @@ namespace PdCluster.Tests.VSwitch;
 /// <summary>
 /// The switch on real veth: the external port is a veth end (afpacket) whose peer namespace is the wire, and each VM a
 /// network namespace whose eth0 has the static MAC. A VM pings the peer across the switch; VFP blocks it, disable-port
-/// lets it through, a reboot blocks it again, rules let it through as they say, and a stop removes the namespace.
+/// lets it through, a reboot blocks it again, rules let it through as they say, and a stop removes the namespace. An
+/// <c>ip link del</c> of the external interface stops the VM's traffic and the switch says so; the interface added again
+/// carries it once more, the port's rules, counters and verdicts as before.
 /// </summary>
 public sealed class SwitchOnVethTests
 {
@@ -26,11 +28,9 @@ public sealed class SwitchOnVethTests
         pair.ForgetNeighbours();
         using var pool = new BufferPool(4096, checkedMode: true);
         var system = ActorSystem.Create("vswitch-veth");
-        using var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
-            AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
-        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
         var vfp = new VfpPorts();
-        var sw = system.ActorOf(SwitchSupervisor.Props(new SwitchSettings("sw", external, pool, host) { QueueSize = 512, VfpPorts = vfp }), "vswitch-sw");
+        var (external, sw) = StartSwitch(system, pair, pool, vfp);
+        using var _ = external;
         var vm = $"t{Environment.ProcessId % 100000}";
         var spec = SwitchLab.Spec(vm, VmMac, 1);
         try
@@ -73,5 +73,72 @@ public sealed class SwitchOnVethTests
         Assert.Equal(pool.Capacity, pool.FreeCount);
     }
 
-    private static bool Ping(string vm) => VethPair.Run("ip", $"netns exec pdvm-{vm} ping -c 3 -i 0.2 -W 1 198.18.0.1").Code == 0;
+    [VethFact]
+    public async Task Ip_link_del_of_the_external_interface_stops_the_vms_traffic_and_its_return_restores_it_with_the_ports_vfp_state()
+    {
+        HostPrerequisite.Require();
+        using var pair = new VethPair();
+        pair.ForgetNeighbours();
+        using var pool = new BufferPool(4096, checkedMode: true);
+        var system = ActorSystem.Create("vswitch-veth-removal");
+        var vfp = new VfpPorts();
+        var (external, sw) = StartSwitch(system, pair, pool, vfp, vfpEnabled: true);
+        using var _ = external;
+        var vm = $"r{Environment.ProcessId % 100000}";
+        var spec = SwitchLab.Spec(vm, VmMac, 1);
+        try
+        {
+            // Inbound: UDP blocked, the rest (ICMP, ARP) allowed; outbound everything. The ping flows as the rules say.
+            vfp.For(spec.Port.PortName).Apply(VfpPolicy.FromRules(
+            [
+                VfpRulesThroughTheStoreTests.Rule("no-udp", "acl", "in", "inbound", """{"protocol":"udp"}""", "block"),
+                VfpRulesThroughTheStoreTests.Rule("in-rest", "acl", "in", "inbound", null, "allow", priority: 10),
+                VfpRulesThroughTheStoreTests.Rule("out", "acl", "out", "outbound", null, "allow"),
+            ]));
+            Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+            Assert.True(Ping(vm), "the VM does not reach the wire through its rules");
+            Assert.Equal(external.Info.Name, (await Status(sw)).ExternalAdapter);
+            var allowed = Allowed(vfp, spec);
+
+            pair.DeleteDevice();
+            await SwitchLab.Until(async () => (await Status(sw)) is { AdapterFailure: not null, ExternalAdapter: null }, "the switch reporting its external port down");
+            Assert.Contains($"its adapter {external.Info.Name} was surprise-removed; the traffic of VM(s) {vm} stopped", (await Status(sw)).AdapterFailure);
+            Assert.False(Ping(vm, count: 1), "the VM reaches a wire that is gone");
+            Assert.True((await Status(sw)).Ports.Single() is { Initialized: true, RuleCount: 3, Disabled: false });
+
+            pair.AddLink();
+            await SwitchLab.Until(async () => (await Status(sw)) is { AdapterFailure: null, ExternalReopens: 1 } s && s.ExternalAdapter == external.Info.Name,
+                "the external port reopened on the interface added again");
+            Assert.True(Ping(vm), "the VM does not reach the wire once the interface is back");
+            Assert.True(Allowed(vfp, spec) > allowed, "the port's rule counters did not count on from where they were");
+            Assert.Equal(3, vfp.Find(spec.Port.PortName)!.Policy.Rules.Count);
+            VethPair.Run("ip", $"netns exec {pair.PeerNamespace} bash -c \"echo x > /dev/udp/198.18.1.11/9\"");
+            await SwitchLab.Until(() => Task.FromResult(vfp.Find(spec.Port.PortName)!.Snapshot().Rules.Single(r => r.Rule == "no-udp").Counters.BlockedPackets > 0),
+                "the UDP rule blocking the peer's datagram after the reopen");
+        }
+        finally
+        {
+            await sw.GracefulStop(TimeSpan.FromSeconds(20));
+            await system.Terminate();
+        }
+        Assert.DoesNotContain($"pdvm-{vm}", VethPair.Run("ip", "netns list").Output);
+        Assert.Equal(pool.Capacity, pool.FreeCount);
+    }
+
+    /// <summary>A switch whose external port is the pair's device end (afpacket) and whose VMs are namespaces beside it, at 198.18.1.(10 + port id).</summary>
+    private static (PdAdapter External, IActorRef Switch) StartSwitch(ActorSystem system, VethPair pair, BufferPool pool, VfpPorts vfp, bool vfpEnabled = false)
+    {
+        var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
+            AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
+        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
+        var settings = new SwitchSettings("sw", external, pool, host, VfpEnabled: vfpEnabled) { QueueSize = 512, VfpPorts = vfp };
+        return (external, system.ActorOf(SwitchSupervisor.Props(settings), "vswitch-sw"));
+    }
+
+    private static async Task<SwitchStatus> Status(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));
+
+    private static long Allowed(VfpPorts vfp, VmSpec spec) => vfp.Find(spec.Port.PortName)!.Snapshot().Rules.Single(r => r.Rule == "in-rest").Counters.AllowedPackets;
+
+    private static bool Ping(string vm, int count = 3) => VethPair.Run("ip", $"netns exec pdvm-{vm} ping -c {count} -i 0.2 -W 1 198.18.0.1").Code == 0;
+
 }

@@ -37,6 +37,23 @@ public sealed class VSwitchCatalogTests
         Assert.Equal(("External", "eth", "sw"), (external.Type, external.NicName, external.Switch));
     }
 
+    [Fact]
+    public async Task List_ports_shows_the_external_port_as_its_node_last_reported_it()
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await catalog.CreateSwitchAsync("sw", "t0", allowManagementOs: false, default);
+        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: true, NicName: "t0", Down: null });
+
+        await Report(new ExternalPortState { Switch = "sw", Failure = "switch sw: its adapter pd0 was surprise-removed; no VM was running." });
+        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: false, NicName: "t0", Down: "switch sw: its adapter pd0 was surprise-removed; no VM was running." });
+        await Report(new ExternalPortState { Switch = "sw", Adapter = "pd1" });
+        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: true, NicName: "pd1", Down: null });
+
+        async Task Report(ExternalPortState port) => await store.PutAsync("/pd/lab/vswitch-status/n1",
+            System.Text.Json.JsonSerializer.Serialize(new VfpRuleStatus("n1", 1, []) { ExternalPorts = [port] }, VSwitchJson.Default.VfpRuleStatus));
+    }
+
     [Theory]
     [InlineData("unknown switch", "--switch: no switch 'nope'")]
     [InlineData("duplicate MAC", "--static-mac: 00:15:5d:00:00:01 is already the MAC of VM vm1's adapter on switch sw.")]

@@ -57,7 +57,10 @@ public sealed class AdapterTelemetry
 
     internal void Installing(int filters) => _published = _published with { FiltersInstalling = filters };
 
-    internal void Lend(string borrower) => Publish(AdapterState.Lent, [], $"the external port of VM switch {borrower}", _published.Device);
+    internal void Lend(string borrower) => LentAs($"the external port of VM switch {borrower}");
+
+    /// <summary>Keeps the adapter <see cref="AdapterState.Lent"/>, with what its borrower does with it now.</summary>
+    internal void LentAs(string detail) => Publish(AdapterState.Lent, [], detail, _published.Device);
 
     internal void GiveUp(string reason)
     {

@@ -13,3 +13,6 @@ public sealed record AdapterLent(string Adapter);
 
 /// <summary>The borrower has closed the adapter: the node's supervisor opens it again, with the filters published meanwhile.</summary>
 public sealed record ReturnAdapter(string Adapter);
+
+/// <summary>What the borrower of lent <paramref name="Adapter"/> says it is doing with it now (the node's status shows it), e.g. that its port is down.</summary>
+public sealed record LentAdapterChanged(string Adapter, string Detail);

@@ -117,6 +117,11 @@ public sealed class NodeSupervisor(string node, IReadOnlyList<AdapterSettings> a
             case LendAdapter lend:
                 Lend(lend);
                 break;
+            case LentAdapterChanged changed when _lent.ContainsKey(changed.Adapter):
+                adapters.First(a => a.Name == changed.Adapter).Telemetry.LentAs(changed.Detail);
+                break;
+            case LentAdapterChanged:
+                break;
             case ReturnAdapter(var adapter) when _queuedLends.TryGetValue(adapter, out var queued) && queued.TryDequeue(out var next):
                 Lent(next.Lend, next.Asker, _lent[adapter].Filters);
                 break;

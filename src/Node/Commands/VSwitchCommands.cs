@@ -15,7 +15,7 @@ internal static class VSwitchCommands
     private static Command Switch()
     {
         var name = new Argument<string>("name") { Description = "The switch's name." };
-        var adapter = new Option<string>("--adapter") { Description = "The PD adapter whose queues are the switch's external port.", Required = true };
+        var adapter = new Option<string>("--adapter") { Description = "The PD adapter whose queues are the switch's external port, or a team of the node (its members take the port over from one another).", Required = true };
         var management = new Option<bool>("--allow-management-os") { Description = "Give the host's own stack a port on the switch (the adapter's MAC)." };
         var create = Writing("create", "Create a PacketDirect switch on an adapter (New-VMSwitch -EnablePacketDirect).", [name], [adapter, management],
             (catalog, result, cancel) => catalog.CreateSwitchAsync(result.GetValue(name)!, result.GetValue(adapter)!, result.GetValue(management), cancel),
@@ -199,8 +199,11 @@ internal static class VSwitchCommands
         foreach (var column in new[] { "port name", "friendly name", "switch", "port id", "type", "initialized", "MAC learning", "NIC name", "MTU", "MAC", "VM", "blocked", "disabled", "rules" })
             table.AddColumn(column);
         foreach (var p in ports)
-            table.AddRow(TerminalText.Cell(p.PortName), TerminalText.Cell(p.FriendlyName), TerminalText.Cell(p.Switch), $"{p.PortId}", TerminalText.Cell(p.Type), Yes(p.Initialized), Yes(p.MacLearning),
-                TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac), TerminalText.Cell(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+            table.AddRow(TerminalText.Cell(p.PortName), TerminalText.Cell(p.FriendlyName), TerminalText.Cell(p.Switch), $"{p.PortId}", TerminalText.Cell(p.Type),
+                p.Down is null ? Yes(p.Initialized) : "no (down)", Yes(p.MacLearning), TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac),
+                TerminalText.Cell(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
+        if (ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} down: {p.Down}").ToList() is { Count: > 0 } down)
+            table.Caption(TerminalText.Cell(string.Join("\n", down)));
         return table;
     }
 

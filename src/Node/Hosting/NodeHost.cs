@@ -280,20 +280,29 @@ internal sealed class NodeHost : INodeAdmin
     }
 
     /// <summary>
-    /// The switch a stored switch record makes on this node, or null when its adapter is not one of the node's. Its VMs
-    /// are simulated ones on a simulated adapter (each sends the adapter's generator flows to the lab's tester, at
-    /// <see cref="SimulatedVmRate"/>), network namespaces otherwise (their host ends beside the adapter's interface).
+    /// The switch a stored switch record makes on this node, or null when its adapter is not one of the node's. A switch
+    /// on a team (its adapter the team's name) has its external port on the team's first member, the others standing by
+    /// in the team's order. Its VMs are simulated ones on a simulated adapter (each sends the adapter's generator flows to
+    /// the lab's tester, at <see cref="SimulatedVmRate"/>), network namespaces otherwise (their host ends beside the
+    /// adapter's interface).
     /// </summary>
     private SwitchSettings? SwitchFor(SwitchDocument document)
     {
-        var index = Config.Config.Adapters.FindIndex(a => a.Name == document.Adapter);
-        if (index < 0)
+        var members = Config.Config.Adapters.Select((a, i) => (Config: a, Index: i)).Where(a => a.Config.Name == document.Adapter).ToList();
+        if (members.Count == 0)
+            members = [.. Config.Config.Adapters.Select((a, i) => (Config: a, Index: i)).Where(a => a.Config.Team == document.Adapter)];
+        if (members.Count == 0)
             return null;
-        var (config, (_, adapter, _, pool, _)) = (Config.Config.Adapters[index], _adapters[index]);
+        var (config, (_, adapter, _, pool, _)) = (members[0].Config, _adapters[members[0].Index]);
         IVmHost vms = config.Provider == "simulated"
             ? new SimulatedVmHost([.. AdapterOptions.Simulated(config).Flows.Select(f => f with { DestinationMac = SoftNicLab.DefaultTesterMac })], SimulatedVmRate)
             : new NamespaceVmHost(config.Namespace, spec => spec.Address);
-        return new SwitchSettings(document.Name, adapter, pool, vms, document.AllowManagementOs, document.VfpEnabled) { QueueSize = config.QueueSize };
+        return new SwitchSettings(document.Name, adapter, pool, vms, document.AllowManagementOs, document.VfpEnabled)
+        {
+            QueueSize = config.QueueSize,
+            Standby = [.. members.Skip(1).Select(m => _adapters[m.Index].Adapter)],
+            AdapterNames = [.. members.Select(m => m.Config.Name)],
+        };
     }
 
     /// <summary>Frames per second each simulated VM sends.</summary>

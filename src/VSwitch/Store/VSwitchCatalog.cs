@@ -127,10 +127,16 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var rules = items.Select(i => VfpRuleKey.TryParse(cluster, i.Key)).OfType<VfpRuleKey>().CountBy(r => (r.Switch, r.Port.ToUpperInvariant()))
             .ToDictionary(c => c.Key, c => c.Value);
         var adapters = (await store.RangeAsync(VmPrefix, cancel)).Items.Select(Vm).SelectMany(vm => vm.Adapters.Select(a => (Vm: vm, Adapter: a))).ToList();
+        // What the hosting node last said of each switch's external port: down, or moved to a team survivor.
+        var external = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
+            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().SelectMany(s => s.ExternalPorts)
+            .GroupBy(p => p.Switch, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var rows = new List<PortListing>();
         foreach (var sw in switches)
         {
-            rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), true, false, sw.Adapter, PortIdentity.DefaultMtu, "", null, false, false, 0));
+            var port = external.GetValueOrDefault(sw.Name);
+            rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), port is null || port.Adapter is not null, false,
+                port?.Adapter ?? sw.Adapter, PortIdentity.DefaultMtu, "", null, false, false, 0) { Down = port is { Adapter: null } ? port.Failure : null });
             foreach (var (vm, a) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
                 rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), vm.Running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
                     a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && vm.Running && !a.VfpDisabled && RuleCount(a) == 0, Disabled: a.VfpDisabled, RuleCount: RuleCount(a)));
