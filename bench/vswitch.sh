@@ -233,6 +233,6 @@ cleanup_ns() { for ns in "$SRC" "$SW" "$B1" "$B2"; do ip netns del "$ns" 2>/dev/
 cleanup_ns
 
 "${PDB[@]}" vswitch $([ $QUICK = 1 ] && echo --quick) --veth "$WORK/veth.jsonl" --ovs "$OVS_REASON"
-stem=$RESULTS_DIR/vswitch$([ $QUICK = 1 ] && echo -quick)
+stem=$RESULTS_DIR/vswitch; [ $QUICK = 1 ] && stem=$stem-quick
 caption="$(date -u '+%Y-%m-%d %H:%M UTC') · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') · $(nproc) cores · load $(cut -d' ' -f1-3 /proc/loadavg)"
 gnuplot -e "data='$stem.tsv'; out='$stem'; caption='$caption'" bench/vswitch-chart.gp

@@ -153,7 +153,7 @@ internal static class VSwitchBench
                     $"{N(r.NsPerPacket, "0")} ({N(r.NsPerPacketMin, "0")}–{N(r.NsPerPacketMax, "0")}) | {(r.NsPerPacket is { } v && r.FloorNsPerPacket is { } f ? (v - f).ToString("0", CultureInfo.InvariantCulture) : "–")} | {r.Note} |");
         }
         md.AppendLine().AppendLine("## Rule push to traffic allowed").AppendLine();
-        md.AppendLine("**Through the port's policy directly** (the cluster store's VFP rule distribution is not on main yet): the tester sends to vm1, whose port has VFP on and no rules, so it blocks; " +
+        md.AppendLine("**Through the port's policy directly** (the store's distribution to the port, `pd vfp rule add` through `VSwitchAgent`, is not timed here yet): the tester sends to vm1, whose port has VFP on and no rules, so it blocks; " +
             "each trial compiles the rules into a `VfpPort`, hands it to the port's gate, and times until vm1 has received a frame (a 10 µs spin between checks; the senders and VMs share the 2 cores); then the rules go and the port blocks again.").AppendLine();
         md.AppendLine("| case | through | rules pushed | trials | p50 µs | p99 µs | max µs |").AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var p in pushes)
