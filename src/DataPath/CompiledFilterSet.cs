@@ -59,36 +59,55 @@ public sealed class CompiledFilterSet
 
     /// <summary>
     /// Parses and validates <paramref name="specs"/>; a bad filter throws <see cref="FilterSpecException"/> naming
-    /// the filter and the problem, and nothing is compiled.
+    /// the filter and the problem, and nothing is compiled. A filter that <paramref name="previous"/> holds as the same
+    /// object keeps the rule parsed there: a set that grows by a few filters parses only those.
     /// </summary>
-    public static CompiledFilterSet Compile(IReadOnlyList<FilterSpec> specs, long revision = 0)
+    public static CompiledFilterSet Compile(IReadOnlyList<FilterSpec> specs, long revision = 0, CompiledFilterSet? previous = null)
     {
-        var ids = new HashSet<string>();
+        var ids = new HashSet<string>(specs.Count, StringComparer.Ordinal);
         var rules = new ClassifierRule[specs.Count];
         for (var i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
-            if (string.IsNullOrWhiteSpace(spec.Id))
-                throw new FilterSpecException($"filter #{i + 1}: every filter needs an id.");
-            if (spec.Id.Any(char.IsControl) || spec.Id.Length > 128)
-                throw new FilterSpecException($"filter #{i + 1}: an id is 1 to 128 characters with no control characters (it names the filter in /metrics, /status and the live table).");
+            CheckId(spec, i);
             if (!ids.Add(spec.Id))
                 throw new FilterSpecException($"filter '{spec.Id}': the id appears twice.");
-            if (spec.Action == FilterAction.Steer && spec.Queue is null)
-                throw new FilterSpecException($"filter '{spec.Id}': action steer needs a queue to steer to.");
-            if (spec.Queue < 0)
-                throw new FilterSpecException($"filter '{spec.Id}': queue {spec.Queue} is negative.");
-            rules[i] = new ClassifierRule(spec.Priority, spec.ParseMatches());
-            try
-            {
-                rules[i].Validate();
-            }
-            catch (FilterSpecException e)
-            {
-                throw new FilterSpecException($"filter '{spec.Id}': {e.Message}");
-            }
+            rules[i] = previous?.ParsedRuleOf(spec) ?? RuleOf(spec);
         }
         return new CompiledFilterSet(specs, rules, revision);
+    }
+
+    /// <summary>Checks one filter as <see cref="Compile"/> checks each, without building a set (and its classifier) around it.</summary>
+    public static void Check(FilterSpec spec)
+    {
+        CheckId(spec, 0);
+        RuleOf(spec);
+    }
+
+    private static void CheckId(FilterSpec spec, int index)
+    {
+        if (string.IsNullOrWhiteSpace(spec.Id))
+            throw new FilterSpecException($"filter #{index + 1}: every filter needs an id.");
+        if (spec.Id.Any(char.IsControl) || spec.Id.Length > 128)
+            throw new FilterSpecException($"filter #{index + 1}: an id is 1 to 128 characters with no control characters (it names the filter in /metrics, /status and the live table).");
+    }
+
+    private static ClassifierRule RuleOf(FilterSpec spec)
+    {
+        if (spec.Action == FilterAction.Steer && spec.Queue is null)
+            throw new FilterSpecException($"filter '{spec.Id}': action steer needs a queue to steer to.");
+        if (spec.Queue < 0)
+            throw new FilterSpecException($"filter '{spec.Id}': queue {spec.Queue} is negative.");
+        var rule = new ClassifierRule(spec.Priority, spec.ParseMatches());
+        try
+        {
+            rule.Validate();
+        }
+        catch (FilterSpecException e)
+        {
+            throw new FilterSpecException($"filter '{spec.Id}': {e.Message}");
+        }
+        return rule;
     }
 
     /// <summary>Throws <see cref="FilterSpecException"/> (with its <see cref="FilterSpecException.FilterId"/>) naming the first filter whose queue is not among <paramref name="queues"/> queues.</summary>
@@ -115,6 +134,10 @@ public sealed class CompiledFilterSet
             && Rules[mine].Matches.SequenceEqual(other.Rules[index].Matches);
         return alike ? mine : -1;
     }
+
+    /// <summary>The rule this set parsed for <paramref name="spec"/> when it holds that very object, else null.</summary>
+    private ClassifierRule? ParsedRuleOf(FilterSpec spec) =>
+        _indexes.Value.TryGetValue(spec.Id, out var index) && ReferenceEquals(Specs[index], spec) ? Rules[index] : null;
 
     /// <summary>The action of filter <paramref name="rule"/> and its queue (-1 for none).</summary>
     internal FilterAction Action(int rule, out int target)

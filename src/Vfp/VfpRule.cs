@@ -54,11 +54,10 @@ public sealed class VfpRule
     /// </summary>
     public static VfpRule Read(string json, string source, string? expectedId = null)
     {
-        RefuseNewerSchema(json, source);
         VfpRule rule;
         try
         {
-            rule = JsonInput.Read(json, VfpRuleJson.Default.VfpRule, source);
+            rule = JsonInput.Read(json, VfpRuleJson.Default.VfpRule, source, root => RefuseNewerSchema(root, source));
         }
         catch (InputException e)
         {
@@ -120,9 +119,9 @@ public sealed class VfpRule
     }
 
     /// <summary>A document from a newer pd is refused as such, before its unknown keys could be taken for typos.</summary>
-    private static void RefuseNewerSchema(string json, string source)
+    private static void RefuseNewerSchema(JsonElement root, string source)
     {
-        if (JsonInput.NewerSchemaVersion(json, CurrentSchemaVersion) is { } number)
+        if (JsonInput.NewerSchemaVersion(root, CurrentSchemaVersion) is { } number)
             throw Fail(source, "schemaVersion", $"{number} is newer than this pd reads ({CurrentSchemaVersion}); upgrade pd on this node to read it.");
     }
 

@@ -153,6 +153,21 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [ContractFact]
+    public async Task A_bulk_of_filters_reaches_no_coordinator_while_a_member_change_does()
+    {
+        var tally = new WatchTallyStore(_store);
+        var first = new FailoverNode(tally, _cluster, "n1", ["a"], Ttl);
+        _nodes.Add(first);
+        await AwaitSettledAsync(["a"], [first], "item a owned by n1");
+        await _store.TxnAsync([], [.. Enumerable.Range(0, 100).Select(i => (TxnOp)new TxnOp.Put($"{Prefix}filters/f{i}", "{}"))]);
+
+        var second = Start("n2", ["a", "b"]);
+        await AwaitAsync(() => Task.FromResult(tally.DeliveredUnder($"{Prefix}members/n2") > 0), "n2's member key delivered to n1");
+        await AwaitSettledAsync(["a", "b"], [first, second], "items a and b owned once n2 joined");
+        Assert.Equal(0, tally.DeliveredUnder($"{Prefix}filters/"));
+    }
+
+    [ContractFact]
     public async Task A_dead_nodes_items_move_when_its_lease_expires()
     {
         var items = Items(6);

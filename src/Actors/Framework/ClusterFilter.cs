@@ -45,11 +45,10 @@ public sealed class ClusterFilter
     /// </summary>
     public static ClusterFilter Read(string json, string source, string? expectedId = null)
     {
-        RefuseNewerSchema(json, source);
         ClusterFilter filter;
         try
         {
-            filter = JsonInput.Read(json, ClusterFilterJson.Default.ClusterFilter, source);
+            filter = JsonInput.Read(json, ClusterFilterJson.Default.ClusterFilter, source, root => RefuseNewerSchema(root, source));
         }
         catch (InputException e)
         {
@@ -65,7 +64,7 @@ public sealed class ClusterFilter
         filter.Scope?.Check(source);
         try
         {
-            CompiledFilterSet.Compile([filter.Filter]);
+            CompiledFilterSet.Check(filter.Filter);
         }
         catch (FilterSpecException e)
         {
@@ -75,9 +74,9 @@ public sealed class ClusterFilter
     }
 
     /// <summary>A document from a newer pd is refused as such, before its unknown keys could be taken for typos.</summary>
-    private static void RefuseNewerSchema(string json, string source)
+    private static void RefuseNewerSchema(JsonElement root, string source)
     {
-        if (JsonInput.NewerSchemaVersion(json, CurrentSchemaVersion) is { } number)
+        if (JsonInput.NewerSchemaVersion(root, CurrentSchemaVersion) is { } number)
             throw Fail(source, "schemaVersion", $"{number} is newer than this pd reads ({CurrentSchemaVersion}); upgrade pd on this node to read it.");
     }
 

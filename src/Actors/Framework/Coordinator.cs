@@ -66,7 +66,7 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
                     Context.System.EventStream.Publish(new ActorError(Self, $"{settings.Node}: '{key}' is held by no lease, so it is no node's record; the coordinator ignores it (delete it)", new InvalidDataException($"{key} has lease 0")));
                 if (done.Assigned is { } assigned)
                     Context.System.EventStream.Publish(assigned);
-                _watch ??= PrefixWatch.Start(settings.Store, settings.Prefix, done.ReadRevision + 1, ++_generation, Self);
+                _watch ??= PrefixWatch.Start(settings.Store, settings.WatchedPrefixes, done.ReadRevision + 1, ++_generation, Self);
                 if (done.Again || _again)
                     Self.Tell(new Reconcile());
                 break;
@@ -96,7 +96,8 @@ public sealed class Coordinator(CoordinatorSettings settings) : ActorBase
     }
 
     /// <summary>
-    /// Whether a change can alter a decision: any change under <c>members/</c>, <c>owners/</c> or <c>election/</c>, and
+    /// Whether a change can alter a decision: any change under <c>members/</c>, <c>owners/</c> or <c>election/</c> (the
+    /// watch covers only those and <c>status/</c>: a bulk of filters must not reach the coordinator), and
     /// a <c>status/</c> write only when it changes which items that node cannot serve (status is written on every adapter
     /// and filter change; the rest of it does not matter here).
     /// </summary>

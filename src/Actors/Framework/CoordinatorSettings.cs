@@ -14,6 +14,9 @@ public sealed record CoordinatorSettings(IClusterStore Store, string Cluster, st
     /// <summary>The node's member key.</summary>
     public string MemberKey => $"{Prefix}members/{Node}";
 
+    /// <summary>What the coordinator watches: <c>election/</c>, <c>members/</c>, <c>owners/</c> and <c>status/</c>, and nothing else of the cluster's keys.</summary>
+    public IReadOnlyList<string> WatchedPrefixes => [$"{Prefix}election/", $"{Prefix}members/", $"{Prefix}owners/", $"{Prefix}status/"];
+
     /// <summary>How long to wait before reading again after a store call or the watch failed.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 }

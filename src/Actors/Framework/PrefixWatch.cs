@@ -4,9 +4,10 @@ using PdCluster.Cluster;
 namespace PdCluster.Actors.Framework;
 
 /// <summary>
-/// A watch of one store prefix that reports to an actor: each event as <see cref="Changed"/>, the end of the watch
-/// (a store error, <see cref="CompactedException"/>, or the store closing it) as <see cref="Failed"/>. Each carries the
-/// watch's generation, so an actor that started a new watch can ignore what the old one still sends.
+/// A watch of one or more store prefixes that reports to an actor: each event as <see cref="Changed"/>, the end of the
+/// watch of any of them (a store error, <see cref="CompactedException"/>, or the store closing it) as
+/// <see cref="Failed"/>. Each carries the watch's generation, so an actor that started a new watch can ignore what the
+/// old one still sends. Events of one prefix arrive in revision order; those of different prefixes may interleave.
 /// </summary>
 public sealed class PrefixWatch : IDisposable
 {
@@ -24,10 +25,18 @@ public sealed class PrefixWatch : IDisposable
     public sealed record Failed(int Generation, Exception Cause);
 
     /// <summary>Watches <paramref name="prefix"/> from <paramref name="fromRevision"/>, reporting to <paramref name="actor"/>.</summary>
-    public static PrefixWatch Start(IClusterStore store, string prefix, long fromRevision, int generation, IActorRef actor)
+    public static PrefixWatch Start(IClusterStore store, string prefix, long fromRevision, int generation, IActorRef actor) =>
+        Start(store, [prefix], fromRevision, generation, actor);
+
+    /// <summary>
+    /// Watches each of <paramref name="prefixes"/> from <paramref name="fromRevision"/>, reporting to
+    /// <paramref name="actor"/>: a watch per prefix, so nothing outside them reaches this node.
+    /// </summary>
+    public static PrefixWatch Start(IClusterStore store, IReadOnlyList<string> prefixes, long fromRevision, int generation, IActorRef actor)
     {
         var watch = new PrefixWatch(generation);
-        _ = watch.PumpAsync(store, prefix, fromRevision, actor);
+        foreach (var prefix in prefixes)
+            _ = watch.PumpAsync(store, prefix, fromRevision, actor);
         return watch;
     }
 

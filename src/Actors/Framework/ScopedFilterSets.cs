@@ -65,7 +65,7 @@ internal static class ScopedFilterSets
                 specs.Add(filter);
         }
         var same = previous is not null && previous.Revision == revision && previous.Specs.SequenceEqual(specs, ReferenceEqualityComparer.Instance);
-        return (same ? previous! : CompiledFilterSet.Compile(specs, revision), rejected);
+        return (same ? previous! : CompiledFilterSet.Compile(specs, revision, previous), rejected);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -14,8 +15,14 @@ namespace PdCluster.Queues.Input;
 /// </summary>
 public static class JsonInput
 {
-    /// <summary>Parses, checks and binds <paramref name="json"/>; <paramref name="file"/> names it in errors.</summary>
-    public static T Read<T>(string json, JsonTypeInfo<T> typeInfo, string file)
+    private static readonly ConditionalWeakTable<JsonTypeInfo, ObjectKeys> Keys = new();
+
+    /// <summary>
+    /// Parses, checks and binds <paramref name="json"/>; <paramref name="file"/> names it in errors.
+    /// <paramref name="inspect"/>, when given, sees the parsed root before the checks, to refuse a document as a whole
+    /// (one from a newer pd, say) by throwing.
+    /// </summary>
+    public static T Read<T>(string json, JsonTypeInfo<T> typeInfo, string file, Action<JsonElement>? inspect = null)
     {
         if (json.AsSpan().Trim().IsEmpty)
             throw new InputException(file, "", $"the file is empty; it must hold {Expected(typeInfo)}.");
@@ -37,6 +44,7 @@ public static class JsonInput
         {
             if (document.RootElement.ValueKind == JsonValueKind.Null)
                 throw new InputException(file, "", $"the file holds null; it must hold {Expected(typeInfo)}.");
+            inspect?.Invoke(document.RootElement);
             Check(document.RootElement, typeInfo, "", file);
             try
             {
@@ -50,26 +58,15 @@ public static class JsonInput
     }
 
     /// <summary>
-    /// The <c>schemaVersion</c> of a versioned document when it is a number above <paramref name="current"/>: a
-    /// document from a newer pd, to refuse as such before its unknown keys could be taken for typos. Null otherwise;
-    /// malformed JSON is left to <see cref="Read"/>, which names the line and column.
+    /// The <c>schemaVersion</c> of a versioned document (its parsed <paramref name="root"/>) when it is a number above
+    /// <paramref name="current"/>: a document from a newer pd, to refuse as such before its unknown keys could be taken
+    /// for typos. Null otherwise.
     /// </summary>
-    public static long? NewerSchemaVersion(string json, int current)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("schemaVersion", out var version)
-                && version.ValueKind == JsonValueKind.Number && version.TryGetInt64(out var number) && number > current
-                ? number
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static long? NewerSchemaVersion(JsonElement root, int current) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("schemaVersion", out var version)
+            && version.ValueKind == JsonValueKind.Number && version.TryGetInt64(out var number) && number > current
+            ? number
+            : null;
 
     private static void Check(JsonElement element, JsonTypeInfo typeInfo, string path, string file)
     {
@@ -113,11 +110,8 @@ public static class JsonInput
 
     private static void CheckObject(JsonElement element, JsonTypeInfo typeInfo, string path, string file)
     {
-        var comparer = typeInfo.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        // A property marked [JsonIgnore] stays in the contract with neither accessor: it is not a key of the file.
-        var properties = typeInfo.Properties.Where(p => p.Get is not null || p.Set is not null).ToDictionary(p => p.Name, comparer);
-        var strict = (typeInfo.UnmappedMemberHandling ?? typeInfo.Options.UnmappedMemberHandling) == JsonUnmappedMemberHandling.Disallow;
-        var seen = new HashSet<string>(comparer);
+        var (properties, strict) = Keys.GetValue(typeInfo, ObjectKeys.Of);
+        var seen = new HashSet<string>(properties.Comparer);
         foreach (var member in element.EnumerateObject())
         {
             var key = Child(path, member.Name);
@@ -262,5 +256,20 @@ public static class JsonInput
                 message = message[..at];
         }
         return message;
+    }
+
+    /// <summary>
+    /// The keys an object contract knows (a property marked [JsonIgnore] stays in the contract with neither accessor: it
+    /// is not a key of the file) and whether others are refused; kept per contract, as a store holds thousands of
+    /// documents of one type.
+    /// </summary>
+    private sealed record ObjectKeys(Dictionary<string, JsonPropertyInfo> Properties, bool Strict)
+    {
+        public static ObjectKeys Of(JsonTypeInfo typeInfo)
+        {
+            var comparer = typeInfo.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+            return new(typeInfo.Properties.Where(p => p.Get is not null || p.Set is not null).ToDictionary(p => p.Name, comparer),
+                (typeInfo.UnmappedMemberHandling ?? typeInfo.Options.UnmappedMemberHandling) == JsonUnmappedMemberHandling.Disallow);
+        }
     }
 }
