@@ -6,10 +6,12 @@ using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using PdCluster.Actors.Kernel;
 using PdCluster.Cluster;
 using PdCluster.Node.Admin;
 using PdCluster.Node.ClusterAccess;
 using PdCluster.Node.Commands;
+using PdCluster.Node.Hosting;
 using PdCluster.Tests.Cluster.Etcd;
 using static PdCluster.Tests.Node.ClusterCommandTests;
 
@@ -45,6 +47,31 @@ public sealed class TerminalOutputTests : IDisposable
             }
             var acts = (char.IsControl(c) && c != '\n') || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
             Assert.False(acts, $"{what} holds U+{(int)c:X4} at {i}: {text}");
+        }
+    }
+
+    [Fact]
+    public async Task The_nodes_error_log_writes_each_error_as_one_printable_line()
+    {
+        var system = ActorSystem.Create("error-log");
+        try
+        {
+            var output = new StringWriter();
+            var recent = new RecentErrors();
+            ErrorLog.Start(system, TextWriter.Synchronized(output), recent);
+            var hostile = "filter 'x\u001b[2J\ny\u202e' refused";
+            system.EventStream.Publish(new ActorError(Nobody.Instance, hostile, new InvalidDataException(hostile)));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (recent.Lines.Count == 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(10);
+            var text = output.ToString();
+            Assert.Equal(1, text.Count(c => c == '\n'));
+            AssertPrintable(text.TrimEnd('\n'), "the error log's line");
+            Assert.Contains("\\u001b[2J", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await system.Terminate();
         }
     }
 

@@ -1,8 +1,13 @@
 using PdCluster.Actors.Kernel;
+using PdCluster.Node.Commands;
 
 namespace PdCluster.Node.Hosting;
 
-/// <summary>Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens, and keeps the latest in <see cref="RecentErrors"/>.</summary>
+/// <summary>
+/// Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it
+/// happens, and keeps the latest in <see cref="RecentErrors"/>. A message quotes what came from files and the store,
+/// so the line is written as <see cref="TerminalText.Message"/> makes it: one line, nothing a terminal acts on.
+/// </summary>
 internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBase
 {
     /// <summary>Starts the log on <paramref name="system"/>'s event stream.</summary>
@@ -18,7 +23,7 @@ internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBa
     {
         if (message is ActorError error)
         {
-            output.WriteLine($"pd: error: {error.Message}");
+            output.WriteLine(TerminalText.Message($"pd: error: {error.Message}"));
             recent.Add(error.Message);
         }
     }
