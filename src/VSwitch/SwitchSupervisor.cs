@@ -1,3 +1,4 @@
+using System.Net;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
@@ -19,7 +20,7 @@ namespace PdCluster.VSwitch;
 public sealed class SwitchSupervisor : ActorBase
 {
     private readonly SwitchSettings _settings;
-    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port, VmSpec Spec)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (string Vm, IActorRef Sender)> _stopping = [];
     private readonly Dictionary<string, (StartVm Start, IActorRef Sender)> _startsAfterStop = new(StringComparer.Ordinal);
     private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
@@ -120,6 +121,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _removal = null;
                 _reopens++;
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
+                AnnounceVms(member);
                 return;
             }
             catch (Exception e) when (e is PdException or PdNotSupportedException or IOException or InvalidOperationException)
@@ -131,6 +133,32 @@ public sealed class SwitchSupervisor : ActorBase
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, _removal));
             }
         }
+    }
+
+    /// <summary>
+    /// Tells the link of <paramref name="member"/>, which now carries the external port, where each running VM's MAC is
+    /// (a gratuitous ARP of its address, or a RARP request when it has none), so the upstream switches send its traffic there.
+    /// </summary>
+    private void AnnounceVms(int member)
+    {
+        if (_members[member].Announcer is not { } announcer || _running.Count == 0)
+            return;
+        var vms = _running.Values.Select(r => (r.Spec.Name, r.Spec.Mac, Address: IPAddress.TryParse(_settings.VmHost.AddressOf(r.Spec)?.Split('/')[0], out var ip) ? ip : null)).ToList();
+        var (events, self, switchName, name) = (Context.System.EventStream, Self, _settings.Name, _names[member]);
+        _ = Task.Run(() =>
+        {
+            foreach (var (vm, mac, address) in vms)
+            {
+                try
+                {
+                    announcer.Announce(mac, address);
+                }
+                catch (PdException e)
+                {
+                    events.Publish(new ActorError(self, $"switch {switchName}: announcing VM {vm}'s MAC on {name} failed: {e.Message}", e));
+                }
+            }
+        });
     }
 
     private void CloseProvider()
@@ -176,7 +204,7 @@ public sealed class SwitchSupervisor : ActorBase
                 break;
             case SetVfpExtension extension:
                 _vfpEnabled = extension.Enabled;
-                foreach (var (_, port) in _running.Values)
+                foreach (var (_, port, _) in _running.Values)
                     port.VfpEnabled = extension.Enabled;
                 break;
             case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
@@ -261,7 +289,7 @@ public sealed class SwitchSupervisor : ActorBase
         var actor = Context.ActorOf(Actors.Kernel.Props.Create(() => new VmPortActor(link, _fabric, _settings.Pool)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher),
             $"port-{spec.Name}");
         Context.Watch(actor);
-        _running[spec.Name] = (actor, port);
+        _running[spec.Name] = (actor, port, spec);
         _crashed.Remove(spec.Name);
         return new VmStarted(spec.Name, spec.Port.PortName);
     }
