@@ -131,9 +131,7 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
                 testerThread.Join();
             tester.Dispose();
         }
-        samples.Sort();
-        double Quantile(double q) => Math.Round(samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)], 1);
-        return new RulePushRow("ext-to-vm", "port-policy", Math.Max(rules, 2), samples.Count, Quantile(0.5), Quantile(0.99), Math.Round(samples[^1], 1));
+        return RulePushRow.Of("ext-to-vm", "port-policy", Math.Max(rules, 2), samples);
     }
 
     private static VmSpec Spec(string vm, ulong mac, int portId) =>
