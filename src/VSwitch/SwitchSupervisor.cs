@@ -15,7 +15,8 @@ namespace PdCluster.VSwitch;
 /// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
 /// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>;
 /// it then reopens the external port by itself on the first team member present (<see cref="SwitchSettings.Standby"/>),
-/// or on the adapter when it arrives again. The VM ports stay attached throughout, their VFP state untouched.
+/// or on the adapter when it arrives again, and announces its running VMs' MACs on that link. The VM ports stay
+/// attached throughout, their VFP state untouched.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
