@@ -1,11 +1,10 @@
-using System.Net;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Provider.AfPacket;
-using PdCluster.Provider.AfXdp;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
+using PdCluster.Tests.Actors;
 using PdCluster.Tests.Provider.Veth;
 using PdCluster.Vfp;
 using PdCluster.VSwitch;
@@ -14,7 +13,7 @@ namespace PdCluster.Tests.VSwitch;
 
 /// <summary>
 /// A switch on a team of two veth adapters in one host namespace, both wired to a Linux bridge (the upstream fabric)
-/// in a namespace of their own. <c>ip link del</c> of the member carrying the external port moves the port to the
+/// in a namespace of its own (<see cref="TeamVeth"/>). <c>ip link del</c> of the member carrying the external port moves the port to the
 /// survivor, which announces the VMs' MACs (a gratuitous ARP for a VM with an address, a RARP request for one without)
 /// on its link; the VMs' traffic flows again under the same VFP state. The removed member added again stands by
 /// instead of taking the port back, and takes it when the survivor goes in its turn.
@@ -29,13 +28,14 @@ public sealed class SwitchOnVethTeamTests
     public async Task Ip_link_del_of_the_carrying_member_moves_the_external_port_to_the_survivor_which_announces_the_vms_and_keeps_their_vfp_state()
     {
         HostPrerequisite.Require();
-        using var wire = new TeamWire();
+        using var wire = new TeamVeth();
         using var pool = new BufferPool(4096, checkedMode: true);
         var system = ActorSystem.Create("vswitch-veth-team");
         var vfp = new VfpPorts();
-        var (a, b) = (wire.Member(0), wire.Member(1));
+        using var a = Member(wire, wire.InterfaceA);
+        using var b = Member(wire, wire.InterfaceB);
         // VM 1 has an address on the link, VM 2 none.
-        var host = new NamespaceVmHost(wire.HostNamespace, spec => spec.Port.PortId == 1 ? "198.18.1.11/15" : null);
+        var host = new NamespaceVmHost(wire.DeviceNamespace, spec => spec.Port.PortId == 1 ? "198.18.1.11/15" : null);
         var settings = new SwitchSettings("sw", a, pool, host, VfpEnabled: true) { QueueSize = 512, VfpPorts = vfp, Standby = [b] };
         var sw = system.ActorOf(SwitchSupervisor.Props(settings), "vswitch-sw");
         var tag = Environment.ProcessId % 100000;
@@ -52,12 +52,12 @@ public sealed class SwitchOnVethTeamTests
             Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(vm2), TimeSpan.FromSeconds(20)));
             sw.Tell(new SetPortDisabled(vm2.Port.PortName, true));
             Assert.True(Ping(vm1), "VM 1 does not reach the fabric through its rules");
-            Assert.Equal(wire.MemberInterface(0), (await Status(sw)).ExternalAdapter);
+            Assert.Equal(wire.InterfaceA, (await SwitchLab.StatusOf(sw)).ExternalAdapter);
 
-            using (var capture = new PacketCapture(wire.Wire, wire.WireInterface(1)))
+            using (var capture = new PacketCapture(wire.Peer, wire.PortB))
             {
-                wire.RemoveMember(0);
-                await SwitchLab.Until(async () => (await Status(sw)) is { AdapterFailure: null, ExternalReopens: 1 } s && s.ExternalAdapter == wire.MemberInterface(1),
+                wire.DeleteA();
+                await SwitchLab.Until(async () => (await SwitchLab.StatusOf(sw)) is { AdapterFailure: null, ExternalReopens: 1 } s && s.ExternalAdapter == wire.InterfaceB,
                     "the external port on the survivor");
                 bool arp = false, rarp = false;
                 Assert.True(capture.Await(frame =>
@@ -69,20 +69,20 @@ public sealed class SwitchOnVethTeamTests
             }
 
             Assert.True(Ping(vm1), "VM 1 does not reach the fabric through the survivor");
-            var ports = (await Status(sw)).Ports;
+            var ports = (await SwitchLab.StatusOf(sw)).Ports;
             Assert.True(ports.Single(p => p.Identity.VmName == vm1.Name) is { Initialized: true, RuleCount: 3, Disabled: false });
             Assert.True(ports.Single(p => p.Identity.VmName == vm2.Name) is { Initialized: true, Disabled: true, Blocked: false });
-            VethPair.Run("ip", $"netns exec {wire.WireNamespace} bash -c \"echo x > /dev/udp/198.18.1.11/9\"");
+            VethPair.Run("ip", $"netns exec {wire.PeerNamespace} bash -c \"echo x > /dev/udp/198.18.1.11/9\"");
             await SwitchLab.Until(() => Task.FromResult(vfp.Find(vm1.Port.PortName)!.Snapshot().Rules.Single(r => r.Rule == "no-udp").Counters.BlockedPackets > 0),
                 "the UDP rule blocking the fabric's datagram on the survivor");
 
             // The removed member back stands by: the survivor keeps the port, until it goes in its turn.
-            wire.AddMember(0);
+            wire.AddA();
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.True((await Status(sw)) is { ExternalReopens: 1 } s1 && s1.ExternalAdapter == wire.MemberInterface(1), "the member back took the port from the serving survivor");
+            Assert.True((await SwitchLab.StatusOf(sw)) is { ExternalReopens: 1 } s1 && s1.ExternalAdapter == wire.InterfaceB, "the member back took the port from the serving survivor");
             Assert.True(Ping(vm1), "VM 1 lost the fabric when the removed member came back");
-            wire.RemoveMember(1);
-            await SwitchLab.Until(async () => (await Status(sw)) is { AdapterFailure: null, ExternalReopens: 2 } s && s.ExternalAdapter == wire.MemberInterface(0),
+            wire.DeleteB();
+            await SwitchLab.Until(async () => (await SwitchLab.StatusOf(sw)) is { AdapterFailure: null, ExternalReopens: 2 } s && s.ExternalAdapter == wire.InterfaceA,
                 "the external port back on the member that arrived again");
             Assert.True(Ping(vm1), "VM 1 does not reach the fabric through the member that arrived again");
         }
@@ -95,6 +95,10 @@ public sealed class SwitchOnVethTeamTests
         Assert.Equal(pool.Capacity, pool.FreeCount);
     }
 
+    /// <summary>The afpacket adapter on <paramref name="device"/>, a member's interface.</summary>
+    private static PdAdapter Member(TeamVeth wire, string device) => PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(device, PdRequirements.Default,
+        AfPacket: new AfPacketAdapterOptions(device, wire.DeviceNamespace)));
+
     private static ulong Mac(ReadOnlySpan<byte> bytes)
     {
         ulong mac = 0;
@@ -103,84 +107,5 @@ public sealed class SwitchOnVethTeamTests
         return mac;
     }
 
-    private static async Task<SwitchStatus> Status(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));
-
     private static bool Ping(VmSpec vm) => VethPair.Run("ip", $"netns exec pdvm-{vm.Name} ping -c 3 -i 0.2 -W 1 198.18.0.1").Code == 0;
-
-    /// <summary>
-    /// A host namespace whose two veth interfaces are a team's members, and a wire namespace where their peers are ports
-    /// of a bridge at 198.18.0.1/15. Dispose removes both namespaces.
-    /// </summary>
-    private sealed class TeamWire : IDisposable
-    {
-        private readonly string _tag = $"{Environment.ProcessId % 100000}";
-        private readonly List<PdAdapter> _members = [];
-
-        public TeamWire()
-        {
-            HostNamespace = $"pdtm-h-{_tag}";
-            WireNamespace = $"pdtm-w-{_tag}";
-            try
-            {
-                foreach (var ns in new[] { HostNamespace, WireNamespace })
-                {
-                    VethPair.Ip($"netns add {ns}");
-                    Assert.Equal(0, VethPair.Run("ip", $"netns exec {ns} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1").Code);
-                    VethPair.Ip($"-n {ns} link set lo up");
-                }
-                // A MAC of its own: a bridge otherwise takes its lowest port's, and changes it as that port goes.
-                VethPair.Ip($"-n {WireNamespace} link add br0 address 02:00:00:00:0b:01 type bridge");
-                VethPair.Ip($"-n {WireNamespace} addr add 198.18.0.1/15 dev br0");
-                VethPair.Ip($"-n {WireNamespace} link set br0 up");
-                AddMember(0);
-                AddMember(1);
-                Wire = new NetworkNamespace($"/run/netns/{WireNamespace}");
-            }
-            catch
-            {
-                Dispose();
-                throw;
-            }
-        }
-
-        public string HostNamespace { get; }
-
-        public string WireNamespace { get; }
-
-        /// <summary>A thread inside the wire's namespace.</summary>
-        public NetworkNamespace Wire { get; } = null!;
-
-        public string MemberInterface(int member) => $"pdtm{member}h{_tag}";
-
-        public string WireInterface(int member) => $"pdtm{member}w{_tag}";
-
-        /// <summary>The afpacket adapter on member <paramref name="member"/>'s interface.</summary>
-        public PdAdapter Member(int member)
-        {
-            var adapter = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(MemberInterface(member), PdRequirements.Default,
-                AfPacket: new AfPacketAdapterOptions(MemberInterface(member), HostNamespace)));
-            _members.Add(adapter);
-            return adapter;
-        }
-
-        /// <summary>Creates member <paramref name="member"/>'s veth (again, after <see cref="RemoveMember"/>), its peer a port of the bridge.</summary>
-        public void AddMember(int member)
-        {
-            VethPair.Ip($"link add {MemberInterface(member)} netns {HostNamespace} address 02:00:00:00:0a:0{member + 1} type veth peer name {WireInterface(member)} netns {WireNamespace}");
-            VethPair.Ip($"-n {WireNamespace} link set {WireInterface(member)} master br0 up");
-            VethPair.Ip($"-n {HostNamespace} link set {MemberInterface(member)} up");
-        }
-
-        /// <summary>Deletes member <paramref name="member"/>'s veth: a surprise removal.</summary>
-        public void RemoveMember(int member) => VethPair.Ip($"-n {HostNamespace} link del {MemberInterface(member)}");
-
-        public void Dispose()
-        {
-            Wire?.Dispose();
-            foreach (var adapter in _members)
-                adapter.Dispose();
-            VethPair.Run("ip", $"netns del {HostNamespace}");
-            VethPair.Run("ip", $"netns del {WireNamespace}");
-        }
-    }
 }
