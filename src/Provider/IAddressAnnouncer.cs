@@ -11,6 +11,13 @@ public interface IAddressAnnouncer
     /// <summary>Sends the announcement once; throws <see cref="PdException"/> when the interface cannot send it.</summary>
     void Announce(IPAddress address);
 
+    /// <summary>
+    /// Sends once, from <paramref name="mac"/>, a MAC behind this host (a VM's on a switch), the announcement of
+    /// <paramref name="address"/> at it, or with no address a RARP request (what a hypervisor sends for a VM that moved),
+    /// so the link's switches learn the MAC's new path; throws <see cref="PdException"/> when the interface cannot send it.
+    /// </summary>
+    void Announce(ulong mac, IPAddress? address);
+
     /// <summary>The link's hardware address now, what an announcement carries (a NIC replaced while the node runs has a new one); null while the interface is gone.</summary>
     ulong? LinkAddress();
 }

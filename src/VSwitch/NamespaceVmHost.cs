@@ -8,4 +8,7 @@ public sealed class NamespaceVmHost(string? hostNamespace, Func<VmSpec, string?>
 {
     /// <inheritdoc/>
     public IVm Start(VmSpec spec) => new NamespaceVm(spec, hostNamespace, addressOf(spec));
+
+    /// <inheritdoc/>
+    public string? AddressOf(VmSpec spec) => addressOf(spec);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
@@ -14,12 +15,13 @@ namespace PdCluster.VSwitch;
 /// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
 /// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>;
 /// it then reopens the external port by itself on the first team member present (<see cref="SwitchSettings.Standby"/>),
-/// or on the adapter when it arrives again. The VM ports stay attached throughout, their VFP state untouched.
+/// or on the adapter when it arrives again, and announces its running VMs' MACs on that link. The VM ports stay
+/// attached throughout, their VFP state untouched.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
     private readonly SwitchSettings _settings;
-    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port, VmSpec Spec)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (string Vm, IActorRef Sender)> _stopping = [];
     private readonly Dictionary<string, (StartVm Start, IActorRef Sender)> _startsAfterStop = new(StringComparer.Ordinal);
     private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
@@ -120,6 +122,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _removal = null;
                 _reopens++;
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
+                AnnounceVms(member);
                 return;
             }
             catch (Exception e) when (e is PdException or PdNotSupportedException or IOException or InvalidOperationException)
@@ -131,6 +134,32 @@ public sealed class SwitchSupervisor : ActorBase
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, null, _removal));
             }
         }
+    }
+
+    /// <summary>
+    /// Tells the link of <paramref name="member"/>, which now carries the external port, where each running VM's MAC is
+    /// (a gratuitous ARP of its address, or a RARP request when it has none), so the upstream switches send its traffic there.
+    /// </summary>
+    private void AnnounceVms(int member)
+    {
+        if (_members[member].Announcer is not { } announcer || _running.Count == 0)
+            return;
+        var vms = _running.Values.Select(r => (r.Spec.Name, r.Spec.Mac, Address: IPAddress.TryParse(_settings.VmHost.AddressOf(r.Spec)?.Split('/')[0], out var ip) ? ip : null)).ToList();
+        var (events, self, switchName, name) = (Context.System.EventStream, Self, _settings.Name, _names[member]);
+        _ = Task.Run(() =>
+        {
+            foreach (var (vm, mac, address) in vms)
+            {
+                try
+                {
+                    announcer.Announce(mac, address);
+                }
+                catch (PdException e)
+                {
+                    events.Publish(new ActorError(self, $"switch {switchName}: announcing VM {vm}'s MAC on {name} failed: {e.Message}", e));
+                }
+            }
+        });
     }
 
     private void CloseProvider()
@@ -176,7 +205,7 @@ public sealed class SwitchSupervisor : ActorBase
                 break;
             case SetVfpExtension extension:
                 _vfpEnabled = extension.Enabled;
-                foreach (var (_, port) in _running.Values)
+                foreach (var (_, port, _) in _running.Values)
                     port.VfpEnabled = extension.Enabled;
                 break;
             case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
@@ -261,7 +290,7 @@ public sealed class SwitchSupervisor : ActorBase
         var actor = Context.ActorOf(Actors.Kernel.Props.Create(() => new VmPortActor(link, _fabric, _settings.Pool)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher),
             $"port-{spec.Name}");
         Context.Watch(actor);
-        _running[spec.Name] = (actor, port);
+        _running[spec.Name] = (actor, port, spec);
         _crashed.Remove(spec.Name);
         return new VmStarted(spec.Name, spec.Port.PortName);
     }

@@ -219,6 +219,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))])
     {
         ExternalPorts = [.. _externalPorts.Values.Select(p => new ExternalPortState { Switch = p.Switch, Adapter = p.Adapter, Failure = p.Failure })],
+        Teams = settings.Teams,
     };
 
     private void SwitchChanged(string key, string? value)

@@ -15,4 +15,7 @@ public sealed record VSwitchAgentSettings(IClusterStore Store, string Cluster, F
 
     /// <summary>The node's supervisor, which lends each switch its adapter (<see cref="SwitchLoan"/>); null when the adapters are the switches' alone.</summary>
     public IActorRef? NodeSupervisor { get; init; }
+
+    /// <summary>The node's teams, written with its status so that <c>pd vswitch create</c> can tell a team from an adapter.</summary>
+    public IReadOnlyList<NodeTeam> Teams { get; init; } = [];
 }

@@ -28,6 +28,8 @@ internal sealed class TeamVeth : IDisposable
         PeerNamespace = $"pdt-tpeer-{tag}";
         InterfaceA = $"tda{tag}";
         InterfaceB = $"tdb{tag}";
+        PortA = $"tpa{tag}";
+        PortB = $"tpb{tag}";
         Bridge = $"tbr{tag}";
         try
         {
@@ -45,8 +47,8 @@ internal sealed class TeamVeth : IDisposable
             VethPair.Ip($"-n {PeerNamespace} addr add 198.18.0.1/15 dev {Bridge}");
             VethPair.Ip($"-n {PeerNamespace} link set {Bridge} up");
             VethPair.Ip($"-n {DeviceNamespace} link set lo up");
-            AddLink(InterfaceA, $"tpa{tag}", MacA, "198.18.1.1");
-            AddLink(InterfaceB, $"tpb{tag}", MacB, "198.18.1.2");
+            AddLink(InterfaceA, PortA, MacA, "198.18.1.1");
+            AddLink(InterfaceB, PortB, MacB, "198.18.1.2");
             Peer = new NetworkNamespace($"/run/netns/{PeerNamespace}");
         }
         catch
@@ -66,6 +68,12 @@ internal sealed class TeamVeth : IDisposable
 
     public string Bridge { get; }
 
+    /// <summary>A's peer: its port on the bridge, in the peer's namespace.</summary>
+    public string PortA { get; }
+
+    /// <summary>B's peer: its port on the bridge, in the peer's namespace.</summary>
+    public string PortB { get; }
+
     /// <summary>A thread inside the peer's namespace.</summary>
     public NetworkNamespace Peer { get; } = null!;
 
@@ -73,7 +81,10 @@ internal sealed class TeamVeth : IDisposable
     public void DeleteA() => VethPair.Ip($"-n {DeviceNamespace} link del {InterfaceA}");
 
     /// <summary>Plugs interface A in again: same name and address, its peer port on the bridge, and <paramref name="mac"/> (a replaced NIC has a new one).</summary>
-    public void AddA(ulong mac = MacA) => AddLink(InterfaceA, $"tpa{InterfaceA[3..]}", mac, "198.18.1.1");
+    public void AddA(ulong mac = MacA) => AddLink(InterfaceA, PortA, mac, "198.18.1.1");
+
+    /// <summary>Pulls interface B (<c>ip link del</c>): its peer port leaves the bridge with it.</summary>
+    public void DeleteB() => VethPair.Ip($"-n {DeviceNamespace} link del {InterfaceB}");
 
     /// <summary>
     /// Turns IPv6 on for the peer's bridge (the namespaces start without it) and waits until it is settled (its

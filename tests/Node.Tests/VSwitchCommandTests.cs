@@ -79,4 +79,37 @@ public sealed class VSwitchCommandTests
         await Refused("--port: no port 'nope'", "vfp", "disable-port", "--port", "nope");
         await Refused("no VM 'nope'", "vm", "start", "nope");
     }
+
+    [Fact]
+    public async Task A_second_switch_on_a_running_nodes_team_or_one_of_its_members_is_exit_2_naming_both_and_changes_nothing()
+    {
+        var adapters = string.Join(",", TempConfig.Adapter("pd0", """ "team": "t0", "simulated": { "mac": "02:00:00:00:01:01" }, """),
+            TempConfig.Adapter("pd1", """ "team": "t0", "simulated": { "mac": "02:00:00:00:01:02" }, """), TempConfig.Adapter("pd2"));
+        await using var node = await RunningNode.StartAsync(adapters: adapters);
+        string[] endpoint = ["--endpoint", node.Endpoint];
+        var created = await Run(["vswitch", "create", "sw", "--adapter", "t0", .. endpoint]);
+        Assert.True(created.Exit == 0, created.Error);
+        // The node lends the team's members to the switch once its agent has read the record (and written its status, teams included).
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await http.GetStringAsync($"{node.Endpoint}/status")).Contains("the external port of VM switch sw"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node never lent t0 to switch sw");
+            await Task.Delay(100);
+        }
+        var before = await Run(["vfp", "list-ports", "-o", "json", .. endpoint]);
+
+        foreach (var (adapter, message) in new[]
+        {
+            ("pd1", "pd: --adapter: pd1 is a member of team t0, already the external port of switch sw; switch sw2 cannot share it."),
+            ("t0", "pd: --adapter: team t0 is already the external port of switch sw; switch sw2 cannot share it."),
+        })
+        {
+            var (exit, _, error) = await Run(["vswitch", "create", "sw2", "--adapter", adapter, .. endpoint]);
+            Assert.Equal(2, exit);
+            Assert.Equal(message, error.Trim());
+            Assert.Equal(before, await Run(["vfp", "list-ports", "-o", "json", .. endpoint]));
+        }
+        Assert.Equal(0, (await Run(["vswitch", "create", "sw2", "--adapter", "pd2", .. endpoint])).Exit);
+    }
 }

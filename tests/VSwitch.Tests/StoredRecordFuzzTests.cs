@@ -18,11 +18,11 @@ public sealed class StoredRecordFuzzTests
 
     private const string ValidStatus = """
         {"node":"n1","appliedRevision":7,"refused":[],"externalPorts":[{"switch":"sw","failure":"switch sw: its adapter pd0 was surprise-removed; no VM was running."},
-         {"switch":"sw2","adapter":"pd1"}]}
+         {"switch":"sw2","adapter":"pd1"}],"teams":[{"name":"t0","members":["pd0","pd1"]}]}
         """;
 
     private static readonly string[] Tokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "-1", "2", "99999999999", "\"adapters\"", "\"running\"", "\"schemaVersion\"",
-        "\"externalPorts\"", "\"adapter\"", "\\u0000", "\uFFFF"];
+        "\"externalPorts\"", "\"adapter\"", "\"teams\"", "\"members\"", "\\u0000", "\uFFFF"];
 
     private static readonly Arbitrary<List<(int Position, string Token, bool Cut)>> Damage = Gen.Choose(1, 6).SelectMany(n =>
         (from position in Gen.Choose(0, int.MaxValue)
@@ -52,6 +52,7 @@ public sealed class StoredRecordFuzzTests
                 return;
             Assert.True(status.Node is not null && status.Refused is not null && status.ExternalPorts is not null);
             Assert.All(status.ExternalPorts, p => Assert.NotNull(p.Switch));
+            Assert.All(status.Teams, t => Assert.True(t.Name is not null && t.Members is not null && t.Members.All(m => m is not null)));
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
     }
 

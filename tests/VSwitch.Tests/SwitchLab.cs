@@ -103,6 +103,9 @@ internal sealed class SwitchLab : IVmHost, IAsyncDisposable
 
     public Task<SwitchStatus> Status() => Ask<SwitchStatus>(new GetSwitchStatus());
 
+    /// <summary>The status of switch <paramref name="sw"/> (a switch outside a lab).</summary>
+    public static async Task<SwitchStatus> StatusOf(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));
+
     /// <summary>Waits until <paramref name="condition"/> holds (20 s at most).</summary>
     public static async Task Until(Func<Task<bool>> condition, string what)
     {

@@ -66,7 +66,7 @@ public sealed class VSwitchCatalogTests
     [InlineData("existing switch", "switch sw already exists.")]
     [InlineData("bad name", "'a/b' is not a VM name")]
     [InlineData("bad address", "--address: '198.18.1.10/33' is not an address with a prefix length")]
-    [InlineData("adapter taken", "--adapter: eth is already the external port of switch sw.")]
+    [InlineData("adapter taken", "--adapter: eth is already the external port of switch sw; switch sw2 cannot share it.")]
     [InlineData("removing a switch a VM runs on", "VM vm1 is running on switch sw; stop it first")]
     [InlineData("rule on an unknown port", "--port: no port 'nope'")]
     [InlineData("duplicate rule id", "--port: port {port} already has a rule 'web'")]
@@ -107,6 +107,44 @@ public sealed class VSwitchCatalogTests
         Assert.Equal(before.Revision, after.Revision);
         Assert.Equal(before.Items, after.Items);
     }
+
+    [Theory]
+    [InlineData("t0", "pd0", "--adapter: pd0 is a member of team t0, already the external port of switch sw; switch sw2 cannot share it.")]
+    [InlineData("pd1", "t0", "--adapter: team t0 has pd1, already the external port of switch sw; switch sw2 cannot share it.")]
+    [InlineData("t0", "t0", "--adapter: team t0 is already the external port of switch sw; switch sw2 cannot share it.")]
+    [InlineData("t0", "t1", "--adapter: team t1 shares pd1 with team t0, already the external port of switch sw; switch sw2 cannot share it.")]
+    public async Task A_second_switch_on_a_team_or_one_of_its_members_is_refused_naming_both_and_changes_nothing(string first, string second, string error)
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        // What two nodes' agents write: n1 has team t0 of pd0 and pd1; n2 (the same adapter names) has t1 of pd1 and pd2.
+        await Report(store, "n1", new NodeTeam("t0", ["pd0", "pd1"]));
+        await Report(store, "n2", new NodeTeam("t1", ["pd1", "pd2"]));
+        await catalog.CreateSwitchAsync("sw", first, false, default);
+        var before = await store.RangeAsync("/pd/lab/");
+
+        var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => catalog.CreateSwitchAsync("sw2", second, false, default));
+
+        Assert.Equal(error, refused.Message);
+        var after = await store.RangeAsync("/pd/lab/");
+        Assert.Equal(before.Revision, after.Revision);
+        Assert.Equal(before.Items, after.Items);
+    }
+
+    [Fact]
+    public async Task Switches_on_adapters_no_team_shares_are_accepted_beside_a_switch_on_a_team()
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await Report(store, "n1", new NodeTeam("t0", ["pd0", "pd1"]));
+        await catalog.CreateSwitchAsync("sw", "t0", false, default);
+        await catalog.CreateSwitchAsync("sw2", "pd2", false, default);
+        await catalog.CreateSwitchAsync("sw3", "t9", false, default);
+        Assert.Equal(["t0", "pd2", "t9"], (await catalog.ListPortsAsync(default)).Select(p => p.NicName));
+    }
+
+    private static Task Report(InMemoryStore store, string node, params NodeTeam[] teams) => store.PutAsync($"/pd/lab/vswitch-status/{node}",
+        System.Text.Json.JsonSerializer.Serialize(new VfpRuleStatus(node, 1, []) { Teams = teams }, VSwitchJson.Default.VfpRuleStatus));
 
     private static async Task<List<PortListing>> Vms(VSwitchCatalog catalog) => [.. (await catalog.ListPortsAsync(default)).Where(p => p.Type == "Vm")];
 }

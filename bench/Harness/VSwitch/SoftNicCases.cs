@@ -87,53 +87,16 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
     public RulePushRow RulePush(int rules, int trials)
     {
         using var pool = new BufferPool(16_384);
-        var external = new SoftNic(AdapterInfo.ConnectX3Pro("eth", AdapterMac));
-        var wire = new SoftNic(AdapterInfo.ConnectX3Pro("wire", TesterMac));
-        Wire.Connect(wire, external);
-        using var stop = new CancellationTokenSource();
         GeneratorFlow[] flow = [new("198.18.0.1", "198.19.1.1", 17, 10_000, BenchPolicy.DestinationPort, SourceMac: TesterMac, DestinationMac: Vm1Mac)];
-        var tester = new TrafficGenerator(wire, flow);
-        var testerThread = new Thread(() => tester.Run(stop.Token)) { Name = "tester", IsBackground = true };
-        var samples = new List<double>(trials);
-        try
-        {
-            using var sw = new BenchSwitch(new PdAdapter(external.Info, () => new SimulatedProvider(external), external), pool);
-            var vm = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flow, 0);
-            var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty);
-            BenchSwitch.SetRules(port, null);
-            testerThread.Start();
-            for (var trial = 0; trial < trials; trial++)
-            {
-                // Blocked until nothing more arrives (frames admitted before the rules went may still be on their way).
-                var seen = vm.Received;
-                do
-                {
-                    seen = vm.Received;
-                    Thread.Sleep(10);
-                }
-                while (vm.Received != seen);
-                var clock = Stopwatch.StartNew();
-                BenchSwitch.SetRules(port, BenchPolicy.Make(Math.Max(rules, 2)));
-                while (vm.Received == seen)
-                {
-                    if (clock.Elapsed > TimeSpan.FromSeconds(10))
-                        throw new TimeoutException($"the port let nothing through within 10 s of its rules (inbound {port.Counters.Inbound}, blocked {port.Counters.InboundBlocked}, sent {tester.Sent})");
-                    Thread.SpinWait(20);
-                }
-                samples.Add(clock.Elapsed.TotalMicroseconds);
-                BenchSwitch.SetRules(port, null);
-            }
-        }
-        finally
-        {
-            stop.Cancel();
-            if (testerThread.IsAlive)
-                testerThread.Join();
-            tester.Dispose();
-        }
-        samples.Sort();
-        double Quantile(double q) => Math.Round(samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)], 1);
-        return new RulePushRow("ext-to-vm", "port-policy", Math.Max(rules, 2), samples.Count, Quantile(0.5), Quantile(0.99), Math.Round(samples[^1], 1));
+        using var tester = new WireTester(AdapterMac, TesterMac, flow);
+        using var sw = new BenchSwitch(tester.Adapter, pool);
+        var vm = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flow, 0);
+        var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty);
+        BenchSwitch.SetRules(port, null);
+        tester.Start();
+        return RulePushRow.Of("ext-to-vm", "port-policy", Math.Max(rules, 2), RulePushTrials.Run(trials, () => vm.Received,
+            () => BenchSwitch.SetRules(port, BenchPolicy.Make(Math.Max(rules, 2))), () => BenchSwitch.SetRules(port, null),
+            () => $"inbound {port.Counters.Inbound}, blocked {port.Counters.InboundBlocked}, sent {tester.Sent}"));
     }
 
     private static VmSpec Spec(string vm, ulong mac, int portId) =>

@@ -36,7 +36,16 @@ internal sealed record RulePushRow(
     [property: JsonPropertyName("trials")] int Trials,
     [property: JsonPropertyName("p50_us")] double P50Us,
     [property: JsonPropertyName("p99_us")] double P99Us,
-    [property: JsonPropertyName("max_us")] double MaxUs);
+    [property: JsonPropertyName("max_us")] double MaxUs)
+{
+    /// <summary>The row of <paramref name="samples"/> (µs, one per trial): their p50, p99 and maximum.</summary>
+    public static RulePushRow Of(string path, string through, int rulesPushed, List<double> samples)
+    {
+        samples.Sort();
+        double Quantile(double q) => Math.Round(samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)], 1);
+        return new RulePushRow(path, through, rulesPushed, samples.Count, Quantile(0.5), Quantile(0.99), Math.Round(samples[^1], 1));
+    }
+}
 
 /// <summary>The targets, from figures of the same run, and the machine's load.</summary>
 internal sealed record VSwitchSummary(

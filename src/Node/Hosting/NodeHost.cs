@@ -179,7 +179,11 @@ internal sealed class NodeHost : INodeAdmin
         host._ownership = OwnershipAgent.Start(host.System, new OwnershipAgentSettings(host._store, config.Config.Cluster, config.Config.Node, host.Items,
             host._adapters.Where(a => a.Adapter.Announcer is not null).ToDictionary(a => a.Name, a => a.Adapter.Announcer!)));
         host.StartTeams();
-        host._vswitches = host.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(host._store, config.Config.Cluster, host.SwitchFor) { Node = config.Config.Node, NodeSupervisor = host._node, VfpPorts = host.VfpPorts }), "vswitches");
+        host._vswitches = host.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(host._store, config.Config.Cluster, host.SwitchFor)
+        {
+            Node = config.Config.Node, NodeSupervisor = host._node, VfpPorts = host.VfpPorts,
+            Teams = [.. config.Config.Adapters.Where(a => a.Team is not null).GroupBy(a => a.Team!, StringComparer.Ordinal).Select(t => new NodeTeam(t.Key, [.. t.Select(a => a.Name)]))],
+        }), "vswitches");
         await host.WaitForAdaptersAsync(TimeSpan.FromSeconds(10), stopping);
         if (stopping.IsCancellationRequested)
             return host;

@@ -13,16 +13,23 @@ namespace PdCluster.Provider.AfPacket;
 public sealed unsafe class AfPacketAnnouncer(string device, NetworkNamespace? ns) : IAddressAnnouncer
 {
     /// <inheritdoc/>
-    public void Announce(IPAddress address)
+    public void Announce(IPAddress address) => Send(fd => AddressAnnouncement.Build(MacOf(fd), address), $"{address}");
+
+    /// <inheritdoc/>
+    public void Announce(ulong mac, IPAddress? address) =>
+        Send(_ => address is null ? ReverseArp.Build(mac) : AddressAnnouncement.Build(mac, address), $"{address?.ToString() ?? "MAC"} at {Nic.Adapters.AdapterInfo.FormatMac(mac)}");
+
+    /// <summary>Sends the frame <paramref name="frame"/> builds (given the bound socket) out of the interface; <paramref name="what"/> names it in an error.</summary>
+    private void Send(Func<int, byte[]> frame, string what)
     {
         var fd = ns is null ? Open() : ns.Run(Open);
         try
         {
-            var frame = AddressAnnouncement.Build(MacOf(fd), address);
-            fixed (byte* bytes = frame)
+            var bytes = frame(fd);
+            fixed (byte* start = bytes)
             {
-                if (Posix.send(fd, bytes, (nuint)frame.Length, 0) != frame.Length)
-                    throw new PdException(PdStatus.DeviceRemoved, $"Sending the announcement of {address} on {device} failed: {Posix.LastError()}.");
+                if (Posix.send(fd, start, (nuint)bytes.Length, 0) != bytes.Length)
+                    throw new PdException(PdStatus.DeviceRemoved, $"Sending the announcement of {what} on {device} failed: {Posix.LastError()}.");
             }
         }
         finally

@@ -9,6 +9,9 @@ public static class EtherType
     /// <summary>Address Resolution Protocol.</summary>
     public const ushort Arp = 0x0806;
 
+    /// <summary>Reverse Address Resolution Protocol (RFC 903).</summary>
+    public const ushort ReverseArp = 0x8035;
+
     /// <summary>IEEE 802.1Q customer VLAN tag (C-tag).</summary>
     public const ushort Vlan = 0x8100;
 

@@ -33,13 +33,20 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         CheckName("adapter", adapter);
         var key = SwitchPrefix + name;
         var switches = await store.RangeAsync(SwitchPrefix, cancel);
-        if (switches.Items.Select(i => TryRead(i.Value, VSwitchJson.Default.SwitchDocument)).FirstOrDefault(s => s?.Adapter == adapter && s.Name != name) is { } other)
-            throw new VSwitchRefusedException($"--adapter: {adapter} is already the external port of switch {other.Name}.");
+        var teams = await TeamsAsync(cancel);
+        foreach (var other in switches.Items.Where(i => VfpRuleKey.IsSwitchRecord(cluster, i.Key)).Select(i => TryRead(i.Value, VSwitchJson.Default.SwitchDocument)))
+            if (other is not null && other.Name != name && teams.Overlap(adapter, other.Adapter) is { } overlap)
+                throw new VSwitchRefusedException($"--adapter: {overlap} the external port of switch {other.Name}; switch {name} cannot share it.");
         var document = new SwitchDocument { SchemaVersion = SchemaVersion, Name = name, Adapter = adapter, AllowManagementOs = allowManagementOs };
         var when = switches.Items.Select(i => Compare.ModRevision(i.Key, i.ModRevision)).Append(Compare.CreateRevision(key, 0)).ToList();
         var txn = await store.TxnAsync(when, [new TxnOp.Put(key, Write(document, VSwitchJson.Default.SwitchDocument))], cancel: cancel);
         return txn.Succeeded ? txn.Revision : throw new VSwitchRefusedException($"switch {name} already exists.");
     }
+
+    /// <summary>The teams the nodes reported with their status (<see cref="VfpRuleStatus.Teams"/>).</summary>
+    private async Task<AdapterTeams> TeamsAsync(CancellationToken cancel) =>
+        new([.. (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
+            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().SelectMany(s => s.Teams)]);
 
     /// <summary>Removes switch <paramref name="name"/> (Remove-VMSwitch), refused while a running VM has an adapter on it; the node gives its adapter back to its own queues.</summary>
     public async Task<long> RemoveSwitchAsync(string name, CancellationToken cancel)

@@ -5,13 +5,20 @@ namespace PdCluster.VSwitch.Store;
 /// <summary>
 /// Where a node's VFP rules stand, written by its <see cref="VSwitchAgent"/> to <c>/pd/&lt;cluster&gt;/vswitch-status/&lt;node&gt;</c>
 /// after every change it applies: the store revision applied through, the rules it refused (the last good
-/// version of each stays in force, and the rest apply), and its switches' external ports that went down or moved.
+/// version of each stays in force, and the rest apply), its switches' external ports that went down or moved, and the
+/// node's teams (which <c>pd vswitch create</c> reads to refuse two switches on one team's adapters).
 /// </summary>
 public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyList<RefusedRule> Refused)
 {
     /// <summary>The external ports of the node's switches that went down or moved since their switch started (<c>pd vfp list-ports</c> shows them so).</summary>
     public IReadOnlyList<ExternalPortState> ExternalPorts { get; init; } = [];
+
+    /// <summary>The node's teams of adapters, each with its members in the team's order.</summary>
+    public IReadOnlyList<NodeTeam> Teams { get; init; } = [];
 }
+
+/// <summary>A team of a node's adapters: its name and its members' names, as the node's configuration gives them.</summary>
+public sealed record NodeTeam(string Name, IReadOnlyList<string> Members);
 
 /// <summary>A stored rule the node did not apply: its key and why.</summary>
 public sealed record RefusedRule(string Key, string Error);
