@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
@@ -11,8 +12,9 @@ namespace PdCluster.Tests.VSwitch;
 
 /// <summary>
 /// The switch on real veth: the external port is a veth end (afpacket) whose peer namespace is the wire, and each VM a
-/// network namespace whose eth0 has the static MAC. A VM pings the peer across the switch; VFP blocks it, disable-port
-/// lets it through, a reboot blocks it again, rules let it through as they say, and a stop removes the namespace. An
+/// network namespace whose eth0 has the static MAC, its port the host end of the VM's veth on AF_XDP (afpacket where
+/// AF_XDP does not open, which the port's status and the log say). A VM pings the peer across the switch; VFP blocks
+/// it, disable-port lets it through, a reboot blocks it again, rules let it through as they say, and a stop removes the namespace. An
 /// <c>ip link del</c> of the external interface stops the VM's traffic and the switch says so; the interface added again
 /// carries it once more, the port's rules, counters and verdicts as before.
 /// </summary>
@@ -38,6 +40,8 @@ public sealed class SwitchOnVethTests
             Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
             var link = VethPair.Run("ip", $"-n pdvm-{vm} -o link show dev eth0").Output;
             Assert.Contains("link/ether 00:15:5d:00:00:01", link);
+            Assert.True((await Status(sw)).Ports.Single() is { Provider: "afxdp", ProviderFallback: null }, "the VM's port did not open on AF_XDP");
+            Assert.Contains("prog/xdp", HostEnd(pair, vm));
             Assert.True(Ping(vm), "the VM does not reach the wire with VFP off");
 
             sw.Tell(new SetVfpExtension(true));
@@ -48,6 +52,7 @@ public sealed class SwitchOnVethTests
             await sw.Ask<VmStopped>(new StopVm(vm), TimeSpan.FromSeconds(20));
             Assert.DoesNotContain($"pdvm-{vm}", VethPair.Run("ip", "netns list").Output);
             Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+            Assert.Equal("afxdp", (await Status(sw)).Ports.Single().Provider);
             Assert.False(Ping(vm), "the rebooted VM's port is not blocked again");
             Assert.True((await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10))).Ports.Single() is { Blocked: true, OutboundBlocked: > 0 });
 
@@ -125,19 +130,75 @@ public sealed class SwitchOnVethTests
         Assert.Equal(pool.Capacity, pool.FreeCount);
     }
 
-    /// <summary>A switch whose external port is the pair's device end (afpacket) and whose VMs are namespaces beside it, at 198.18.1.(10 + port id).</summary>
-    private static (PdAdapter External, IActorRef Switch) StartSwitch(ActorSystem system, VethPair pair, BufferPool pool, VfpPorts vfp, bool vfpEnabled = false)
+    [VethFact]
+    public async Task A_vm_port_whose_interface_refuses_af_xdp_opens_on_afpacket_and_says_why()
+    {
+        HostPrerequisite.Require();
+        using var pair = new VethPair();
+        pair.ForgetNeighbours();
+        using var pool = new BufferPool(4096, checkedMode: true);
+        var system = ActorSystem.Create("vswitch-veth-fallback");
+        var errors = new ConcurrentQueue<ActorError>();
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new ErrorCollector(errors)), "errors"), typeof(ActorError));
+        var (external, sw) = StartSwitch(system, pair, pool, new VfpPorts(), vmHost: new XdpSlotTakenHost(pair));
+        using var _ = external;
+        var vm = $"f{Environment.ProcessId % 100000}";
+        var spec = SwitchLab.Spec(vm, VmMac, 1);
+        try
+        {
+            Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+            var port = (await Status(sw)).Ports.Single();
+            Assert.Equal("afpacket", port.Provider);
+            Assert.StartsWith("afxdp did not open (Attaching the XDP program to pdv", port.ProviderFallback);
+            Assert.Contains("another XDP program", port.ProviderFallback);
+            await SwitchLab.Until(() => Task.FromResult(errors.Any(e => e.Message == $"switch sw: the port of VM {vm} runs on afpacket: {port.ProviderFallback}.")),
+                "the switch logging the fallback");
+            Assert.True(Ping(vm), "the VM does not reach the wire through its afpacket port");
+        }
+        finally
+        {
+            await sw.GracefulStop(TimeSpan.FromSeconds(20));
+            await system.Terminate();
+        }
+        Assert.DoesNotContain($"pdvm-{vm}", VethPair.Run("ip", "netns list").Output);
+        Assert.Equal(pool.Capacity, pool.FreeCount);
+    }
+
+    /// <summary>A switch whose external port is the pair's device end (afpacket) and whose VMs are namespaces beside it (<see cref="VmHost"/>, unless <paramref name="vmHost"/>).</summary>
+    private static (PdAdapter External, IActorRef Switch) StartSwitch(ActorSystem system, VethPair pair, BufferPool pool, VfpPorts vfp, bool vfpEnabled = false, IVmHost? vmHost = null)
     {
         var external = PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(pair.DeviceInterface, PdRequirements.Default,
             AfPacket: new AfPacketAdapterOptions(pair.DeviceInterface, pair.DeviceNamespace)));
-        var host = new NamespaceVmHost(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
-        var settings = new SwitchSettings("sw", external, pool, host, VfpEnabled: vfpEnabled) { QueueSize = 512, VfpPorts = vfp };
+        var settings = new SwitchSettings("sw", external, pool, vmHost ?? VmHost(pair), VfpEnabled: vfpEnabled) { QueueSize = 512, VfpPorts = vfp };
         return (external, system.ActorOf(SwitchSupervisor.Props(settings), "vswitch-sw"));
     }
+
+    /// <summary>VMs as namespaces beside the pair's device end, at 198.18.1.(10 + port id).</summary>
+    private static NamespaceVmHost VmHost(VethPair pair) => new(pair.DeviceNamespace, spec => $"198.18.1.{10 + spec.Port.PortId}/15");
+
+    /// <summary>The host end of <paramref name="vm"/>'s veth, as <c>ip -d link</c> shows it in the switch host's namespace.</summary>
+    private static string HostEnd(VethPair pair, string vm) =>
+        VethPair.Run("ip", $"-n {pair.DeviceNamespace} -d -o link show").Output.Split('\n').Single(l => l.Contains(": pdv"));
 
     private static async Task<SwitchStatus> Status(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));
 
     private static long Allowed(VfpPorts vfp, VmSpec spec) => vfp.Find(spec.Port.PortName)!.Snapshot().Rules.Single(r => r.Rule == "in-rest").Counters.AllowedPackets;
+
+    /// <summary>Starts VMs beside <paramref name="pair"/>'s device end, then gives each host end's XDP slot to another program (generic mode), as another XDP user would hold it.</summary>
+    private sealed class XdpSlotTakenHost(VethPair pair) : IVmHost
+    {
+        public IVm Start(VmSpec spec)
+        {
+            var vm = (NamespaceVm)VmHost(pair).Start(spec);
+            VethPair.Ip($"-n {pair.DeviceNamespace} link set dev {vm.HostInterface} xdpgeneric obj {Path.Combine(AppContext.BaseDirectory, "pd_xdp.o")} sec xdp");
+            return vm;
+        }
+    }
+
+    private sealed class ErrorCollector(ConcurrentQueue<ActorError> errors) : ActorBase
+    {
+        protected override void OnReceive(object message) => errors.Enqueue((ActorError)message);
+    }
 
     private static bool Ping(string vm, int count = 3) => VethPair.Run("ip", $"netns exec pdvm-{vm} ping -c {count} -i 0.2 -W 1 198.18.0.1").Code == 0;
 

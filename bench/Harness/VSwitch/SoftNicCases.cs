@@ -48,7 +48,7 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
                     BenchPolicy.DestinationPort, SourceMac: TesterMac, DestinationMac: Vm1Mac)).ToList();
                 // vm1 only receives (rate 0: its generator sends nothing).
                 receiver = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flows, 0);
-                var port = sw.Attach(Spec("vm1", Vm1Mac, 1), receiver, policy);
+                var port = sw.Attach(Spec("vm1", Vm1Mac, 1), receiver, policy).Port;
                 if (path == "ext-to-vm")
                 {
                     tester = new TrafficGenerator(wire, flows);
@@ -99,7 +99,7 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
         {
             using var sw = new BenchSwitch(new PdAdapter(external.Info, () => new SimulatedProvider(external), external), pool);
             var vm = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flow, 0);
-            var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty);
+            var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty).Port;
             BenchSwitch.SetRules(port, null);
             testerThread.Start();
             for (var trial = 0; trial < trials; trial++)
