@@ -295,8 +295,8 @@ public sealed class SwitchSupervisor : ActorBase
     private SwitchStatus Status()
     {
         var fabric = _fabric!;
-        var ports = _running.Values.OrderBy(r => r.Port.Identity.PortId).Select(r => (r.Port, r.Link)).Select(r => new PortStatus(r.Port.Identity, r.Port.Initialized,
-            r.Port.Blocked, r.Port.Vfp.IsDisabled, r.Port.Vfp.Policy.Rules.Count, r.Port.Counters.Inbound, r.Port.Counters.Outbound, r.Port.Counters.InboundBlocked,
+        var ports = _running.Values.OrderBy(r => r.Port.Identity.PortId).Select(r => new PortStatus(r.Port.Identity, r.Port.Initialized, r.Port.Blocked,
+            r.Port.Vfp.IsDisabled, r.Port.Vfp.Policy.Rules.Count, r.Port.Counters.Inbound, r.Port.Counters.Outbound, r.Port.Counters.InboundBlocked,
             r.Port.Counters.OutboundBlocked, r.Port.Counters.RingDrops) { Provider = r.Link.Provider, ProviderFallback = r.Link.Fallback }).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
             ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure)
