@@ -72,10 +72,15 @@ public sealed class NamespaceVm : IVm
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The pair goes first, by its host end: that deletion frees the host end's name before it returns, while a deleted
+    /// namespace's devices go later, in the kernel's deferred cleanup, and a VM started again at once needs the name.
+    /// </remarks>
     public void Dispose()
     {
         _port?.Dispose();
         _port = null;
+        Run($"{InHost}link del {HostInterface}");
         Run($"netns del {Namespace}");
     }
 

@@ -26,7 +26,7 @@ public sealed class SwitchOnVethTests
     public Task A_vm_namespace_pings_the_wire_through_the_switch_as_vfp_and_its_port_state_say() => WithSwitch("t", async run =>
     {
         var (pair, _, sw, vfp, vm, spec, _) = run;
-        Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+        await Start(sw, spec);
         var link = VethPair.Run("ip", $"-n pdvm-{vm} -o link show dev eth0").Output;
         Assert.Contains("link/ether 00:15:5d:00:00:01", link);
         Assert.True((await Status(sw)).Ports.Single() is { Provider: "afxdp", ProviderFallback: null }, "the VM's port did not open on AF_XDP");
@@ -40,7 +40,7 @@ public sealed class SwitchOnVethTests
 
         await sw.Ask<VmStopped>(new StopVm(vm), TimeSpan.FromSeconds(20));
         Assert.DoesNotContain($"pdvm-{vm}", VethPair.Run("ip", "netns list").Output);
-        Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+        await Start(sw, spec);
         Assert.Equal("afxdp", (await Status(sw)).Ports.Single().Provider);
         Assert.False(Ping(vm), "the rebooted VM's port is not blocked again");
         Assert.True((await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10))).Ports.Single() is { Blocked: true, OutboundBlocked: > 0 });
@@ -70,7 +70,7 @@ public sealed class SwitchOnVethTests
             VfpRulesThroughTheStoreTests.Rule("in-rest", "acl", "in", "inbound", null, "allow", priority: 10),
             VfpRulesThroughTheStoreTests.Rule("out", "acl", "out", "outbound", null, "allow"),
         ]));
-        Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+        await Start(sw, spec);
         Assert.True(Ping(vm), "the VM does not reach the wire through its rules");
         Assert.Equal(external.Info.Name, (await Status(sw)).ExternalAdapter);
         var allowed = Allowed(vfp, spec);
@@ -96,7 +96,7 @@ public sealed class SwitchOnVethTests
     public Task A_vm_port_whose_interface_refuses_af_xdp_opens_on_afpacket_and_says_why() => WithSwitch("f", vmHost: pair => new XdpSlotTakenHost(pair), body: async run =>
     {
         var (_, _, sw, _, vm, spec, errors) = run;
-        Assert.IsType<VmStarted>(await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20)));
+        await Start(sw, spec);
         var port = (await Status(sw)).Ports.Single();
         Assert.Equal("afpacket", port.Provider);
         Assert.StartsWith("afxdp did not open (Attaching the XDP program to pdv", port.ProviderFallback);
@@ -155,6 +155,13 @@ public sealed class SwitchOnVethTests
     /// <summary>The host end of <paramref name="vm"/>'s veth, as <c>ip -d link</c> shows it in the switch host's namespace.</summary>
     private static string HostEnd(VethPair pair, string vm) =>
         VethPair.Run("ip", $"-n {pair.DeviceNamespace} -d -o link show").Output.Split('\n').Single(l => l.Contains(": pdv"));
+
+    /// <summary>Starts the VM <paramref name="spec"/> describes on <paramref name="sw"/>; a refusal fails the test with its reason.</summary>
+    private static async Task Start(IActorRef sw, VmSpec spec)
+    {
+        var answer = await sw.Ask<object>(new StartVm(spec), TimeSpan.FromSeconds(20));
+        Assert.True(answer is VmStarted, $"the switch did not start VM {spec.Name}: {answer}");
+    }
 
     private static async Task<SwitchStatus> Status(IActorRef sw) => await sw.Ask<SwitchStatus>(new GetSwitchStatus(), TimeSpan.FromSeconds(10));
 
