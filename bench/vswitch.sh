@@ -4,7 +4,8 @@
 # On veth, in namespaces of this run's own (vsb<PID>-*, pdvm-vsb<PID>*; 198.18.0.0/15 only): trafgen in a source
 # namespace (ext-to-vm) or in VM vm2's namespace (vm-to-vm) offers 64-byte UDP frames at a fixed rate to VM vm1, through
 #   pd-vswitch-afxdp  `pd-bench vswitch-veth`: the switch's external port on AF_XDP, each VM a namespace whose veth peer
-#                     is its port (afpacket), at 0 (VFP off), 10 and 10,000 VFP rules per port
+#                     is its port (AF_XDP; afpacket where AF_XDP does not open, which the results' note then says), at 0
+#                     (VFP off), 10 and 10,000 VFP rules per port
 #   linux-bridge      a kernel bridge joining the same kind of namespaces, the VMs' MACs as static entries (no learning)
 #   ovs-netdev        Open vSwitch's userspace datapath (this kernel has no openvswitch module), the same ports, a flow
 #                     per VM MAC; left out, with the reason, where ovs-vswitchd does not run
@@ -37,7 +38,7 @@ WORK=$(mktemp -d /tmp/pd-vswitch-bench.XXXXXX)
 RESULTS_DIR=$PWD/bench/results
 RATE=${RATE:-200000}
 if [ $QUICK = 1 ]; then ROUNDS=1; DUR=3; WARM=1; else ROUNDS=${ROUNDS:-3}; DUR=${DUR:-6}; WARM=${WARM:-2}; fi
-SWITCH_PID= GEN_PID=
+SWITCH_PID= GEN_PID= VM_PORTS=
 OVS_REASON=
 
 cleanup() {
@@ -150,10 +151,10 @@ measure() {
   kill -0 "$GEN_PID" 2>/dev/null || { log "trafgen stopped early: $(tail -2 "$WORK/trafgen.err")"; GEN_PID=; return 1; }
   stop_gen; wait "$GEN_PID" 2>/dev/null || true; GEN_PID=
   python3 -c 'import json,sys,os
-p,s,r,t0,t1,r0,r1,g0,g1,c0,c1=sys.argv[1:]
+p,s,r,t0,t1,r0,r1,g0,g1,c0,c1,vp=sys.argv[1:]
 dt=(int(t1)-int(t0))/1e9; got=int(r1)-int(r0)
 print(json.dumps({"case":p,"switch":s,"rules":int(r) if r else None,"seconds":dt,"delivered":got,"offered":int(g1)-int(g0),
-  "ns_per_packet":(int(c1)-int(c0))*1e9/os.sysconf("SC_CLK_TCK")/max(got,1)}))' "$path" "$sw" "$rules" "$t0" "$t1" "$r0" "$r1" "$g0" "$g1" "$c0" "$c1"
+  "ns_per_packet":(int(c1)-int(c0))*1e9/os.sysconf("SC_CLK_TCK")/max(got,1),"vm_ports":vp}))' "$path" "$sw" "$rules" "$t0" "$t1" "$r0" "$r1" "$g0" "$g1" "$c0" "$c1" "$VM_PORTS"
 }
 
 start_switch() {   # start_switch RULES: our switch in the background; returns once it forwards
@@ -162,13 +163,18 @@ start_switch() {   # start_switch RULES: our switch in the background; returns o
   SWITCH_PID=$!
   local i
   for ((i = 0; i < 150; i++)); do
-    grep -q '^ready' "$WORK/switch.out" 2>/dev/null && { in_ns "pdvm-$VM2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; return 0; }
+    if grep -q '^ready' "$WORK/switch.out" 2>/dev/null; then
+      in_ns "pdvm-$VM2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+      VM_PORTS=$(awk '$1 == "port" { print $3 }' "$WORK/switch.out" | sort -u | paste -sd/)   # the providers the VM ports opened on
+      grep '^port .* (' "$WORK/switch.out" >&2 || true                                        # why AF_XDP was passed over, if it was
+      return 0
+    fi
     kill -0 "$SWITCH_PID" 2>/dev/null || break
     sleep 0.2
   done
   log "the switch did not start: $(tail -3 "$WORK/switch.err")"; stop_switch; return 1
 }
-stop_switch() { kill -TERM "$SWITCH_PID" 2>/dev/null || true; wait "$SWITCH_PID" 2>/dev/null || true; SWITCH_PID=; }
+stop_switch() { kill -TERM "$SWITCH_PID" 2>/dev/null || true; wait "$SWITCH_PID" 2>/dev/null || true; SWITCH_PID= VM_PORTS=; }
 
 setup
 write_frame "$WORK/ext.cfg" $MAC_SRC
@@ -222,7 +228,7 @@ for (case, sw, rules), g in groups.items():
     mpps = lambda x: x['delivered'] / x['seconds'] / 1e6
     note = {'floor': 'the generator into the veth, nothing behind it (counted where the peer receives)',
             'linux-bridge': 'kernel bridge, static FDB entries for the VMs', 'ovs-netdev': "Open vSwitch's userspace datapath, a flow per VM MAC",
-            'pd-vswitch-afxdp': 'external port AF_XDP, VM ports afpacket' + (', VFP off' if rules == 0 else '')}[sw]
+            'pd-vswitch-afxdp': 'external port AF_XDP, VM ports ' + {'afxdp': 'AF_XDP'}.get(m.get('vm_ports'), m.get('vm_ports') or 'unknown') + (', VFP off' if rules == 0 else '')}[sw]
     print(json.dumps({'case': case, 'platform': 'veth', 'switch': sw, 'rules': rules, 'rounds': len(g),
         'delivered_mpps': round(mpps(m), 4), 'delivered_mpps_min': round(min(map(mpps, g)), 4), 'delivered_mpps_max': round(max(map(mpps, g)), 4),
         'offered_mpps': round(m['offered'] / m['seconds'] / 1e6, 4), 'ns_per_packet': round(m['ns_per_packet'], 1),

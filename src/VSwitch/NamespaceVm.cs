@@ -3,13 +3,15 @@ using PdCluster.Nic.Adapters;
 using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Provider.AfPacket;
+using PdCluster.Provider.AfXdp;
 
 namespace PdCluster.VSwitch;
 
 /// <summary>
 /// A VM on Linux: a network namespace of its own whose <c>eth0</c> is one end of a veth pair, up with the adapter's
 /// static MAC (and an address, when given); the other end, in the switch host's namespace, is the switch's side of the
-/// VM's interface, opened with the <c>afpacket</c> provider. Disposing deletes the namespace, and the veth pair with it.
+/// VM's interface, opened with the <c>afxdp</c> provider (veth takes the XDP program natively; AF_XDP in copy mode), or
+/// with <c>afpacket</c> where AF_XDP does not open. Disposing deletes the namespace, and the veth pair with it.
 /// </summary>
 public sealed class NamespaceVm : IVm
 {
@@ -56,18 +58,29 @@ public sealed class NamespaceVm : IVm
     private string InHost => _hostNamespace is null ? "" : $"-n {_hostNamespace} ";
 
     /// <inheritdoc/>
-    public IPdProvider OpenPort()
+    public IReadOnlyList<string> PortProviders { get; } = ["afxdp", "afpacket"];
+
+    /// <inheritdoc/>
+    /// <remarks>Binding a provider lets go of the one bound before, which a port that did not open leaves behind.</remarks>
+    public IPdProvider OpenPort(string provider)
     {
-        _port ??= PdProviderRegistry.Default.Get("afpacket").Bind(new PdAdapterOptions(HostInterface, PdRequirements.Default,
-            AfPacket: new AfPacketAdapterOptions(HostInterface, _hostNamespace)));
+        _port?.Dispose();
+        _port = null;
+        _port = PdProviderRegistry.Default.Get(provider).Bind(new PdAdapterOptions(HostInterface, PdRequirements.Default,
+            AfXdp: new AfXdpAdapterOptions(HostInterface, _hostNamespace), AfPacket: new AfPacketAdapterOptions(HostInterface, _hostNamespace)));
         return _port.OpenProvider();
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The pair goes first, by its host end: that deletion frees the host end's name before it returns, while a deleted
+    /// namespace's devices go later, in the kernel's deferred cleanup, and a VM started again at once needs the name.
+    /// </remarks>
     public void Dispose()
     {
         _port?.Dispose();
         _port = null;
+        Run($"{InHost}link del {HostInterface}");
         Run($"netns del {Namespace}");
     }
 

@@ -50,7 +50,10 @@ public sealed class SimulatedVm : IVm
     public long Received => _generator.Received;
 
     /// <inheritdoc/>
-    public IPdProvider OpenPort() => new SimulatedProvider(_switchSide);
+    public IReadOnlyList<string> PortProviders { get; } = ["simulated"];
+
+    /// <inheritdoc/>
+    public IPdProvider OpenPort(string provider) => new SimulatedProvider(_switchSide);
 
     /// <summary>Crashes the VM as its switch port sees it: its interface goes away under the port.</summary>
     public void Crash() => _switchSide.Inject(DeviceEvent.SurpriseRemoval);

@@ -3,14 +3,21 @@ using PdCluster.Concurrency;
 
 namespace PdCluster.VSwitch;
 
-/// <summary>Runs a switch's <see cref="SwitchFabric"/> on a thread of its own; a restart keeps the fabric and what it holds.</summary>
+/// <summary>
+/// Runs a switch's <see cref="SwitchFabric"/> on a thread of its own; a restart keeps the fabric and what it holds. Idle,
+/// the thread sleeps on the fabric's <see cref="SwitchFabric.Wake"/> (the external port's drain notifications, the VM
+/// ports' frames) after a spin its <see cref="AdaptiveSpinPolicy"/> learns.
+/// </summary>
 public sealed class SwitchActor(SwitchFabric fabric) : ActorBase, IPolledActor
 {
-    /// <inheritdoc/>
-    public WakeSignal WakeSignal { get; } = new();
+    /// <summary>The longest sleep of the switch's threads with nothing to wake them: it paces what no notification reports (a failed port's queues draining, buffers back in the pool for a refill).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(10);
 
     /// <inheritdoc/>
-    public IIdleStrategy IdleStrategy => field ??= new BackoffIdleStrategy(WakeSignal);
+    public WakeSignal WakeSignal => fabric.Wake;
+
+    /// <inheritdoc/>
+    public IIdleStrategy IdleStrategy => field ??= new DrainNotificationIdleStrategy([fabric], fabric.Wake, AdaptiveSpinPolicy.ForQueues(), MaxWait);
 
     /// <inheritdoc/>
     public int Poll() => fabric.DoWork();
@@ -18,13 +25,10 @@ public sealed class SwitchActor(SwitchFabric fabric) : ActorBase, IPolledActor
     /// <inheritdoc/>
     protected override void OnReceive(object message) => Unhandled(message);
 
-    /// <summary>Keeps the fabric for the next incarnation.</summary>
-    protected override void PreRestart(Exception reason, object? message) => WakeSignal.Dispose();
-
     /// <summary>No cycle runs after this, so the ports need not wait for one to let go of their rings.</summary>
     protected override void PostStop()
     {
         fabric.Close();
-        WakeSignal.Dispose();
+        fabric.Wake.Dispose();
     }
 }

@@ -10,9 +10,10 @@ namespace PdCluster.VSwitch;
 /// learning off), floods broadcast and multicast to every other VM port (each port's policy then admits or blocks its
 /// copy), sends what a VM addresses to no port out of the external port, and hands what comes from the wire for no
 /// port to the OS path (the management OS's MAC, with <c>--allow-management-os</c>, to the OS path from the VMs too).
-/// Allocates nothing per cycle.
+/// Allocates nothing per cycle. As a <see cref="IDrainNotificationSource"/> it arms the external port's queues, and the
+/// VM ports wake <see cref="Wake"/> when they hand it frames, so the switch's thread sleeps while nothing comes.
 /// </summary>
-public sealed class SwitchFabric : IDutyCycle
+public sealed class SwitchFabric : IDutyCycle, IDrainNotificationSource
 {
     private readonly BufferCache _cache;
     private readonly int _burstSize;
@@ -54,6 +55,9 @@ public sealed class SwitchFabric : IDutyCycle
     /// <inheritdoc/>
     public string RoleName => "vswitch";
 
+    /// <summary>What the switch's thread sleeps on: its drain notifications, a VM port's frames, a detach or a reopen, and its actor's messages.</summary>
+    public WakeSignal Wake { get; } = new();
+
     /// <summary>The VM ports the switch forwards to now.</summary>
     public PortTable Table => Volatile.Read(ref _table);
 
@@ -90,6 +94,7 @@ public sealed class SwitchFabric : IDutyCycle
         if (!_released)
             throw new InvalidOperationException("The external port still holds its queues; only a failed and released one is reopened.");
         _reopened = new ExternalPort(rx, tx, osPath, managementMac, new ReceiveRefill(rx, _cache, _burstSize));
+        Wake.Set();
     }
 
     /// <summary>Starts forwarding to <paramref name="port"/> (from the next cycle on).</summary>
@@ -99,6 +104,7 @@ public sealed class SwitchFabric : IDutyCycle
         {
             if (Table.Find(port.Mac) is not null)
                 throw new InvalidOperationException($"MAC {MacText(port.Mac)} is already on a port of this switch.");
+            port.SwitchSignal = Wake;
             Volatile.Write(ref _table, Table.With(port));
         }
     }
@@ -116,6 +122,7 @@ public sealed class SwitchFabric : IDutyCycle
             Volatile.Write(ref _table, table);
             generation = table.Generation;
         }
+        Wake.Set();
         var deadline = DateTime.UtcNow + timeout;
         while (!_closed && Volatile.Read(ref _seenGeneration) < generation)
         {
@@ -153,10 +160,49 @@ public sealed class SwitchFabric : IDutyCycle
         }
         FlushTransmit();
         FlushToOs();
+        WakePorts(table);
         var done = _external.Tx.PostAndDrain([], _completions);
         _cache.Return(_completions.AsSpan(0, done.Drained));
         Volatile.Write(ref _seenGeneration, table.Generation);
         return work + done.Drained;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Called on the switch's thread. A failed external port arms nothing: the wait's limit paces the drain of its queues.</remarks>
+    public void RequestDrainNotification(WakeSignal signal)
+    {
+        if (_failure is not null)
+            return;
+        _external.Rx.RequestDrainNotification(signal);
+        _external.Tx.RequestDrainNotification(signal);
+    }
+
+    /// <inheritdoc/>
+    public bool HasCompletions
+    {
+        get
+        {
+            if (_reopened is not null || (_failure is null && (_external.Rx.HasCompletions || _external.Tx.HasCompletions)))
+                return true;
+            foreach (var port in Table.Ports)
+            {
+                if (port.FromVm.Count > 0)
+                    return true;
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Wakes each port the cycle gave frames to, once.</summary>
+    private static void WakePorts(PortTable table)
+    {
+        foreach (var port in table.Ports)
+        {
+            if (!port.ToVmPending)
+                continue;
+            port.ToVmPending = false;
+            port.PortSignal?.Set();
+        }
     }
 
     /// <summary>Takes up the queues <see cref="Reopen"/> handed over, if any: the external port forwards again.</summary>
@@ -336,7 +382,10 @@ public sealed class SwitchFabric : IDutyCycle
     private void ToPort(int handle, SwitchPort port)
     {
         if (port.ToVm.TryEnqueue(handle))
+        {
+            port.ToVmPending = true;
             return;
+        }
         port.Counters.AddRingDrops(1);
         Drop(handle);
     }

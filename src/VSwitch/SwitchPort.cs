@@ -1,3 +1,4 @@
+using PdCluster.Concurrency;
 using PdCluster.Queues.Rings;
 using PdCluster.Vfp;
 
@@ -6,7 +7,8 @@ namespace PdCluster.VSwitch;
 /// <summary>
 /// A VM port of a switch: who it is (the fields <c>vfpctrl /list-vmswitch-port</c> shows), its VFP port, and its
 /// two rings of buffer handles: <see cref="ToVm"/>, which the switch fills and the port's actor empties, and
-/// <see cref="FromVm"/>, the other way round (one producer and one consumer each).
+/// <see cref="FromVm"/>, the other way round (one producer and one consumer each). A producer wakes the ring's consumer
+/// through its signal, so neither thread polls an empty ring while it waits.
 /// </summary>
 public sealed class SwitchPort
 {
@@ -14,6 +16,8 @@ public sealed class SwitchPort
     public const int DefaultRingSlots = 1024;
 
     private volatile bool _vfpEnabled;
+    private WakeSignal? _portSignal;
+    private WakeSignal? _switchSignal;
 
     /// <summary>
     /// Makes a port for <paramref name="identity"/> with rings of <paramref name="ringSlots"/> slots, filtered by
@@ -47,6 +51,15 @@ public sealed class SwitchPort
 
     /// <summary>Frames the VM sent: the port's actor enqueues, the switch dequeues.</summary>
     public SpscRing<int> FromVm { get; }
+
+    /// <summary>Wakes the port's actor: the switch sets it after putting frames in <see cref="ToVm"/>; null while no actor runs.</summary>
+    public WakeSignal? PortSignal { get => Volatile.Read(ref _portSignal); set => Volatile.Write(ref _portSignal, value); }
+
+    /// <summary>Wakes the switch's thread: the port's actor sets it after putting frames in <see cref="FromVm"/>; the switch gives it when it attaches the port.</summary>
+    public WakeSignal? SwitchSignal { get => Volatile.Read(ref _switchSignal); set => Volatile.Write(ref _switchSignal, value); }
+
+    /// <summary>Whether the switch put frames in <see cref="ToVm"/> this cycle and has not woken the port yet (the switch's thread only).</summary>
+    internal bool ToVmPending { get; set; }
 
     /// <summary>Whether the port's actor runs and the switch forwards to it (a VM port is initialized while its VM runs).</summary>
     public bool Initialized { get; internal set; }

@@ -21,7 +21,7 @@ namespace PdCluster.VSwitch;
 public sealed class SwitchSupervisor : ActorBase
 {
     private readonly SwitchSettings _settings;
-    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port, VmSpec Spec)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IActorRef Actor, SwitchPort Port, VmSpec Spec, VmPortLink Link)> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (string Vm, IActorRef Sender)> _stopping = [];
     private readonly Dictionary<string, (StartVm Start, IActorRef Sender)> _startsAfterStop = new(StringComparer.Ordinal);
     private readonly HashSet<string> _disabledOnStart = new(StringComparer.OrdinalIgnoreCase);
@@ -205,7 +205,7 @@ public sealed class SwitchSupervisor : ActorBase
                 break;
             case SetVfpExtension extension:
                 _vfpEnabled = extension.Enabled;
-                foreach (var (_, port, _) in _running.Values)
+                foreach (var (_, port, _, _) in _running.Values)
                     port.VfpEnabled = extension.Enabled;
                 break;
             case SetPortDisabled state when _startsAfterStop.Values.Any(s => s.Start.Spec.Port.PortName == state.PortName):
@@ -277,20 +277,28 @@ public sealed class SwitchSupervisor : ActorBase
             vfp.Reset();
         var port = new SwitchPort(spec.Port, vfp) { VfpEnabled = _vfpEnabled };
         VmPortLink link;
+        IVm? vm = null;
         try
         {
-            link = new VmPortLink(port, _settings.VmHost.Start(spec), _settings.Pool);
+            vm = _settings.VmHost.Start(spec);
+            link = new VmPortLink(port, vm, _settings.Pool);
         }
-        catch (Exception e) when (e is PdException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is PdException or PdAdapterOptionsException or IOException or InvalidOperationException)
         {
+            vm?.Dispose();
             return new VmRefused(spec.Name, $"VM {spec.Name} did not start: {e.Message}");
+        }
+        if (link.Fallback is not null)
+        {
+            var message = $"switch {_settings.Name}: the port of VM {spec.Name} runs on {link.Provider}: {link.Fallback}.";
+            Context.System.EventStream.Publish(new ActorError(Self, message, new PdException(PdStatus.NotSupported, message)));
         }
         _fabric.Attach(port);
         port.Initialized = true;
         var actor = Context.ActorOf(Actors.Kernel.Props.Create(() => new VmPortActor(link, _fabric, _settings.Pool)).WithDispatcher(Actors.Kernel.Props.PinnedDispatcher),
             $"port-{spec.Name}");
         Context.Watch(actor);
-        _running[spec.Name] = (actor, port, spec);
+        _running[spec.Name] = (actor, port, spec, link);
         _crashed.Remove(spec.Name);
         return new VmStarted(spec.Name, spec.Port.PortName);
     }
@@ -316,9 +324,9 @@ public sealed class SwitchSupervisor : ActorBase
     private SwitchStatus Status()
     {
         var fabric = _fabric!;
-        var ports = _running.Values.Select(r => r.Port).OrderBy(p => p.Identity.PortId).Select(p => new PortStatus(p.Identity, p.Initialized, p.Blocked,
-            p.Vfp.IsDisabled, p.Vfp.Policy.Rules.Count, p.Counters.Inbound, p.Counters.Outbound, p.Counters.InboundBlocked, p.Counters.OutboundBlocked,
-            p.Counters.RingDrops)).ToList();
+        var ports = _running.Values.OrderBy(r => r.Port.Identity.PortId).Select(r => new PortStatus(r.Port.Identity, r.Port.Initialized, r.Port.Blocked,
+            r.Port.Vfp.IsDisabled, r.Port.Vfp.Policy.Rules.Count, r.Port.Counters.Inbound, r.Port.Counters.Outbound, r.Port.Counters.InboundBlocked,
+            r.Port.Counters.OutboundBlocked, r.Port.Counters.RingDrops) { Provider = r.Link.Provider, ProviderFallback = r.Link.Fallback }).ToList();
         return new SwitchStatus(_settings.Name, _vfpEnabled, fabric.FromWire, fabric.ToWire, fabric.HandedToOs, fabric.Flooded, fabric.Dropped,
             ports, [.. _crashed.Order(StringComparer.Ordinal)], _removal ?? fabric.Failure)
         {

@@ -5,9 +5,10 @@ using PdCluster.Queues.Buffers;
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// Owns one VM port's rings and its VM's queues and runs the port's duty cycle on a thread of its own. A restart keeps
-/// the queues, the rings and what they hold; stopping takes the port off the switch, drains everything back to the
-/// pool and stops the VM.
+/// Owns one VM port's rings and its VM's queues and runs the port's duty cycle on a thread of its own. Idle, the thread
+/// sleeps on its signal (the VM's queues' drain notifications, the switch's frames for the VM) after a spin its
+/// <see cref="AdaptiveSpinPolicy"/> learns. A restart keeps the queues, the rings and what they hold; stopping takes the
+/// port off the switch, drains everything back to the pool and stops the VM.
 /// </summary>
 public sealed class VmPortActor : ActorBase, IPolledActor
 {
@@ -23,7 +24,8 @@ public sealed class VmPortActor : ActorBase, IPolledActor
         _fabric = fabric;
         _cache = pool.CreateCache(64);
         _forwarder = new VmPortForwarder(link.Port, link.Receive, link.Transmit, _cache);
-        IdleStrategy = new BackoffIdleStrategy(WakeSignal);
+        IdleStrategy = new DrainNotificationIdleStrategy([_forwarder], WakeSignal, AdaptiveSpinPolicy.ForQueues(), SwitchActor.MaxWait);
+        link.Port.PortSignal = WakeSignal;
     }
 
     /// <inheritdoc/>
@@ -41,6 +43,7 @@ public sealed class VmPortActor : ActorBase, IPolledActor
     /// <summary>Keeps the port on the switch and its queues for the next incarnation.</summary>
     protected override void PreRestart(Exception reason, object? message)
     {
+        _link.Port.PortSignal = null;
         _cache.Dispose();
         WakeSignal.Dispose();
     }
@@ -49,6 +52,7 @@ public sealed class VmPortActor : ActorBase, IPolledActor
     protected override void PostStop()
     {
         _link.Port.Initialized = false;
+        _link.Port.PortSignal = null;
         try
         {
             _fabric.Detach(_link.Port, TimeSpan.FromSeconds(5));

@@ -10,9 +10,10 @@ namespace PdCluster.VSwitch;
 /// A VM port's duty cycle, on the port's own thread: what the VM sends (its interface's receive queue on the switch's
 /// side) passes the port's VFP outbound into <see cref="SwitchPort.FromVm"/>; what the switch put in
 /// <see cref="SwitchPort.ToVm"/> passes it inbound onto the VM's transmit queue (rewritten in place by a NAT rule).
-/// Allocates nothing per cycle.
+/// Allocates nothing per cycle. As a <see cref="IDrainNotificationSource"/> it arms the VM's queues, and the switch wakes
+/// the port's signal when it fills <see cref="SwitchPort.ToVm"/>.
 /// </summary>
-public sealed class VmPortForwarder : IDutyCycle
+public sealed class VmPortForwarder : IDutyCycle, IDrainNotificationSource
 {
     private readonly SwitchPort _port;
     private readonly IPdQueue _rx;
@@ -52,6 +53,8 @@ public sealed class VmPortForwarder : IDutyCycle
         }
         var admitted = Admit(_drain.AsSpan(0, rx.Drained), VfpDirection.Outbound);
         var entered = _port.FromVm.TryEnqueue(_drain.AsSpan(0, admitted));
+        if (entered > 0)
+            _port.SwitchSignal?.Set();
         if (entered < admitted)
         {
             _cache.Return(_drain.AsSpan(entered, admitted - entered));
@@ -71,6 +74,16 @@ public sealed class VmPortForwarder : IDutyCycle
         _port.Counters.AddInbound(tx.Posted);
         return rx.Drained + rx.Posted + taken + tx.Drained;
     }
+
+    /// <inheritdoc/>
+    public void RequestDrainNotification(WakeSignal signal)
+    {
+        _rx.RequestDrainNotification(signal);
+        _tx.RequestDrainNotification(signal);
+    }
+
+    /// <inheritdoc/>
+    public bool HasCompletions => _port.ToVm.Count > 0 || _rx.HasCompletions || _tx.HasCompletions;
 
     /// <summary>
     /// Flushes and drains the VM's queues and empties both of the port's rings into the cache; the switch must have let

@@ -1,12 +1,14 @@
+using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Queues.Buffers;
 
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// A VM port joined to its running VM: the port, the VM, the provider on the switch's side of the VM's interface and
-/// its two queues (all the VM sends, and the transmit queue to it). Outlives the port actor's restarts; disposing frees
-/// the queues, closes the provider and stops the VM.
+/// A VM port joined to its running VM: the port, the VM, the provider on the switch's side of the VM's interface (the
+/// first of the VM's <see cref="IVm.PortProviders"/> that opens with both queues) and its two queues (all the VM sends,
+/// and the transmit queue to it). Outlives the port actor's restarts; disposing frees the queues, closes the provider
+/// and stops the VM.
 /// </summary>
 public sealed class VmPortLink : IDisposable
 {
@@ -20,17 +22,22 @@ public sealed class VmPortLink : IDisposable
     {
         Port = port;
         Vm = vm;
-        _provider = vm.OpenPort();
-        try
+        var passedOver = new List<string>();
+        var providers = vm.PortProviders;
+        for (var i = 0; ; i++)
         {
-            Receive = _provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, QueueSize, pool), 1)[0];
-            Transmit = _provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, QueueSize, pool));
+            try
+            {
+                (_provider, Receive, Transmit) = Open(vm, providers[i], pool);
+                Provider = providers[i];
+                break;
+            }
+            catch (Exception e) when (i < providers.Count - 1 && IsOpenFailure(e))
+            {
+                passedOver.Add($"{providers[i]} did not open ({e.Message})");
+            }
         }
-        catch
-        {
-            _provider.Dispose();
-            throw;
-        }
+        Fallback = passedOver.Count == 0 ? null : string.Join("; ", passedOver);
     }
 
     /// <summary>The switch port.</summary>
@@ -38,6 +45,12 @@ public sealed class VmPortLink : IDisposable
 
     /// <summary>The VM.</summary>
     public IVm Vm { get; }
+
+    /// <summary>The provider the VM's interface opened with.</summary>
+    public string Provider { get; }
+
+    /// <summary>Why the VM's preferred providers were passed over (null: the first opened).</summary>
+    public string? Fallback { get; }
 
     /// <summary>What the VM sends.</summary>
     public IPdQueue Receive { get; }
@@ -63,4 +76,23 @@ public sealed class VmPortLink : IDisposable
             Vm.Dispose();
         }
     }
+
+    private static (IPdProvider Provider, IPdQueue Receive, IPdQueue Transmit) Open(IVm vm, string name, BufferPool pool)
+    {
+        var provider = vm.OpenPort(name);
+        try
+        {
+            var receive = provider.AcquireReceiveQueues(new PdQueueParameters(PdQueueType.Receive, QueueSize, pool), 1)[0];
+            return (provider, receive, provider.AllocateQueue(new PdQueueParameters(PdQueueType.Transmit, QueueSize, pool)));
+        }
+        catch
+        {
+            provider.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> says a provider cannot open here (so the next one is tried), rather than a bug.</summary>
+    private static bool IsOpenFailure(Exception e) =>
+        e is PdException or PdAdapterOptionsException or PdNotSupportedException or IOException or DllNotFoundException or EntryPointNotFoundException;
 }

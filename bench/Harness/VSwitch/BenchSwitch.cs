@@ -47,9 +47,10 @@ internal sealed class BenchSwitch : IDisposable
 
     /// <summary>
     /// Starts <paramref name="vm"/>'s port as <paramref name="spec"/> names it, with VFP enabled and
-    /// <paramref name="policy"/> applied when there is one, VFP off (no VFP at all) when there is none.
+    /// <paramref name="policy"/> applied when there is one, VFP off (no VFP at all) when there is none; returns the
+    /// port joined to the VM's interface (which provider opened it).
     /// </summary>
-    public SwitchPort Attach(VmSpec spec, IVm vm, VfpPolicy? policy)
+    public VmPortLink Attach(VmSpec spec, IVm vm, VfpPolicy? policy)
     {
         var port = new SwitchPort(spec.Port) { VfpEnabled = policy is not null };
         if (policy is not null)
@@ -57,7 +58,7 @@ internal sealed class BenchSwitch : IDisposable
         var link = new VmPortLink(port, vm, Pool);
         _fabric.Attach(port);
         _ports.Add(_system.ActorOf(Props.Create(() => new VmPortActor(link, _fabric, Pool)).WithDispatcher(Props.PinnedDispatcher), $"vsw-port-{spec.Name}"));
-        return port;
+        return link;
     }
 
     /// <summary>Gives <paramref name="port"/>'s VFP port <paramref name="policy"/> (null: no rules, so blocked while VFP is on).</summary>

@@ -48,7 +48,7 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
                     BenchPolicy.DestinationPort, SourceMac: TesterMac, DestinationMac: Vm1Mac)).ToList();
                 // vm1 only receives (rate 0: its generator sends nothing).
                 receiver = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flows, 0);
-                var port = sw.Attach(Spec("vm1", Vm1Mac, 1), receiver, policy);
+                var port = sw.Attach(Spec("vm1", Vm1Mac, 1), receiver, policy).Port;
                 if (path == "ext-to-vm")
                 {
                     tester = new TrafficGenerator(wire, flows);
@@ -91,7 +91,7 @@ internal sealed class SoftNicCases(TimeSpan warmup, TimeSpan window)
         using var tester = new WireTester(AdapterMac, TesterMac, flow);
         using var sw = new BenchSwitch(tester.Adapter, pool);
         var vm = new SimulatedVm(Spec("vm1", Vm1Mac, 1), flow, 0);
-        var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty);
+        var port = sw.Attach(Spec("vm1", Vm1Mac, 1), vm, VfpPolicy.Empty).Port;
         BenchSwitch.SetRules(port, null);
         tester.Start();
         return RulePushRow.Of("ext-to-vm", "port-policy", Math.Max(rules, 2), RulePushTrials.Run(trials, () => vm.Received,

@@ -13,7 +13,8 @@ namespace PdCluster.Bench.VSwitch;
 /// <c>pd-bench vswitch-veth --namespace NS --external IF --provider afxdp|afpacket --rules N --vm NAME=MAC=ADDRESS/LEN...</c>:
 /// the switch of <c>bench/vswitch.sh</c>'s veth cases. Its external port is IF in the switch host's namespace NS, and
 /// each VM a namespace <c>pdvm-NAME</c> (<see cref="NamespaceVm"/>: eth0 with the static MAC and the address, its veth
-/// peer in NS is the port, on afpacket); every port gets N VFP rules (0: VFP off). Prints <c>ready</c> once forwarding,
+/// peer in NS is the port, on AF_XDP, else afpacket); every port gets N VFP rules (0: VFP off). Prints a line
+/// <c>port NAME PROVIDER</c> per VM (with why AF_XDP was passed over, if it was), then <c>ready</c> once forwarding,
 /// runs until SIGTERM or SIGINT, then stops the VMs (their namespaces go) and closes the external port.
 /// </summary>
 internal static class VethSwitch
@@ -45,7 +46,8 @@ internal static class VethSwitch
                 AdapterInfo.TryParseMac(vms[i][1], out var mac);
                 var spec = new VmSpec(vms[i][0], mac, new PortIdentity(Guid.NewGuid().ToString("D").ToUpperInvariant(), "Network Adapter", "sw", i + 1, mac, vms[i][0], $"{vms[i][0]}--nic"));
                 var address = vms[i][2];
-                sw.Attach(spec, new NamespaceVm(spec, ns, address), policy);
+                var link = sw.Attach(spec, new NamespaceVm(spec, ns, address), policy);
+                Console.WriteLine($"port {spec.Name} {link.Provider}{(link.Fallback is null ? "" : $" ({link.Fallback})")}");
             }
             Console.WriteLine("ready");
             stop.Wait();

@@ -17,6 +17,9 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
     private const uint MetaMagic = 0x50444658;
     private static readonly long LivenessInterval = Stopwatch.Frequency / 1000;
 
+    /// <summary>Most wake-ups of one kick: a full TX ring's worth of the kernel's 32-frame batches.</summary>
+    private const int MaxKicks = 4096 / 32;
+
     private readonly AfXdpProvider _provider;
     private readonly AfXdpUmem _umem;
     private readonly BufferPool _pool;
@@ -344,15 +347,24 @@ internal sealed unsafe class AfXdpQueue : IPdQueue
         return (int)got;
     }
 
+    /// <summary>
+    /// Wakes the kernel to send what the TX ring holds. In copy mode one call sends a batch (32 frames) and answers
+    /// EAGAIN while more wait, so the kick repeats until the ring is empty: nothing is left behind for a next post that
+    /// may not come.
+    /// </summary>
     private void Kick()
     {
-        if (_fd < 0 || !_ring->NeedsWakeup())
+        if (_fd < 0)
             return;
-        if (Posix.sendto(_fd, null, 0, Posix.MsgDontWait, null, 0) < 0)
+        for (var kicks = 0; kicks < MaxKicks && _ring->NeedsWakeup(); kicks++)
         {
+            if (Posix.sendto(_fd, null, 0, Posix.MsgDontWait, null, 0) >= 0)
+                return;
             var errno = Marshal.GetLastPInvokeError();
             if (errno is Posix.Enxio or Posix.Enodev)
                 _provider.DeviceGone();
+            if (errno != Posix.Eagain || _ring->Unconsumed == 0)
+                return;
         }
     }
 

@@ -78,6 +78,9 @@ internal unsafe struct XskRing
     /// <summary>Entries the kernel published that this side has not released yet (a consumer ring), without consuming them.</summary>
     public readonly uint Pending => Volatile.Read(ref *Producer) - *Consumer;
 
+    /// <summary>Entries this side published that the kernel has not consumed yet (a producer ring).</summary>
+    public readonly uint Unconsumed => Volatile.Read(ref *Producer) - Volatile.Read(ref *Consumer);
+
     /// <summary>xsk_ring_prod__needs_wakeup.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool NeedsWakeup() => (Volatile.Read(ref *Flags) & NeedWakeupFlag) != 0;
