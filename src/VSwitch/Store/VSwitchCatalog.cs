@@ -104,10 +104,13 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>One checked attempt at <see cref="AddAdapterAsync"/>: refused, or a transaction that fails when a record it read changed meanwhile.</summary>
     private async Task<TxnResult> TryAddAdapterAsync(string vm, string switchName, ulong staticMac, string? address, CancellationToken cancel)
     {
+        var text = AdapterInfo.FormatMac(staticMac);
+        // The claim is read before the VMs: a claim made after this read fails the transaction, and one made before it
+        // came with its VM's record, which the read below sees (a claim whose VM no longer has the MAC is taken over).
+        var claim = (await store.GetAsync(MacKey(text), cancel)).Items.FirstOrDefault();
         var (_, switchRevision) = await SwitchAsync(switchName, cancel);
         var vms = await store.RangeAsync(VmPrefix, cancel);
         var records = StoredRecords.Check(cluster, [], vms.Items);
-        var text = AdapterInfo.FormatMac(staticMac);
         if (VSwitchRecords.MacOwner(records.Vms.Select(v => v.Document), staticMac) is var (other, taken))
             throw new VSwitchRefusedException($"--static-mac: {text} is already the MAC of VM {other.Name}'s adapter on switch {taken.Switch}.");
         var key = VmPrefix + vm;
@@ -119,8 +122,6 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             throw new VSwitchRefusedException($"VM {vm} is running; stop it to add a network adapter (as Hyper-V refuses a static adapter on a running VM).");
         var portId = records.Vms.SelectMany(v => v.Document.Adapters).Where(a => a.Switch == switchName).Select(a => a.PortId).DefaultIfEmpty(0).Max() + 1;
         var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId, Address = address };
-        // A claim left by a VM that no longer has the MAC (its record removed by another client) is taken over on its revision.
-        var claim = (await store.GetAsync(MacKey(text), cancel)).Items.FirstOrDefault();
         var when = records.Vms.Select(v => Compare.ModRevision(v.Item.Key, v.Item.ModRevision))
             .Append(Compare.ModRevision(SwitchPrefix + switchName, switchRevision))
             .Append(claim is null ? Compare.CreateRevision(MacKey(text), 0) : Compare.ModRevision(MacKey(text), claim.ModRevision)).ToList();

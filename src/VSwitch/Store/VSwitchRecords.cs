@@ -71,7 +71,7 @@ public static class VSwitchRecords
 
     /// <summary>Why <paramref name="name"/> cannot be a <paramref name="what"/> name (a store key segment), or null.</summary>
     public static string? NameProblem(string what, string name) =>
-        ClusterNames.IsName(name) ? null : $"'{name}' is not a {what} name: {ClusterNames.Rule}.";
+        ClusterNames.IsName(name) ? null : $"'{name}' is not {("aeiou".Contains(what[0]) ? "an" : "a")} {what} name: {ClusterNames.Rule}.";
 
     private static bool SamePort(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
