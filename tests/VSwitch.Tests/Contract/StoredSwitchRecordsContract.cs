@@ -205,7 +205,7 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
         await catalog.SetRunningAsync("vm1", false, default);
         await catalog.RemoveVmAsync("vm1", default);
         await SwitchLab.Until(() => Task.FromResult(lab.Runs("vm5")), "vm5 started once its port is free");
-        Assert.True(vfp.Find(port)!.IsDisabled);
+        await SwitchLab.Until(() => Task.FromResult(vfp.Find(port)!.IsDisabled), "the port disabled as vm5's record says");
         await Store.DeleteAsync(VmKey("vm4"));
         await SwitchLab.Until(async () => !(await Status(agent)).Refused.Any(r => r.Key == VmKey("vm4") || r.Key == VmKey("vm5")), "vm4's and vm5's refusals gone");
         await agent.GracefulStop(TimeSpan.FromSeconds(20));
