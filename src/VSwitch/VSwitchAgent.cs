@@ -356,6 +356,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         var problem = StoredRecords.VmProblem(item, name, _vms.Values, out var document);
         if (problem is null && previous is { Running: true } && document!.Running && !SamePorts(previous, document))
             problem = $"{item.Key}: adapters: changed while VM {name} runs (pd vm adapter add refuses that too); stop the VM first.";
+        problem ??= ExternalMacProblem(item.Key, document!);
         if (problem is not null)
         {
             _refused[item.Key] = problem;
@@ -375,6 +376,16 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
 
         static bool SamePorts(VmDocument a, VmDocument b) =>
             a.Adapters.Select(x => x.PortName).Order(StringComparer.Ordinal).SequenceEqual(b.Adapters.Select(x => x.PortName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Why VM record <paramref name="key"/> cannot run here: an adapter's MAC is that of its switch's external adapter (the wire's frames to it would go to the VM); or null.</summary>
+    private string? ExternalMacProblem(string key, VmDocument vm)
+    {
+        for (var i = 0; i < vm.Adapters.Count; i++)
+            if (_externalMacs.TryGetValue(vm.Adapters[i].Switch, out var macs) && AdapterInfo.TryParseMac(vm.Adapters[i].StaticMac, out var mac)
+                && macs.FirstOrDefault(m => m.Value == AdapterInfo.FormatMac(mac)) is { Key: { } adapter })
+                return $"{key}: adapters[{i}].staticMac: {AdapterInfo.FormatMac(mac)} is the MAC of switch {vm.Adapters[i].Switch}'s external adapter {adapter}.";
+        return null;
     }
 
     /// <summary>Tries the refused VM records again, oldest first, while one of them comes in.</summary>

@@ -189,12 +189,14 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
         await Store.PutAsync(VmKey("vm6"), VmRecord("vm6", "01:00:5e:00:00:01", "0F0F0F0F-0000-0000-0000-000000000006"));
         await Store.PutAsync(VmKey("vm9"), VmRecord("vm9", "00:15:5d:00:00:09", "../../etc"));
         await Store.PutAsync($"/pd/{Cluster}/vswitch/sw/ports/{port}/rules/", """{"schemaVersion":1,"id":"","layer":"acl","group":"in","direction":"inbound","action":"allow"}""");
-        await SwitchLab.Until(async () => (await Status(agent)).Refused.Count == 5, "five records refused");
+        await Store.PutAsync(VmKey("vm3"), VmRecord("vm3", "02:00:00:00:00:10", "0F0F0F0F-0000-0000-0000-000000000003"));
+        await SwitchLab.Until(async () => (await Status(agent)).Refused.Count == 6, "six records refused");
         var refused = (await Status(agent)).Refused.ToDictionary(r => r.Key, r => r.Error);
         Assert.Contains($"is already the port of VM vm1", refused[VmKey("vm5")]);
         Assert.Contains("is already the MAC of VM vm1's adapter", refused[VmKey("vm4")]);
         Assert.Contains("multicast", refused[VmKey("vm6")]);
         Assert.Contains("'../../etc' is not a port name", refused[VmKey("vm9")]);
+        Assert.Equal($"{VmKey("vm3")}: adapters[0].staticMac: 02:00:00:00:00:10 is the MAC of switch sw's external adapter eth.", refused[VmKey("vm3")]);
         Assert.Contains("'' is not a rule id", refused[$"/pd/{Cluster}/vswitch/sw/ports/{port}/rules/"]);
         await SwitchLab.Until(async () => (await Store.GetAsync($"/pd/{Cluster}/vswitch-status/n1")).Items.SingleOrDefault()?.Value.Contains("vm5") == true, "the refusals in the node's status key");
         Assert.False(vfp.Find(port)!.IsDisabled);
