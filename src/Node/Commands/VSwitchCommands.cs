@@ -210,11 +210,14 @@ internal static class VSwitchCommands
                 p.Down is null ? Yes(p.Initialized) : p.Type == nameof(VSwitch.PortKind.External) && p.Down.StartsWith("no node", StringComparison.Ordinal) ? "no" : "no (down)",
                 Yes(p.MacLearning), TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac),
                 TerminalText.Cell(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
-        var notes = ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} not initialized: {p.Down}")
-            .Concat(ports.Select(p => p.Problem).OfType<string>().Select(p => $"left out: {p}")).ToList();
-        if (notes.Count > 0)
-            table.Caption(string.Join("\n", notes.Select(TerminalText.Cell)));
-        return table;
+        return WithNotes(table, ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} not initialized: {p.Down}"), ports.Select(p => p.Problem));
+    }
+
+    /// <summary><paramref name="table"/> with a caption line per note and per record left out (with its problem), escaped for the terminal.</summary>
+    private static Table WithNotes(Table table, IEnumerable<string> notes, IEnumerable<string?> problems)
+    {
+        var lines = notes.Concat(problems.OfType<string>().Select(p => $"left out: {p}")).Select(TerminalText.Cell).ToList();
+        return lines.Count > 0 ? table.Caption(string.Join("\n", lines)) : table;
     }
 
     private static Table Table(IReadOnlyList<SwitchListing> switches)
@@ -225,11 +228,7 @@ internal static class VSwitchCommands
         foreach (var s in switches.Where(s => s.Problem is null))
             table.AddRow(TerminalText.Cell(s.Name), TerminalText.Cell(s.Adapter), Yes(s.AllowManagementOs), s.VfpEnabled ? "enabled" : "off", $"{s.VmPorts}",
                 Yes(s.Initialized), TerminalText.Cell(s.NicName), TerminalText.Cell(s.Mac));
-        var notes = switches.Where(s => s.Down is not null).Select(s => $"{s.Name} not initialized: {s.Down}")
-            .Concat(switches.Select(s => s.Problem).OfType<string>().Select(p => $"left out: {p}")).ToList();
-        if (notes.Count > 0)
-            table.Caption(string.Join("\n", notes.Select(TerminalText.Cell)));
-        return table;
+        return WithNotes(table, switches.Where(s => s.Down is not null).Select(s => $"{s.Name} not initialized: {s.Down}"), switches.Select(s => s.Problem));
     }
 
     private static Table Table(IReadOnlyList<VmListing> vms)
@@ -239,9 +238,7 @@ internal static class VSwitchCommands
             table.AddColumn(column);
         foreach (var vm in vms.Where(v => v.Problem is null))
             table.AddRow(TerminalText.Cell(vm.Name), vm.State, Lines(vm, a => a.Switch), Lines(vm, a => a.StaticMac), Lines(vm, a => a.PortName), Lines(vm, a => $"{a.PortId}"));
-        if (vms.Select(v => v.Problem).OfType<string>().Select(p => $"left out: {p}").ToList() is { Count: > 0 } bad)
-            table.Caption(string.Join("\n", bad.Select(TerminalText.Cell)));
-        return table;
+        return WithNotes(table, [], vms.Select(v => v.Problem));
 
         static string Lines(VmListing vm, Func<VmAdapterDocument, string> field) => string.Join("\n", vm.Adapters.Select(field).Select(TerminalText.Cell));
     }

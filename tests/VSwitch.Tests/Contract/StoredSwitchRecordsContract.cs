@@ -81,11 +81,7 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     [ContractFact]
     public async Task A_bad_record_is_listed_by_its_key_and_skipped_and_pd_removes_it()
     {
-        var catalog = Catalog();
-        await catalog.CreateSwitchAsync("sw", "eth", false, default);
-        await catalog.EnableExtensionAsync("sw", "vfp", default);
-        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
-        var port = (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName;
+        var (catalog, port) = await SwitchWithVm1Async(vfp: true);
         await Store.PutAsync(VmKey("vm8"), """{"schemaVersion":1,"name":"vm8","running":"yes"}""");
         await Store.PutAsync($"/pd/{Cluster}/vswitch/bad2", new string('[', 100) + new string(']', 100));
         var nested = $"{VfpRuleKey.PortPrefix(Cluster, "sw", port)}sub/nested";
@@ -120,10 +116,7 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     [ContractFact]
     public async Task A_removed_vm_frees_its_mac_and_its_ports_rules()
     {
-        var catalog = Catalog();
-        await catalog.CreateSwitchAsync("sw", "eth", false, default);
-        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
-        var port = (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName;
+        var (catalog, port) = await SwitchWithVm1Async();
         await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule("web", "acl", "in", "inbound", null, "allow"), default);
         await catalog.RemoveVmAsync("vm1", default);
         Assert.Empty(await catalog.ListRulesAsync(null, default));
@@ -138,10 +131,7 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     [ContractFact]
     public async Task The_check_refuses_what_the_commands_refuse_and_the_vm_created_first_keeps_its_port()
     {
-        var catalog = Catalog();
-        await catalog.CreateSwitchAsync("sw", "eth", false, default);
-        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
-        var port = (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName;
+        var (catalog, port) = await SwitchWithVm1Async();
         await Store.PutAsync(VmKey("vm4"), VmRecord("vm4", "00-15-5D-00-00-01", "0F0F0F0F-0000-0000-0000-000000000004"));
         await Store.PutAsync(VmKey("vm5"), VmRecord("vm5", "00:15:5d:00:00:05", port.ToLowerInvariant(), disabled: true));
         await Store.PutAsync(VmKey("vm6"), VmRecord("vm6", "01:00:5e:00:00:01", "0F0F0F0F-0000-0000-0000-000000000006"));
@@ -170,10 +160,7 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     public async Task The_node_refuses_a_vm_that_takes_another_vms_port_or_mac_and_reports_it_leaving_that_port_alone()
     {
         await using var lab = new SwitchLab([SwitchLab.Vm1Mac, SwitchLab.Vm2Mac], startSwitch: false);
-        var catalog = Catalog();
-        await catalog.CreateSwitchAsync("sw", "eth", false, default);
-        await catalog.EnableExtensionAsync("sw", "vfp", default);
-        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
+        var (catalog, port) = await SwitchWithVm1Async(vfp: true);
         await catalog.SetRunningAsync("vm1", true, default);
         var vfp = new VfpPorts();
         var agent = lab.System.ActorOf(VSwitchAgent.Props(new VSwitchAgentSettings(Store, Cluster, d => d.Adapter == "eth" ? lab.Settings with { Name = d.Name } : null)
@@ -182,7 +169,6 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
             VfpPorts = vfp,
         }), "vswitch-agent");
         await SwitchLab.Until(() => Task.FromResult(lab.Runs("vm1")), "vm1 started");
-        var port = (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName;
 
         await Store.PutAsync(VmKey("vm5"), VmRecord("vm5", "00:15:5d:00:00:02", port, disabled: true));
         await Store.PutAsync(VmKey("vm4"), VmRecord("vm4", "00:15:5d:00:00:01", "0F0F0F0F-0000-0000-0000-000000000004"));
@@ -217,12 +203,8 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     public async Task A_refused_record_keeps_its_last_good_version_in_force_across_a_restart_of_the_node()
     {
         await using var lab = new SwitchLab([SwitchLab.Vm1Mac], startSwitch: false);
-        var catalog = Catalog();
-        await catalog.CreateSwitchAsync("sw", "eth", false, default);
-        await catalog.EnableExtensionAsync("sw", "vfp", default);
-        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
+        var (catalog, port) = await SwitchWithVm1Async(vfp: true);
         await catalog.SetRunningAsync("vm1", true, default);
-        var port = (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName;
         await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule("in-all", "acl", "in", "inbound", null, "allow"), default);
         await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule("out-all", "acl", "out", "outbound", null, "allow"), default);
         var agent = Agent("vswitch-agent", new VfpPorts(), out _);
@@ -257,6 +239,17 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
                 VfpPorts = ports,
             }), name);
         }
+    }
+
+    /// <summary>Switch sw on eth with VM vm1's adapter (<see cref="Mac1"/>) on it, and vm1's port name.</summary>
+    private async Task<(VSwitchCatalog Catalog, string Port)> SwitchWithVm1Async(bool vfp = false)
+    {
+        var catalog = Catalog();
+        await catalog.CreateSwitchAsync("sw", "eth", false, default);
+        if (vfp)
+            await catalog.EnableExtensionAsync("sw", "vfp", default);
+        await catalog.AddAdapterAsync("vm1", "sw", Mac1, default);
+        return (catalog, (await catalog.ListPortsAsync(default)).Single(p => p.VmName == "vm1").PortName);
     }
 
     private IClusterStore Track(IClusterStore store)
