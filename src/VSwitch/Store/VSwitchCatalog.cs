@@ -131,8 +131,8 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     }
 
     /// <summary>
-    /// Removes VM <paramref name="vm"/> (Remove-VM) with its adapters' MAC claims and its ports' rules, refused while it
-    /// runs; a VM record that does not read is removed too.
+    /// Removes VM <paramref name="vm"/> (Remove-VM) with its adapters' MAC claims, refused while it runs, then its ports'
+    /// rules (in transactions of <see cref="BulkPut.MaxTxnOps"/>); a VM record that does not read is removed too.
     /// </summary>
     public async Task<long> RemoveVmAsync(string vm, CancellationToken cancel)
     {
@@ -143,17 +143,16 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var document = TryRead(item.Value, VSwitchJson.Default.VmDocument);
         if (document is { Running: true })
             throw new VSwitchRefusedException($"VM {vm} is running; stop it first (pd vm stop {vm}).");
-        var then = new List<TxnOp> { new TxnOp.Delete(key) };
-        if (document is not null)
-        {
-            var ports = document.Adapters.Select(a => a.PortName).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var rules = (await store.RangeAsync(SwitchPrefix, cancel)).Items.Where(i => VfpRuleKey.TryParse(cluster, i.Key) is { } r && ports.Contains(r.Port));
-            then.AddRange(rules.Select(r => new TxnOp.Delete(r.Key)));
-            foreach (var adapter in document.Adapters)
-                if (AdapterInfo.TryParseMac(adapter.StaticMac, out var mac) && (await store.GetAsync(MacKey(AdapterInfo.FormatMac(mac)), cancel)).Items.FirstOrDefault() is { Value: var owner } && owner == vm)
-                    then.Add(new TxnOp.Delete(MacKey(AdapterInfo.FormatMac(mac))));
-        }
-        return await CommitAsync([Compare.ModRevision(key, item.ModRevision)], then, cancel);
+        var claims = new List<Compare>();
+        foreach (var adapter in document?.Adapters ?? [])
+            if (AdapterInfo.TryParseMac(adapter.StaticMac, out var mac) && (await store.GetAsync(MacKey(AdapterInfo.FormatMac(mac)), cancel)).Items.FirstOrDefault() is { } claim && claim.Value == vm)
+                claims.Add(Compare.ModRevision(claim.Key, claim.ModRevision));
+        var revision = await CommitAsync([Compare.ModRevision(key, item.ModRevision), .. claims], [new TxnOp.Delete(key), .. claims.Select(c => new TxnOp.Delete(c.Key))], cancel);
+        var ports = document?.Adapters.Select(a => a.PortName).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+        var rules = (await store.RangeAsync(SwitchPrefix, cancel)).Items.Where(i => VfpRuleKey.TryParseFiled(cluster, i.Key) is { } r && ports.Contains(r.Port));
+        foreach (var chunk in rules.Chunk(BulkPut.MaxTxnOps))
+            revision = (await store.TxnAsync([], [.. chunk.Select(r => new TxnOp.Delete(r.Key))], cancel: cancel)).Revision;
+        return revision;
     }
 
     /// <summary>Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports again.</summary>

@@ -117,7 +117,9 @@ public abstract class StoredSwitchRecordsContract : IAsyncLifetime
     public async Task A_removed_vm_frees_its_mac_and_its_ports_rules()
     {
         var (catalog, port) = await SwitchWithVm1Async();
-        await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule("web", "acl", "in", "inbound", null, "allow"), default);
+        // More rules than one transaction holds.
+        foreach (var i in Enumerable.Range(0, 200))
+            await catalog.AddRuleAsync(port, VfpRulesThroughTheStoreTests.Rule($"r{i}", "acl", "in", "inbound", null, "allow"), default);
         await catalog.RemoveVmAsync("vm1", default);
         Assert.Empty(await catalog.ListRulesAsync(null, default));
         Assert.Empty((await Store.RangeAsync($"/pd/{Cluster}/vswitch-macs/")).Items);
