@@ -124,6 +124,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 break;
         }
     }
+
     private sealed record Reread(int Generation);
 
     /// <summary>Every running switch's status, by name; a switch that does not answer in time (its adapter still being handed over) is left out.</summary>
