@@ -10,20 +10,27 @@ namespace PdCluster.VSwitch;
 /// <summary>
 /// Applies the cluster's switch and VM records and VFP rules on the node that hosts them: a switch whose adapter is this
 /// node's gets a <see cref="SwitchSupervisor"/>, each change to a VM on it, in store order, starts or stops the VM and
-/// sets its ports' VFP state, and each change to a port's rules puts the port's new policy in force. A record or rule
-/// that does not read is left out (the last good state stays; a refused rule is reported in the node's
-/// <see cref="VfpRuleStatus"/>); a watch that ends, compacted or failed, starts again from a fresh read.
+/// sets its ports' VFP state, and each change to a port's rules puts the port's new policy in force. Every record is
+/// checked as the commands check it (<see cref="VSwitchRecords"/>): one that does not read or hold (a VM taking another's
+/// port name or MAC, a running VM's adapters changed, a key under the switches that is no record or rule) is refused
+/// in the node's <see cref="VfpRuleStatus"/> with its key and problem, and its last good version stays in force, also
+/// across a restart of the node (the status keeps it). A watch that ends, compacted or failed, starts again from a fresh read.
 /// </summary>
 public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
 {
     private readonly Dictionary<string, (IActorRef Actor, SwitchDocument Document)> _switches = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VmDocument> _vms = new(StringComparer.Ordinal);
     private readonly List<PrefixWatch> _watches = [];
-    // Per port name: its switch and the rules in force, by id; and every stored rule refused, by key.
+    // Per port name: its switch and the rules in force, by id; and every stored record refused, by key.
     private readonly Dictionary<string, (string Switch, SortedDictionary<string, VfpRule> Rules)> _rules = new(StringComparer.OrdinalIgnoreCase);
     private readonly SortedDictionary<string, string> _refused = new(StringComparer.Ordinal);
-    // The external ports that went down or moved since their switch started, by switch.
-    private readonly SortedDictionary<string, ExternalPortChanged> _externalPorts = new(StringComparer.Ordinal);
+    // The VM records refused, by key, tried again when another VM changes (the one whose port name or MAC they took may leave).
+    private readonly Dictionary<string, KeyValue> _waitingVms = new(StringComparer.Ordinal);
+    // The last good versions of refused records this node's status held when it started, by key: taken up when the record is still refused.
+    private Dictionary<string, string>? _lastGood;
+    // The external port of each running switch, and the MAC of each adapter it may run on, by switch.
+    private readonly SortedDictionary<string, ExternalPortState> _externalPorts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, string>> _externalMacs = new(StringComparer.Ordinal);
     private Task _statusWrite = Task.CompletedTask;
     private long _appliedRevision;
     private int _generation;
@@ -31,12 +38,14 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
 
     private string SwitchPrefix => $"/pd/{settings.Cluster}/vswitch/";
 
-    private string VmPrefix => $"/pd/{settings.Cluster}/vms/";
+    private string VmPrefix => StoredRecords.VmPrefix(settings.Cluster);
+
+    private string StatusKey => $"/pd/{settings.Cluster}/vswitch-status/{settings.Node}";
 
     /// <summary>Props for the agent.</summary>
     public static Props Props(VSwitchAgentSettings settings) => Actors.Kernel.Props.Create(() => new VSwitchAgent(settings));
 
-    private sealed record Snapshot(int Generation, RangeResult Switches, RangeResult Vms);
+    private sealed record Snapshot(int Generation, RangeResult Switches, RangeResult Vms, RangeResult Status);
 
     private sealed record ReadFailed(int Generation);
 
@@ -56,24 +65,28 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         switch (message)
         {
             case Snapshot snapshot when snapshot.Generation == _generation:
+                _lastGood ??= snapshot.Status.Items.Select(i => VSwitchCatalog.TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>()
+                    .SelectMany(s => s.Refused).Where(r => r.InForce is not null).ToDictionary(r => r.Key, r => r.InForce!, StringComparer.Ordinal);
                 Resynced(snapshot);
                 // Each prefix is watched from right after its own read, so nothing written between the two reads is lost.
                 _watches.Add(PrefixWatch.Start(settings.Store, SwitchPrefix, snapshot.Switches.Revision + 1, _generation, Self));
                 _watches.Add(PrefixWatch.Start(settings.Store, VmPrefix, snapshot.Vms.Revision + 1, _generation, Self));
                 break;
             case PrefixWatch.Changed changed when changed.Generation == _generation:
-                var key = changed.Event.Item.Key;
-                var value = changed.Event.Type == WatchEventType.Put ? changed.Event.Item.Value : null;
-                if (VfpRuleKey.TryParse(settings.Cluster, key) is { } rule)
+                var item = changed.Event.Item;
+                var value = changed.Event.Type == WatchEventType.Put ? item.Value : null;
+                if (VfpRuleKey.TryParse(settings.Cluster, item.Key) is { } rule)
                 {
-                    RuleChanged(rule, key, value);
+                    RuleChanged(rule, item.Key, value);
                     ApplyRules(rule.Port);
-                    RulesApplied(changed.Event.Revision);
                 }
-                else if (VfpRuleKey.IsSwitchRecord(settings.Cluster, key))
-                    SwitchChanged(key, value);
-                else if (key.StartsWith(VmPrefix, StringComparison.Ordinal))
-                    VmChanged(key, value);
+                else if (VfpRuleKey.IsSwitchRecord(settings.Cluster, item.Key))
+                    SwitchChanged(item, value);
+                else if (item.Key.StartsWith(VmPrefix, StringComparison.Ordinal))
+                    VmChanged(item, value);
+                else
+                    Misplaced(item.Key, value);
+                Applied(changed.Event.Revision);
                 break;
             case GetVfpRuleStatus:
                 Sender.Tell(RuleStatus());
@@ -95,8 +108,14 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 Statuses().PipeTo(Sender, statuses => statuses, e => new StatusFailure(e));
                 break;
             case ExternalPortChanged changed when _switches.ContainsKey(changed.Switch):
-                _externalPorts[changed.Switch] = changed;
-                RulesApplied(_appliedRevision);
+                _externalPorts[changed.Switch] = new ExternalPortState
+                {
+                    Switch = changed.Switch,
+                    Adapter = changed.Adapter,
+                    Mac = changed.Adapter is null ? null : _externalMacs[changed.Switch].GetValueOrDefault(changed.Adapter),
+                    Failure = changed.Failure,
+                };
+                Applied(_appliedRevision);
                 break;
             case VmStarted or VmStopped or ExternalPortChanged or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
                 break;
@@ -138,7 +157,8 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             {
                 var switches = await settings.Store.RangeAsync(SwitchPrefix);
                 var vms = await settings.Store.RangeAsync(VmPrefix);
-                self.Tell(new Snapshot(generation, switches, vms));
+                var status = await settings.Store.GetAsync(StatusKey);
+                self.Tell(new Snapshot(generation, switches, vms, status));
             }
             catch (Exception)
             {
@@ -147,13 +167,20 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         });
     }
 
-    /// <summary>Takes in a fresh read of both prefixes: switches first, then the rules (a rule gone meanwhile leaves), then the VMs.</summary>
+    /// <summary>Takes in a fresh read of both prefixes: switches first, then the rules (a rule gone meanwhile leaves), then the VMs (in the order they were created: the first keeps a contested port name or MAC).</summary>
     private void Resynced(Snapshot snapshot)
     {
-        foreach (var item in snapshot.Switches.Items.Where(i => VfpRuleKey.IsSwitchRecord(settings.Cluster, i.Key)))
-            SwitchChanged(item.Key, item.Value);
+        var present = snapshot.Switches.Items.Concat(snapshot.Vms.Items).Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _refused.Keys.Where(k => !present.Contains(k)).ToList())
+            _refused.Remove(key);
+        foreach (var item in snapshot.Switches.Items.Where(i => VfpRuleKey.TryParse(settings.Cluster, i.Key) is null))
+        {
+            if (VfpRuleKey.IsSwitchRecord(settings.Cluster, item.Key))
+                SwitchChanged(item, item.Value);
+            else
+                Misplaced(item.Key, item.Value);
+        }
         var stored = snapshot.Switches.Items.Select(i => (Item: i, Rule: VfpRuleKey.TryParse(settings.Cluster, i.Key))).Where(r => r.Rule is not null).ToList();
-        var present = stored.Select(r => r.Item.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (port, rules) in _rules.ToList())
             foreach (var id in rules.Rules.Keys.ToList())
             {
@@ -161,15 +188,15 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 if (!present.Contains(rule.Key(settings.Cluster)))
                     RuleChanged(rule, rule.Key(settings.Cluster), null);
             }
-        foreach (var key in _refused.Keys.Where(k => !present.Contains(k)).ToList())
-            _refused.Remove(key);
         foreach (var (item, rule) in stored)
             RuleChanged(rule!, item.Key, item.Value);
         foreach (var port in _rules.Keys.ToList())
             ApplyRules(port);
-        foreach (var item in snapshot.Vms.Items)
-            VmChanged(item.Key, item.Value);
-        RulesApplied(snapshot.Switches.Revision);
+        foreach (var gone in _vms.Keys.Where(name => !present.Contains(VmPrefix + name)).ToList())
+            VmChanged(new KeyValue(VmPrefix + gone, "", 0, 0, 0, 0), null);
+        foreach (var item in snapshot.Vms.Items.OrderBy(i => i.CreateRevision))
+            VmChanged(item, item.Value);
+        Applied(snapshot.Switches.Revision);
     }
 
     /// <summary>
@@ -194,7 +221,36 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         catch (VfpRuleException e)
         {
             _refused[key] = e.Message;
+            if (!port.Rules.ContainsKey(rule.Id) && LastGood(key) is { } good)
+                port.Rules[rule.Id] = VfpRule.Read(good, key, rule.Id);
         }
+    }
+
+    /// <summary>
+    /// The last good version of refused record <paramref name="key"/> that this node's status held when it started, once,
+    /// or null; one that no longer reads (another pd wrote the status) is null too.
+    /// </summary>
+    private string? LastGood(string key)
+    {
+        if (_lastGood?.Remove(key, out var good) != true)
+            return null;
+        try
+        {
+            return VfpRuleKey.TryParse(settings.Cluster, key) is { } rule ? VfpRule.Read(good!, key, rule.Id).ToJson() : good;
+        }
+        catch (VfpRuleException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Takes in a key under the switches that is neither a switch record nor a rule: refused while it is there.</summary>
+    private void Misplaced(string key, string? value)
+    {
+        if (value is null)
+            _refused.Remove(key);
+        else
+            _refused[key] = VfpRuleKey.TryParseFiled(settings.Cluster, key) is { } rule ? VfpRuleKey.BadId(key, rule) : VfpRuleKey.Misplaced(key);
     }
 
     /// <summary>Puts port <paramref name="portName"/>'s rules in force, if its switch runs on this node.</summary>
@@ -205,44 +261,70 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         settings.VfpPorts.For(portName).Apply(VfpPolicy.FromRules([.. port.Rules.Values], $"port {portName}"));
     }
 
-    /// <summary>Records that the rules are in force through <paramref name="revision"/> and writes the node's status, one write after the other.</summary>
-    private void RulesApplied(long revision)
+    /// <summary>Records that the store is applied through <paramref name="revision"/> and writes the node's status, one write after the other.</summary>
+    private void Applied(long revision)
     {
         _appliedRevision = Math.Max(_appliedRevision, revision);
-        var status = RuleStatus();
-        var key = $"/pd/{settings.Cluster}/vswitch-status/{settings.Node}";
-        var json = System.Text.Json.JsonSerializer.Serialize(status, VSwitchJson.Default.VfpRuleStatus);
+        var json = System.Text.Json.JsonSerializer.Serialize(RuleStatus(), VSwitchJson.Default.VfpRuleStatus);
         var store = settings.Store;
+        var key = StatusKey;
         _statusWrite = _statusWrite.ContinueWith(_ => store.PutAsync(key, json), TaskScheduler.Default).Unwrap();
     }
 
-    private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))])
+    private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRecord(r.Key, r.Value) { InForce = InForce(r.Key) })])
     {
-        ExternalPorts = [.. _externalPorts.Values.Select(p => new ExternalPortState { Switch = p.Switch, Adapter = p.Adapter, Failure = p.Failure })],
+        ExternalPorts = [.. _externalPorts.Values],
         Teams = settings.Teams,
     };
 
-    private void SwitchChanged(string key, string? value)
+    /// <summary>The version of refused record <paramref name="key"/> this node keeps in force instead, as stored JSON, or null for none.</summary>
+    private string? InForce(string key)
     {
-        var name = key[SwitchPrefix.Length..];
-        if (value is null || VSwitchCatalog.TryRead(value, VSwitchJson.Default.SwitchDocument) is not { } document)
+        if (VfpRuleKey.TryParse(settings.Cluster, key) is { } rule)
+            return _rules.TryGetValue(rule.Port, out var port) && port.Rules.TryGetValue(rule.Id, out var good) ? good.ToJson() : null;
+        if (VfpRuleKey.IsSwitchRecord(settings.Cluster, key))
+            return _switches.TryGetValue(key[SwitchPrefix.Length..], out var sw) ? System.Text.Json.JsonSerializer.Serialize(sw.Document, VSwitchJson.Default.SwitchDocument) : null;
+        return key.StartsWith(VmPrefix, StringComparison.Ordinal) && _vms.TryGetValue(key[VmPrefix.Length..], out var vm)
+            ? System.Text.Json.JsonSerializer.Serialize(vm, VSwitchJson.Default.VmDocument) : null;
+    }
+
+    /// <summary>
+    /// Takes in switch record <paramref name="item"/> written (<paramref name="value"/>) or deleted (null). A record that
+    /// does not hold is refused; the switch runs on as it was, or, at the node's start, as its last good version says.
+    /// </summary>
+    private void SwitchChanged(KeyValue item, string? value)
+    {
+        var name = item.Key[SwitchPrefix.Length..];
+        if (value is null)
         {
-            if (value is null && _switches.Remove(name, out var gone))
+            _refused.Remove(item.Key);
+            if (_switches.Remove(name, out var gone))
             {
                 Context.Stop(gone.Actor);
                 _externalPorts.Remove(name);
+                _externalMacs.Remove(name);
             }
             return;
         }
+        if (StoredRecords.SwitchProblem(item, name, out var document) is { } problem)
+        {
+            _refused[item.Key] = problem;
+            if (_switches.ContainsKey(name) || LastGood(item.Key) is not { } good || StoredRecords.SwitchProblem(item with { Value = good }, name, out document) is not null)
+                return;
+        }
+        else
+            _refused.Remove(item.Key);
         if (!_switches.TryGetValue(name, out var running))
         {
-            if (settings.SwitchFor(document) is not { } switchSettings)
+            if (settings.SwitchFor(document!) is not { } switchSettings)
                 return;
-            switchSettings = switchSettings with { VfpEnabled = document.VfpEnabled, VfpPorts = settings.VfpPorts };
+            switchSettings = switchSettings with { VfpEnabled = document!.VfpEnabled, VfpPorts = settings.VfpPorts };
             var props = settings.NodeSupervisor is { } node
                 ? SwitchLoan.Props(node, switchSettings.MemberNames, switchSettings)
                 : SwitchSupervisor.Props(switchSettings);
-            _externalPorts.Remove(name);
+            _externalMacs[name] = switchSettings.MemberNames.Zip([switchSettings.External, .. switchSettings.Standby], (n, a) => (n, a.Info.MacText))
+                .ToDictionary(m => m.n, m => m.MacText, StringComparer.Ordinal);
+            _externalPorts[name] = new ExternalPortState { Switch = name, Adapter = switchSettings.MemberNames[0], Mac = switchSettings.External.Info.MacText };
             // A switch made again while its last incarnation still stops gets a name of its own.
             running = (Context.ActorOf(props, $"vswitch-{name}-{++_incarnation}"), document);
             _switches[name] = running;
@@ -251,22 +333,74 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             foreach (var vm in _vms.Values)
                 Apply(null, vm);
         }
-        _switches[name] = running with { Document = document };
-        running.Actor.Tell(new SetVfpExtension(document.VfpEnabled), Self);
+        _switches[name] = running with { Document = document! };
+        running.Actor.Tell(new SetVfpExtension(document!.VfpEnabled), Self);
     }
 
-    private void VmChanged(string key, string? value)
+    /// <summary>
+    /// Takes in VM record <paramref name="item"/> written (<paramref name="value"/>) or deleted (null). A record that does
+    /// not hold beside the VMs in force is refused and its last good version, if any, stays in force; it is tried again
+    /// whenever another VM changes.
+    /// </summary>
+    private void VmChanged(KeyValue item, string? value)
     {
-        var name = key[VmPrefix.Length..];
+        var name = item.Key[VmPrefix.Length..];
         var previous = _vms.GetValueOrDefault(name);
-        var document = value is null ? null : VSwitchCatalog.TryRead(value, VSwitchJson.Default.VmDocument);
-        if (value is not null && document is null)
+        if (value is null)
+        {
+            _refused.Remove(item.Key);
+            _waitingVms.Remove(item.Key);
+            if (_vms.Remove(name))
+                Apply(previous, new VmDocument { SchemaVersion = VSwitchCatalog.SchemaVersion, Name = name });
+            RetryWaitingVms();
             return;
-        if (document is null)
-            _vms.Remove(name);
-        else
-            _vms[name] = document;
-        Apply(previous, document ?? new VmDocument { SchemaVersion = VSwitchCatalog.SchemaVersion, Name = name });
+        }
+        var problem = StoredRecords.VmProblem(item, name, _vms.Values, out var document);
+        if (problem is null && previous is { Running: true } && document!.Running && !SamePorts(previous, document))
+            problem = $"{item.Key}: adapters: changed while VM {name} runs (pd vm adapter add refuses that too); stop the VM first.";
+        problem ??= ExternalMacProblem(item.Key, document!);
+        if (problem is not null)
+        {
+            _refused[item.Key] = problem;
+            _waitingVms[item.Key] = item;
+            if (previous is null && LastGood(item.Key) is { } good && StoredRecords.VmProblem(item with { Value = good }, name, _vms.Values, out var last) is null)
+            {
+                _vms[name] = last!;
+                Apply(null, last!);
+            }
+            return;
+        }
+        _refused.Remove(item.Key);
+        _waitingVms.Remove(item.Key);
+        _vms[name] = document!;
+        Apply(previous, document!);
+        RetryWaitingVms();
+
+        static bool SamePorts(VmDocument a, VmDocument b) =>
+            a.Adapters.Select(x => x.PortName).Order(StringComparer.Ordinal).SequenceEqual(b.Adapters.Select(x => x.PortName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Why VM record <paramref name="key"/> cannot run here: an adapter's MAC is that of its switch's external adapter (the wire's frames to it would go to the VM); or null.</summary>
+    private string? ExternalMacProblem(string key, VmDocument vm)
+    {
+        for (var i = 0; i < vm.Adapters.Count; i++)
+            if (_externalMacs.TryGetValue(vm.Adapters[i].Switch, out var macs) && AdapterInfo.TryParseMac(vm.Adapters[i].StaticMac, out var mac)
+                && macs.FirstOrDefault(m => m.Value == AdapterInfo.FormatMac(mac)) is { Key: { } adapter })
+                return $"{key}: adapters[{i}].staticMac: {AdapterInfo.FormatMac(mac)} is the MAC of switch {vm.Adapters[i].Switch}'s external adapter {adapter}.";
+        return null;
+    }
+
+    /// <summary>Tries the refused VM records again, oldest first, while one of them comes in.</summary>
+    private void RetryWaitingVms()
+    {
+        foreach (var item in _waitingVms.Values.OrderBy(i => i.CreateRevision).ToList())
+            if (_waitingVms.ContainsKey(item.Key))
+            {
+                var refusedBefore = _refused.GetValueOrDefault(item.Key);
+                VmChanged(item, item.Value);
+                if (!_waitingVms.ContainsKey(item.Key) || _refused.GetValueOrDefault(item.Key) != refusedBefore)
+                    return;
+            }
     }
 
     /// <summary>Starts, stops or reconfigures the VM's ports on this node's switches as the change from <paramref name="before"/> to <paramref name="now"/> says.</summary>

@@ -78,6 +78,31 @@ public sealed class VSwitchCommandTests
         await Refused("--switch: no switch 'nope'", "vm", "adapter", "add", "vm2", "--switch", "nope", "--static-mac", "00:15:5d:00:00:02");
         await Refused("--port: no port 'nope'", "vfp", "disable-port", "--port", "nope");
         await Refused("no VM 'nope'", "vm", "start", "nope");
+
+        // Records another client wrote badly: listed by key with their problem and skipped; pd removes them.
+        await using (var client = new PdCluster.Cluster.Etcd.EtcdStore(etcd.Options))
+        {
+            await client.PutAsync("/pd/vs-lab/vms/vm8", """{"schemaVersion":1,"name":"vm8","running":"yes"}""");
+            await client.PutAsync("/pd/vs-lab/vswitch/bad2", "[[[");
+        }
+        var listed = await Ok("vfp", "list-ports");
+        Assert.Contains("left out: /pd/vs-lab/vms/vm8: running:", listed);
+        Assert.Contains("left out: /pd/vs-lab/vswitch/bad2:", listed);
+        Assert.Contains("(pd vm rm vm8 removes it)", await Ok("vm", "ls"));
+        Assert.Contains("(pd vswitch rm bad2 removes it)", await Ok("vswitch", "ls"));
+        await Ok("vm", "adapter", "add", "vm3", "--switch", "sw", "--static-mac", "00:15:5d:00:00:03");
+        await Refused("/pd/vs-lab/vms/vm8: running:", "vm", "start", "vm8");
+        Assert.StartsWith("VM vm8 removed at revision", await Ok("vm", "rm", "vm8"));
+        Assert.StartsWith("switch bad2 removed at revision", await Ok("vswitch", "rm", "bad2"));
+        Assert.DoesNotContain("left out", await Ok("vfp", "list-ports"));
+        using var vms = JsonDocument.Parse(await Ok("vm", "ls", "-o", "json"));
+        Assert.Equal(["vm1", "vm3"], vms.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal("Running", vms.RootElement[0].GetProperty("state").GetString());
+        using var switches = JsonDocument.Parse(await Ok("vswitch", "ls", "-o", "json"));
+        var sw = switches.RootElement.EnumerateArray().Single();
+        // No node runs the switch on this store: its external port is not initialized, and the listing says why.
+        Assert.Equal(("sw", "eth", 2, false), (sw.GetProperty("name").GetString(), sw.GetProperty("adapter").GetString(), sw.GetProperty("vmPorts").GetInt32(), sw.GetProperty("initialized").GetBoolean()));
+        Assert.Equal("no node runs switch sw: none has an adapter or team named eth.", sw.GetProperty("down").GetString());
     }
 
     [Fact]

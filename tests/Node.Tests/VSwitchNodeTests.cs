@@ -46,7 +46,23 @@ public sealed class VSwitchNodeTests
         await Refused("already the MAC of VM vm1", "vm", "adapter", "add", "vm2", "--switch", "sw", "--static-mac", "00:15:5d:00:00:01");
         await Refused("is running on switch sw", "vswitch", "rm", "sw");
         await Refused("already exists", "vswitch", "create", "sw", "--adapter", "pd1");
+        await Refused("--adapter: node test-node has no adapter or team 'nosuch' (its own: pd0, pd1)", "vswitch", "create", "sw3", "--adapter", "nosuch");
         Assert.Equal(before, await Records(http, node));
+        // A rule id with '/' reaches the catalog whole through the endpoint (a rule filed under a nested key is removed so).
+        using (var nested = await http.DeleteAsync($"{node.Endpoint}/vswitch/ports/{name}/rules/{Uri.EscapeDataString("sub/nested")}"))
+            Assert.Equal($"ID: port {name} has no rule 'sub/nested' (pd vfp rule ls --port {name} lists them).",
+                JsonDocument.Parse(await nested.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+
+        // The external port as the node reports it: initialized, on pd1, with pd1's MAC; the listings of switches and VMs.
+        var external = Assert.Single(await Ports(), p => p.GetProperty("type").GetString() == "External");
+        Assert.Equal((true, "pd1", "02:00:00:00:01:02"), (external.GetProperty("initialized").GetBoolean(), external.GetProperty("nicName").GetString(), external.GetProperty("mac").GetString()));
+        var (swExit, switches, swError) = await ClusterCommandTests.Run(["vswitch", "ls", .. at]);
+        Assert.True(swExit == 0, swError);
+        Assert.Contains("02:00:00:00:01:02", switches);
+        var (vmExit, vms, vmError) = await ClusterCommandTests.Run(["vm", "ls", "-o", "json", .. at]);
+        Assert.True(vmExit == 0, vmError);
+        Assert.Equal(("vm1", "Running", "00:15:5d:00:00:01"), JsonDocument.Parse(vms).RootElement.EnumerateArray().Single() is var vm
+            ? (vm.GetProperty("name").GetString(), vm.GetProperty("state").GetString(), vm.GetProperty("adapters")[0].GetProperty("staticMac").GetString()) : default);
 
         // A reboot: the port comes back enabled, so blocked.
         await Ok("vm", "stop", "vm1");

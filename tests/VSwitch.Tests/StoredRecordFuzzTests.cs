@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using PdCluster.Cluster;
 using PdCluster.VSwitch.Store;
 
 namespace PdCluster.Tests.VSwitch;
@@ -40,6 +41,24 @@ public sealed class StoredRecordFuzzTests
             Assert.All(document.Adapters, a => Assert.True(a.Name is not null && a.Switch is not null && a.StaticMac is not null && a.PortName is not null));
             var again = JsonSerializer.Serialize(document, VSwitchJson.Default.VmDocument);
             Assert.Equal(again, JsonSerializer.Serialize(VSwitchCatalog.TryRead(again, VSwitchJson.Default.VmDocument)!, VSwitchJson.Default.VmDocument));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
+    }
+
+    [Fact]
+    public void Whatever_the_damage_each_stored_vm_is_either_in_force_or_refused_with_its_key()
+    {
+        var first = new KeyValue("/pd/lab/vms/vm1", Valid, 1, 1, 1, 0);
+        Prop.ForAll(Damage, changes =>
+        {
+            var damaged = new KeyValue("/pd/lab/vms/vm2", Damaged(Valid.Replace("vm1", "vm2"), changes), 2, 2, 1, 0);
+            var records = StoredRecords.Check("lab", [], [first, damaged]);
+            Assert.Equal("vm1", Assert.Single(records.Vms, v => v.Item == first).Document.Name);
+            // vm2 takes vm1's port name and MAC unless the damage changed both: refused with its key, never in force beside vm1 on them.
+            if (records.Refused.SingleOrDefault() is { } refused)
+                Assert.StartsWith("/pd/lab/vms/vm2", refused.Key);
+            else
+                Assert.DoesNotContain(Assert.Single(records.Vms, v => v.Item == damaged).Document.Adapters, a => a.StaticMac == "00:15:5d:00:00:01");
+            Assert.Equal(2, records.Vms.Count + records.Refused.Count);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
     }
 

@@ -15,7 +15,8 @@ public sealed class VSwitchCatalogTests
         await catalog.EnableExtensionAsync("sw", "vfp", default);
         await catalog.AddAdapterAsync("vm1", "sw", "00-15-5D-00-00-01", default);
         var off = Assert.Single(await Vms(catalog));
-        Assert.Equal(("00:15:5d:00:00:01", "vm1", 1, false, false), (off.Mac, off.VmName, off.PortId, off.Initialized, off.Blocked));
+        // Listed blocked while VFP is on, it is enabled and it has no rules, whether or not its VM runs.
+        Assert.Equal(("00:15:5d:00:00:01", "vm1", 1, false, true), (off.Mac, off.VmName, off.PortId, off.Initialized, off.Blocked));
 
         await catalog.SetRunningAsync("vm1", true, default);
         var started = Assert.Single(await Vms(catalog));
@@ -43,7 +44,9 @@ public sealed class VSwitchCatalogTests
         await using var store = new InMemoryStore();
         var catalog = new VSwitchCatalog(store, "lab");
         await catalog.CreateSwitchAsync("sw", "t0", allowManagementOs: false, default);
-        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: true, NicName: "t0", Down: null });
+        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: false, NicName: "t0", Down: "no node runs switch sw: none has an adapter or team named t0." });
+        await Report(new ExternalPortState { Switch = "sw", Adapter = "pd0", Mac = "02:00:00:00:01:02" });
+        Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: true, NicName: "pd0", Mac: "02:00:00:00:01:02", Down: null });
 
         await Report(new ExternalPortState { Switch = "sw", Failure = "switch sw: its adapter pd0 was surprise-removed; no VM was running." });
         Assert.True((await catalog.ListPortsAsync(default)).Single() is { Initialized: false, NicName: "t0", Down: "switch sw: its adapter pd0 was surprise-removed; no VM was running." });
@@ -71,6 +74,8 @@ public sealed class VSwitchCatalogTests
     [InlineData("rule on an unknown port", "--port: no port 'nope'")]
     [InlineData("duplicate rule id", "--port: port {port} already has a rule 'web'")]
     [InlineData("removing an unknown rule", "ID: port {port} has no rule 'nope'")]
+    [InlineData("removing a running VM", "VM vm1 is running; stop it first (pd vm stop vm1).")]
+    [InlineData("removing an unknown VM", "no VM 'nope' (pd vm ls lists them).")]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing(string bad, string error)
     {
         await using var store = new InMemoryStore();
@@ -99,6 +104,8 @@ public sealed class VSwitchCatalogTests
             "rule on an unknown port" => catalog.AddRuleAsync("nope", web, default),
             "duplicate rule id" => catalog.AddRuleAsync(port.ToLowerInvariant(), web, default),
             "removing an unknown rule" => catalog.RemoveRuleAsync(port, "nope", default),
+            "removing a running VM" => catalog.RemoveVmAsync("vm1", default),
+            "removing an unknown VM" => catalog.RemoveVmAsync("nope", default),
             _ => catalog.AddAdapterAsync("a/b", "sw", "00:15:5d:00:00:02", default),
         };
         var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => change);

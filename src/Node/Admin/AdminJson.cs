@@ -24,5 +24,7 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(VSwitchWritten))]
 [JsonSerializable(typeof(IReadOnlyList<PortListing>))]
 [JsonSerializable(typeof(IReadOnlyList<RuleListing>))]
+[JsonSerializable(typeof(IReadOnlyList<SwitchListing>))]
+[JsonSerializable(typeof(IReadOnlyList<VmListing>))]
 [JsonSerializable(typeof(IReadOnlyList<SwitchStatus>))]
 internal sealed partial class AdminJson : JsonSerializerContext;

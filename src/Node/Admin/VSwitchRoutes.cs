@@ -33,7 +33,12 @@ internal static class VSwitchRoutes
         app.MapPost("/vswitch/switches", (HttpRequest request, CancellationToken cancel) => Change(async () =>
         {
             var body = await ReadAsync(request, AdminJson.Default.SwitchCreate, cancel);
-            return await catalog.CreateSwitchAsync(body.Name, body.Adapter, body.AllowManagementOs, cancel);
+            // The node asked can tell a typo from an adapter: it refuses one it has neither as an adapter nor as a team.
+            var (name, adapters) = node.SwitchAdapters;
+            if (body.Adapter is not null && VSwitchRecords.NameProblem("adapter", body.Adapter) is null && !adapters.Contains(body.Adapter, StringComparer.Ordinal))
+                throw new VSwitchRefusedException($"--adapter: node {name} has no adapter or team '{body.Adapter}' (its own: {string.Join(", ", adapters)}); "
+                    + "a switch on another node's adapter is made through that node's endpoint, or with --etcd.");
+            return await catalog.CreateSwitchAsync(body.Name, body.Adapter!, body.AllowManagementOs, cancel);
         }));
         app.MapDelete("/vswitch/switches/{name}", (string name, CancellationToken cancel) => Change(() => catalog.RemoveSwitchAsync(name, cancel)));
         app.MapPut("/vswitch/switches/{name}/extensions/{extension}", (string name, string extension, CancellationToken cancel) =>
@@ -43,6 +48,9 @@ internal static class VSwitchRoutes
             var body = await ReadAsync(request, AdminJson.Default.VmAdapterAdd, cancel);
             return await catalog.AddAdapterAsync(vm, body.Switch, body.StaticMac, cancel, body.Address);
         }));
+        app.MapDelete("/vswitch/vms/{vm}", (string vm, CancellationToken cancel) => Change(() => catalog.RemoveVmAsync(vm, cancel)));
+        app.MapGet("/vswitch/switches", async (CancellationToken cancel) => Results.Json(await catalog.ListSwitchesAsync(cancel), AdminJson.Default.IReadOnlyListSwitchListing));
+        app.MapGet("/vswitch/vms", async (CancellationToken cancel) => Results.Json(await catalog.ListVmsAsync(cancel), AdminJson.Default.IReadOnlyListVmListing));
         app.MapPost("/vswitch/vms/{vm}/start", (string vm, CancellationToken cancel) => Change(() => catalog.SetRunningAsync(vm, true, cancel)));
         app.MapPost("/vswitch/vms/{vm}/stop", (string vm, CancellationToken cancel) => Change(() => catalog.SetRunningAsync(vm, false, cancel)));
         app.MapPost("/vswitch/ports/{port}/disable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, true, cancel)));
@@ -52,7 +60,9 @@ internal static class VSwitchRoutes
             using var reader = new StreamReader(request.Body);
             return await catalog.AddRuleAsync(port, ReadRule(await reader.ReadToEndAsync(cancel)), cancel);
         }));
-        app.MapDelete("/vswitch/ports/{port}/rules/{id}", (string port, string id, CancellationToken cancel) => Change(() => catalog.RemoveRuleAsync(port, id, cancel)));
+        // The id a catch-all, escaped by the client: a rule filed under an empty or nested id can be removed too.
+        app.MapDelete("/vswitch/ports/{port}/rules/{**id}", (string port, string? id, CancellationToken cancel) =>
+            Change(() => catalog.RemoveRuleAsync(port, Uri.UnescapeDataString(id ?? ""), cancel)));
         app.MapGet("/vswitch/rules", async (string? port, CancellationToken cancel) =>
         {
             try

@@ -24,6 +24,17 @@ internal sealed class AdminVSwitchCatalog(AdminCatalog admin) : IVSwitchCatalog
         WriteAsync(HttpMethod.Post, $"vswitch/vms/{Escape(vm)}/adapters", JsonSerializer.Serialize(new VmAdapterAdd(switchName, mac, address), AdminJson.Default.VmAdapterAdd), cancel);
 
     /// <inheritdoc/>
+    public Task<long> RemoveVmAsync(string vm, CancellationToken cancel) => WriteAsync(HttpMethod.Delete, $"vswitch/vms/{Escape(vm)}", null, cancel);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<SwitchListing>> ListSwitchesAsync(CancellationToken cancel) =>
+        (await admin.SendAsync(HttpMethod.Get, "vswitch/switches", null, AdminJson.Default.IReadOnlyListSwitchListing, cancel))!;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<VmListing>> ListVmsAsync(CancellationToken cancel) =>
+        (await admin.SendAsync(HttpMethod.Get, "vswitch/vms", null, AdminJson.Default.IReadOnlyListVmListing, cancel))!;
+
+    /// <inheritdoc/>
     public Task<long> SetRunningAsync(string vm, bool running, CancellationToken cancel) =>
         WriteAsync(HttpMethod.Post, $"vswitch/vms/{Escape(vm)}/{(running ? "start" : "stop")}", null, cancel);
 

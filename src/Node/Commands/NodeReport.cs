@@ -75,7 +75,7 @@ internal sealed record NodeReport(
             return;
         var switched = new Table().Title("VM switch ports").AddColumns("switch", "VM", "port", "VFP", "to VM pps", "from VM pps", "blocked to VM/s", "blocked from VM/s");
         foreach (var p in ports)
-            switched.AddRow(TerminalText.Cell(p.Switch), TerminalText.Cell(p.Vm ?? ""), TerminalText.Cell(p.Port), p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
+            switched.AddRow(TerminalText.Cell(p.Switch), TerminalText.Cell(p.Vm ?? ""), TerminalText.Cell(p.Port), !p.VfpEnabled ? "off" : p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
                 p.InPps.ToString("N0"), p.OutPps.ToString("N0"), p.InBlockedPerSecond.ToString("N0"), p.OutBlockedPerSecond.ToString("N0"));
         TableOutput.Write(console, switched);
     }

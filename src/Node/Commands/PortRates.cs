@@ -3,11 +3,12 @@ using PdCluster.VSwitch;
 
 namespace PdCluster.Node.Commands;
 
-/// <summary>One VM switch port's rates over a reporting interval: frames to the VM (inbound) and from it (outbound), passed and blocked by its policy.</summary>
+/// <summary>One VM switch port's rates over a reporting interval, and whether its switch's VFP is enabled: frames to the VM (inbound) and from it (outbound), passed and blocked by its policy.</summary>
 internal sealed record PortRates(
     [property: JsonPropertyName("switch")] string Switch,
     [property: JsonPropertyName("vm")] string? Vm,
     [property: JsonPropertyName("port")] string Port,
+    [property: JsonPropertyName("vfp_enabled")] bool VfpEnabled,
     [property: JsonPropertyName("blocked")] bool Blocked,
     [property: JsonPropertyName("disabled")] bool Disabled,
     [property: JsonPropertyName("in_pps")] long InPps,
@@ -23,7 +24,7 @@ internal sealed record PortRates(
         return [.. now.SelectMany(s => s.Ports.Select(p =>
         {
             var b = then.GetValueOrDefault(p.Identity.PortName);
-            return new PortRates(s.Name, p.Identity.VmName, p.Identity.PortName, p.Blocked, p.Disabled, Rate(p.Inbound - (b?.Inbound ?? 0)), Rate(p.Outbound - (b?.Outbound ?? 0)),
+            return new PortRates(s.Name, p.Identity.VmName, p.Identity.PortName, s.VfpEnabled, p.Blocked, p.Disabled, Rate(p.Inbound - (b?.Inbound ?? 0)), Rate(p.Outbound - (b?.Outbound ?? 0)),
                 Rate(p.InboundBlocked - (b?.InboundBlocked ?? 0)), Rate(p.OutboundBlocked - (b?.OutboundBlocked ?? 0)));
         }))];
     }

@@ -30,7 +30,9 @@ internal static class VSwitchCommands
         var remove = Writing("rm", "Remove a switch (Remove-VMSwitch); its adapter goes back to the node's own queues. Refused while a VM on it runs.", [removed], [],
             (catalog, result, cancel) => catalog.RemoveSwitchAsync(result.GetValue(removed)!, cancel),
             result => $"switch {result.GetValue(removed)} removed");
-        return new Command("vswitch", "PacketDirect VM switches.") { create, remove, extensions };
+        var list = Listing("ls", "The switches, their external adapters and VM ports (Get-VMSwitch).", [],
+            (catalog, _, cancel) => catalog.ListSwitchesAsync(cancel), VSwitchJson.Default.IReadOnlyListSwitchListing, Table);
+        return new Command("vswitch", "PacketDirect VM switches.") { create, remove, extensions, list };
     }
 
     private static Command Vm()
@@ -43,7 +45,12 @@ internal static class VSwitchCommands
             (catalog, result, cancel) => catalog.AddAdapterAsync(result.GetValue(vm)!, result.GetValue(switchName)!, result.GetValue(mac)!, cancel, result.GetValue(address)),
             result => $"adapter {result.GetValue(mac)} added to VM {result.GetValue(vm)} on switch {result.GetValue(switchName)}");
         var adapter = new Command("adapter", "A VM's network adapters.") { add };
-        var command = new Command("vm", "VMs on the switches.") { adapter };
+        var removed = new Argument<string>("name") { Description = "The VM's name." };
+        var remove = Writing("rm", "Remove a stopped VM with its network adapters and their ports' rules (Remove-VM); also removes a VM record that does not read.", [removed], [],
+            (catalog, result, cancel) => catalog.RemoveVmAsync(result.GetValue(removed)!, cancel), result => $"VM {result.GetValue(removed)} removed");
+        var list = Listing("ls", "The VMs, their state and network adapters (Get-VM).", [],
+            (catalog, _, cancel) => catalog.ListVmsAsync(cancel), VSwitchJson.Default.IReadOnlyListVmListing, Table);
+        var command = new Command("vm", "VMs on the switches.") { adapter, remove, list };
         foreach (var (verb, running, text) in new[] { ("start", true, "Start a VM (Start-VM); its ports come up with VFP enabled."), ("stop", false, "Stop a VM (Stop-VM).") })
         {
             var name = new Argument<string>("name") { Description = "The VM's name." };
@@ -198,13 +205,42 @@ internal static class VSwitchCommands
         var table = new Table().Title("ports");
         foreach (var column in new[] { "port name", "friendly name", "switch", "port id", "type", "initialized", "MAC learning", "NIC name", "MTU", "MAC", "VM", "blocked", "disabled", "rules" })
             table.AddColumn(column);
-        foreach (var p in ports)
+        foreach (var p in ports.Where(p => p.Problem is null))
             table.AddRow(TerminalText.Cell(p.PortName), TerminalText.Cell(p.FriendlyName), TerminalText.Cell(p.Switch), $"{p.PortId}", TerminalText.Cell(p.Type),
-                p.Down is null ? Yes(p.Initialized) : "no (down)", Yes(p.MacLearning), TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac),
+                p.Down is null ? Yes(p.Initialized) : p.Type == nameof(VSwitch.PortKind.External) && p.Down.StartsWith("no node", StringComparison.Ordinal) ? "no" : "no (down)",
+                Yes(p.MacLearning), TerminalText.Cell(p.NicName), $"{p.Mtu}", TerminalText.Cell(p.Mac),
                 TerminalText.Cell(p.VmName ?? ""), Yes(p.Blocked), Yes(p.Disabled), $"{p.RuleCount}");
-        if (ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} down: {p.Down}").ToList() is { Count: > 0 } down)
-            table.Caption(TerminalText.Cell(string.Join("\n", down)));
-        return table;
+        return WithNotes(table, ports.Where(p => p.Down is not null).Select(p => $"external port of {p.Switch} not initialized: {p.Down}"), ports.Select(p => p.Problem));
+    }
+
+    /// <summary><paramref name="table"/> with a caption line per note and per record left out (with its problem), escaped for the terminal.</summary>
+    private static Table WithNotes(Table table, IEnumerable<string> notes, IEnumerable<string?> problems)
+    {
+        var lines = notes.Concat(problems.OfType<string>().Select(p => $"left out: {p}")).Select(TerminalText.Cell).ToList();
+        return lines.Count > 0 ? table.Caption(string.Join("\n", lines)) : table;
+    }
+
+    private static Table Table(IReadOnlyList<SwitchListing> switches)
+    {
+        var table = new Table().Title("switches");
+        foreach (var column in new[] { "name", "adapter", "management OS", "VFP", "VM ports", "initialized", "NIC name", "MAC" })
+            table.AddColumn(column);
+        foreach (var s in switches.Where(s => s.Problem is null))
+            table.AddRow(TerminalText.Cell(s.Name), TerminalText.Cell(s.Adapter), Yes(s.AllowManagementOs), s.VfpEnabled ? "enabled" : "off", $"{s.VmPorts}",
+                Yes(s.Initialized), TerminalText.Cell(s.NicName), TerminalText.Cell(s.Mac));
+        return WithNotes(table, switches.Where(s => s.Down is not null).Select(s => $"{s.Name} not initialized: {s.Down}"), switches.Select(s => s.Problem));
+    }
+
+    private static Table Table(IReadOnlyList<VmListing> vms)
+    {
+        var table = new Table().Title("VMs");
+        foreach (var column in new[] { "name", "state", "switch", "static MAC", "port name", "port id" })
+            table.AddColumn(column);
+        foreach (var vm in vms.Where(v => v.Problem is null))
+            table.AddRow(TerminalText.Cell(vm.Name), vm.State, Lines(vm, a => a.Switch), Lines(vm, a => a.StaticMac), Lines(vm, a => a.PortName), Lines(vm, a => $"{a.PortId}"));
+        return WithNotes(table, [], vms.Select(v => v.Problem));
+
+        static string Lines(VmListing vm, Func<VmAdapterDocument, string> field) => string.Join("\n", vm.Adapters.Select(field).Select(TerminalText.Cell));
     }
 
     private static Table Table(IReadOnlyList<RuleListing> rules)

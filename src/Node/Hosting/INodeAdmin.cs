@@ -21,6 +21,9 @@ internal interface INodeAdmin
     /// <summary>The VM switch's records in the node's store, for the <c>/vswitch</c> routes.</summary>
     IVSwitchCatalog VSwitches { get; }
 
+    /// <summary>The node's name and the names of its adapters and teams: what a switch made through this node may take as its external port.</summary>
+    (string Node, IReadOnlyList<string> Adapters) SwitchAdapters { get; }
+
     /// <summary>The live state of the switches this node runs.</summary>
     Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync();
 

@@ -271,6 +271,10 @@ internal sealed class NodeHost : INodeAdmin
     public IVSwitchCatalog VSwitches => new VSwitchCatalog(_store, Config.Config.Cluster);
 
     /// <inheritdoc/>
+    public (string Node, IReadOnlyList<string> Adapters) SwitchAdapters =>
+        (Config.Config.Node, [.. Config.Config.Adapters.Select(a => a.Name).Concat(Config.Config.Adapters.Select(a => a.Team).OfType<string>()).Distinct(StringComparer.Ordinal)]);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<SwitchStatus>> SwitchStatusAsync()
     {
         try

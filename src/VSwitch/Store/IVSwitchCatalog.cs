@@ -21,6 +21,15 @@ public interface IVSwitchCatalog
     /// <summary>Adds a network adapter to VM <paramref name="vm"/> on switch <paramref name="switchName"/>.</summary>
     Task<long> AddAdapterAsync(string vm, string switchName, string mac, CancellationToken cancel, string? address = null);
 
+    /// <summary>Removes VM <paramref name="vm"/> (a record that does not read too).</summary>
+    Task<long> RemoveVmAsync(string vm, CancellationToken cancel);
+
+    /// <summary>Every switch, and each switch record that does not hold.</summary>
+    Task<IReadOnlyList<SwitchListing>> ListSwitchesAsync(CancellationToken cancel);
+
+    /// <summary>Every VM, and each VM record that does not hold.</summary>
+    Task<IReadOnlyList<VmListing>> ListVmsAsync(CancellationToken cancel);
+
     /// <summary>Starts or stops VM <paramref name="vm"/>.</summary>
     Task<long> SetRunningAsync(string vm, bool running, CancellationToken cancel);
 

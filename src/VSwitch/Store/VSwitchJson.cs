@@ -13,4 +13,6 @@ namespace PdCluster.VSwitch.Store;
 [JsonSerializable(typeof(RuleListing))]
 [JsonSerializable(typeof(IReadOnlyList<RuleListing>))]
 [JsonSerializable(typeof(IReadOnlyList<PortListing>))]
+[JsonSerializable(typeof(IReadOnlyList<SwitchListing>))]
+[JsonSerializable(typeof(IReadOnlyList<VmListing>))]
 public sealed partial class VSwitchJson : JsonSerializerContext;

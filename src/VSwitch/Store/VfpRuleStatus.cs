@@ -5,12 +5,12 @@ namespace PdCluster.VSwitch.Store;
 /// <summary>
 /// Where a node's VFP rules stand, written by its <see cref="VSwitchAgent"/> to <c>/pd/&lt;cluster&gt;/vswitch-status/&lt;node&gt;</c>
 /// after every change it applies: the store revision applied through, the rules it refused (the last good
-/// version of each stays in force, and the rest apply), its switches' external ports that went down or moved, and the
-/// node's teams (which <c>pd vswitch create</c> reads to refuse two switches on one team's adapters).
+/// version of each stays in force, and the rest apply), the switch and VM records it refused, its switches' external
+/// ports, and the node's teams (which <c>pd vswitch create</c> reads to refuse two switches on one team's adapters).
 /// </summary>
-public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyList<RefusedRule> Refused)
+public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyList<RefusedRecord> Refused)
 {
-    /// <summary>The external ports of the node's switches that went down or moved since their switch started (<c>pd vfp list-ports</c> shows them so).</summary>
+    /// <summary>The external port of each switch the node runs: on which adapter, or down (<c>pd vfp list-ports</c> shows them so).</summary>
     public IReadOnlyList<ExternalPortState> ExternalPorts { get; init; } = [];
 
     /// <summary>The node's teams of adapters, each with its members in the team's order.</summary>
@@ -20,8 +20,16 @@ public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyL
 /// <summary>A team of a node's adapters: its name and its members' names, as the node's configuration gives them.</summary>
 public sealed record NodeTeam(string Name, IReadOnlyList<string> Members);
 
-/// <summary>A stored rule the node did not apply: its key and why.</summary>
-public sealed record RefusedRule(string Key, string Error);
+/// <summary>A stored rule, switch or VM record the node did not apply: its key and why.</summary>
+public sealed record RefusedRecord(string Key, string Error)
+{
+    /// <summary>
+    /// The last good version of the record, which the node keeps in force instead (and takes up again after a restart
+    /// while the record is still refused); absent when it had none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InForce { get; init; }
+}
 
 /// <summary>Where a switch's external port is: on <see cref="Adapter"/>, or down (no adapter) because of <see cref="Failure"/>.</summary>
 public sealed record ExternalPortState
@@ -32,6 +40,10 @@ public sealed record ExternalPortState
     /// <summary>The adapter whose queues are the port now, absent while it is down.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Adapter { get; init; }
+
+    /// <summary>The MAC of the adapter carrying the port, as <c>02:00:00:00:01:02</c>; absent while it is down.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Mac { get; init; }
 
     /// <summary>Why the port is down, absent while it is up.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
