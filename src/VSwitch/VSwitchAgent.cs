@@ -24,6 +24,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     private readonly SortedDictionary<string, string> _refused = new(StringComparer.Ordinal);
     // The external ports that went down or moved since their switch started, by switch.
     private readonly SortedDictionary<string, ExternalPortChanged> _externalPorts = new(StringComparer.Ordinal);
+    // Per VM: the revision of the record whose start was asked of its switch, and how the last start went.
+    private readonly Dictionary<string, long> _starting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, VmStartOutcome> _starts = new(StringComparer.Ordinal);
     private Task _statusWrite = Task.CompletedTask;
     private long _appliedRevision;
     private int _generation;
@@ -73,7 +77,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 else if (VfpRuleKey.IsSwitchRecord(settings.Cluster, key))
                     SwitchChanged(key, value);
                 else if (key.StartsWith(VmPrefix, StringComparison.Ordinal))
-                    VmChanged(key, value);
+                    VmChanged(key, value, changed.Event.Revision);
                 break;
             case GetVfpRuleStatus:
                 Sender.Tell(RuleStatus());
@@ -96,6 +100,14 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                 break;
             case ExternalPortChanged changed when _switches.ContainsKey(changed.Switch):
                 _externalPorts[changed.Switch] = changed;
+                RulesApplied(_appliedRevision);
+                break;
+            case VmStarted started when _starting.Remove(started.Vm, out var revision):
+                _starts[started.Vm] = new VmStartOutcome { Vm = started.Vm, Revision = revision };
+                RulesApplied(_appliedRevision);
+                break;
+            case VmRefused refused when _starting.Remove(refused.Vm, out var revision):
+                _starts[refused.Vm] = new VmStartOutcome { Vm = refused.Vm, Revision = revision, Error = refused.Error };
                 RulesApplied(_appliedRevision);
                 break;
             case VmStarted or VmStopped or ExternalPortChanged or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
@@ -168,7 +180,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         foreach (var port in _rules.Keys.ToList())
             ApplyRules(port);
         foreach (var item in snapshot.Vms.Items)
-            VmChanged(item.Key, item.Value);
+            VmChanged(item.Key, item.Value, item.ModRevision);
         RulesApplied(snapshot.Switches.Revision);
     }
 
@@ -219,6 +231,8 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     private VfpRuleStatus RuleStatus() => new(settings.Node, _appliedRevision, [.. _refused.Select(r => new RefusedRule(r.Key, r.Value))])
     {
         ExternalPorts = [.. _externalPorts.Values.Select(p => new ExternalPortState { Switch = p.Switch, Adapter = p.Adapter, Failure = p.Failure })],
+        Switches = [.. _switches.Keys.Order(StringComparer.Ordinal)],
+        VmStarts = [.. _starts.Values],
     };
 
     private void SwitchChanged(string key, string? value)
@@ -254,9 +268,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
         running.Actor.Tell(new SetVfpExtension(document.VfpEnabled), Self);
     }
 
-    private void VmChanged(string key, string? value)
+    private void VmChanged(string key, string? value, long revision)
     {
         var name = key[VmPrefix.Length..];
+        _revisions[name] = revision;
         var previous = _vms.GetValueOrDefault(name);
         var document = value is null ? null : VSwitchCatalog.TryRead(value, VSwitchJson.Default.VmDocument);
         if (value is not null && document is null)
@@ -282,8 +297,11 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             if (current is null || !now.Running)
                 continue;
             if (!wasRunning && AdapterInfo.TryParseMac(current.StaticMac, out var mac))
+            {
+                _starting[now.Name] = _revisions.GetValueOrDefault(now.Name);
                 sw.Actor.Tell(new StartVm(new VmSpec(now.Name, mac, new PortIdentity(current.PortName, current.Name, current.Switch, current.PortId, mac, now.Name,
                     $"{now.Name}--{current.PortId}"), current.Address)), Self);
+            }
             sw.Actor.Tell(new SetPortDisabled(current.PortName, current.VfpDisabled), Self);
         }
     }

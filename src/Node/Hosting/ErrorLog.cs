@@ -2,7 +2,10 @@ using PdCluster.Actors.Kernel;
 
 namespace PdCluster.Node.Hosting;
 
-/// <summary>Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens, and keeps the latest in <see cref="RecentErrors"/>.</summary>
+/// <summary>
+/// Writes every <see cref="ActorError"/> of the node to standard error as one line, so an operator sees it as it happens,
+/// and keeps the latest in <see cref="RecentErrors"/>; each <see cref="ActorNotice"/> is a <c>pd: note:</c> line.
+/// </summary>
 internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBase
 {
     /// <summary>Starts the log on <paramref name="system"/>'s event stream.</summary>
@@ -10,6 +13,7 @@ internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBa
     {
         var log = system.ActorOf(Props.Create(() => new ErrorLog(output, recent)), "error-log");
         system.EventStream.Subscribe(log, typeof(ActorError));
+        system.EventStream.Subscribe(log, typeof(ActorNotice));
         return log;
     }
 
@@ -21,5 +25,7 @@ internal sealed class ErrorLog(TextWriter output, RecentErrors recent) : ActorBa
             output.WriteLine($"pd: error: {error.Message}");
             recent.Add(error.Message);
         }
+        else if (message is ActorNotice notice)
+            output.WriteLine($"pd: note: {notice.Message}");
     }
 }

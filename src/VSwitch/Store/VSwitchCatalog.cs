@@ -55,7 +55,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     public async Task<long> EnableExtensionAsync(string name, string extension, CancellationToken cancel)
     {
         if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
-            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the one there is is {Vfp}.");
+            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the only one is {Vfp}.");
         var (document, revision) = await SwitchAsync(name, cancel);
         var key = SwitchPrefix + name;
         return await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(document with { VfpEnabled = true }, VSwitchJson.Default.SwitchDocument))], cancel);
@@ -71,7 +71,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             throw new VSwitchRefusedException($"--static-mac: '{mac}' is not a MAC address: six octets of two hex digits joined by ':' or '-', like 00:15:5d:00:00:01.");
         if (MacAddresses.IsGroup(staticMac) || staticMac == 0)
             throw new VSwitchRefusedException($"--static-mac: {AdapterInfo.FormatMac(staticMac)} is a {(staticMac == 0 ? "zero" : "multicast")} address; a VM adapter's MAC is a unicast one.");
-        var (_, switchRevision) = await SwitchAsync(switchName, cancel);
+        var (_, switchRevision) = await SwitchAsync(switchName, cancel, "--switch");
         var vms = await store.RangeAsync(VmPrefix, cancel);
         var text = AdapterInfo.FormatMac(staticMac);
         foreach (var other in vms.Items.Select(Vm))
@@ -82,6 +82,8 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var current = stored is null ? new VmDocument { SchemaVersion = SchemaVersion, Name = vm } : Vm(stored);
         if (current.Running)
             throw new VSwitchRefusedException($"VM {vm} is running; stop it to add a network adapter (as Hyper-V refuses a static adapter on a running VM).");
+        if (current.Adapters.FirstOrDefault() is { } first)
+            throw new VSwitchRefusedException($"VM {vm} already has a network adapter ({first.StaticMac}, port {first.PortName} on switch {first.Switch}); a VM here has one.");
         var portId = vms.Items.Select(Vm).SelectMany(v => v.Adapters).Where(a => a.Switch == switchName).Select(a => a.PortId).DefaultIfEmpty(0).Max() + 1;
         var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId, Address = address };
         var when = vms.Items.Select(i => Compare.ModRevision(i.Key, i.ModRevision)).Append(Compare.ModRevision(SwitchPrefix + switchName, switchRevision)).ToList();
@@ -90,16 +92,55 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         return await CommitAsync(when, [new TxnOp.Put(key, Write(current with { Adapters = [.. current.Adapters, adapter] }, VSwitchJson.Default.VmDocument))], cancel);
     }
 
-    /// <summary>Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports again.</summary>
+    /// <summary>How long a start waits for the node that runs the VM's switch to say how it went.</summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports
+    /// again. Starting a running VM or stopping a stopped one is refused and writes nothing. A start waits (at most
+    /// <see cref="StartWait"/>) for the node that runs the VM's switch to report it: a VM that did not start is put back
+    /// off and refused with the node's reason.
+    /// </summary>
     public async Task<long> SetRunningAsync(string vm, bool running, CancellationToken cancel)
     {
         var (document, revision) = await VmAsync(vm, cancel);
+        if (document.Running == running)
+            throw new VSwitchRefusedException(running
+                ? $"VM {vm} is already running; nothing changed (pd vm stop {vm}, then pd vm start {vm}, reboots it)."
+                : $"VM {vm} is already off; nothing changed.");
         var changed = document with
         {
             Running = running,
             Adapters = running ? [.. document.Adapters.Select(a => a with { VfpDisabled = false })] : document.Adapters,
         };
-        return await CommitAsync([Compare.ModRevision(VmPrefix + vm, revision)], [new TxnOp.Put(VmPrefix + vm, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+        var key = VmPrefix + vm;
+        var written = await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+        if (!running || await StartFailureAsync(document, written, cancel) is not { } failure)
+            return written;
+        await store.TxnAsync([Compare.ModRevision(key, written)], [new TxnOp.Put(key, Write(document, VSwitchJson.Default.VmDocument))], cancel: cancel);
+        throw new VSwitchRefusedException($"{failure.Error} VM {vm} is left off.");
+    }
+
+    /// <summary>
+    /// Waits for a node that runs one of <paramref name="vm"/>'s switches to report the start written at
+    /// <paramref name="revision"/>: its failure, or null when it started, when no node runs the switch, or when none said in time.
+    /// </summary>
+    private async Task<VmStartOutcome?> StartFailureAsync(VmDocument vm, long revision, CancellationToken cancel)
+    {
+        var switches = vm.Adapters.Select(a => a.Switch).ToHashSet(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + StartWait;
+        while (true)
+        {
+            var hosts = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
+                .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().Where(s => s.Switches.Any(switches.Contains)).ToList();
+            if (hosts.Count == 0)
+                return null;
+            if (hosts.SelectMany(h => h.VmStarts).FirstOrDefault(o => o.Vm == vm.Name && o.Revision >= revision) is { } outcome)
+                return outcome.Error is null ? null : outcome;
+            if (DateTime.UtcNow > deadline)
+                return null;
+            await Task.Delay(50, cancel);
+        }
     }
 
     /// <summary>Disables VFP on port <paramref name="portName"/> (<paramref name="disabled"/>), or enables it again.</summary>
@@ -116,7 +157,17 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             var changed = vm with { Adapters = [.. vm.Adapters.Select(a => a == adapter ? a with { VfpDisabled = disabled } : a)] };
             return await CommitAsync([Compare.ModRevision(item.Key, item.ModRevision)], [new TxnOp.Put(item.Key, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
         }
-        throw new VSwitchRefusedException($"--port: no port '{portName}' (pd vfp list-ports lists them).");
+        throw await NoPortAsync(portName, cancel);
+    }
+
+    /// <summary>The refusal for a port name no VM adapter has: an external port's name is told apart, as VFP applies to VM ports only.</summary>
+    private async Task<VSwitchRefusedException> NoPortAsync(string portName, CancellationToken cancel)
+    {
+        var external = (await store.RangeAsync(SwitchPrefix, cancel)).Items.Where(i => VfpRuleKey.IsSwitchRecord(cluster, i.Key))
+            .Select(i => TryRead(i.Value, VSwitchJson.Default.SwitchDocument)).FirstOrDefault(s => s?.Adapter == portName);
+        return new VSwitchRefusedException(external is null
+            ? $"--port: no port '{portName}' (pd vfp list-ports lists them)."
+            : $"--port: {portName} is the external port of switch {external.Name}; VFP applies to VM ports (pd vfp list-ports lists them).");
     }
 
     /// <summary>Every port of every switch, as <c>pd vfp list-ports</c> shows them: each switch's external port, then its VMs' ports by port id.</summary>
@@ -126,20 +177,25 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var switches = items.Where(i => VfpRuleKey.IsSwitchRecord(cluster, i.Key)).Select(i => Read(i.Value, VSwitchJson.Default.SwitchDocument, i.Key)).ToList();
         var rules = items.Select(i => VfpRuleKey.TryParse(cluster, i.Key)).OfType<VfpRuleKey>().CountBy(r => (r.Switch, r.Port.ToUpperInvariant()))
             .ToDictionary(c => c.Key, c => c.Value);
-        var adapters = (await store.RangeAsync(VmPrefix, cancel)).Items.Select(Vm).SelectMany(vm => vm.Adapters.Select(a => (Vm: vm, Adapter: a))).ToList();
+        var statuses = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
+            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().ToList();
+        // The VMs whose hosting node said their current record's start failed: their ports are not on the switch.
+        var failed = statuses.SelectMany(s => s.VmStarts).Where(o => o.Error is not null).ToLookup(o => o.Vm, o => o.Revision, StringComparer.Ordinal);
+        // A VM has one network adapter; a record's further adapters (written around pd) never join the switch.
+        var adapters = (await store.RangeAsync(VmPrefix, cancel)).Items.Select(i => (Document: Vm(i), i.ModRevision))
+            .SelectMany(vm => vm.Document.Adapters.Select((a, n) => (Vm: vm.Document, Adapter: a,
+                Initialized: vm.Document.Running && n == 0 && !failed[vm.Document.Name].Any(r => r >= vm.ModRevision)))).ToList();
         // What the hosting node last said of each switch's external port: down, or moved to a team survivor.
-        var external = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
-            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().SelectMany(s => s.ExternalPorts)
-            .GroupBy(p => p.Switch, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var external = statuses.SelectMany(s => s.ExternalPorts).GroupBy(p => p.Switch, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var rows = new List<PortListing>();
         foreach (var sw in switches)
         {
             var port = external.GetValueOrDefault(sw.Name);
             rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), port is null || port.Adapter is not null, false,
                 port?.Adapter ?? sw.Adapter, PortIdentity.DefaultMtu, "", null, false, false, 0) { Down = port is { Adapter: null } ? port.Failure : null });
-            foreach (var (vm, a) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
-                rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), vm.Running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
-                    a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && vm.Running && !a.VfpDisabled && RuleCount(a) == 0, Disabled: a.VfpDisabled, RuleCount: RuleCount(a)));
+            foreach (var (vm, a, initialized) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
+                rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), initialized, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
+                    a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && initialized && !a.VfpDisabled && RuleCount(a) == 0, Disabled: a.VfpDisabled, RuleCount: RuleCount(a)));
         }
         return rows;
 
@@ -215,16 +271,17 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             if (vm.Adapters.FirstOrDefault(a => string.Equals(a.PortName, portName, StringComparison.OrdinalIgnoreCase)) is { } adapter)
                 return (new StoredVm(vm.Name, item.ModRevision), adapter);
         }
-        throw new VSwitchRefusedException($"--port: no port '{portName}' (pd vfp list-ports lists them).");
+        throw await NoPortAsync(portName, cancel);
     }
 
     private sealed record StoredVm(string Name, long Revision);
 
-    private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel)
+    /// <summary>Switch <paramref name="name"/>'s record; an unknown one is refused, naming <paramref name="option"/> when the name came from one.</summary>
+    private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel, string? option = null)
     {
         CheckName("switch", name);
         var item = (await store.GetAsync(SwitchPrefix + name, cancel)).Items.FirstOrDefault()
-            ?? throw new VSwitchRefusedException($"--switch: no switch '{name}' (pd vswitch create makes one).");
+            ?? throw new VSwitchRefusedException($"{(option is null ? "" : $"{option}: ")}no switch '{name}' (pd vswitch create makes one).");
         return (Read(item.Value, VSwitchJson.Default.SwitchDocument, item.Key), item.ModRevision);
     }
 
