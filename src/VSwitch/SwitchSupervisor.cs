@@ -14,7 +14,7 @@ namespace PdCluster.VSwitch;
 /// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
 /// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>;
 /// it then reopens the external port by itself on the first team member present (<see cref="SwitchSettings.Standby"/>),
-/// or on the adapter when it arrives again. The VM ports stay attached throughout, their VFP state untouched.
+/// or on the adapter when it arrives again (an <see cref="ActorNotice"/> says so). The VM ports stay attached throughout, their VFP state untouched.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
@@ -119,6 +119,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _fabric.Reopen(rx, tx, _provider!.OsPath, ManagementMac());
                 _removal = null;
                 _reopens++;
+                Context.System.EventStream.Publish(new ActorNotice($"switch {_settings.Name}: its external port reopened on {_names[member]}; the VMs' traffic flows again."));
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
                 return;
             }

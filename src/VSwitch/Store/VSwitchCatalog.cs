@@ -54,8 +54,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>Enables <paramref name="extension"/> (only <see cref="Vfp"/>) on switch <paramref name="name"/>.</summary>
     public async Task<long> EnableExtensionAsync(string name, string extension, CancellationToken cancel)
     {
-        if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
-            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the only one is {Vfp}.");
+        CheckExtension(extension);
         var (document, revision) = await SwitchAsync(name, cancel);
         var key = SwitchPrefix + name;
         return await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(document with { VfpEnabled = true }, VSwitchJson.Default.SwitchDocument))], cancel);
@@ -146,6 +145,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>Disables VFP on port <paramref name="portName"/> (<paramref name="disabled"/>), or enables it again.</summary>
     public async Task<long> SetPortDisabledAsync(string portName, bool disabled, CancellationToken cancel)
     {
+        CheckPortName(portName);
         var vms = await store.RangeAsync(VmPrefix, cancel);
         foreach (var item in vms.Items)
         {
@@ -218,6 +218,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>Removes rule <paramref name="id"/> from port <paramref name="portName"/>; an unknown port or rule is refused.</summary>
     public async Task<long> RemoveRuleAsync(string portName, string id, CancellationToken cancel)
     {
+        CheckRuleId(id);
         var (_, adapter) = await PortAsync(portName, cancel);
         var key = new VfpRuleKey(adapter.Switch, adapter.PortName, id).Key(cluster);
         var item = (await store.GetAsync(key, cancel)).Items.FirstOrDefault()
@@ -265,6 +266,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
 
     private async Task<(StoredVm Vm, VmAdapterDocument Adapter)> PortAsync(string portName, CancellationToken cancel)
     {
+        CheckPortName(portName);
         foreach (var item in (await store.RangeAsync(VmPrefix, cancel)).Items)
         {
             var vm = Vm(item);
@@ -336,9 +338,31 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         && int.TryParse(length, System.Globalization.NumberStyles.None, null, out var bits)
         && bits <= (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
 
-    private static void CheckName(string what, string name)
+    /// <summary>Refuses <paramref name="name"/> unless it is a <paramref name="what"/> name (a switch, a VM: a store key segment, <see cref="ClusterNames.Rule"/>).</summary>
+    public static void CheckName(string what, string name)
     {
         if (!ClusterNames.IsName(name))
             throw new VSwitchRefusedException($"'{name}' is not a {what} name: {ClusterNames.Rule}.");
+    }
+
+    /// <summary>Refuses an extension other than <see cref="Vfp"/>.</summary>
+    public static void CheckExtension(string extension)
+    {
+        if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
+            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the only one is {Vfp}.");
+    }
+
+    /// <summary>Refuses a <c>--port</c> that cannot name a port (ports are named as switches and VMs are; pd names them by GUID).</summary>
+    public static void CheckPortName(string portName)
+    {
+        if (!ClusterNames.IsName(portName))
+            throw new VSwitchRefusedException($"--port: '{portName}' is not a port name: {ClusterNames.Rule} (pd vfp list-ports lists the ports).");
+    }
+
+    /// <summary>Refuses a rule id that cannot name a rule (<see cref="VfpNames.Rule"/>).</summary>
+    public static void CheckRuleId(string id)
+    {
+        if (!VfpNames.IsName(id))
+            throw new VSwitchRefusedException($"ID: '{id}' is not a rule id: {VfpNames.Rule}.");
     }
 }
