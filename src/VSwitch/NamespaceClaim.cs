@@ -33,7 +33,11 @@ public static class NamespaceClaim
     }
 
     /// <summary>Removes the mark of <paramref name="name"/>.</summary>
-    public static void Unmark(string name) => File.Delete(PathOf(name));
+    public static void Unmark(string name)
+    {
+        if (File.Exists(PathOf(name)))
+            File.Delete(PathOf(name));
+    }
 
     /// <summary>Whose namespace <paramref name="name"/> is, by its mark; <paramref name="process"/> is the marking process's id (0 when unmarked).</summary>
     public static Owner OwnerOf(string name, out int process)

@@ -239,7 +239,7 @@ public sealed class SwitchSupervisor : ActorBase
     {
         if (_running.TryGetValue(spec.Name, out var already))
             return already.Port.Identity.PortName == spec.Port.PortName
-                ? new VmRefused(spec.Name, $"VM {spec.Name} is already running.")
+                ? new VmStarted(spec.Name, spec.Port.PortName)
                 : Failed(spec, $"VM {spec.Name} already has port {already.Port.Identity.PortName} on switch {_settings.Name}; a VM has one network adapter, so port {spec.Port.PortName} is left out.");
         if (_fabric!.Table.Find(spec.Mac) is { } owner)
             return Failed(spec, $"VM {spec.Name} did not start: MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
