@@ -11,9 +11,9 @@ internal sealed record VmAdapterAdd(string Switch, string StaticMac, string? Add
 /// <summary>The answer to a change of the switch's records: the store revision it was written at.</summary>
 internal sealed record VSwitchWritten(long Revision);
 
-/// <summary>Source-generated JSON for the bodies of the <c>/vswitch</c> routes: strict on read (unknown keys refused, required keys present, no nulls).</summary>
+/// <summary>Source-generated JSON for the bodies of the <c>/vswitch</c> routes: strict on read (unknown keys refused, required keys present, no nulls), an absent value left out on write.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
+    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SwitchCreate))]
 [JsonSerializable(typeof(VmAdapterAdd))]
 internal sealed partial class VSwitchBodyJson : JsonSerializerContext;
