@@ -12,6 +12,8 @@ namespace PdCluster.VSwitch;
 /// static MAC (and an address, when given); the other end, in the switch host's namespace, is the switch's side of the
 /// VM's interface, opened with the <c>afxdp</c> provider (veth takes the XDP program natively; AF_XDP in copy mode), or
 /// with <c>afpacket</c> where AF_XDP does not open. Disposing deletes the namespace, and the veth pair with it.
+/// A namespace of the VM's name that pd did not create (see <see cref="NamespaceClaim"/>) is refused and left alone; one
+/// a pd process left behind when it was killed is removed first, and <see cref="Reclaimed"/> says so.
 /// </summary>
 public sealed class NamespaceVm : IVm
 {
@@ -19,6 +21,7 @@ public sealed class NamespaceVm : IVm
     public const string VmInterface = "eth0";
 
     private readonly string? _hostNamespace;
+    private readonly bool _created;
     private PdAdapter? _port;
 
     /// <summary>Starts the VM <paramref name="spec"/> names, its host end in <paramref name="hostNamespace"/> (null: this process's), <paramref name="address"/> (CIDR) on its interface.</summary>
@@ -28,9 +31,12 @@ public sealed class NamespaceVm : IVm
         _hostNamespace = hostNamespace;
         Namespace = $"pdvm-{spec.Name}";
         HostInterface = $"pdv{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Namespace)))[..10]}";
+        Reclaimed = ClaimName();
+        Ip($"netns add {Namespace}");
+        _created = true;
         try
         {
-            Ip($"netns add {Namespace}");
+            NamespaceClaim.Mark(Namespace);
             Ip($"{InHost}link add {HostInterface} type veth peer name {VmInterface} netns {Namespace}");
             Ip($"-n {Namespace} link set {VmInterface} address {AdapterInfo.FormatMac(spec.Mac)}");
             Ip($"-n {Namespace} link set lo up");
@@ -48,6 +54,9 @@ public sealed class NamespaceVm : IVm
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>What starting the VM cleaned up first (a namespace of its name that a killed pd process left), or null.</summary>
+    public string? Reclaimed { get; }
 
     /// <summary>The VM's network namespace.</summary>
     public string Namespace { get; }
@@ -80,8 +89,29 @@ public sealed class NamespaceVm : IVm
     {
         _port?.Dispose();
         _port = null;
+        if (!_created)
+            return;
         Run($"{InHost}link del {HostInterface}");
         Run($"netns del {Namespace}");
+        NamespaceClaim.Unmark(Namespace);
+    }
+
+    /// <summary>
+    /// Makes the VM's namespace name free to create: an existing namespace that pd did not make, or that a running pd
+    /// process has, is refused (and left as it is); one whose pd process has ended is deleted, and that is said.
+    /// </summary>
+    private string? ClaimName()
+    {
+        if (!File.Exists(Path.Combine("/run/netns", Namespace)))
+            return null;
+        var owner = NamespaceClaim.OwnerOf(Namespace, out var process);
+        if (owner == NamespaceClaim.Owner.Unmarked)
+            throw new IOException($"network namespace {Namespace} exists and pd did not create it; VM {Name} needs that name (remove it with ip netns del {Namespace}, or name the VM otherwise).");
+        if (owner == NamespaceClaim.Owner.Running)
+            throw new IOException($"network namespace {Namespace} is VM {Name}'s in pd process {process}, which still runs (two nodes on this host run a VM of that name).");
+        Ip($"netns del {Namespace}");
+        NamespaceClaim.Unmark(Namespace);
+        return $"removed network namespace {Namespace}, VM {Name}'s leftover from pd process {process}, which ended without stopping it.";
     }
 
     private static void Ip(string arguments)

@@ -11,12 +11,12 @@ namespace PdCluster.VSwitch;
 /// One switch: opens the external port on the PD adapter's queues, runs the <see cref="SwitchActor"/>, and starts,
 /// stops and supervises a <see cref="VmPortActor"/> per running VM. A port whose actor fails is restarted with its rings
 /// and queues (three times in ten seconds at most); one that keeps failing, a crashed VM, is stopped, its buffers
-/// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again. When the adapter is
+/// drained, and reported in <see cref="SwitchStatus.CrashedVms"/> until the VM starts again, as is a VM that did not start. When the adapter is
 /// surprise-removed the fabric stops forwarding (its receive queue fails; what the VMs send is dropped), and the switch
 /// says which VMs' traffic stopped (an <see cref="ActorError"/>) and reports it in <see cref="SwitchStatus.AdapterFailure"/>;
 /// it then reopens the external port by itself on the first team member present (<see cref="SwitchSettings.Standby"/>),
-/// or on the adapter when it arrives again, and announces its running VMs' MACs on that link. The VM ports stay
-/// attached throughout, their VFP state untouched.
+/// or on the adapter when it arrives again (an <see cref="ActorNotice"/> says so), and announces its running VMs' MACs on
+/// that link. The VM ports stay attached throughout, their VFP state untouched.
 /// </summary>
 public sealed class SwitchSupervisor : ActorBase
 {
@@ -121,6 +121,7 @@ public sealed class SwitchSupervisor : ActorBase
                 _fabric.Reopen(rx, tx, _provider!.OsPath, ManagementMac());
                 _removal = null;
                 _reopens++;
+                Context.System.EventStream.Publish(new ActorNotice($"switch {_settings.Name}: its external port reopened on {_names[member]}; the VMs' traffic flows again."));
                 Context.Parent.Tell(new ExternalPortChanged(_settings.Name, _names[member], null));
                 AnnounceVms(member);
                 return;
@@ -265,10 +266,12 @@ public sealed class SwitchSupervisor : ActorBase
 
     private object Start(VmSpec spec)
     {
-        if (_running.ContainsKey(spec.Name))
-            return new VmRefused(spec.Name, $"VM {spec.Name} is already running.");
+        if (_running.TryGetValue(spec.Name, out var already))
+            return already.Port.Identity.PortName == spec.Port.PortName
+                ? new VmStarted(spec.Name, spec.Port.PortName)
+                : Failed(spec, $"VM {spec.Name} already has port {already.Port.Identity.PortName} on switch {_settings.Name}; a VM has one network adapter, so port {spec.Port.PortName} is left out.");
         if (_fabric!.Table.Find(spec.Mac) is { } owner)
-            return new VmRefused(spec.Name, $"MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
+            return Failed(spec, $"VM {spec.Name} did not start: MAC {SwitchFabric.MacText(spec.Mac)} is already on port {owner.Identity.PortName} (VM {owner.Identity.VmName}).");
         // A (re)started VM's port comes up enabled, so blocked until it has rules, unless a disable came while it started.
         var vfp = _settings.VfpPorts.For(spec.Port.PortName);
         if (_disabledOnStart.Remove(spec.Port.PortName))
@@ -286,7 +289,7 @@ public sealed class SwitchSupervisor : ActorBase
         catch (Exception e) when (e is PdException or PdAdapterOptionsException or IOException or InvalidOperationException)
         {
             vm?.Dispose();
-            return new VmRefused(spec.Name, $"VM {spec.Name} did not start: {e.Message}");
+            return Failed(spec, $"VM {spec.Name} did not start on switch {_settings.Name}: {e.Message}");
         }
         if (link.Fallback is not null)
         {
@@ -301,6 +304,14 @@ public sealed class SwitchSupervisor : ActorBase
         _running[spec.Name] = (actor, port, spec, link);
         _crashed.Remove(spec.Name);
         return new VmStarted(spec.Name, spec.Port.PortName);
+    }
+
+    /// <summary>A VM that did not start: logged, listed among the crashed VMs until it starts, and answered as refused.</summary>
+    private VmRefused Failed(VmSpec spec, string error)
+    {
+        _crashed.Add(spec.Name);
+        Context.System.EventStream.Publish(new ActorError(Self, error, new InvalidOperationException(error)));
+        return new VmRefused(spec.Name, error);
     }
 
     /// <summary>A port actor ended: asked to (its VM stopped) or after failing for good (its VM crashed).</summary>

@@ -31,6 +31,10 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     // The external port of each running switch, and the MAC of each adapter it may run on, by switch.
     private readonly SortedDictionary<string, ExternalPortState> _externalPorts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> _externalMacs = new(StringComparer.Ordinal);
+    // Per VM: the revision of the record whose start was asked of its switch, and how the last start went.
+    private readonly Dictionary<string, long> _starting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, VmStartOutcome> _starts = new(StringComparer.Ordinal);
     private Task _statusWrite = Task.CompletedTask;
     private long _appliedRevision;
     private int _generation;
@@ -115,6 +119,14 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
                     Mac = changed.Adapter is null ? null : _externalMacs[changed.Switch].GetValueOrDefault(changed.Adapter),
                     Failure = changed.Failure,
                 };
+                Applied(_appliedRevision);
+                break;
+            case VmStarted started when _starting.Remove(started.Vm, out var revision):
+                _starts[started.Vm] = new VmStartOutcome { Vm = started.Vm, Revision = revision };
+                Applied(_appliedRevision);
+                break;
+            case VmRefused refused when _starting.Remove(refused.Vm, out var revision):
+                _starts[refused.Vm] = new VmStartOutcome { Vm = refused.Vm, Revision = revision, Error = refused.Error };
                 Applied(_appliedRevision);
                 break;
             case VmStarted or VmStopped or ExternalPortChanged or VmRefused or PrefixWatch.Changed or PrefixWatch.Failed or Snapshot or ReadFailed or Reread:
@@ -275,6 +287,8 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     {
         ExternalPorts = [.. _externalPorts.Values],
         Teams = settings.Teams,
+        Switches = [.. _switches.Keys.Order(StringComparer.Ordinal)],
+        VmStarts = [.. _starts.Values],
     };
 
     /// <summary>The version of refused record <paramref name="key"/> this node keeps in force instead, as stored JSON, or null for none.</summary>
@@ -345,6 +359,7 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     private void VmChanged(KeyValue item, string? value)
     {
         var name = item.Key[VmPrefix.Length..];
+        _revisions[name] = item.ModRevision;
         var previous = _vms.GetValueOrDefault(name);
         if (value is null)
         {
@@ -417,8 +432,11 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
             if (current is null || !now.Running)
                 continue;
             if (!wasRunning && AdapterInfo.TryParseMac(current.StaticMac, out var mac))
+            {
+                _starting[now.Name] = _revisions.GetValueOrDefault(now.Name);
                 sw.Actor.Tell(new StartVm(new VmSpec(now.Name, mac, new PortIdentity(current.PortName, current.Name, current.Switch, current.PortId, mac, now.Name,
                     $"{now.Name}--{current.PortId}"), current.Address)), Self);
+            }
             sw.Actor.Tell(new SetPortDisabled(current.PortName, current.VfpDisabled), Self);
         }
     }

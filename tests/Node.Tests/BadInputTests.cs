@@ -35,6 +35,9 @@ public sealed class BadInputTests
     [InlineData("adapters[0].simulated.linkType", "7", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, Loopback, None, Other, written as a string (got 7).")]
     [InlineData("adapters[0].simulated.linkType", "\"Token\"", "adapters[0].simulated.linkType: must be one of Ethernet, InfiniBand, Loopback, None, Other (got 'Token').")]
     [InlineData("adapters[0].simulated.generator.flows[0].vlan", "5000", "adapters[0].simulated.generator.flows[0].vlan: must be a VLAN id from 0 to 4094 (got 5000; 4095 is reserved).")]
+    // issue 11: generator frames addressed to a VM behind a switch on the adapter
+    [InlineData("adapters[0].simulated.generator.flows[0].destinationMac", "\"01:00:5e:00:00:01\"", "adapters[0].simulated.generator.flows[0].destinationMac: '01:00:5e:00:00:01' is not a unicast MAC address, like 00:15:5d:00:00:01.")]
+    [InlineData("adapters[0].simulated.generator.flows[0].destinationMac", "\"\"", "adapters[0].simulated.generator.flows[0].destinationMac: '' is not a unicast MAC address, like 00:15:5d:00:00:01.")]
     [InlineData("adapters[0].simulated.firmware", "null", "adapters[0].simulated.firmware: must not be null (leave the key out to use its default).")]
     [InlineData("adapters[0].simulated.firmware", "\"\"", "adapters[0].simulated.firmware: '' is not a version (numbers joined by dots, like 2.36.5150).")]
     [InlineData("adapters[0].simulated.driver", "\"new\"", "adapters[0].simulated.driver: 'new' is not a version (numbers joined by dots, like 5.25).")]
@@ -62,6 +65,15 @@ public sealed class BadInputTests
         using var config = new TempConfig();
         Edit(config, path, value);
         Assert.Equal($"{config.Path}: {expected}", Refused(config));
+    }
+
+    [Fact]
+    public void An_arp_flow_takes_no_destination_mac()
+    {
+        using var config = new TempConfig();
+        Edit(config, "adapters[0].simulated.generator.flows[1].protocol", "\"arp\"");
+        Edit(config, "adapters[0].simulated.generator.flows[1].destinationMac", "\"00:15:5d:00:00:01\"");
+        Assert.Equal($"{config.Path}: adapters[0].simulated.generator.flows[1].destinationMac: an arp flow is broadcast; it takes no destinationMac.", Refused(config));
     }
 
     [Theory]

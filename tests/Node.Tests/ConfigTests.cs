@@ -17,6 +17,17 @@ public sealed class ConfigTests
     }
 
     [Fact]
+    public void The_embedded_default_sends_the_walkthrough_vm_udp_to_ports_53_and_5001_and_the_shipped_vip_rule_reads()
+    {
+        var pd1 = NodeConfigLoader.Load(null).Config.Adapters.Single(a => a.Name == "pd1");
+        var toVm = pd1.Simulated!.Generator!.Flows.Where(f => f.DestinationMac == "00:15:5d:00:00:01").ToList();
+        Assert.Equal([("udp", (ushort)53), ("udp", (ushort)5001)], toVm.Select(f => (f.Protocol, f.DestinationPort)));
+        var vip = Path.Combine(AppContext.BaseDirectory, "../../../../../cluster-config/vfp/vip.json");
+        var rule = PdCluster.Vfp.VfpRule.Read(File.ReadAllText(vip), vip);
+        Assert.Equal(("dns-vip", "10-nat"), (rule.Id, rule.Layer));
+    }
+
+    [Fact]
     public void Without_a_burst_a_small_ring_takes_half_its_size()
     {
         using var small = new TempConfig(TempConfig.Adapter("pd0", "\"queueSize\": 16, \"buffers\": 2048,"));

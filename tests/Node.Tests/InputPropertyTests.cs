@@ -34,7 +34,8 @@ public sealed class InputPropertyTests : IDisposable
                 "mac": "02:00:00:00:00:02", "linkType": "Ethernet", "pci": "15b3:1007", "model": "ConnectX-3 Pro",
                 "firmware": "2.36.5150", "driver": "5.25",
                 "generator": { "rate": 200000, "flows": [
-                  { "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "tcp", "sourcePort": 40000, "destinationPort": 80, "frameSize": 128, "vlan": 7 },
+                  { "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "tcp", "sourcePort": 40000, "destinationPort": 80, "frameSize": 128, "vlan": 7,
+                    "destinationMac": "00:15:5d:00:00:01" },
                   { "source": "198.18.0.10", "destination": "198.18.1.1", "protocol": "arp" } ] } } }
           ]
         }

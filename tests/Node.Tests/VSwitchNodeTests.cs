@@ -9,7 +9,9 @@ namespace PdCluster.Tests.Node;
 /// </summary>
 public sealed class VSwitchNodeTests
 {
-    private static readonly string Adapters = TempConfig.Adapter("pd0") + "," + TempConfig.Adapter("pd1", "\"simulated\": { \"mac\": \"02:00:00:00:01:02\", \"generator\": { \"rate\": 20000, \"flows\": [ { \"source\": \"198.18.2.10\", \"destination\": \"198.18.3.1\", \"protocol\": \"udp\", \"sourcePort\": 1, \"destinationPort\": 2 } ] } },");
+    private static readonly string Adapters = TempConfig.Adapter("pd0") + "," + TempConfig.Adapter("pd1", "\"simulated\": { \"mac\": \"02:00:00:00:01:02\", \"generator\": { \"rate\": 20000, \"flows\": [ { \"source\": \"198.18.2.10\", \"destination\": \"198.18.3.1\", \"protocol\": \"udp\", \"sourcePort\": 1, \"destinationPort\": 2 }, "
+        + "{ \"source\": \"198.18.2.11\", \"destination\": \"198.18.3.10\", \"protocol\": \"udp\", \"sourcePort\": 40053, \"destinationPort\": 53, \"destinationMac\": \"00:15:5d:00:00:01\" }, "
+        + "{ \"source\": \"198.18.2.11\", \"destination\": \"198.18.3.10\", \"protocol\": \"udp\", \"sourcePort\": 40054, \"destinationPort\": 5001, \"destinationMac\": \"00:15:5d:00:00:01\" } ] } },");
 
     [Fact]
     public async Task The_walkthrough_runs_through_the_endpoint_and_the_adapter_goes_back_to_the_node()
@@ -36,6 +38,21 @@ public sealed class VSwitchNodeTests
 
         await Ok("vfp", "disable-port", "--port", name);
         await AwaitPort(http, node, p => p.GetProperty("outbound").GetInt64() > 0 && !p.GetProperty("blocked").GetBoolean());
+
+        // Start-VM on a running VM changes nothing: refused, and the port the operator disabled stays disabled.
+        await Refused("VM vm1 is already running; nothing changed", "vm", "start", "vm1");
+        Assert.True((await Ports()).Single(p => p.GetProperty("type").GetString() == "Vm").GetProperty("disabled").GetBoolean());
+        await Task.Delay(300);
+        Assert.True((await AwaitPort(http, node, p => true)).GetProperty("disabled").GetBoolean());
+        await Refused("--port: pd1 is the external port of switch sw; VFP applies to VM ports", "vfp", "disable-port", "--port", "pd1");
+
+        // The admin routes' bodies: a missing, null or unknown key is 400 naming it, and nothing is written.
+        var records = await Records(http, node);
+        await BadBody("vswitch/switches", """{"name":"x1"}""", "the request body: adapter: is required.");
+        await BadBody("vswitch/switches", """{"name":"x1","adapter":"pd0","zzz":1}""", "the request body: zzz: is not a key here");
+        await BadBody("vswitch/vms/vm3/adapters", """{"switch":"sw","staticMac":null}""", "the request body: staticMac: must not be null");
+        await BadBody("vswitch/vms/vm3/adapters", """{"switch":"sw","staticMac":"00:15:5d:00:00:03","address":7}""", "the request body: address: must be");
+        Assert.Equal(records, await Records(http, node));
 
         // Bad input through the endpoint: exit code 2, the problem named, nothing written.
         var before = await Records(http, node);
@@ -74,6 +91,16 @@ public sealed class VSwitchNodeTests
         string[] allowOut = ["vfp", "rule", "add", "--port", name, "--id", "out", "--layer", "acl", "--group", "out", "--direction", "outbound", "--action", "allow"];
         await Ok(allowOut);
         await AwaitPort(http, node, p => !p.GetProperty("blocked").GetBoolean() && p.GetProperty("outbound").GetInt64() > 0);
+
+        // The walkthrough's inbound rule, seen to work: pd1's generator sends the VM UDP to ports 53 and 5001; 53 passes,
+        // 5001 (and the flooded ARP) stays blocked, and the rule's counter climbs in /metrics.
+        await Ok("vfp", "rule", "add", "--port", name, "--id", "in-53", "--layer", "acl", "--group", "in", "--direction", "inbound",
+            "--match", "protocol=udp", "--match", "destinationPort=53", "--action", "allow");
+        var inbound = await AwaitPort(http, node, p => p.GetProperty("inbound").GetInt64() > 100 && p.GetProperty("inboundBlocked").GetInt64() > 100);
+        var metrics = await http.GetStringAsync($"{node.Endpoint}/metrics");
+        var in53 = System.Text.RegularExpressions.Regex.Match(metrics, "pd_vfp_rule_packets_total\\{[^}]*rule=\"in-53\"[^}]*verdict=\"allowed\"[^}]*\\} (\\d+)");
+        Assert.True(in53.Success && long.Parse(in53.Groups[1].Value) > 0, $"no allowed packets counted for in-53: {inbound}");
+        await Ok("vfp", "rule", "rm", "in-53", "--port", name);
         var (lsExit, rules, lsError) = await ClusterCommandTests.Run(["vfp", "rule", "ls", "--port", name, "-o", "json", .. at]);
         Assert.True(lsExit == 0, lsError);
         Assert.Equal("out", JsonDocument.Parse(rules).RootElement.EnumerateArray().Single().GetProperty("id").GetString());
@@ -104,6 +131,14 @@ public sealed class VSwitchNodeTests
             Assert.Equal(2, exit);
             Assert.Contains(problem, error);
             Assert.DoesNotContain("   at ", error);
+        }
+
+        async Task BadBody(string route, string body, string problem)
+        {
+            using var answer = await http.PostAsync($"{node.Endpoint}/{route}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.StartsWith(problem, JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
         }
 
         async Task<List<JsonElement>> Ports()

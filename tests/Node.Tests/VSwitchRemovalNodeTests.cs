@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
 using PdCluster.Actors.Framework;
+using PdCluster.Actors.Kernel;
 using PdCluster.Nic.Adapters;
+using PdCluster.Node.Commands;
 using PdCluster.Node.Configuration;
 using PdCluster.Node.Hosting;
 using PdCluster.VSwitch.Store;
+using Spectre.Console;
 
 namespace PdCluster.Tests.Node;
 
@@ -36,16 +40,24 @@ public sealed class VSwitchRemovalNodeTests
         await Eventually(async () => (await host.SwitchStatusAsync()).Single() is { AdapterFailure: not null, ExternalAdapter: null }, "the switch reporting its port down");
         await Eventually(async () => await External(catalog) is { Initialized: false, Down: not null }, "list-ports showing the external port down");
         Assert.Contains("the external port of VM switch sw, down: switch sw: its adapter pd1 was surprise-removed", Adapter(await host.StatusAsync(), "pd1").Error);
+        // The node's table says it under the queues, as pd node run prints it.
+        var down = NodeReport.Down(await host.SwitchStatusAsync());
+        Assert.StartsWith("external port of VM switch sw down: switch sw: its adapter pd1 was surprise-removed", Assert.Single(down!));
+        Assert.Contains("external port of VM switch sw down: switch sw: its adapter pd1 was surprise-removed", Table(NodeReport.Between(host, NodeReport.Sample(host), 1, 1) with { SwitchesDown = down }));
         var toWire = (await host.SwitchStatusAsync()).Single().ToWire;
         await Task.Delay(300);
         Assert.Equal(toWire, (await host.SwitchStatusAsync()).Single().ToWire);
 
+        var notes = new ConcurrentQueue<string>();
+        host.System.EventStream.Subscribe(host.System.ActorOf(Props.Create(() => new NoticeCollector(notes)), "notes"), typeof(ActorNotice));
         host.Inject("pd1", DeviceEvent.Arrival);
         await Eventually(async () => (await host.SwitchStatusAsync()).Single() is { AdapterFailure: null, ExternalAdapter: "pd1", ExternalReopens: 1 } s && s.ToWire > toWire + 100,
             "vm1's traffic to the wire again");
         await Eventually(async () => await External(catalog) is { Initialized: true, Down: null, NicName: "pd1" }, "list-ports showing the external port up");
         Assert.True(Adapter(await host.StatusAsync(), "pd1") is { State: AdapterState.Lent, Error: "the external port of VM switch sw" });
         Assert.True((await host.SwitchStatusAsync()).Single().Ports.Single() is { Initialized: true, Outbound: > 0 });
+        Assert.Null(NodeReport.Down(await host.SwitchStatusAsync()));
+        await Eventually(() => Task.FromResult(notes.Contains("switch sw: its external port reopened on pd1; the VMs' traffic flows again.")), "the reopen logged");
     });
 
     [Fact]
@@ -93,6 +105,24 @@ public sealed class VSwitchRemovalNodeTests
             await host.ShutdownAsync("test");
         }
         Assert.Null(host.MissingBuffers);
+    }
+
+    private sealed class NoticeCollector(ConcurrentQueue<string> notes) : ActorBase
+    {
+        protected override void OnReceive(object message)
+        {
+            if (message is ActorNotice notice)
+                notes.Enqueue(notice.Message);
+        }
+    }
+
+    private static string Table(NodeReport report)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(output) });
+        console.Profile.Width = 240;
+        report.WriteTable(console);
+        return output.ToString();
     }
 
     private static async Task<PortListing> External(IVSwitchCatalog catalog) => (await catalog.ListPortsAsync(CancellationToken.None)).Single(p => p.Type == "External");

@@ -76,6 +76,10 @@ public sealed class VSwitchCatalogTests
     [InlineData("removing an unknown rule", "ID: port {port} has no rule 'nope'")]
     [InlineData("removing a running VM", "VM vm1 is running; stop it first (pd vm stop vm1).")]
     [InlineData("removing an unknown VM", "no VM 'nope' (pd vm ls lists them).")]
+    [InlineData("starting a running VM", "VM vm1 is already running; nothing changed (pd vm stop vm1, then pd vm start vm1, reboots it).")]
+    [InlineData("the external port", "--port: eth is the external port of switch sw; VFP applies to VM ports")]
+    [InlineData("an empty port name", "--port: '' is not a port name: 1 to 64 characters")]
+    [InlineData("removing an unknown switch", "no switch 'nope' (pd vswitch ls lists them).")]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing(string bad, string error)
     {
         await using var store = new InMemoryStore();
@@ -106,6 +110,10 @@ public sealed class VSwitchCatalogTests
             "removing an unknown rule" => catalog.RemoveRuleAsync(port, "nope", default),
             "removing a running VM" => catalog.RemoveVmAsync("vm1", default),
             "removing an unknown VM" => catalog.RemoveVmAsync("nope", default),
+            "starting a running VM" => catalog.SetRunningAsync("vm1", true, default),
+            "the external port" => catalog.SetPortDisabledAsync("eth", true, default),
+            "an empty port name" => catalog.AddRuleAsync("", web, default),
+            "removing an unknown switch" => catalog.RemoveSwitchAsync("nope", default),
             _ => catalog.AddAdapterAsync("a/b", "sw", "00:15:5d:00:00:02", default),
         };
         var refused = await Assert.ThrowsAsync<VSwitchRefusedException>(() => change);
@@ -152,6 +160,46 @@ public sealed class VSwitchCatalogTests
 
     private static Task Report(InMemoryStore store, string node, params NodeTeam[] teams) => store.PutAsync($"/pd/lab/vswitch-status/{node}",
         System.Text.Json.JsonSerializer.Serialize(new VfpRuleStatus(node, 1, []) { Teams = teams }, VSwitchJson.Default.VfpRuleStatus));
+
+    [Fact]
+    public async Task A_second_adapter_and_a_stop_of_a_stopped_vm_are_refused_and_change_nothing()
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await catalog.CreateSwitchAsync("sw", "eth", false, default);
+        await catalog.AddAdapterAsync("vm1", "sw", "00:15:5d:00:00:01", default);
+        var port = (await Vms(catalog)).Single().PortName;
+        var before = await store.RangeAsync("/pd/lab/");
+
+        var second = await Assert.ThrowsAsync<VSwitchRefusedException>(() => catalog.AddAdapterAsync("vm1", "sw", "00:15:5d:00:00:0a", default));
+        Assert.Equal($"VM vm1 already has a network adapter (00:15:5d:00:00:01, port {port} on switch sw); a VM here has one.", second.Message);
+        var stop = await Assert.ThrowsAsync<VSwitchRefusedException>(() => catalog.SetRunningAsync("vm1", false, default));
+        Assert.Equal("VM vm1 is already off; nothing changed.", stop.Message);
+        Assert.Equal(before.Items, (await store.RangeAsync("/pd/lab/")).Items);
+    }
+
+    [Fact]
+    public async Task List_ports_calls_initialized_only_the_ports_on_the_switch()
+    {
+        await using var store = new InMemoryStore();
+        var catalog = new VSwitchCatalog(store, "lab");
+        await catalog.CreateSwitchAsync("sw", "eth", false, default);
+        // Written around pd: a running VM with two adapters; only the first ever joins the switch.
+        var written = await store.PutAsync("/pd/lab/vms/vm1", """
+            {"schemaVersion":1,"name":"vm1","running":true,"adapters":[
+             {"name":"Network Adapter","switch":"sw","staticMac":"00:15:5d:00:00:01","portName":"P1","portId":1},
+             {"name":"Network Adapter","switch":"sw","staticMac":"00:15:5d:00:00:0a","portName":"P2","portId":2}]}
+            """);
+        Assert.Equal([("P1", true), ("P2", false)], (await Vms(catalog)).Select(p => (p.PortName, p.Initialized)));
+
+        // The node that runs sw says vm1's start failed at that record: its port is not on the switch either.
+        await store.PutAsync("/pd/lab/vswitch-status/n1", System.Text.Json.JsonSerializer.Serialize(new VfpRuleStatus("n1", written, [])
+        {
+            Switches = ["sw"],
+            VmStarts = [new VmStartOutcome { Vm = "vm1", Revision = written, Error = "VM vm1 did not start on switch sw: network namespace pdvm-vm1 exists and pd did not create it." }],
+        }, VSwitchJson.Default.VfpRuleStatus));
+        Assert.All(await Vms(catalog), p => Assert.False(p.Initialized || p.Blocked));
+    }
 
     private static async Task<List<PortListing>> Vms(VSwitchCatalog catalog) => [.. (await catalog.ListPortsAsync(default)).Where(p => p.Type == "Vm")];
 }

@@ -25,7 +25,7 @@ public sealed class SoftNicLab : ILabTraffic, IDisposable
         _ratePps = ratePps;
         if (flows.Count == 0)
             return;
-        _flows = [.. flows.Select(f => f with { SourceMac = testerMac, DestinationMac = adapter.Mac })];
+        _flows = [.. flows.Select(f => f with { SourceMac = testerMac, DestinationMac = f.DestinationMacOverride ?? adapter.Mac })];
         Tester = new SoftNic(AdapterInfo.ConnectX3Pro($"tester-{adapter.Name}", testerMac));
         Wire = Wire.Connect(Tester, Adapter, faults);
         Generator = new TrafficGenerator(Tester, _flows);

@@ -23,7 +23,7 @@ public sealed class SoftNicTeamLab : ILabTraffic, IDisposable
         Members = [.. members.Select(m => new SoftNic(m))];
         Tester = new SoftNic(AdapterInfo.ConnectX3Pro("tester-team", testerMac));
         Wire = Wire.Switch([Tester, .. Members]);
-        Generator = new TrafficGenerator(Tester, [.. flows.SelectMany((list, i) => list.Select(f => f with { SourceMac = testerMac, DestinationMac = members[i].Mac }))]);
+        Generator = new TrafficGenerator(Tester, [.. flows.SelectMany((list, i) => list.Select(f => f with { SourceMac = testerMac, DestinationMac = f.DestinationMacOverride ?? members[i].Mac }))]);
     }
 
     /// <summary>The team's adapters under test, in the order given.</summary>

@@ -60,6 +60,14 @@ internal static class AdminEndpoint
                 await Results.Json(new AdminError($"the cluster store does not answer: {e.Message.ReplaceLineEndings(" ")}"), AdminJson.Default.AdminError, statusCode: 503)
                     .ExecuteAsync(context);
             }
+            catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+            {
+                // A fault of the node: the operator sees it in the node's log, the caller a line that says where.
+                var failure = $"{context.Request.Method} {context.Request.Path} failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+                Console.Error.WriteLine($"pd: error: admin endpoint: {failure}");
+                await Results.Json(new AdminError($"the node could not answer ({failure}); its log has the same line."), AdminJson.Default.AdminError, statusCode: 500)
+                    .ExecuteAsync(context);
+            }
         });
 
         app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));

@@ -19,8 +19,6 @@ namespace PdCluster.Node.Admin;
 [JsonSerializable(typeof(FilterWritten))]
 [JsonSerializable(typeof(BulkPutResult))]
 [JsonSerializable(typeof(ClusterView))]
-[JsonSerializable(typeof(SwitchCreate))]
-[JsonSerializable(typeof(VmAdapterAdd))]
 [JsonSerializable(typeof(VSwitchWritten))]
 [JsonSerializable(typeof(IReadOnlyList<PortListing>))]
 [JsonSerializable(typeof(IReadOnlyList<RuleListing>))]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using PdCluster.Node.Hosting;
+using PdCluster.Queues.Input;
 using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 
@@ -32,20 +33,20 @@ internal static class VSwitchRoutes
         app.MapGet("/vswitch/status", async () => Results.Json(await node.SwitchStatusAsync(), AdminJson.Default.IReadOnlyListSwitchStatus));
         app.MapPost("/vswitch/switches", (HttpRequest request, CancellationToken cancel) => Change(async () =>
         {
-            var body = await ReadAsync(request, AdminJson.Default.SwitchCreate, cancel);
+            var body = await ReadAsync(request, VSwitchBodyJson.Default.SwitchCreate, cancel);
             // The node asked can tell a typo from an adapter: it refuses one it has neither as an adapter nor as a team.
             var (name, adapters) = node.SwitchAdapters;
-            if (body.Adapter is not null && VSwitchRecords.NameProblem("adapter", body.Adapter) is null && !adapters.Contains(body.Adapter, StringComparer.Ordinal))
+            if (VSwitchRecords.NameProblem("adapter", body.Adapter) is null && !adapters.Contains(body.Adapter, StringComparer.Ordinal))
                 throw new VSwitchRefusedException($"--adapter: node {name} has no adapter or team '{body.Adapter}' (its own: {string.Join(", ", adapters)}); "
                     + "a switch on another node's adapter is made through that node's endpoint, or with --etcd.");
-            return await catalog.CreateSwitchAsync(body.Name, body.Adapter!, body.AllowManagementOs, cancel);
+            return await catalog.CreateSwitchAsync(body.Name, body.Adapter, body.AllowManagementOs, cancel);
         }));
         app.MapDelete("/vswitch/switches/{name}", (string name, CancellationToken cancel) => Change(() => catalog.RemoveSwitchAsync(name, cancel)));
         app.MapPut("/vswitch/switches/{name}/extensions/{extension}", (string name, string extension, CancellationToken cancel) =>
             Change(() => catalog.EnableExtensionAsync(name, extension, cancel)));
         app.MapPost("/vswitch/vms/{vm}/adapters", (string vm, HttpRequest request, CancellationToken cancel) => Change(async () =>
         {
-            var body = await ReadAsync(request, AdminJson.Default.VmAdapterAdd, cancel);
+            var body = await ReadAsync(request, VSwitchBodyJson.Default.VmAdapterAdd, cancel);
             return await catalog.AddAdapterAsync(vm, body.Switch, body.StaticMac, cancel, body.Address);
         }));
         app.MapDelete("/vswitch/vms/{vm}", (string vm, CancellationToken cancel) => Change(() => catalog.RemoveVmAsync(vm, cancel)));
@@ -57,8 +58,7 @@ internal static class VSwitchRoutes
         app.MapPost("/vswitch/ports/{port}/enable", (string port, CancellationToken cancel) => Change(() => catalog.SetPortDisabledAsync(port, false, cancel)));
         app.MapPost("/vswitch/ports/{port}/rules", (string port, HttpRequest request, CancellationToken cancel) => Change(async () =>
         {
-            using var reader = new StreamReader(request.Body);
-            return await catalog.AddRuleAsync(port, ReadRule(await reader.ReadToEndAsync(cancel)), cancel);
+            return await catalog.AddRuleAsync(port, ReadRule(await BodyAsync(request, cancel)), cancel);
         }));
         // The id a catch-all, escaped by the client: a rule filed under an empty or nested id can be removed too.
         app.MapDelete("/vswitch/ports/{port}/rules/{**id}", (string port, string? id, CancellationToken cancel) =>
@@ -93,7 +93,7 @@ internal static class VSwitchRoutes
     {
         try
         {
-            return VfpRule.Read(json, "the request");
+            return VfpRule.Read(json, "the request body");
         }
         catch (VfpRuleException e)
         {
@@ -101,15 +101,32 @@ internal static class VSwitchRoutes
         }
     }
 
-    private static async Task<T> ReadAsync<T>(HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancel) where T : class
+    /// <summary>The largest request body the routes read: a switch, an adapter or a rule is far smaller.</summary>
+    public const int MaxBody = 64 * 1024;
+
+    /// <summary>A request's body, read whole up to <see cref="MaxBody"/>; a longer one is refused.</summary>
+    private static async Task<string> BodyAsync(HttpRequest request, CancellationToken cancel)
+    {
+        var buffer = new byte[MaxBody + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancel)) > 0)
+            length += read;
+        if (length > MaxBody)
+            throw new VSwitchRefusedException($"the request body: is longer than {MaxBody:N0} bytes.");
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    /// <summary>A request's body as <typeparamref name="T"/>, checked key by key: a missing, null, unknown or mistyped key is a refusal naming it.</summary>
+    private static async Task<T> ReadAsync<T>(HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancel)
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync(request.Body, type, cancel) ?? throw new VSwitchRefusedException("the request: has no body.");
+            return JsonInput.Read(await BodyAsync(request, cancel), type, "the request body");
         }
-        catch (JsonException e)
+        catch (InputException e)
         {
-            throw new VSwitchRefusedException($"the request: {e.Message}");
+            throw new VSwitchRefusedException(e.Message);
         }
     }
 }

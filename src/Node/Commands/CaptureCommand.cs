@@ -27,18 +27,18 @@ internal static class CaptureCommand
         {
             Description = "The receive queue, from 0.",
             Required = true,
-            CustomParser = result => Whole(result, "--queue", "a queue number (0 or more)", 0, int.MaxValue, v => (int)v),
+            CustomParser = result => CommonOptions.Whole(result, "--queue", "a queue number (0 or more)", 0, int.MaxValue, v => (int)v),
         };
         var count = new Option<long?>("--count")
         {
             Description = "Stop after this many frames (default: until Ctrl-C).",
-            CustomParser = result => Whole(result, "--count", "a number of frames (1 or more)", 1, long.MaxValue, v => (long?)v),
+            CustomParser = result => CommonOptions.Whole(result, "--count", "a number of frames (1 or more)", 1, long.MaxValue, v => (long?)v),
         };
         var snapLength = new Option<int>("--snaplen", "-s")
         {
             Description = $"Most bytes kept of each frame, 1 to {CaptureFile.MaxCapturedLength} (default: {CaptureFile.MaxCapturedLength}; never more than the adapter's buffers hold).",
             DefaultValueFactory = _ => CaptureFile.MaxCapturedLength,
-            CustomParser = result => Whole(result, "--snaplen", $"a snap length from 1 to {CaptureFile.MaxCapturedLength}", 1, CaptureFile.MaxCapturedLength, v => (int)v),
+            CustomParser = result => CommonOptions.Whole(result, "--snaplen", $"a snap length from 1 to {CaptureFile.MaxCapturedLength}", 1, CaptureFile.MaxCapturedLength, v => (int)v),
         };
         var write = new Option<FileInfo>("--write", "-w") { Description = "The file to write: pcapng if its name ends in .pcapng, else classic pcap.", Required = true };
         var endpoint = CommonOptions.Endpoint();
@@ -52,15 +52,6 @@ internal static class CaptureCommand
         command.SetAction((result, cancel) => RunAsync(result.GetValue(endpoint)!, result.GetValue(adapter)!, result.GetValue(queue),
             result.GetValue(count), result.GetValue(snapLength), result.GetValue(write)!.FullName, cancel));
         return command;
-    }
-
-    private static T Whole<T>(System.CommandLine.Parsing.ArgumentResult result, string option, string what, long min, long max, Func<long, T> make)
-    {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return make(value);
-        result.AddError($"{option}: '{text}' is not {what}.");
-        return default!;
     }
 
     /// <summary>

@@ -15,9 +15,23 @@ internal static class CommonOptions
     /// <summary>-o table|json.</summary>
     public static Option<string> Output()
     {
-        var output = new Option<string>("--output", "-o") { Description = "Output format.", DefaultValueFactory = _ => "table" };
-        output.AcceptOnlyFromAmong("table", "json");
+        var output = new Option<string>("--output", "-o") { Description = "Output format: table or json.", DefaultValueFactory = _ => "table" };
+        output.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ Value: var text }] && text is not ("table" or "json"))
+                result.AddError($"--output: '{text}' is not an output format; use table or json.");
+        });
         return output;
+    }
+
+    /// <summary>An option's one token as a whole number from <paramref name="min"/> to <paramref name="max"/>, else a usage error saying it is not <paramref name="what"/>.</summary>
+    public static T Whole<T>(System.CommandLine.Parsing.ArgumentResult result, string option, string what, long min, long max, Func<long, T> make)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (long.TryParse(text, min < 0 ? NumberStyles.AllowLeadingSign : NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return make(value);
+        result.AddError($"{option}: '{text}' is not {what}.");
+        return default!;
     }
 
     /// <summary>--endpoint URL of a running node's admin endpoint: an absolute http(s) URL, else a usage error.</summary>

@@ -13,8 +13,13 @@ internal sealed record NodeReport(
     [property: JsonPropertyName("generator_returned"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Returned,
     [property: JsonPropertyName("p99_us"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? P99Microseconds,
     [property: JsonPropertyName("teams"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PdCluster.Actors.Framework.TeamStatus>? Teams = null,
-    [property: JsonPropertyName("vswitch_ports"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PortRates>? Ports = null)
+    [property: JsonPropertyName("vswitch_ports"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PortRates>? Ports = null,
+    [property: JsonPropertyName("vswitch_down"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SwitchesDown = null)
 {
+    /// <summary>A line per switch whose external port is down (<see cref="PdCluster.VSwitch.SwitchStatus.AdapterFailure"/>), null when none is.</summary>
+    public static IReadOnlyList<string>? Down(IReadOnlyList<PdCluster.VSwitch.SwitchStatus> switches) =>
+        switches.Where(s => s.AdapterFailure is not null).Select(s => $"external port of VM switch {s.Name} down: {s.AdapterFailure}").ToList() is { Count: > 0 } down ? down : null;
+
     /// <summary>Counters of every queue now, keyed by adapter and queue.</summary>
     public static Dictionary<(string, int), QueueSample> Sample(NodeHost host) =>
         host.Telemetry.SelectMany(a => a.Queues.Select(q => ((a.Adapter, q.Queue), QueueSample.Of(q)))).ToDictionary(x => x.Item1, x => x.Item2);
@@ -67,7 +72,7 @@ internal sealed record NodeReport(
             table.AddRow(TerminalText.Cell(q.Adapter), q.Queue?.ToString() ?? "–", q.State.ToString(), q.RxPps.ToString("N0"), q.TxPps.ToString("N0"), q.DropsPerSecond.ToString("N0"), q.ToOsPerSecond.ToString("N0"), q.BusyPercent.ToString("0.0"),
                 TerminalText.Cell(FilterHitSummary.Format(q.FilterHits)));
         }
-        var caption = string.Join('\n', Generator().Concat((Teams ?? []).Select(Describe)).Select(TerminalText.Cell));
+        var caption = string.Join('\n', Generator().Concat((Teams ?? []).Select(Describe)).Concat(SwitchesDown ?? []).Select(TerminalText.Cell));
         if (caption.Length > 0)
             table.Caption(caption);
         TableOutput.Write(console, table);
@@ -77,6 +82,8 @@ internal sealed record NodeReport(
         foreach (var p in ports)
             switched.AddRow(TerminalText.Cell(p.Switch), TerminalText.Cell(p.Vm ?? ""), TerminalText.Cell(p.Port), !p.VfpEnabled ? "off" : p.Disabled ? "disabled" : p.Blocked ? "blocked" : "rules",
                 p.InPps.ToString("N0"), p.OutPps.ToString("N0"), p.InBlockedPerSecond.ToString("N0"), p.OutBlockedPerSecond.ToString("N0"));
+        if (SwitchesDown is not null)
+            switched.Caption("from VM: what the VMs sent; a switch whose external port is down drops what is not for another of its VMs");
         TableOutput.Write(console, switched);
     }
 }

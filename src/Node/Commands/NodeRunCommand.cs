@@ -63,7 +63,7 @@ internal static class NodeRunCommand
             var now = clock.Elapsed;
             var switches = await host.SwitchStatusAsync();
             var ports = PortRates.Between(switchesBefore, switches, (now - last).TotalSeconds);
-            var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds) with { Ports = ports.Count == 0 ? null : ports };
+            var report = NodeReport.Between(host, before, (now - last).TotalSeconds, now.TotalSeconds) with { Ports = ports.Count == 0 ? null : ports, SwitchesDown = NodeReport.Down(switches) };
             before = NodeReport.Sample(host);
             switchesBefore = switches;
             last = now;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PdCluster.Queues.Input;
 using PdCluster.Vfp;
 using PdCluster.VSwitch.Store;
 using Spectre.Console;
@@ -94,6 +95,9 @@ internal static class VSwitchCommands
         return new Command("rule", "A port's VFP rules.") { add, rm, ls };
     }
 
+    /// <summary>The largest rule document read from a file (a rule is a few hundred bytes; etcd keeps values up to 1.5 MB).</summary>
+    public const int MaxRuleBytes = 1 << 20;
+
     /// <summary>The options of <c>pd vfp rule add</c> that spell a rule out, and the rule they (or a file) give.</summary>
     private sealed class RuleOptions
     {
@@ -101,7 +105,11 @@ internal static class VSwitchCommands
         private readonly Option<string?> _layer = new("--layer") { Description = "The layer (layers are passed in the order of their names inbound, reversed outbound)." };
         private readonly Option<string?> _group = new("--group") { Description = "The group within the layer (groups are tried in the order of their names)." };
         private readonly Option<string?> _direction = new("--direction") { Description = "inbound (to the VM) or outbound (from it)." };
-        private readonly Option<int?> _priority = new("--priority") { Description = "Lower wins within the group (default 0)." };
+        private readonly Option<int?> _priority = new("--priority")
+        {
+            Description = "Lower wins within the group (default 0).",
+            CustomParser = result => CommonOptions.Whole(result, "--priority", $"a whole number from {int.MinValue} to {int.MaxValue}", int.MinValue, int.MaxValue, v => (int?)(int)v),
+        };
         private readonly Option<string[]> _match = new("--match") { Description = "A condition FIELD=VALUE, as in a filter's match (repeat for more).", AllowMultipleArgumentsPerToken = false };
         private readonly Option<string?> _action = new("--action") { Description = "allow, block, count or dnat." };
         private readonly Option<string?> _vip = new("--vip") { Description = "For dnat: the virtual endpoint a.b.c.d[:port]." };
@@ -119,15 +127,15 @@ internal static class VSwitchCommands
                     return VfpRule.Read(Document(result).ToJsonString(), "options");
                 if (given.Count > 0)
                     throw new VSwitchRefusedException($"{string.Join(", ", given)}: give the rule in {file} or with options, not both.");
-                return VfpRule.Read(File.ReadAllText(file), file);
+                return VfpRule.Read(InputFile.ReadAllText(file, MaxRuleBytes), file);
             }
             catch (VfpRuleException e)
             {
                 throw new VSwitchRefusedException(e.Message);
             }
-            catch (IOException e)
+            catch (InputException e)
             {
-                throw new VSwitchRefusedException($"{file}: cannot read the rule: {e.Message}");
+                throw new VSwitchRefusedException(e.Message);
             }
         }
 
@@ -138,6 +146,8 @@ internal static class VSwitchCommands
             {
                 var (field, value) = condition.IndexOf('=') is var at and > 0 ? (condition[..at], condition[(at + 1)..])
                     : throw new VSwitchRefusedException($"--match: '{condition}' is not FIELD=VALUE, like protocol=udp or destinationPort=53.");
+                if (match.ContainsKey(field))
+                    throw new VSwitchRefusedException($"--match: {field} is given twice ({field}={match[field]} and {condition}); a condition has one value (a range or prefix covers several).");
                 match[field] = value;
             }
             var document = new JsonObject { ["schemaVersion"] = VfpRule.CurrentSchemaVersion };

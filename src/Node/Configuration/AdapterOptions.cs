@@ -85,7 +85,8 @@ internal static class AdapterOptions
         };
         var generator = s.Generator;
         var flows = (generator?.Flows ?? []).Select(f => new GeneratorFlow(f.Source, f.Destination, Protocol(f), f.SourcePort, f.DestinationPort, f.FrameSize, f.Vlan,
-            EtherType: f.Protocol == "arp" ? EtherType.Arp : EtherType.Ipv4)).ToList();
+            EtherType: f.Protocol == "arp" ? EtherType.Arp : EtherType.Ipv4,
+            DestinationMacOverride: f.DestinationMac is { } mac && AdapterInfo.TryParseMac(mac, out var destination) ? destination : null)).ToList();
         return new SimulatedAdapterOptions(info, flows, generator?.Rate ?? 0);
     }
 

@@ -10,4 +10,7 @@ public sealed class FlowConfig
     public ushort DestinationPort { get; set; }
     public int FrameSize { get; set; } = 60;
     public ushort? Vlan { get; set; }
+
+    /// <summary>The frames' destination MAC when not the adapter's own: a VM's static MAC, for a switch on the adapter to deliver them to the VM.</summary>
+    public string? DestinationMac { get; set; }
 }

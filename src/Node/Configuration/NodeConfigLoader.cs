@@ -246,6 +246,10 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.frameSize", $"must be between 60 and 1514 (got {flow.FrameSize}).");
         if (flow.Vlan > 4094)
             throw Fail(source, $"{key}.vlan", $"must be a VLAN id from 0 to 4094 (got {flow.Vlan}; 4095 is reserved).");
+        if (flow.DestinationMac is { } mac && (!AdapterInfo.TryParseMac(mac, out var destination) || (destination >> 40 & 1) != 0 || destination == 0))
+            throw Fail(source, $"{key}.destinationMac", $"{Quote(mac)} is not a unicast MAC address, like 00:15:5d:00:00:01.");
+        if (flow.DestinationMac is not null && flow.Protocol == "arp")
+            throw Fail(source, $"{key}.destinationMac", "an arp flow is broadcast; it takes no destinationMac.");
     }
 
     /// <summary>Every pool is allocated at start: together they must leave the machine half its memory.</summary>

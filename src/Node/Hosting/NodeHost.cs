@@ -291,7 +291,7 @@ internal sealed class NodeHost : INodeAdmin
     /// The switch a stored switch record makes on this node, or null when its adapter is not one of the node's. A switch
     /// on a team (its adapter the team's name) has its external port on the team's first member, the others standing by
     /// in the team's order. Its VMs are simulated ones on a simulated adapter (each sends the adapter's generator flows to
-    /// the lab's tester, at <see cref="SimulatedVmRate"/>), network namespaces otherwise (their host ends beside the
+    /// the lab's tester, at <see cref="SimulatedVmRate"/>, except those addressed to a VM), network namespaces otherwise (their host ends beside the
     /// adapter's interface).
     /// </summary>
     private SwitchSettings? SwitchFor(SwitchDocument document)
@@ -303,8 +303,8 @@ internal sealed class NodeHost : INodeAdmin
             return null;
         var (config, (_, adapter, _, pool, _)) = (members[0].Config, _adapters[members[0].Index]);
         IVmHost vms = config.Provider == "simulated"
-            ? new SimulatedVmHost([.. AdapterOptions.Simulated(config).Flows.Select(f => f with { DestinationMac = SoftNicLab.DefaultTesterMac })], SimulatedVmRate)
-            : new NamespaceVmHost(config.Namespace, spec => spec.Address);
+            ? new SimulatedVmHost([.. AdapterOptions.Simulated(config).Flows.Where(f => f.DestinationMacOverride is null).Select(f => f with { DestinationMac = SoftNicLab.DefaultTesterMac })], SimulatedVmRate)
+            : new NamespaceVmHost(config.Namespace, spec => spec.Address, note => System.EventStream.Publish(new ActorNotice(note)));
         return new SwitchSettings(document.Name, adapter, pool, vms, document.AllowManagementOs, document.VfpEnabled)
         {
             QueueSize = config.QueueSize,

@@ -14,22 +14,23 @@ public static class InputFile
     /// <summary>The largest text file read, in bytes: far above any configuration or a filter file of 100,000 filters.</summary>
     public const int MaxTextBytes = 64 << 20;
 
-    /// <summary>Reads all of <paramref name="path"/> as UTF-8 text (<see cref="ReadUtf8"/>), without a byte-order mark.</summary>
-    public static string ReadAllText(string path)
+    /// <summary>Reads all of <paramref name="path"/> as UTF-8 text (<see cref="ReadUtf8"/>) of at most <paramref name="maxBytes"/>, without a byte-order mark.</summary>
+    public static string ReadAllText(string path, int maxBytes = MaxTextBytes)
     {
-        var bytes = ReadUtf8(path);
+        var bytes = ReadUtf8(path, maxBytes);
         var bom = Encoding.UTF8.Preamble;
         return Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(bom) ? bytes.AsSpan(bom.Length) : bytes);
     }
 
     /// <summary>
     /// Reads all of <paramref name="path"/>, which must be UTF-8 text (a UTF-8 byte-order mark is allowed and kept) of at
-    /// most <see cref="MaxTextBytes"/>: every file pd reads as text (configuration, filters, requirements) is read here,
-    /// so all of them take and refuse the same files, and a UTF-16 file is named as such instead of misread.
+    /// most <paramref name="maxBytes"/> (<see cref="MaxTextBytes"/> unless a smaller document is expected): every file pd
+    /// reads as text (configuration, filters, requirements, rules) is read here, so all of them take and refuse the same
+    /// files, and a UTF-16 file is named as such instead of misread.
     /// </summary>
-    public static byte[] ReadUtf8(string path)
+    public static byte[] ReadUtf8(string path, int maxBytes = MaxTextBytes)
     {
-        var bytes = ReadBounded(path);
+        var bytes = ReadBounded(path, maxBytes);
         ReadOnlySpan<byte> text = bytes;
         if (text.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || text.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || text.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
             throw new InputException(path, "", "is UTF-16 or UTF-32 text (it starts with a byte-order mark of one); pd reads UTF-8 only: save the file as UTF-8.");
@@ -41,8 +42,8 @@ public static class InputFile
         return bytes;
     }
 
-    /// <summary>The whole file, refused once it grows past <see cref="MaxTextBytes"/> (an endless device such as /dev/zero too).</summary>
-    private static byte[] ReadBounded(string path)
+    /// <summary>The whole file, refused once it grows past <paramref name="maxBytes"/> (an endless device such as /dev/zero too).</summary>
+    private static byte[] ReadBounded(string path, int maxBytes)
     {
         using var stream = OpenRead(path);
         var bytes = new MemoryStream();
@@ -52,8 +53,8 @@ public static class InputFile
             int read;
             while ((read = stream.Read(chunk)) > 0)
             {
-                if (bytes.Length + read > MaxTextBytes)
-                    throw new InputException(path, "", $"is larger than {MaxTextBytes >> 20} MiB, too large to be a file pd reads.");
+                if (bytes.Length + read > maxBytes)
+                    throw new InputException(path, "", $"is larger than {Size(maxBytes)}, too large to be a file pd reads.");
                 bytes.Write(chunk, 0, read);
             }
         }
@@ -63,6 +64,8 @@ public static class InputFile
         }
         return bytes.ToArray();
     }
+
+    private static string Size(int bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
 
     private static int FirstInvalid(ReadOnlySpan<byte> bytes)
     {

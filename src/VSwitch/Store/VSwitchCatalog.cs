@@ -77,8 +77,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     /// <summary>Enables <paramref name="extension"/> (only <see cref="Vfp"/>) on switch <paramref name="name"/>.</summary>
     public async Task<long> EnableExtensionAsync(string name, string extension, CancellationToken cancel)
     {
-        if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
-            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the one there is is {Vfp}.");
+        CheckExtension(extension);
         var (document, revision) = await SwitchAsync(name, cancel);
         var key = SwitchPrefix + name;
         return await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(document with { VfpEnabled = true }, VSwitchJson.Default.SwitchDocument))], cancel);
@@ -115,7 +114,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         // The claim is read before the VMs: a claim made after this read fails the transaction, and one made before it
         // came with its VM's record, which the read below sees (a claim whose VM no longer has the MAC is taken over).
         var claim = (await store.GetAsync(MacKey(text), cancel)).Items.FirstOrDefault();
-        var (_, switchRevision) = await SwitchAsync(switchName, cancel);
+        var (_, switchRevision) = await SwitchAsync(switchName, cancel, "--switch");
         var vms = await store.RangeAsync(VmPrefix, cancel);
         var records = StoredRecords.Check(cluster, [], vms.Items);
         if (VSwitchRecords.MacOwner(records.Vms.Select(v => v.Document), staticMac) is var (other, taken))
@@ -127,6 +126,8 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var current = stored is null ? new VmDocument { SchemaVersion = SchemaVersion, Name = vm } : records.Vms.Single(v => v.Item.Key == key).Document;
         if (current.Running)
             throw new VSwitchRefusedException($"VM {vm} is running; stop it to add a network adapter (as Hyper-V refuses a static adapter on a running VM).");
+        if (current.Adapters.FirstOrDefault() is { } first)
+            throw new VSwitchRefusedException($"VM {vm} already has a network adapter ({first.StaticMac}, port {first.PortName} on switch {first.Switch}); a VM here has one.");
         var portId = records.Vms.SelectMany(v => v.Document.Adapters).Where(a => a.Switch == switchName).Select(a => a.PortId).DefaultIfEmpty(0).Max() + 1;
         var adapter = new VmAdapterDocument { Name = "Network Adapter", Switch = switchName, StaticMac = text, PortName = Guid.NewGuid().ToString("D").ToUpperInvariant(), PortId = portId, Address = address };
         var when = records.Vms.Select(v => Compare.ModRevision(v.Item.Key, v.Item.ModRevision))
@@ -162,16 +163,55 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         return revision;
     }
 
-    /// <summary>Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports again.</summary>
+    /// <summary>How long a start waits for the node that runs the VM's switch to say how it went.</summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Starts (<paramref name="running"/>) or stops VM <paramref name="vm"/>; a start enables VFP on each of its ports
+    /// again. Starting a running VM or stopping a stopped one is refused and writes nothing. A start waits (at most
+    /// <see cref="StartWait"/>) for the node that runs the VM's switch to report it: a VM that did not start is put back
+    /// off and refused with the node's reason.
+    /// </summary>
     public async Task<long> SetRunningAsync(string vm, bool running, CancellationToken cancel)
     {
         var (document, revision) = await VmAsync(vm, cancel);
+        if (document.Running == running)
+            throw new VSwitchRefusedException(running
+                ? $"VM {vm} is already running; nothing changed (pd vm stop {vm}, then pd vm start {vm}, reboots it)."
+                : $"VM {vm} is already off; nothing changed.");
         var changed = document with
         {
             Running = running,
             Adapters = running ? [.. document.Adapters.Select(a => a with { VfpDisabled = false })] : document.Adapters,
         };
-        return await CommitAsync([Compare.ModRevision(VmPrefix + vm, revision)], [new TxnOp.Put(VmPrefix + vm, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+        var key = VmPrefix + vm;
+        var written = await CommitAsync([Compare.ModRevision(key, revision)], [new TxnOp.Put(key, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+        if (!running || await StartFailureAsync(document, written, cancel) is not { } failure)
+            return written;
+        await store.TxnAsync([Compare.ModRevision(key, written)], [new TxnOp.Put(key, Write(document, VSwitchJson.Default.VmDocument))], cancel: cancel);
+        throw new VSwitchRefusedException($"{failure.Error} VM {vm} is left off.");
+    }
+
+    /// <summary>
+    /// Waits for a node that runs one of <paramref name="vm"/>'s switches to report the start written at
+    /// <paramref name="revision"/>: its failure, or null when it started, when no node runs the switch, or when none said in time.
+    /// </summary>
+    private async Task<VmStartOutcome?> StartFailureAsync(VmDocument vm, long revision, CancellationToken cancel)
+    {
+        var switches = vm.Adapters.Select(a => a.Switch).ToHashSet(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + StartWait;
+        while (true)
+        {
+            var hosts = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
+                .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().Where(s => s.Switches.Any(switches.Contains)).ToList();
+            if (hosts.Count == 0)
+                return null;
+            if (hosts.SelectMany(h => h.VmStarts).FirstOrDefault(o => o.Vm == vm.Name && o.Revision >= revision) is { } outcome)
+                return outcome.Error is null ? null : outcome;
+            if (DateTime.UtcNow > deadline)
+                return null;
+            await Task.Delay(50, cancel);
+        }
     }
 
     /// <summary>Disables VFP on port <paramref name="portName"/> (<paramref name="disabled"/>), or enables it again.</summary>
@@ -182,6 +222,16 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
             throw new VSwitchRefusedException($"--port: port {adapter.PortName} is not initialized: VM {vm.Document.Name} is off.");
         var changed = vm.Document with { Adapters = [.. vm.Document.Adapters.Select(a => a == adapter ? a with { VfpDisabled = disabled } : a)] };
         return await CommitAsync([Compare.ModRevision(vm.Item.Key, vm.Item.ModRevision)], [new TxnOp.Put(vm.Item.Key, Write(changed, VSwitchJson.Default.VmDocument))], cancel);
+    }
+
+    /// <summary>The refusal for a port name no VM adapter has: an external port's name is told apart, as VFP applies to VM ports only.</summary>
+    private async Task<VSwitchRefusedException> NoPortAsync(string portName, CancellationToken cancel)
+    {
+        var external = StoredRecords.Check(cluster, (await store.RangeAsync(SwitchPrefix, cancel)).Items, []).Switches
+            .Select(s => s.Document).FirstOrDefault(s => s.Adapter == portName);
+        return new VSwitchRefusedException(external is null
+            ? $"--port: no port '{portName}' (pd vfp list-ports lists them)."
+            : $"--port: {portName} is the external port of switch {external.Name}; VFP applies to VM ports (pd vfp list-ports lists them).");
     }
 
     /// <summary>
@@ -195,15 +245,20 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var records = StoredRecords.Check(cluster, items, (await store.RangeAsync(VmPrefix, cancel)).Items);
         var rules = items.Select(i => VfpRuleKey.TryParse(cluster, i.Key)).OfType<VfpRuleKey>().CountBy(r => (r.Switch, r.Port.ToUpperInvariant()))
             .ToDictionary(c => c.Key, c => c.Value);
-        var adapters = records.Vms.Select(v => v.Document).SelectMany(vm => vm.Adapters.Select(a => (Vm: vm, Adapter: a))).ToList();
-        var external = await ExternalPortsAsync(cancel);
+        var statuses = await StatusesAsync(cancel);
+        var external = ExternalPorts(statuses);
+        // The VMs whose hosting node said their current record's start failed: their ports are not on the switch.
+        var failed = statuses.SelectMany(s => s.VmStarts).Where(o => o.Error is not null).ToLookup(o => o.Vm, o => o.Revision, StringComparer.Ordinal);
+        // A VM has one network adapter; a record's further adapters (written around pd) never join the switch.
+        var adapters = records.Vms.SelectMany(vm => vm.Document.Adapters.Select((a, n) => (Vm: vm.Document, Adapter: a,
+            Initialized: vm.Document.Running && n == 0 && !failed[vm.Document.Name].Any(r => r >= vm.Item.ModRevision)))).ToList();
         var rows = new List<PortListing>();
         foreach (var sw in records.Switches.Select(s => s.Document))
         {
             var (initialized, nic, mac, down) = External(sw, external);
             rows.Add(new PortListing(sw.Adapter, sw.Adapter, sw.Name, 0, nameof(PortKind.External), initialized, false, nic, PortIdentity.DefaultMtu, mac, null, false, false, 0) { Down = down });
-            foreach (var (vm, a) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
-                rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), vm.Running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
+            foreach (var (vm, a, running) in adapters.Where(x => x.Adapter.Switch == sw.Name).OrderBy(x => x.Adapter.PortId))
+                rows.Add(new PortListing(a.PortName, a.Name, sw.Name, a.PortId, nameof(PortKind.Vm), running, false, $"{vm.Name}--{a.PortId}", PortIdentity.DefaultMtu,
                     a.StaticMac, vm.Name, Blocked: sw.VfpEnabled && !a.VfpDisabled && RuleCount(a) == 0, Disabled: a.VfpDisabled, RuleCount: RuleCount(a)));
         }
         rows.AddRange(records.Refused.Select(r => new PortListing("", "", "", 0, r.Key.StartsWith(VmPrefix, StringComparison.Ordinal) ? nameof(PortKind.Vm) : nameof(PortKind.External),
@@ -217,7 +272,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     public async Task<IReadOnlyList<SwitchListing>> ListSwitchesAsync(CancellationToken cancel)
     {
         var records = await RecordsAsync(cancel);
-        var external = await ExternalPortsAsync(cancel);
+        var external = ExternalPorts(await StatusesAsync(cancel));
         var rows = records.Switches.Select(s => s.Document).Select(sw =>
         {
             var (initialized, nic, mac, down) = External(sw, external);
@@ -245,10 +300,13 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         : record.Error;
 
     /// <summary>What the nodes last said of each switch they run: its external port's adapter and MAC, or why it is down.</summary>
-    private async Task<Dictionary<string, ExternalPortState>> ExternalPortsAsync(CancellationToken cancel) =>
-        (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
-            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().SelectMany(s => s.ExternalPorts)
-            .GroupBy(p => p.Switch, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+    /// <summary>What every node last wrote to <c>vswitch-status/</c> (a status that does not read is left out).</summary>
+    private async Task<List<VfpRuleStatus>> StatusesAsync(CancellationToken cancel) =>
+        [.. (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items.Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>()];
+
+    /// <summary>Each switch's external port as the nodes last reported it, by switch.</summary>
+    private static Dictionary<string, ExternalPortState> ExternalPorts(IEnumerable<VfpRuleStatus> statuses) =>
+        statuses.SelectMany(s => s.ExternalPorts).GroupBy(p => p.Switch, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
     /// <summary>Switch <paramref name="sw"/>'s external port as the nodes report it: initialized only where a node runs the switch.</summary>
     private static (bool Initialized, string Nic, string Mac, string? Down) External(SwitchDocument sw, Dictionary<string, ExternalPortState> reported) =>
@@ -333,17 +391,19 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
 
     private async Task<(StoredRecord<VmDocument> Vm, VmAdapterDocument Adapter)> PortAsync(string portName, CancellationToken cancel)
     {
+        CheckPortName(portName);
         foreach (var vm in StoredRecords.Check(cluster, [], (await store.RangeAsync(VmPrefix, cancel)).Items).Vms)
             if (vm.Document.Adapters.FirstOrDefault(a => string.Equals(a.PortName, portName, StringComparison.OrdinalIgnoreCase)) is { } adapter)
                 return (vm, adapter);
-        throw new VSwitchRefusedException($"--port: no port '{portName}' (pd vfp list-ports lists them).");
+        throw await NoPortAsync(portName, cancel);
     }
 
-    private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel)
+    /// <summary>Switch <paramref name="name"/>'s record; an unknown one is refused, naming <paramref name="option"/> when the name came from one.</summary>
+    private async Task<(SwitchDocument Document, long Revision)> SwitchAsync(string name, CancellationToken cancel, string? option = null)
     {
         CheckName("switch", name);
         var item = (await store.GetAsync(SwitchPrefix + name, cancel)).Items.FirstOrDefault()
-            ?? throw new VSwitchRefusedException($"--switch: no switch '{name}' (pd vswitch create makes one).");
+            ?? throw new VSwitchRefusedException($"{(option is null ? "" : $"{option}: ")}no switch '{name}' (pd vswitch create makes one).");
         return StoredRecords.SwitchProblem(item, name, out var document) is { } problem
             ? throw new VSwitchRefusedException($"{problem} (pd vswitch rm {name} removes the record).")
             : (document!, item.ModRevision);
@@ -396,9 +456,24 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         }
     }
 
-    private static void CheckName(string what, string name)
+    /// <summary>Refuses <paramref name="name"/> unless it is a <paramref name="what"/> name (a switch, a VM: a store key segment, <see cref="ClusterNames.Rule"/>).</summary>
+    public static void CheckName(string what, string name)
     {
         if (VSwitchRecords.NameProblem(what, name) is { } problem)
             throw new VSwitchRefusedException(problem);
+    }
+
+    /// <summary>Refuses an extension other than <see cref="Vfp"/>.</summary>
+    public static void CheckExtension(string extension)
+    {
+        if (!string.Equals(extension, Vfp, StringComparison.OrdinalIgnoreCase))
+            throw new VSwitchRefusedException($"'{extension}' is not a switch extension; the only one is {Vfp}.");
+    }
+
+    /// <summary>Refuses a <c>--port</c> that cannot name a port (ports are named as switches and VMs are; pd names them by GUID).</summary>
+    public static void CheckPortName(string portName)
+    {
+        if (!ClusterNames.IsName(portName))
+            throw new VSwitchRefusedException($"--port: '{portName}' is not a port name: {ClusterNames.Rule} (pd vfp list-ports lists the ports).");
     }
 }
