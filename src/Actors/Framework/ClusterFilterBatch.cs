@@ -30,25 +30,39 @@ public static class ClusterFilterBatch
         }
         using (document)
         {
-            var filters = new List<ClusterFilter>(document.RootElement.GetArrayLength());
-            if (filters.Capacity == 0)
+            var elements = document.RootElement.EnumerateArray().ToArray();
+            if (elements.Length == 0)
                 throw new FilterSpecException($"{source}: the list holds no filter documents; nothing to write.");
-            var first = new Dictionary<string, int>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
+            // Read on every core (a bulk file holds thousands); the first refusal in the file's order is the one reported.
+            var filters = new ClusterFilter[elements.Length];
+            var refusals = new FilterSpecException?[elements.Length];
+            Parallel.For(0, elements.Length, i =>
             {
-                var named = $"{source} [{index}]";
-                if (element.ValueKind != JsonValueKind.Object)
-                    throw new FilterSpecException($"{named}: is {Kind(element.ValueKind)}; each item of the list is a filter document {{\"schemaVersion\":1,\"filter\":{{…}}}}.");
-                var filter = ClusterFilter.Read(element.GetRawText(), named);
-                if (!first.TryAdd(filter.Id, index))
-                    throw ClusterFilter.Fail(named, "filter.id", $"'{filter.Id}' is the id of [{first[filter.Id]}] as well; a file writes each filter once.");
-                filters.Add(filter);
-                index++;
+                try
+                {
+                    filters[i] = ReadItem(elements[i], $"{source} [{i}]");
+                }
+                catch (FilterSpecException e)
+                {
+                    refusals[i] = e;
+                }
+            });
+            var first = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < filters.Length; i++)
+            {
+                if (refusals[i] is { } refusal)
+                    throw refusal;
+                if (!first.TryAdd(filters[i].Id, i))
+                    throw ClusterFilter.Fail($"{source} [{i}]", "filter.id", $"'{filters[i].Id}' is the id of [{first[filters[i].Id]}] as well; a file writes each filter once.");
             }
             return filters;
         }
     }
+
+    private static ClusterFilter ReadItem(JsonElement element, string named) =>
+        element.ValueKind == JsonValueKind.Object
+            ? ClusterFilter.Read(element.GetRawText(), named)
+            : throw new FilterSpecException($"{named}: is {Kind(element.ValueKind)}; each item of the list is a filter document {{\"schemaVersion\":1,\"filter\":{{…}}}}.");
 
     /// <summary>Whether the first token of <paramref name="json"/> opens a list (the bulk form); a malformed start is left to the document reader to name.</summary>
     public static bool IsList(string json)
