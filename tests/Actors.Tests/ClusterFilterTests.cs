@@ -102,7 +102,7 @@ public sealed class ClusterFilterTests
     public void A_long_list_read_on_every_core_reports_its_first_refusal_in_the_files_order()
     {
         var documents = Enumerable.Range(0, 2_000).Select(i => Valid.Replace("\"web\"", $"\"web-{i}\"", StringComparison.Ordinal)).ToArray();
-        documents[1_500] = documents[1_500].Replace("\"schemaVersion\":1", "\"schemaVersion\":0", StringComparison.Ordinal);
+        documents[1_500] = documents[1_500].Replace("\"schemaVersion\": 1", "\"schemaVersion\": 0", StringComparison.Ordinal);
         documents[700] = "42";
         documents[1_200] = documents[3];
         Assert.Equal(2_000 - 3, ClusterFilterBatch.Read($"[{string.Join(",", documents.Where((_, i) => i is not (700 or 1_200 or 1_500)))}]", "long").Count);
@@ -112,5 +112,8 @@ public sealed class ClusterFilterTests
         documents[700] = Valid.Replace("\"web\"", "\"web-700\"", StringComparison.Ordinal);
         refused = Assert.Throws<FilterSpecException>(() => ClusterFilterBatch.Read($"[{string.Join(",", documents)}]", "long"));
         Assert.StartsWith("long [1200]: filter.id: 'web-3' is the id of [3] as well", refused.Message);
+        documents[1_200] = Valid.Replace("\"web\"", "\"web-1200\"", StringComparison.Ordinal);
+        refused = Assert.Throws<FilterSpecException>(() => ClusterFilterBatch.Read($"[{string.Join(",", documents)}]", "long"));
+        Assert.StartsWith("long [1500]: schemaVersion:", refused.Message);
     }
 }
