@@ -99,6 +99,14 @@ public sealed class ClusterFilterTests
     }
 
     [Fact]
+    public void A_list_after_a_long_comment_or_long_whitespace_is_read_as_a_list()
+    {
+        var list = $"[{Valid},\n{Valid.Replace("\"web\"", "\"web-2\"", StringComparison.Ordinal)}]";
+        Assert.Equal(["web", "web-2"], ClusterFilterBatch.Read($"/* {new string('x', 5_000)} */\n{list}", "long-comment").Select(f => f.Id));
+        Assert.Equal(["web", "web-2"], ClusterFilterBatch.Read(new string(' ', 5_000) + list, "long-space").Select(f => f.Id));
+    }
+
+    [Fact]
     public void A_long_list_read_on_every_core_reports_its_first_refusal_in_the_files_order()
     {
         var documents = Enumerable.Range(0, 2_000).Select(i => Valid.Replace("\"web\"", $"\"web-{i}\"", StringComparison.Ordinal)).ToArray();

@@ -45,9 +45,10 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
 
     private static string[] Items(int count) => [.. Enumerable.Range(0, count).Select(i => $"item-{i}")];
 
+    /// <summary>Each owner record's item and node; a record that does not read (a test's damaged one) is no owner.</summary>
     private async Task<Dictionary<string, string>> OwnersAsync() =>
-        (await _store.RangeAsync($"{Prefix}owners/")).Items.ToDictionary(kv => kv.Key[$"{Prefix}owners/".Length..],
-            kv => JsonSerializer.Deserialize(kv.Value, MembershipJson.Default.OwnerRecord)!.Node);
+        (await _store.RangeAsync($"{Prefix}owners/")).Items.Select(kv => (Item: kv.Key[$"{Prefix}owners/".Length..], Record: StoredJson.TryRead(kv.Value, MembershipJson.Default.OwnerRecord)))
+            .Where(o => o.Record is not null).ToDictionary(o => o.Item, o => o.Record!.Node);
 
     private async Task<HashSet<string>> MembersAsync() =>
         [.. (await _store.RangeAsync($"{Prefix}members/")).Items.Select(kv => kv.Key[$"{Prefix}members/".Length..])];
@@ -165,6 +166,34 @@ public abstract class FailoverContract(ITestOutputHelper output) : IAsyncLifetim
         await AwaitAsync(() => Task.FromResult(tally.DeliveredUnder($"{Prefix}members/n2") > 0), "n2's member key delivered to n1");
         await AwaitSettledAsync(["a", "b"], [first, second], "items a and b owned once n2 joined");
         Assert.Equal(0, tally.DeliveredUnder($"{Prefix}filters/"));
+    }
+
+    [ContractFact]
+    public async Task Member_status_and_owner_records_missing_their_fields_are_ignored_and_a_dead_nodes_items_still_move()
+    {
+        var items = Items(2);
+        var nodes = new[] { Start("n1", items), Start("n2", items) };
+        await AwaitSettledAsync(items, nodes, "two items on two nodes");
+        using var stop = new CancellationTokenSource();
+        var lease = await _store.GrantLeaseAsync(Ttl);
+        await _store.PutAsync($"{Prefix}members/empty", "{}", lease);
+        var keepAlive = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await _store.KeepAliveAsync(lease);
+                await Task.Delay(300);
+            }
+        });
+        await _store.PutAsync($"{Prefix}status/empty", "{}");
+        await _store.PutAsync($"{Prefix}status/nulls", """{"node":null,"adapters":null}""");
+        await _store.PutAsync($"{Prefix}owners/stray", """{"item":null,"node":"n2","term":1,"since":"2026-01-01T00:00:00Z"}""");
+
+        await nodes[1].KillAsync();
+        var owners = await AwaitSettledAsync(items, [nodes[0]], "both items on n1 once n2's lease ended, the damaged records beside them");
+        Assert.All(items, i => Assert.Equal("n1", owners[i]));
+        stop.Cancel();
+        await keepAlive;
     }
 
     [ContractFact]

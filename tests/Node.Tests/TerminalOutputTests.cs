@@ -31,7 +31,7 @@ public sealed class TerminalOutputTests : IDisposable
     /// <summary>Strings with what a terminal acts on: ESC sequences, NUL, DEL, C1, bidi overrides, lone surrogates.</summary>
     private static readonly Gen<string> Hostile =
         Gen.OneOf(ArbMap.Default.GeneratorFor<string>().Where(s => s is not null),
-            Gen.ListOf(Gen.Elements("\u001b[2J", "\u001b]0;title\u0007", "\0", "\u007f", "\u009b", "\u202e", "\u2066", "\u200f", "\ud800", "\udc00", "\r", "\n", "a", "é", "[red]", "😀"))
+            Gen.ListOf(Gen.Elements("\u001b[2J", "\u001b]0;title\u0007", "\0", "\u007f", "\u009b", "\u202e", "\u2066", "\u200f", "\ud800", "\udc00", "\u2028", "\u2029", "\r", "\n", "a", "é", "[red]", "😀"))
                 .Select(parts => string.Concat(parts)));
 
     /// <summary>Fails naming the first character a terminal would act on: a control (a line break only at the end of a line), a format character, a lone surrogate.</summary>
@@ -45,7 +45,8 @@ public sealed class TerminalOutputTests : IDisposable
                 i++;
                 continue;
             }
-            var acts = (char.IsControl(c) && c != '\n') || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+            var acts = (char.IsControl(c) && c != '\n') || char.IsSurrogate(c)
+                || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
             Assert.False(acts, $"{what} holds U+{(int)c:X4} at {i}: {text}");
         }
     }
@@ -88,10 +89,11 @@ public sealed class TerminalOutputTests : IDisposable
             // Text with nothing to escape is printed as it is.
             var lone = text.Select((c, i) => char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1])
                 : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(text[i - 1]))).Any(b => b);
-            var clean = !lone && !text.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
+            var clean = !lone && !text.Any(c => char.IsControl(c)
+                || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
             Assert.Equal(clean, escaped == text);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(2_000));
-        Assert.Equal("ok\\u001b[31mRED a\\u0000b \\u202e x\\ud800 😀 é", TerminalText.Escape("ok\u001b[31mRED a\0b \u202e x\ud800 😀 é"));
+        Assert.Equal("ok\\u001b[31mRED a\\u0000b \\u202e x\\ud800 😀 é\\u2028", TerminalText.Escape("ok\u001b[31mRED a\0b \u202e x\ud800 😀 é\u2028"));
     }
 
     [Fact]

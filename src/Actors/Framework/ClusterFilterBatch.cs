@@ -67,8 +67,7 @@ public static class ClusterFilterBatch
     /// <summary>Whether the first token of <paramref name="json"/> opens a list (the bulk form); a malformed start is left to the document reader to name.</summary>
     public static bool IsList(string json)
     {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json.Length > 4096 ? json[..4096] : json),
-            isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip }));
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
             return reader.Read() && reader.TokenType == JsonTokenType.StartArray;

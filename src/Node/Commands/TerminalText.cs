@@ -7,7 +7,8 @@ namespace PdCluster.Node.Commands;
 
 /// <summary>
 /// Text from files and from the store made safe for a terminal: every control character (C0, DEL, C1), format
-/// character (bidi overrides, zero-width marks) and lone surrogate is written as <c>\uXXXX</c>, so an id or value can
+/// character (bidi overrides, zero-width marks), line or paragraph separator (U+2028, U+2029) and lone surrogate is
+/// written as <c>\uXXXX</c>, so an id or value can
 /// neither move the cursor, recolour, retitle nor reorder what pd prints. Every table cell and message goes through it.
 /// </summary>
 internal static partial class TerminalText
@@ -68,5 +69,6 @@ internal static partial class TerminalText
     }
 
     private static bool Acts(char c) =>
-        char.IsControl(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+        char.IsControl(c) || char.IsSurrogate(c)
+        || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }
