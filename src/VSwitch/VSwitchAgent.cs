@@ -287,7 +287,6 @@ public sealed class VSwitchAgent(VSwitchAgentSettings settings) : ActorBase
     {
         ExternalPorts = [.. _externalPorts.Values],
         Teams = settings.Teams,
-        Switches = [.. _switches.Keys.Order(StringComparer.Ordinal)],
         VmStarts = [.. _starts.Values],
     };
 

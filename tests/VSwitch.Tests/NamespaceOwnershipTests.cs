@@ -33,7 +33,7 @@ public sealed class NamespaceOwnershipTests
         try
         {
             await catalog.AddAdapterAsync(vm, "sw", "00:15:5d:00:00:01", default);
-            await SwitchLab.Until(async () => (await store.RangeAsync("/pd/lab/vswitch-status/")).Items.Any(i => i.Value.Contains("\"switches\":[\"sw\"]")), "the agent running sw");
+            await SwitchLab.Until(async () => (await store.RangeAsync("/pd/lab/vswitch-status/")).Items.Any(i => i.Value.Contains("\"externalPorts\":[{\"switch\":\"sw\"", StringComparison.Ordinal)), "the agent running sw");
 
             // Someone else's namespace, with something in it: refused, kept as it was, the VM left off and listed crashed.
             Ip($"netns add {ns}");

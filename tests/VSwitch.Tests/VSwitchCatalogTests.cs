@@ -195,7 +195,7 @@ public sealed class VSwitchCatalogTests
         // The node that runs sw says vm1's start failed at that record: its port is not on the switch either.
         await store.PutAsync("/pd/lab/vswitch-status/n1", System.Text.Json.JsonSerializer.Serialize(new VfpRuleStatus("n1", written, [])
         {
-            Switches = ["sw"],
+            ExternalPorts = [new ExternalPortState { Switch = "sw", Adapter = "eth" }],
             VmStarts = [new VmStartOutcome { Vm = "vm1", Revision = written, Error = "VM vm1 did not start on switch sw: network namespace pdvm-vm1 exists and pd did not create it." }],
         }, VSwitchJson.Default.VfpRuleStatus));
         Assert.All(await Vms(catalog), p => Assert.False(p.Initialized || p.Blocked));

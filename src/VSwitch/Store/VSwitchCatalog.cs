@@ -54,9 +54,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
     }
 
     /// <summary>The teams the nodes reported with their status (<see cref="VfpRuleStatus.Teams"/>).</summary>
-    private async Task<AdapterTeams> TeamsAsync(CancellationToken cancel) =>
-        new([.. (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
-            .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().SelectMany(s => s.Teams)]);
+    private async Task<AdapterTeams> TeamsAsync(CancellationToken cancel) => new([.. (await StatusesAsync(cancel)).SelectMany(s => s.Teams)]);
 
     /// <summary>
     /// Removes switch <paramref name="name"/> (Remove-VMSwitch), refused while a running VM has an adapter on it; the node
@@ -202,8 +200,7 @@ public sealed class VSwitchCatalog(IClusterStore store, string cluster) : IVSwit
         var deadline = DateTime.UtcNow + StartWait;
         while (true)
         {
-            var hosts = (await store.RangeAsync($"/pd/{cluster}/vswitch-status/", cancel)).Items
-                .Select(i => TryRead(i.Value, VSwitchJson.Default.VfpRuleStatus)).OfType<VfpRuleStatus>().Where(s => s.Switches.Any(switches.Contains)).ToList();
+            var hosts = (await StatusesAsync(cancel)).Where(s => s.ExternalPorts.Any(p => switches.Contains(p.Switch))).ToList();
             if (hosts.Count == 0)
                 return null;
             if (hosts.SelectMany(h => h.VmStarts).FirstOrDefault(o => o.Vm == vm.Name && o.Revision >= revision) is { } outcome)

@@ -6,7 +6,7 @@ namespace PdCluster.VSwitch.Store;
 /// Where a node's VFP rules stand, written by its <see cref="VSwitchAgent"/> to <c>/pd/&lt;cluster&gt;/vswitch-status/&lt;node&gt;</c>
 /// after every change it applies: the store revision applied through, the rules it refused (the last good
 /// version of each stays in force, and the rest apply), the switch and VM records it refused, its switches' external
-/// ports, how each VM's last start on them went, and the node's teams (which <c>pd vswitch create</c> reads to refuse
+/// ports (one per switch it runs), how each VM's last start on them went, and the node's teams (which <c>pd vswitch create</c> reads to refuse
 /// two switches on one team's adapters).
 /// </summary>
 public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyList<RefusedRecord> Refused)
@@ -16,9 +16,6 @@ public sealed record VfpRuleStatus(string Node, long AppliedRevision, IReadOnlyL
 
     /// <summary>The node's teams of adapters, each with its members in the team's order.</summary>
     public IReadOnlyList<NodeTeam> Teams { get; init; } = [];
-
-    /// <summary>The switches the node runs (their adapter is one of its own).</summary>
-    public IReadOnlyList<string> Switches { get; init; } = [];
 
     /// <summary>How the last start of each VM on the node's switches went (<c>pd vm start</c> waits for it).</summary>
     public IReadOnlyList<VmStartOutcome> VmStarts { get; init; } = [];
