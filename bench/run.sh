@@ -35,7 +35,9 @@ if [ "${1:-}" = "cluster" ]; then
   dotnet build src/Node -c Release -v q -nologo >&2
   dotnet build bench/Harness -c Release -v q -nologo >&2
   dotnet bench/Harness/bin/Release/net10.0/pd-bench.dll cluster "$@"
-  stem=bench/results/cluster$(for a in "$@"; do [ "$a" = --only ] && echo -partial; done)$(for a in "$@"; do [ "$a" = --quick ] && echo -quick; done)
+  stem=bench/results/cluster
+  case " $* " in *" --only "*) stem+=-partial ;; esac
+  case " $* " in *" --quick "*) stem+=-quick ;; esac
   caption="$(date -u '+%Y-%m-%d %H:%M UTC') · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') · $(nproc) cores"
   if [ -f "$stem-push.tsv" ]; then gnuplot -e "data='$stem-push.tsv'; out='$stem'; caption='$caption'" bench/cluster-chart.gp; fi
   if [ -f "$stem-failover.tsv" ]; then gnuplot -e "data='$stem-failover.tsv'; out='$stem-failover'; caption='$caption'" bench/cluster-failover.gp; fi

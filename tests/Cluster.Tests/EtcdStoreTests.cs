@@ -78,6 +78,32 @@ public sealed class EtcdStoreTests
     }
 
     [EtcdFact]
+    public async Task A_watch_stays_on_one_stream_while_idle_for_longer_than_the_request_timeout()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var store = new EtcdStore(etcd.Options with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var from = await store.PutAsync("/pd/idle", "1");
+        var watch = Take(store.WatchAsync("/pd/idle", from), 2);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var opened = await WatchStreamsStartedAsync(etcd.Endpoints[0]);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await store.PutAsync("/pd/idle", "2");
+
+        Assert.Equal(["1", "2"], (await watch).Select(e => e.Item.Value));
+        Assert.Equal(opened, await WatchStreamsStartedAsync(etcd.Endpoints[0]));
+    }
+
+    /// <summary>How many Watch streams the member has begun serving, from its Prometheus metrics.</summary>
+    private static async Task<int> WatchStreamsStartedAsync(Uri member)
+    {
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(member, "/metrics"));
+        var line = metrics.Split('\n').Single(l => l.StartsWith("grpc_server_started_total{", StringComparison.Ordinal) && l.Contains("grpc_service=\"etcdserverpb.Watch\"", StringComparison.Ordinal));
+        return int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [EtcdFact]
     public async Task Killing_the_member_a_watch_streams_from_loses_no_write()
     {
         await using var etcd = await EtcdServer.StartAsync(members: 3);

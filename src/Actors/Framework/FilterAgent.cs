@@ -223,8 +223,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     /// <summary>
     /// Compares the prefix with what the watch delivered: a different key count or a newer mod revision means a change
-    /// the watch has not delivered. Found twice in a row with nothing delivered between (etcd's JSON gateway drops a
-    /// watch response too big for it, and the stream then stays open and silent), the watch is given up for a full
+    /// the watch has not delivered. Found twice in a row with nothing delivered between (a stream that stays open and
+    /// silent: etcd's JSON gateway did this with a watch response too big for it), the watch is given up for a full
     /// re-read, as after a compaction.
     /// </summary>
     private void OnChecked(PrefixSummary? summary)

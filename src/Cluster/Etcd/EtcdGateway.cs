@@ -1,16 +1,20 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Google.Protobuf;
 
 namespace PdCluster.Cluster.Etcd;
 
 /// <summary>
-/// POSTs to etcd's v3 JSON gateway: over TLS when configured, with the auth token (raw, no scheme) in the
-/// Authorization header, re-authenticating once when etcd calls the token invalid, and moving to the next member when
-/// one does not answer (a write only while no member was reached). Throws <see cref="EtcdUnavailableException"/> once
-/// every member has failed, or a write's member may have applied it.
+/// POSTs to etcd's v3 JSON gateway, and opens etcd's streaming gRPC calls over HTTP/2: over TLS when configured, with
+/// the auth token (raw, no scheme) in the Authorization header (gRPC: the <c>token</c> metadata), re-authenticating
+/// once when etcd calls the token invalid, and moving to the next member when one does not answer (a write only while
+/// no member was reached). Throws <see cref="EtcdUnavailableException"/> once every member has failed, or a write's
+/// member may have applied it.
 /// </summary>
 internal sealed class EtcdGateway : IDisposable
 {
@@ -46,7 +50,7 @@ internal sealed class EtcdGateway : IDisposable
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, bool repeatable, CancellationToken cancel)
     {
-        using var response = await SendAsync(path, request, requestType, HttpCompletionOption.ResponseContentRead, repeatable, cancel);
+        using var response = await SendAsync(path, () => JsonContent.Create(request, requestType), grpc: false, HttpCompletionOption.ResponseContentRead, repeatable, cancel);
         try
         {
             return await response.Content.ReadFromJsonAsync(responseType, cancel)
@@ -58,9 +62,21 @@ internal sealed class EtcdGateway : IDisposable
         }
     }
 
-    /// <summary>Sends one request and returns as soon as the answer's headers arrive, to read a stream of JSON lines.</summary>
-    public Task<HttpResponseMessage> OpenStreamAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancel) =>
-        SendAsync(path, request, requestType, HttpCompletionOption.ResponseHeadersRead, repeatable: true, cancel);
+    /// <summary>
+    /// Opens a server-streaming gRPC call of etcd's (<paramref name="path"/>: <c>/package.Service/Method</c>) with one
+    /// request message, and returns as soon as the answer's headers arrive, to read its messages with <see cref="GrpcMessages"/>.
+    /// </summary>
+    public Task<HttpResponseMessage> OpenGrpcStreamAsync(string path, IMessage request, CancellationToken cancel) =>
+        SendAsync(path, () => GrpcMessages.Frame(request), grpc: true, HttpCompletionOption.ResponseHeadersRead, repeatable: true, cancel);
+
+    /// <summary>The status a gRPC call ended with, from its trailers (or its headers, for an answer with no messages); null when it ended well.</summary>
+    public static GatewayError? GrpcStatus(HttpHeaders headers)
+    {
+        if (!headers.TryGetValues("grpc-status", out var status) || status.FirstOrDefault() is not { } text || text == "0")
+            return null;
+        var message = headers.TryGetValues("grpc-message", out var messages) ? Uri.UnescapeDataString(messages.First()) : $"gRPC status {text}";
+        return new GatewayError(message, int.TryParse(text, out var code) ? code : 0);
+    }
 
     /// <summary>Forgets the token, so the next request authenticates again (a stream was refused for an expired token).</summary>
     public void ForgetToken(string? token) => Interlocked.CompareExchange(ref _token, null, token);
@@ -74,7 +90,7 @@ internal sealed class EtcdGateway : IDisposable
         _authenticating.Dispose();
     }
 
-    private async Task<HttpResponseMessage> SendAsync<TRequest>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, HttpCompletionOption completion, bool repeatable, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendAsync(string path, Func<HttpContent> content, bool grpc, HttpCompletionOption completion, bool repeatable, CancellationToken cancel)
     {
         var endpoints = _options.Endpoints;
         var failures = new List<string>();
@@ -92,13 +108,13 @@ internal sealed class EtcdGateway : IDisposable
                 {
                     var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
                     sent = true;
-                    var response = await SendOnceAsync(endpoint, path, JsonContent.Create(request, requestType), token, completion, cancel);
-                    if (response.IsSuccessStatusCode)
+                    var response = await SendOnceAsync(endpoint, path, content(), token, grpc, completion, cancel);
+                    var error = response.IsSuccessStatusCode ? grpc ? GrpcStatus(response.Headers) : null : await ReadErrorAsync(response, cancel);
+                    if (error is null)
                     {
                         Volatile.Write(ref _current, index);
                         return response;
                     }
-                    var error = await ReadErrorAsync(response, cancel);
                     response.Dispose();
                     if (error.Code == Unauthenticated && _options.User is not null && !reauthenticated)
                     {
@@ -135,7 +151,7 @@ internal sealed class EtcdGateway : IDisposable
             if (Token is { } current)
                 return current;
             var request = new AuthenticateRequest(_options.User!, _options.Password ?? "");
-            using var response = await SendOnceAsync(endpoint, "/v3/auth/authenticate", JsonContent.Create(request, GatewayJson.Default.AuthenticateRequest), null, HttpCompletionOption.ResponseContentRead, cancel);
+            using var response = await SendOnceAsync(endpoint, "/v3/auth/authenticate", JsonContent.Create(request, GatewayJson.Default.AuthenticateRequest), null, grpc: false, HttpCompletionOption.ResponseContentRead, cancel);
             if (!response.IsSuccessStatusCode)
             {
                 var error = await ReadErrorAsync(response, cancel);
@@ -152,11 +168,17 @@ internal sealed class EtcdGateway : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Uri endpoint, string path, HttpContent content, string? token, HttpCompletionOption completion, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri endpoint, string path, HttpContent content, string? token, bool grpc, HttpCompletionOption completion, CancellationToken cancel)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
+        if (grpc)
+        {
+            message.Version = HttpVersion.Version20;
+            message.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            message.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+        }
         if (token is not null)
-            message.Headers.TryAddWithoutValidation("Authorization", token);
+            message.Headers.TryAddWithoutValidation(grpc ? "token" : "Authorization", token);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.RequestTimeout);
         var response = await _http.SendAsync(message, completion, timeout.Token);

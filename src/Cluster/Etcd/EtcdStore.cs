@@ -1,19 +1,22 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
+using Google.Protobuf;
 
 namespace PdCluster.Cluster.Etcd;
 
 /// <summary>
-/// <see cref="IClusterStore"/> on a real etcd cluster (3.4 or later) through its v3 JSON gateway: keys and values as
-/// UTF-8, prefixes as key ranges, watches as streamed responses resumed after the last delivered revision when a
-/// member goes away.
+/// <see cref="IClusterStore"/> on a real etcd cluster (3.4 or later): requests through its v3 JSON gateway, watches
+/// as its gRPC Watch stream over HTTP/2 (which costs etcd a fifth of the CPU the gateway's JSON stream does), resumed
+/// after the last delivered revision when a member goes away. Keys and values are UTF-8, prefixes key ranges.
 /// </summary>
 public sealed class EtcdStore : IClusterStore
 {
     private const int NotFound = 5;
     private const int OutOfRange = 11;
     private const int InvalidArgument = 3;
+    private const int Unavailable = 14;
+    private const int Unauthenticated = 16;
+    private const string WatchCall = "/etcdserverpb.Watch/Watch";
     private static readonly TimeSpan Reconnect = TimeSpan.FromMilliseconds(100);
 
     private readonly EtcdGateway _gateway;
@@ -146,32 +149,35 @@ public sealed class EtcdStore : IClusterStore
         while (!_disposed.IsCancellationRequested)
         {
             var token = _gateway.Token;
-            using var stream = await OpenWatchAsync(new WatchRequest(new WatchCreateRequest(key, end, next)), linked.Token);
-            if (stream is null)
+            var request = new Wire.WatchRequest { CreateRequest = new() { Key = ByteString.CopyFrom(key), RangeEnd = ByteString.CopyFrom(end), StartRevision = next } };
+            using var response = await OpenWatchAsync(request, linked.Token);
+            if (response is null)
                 yield break;
-            using var lines = new StreamReader(stream, Encoding.UTF8);
-            while (await ReadLineAsync(lines, linked.Token) is { } line)
+            using var messages = new GrpcMessages(await response.Content.ReadAsStreamAsync(linked.Token), WatchCall);
+            while (await ReadWatchAsync(messages, linked.Token) is { } answer)
             {
-                var answer = ParseWatchLine(line, prefix);
-                if (answer?.Error is { } error)
-                    throw new EtcdException($"etcd ended the watch of '{prefix}': {error.Message}", error.GrpcCode);
-                if (answer?.Result is not { } result)
-                    continue;
-                if (result.CompactRevision > 0)
-                    throw new CompactedException(result.CompactRevision);
-                if (result.Canceled)
+                if (answer.CompactRevision > 0)
+                    throw new CompactedException(answer.CompactRevision);
+                if (answer.Canceled)
                 {
-                    if (result.CancelReason?.Contains("auth token", StringComparison.Ordinal) != true)
-                        throw new EtcdException($"etcd cancelled the watch of '{prefix}': {result.CancelReason}");
+                    if (!answer.CancelReason.Contains("auth token", StringComparison.Ordinal))
+                        throw new EtcdException($"etcd cancelled the watch of '{prefix}': {answer.CancelReason}");
                     _gateway.ForgetToken(token);
                     break;
                 }
-                foreach (var e in result.Events ?? [])
+                foreach (var e in answer.Events)
                 {
                     var change = ToWatchEvent(e);
                     next = change.Revision + 1;
                     yield return change;
                 }
+            }
+            if (messages.Ended && EtcdGateway.GrpcStatus(response.TrailingHeaders) is { } status)
+            {
+                if (status.Code != Unauthenticated && status.Code != Unavailable)
+                    throw new EtcdException($"etcd ended the watch of '{prefix}': {status.Message}", status.Code);
+                if (status.Code == Unauthenticated)
+                    _gateway.ForgetToken(token);
             }
             if (_disposed.IsCancellationRequested)
                 yield break;
@@ -195,12 +201,11 @@ public sealed class EtcdStore : IClusterStore
     }
 
     /// <summary>Opens the watch stream, or null when the store was disposed meanwhile.</summary>
-    private async Task<Stream?> OpenWatchAsync(WatchRequest request, CancellationToken cancel)
+    private async Task<HttpResponseMessage?> OpenWatchAsync(Wire.WatchRequest request, CancellationToken cancel)
     {
         try
         {
-            var response = await _gateway.OpenStreamAsync("/v3/watch", request, GatewayJson.Default.WatchRequest, cancel);
-            return await response.Content.ReadAsStreamAsync(cancel);
+            return await _gateway.OpenGrpcStreamAsync(WatchCall, request, cancel);
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
@@ -208,12 +213,12 @@ public sealed class EtcdStore : IClusterStore
         }
     }
 
-    /// <summary>The next line of a watch stream, or null when the stream ended or broke (the caller resumes it).</summary>
-    private async Task<string?> ReadLineAsync(StreamReader lines, CancellationToken cancel)
+    /// <summary>The next answer of a watch stream, or null when the stream ended or broke (the caller resumes it).</summary>
+    private async Task<Wire.WatchResponse?> ReadWatchAsync(GrpcMessages messages, CancellationToken cancel)
     {
         try
         {
-            return await lines.ReadLineAsync(cancel);
+            return await messages.ReadAsync(Wire.WatchResponse.Parser, cancel);
         }
         catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException or ObjectDisposedException && _disposed.IsCancellationRequested))
         {
@@ -221,22 +226,11 @@ public sealed class EtcdStore : IClusterStore
         }
     }
 
-    private static WatchLine? ParseWatchLine(string line, string prefix)
+    private static WatchEvent ToWatchEvent(Wire.Event e)
     {
-        try
-        {
-            return JsonSerializer.Deserialize(line, GatewayJson.Default.WatchLine);
-        }
-        catch (JsonException e)
-        {
-            throw new EtcdException($"The watch of '{prefix}' got a line that is not etcd's watch JSON: {e.Message}", inner: e);
-        }
-    }
-
-    private static WatchEvent ToWatchEvent(GatewayEvent e)
-    {
-        var item = ToKeyValue(e.Kv);
-        return new WatchEvent(e.Type == "DELETE" ? WatchEventType.Delete : WatchEventType.Put, item, item.ModRevision);
+        var kv = e.Kv ?? throw new EtcdException("etcd sent a watch event without its key and value.");
+        var item = new KeyValue(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease);
+        return new WatchEvent(e.Type == Wire.Event.Types.EventType.Delete ? WatchEventType.Delete : WatchEventType.Put, item, item.ModRevision);
     }
 
     private static KeyValue ToKeyValue(GatewayKeyValue kv) =>

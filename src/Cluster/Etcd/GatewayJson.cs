@@ -43,16 +43,6 @@ internal sealed record AuthenticateRequest(string Name, string Password);
 
 internal sealed record AuthenticateResponse(string Token);
 
-internal sealed record WatchCreateRequest(byte[] Key, byte[] RangeEnd, long StartRevision);
-
-internal sealed record WatchRequest(WatchCreateRequest CreateRequest);
-
-internal sealed record GatewayEvent(string? Type, GatewayKeyValue Kv);
-
-internal sealed record WatchResponse(ResponseHeader? Header, bool Created, bool Canceled, long CompactRevision, string? CancelReason, List<GatewayEvent>? Events);
-
-internal sealed record WatchLine(WatchResponse? Result, StreamError? Error);
-
 /// <summary>The error a unary call answers with (an HTTP error status and this body).</summary>
 internal sealed record GatewayError(string? Message, int Code);
 
@@ -77,7 +67,5 @@ internal sealed record StreamError(int GrpcCode, string? Message);
 [JsonSerializable(typeof(LeaseKeepAliveLine))]
 [JsonSerializable(typeof(AuthenticateRequest))]
 [JsonSerializable(typeof(AuthenticateResponse))]
-[JsonSerializable(typeof(WatchRequest))]
-[JsonSerializable(typeof(WatchLine))]
 [JsonSerializable(typeof(GatewayError))]
 internal sealed partial class GatewayJson : JsonSerializerContext;
