@@ -94,6 +94,33 @@ public sealed class EtcdStoreTests
         Assert.Equal(opened, await WatchStreamsStartedAsync(etcd.Endpoints[0]));
     }
 
+    [EtcdFact]
+    public async Task A_watch_on_a_member_that_stops_answering_moves_to_another_and_loses_no_write()
+    {
+        await using var etcd = await EtcdServer.StartAsync(members: 3);
+        // The watch streams from a follower, so stopping it leaves the other two their leader and their writes.
+        var follower = (await etcd.LeaderAsync() + 1) % 3;
+        var rest = Enumerable.Range(0, 3).Where(i => i != follower).Select(i => etcd.Endpoints[i]).ToList();
+        await using var store = new EtcdStore(etcd.Options with { Endpoints = [etcd.Endpoints[follower], .. rest], RequestTimeout = TimeSpan.FromSeconds(2) });
+        await using var others = new EtcdStore(etcd.Options with { Endpoints = rest });
+        var from = await store.PutAsync("/pd/frozen", "0");
+        await using var watch = store.WatchAsync("/pd/frozen", from).GetAsyncEnumerator();
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal("0", watch.Current.Item.Value);
+
+        etcd.Freeze(follower);
+        try
+        {
+            await others.PutAsync("/pd/frozen", "1");
+            Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(40)));
+            Assert.Equal("1", watch.Current.Item.Value);
+        }
+        finally
+        {
+            etcd.Freeze(follower, frozen: false);
+        }
+    }
+
     /// <summary>How many Watch streams the member has begun serving, from its Prometheus metrics.</summary>
     private static async Task<int> WatchStreamsStartedAsync(Uri member)
     {

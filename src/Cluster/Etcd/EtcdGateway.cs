@@ -21,6 +21,13 @@ internal sealed class EtcdGateway : IDisposable
     private const int Unavailable = 14;
     private const int Unauthenticated = 16;
 
+    /// <summary>
+    /// How long an HTTP/2 connection with a call open (a watch) may stay silent before a ping asks whether the member
+    /// is still there; one unanswered within the request timeout ends the watch, which opens again on the next member.
+    /// Not shorter: etcd answers pings more often than its <c>--grpc-keepalive-min-time</c> (5 s) by closing the connection.
+    /// </summary>
+    private static readonly TimeSpan PingDelay = TimeSpan.FromSeconds(10);
+
     private readonly EtcdOptions _options;
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _authenticating = new(1, 1);
@@ -204,7 +211,13 @@ internal sealed class EtcdGateway : IDisposable
 
     private static SocketsHttpHandler CreateHandler(EtcdOptions options)
     {
-        var handler = new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout };
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = options.ConnectTimeout,
+            KeepAlivePingDelay = PingDelay,
+            KeepAlivePingTimeout = options.RequestTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+        };
         if (options.CaFile is null && options.CertFile is null)
             return handler;
         var ssl = new SslClientAuthenticationOptions();

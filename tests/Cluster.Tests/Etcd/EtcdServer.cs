@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +16,7 @@ namespace PdCluster.Tests.Cluster.Etcd;
 /// TLS with client certificates and a short auth-token TTL. A member can be killed and started again on its data, and the
 /// raft leader named. Disposing kills each member by its PID and removes the directory.
 /// </summary>
-public sealed class EtcdServer : IAsyncDisposable
+public sealed partial class EtcdServer : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly Process?[] _members;
@@ -90,6 +91,20 @@ public sealed class EtcdServer : IAsyncDisposable
             _members[index] = null;
         }
     }
+
+    /// <summary>Stops member <paramref name="index"/> (SIGSTOP) or lets it go on (SIGCONT): a host that stops answering without closing a connection.</summary>
+    public void Freeze(int index, bool frozen = true)
+    {
+        var member = _members[index] ?? throw new InvalidOperationException($"etcd member m{index} is not running.");
+        if (Signal(member.Id, frozen ? SigStop : SigCont) != 0)
+            throw new InvalidOperationException($"kill({member.Id}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Signal(int pid, int signal);
 
     /// <summary>
     /// Starts killed member <paramref name="index"/> again on its data directory and ports, and waits until it serves
