@@ -32,7 +32,7 @@ internal static class ClusterViewCommands
             {
                 var table = new Table().Title(TerminalText.Cell($"{report.Filters} filter{(report.Filters == 1 ? "" : "s")}, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
                         + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}")))
-                    .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
+                    .AddColumns("node", "live", "applied revision", "lag", "refused, or on no adapter", "owns");
                 foreach (var n in report.Nodes)
                 {
                     var refused = string.Join("\n", n.Rejected.Select(r => TerminalText.Cell($"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
