@@ -65,7 +65,7 @@ public sealed class MembershipOnEtcdTests : TestKitBase
     }
 
     [EtcdFact]
-    public async Task A_keepalive_etcd_leaves_unanswered_is_reported_as_such_and_the_node_registers_again_once_it_answers()
+    public async Task A_keepalive_etcd_leaves_unanswered_names_the_member_and_the_node_registers_again_once_it_answers()
     {
         var (etcd, store) = await StartServerAsync();
         Sys.EventStream.Subscribe(TestActor, typeof(ActorError));
@@ -77,15 +77,44 @@ public sealed class MembershipOnEtcdTests : TestKitBase
         try
         {
             unanswered = (ActorError)Probe.FishForMessage(m => m is ActorError e && e.Message.Contains("could not keep lease", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            // Past the TTL with no keepalive: the lease is gone once etcd runs again.
+            await Task.Delay(TimeSpan.FromSeconds(3));
         }
         finally
         {
             etcd.Freeze(0, frozen: false);
         }
-        Assert.Contains($"n1 could not keep lease {first.Lease:x} alive: the store answered no keepalive within the lease's TTL (2 s)", unanswered.Message, StringComparison.Ordinal);
-        Assert.IsType<TimeoutException>(unanswered.Cause);
+        // Each member has a third of the TTL to answer: the one member is named, with how long it had.
+        Assert.Contains($"n1 could not keep lease {first.Lease:x} alive: No etcd member answered /v3/lease/keepalive ({etcd.Endpoints[0]}: no answer within 0.7 s)", unanswered.Message, StringComparison.Ordinal);
+        Assert.IsType<EtcdUnavailableException>(unanswered.Cause);
 
         var second = (Membership.Registered)Probe.FishForMessage(m => m is Membership.Registered, Registration);
         Assert.NotEqual(first.Lease, second.Lease);
+    }
+
+    [EtcdFact]
+    public async Task A_member_that_stops_answering_costs_the_node_no_lease_its_keepalives_move_on()
+    {
+        var etcd = await EtcdServer.StartAsync(members: 3);
+        _owned.Add(etcd);
+        // The node talks to a follower first, so stopping it leaves the others their leader and the lease its timer.
+        var follower = (await etcd.LeaderAsync() + 1) % 3;
+        var store = new EtcdStore(etcd.Options with { Endpoints = [etcd.Endpoints[follower], .. Enumerable.Range(0, 3).Where(i => i != follower).Select(i => etcd.Endpoints[i])] });
+        _owned.Add(store);
+        Join(store);
+        var registered = ExpectMsg<Membership.Registered>(timeout: Registration);
+
+        etcd.Freeze(follower);
+        try
+        {
+            // Three TTLs: without keepalives that move on, the lease would be gone and the node registered again.
+            Probe.ExpectNoMsg(TimeSpan.FromSeconds(6));
+        }
+        finally
+        {
+            etcd.Freeze(follower, frozen: false);
+        }
+        await using var others = new EtcdStore(etcd.Options with { Endpoints = [.. Enumerable.Range(0, 3).Where(i => i != follower).Select(i => etcd.Endpoints[i])] });
+        Assert.Equal(registered.Lease, (await others.GetAsync("/pd/lab/members/n1")).Items.Single().Lease);
     }
 }

@@ -121,6 +121,95 @@ public sealed class EtcdStoreTests
         }
     }
 
+    [EtcdFact]
+    public async Task A_watch_is_refused_by_a_member_without_a_leader_rather_than_left_open_and_silent()
+    {
+        await using var etcd = await EtcdServer.StartAsync(members: 3);
+        etcd.Kill(1);
+        etcd.Kill(2);
+        await WaitLeaderlessAsync(etcd.Endpoints[0]);
+        await using var store = new EtcdStore(etcd.Options with { Endpoints = [etcd.Endpoints[0]] });
+
+        var refused = await Assert.ThrowsAsync<EtcdUnavailableException>(() => Take(store.WatchAsync("/pd/", 1), 1));
+        Assert.Contains($"{etcd.Endpoints[0]}: etcdserver: no leader", refused.Message, StringComparison.Ordinal);
+    }
+
+    [EtcdFact]
+    public async Task An_endpoint_that_is_not_etcd_is_passed_over_for_the_next_member_even_for_a_write()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        using var web = NotEtcd.Start();
+        await using var store = new EtcdStore(etcd.Options with { Endpoints = [web.Endpoint, etcd.Endpoints[0]] });
+
+        var revision = await store.PutAsync("/pd/web", "1");
+        Assert.Equal("1", (await store.GetAsync("/pd/web")).Items.Single().Value);
+        await using (var fromWeb = new EtcdStore(etcd.Options with { Endpoints = [web.Endpoint, etcd.Endpoints[0]] }))
+            Assert.Equal(["1"], (await Take(fromWeb.WatchAsync("/pd/web", revision), 1)).Select(e => e.Item.Value));
+
+        await using var only = new EtcdStore(etcd.Options with { Endpoints = [web.Endpoint] });
+        var failed = await Assert.ThrowsAsync<EtcdUnavailableException>(() => only.PutAsync("/pd/web", "2"));
+        Assert.Contains($"{web.Endpoint}: not an etcd member: it answered HTTP 501", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("<html", failed.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("1", (await store.GetAsync("/pd/web")).Items.Single().Value);
+    }
+
+    /// <summary>Waits until <paramref name="member"/> reports no raft leader (the others gone: no quorum).</summary>
+    private static async Task WaitLeaderlessAsync(Uri member)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            using var answer = await http.PostAsync(new Uri(member, "/v3/maintenance/status"), new StringContent("{}"));
+            using var status = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            if (!status.RootElement.TryGetProperty("leader", out var leader) || leader.GetString() == "0")
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"{member} still names a leader");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>A web server on loopback that is not etcd: every request gets 501 and an HTML page, as Python's http.server answers a POST.</summary>
+    private sealed class NotEtcd : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+
+        private NotEtcd(int port)
+        {
+            Endpoint = new Uri($"http://127.0.0.1:{port}/");
+            _listener.Prefixes.Add(Endpoint.ToString());
+            _listener.Start();
+            _ = ServeAsync();
+        }
+
+        public Uri Endpoint { get; }
+
+        public static NotEtcd Start() => new(EtcdServer.FreePort());
+
+        public void Dispose() => _listener.Close();
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+                context.Response.StatusCode = 501;
+                context.Response.ContentType = "text/html";
+                var page = System.Text.Encoding.UTF8.GetBytes("<!DOCTYPE HTML>\n<html><body><h1>Error response</h1><p>Error code: 501</p></body></html>\n");
+                await context.Response.OutputStream.WriteAsync(page);
+                context.Response.Close();
+            }
+        }
+    }
+
     /// <summary>How many Watch streams the member has begun serving, from its Prometheus metrics.</summary>
     private static async Task<int> WatchStreamsStartedAsync(Uri member)
     {

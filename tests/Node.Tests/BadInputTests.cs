@@ -229,6 +229,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task An_admin_port_another_process_holds_is_refused_naming_the_key_and_how_to_find_the_holder()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        using var config = new TempConfig();
+        Edit(config, "admin.listen", $"\"127.0.0.1:{port}\"");
+
+        var refused = await Assert.ThrowsAsync<ConfigException>(() => NodeHost.StartAsync(NodeConfigLoader.Load(config.Path)));
+        Assert.StartsWith($"{config.Path}: admin.listen: cannot listen on 127.0.0.1:{port}: ", refused.Message);
+        Assert.Contains($"another process has the port: a node still running? `ss -ltnp 'sport = :{port}'` names it", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_admin_endpoint_on_port_0_reports_and_registers_the_port_it_bound()
     {
         using var config = new TempConfig();

@@ -42,9 +42,13 @@ internal sealed class EtcdGateway : IDisposable
         _http = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Sends one request that may be repeated (a read, a lease call, a compaction) and reads its whole answer, failing over and re-authenticating as needed.</summary>
-    public Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel) =>
-        PostAsync(path, request, requestType, responseType, repeatable: true, cancel);
+    /// <summary>
+    /// Sends one request that may be repeated (a read, a lease call, a compaction) and reads its whole answer, failing
+    /// over and re-authenticating as needed; <paramref name="attempt"/> bounds the wait for each member (default: the
+    /// request timeout), for a call that must get through sooner (a keepalive, within its lease's TTL).
+    /// </summary>
+    public Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel, TimeSpan? attempt = null) =>
+        PostAsync(new Call(path, () => JsonContent.Create(request, requestType), Grpc: false, Repeatable: true, attempt ?? _options.RequestTimeout), responseType, cancel);
 
     /// <summary>
     /// Sends one write (a put, a delete, a transaction) and reads its whole answer. It goes on to the next member only
@@ -53,11 +57,12 @@ internal sealed class EtcdGateway : IDisposable
     /// its comparison failed). etcd's own client retries writes the same way.
     /// </summary>
     public Task<TResponse> PostWriteAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancel) =>
-        PostAsync(path, request, requestType, responseType, repeatable: false, cancel);
+        PostAsync(new Call(path, () => JsonContent.Create(request, requestType), Grpc: false, Repeatable: false, _options.RequestTimeout), responseType, cancel);
 
-    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, bool repeatable, CancellationToken cancel)
+    private async Task<TResponse> PostAsync<TResponse>(Call call, JsonTypeInfo<TResponse> responseType, CancellationToken cancel)
     {
-        using var response = await SendAsync(path, () => JsonContent.Create(request, requestType), grpc: false, HttpCompletionOption.ResponseContentRead, repeatable, cancel);
+        var path = call.Path;
+        using var response = await SendAsync(call, cancel);
         try
         {
             return await response.Content.ReadFromJsonAsync(responseType, cancel)
@@ -74,7 +79,7 @@ internal sealed class EtcdGateway : IDisposable
     /// request message, and returns as soon as the answer's headers arrive, to read its messages with <see cref="GrpcMessages"/>.
     /// </summary>
     public Task<HttpResponseMessage> OpenGrpcStreamAsync(string path, IMessage request, CancellationToken cancel) =>
-        SendAsync(path, () => GrpcMessages.Frame(request), grpc: true, HttpCompletionOption.ResponseHeadersRead, repeatable: true, cancel);
+        SendAsync(new Call(path, () => GrpcMessages.Frame(request), Grpc: true, Repeatable: true, _options.RequestTimeout), cancel);
 
     /// <summary>The status a gRPC call ended with, from its trailers (or its headers, for an answer with no messages); null when it ended well.</summary>
     public static GatewayError? GrpcStatus(HttpHeaders headers)
@@ -97,8 +102,9 @@ internal sealed class EtcdGateway : IDisposable
         _authenticating.Dispose();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string path, Func<HttpContent> content, bool grpc, HttpCompletionOption completion, bool repeatable, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendAsync(Call call, CancellationToken cancel)
     {
+        var path = call.Path;
         var endpoints = _options.Endpoints;
         var failures = new List<string>();
         Exception? last = null;
@@ -115,8 +121,8 @@ internal sealed class EtcdGateway : IDisposable
                 {
                     var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
                     sent = true;
-                    var response = await SendOnceAsync(endpoint, path, content(), token, grpc, completion, cancel);
-                    var error = response.IsSuccessStatusCode ? grpc ? GrpcStatus(response.Headers) : null : await ReadErrorAsync(response, cancel);
+                    var response = await SendOnceAsync(endpoint, call, token, cancel);
+                    var error = !response.IsSuccessStatusCode ? await ReadErrorAsync(response, cancel) : call.Grpc ? GrpcAnswer(response) : null;
                     if (error is null)
                     {
                         Volatile.Write(ref _current, index);
@@ -137,8 +143,8 @@ internal sealed class EtcdGateway : IDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
                 last = e;
-                failures.Add($"{endpoint}: {(e is HttpRequestException failed ? await MemberFailure.DescribeAsync(failed, endpoint, _options, cancel) : $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s")}");
-                if (!repeatable && sent && !Unreached(e))
+                failures.Add($"{endpoint}: {(e is HttpRequestException failed ? await MemberFailure.DescribeAsync(failed, endpoint, _options, cancel) : $"no answer within {call.Attempt.TotalSeconds:0.#} s")}");
+                if (!call.Repeatable && sent && !Unreached(e))
                     throw new EtcdUnavailableException($"No etcd member confirmed {path} ({string.Join("; ", failures)}); the last may have applied it, so it was not sent again.", e);
             }
         }
@@ -147,8 +153,15 @@ internal sealed class EtcdGateway : IDisposable
 
     /// <summary>Whether a request failed before reaching the member: no connection (refused, unreachable, not made within the connect timeout) or no TLS session.</summary>
     private static bool Unreached(Exception e) =>
-        e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
+        e is NotEtcdException
+        || e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
         || e.InnerException is TimeoutException;
+
+    /// <summary>The status of a gRPC call's answer that came with no messages; throws <see cref="NotEtcdException"/> for an answer that is not gRPC at all.</summary>
+    private static GatewayError? GrpcAnswer(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType?.StartsWith(GrpcMessages.ContentType.MediaType!, StringComparison.Ordinal) == true || response.Headers.Contains("grpc-status")
+            ? GrpcStatus(response.Headers)
+            : throw new NotEtcdException($"not an etcd member: it answered a gRPC call with HTTP {(int)response.StatusCode} and content type '{response.Content.Headers.ContentType?.MediaType}'");
 
     private async Task<string> AuthenticateAsync(Uri endpoint, CancellationToken cancel)
     {
@@ -158,7 +171,8 @@ internal sealed class EtcdGateway : IDisposable
             if (Token is { } current)
                 return current;
             var request = new AuthenticateRequest(_options.User!, _options.Password ?? "");
-            using var response = await SendOnceAsync(endpoint, "/v3/auth/authenticate", JsonContent.Create(request, GatewayJson.Default.AuthenticateRequest), null, grpc: false, HttpCompletionOption.ResponseContentRead, cancel);
+            var call = new Call("/v3/auth/authenticate", () => JsonContent.Create(request, GatewayJson.Default.AuthenticateRequest), Grpc: false, Repeatable: true, _options.RequestTimeout);
+            using var response = await SendOnceAsync(endpoint, call, null, cancel);
             if (!response.IsSuccessStatusCode)
             {
                 var error = await ReadErrorAsync(response, cancel);
@@ -175,37 +189,47 @@ internal sealed class EtcdGateway : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Uri endpoint, string path, HttpContent content, string? token, bool grpc, HttpCompletionOption completion, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri endpoint, Call call, string? token, CancellationToken cancel)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
-        if (grpc)
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, call.Path)) { Content = call.Content() };
+        if (call.Grpc)
         {
             message.Version = HttpVersion.Version20;
             message.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             message.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+            // A member cut off from the others keeps a stream open and silent; with this, etcd ends it (and refuses to
+            // open one) while the member has no leader, so the call moves to a member that has one, as etcd's own
+            // client does with WithRequireLeader.
+            message.Headers.TryAddWithoutValidation("hasleader", "true");
         }
         if (token is not null)
-            message.Headers.TryAddWithoutValidation(grpc ? "token" : "Authorization", token);
+            message.Headers.TryAddWithoutValidation(call.Grpc ? "token" : "Authorization", token);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(_options.RequestTimeout);
+        timeout.CancelAfter(call.Attempt);
+        // A gRPC call's messages are read as they come; a gateway answer is read whole.
+        var completion = call.Grpc ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead;
         var response = await _http.SendAsync(message, completion, timeout.Token);
         if (completion == HttpCompletionOption.ResponseContentRead || !response.IsSuccessStatusCode)
             await response.Content.LoadIntoBufferAsync(timeout.Token);
         return response;
     }
 
+    /// <summary>etcd's error in an answer's body; throws <see cref="NotEtcdException"/> for a body that is not one (the endpoint is not an etcd member).</summary>
     private static async Task<GatewayError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancel)
     {
-        var body = await response.Content.ReadAsStringAsync(cancel);
+        return EtcdError(await response.Content.ReadAsStringAsync(cancel))
+            ?? throw new NotEtcdException($"not an etcd member: it answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} without etcd's error");
+    }
+
+    private static GatewayError? EtcdError(string body)
+    {
         try
         {
-            return JsonSerializer.Deserialize(body, GatewayJson.Default.GatewayError) is { Message: not null } error
-                ? error
-                : new GatewayError($"HTTP {(int)response.StatusCode} {body}", 0);
+            return JsonSerializer.Deserialize(body, GatewayJson.Default.GatewayError) is { Message: not null } error ? error : null;
         }
         catch (JsonException)
         {
-            return new GatewayError($"HTTP {(int)response.StatusCode} {body}", 0);
+            return null;
         }
     }
 
@@ -234,4 +258,7 @@ internal sealed class EtcdGateway : IDisposable
         handler.SslOptions = ssl;
         return handler;
     }
+
+    /// <summary>One request as sent to each member in turn: its body made afresh per attempt, whether it is a gRPC call, whether it may be sent again after reaching a member, and how long each member has to answer.</summary>
+    private sealed record Call(string Path, Func<HttpContent> Content, bool Grpc, bool Repeatable, TimeSpan Attempt);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
@@ -20,12 +21,15 @@ public sealed class EtcdStore : IClusterStore
     private static readonly TimeSpan Reconnect = TimeSpan.FromMilliseconds(100);
 
     private readonly EtcdGateway _gateway;
+    private readonly EtcdOptions _options;
+    private readonly ConcurrentDictionary<long, TimeSpan> _ttls = new();
     private readonly CancellationTokenSource _disposed = new();
 
     /// <summary>Creates a client for the members in <paramref name="options"/>; nothing is sent until the first call.</summary>
     public EtcdStore(EtcdOptions options)
     {
         _gateway = new EtcdGateway(options);
+        _options = options;
     }
 
     /// <inheritdoc/>
@@ -114,22 +118,32 @@ public sealed class EtcdStore : IClusterStore
         var answer = await _gateway.PostAsync("/v3/lease/grant", new LeaseGrantRequest(seconds), GatewayJson.Default.LeaseGrantRequest, GatewayJson.Default.LeaseGrantResponse, cancel);
         if (!string.IsNullOrEmpty(answer.Error) || answer.Id == 0)
             throw new EtcdException($"etcd granted no lease: {answer.Error}");
+        _ttls[answer.Id] = TimeSpan.FromSeconds(answer.Ttl > 0 ? answer.Ttl : seconds);
         return answer.Id;
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Each member has a third of the lease's TTL (a lease this store granted) to answer, so a member that stops
+    /// answering hands the keepalive to the next while the lease still stands.
+    /// </remarks>
     public async Task KeepAliveAsync(long lease, CancellationToken cancel = default)
     {
-        var answer = await _gateway.PostAsync("/v3/lease/keepalive", new LeaseRequest(lease), GatewayJson.Default.LeaseRequest, GatewayJson.Default.LeaseKeepAliveLine, cancel);
+        var attempt = _ttls.TryGetValue(lease, out var ttl) && ttl / 3 < _options.RequestTimeout ? ttl / 3 : _options.RequestTimeout;
+        var answer = await _gateway.PostAsync("/v3/lease/keepalive", new LeaseRequest(lease), GatewayJson.Default.LeaseRequest, GatewayJson.Default.LeaseKeepAliveLine, cancel, attempt);
         if (answer.Error is { } error)
             throw new EtcdException($"etcd refused the keepalive of lease {lease:x}: {error.Message}", error.GrpcCode);
         if (answer.Result is not { Ttl: > 0 })
+        {
+            _ttls.TryRemove(lease, out _);
             throw new LeaseNotFoundException(lease);
+        }
     }
 
     /// <inheritdoc/>
     public async Task RevokeAsync(long lease, CancellationToken cancel = default)
     {
+        _ttls.TryRemove(lease, out _);
         try
         {
             await _gateway.PostAsync("/v3/lease/revoke", new LeaseRequest(lease), GatewayJson.Default.LeaseRequest, GatewayJson.Default.HeaderResponse, cancel);

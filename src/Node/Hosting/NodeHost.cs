@@ -159,7 +159,11 @@ internal sealed class NodeHost : INodeAdmin
         catch (Exception e) when (e is IOException or global::System.Net.Sockets.SocketException)
         {
             await host.ShutdownAsync("admin endpoint failed");
-            throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}");
+            var inUse = false;
+            for (var cause = (Exception?)e; cause is not null; cause = cause.InnerException)
+                inUse |= cause is Microsoft.AspNetCore.Connections.AddressInUseException or global::System.Net.Sockets.SocketException { SocketErrorCode: global::System.Net.Sockets.SocketError.AddressAlreadyInUse };
+            throw new ConfigException($"{config.Source}: admin.listen: cannot listen on {config.AdminEndpoint}: {e.Message}" +
+                (inUse ? $" (another process has the port: a node still running? `ss -ltnp 'sport = :{config.AdminEndpoint.Port}'` names it; a node started in the background by a script ignores SIGINT, so stop it with SIGTERM)" : ""));
         }
         host.AdminEndpoint = Admin.AdminEndpoint.Bound(host._admin, config.AdminEndpoint);
         if (await host.LiveHolderAsync(stopping) is { } holder)
