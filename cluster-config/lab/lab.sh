@@ -375,7 +375,7 @@ remove_vms() {
   for n in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-vm-." || true); do
     mark=/run/pd/netns/$n
     [ -f "$mark" ] || continue
-    read -r pid _ < "$mark" || continue
+    pid=$(cut -d' ' -f1 "$mark")
     grep -qx "$pid" "$LAB_STATE/node-pids" 2>/dev/null || continue
     ip netns del "$n"
     rm -f "$mark"

@@ -60,6 +60,42 @@ internal sealed class LabScript(ITestOutputHelper output)
     /// <summary><c>pd node ls -o json</c> inside host <paramref name="host"/>.</summary>
     public JsonElement NodeList(string host = "h1") => JsonDocument.Parse(Run("pd", host, "node", "ls", "-o", "json")).RootElement.Clone();
 
+    /// <summary>The start of host <paramref name="host"/>'s XDP owner record names: its network namespace's inode and a dash.</summary>
+    public string XdpRecordPrefix(string host)
+    {
+        var link = Run("exec", host, "readlink", "/proc/self/ns/net").Trim();
+        Assert.Matches(@"^net:\[\d+\]$", link);
+        return link[5..^1] + "-";
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is still a process the lab started (its command line names the state directory).</summary>
+    public bool IsOurs(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(State, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Everything under bpffs now.</summary>
+    public static HashSet<string> BpfFsEntries() =>
+        Directory.Exists("/sys/fs/bpf") ? Directory.GetFileSystemEntries("/sys/fs/bpf", "*", SearchOption.AllDirectories).ToHashSet() : [];
+
+    /// <summary>Waits up to 20 s for <paramref name="condition"/>, failing the test with <paramref name="what"/> when it never holds.</summary>
+    public static void Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            Thread.Sleep(200);
+        }
+    }
+
     /// <summary>The lab's namespaces that exist now, by name.</summary>
     public IReadOnlyList<string> Namespaces() =>
         Directory.Exists("/run/netns") ? Directory.GetFiles("/run/netns", $"{Prefix}-*").Select(f => Path.GetFileName(f)).ToList() : [];

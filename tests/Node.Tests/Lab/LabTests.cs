@@ -20,7 +20,7 @@ public sealed partial class LabTests(ITestOutputHelper output)
         HostPrerequisite.Require();
         EtcdPrerequisite.Require();
         var lab = new LabScript(output);
-        var bpffsBefore = BpfFsEntries();
+        var bpffsBefore = LabScript.BpfFsEntries();
         var took = Stopwatch.StartNew();
         try
         {
@@ -29,7 +29,7 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 lab.Namespaces().Order());
             var pids = Directory.GetFiles(lab.State, "pid", SearchOption.AllDirectories).Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(5, pids.Count);
-            var records = new[] { "h1", "h2" }.Select(h => XdpRecordPrefix(lab, h)).ToList();
+            var records = new[] { "h1", "h2" }.Select(h => lab.XdpRecordPrefix(h)).ToList();
             Assert.All(records, r => Assert.Single(Directory.GetFiles("/run/pd/xdp", $"{r}*")));
 
             var nodes = lab.NodeList();
@@ -45,12 +45,12 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 $"{n.GetProperty("node")} applied revision {n.GetProperty("appliedRevision")}, the filter was written at {revision}"));
             lab.Run("traffic", "--port", "9", "--count", "200");
             foreach (var host in new[] { "h1", "h2" })
-                Eventually(() => FilterHits(lab, host, "lab-drop-9") > 0, $"{host}'s node counting hits of lab-drop-9 (it got half of 200 UDP packets to port 9)");
+                LabScript.Eventually(() => FilterHits(lab, host, "lab-drop-9") > 0, $"{host}'s node counting hits of lab-drop-9 (it got half of 200 UDP packets to port 9)");
 
             lab.Run("pull-nic", "h2");
             var mac = File.ReadAllText(Path.Combine(lab.State, "h2", "eth0-mac")).Trim();
             Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", mac);
-            Eventually(() => AdapterState(lab, "h2") == "Removed", "h2's pd0 Removed in pd node ls");
+            LabScript.Eventually(() => AdapterState(lab, "h2") == "Removed", "h2's pd0 Removed in pd node ls");
             Assert.Equal("Running", AdapterState(lab, "h1"));
             // A second pull is refused, and the NIC's MAC, kept for plug-nic, stays the first one's.
             var again = lab.TryRun("pull-nic", "h2");
@@ -74,9 +74,9 @@ public sealed partial class LabTests(ITestOutputHelper output)
             Assert.Equal([neighbour], lab.Namespaces());
             VethPair.Ip($"netns del {neighbour}");
             Assert.False(Directory.Exists(lab.State), $"{lab.State} is still there");
-            Assert.All(pids, pid => Assert.False(IsOurs(pid, lab.State), $"process {pid} of the lab still runs"));
+            Assert.All(pids, pid => Assert.False(lab.IsOurs(pid), $"process {pid} of the lab still runs"));
             Assert.All(records, r => Assert.Empty(Directory.GetFiles("/run/pd/xdp", $"{r}*")));
-            Assert.Empty(BpfFsEntries().Except(bpffsBefore));
+            Assert.Empty(LabScript.BpfFsEntries().Except(bpffsBefore));
             output.WriteLine($"the whole walk took {took.Elapsed.TotalSeconds:0.0} s");
         }
         finally
@@ -116,14 +116,6 @@ public sealed partial class LabTests(ITestOutputHelper output)
         return (process.ExitCode, stdout, stderr.Result);
     }
 
-    /// <summary>The start of host <paramref name="host"/>'s XDP owner record name: its network namespace's inode and a dash.</summary>
-    private static string XdpRecordPrefix(LabScript lab, string host)
-    {
-        var link = lab.Run("exec", host, "readlink", "/proc/self/ns/net").Trim();
-        Assert.Matches(@"^net:\[\d+\]$", link);
-        return link[5..^1] + "-";
-    }
-
     private static long FilterHits(LabScript lab, string host, string filter)
     {
         var metrics = lab.Run("exec", host, "curl", "-s", "http://127.0.0.1:9470/metrics");
@@ -133,32 +125,6 @@ public sealed partial class LabTests(ITestOutputHelper output)
 
     private static string? AdapterState(LabScript lab, string host) =>
         lab.NodeList().EnumerateArray().Single(n => n.GetProperty("node").GetString() == host).GetProperty("adapters").GetProperty("pd0").GetString();
-
-    /// <summary>Whether <paramref name="pid"/> is still a process the lab started (its command line names the state directory).</summary>
-    private static bool IsOurs(int pid, string state)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(state, StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static HashSet<string> BpfFsEntries() =>
-        Directory.Exists("/sys/fs/bpf") ? Directory.GetFileSystemEntries("/sys/fs/bpf", "*", SearchOption.AllDirectories).ToHashSet() : [];
-
-    private static void Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            Thread.Sleep(200);
-        }
-    }
 
     [GeneratedRegex(@"written at revision (\d+)")]
     private static partial Regex WrittenAt();
