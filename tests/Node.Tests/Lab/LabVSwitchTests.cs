@@ -82,7 +82,7 @@ public sealed class LabVSwitchTests(ITestOutputHelper output)
             Assert.Equal(100, UdpNoPorts(lab));
 
             Pd(lab, "vm", "stop", Vm);
-            Assert.DoesNotContain(vmNamespace, lab.Namespaces());
+            LabScript.Eventually(() => !lab.Namespaces().Contains(vmNamespace), "the stopped VM's namespace gone");
             Pd(lab, "vswitch", "rm", "sw");
             LabScript.Eventually(() => lab.NodeList().EnumerateArray().Single().GetProperty("adapters").GetProperty("pd1").GetString() == "Running", "pd1 back on h1's own queues");
 
