@@ -25,7 +25,8 @@
 #   host hN has eth1 198.18.10.(100+N)/24 too, pd0 (eth0) and pd1 (eth1) in team t0 announcing 198.18.10.(240+N) (on lo),
 #   and declares no item.
 # VM switch: with --vswitch h1 has eth1 on the data bridge too, with no address: its node's adapter pd1 (afxdp, in no
-#   team), free for `pd vswitch create sw --adapter pd1`. Every node names its VMs' namespaces $LAB_PREFIX-vm-<vm>
+#   team), free for `pd vswitch create sw --adapter pd1`. VMs take addresses in 198.18.10.128/26, which every host's
+#   node drops (filter vm-addresses) rather than send back. Every node names its VMs' namespaces $LAB_PREFIX-vm-<vm>
 #   (config key vmNamespacePrefix), so `lab.sh exec vm-<vm> ...` runs inside a VM, and down removes them.
 # State (PIDs, configs, certificates, passwords, logs, etcd data) lives under $LAB_STATE (default /run/pd-lab);
 # $LAB_PREFIX (default pdlab) names the namespaces; $PD_DLL runs that pd.dll instead of building src/Node.
@@ -36,6 +37,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ETCD_MEMBERS=3
 ADMIN=127.0.0.1:9470
 VIP=198.18.10.250
+VM_RANGE=198.18.10.128/26
 die() { echo "lab.sh: $*" >&2; exit 2; }
 fail() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -180,14 +182,21 @@ enable_auth() {
 # service address go to its OS). A host declares vip1; the team host teams pd0 with pd1 (eth1) instead. The vswitch host
 # has pd1 (eth1) as well, in no team, with buffers for a switch's external port and its VM ports.
 node_config() {
-  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints service adapters items
+  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints service adapters items vm_filter=""
   mkdir -p "$dir"
+  # A node's queue sends back what it does not hand to its OS, source and destination MACs swapped. The bridge floods a
+  # frame for a VM it has not heard from yet to every host: sent back, it would teach the bridge that the VM is behind
+  # that host's eth0. So with a VM switch every host drops what comes for the VMs' addresses instead.
+  if [ -n "$(vswitch_host)" ]; then
+    vm_filter=",
+  { \"id\": \"vm-addresses\", \"priority\": 0, \"action\": \"drop\", \"match\": { \"destinationIp\": \"$VM_RANGE\" } }"
+  fi
   endpoints=$(etcd_endpoints | sed 's/[^,]*/"&"/g; s/,/, /g')
   service=$(service_address "$i")
   cat > "$dir/filters.json" <<EOF
 [
   { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.10.$i" } },
-  { "id": "host-service", "priority": 0, "action": "os", "match": { "destinationIp": "$service" } }
+  { "id": "host-service", "priority": 0, "action": "os", "match": { "destinationIp": "$service" } }$vm_filter
 ]
 EOF
   if [ "h$i" = "$(team_host)" ]; then

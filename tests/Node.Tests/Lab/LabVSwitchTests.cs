@@ -16,7 +16,7 @@ public sealed class LabVSwitchTests(ITestOutputHelper output)
 {
     private const string Vm = "vm1";
     private const string VmMac = "00:15:5d:0a:00:32";
-    private const string VmAddress = "198.18.10.50";
+    private const string VmAddress = "198.18.10.150";
 
     [LabFact]
     public void The_vm_switch_walkthrough_runs_in_the_lab_and_down_removes_the_vms_namespaces()
