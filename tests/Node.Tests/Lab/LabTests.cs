@@ -95,6 +95,8 @@ public sealed partial class LabTests(ITestOutputHelper output)
         // --team, and an option only lab.sh knows, reach the script as given.
         (code, _, stderr) = Pd(state, "lab", "up", "--team", "--hosts", "0");
         Assert.Equal((2, "lab.sh: --hosts: '0' is not a number of hosts from 1 to 8"), (code, stderr.Trim()));
+        (code, _, stderr) = Pd(state, "lab", "up", "--vswitch", "--team", "--hosts", "1");
+        Assert.Equal((2, "lab.sh: --team and --vswitch: both want h1's eth1 with --hosts 1; take 2 hosts or more"), (code, stderr.Trim()));
         (code, _, stderr) = Pd(state, "lab", "up", "--team", "--spare-nics");
         Assert.Equal((2, "lab.sh: up: unknown option --spare-nics"), (code, stderr.Trim()));
         (code, stdout, _) = Pd(state, "lab", "status");

@@ -66,7 +66,7 @@ public sealed class LabVSwitchTests(ITestOutputHelper output)
 
             // Rules: ARP (the VM is asked for its MAC and asks for the generator's), ICMP and UDP to port 53 in; all out.
             Pd(lab, "vfp", "rule", "add", "--port", portName, "--id", "in-arp", "--layer", "20-acl", "--group", "in", "--direction", "inbound",
-                "--match", "etherType=0x0806", "--action", "allow");
+                "--match", "etherType=arp", "--action", "allow");
             Pd(lab, "vfp", "rule", "add", "--port", portName, "--id", "in-icmp", "--layer", "20-acl", "--group", "in", "--direction", "inbound",
                 "--match", "protocol=icmp", "--action", "allow");
             Pd(lab, "vfp", "rule", "add", "--port", portName, "--id", "in-53", "--layer", "20-acl", "--group", "in", "--direction", "inbound",
