@@ -6,10 +6,14 @@ namespace PdCluster.Tests.Node.Lab;
 
 /// <summary>
 /// Runs <c>cluster-config/lab/lab.sh</c> for one test: its own namespace prefix and state directory (both carry this
-/// process's id), and the test build's <c>pd.dll</c>, so the script builds nothing.
+/// process's id, so the classes that use it share <see cref="Collection"/>), and the test build's <c>pd.dll</c>, so the
+/// script builds nothing.
 /// </summary>
 internal sealed class LabScript(ITestOutputHelper output)
 {
+    /// <summary>The test collection of every class that runs a lab: one at a time, as the prefix and state directory are the process's.</summary>
+    public const string Collection = "multi-host lab";
+
     private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../cluster-config/lab/lab.sh"));
 
     /// <summary>The namespaces' prefix, <c>PREFIX-h1</c> and so on.</summary>

@@ -12,6 +12,7 @@ namespace PdCluster.Tests.Node.Lab;
 /// both, a pulled NIC shows as Removed, the admin endpoints answer on loopback only, no secret reaches a log, and
 /// <c>down</c> leaves nothing behind.
 /// </summary>
+[Collection(LabScript.Collection)]
 public sealed partial class LabTests(ITestOutputHelper output)
 {
     [LabFact]

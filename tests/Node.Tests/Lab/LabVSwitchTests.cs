@@ -12,6 +12,7 @@ namespace PdCluster.Tests.Node.Lab;
 /// reboot blocks it again, and rules let through what they allow (ARP, ICMP, UDP to port 53) and nothing else, counted in
 /// the VM's own namespace. A VM left running by a killed node goes with <c>down</c>, which leaves nothing behind.
 /// </summary>
+[Collection(LabScript.Collection)]
 public sealed class LabVSwitchTests(ITestOutputHelper output)
 {
     private const string Vm = "vm1";
