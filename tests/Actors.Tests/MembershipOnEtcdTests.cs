@@ -20,13 +20,15 @@ public sealed class MembershipOnEtcdTests : TestKitBase
             owned.DisposeAsync().AsTask().Wait();
     }
 
-    private async Task<EtcdStore> StartEtcdAsync()
+    private async Task<EtcdStore> StartEtcdAsync() => (await StartServerAsync()).Store;
+
+    private async Task<(EtcdServer Server, EtcdStore Store)> StartServerAsync()
     {
         var etcd = await EtcdServer.StartAsync();
         _owned.Add(etcd);
         var store = new EtcdStore(etcd.Options);
         _owned.Add(store);
-        return store;
+        return (etcd, store);
     }
 
     private void Join(IClusterStore store)
@@ -60,5 +62,30 @@ public sealed class MembershipOnEtcdTests : TestKitBase
         var second = ExpectMsg<Membership.Registered>(timeout: Registration);
         Assert.NotEqual(first.Lease, second.Lease);
         Assert.Equal(second.Lease, (await store.GetAsync("/pd/lab/members/n1")).Items.Single().Lease);
+    }
+
+    [EtcdFact]
+    public async Task A_keepalive_etcd_leaves_unanswered_is_reported_as_such_and_the_node_registers_again_once_it_answers()
+    {
+        var (etcd, store) = await StartServerAsync();
+        Sys.EventStream.Subscribe(TestActor, typeof(ActorError));
+        Join(store);
+        var first = ExpectMsg<Membership.Registered>(timeout: Registration);
+
+        etcd.Freeze(0);
+        ActorError unanswered;
+        try
+        {
+            unanswered = (ActorError)Probe.FishForMessage(m => m is ActorError e && e.Message.Contains("could not keep lease", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            etcd.Freeze(0, frozen: false);
+        }
+        Assert.Contains($"n1 could not keep lease {first.Lease:x} alive: the store answered no keepalive within the lease's TTL (2 s)", unanswered.Message, StringComparison.Ordinal);
+        Assert.IsType<TimeoutException>(unanswered.Cause);
+
+        var second = (Membership.Registered)Probe.FishForMessage(m => m is Membership.Registered, Registration);
+        Assert.NotEqual(first.Lease, second.Lease);
     }
 }

@@ -78,6 +78,25 @@ public sealed class EtcdClusterCommandTests
     }
 
     [EtcdFact]
+    public async Task A_node_whose_etcd_stops_answering_says_so_through_its_endpoint_before_pd_gives_up()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var node = await RunningNode.StartAsync(OnEtcd(etcd, "edge-lab"));
+        etcd.Freeze(0);
+        try
+        {
+            var (exit, _, error) = await Run("filter", "ls", "--endpoint", node.Endpoint);
+            Assert.Equal(1, exit);
+            Assert.Contains("the cluster store does not answer: No etcd member answered", error, StringComparison.Ordinal);
+            Assert.Contains($"{etcd.Endpoints[0]}: no answer within 5 s", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            etcd.Freeze(0, frozen: false);
+        }
+    }
+
+    [EtcdFact]
     public async Task A_file_holding_a_list_is_checked_whole_then_written_in_transactions_of_128_and_a_bad_one_writes_nothing()
     {
         await using var etcd = await EtcdServer.StartAsync();
@@ -233,6 +252,12 @@ public sealed class EtcdClusterCommandTests
         Assert.StartsWith("pd: etcd refused user 'root': etcdserver: authentication failed, invalid user ID or password", problem);
         Assert.Contains($"(etcd at {etcd.Endpoints[0]})", problem);
         Assert.Single(problem.Trim().Split('\n'));
+
+        // No user: etcd with auth on does not take the certificate for one; the message says what to give.
+        (code, listed, problem) = await Run(["filter", "ls", .. endpoint, "--etcd-ca", tls.Ca, .. certificate]);
+        printed.AddRange([listed, problem]);
+        Assert.Equal(1, code);
+        Assert.EndsWith("; no etcd user was given: --etcd-user and --etcd-password-file, or the configuration's etcd.user and passwordFile", problem.Trim());
 
         // The members' certificate checked against the system's trust, without --etcd-ca: the handshake fails, and says why.
         (code, _, problem) = await Run(["filter", "ls", .. endpoint, .. certificate, "--etcd-user", "root", "--etcd-password-file", password]);

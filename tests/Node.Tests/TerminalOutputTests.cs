@@ -261,7 +261,7 @@ public sealed class TerminalOutputTests : IDisposable
         Assert.DoesNotMatch("[a-z]", lines[1]);
 
         string[] scope = [.. Enumerable.Range(1, 30).SelectMany(i => new[] { "--scope", $"node:gone-{i}" })];
-        (exit, output, error) = await Run(["filter", "add", "--id", "w3", "--action", "drop", .. scope, "--wait", "--timeout", "5", .. endpoint]);
+        (exit, output, error) = await Run(["filter", "add", "--id", "w3", "--action", "drop", "--match-all", .. scope, "--wait", "--timeout", "5", .. endpoint]);
         Assert.Equal(1, exit);
         Assert.Matches("^filter w3 written at revision [0-9]+$", output.Trim());
         var errors = error.Trim().Split('\n');

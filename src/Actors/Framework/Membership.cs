@@ -166,7 +166,14 @@ public sealed class Membership(MembershipSettings settings) : ActorBase
     private async Task RenewAsync(long lease)
     {
         using var timeout = new CancellationTokenSource(settings.Ttl);
-        await settings.Store.KeepAliveAsync(lease, timeout.Token);
+        try
+        {
+            await settings.Store.KeepAliveAsync(lease, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the store answered no keepalive within the lease's TTL ({settings.Ttl.TotalSeconds:0.#} s), so the lease has most likely expired; keepalives go on every {(settings.Ttl / 3).TotalSeconds:0.#} s, and a lease found gone registers the node again");
+        }
     }
 
     private void WriteStatus()

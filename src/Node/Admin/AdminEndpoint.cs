@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using PdCluster.Actors.Framework;
 using PdCluster.Cluster.Etcd;
 using PdCluster.Node.ClusterAccess;
+using PdCluster.Node.Commands;
 using PdCluster.Node.Hosting;
 using PdCluster.DataPath;
 using PdCluster.Queues.Capture;
@@ -64,7 +65,7 @@ internal static class AdminEndpoint
             {
                 // A fault of the node: the operator sees it in the node's log, the caller a line that says where.
                 var failure = $"{context.Request.Method} {context.Request.Path} failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
-                Console.Error.WriteLine($"pd: error: admin endpoint: {failure}");
+                TerminalText.Error($"pd: error: admin endpoint: {failure}");
                 await Results.Json(new AdminError($"the node could not answer ({failure}); its log has the same line."), AdminJson.Default.AdminError, statusCode: 500)
                     .ExecuteAsync(context);
             }

@@ -14,8 +14,11 @@ namespace PdCluster.Node.ClusterAccess;
 /// </summary>
 internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
 {
-    /// <summary>How long one request may take.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long one request may take: longer than a node takes to find its etcd silent (5 s for each of up to three
+    /// members), so a node whose store fails answers that, in time, instead of looking dead.
+    /// </summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(16);
 
     /// <summary>How long a bulk write of filters may take.</summary>
     public static readonly TimeSpan BulkTimeout = TimeSpan.FromSeconds(120);
@@ -78,7 +81,7 @@ internal sealed class AdminCatalog(Uri endpoint) : IClusterCatalog
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new ClusterUnavailableException($"{endpoint} did not answer within {(timeout ?? Timeout).TotalSeconds:0} s; is a node running there?");
+            throw new ClusterUnavailableException($"{endpoint} did not answer within {(timeout ?? Timeout).TotalSeconds:0} s; is a node running there? (one whose cluster store does not answer says so sooner)");
         }
         catch (JsonException e)
         {

@@ -29,6 +29,7 @@ internal static class ClusterFilterCommands
         var file = new Argument<FileInfo?>("file") { Description = "A cluster filter document: {\"schemaVersion\":1,\"filter\":{…},\"scope\":{…}}, or a JSON list of them, written in bulk (or give --id, --match, --action).", Arity = ArgumentArity.ZeroOrOne };
         var id = new Option<string?>("--id") { Description = $"The filter's id: {ClusterNames.Rule}." };
         var match = new Option<string?>("--match") { Description = "Conditions, field=value joined by ',' (e.g. protocol=tcp,destinationPort=80); none matches everything." };
+        var matchAll = new Option<bool>("--match-all") { Description = "No conditions, meant: a drop or steer filter without --match takes every packet (ARP too) on every node in scope, so it asks for this." };
         var action = new Option<string?>("--action") { Description = "count, drop, os or steer." };
         var queue = new Option<int?>("--queue") { Description = "The PD queue: steered to in the adapter (count, drop), or handed to in software (steer)." };
         var priority = new Option<int?>("--priority") { Description = "0 or more; lower applies first (default 0)." };
@@ -39,16 +40,16 @@ internal static class ClusterFilterCommands
         var output = CommonOptions.Output();
         var command = new Command("add", "Write a cluster filter, or a file's list of them (all checked here first); returns once the write is committed, with --wait once every node in scope applied it.");
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { id, match, action, queue, priority, scope, wait, timeout, inFlight, output })
+        foreach (var o in new Option[] { id, match, matchAll, action, queue, priority, scope, wait, timeout, inFlight, output })
             command.Options.Add(o);
         var store = new ClusterOptions(command);
         command.SetAction((result, cancel) =>
         {
             var fromFile = result.GetValue(file);
-            var given = result.GetValue(id) is not null || result.GetValue(match) is not null || result.GetValue(action) is not null
+            var given = result.GetValue(id) is not null || result.GetValue(match) is not null || result.GetValue(matchAll) || result.GetValue(action) is not null
                 || result.GetValue(queue) is not null || result.GetValue(priority) is not null || result.GetValue(scope) is { Length: > 0 };
             if (fromFile is not null && given)
-                return Task.FromResult(CommonOptions.Fail("give a FILE or --id/--match/--action/--queue/--priority/--scope, not both."));
+                return Task.FromResult(CommonOptions.Fail("give a FILE or --id/--match/--match-all/--action/--queue/--priority/--scope, not both."));
             if (fromFile is null && result.GetValue(id) is null)
                 return Task.FromResult(CommonOptions.Fail("give a FILE, or --id and --action (with --match, --queue, --priority, --scope as needed)."));
             var waitFor = result.GetValue(wait) ? result.GetValue(timeout) ?? DefaultWait : (TimeSpan?)null;
@@ -58,6 +59,8 @@ internal static class ClusterFilterCommands
                 if (fromFile is null)
                 {
                     var filter = ClusterFilter.Read(Document(result.GetValue(id)!, result.GetValue(match), result.GetValue(action), result.GetValue(queue), result.GetValue(priority), result.GetValue(scope) ?? []), CommandLine);
+                    if (MatchAllRefusal(filter, result.GetValue(match), result.GetValue(matchAll)) is { } refusal)
+                        return Task.FromResult(CommonOptions.Fail(refusal));
                     if (result.GetValue(inFlight) is not null)
                         return Task.FromResult(CommonOptions.Fail("--in-flight is for a FILE holding a list of filters."));
                     return store.RunAsync(result, catalog => AddAsync(catalog, filter, waitFor, json, cancel));
@@ -78,6 +81,21 @@ internal static class ClusterFilterCommands
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Why the options' filter is refused for what it would match: a drop or steer with no conditions takes every packet
+    /// of every node in scope (ARP included), one forgotten <c>--match</c> from a blackhole, so it needs
+    /// <c>--match-all</c>; and <c>--match-all</c> beside conditions says two things. Null when neither holds.
+    /// </summary>
+    private static string? MatchAllRefusal(ClusterFilter filter, string? match, bool matchAll)
+    {
+        var conditions = !string.IsNullOrEmpty(match);
+        if (conditions && matchAll)
+            return "--match-all: the filter has conditions (--match); give one or the other.";
+        if (!conditions && !matchAll && filter.Filter.Action is FilterAction.Drop or FilterAction.Steer)
+            return $"--match: none given, so this {filter.Filter.Action.ToString().ToLowerInvariant()} filter would take every packet (ARP too) on every node in scope; give --match-all if that is meant.";
+        return null;
     }
 
     /// <summary>The document the options describe; what is wrong in it is found by <see cref="ClusterFilter.Read"/>, which names the key.</summary>
@@ -203,7 +221,7 @@ internal static class ClusterFilterCommands
     private static int Report(WaitOutcome outcome, string what, TimeSpan timeout)
     {
         if (outcome.Refused.Count > 0)
-            return CommonOptions.Failure($"{what} was refused: {string.Join("; ", outcome.Refused.Select(r => $"{r.Node}{(r.Adapter is null ? "" : $"/{r.Adapter}")}: {r.Error}"))}");
+            return CommonOptions.Failure($"{what} was refused: {string.Join("; ", outcome.Refused.Select(r => $"{r.Node}{(r.Adapter is null ? "" : $"/{r.Adapter}")}: {r.Error.TrimEnd('.')}"))}.");
         if (outcome.Late.Count > 0)
             return CommonOptions.Failure($"{what} was not applied within {timeout.TotalSeconds:0.#} s by {string.Join(", ", outcome.Late)}.");
         if (outcome.NoneInScope)

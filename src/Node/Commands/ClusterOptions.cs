@@ -21,6 +21,9 @@ internal sealed class ClusterOptions
 {
     private static readonly string DefaultCluster = new NodeConfig().Cluster;
 
+    /// <summary>etcd's gRPC code for a request its user's role does not allow, or one with no user while auth is on.</summary>
+    private const int PermissionDenied = 7;
+
     private readonly Option<Uri> _endpoint = CommonOptions.Endpoint();
     private readonly Option<string?> _etcd = new("--etcd") { HelpName = "URL[,URL...]", Description = "etcd members' client URLs joined by ',' (e.g. https://198.19.0.101:2379,https://198.19.0.102:2379): read and write the cluster's store in etcd itself, no node needed." };
     private readonly Option<string?> _ca = new("--etcd-ca") { HelpName = "FILE", Description = "With --etcd: PEM file of the CA that signed the members' certificates (default: the system's trust)." };
@@ -79,7 +82,9 @@ internal sealed class ClusterOptions
         }
         catch (EtcdException e)
         {
-            return CommonOptions.Failure($"{e.Message.ReplaceLineEndings(" ")} (etcd at {string.Join(", ", etcd!.Value.Options.Endpoints)})");
+            // With auth on, etcd names the user from the password, not from a certificate without a Common Name.
+            var hint = e.Code == PermissionDenied && etcd!.Value.Options.User is null ? "; no etcd user was given: --etcd-user and --etcd-password-file, or the configuration's etcd.user and passwordFile" : "";
+            return CommonOptions.Failure($"{e.Message.ReplaceLineEndings(" ")} (etcd at {string.Join(", ", etcd!.Value.Options.Endpoints)}){hint}");
         }
         catch (JsonException e)
         {

@@ -30,9 +30,9 @@ internal static class ClusterViewCommands
         var status = ClusterOptions.Reading("status", "Which nodes lag behind the newest filter change and by how many revisions, and which filters were refused where.",
             async (catalog, _, cancel) => Report(Warn(await catalog.ViewAsync(cancel))), ClusterCommandJson.Default.ClusterStatusReport, report =>
             {
-                var table = new Table().Title(TerminalText.Cell($"{report.Filters} filters, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
+                var table = new Table().Title(TerminalText.Cell($"{report.Filters} filter{(report.Filters == 1 ? "" : "s")}, newest change at revision {report.NewestChange}; coordinator {report.Coordinator ?? "none"}"
                         + (report.Unowned.Count == 0 ? "" : $"; unowned: {string.Join(", ", report.Unowned)}")))
-                    .AddColumns("node", "live", "applied revision", "lag", "refused", "owns");
+                    .AddColumns("node", "live", "applied revision", "lag", "refused, or on no adapter", "owns");
                 foreach (var n in report.Nodes)
                 {
                     var refused = string.Join("\n", n.Rejected.Select(r => TerminalText.Cell($"{r.Id}{(r.Adapter is null ? "" : $" on {r.Adapter}")}: {r.Error}"))
