@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The multi-host lab: several PD hosts on one machine, each a network namespace running a pd node.
 #
-#   lab.sh up [--hosts N] [--team]     build it (N = 3 by default, at most 8): namespaces, etcd over TLS with auth, a node per host;
-#                                      every host declares the virtual IP vip1; --team: the last host has two NICs in a team instead
+#   lab.sh up [--hosts N] [--team] [--vswitch]   build it (N = 3 by default, at most 8): namespaces, etcd over TLS with auth,
+#                                      a node per host; every host declares the virtual IP vip1; --team: the last host has two
+#                                      NICs in a team instead; --vswitch: h1 has a second NIC, pd1, for a VM switch
 #   lab.sh status                      processes, the nodes (pd node ls) and the etcd members' health
 #   lab.sh push-filter [--host H] FILE|ARGS...   pd filter add ... --wait, run inside host H (default h1) against its node
-#   lab.sh traffic [--port P] [--count N] [--rate PPS]   UDP from the generator to every host's eth0 (trafgen)
+#   lab.sh traffic [--port P] [--count N] [--rate PPS] [--to IP [--mac MAC]]   UDP from the generator (trafgen) to
+#                                      every host's eth0, or to IP only (at MAC, else the MAC the generator's ARP cache has)
 #   lab.sh pd HOST ARGS...             run pd inside a host, against its node (e.g. lab.sh pd h1 node ls)
-#   lab.sh exec HOST CMD...            run a command inside a host (h1, h2, ...; also gen, etcd1..3, fabric)
+#   lab.sh exec HOST CMD...            run a command inside a host (h1, h2, ...; also gen, etcd1..3, fabric, vm-VM)
 #   lab.sh pull-nic HOST | plug-nic HOST   `ip link del` the host's eth0 (a NIC pulled) | put it back (arrival)
 #   lab.sh kill-node HOST | start-node HOST   SIGKILL the host's node | start it again
 #   lab.sh kill-etcd N | start-etcd N  SIGKILL etcd member N | start it again
@@ -22,6 +24,10 @@
 #   where it is); its node hands what comes for it to the host (filter host-service, action os). With --team the last
 #   host hN has eth1 198.18.10.(100+N)/24 too, pd0 (eth0) and pd1 (eth1) in team t0 announcing 198.18.10.(240+N) (on lo),
 #   and declares no item.
+# VM switch: with --vswitch h1 has eth1 on the data bridge too, with no address: its node's adapter pd1 (afxdp, in no
+#   team), free for `pd vswitch create sw --adapter pd1`. VMs take addresses in 198.18.10.128/26, which every host's
+#   node drops (filter vm-addresses) rather than send back. Every node names its VMs' namespaces $LAB_PREFIX-vm-<vm>
+#   (config key vmNamespacePrefix), so `lab.sh exec vm-<vm> ...` runs inside a VM, and down removes them.
 # State (PIDs, configs, certificates, passwords, logs, etcd data) lives under $LAB_STATE (default /run/pd-lab);
 # $LAB_PREFIX (default pdlab) names the namespaces; $PD_DLL runs that pd.dll instead of building src/Node.
 set -euo pipefail
@@ -31,6 +37,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ETCD_MEMBERS=3
 ADMIN=127.0.0.1:9470
 VIP=198.18.10.250
+VM_RANGE=198.18.10.128/26
 die() { echo "lab.sh: $*" >&2; exit 2; }
 fail() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -40,6 +47,7 @@ in_ns() { local n; n=$(ns "$1"); shift; [ -e "/run/netns/$n" ] || die "no namesp
 hosts() { cat "$LAB_STATE/hosts" 2>/dev/null || echo 0; }
 require_up() { [ -f "$LAB_STATE/hosts" ] || fail "no lab is up (no $LAB_STATE/hosts); run lab.sh up"; }
 team_host() { cat "$LAB_STATE/team" 2>/dev/null || true; }
+vswitch_host() { cat "$LAB_STATE/vswitch" 2>/dev/null || true; }
 # service_address I: the address host I serves through its node's OS path: vip1, or the team's address on the team host.
 service_address() { if [ "h$1" = "$(team_host)" ]; then echo "198.18.10.$((240 + $1))"; else echo "$VIP"; fi; }
 host_arg() { [[ ${1:-} =~ ^h[1-8]$ ]] && [ "${1#h}" -le "$(hosts)" ] || die "'${1:-}' is not a host of this lab (h1..h$(hosts))"; }
@@ -68,12 +76,13 @@ pd_in() { local host=$1; shift; in_ns "$host" dotnet "$(cat "$LAB_STATE/pd-dll")
 
 add_ns() { ip netns add "$(ns "$1")"; ip -n "$(ns "$1")" link set lo up; }
 
-# link NAME IFNAME BRIDGE ADDRESS [MAC]: a veth from namespace NAME (as IFNAME, with MAC if given) into the fabric's BRIDGE.
+# link NAME IFNAME BRIDGE ADDRESS [MAC]: a veth from namespace NAME (as IFNAME, with MAC if given) into the fabric's
+# BRIDGE, with ADDRESS on it unless that is "".
 link() {
   local name=$1 ifname=$2 bridge=$3 address=$4 peer="$1-$2"
   ip link add "$ifname" ${5:+address "$5"} netns "$(ns "$name")" type veth peer name "$peer" netns "$(ns fabric)"
   ip -n "$(ns fabric)" link set "$peer" master "$bridge" up
-  ip -n "$(ns "$name")" addr add "$address" dev "$ifname"
+  [ -z "$address" ] || ip -n "$(ns "$name")" addr add "$address" dev "$ifname"
   ip -n "$(ns "$name")" link set "$ifname" up
 }
 
@@ -170,16 +179,24 @@ enable_auth() {
 }
 
 # node_config I PROVIDER: host I's node.json and its own filter file (one queue; ICMP to the host and everything for its
-# service address go to its OS). A host declares vip1; the team host teams pd0 with pd1 (eth1) instead.
+# service address go to its OS). A host declares vip1; the team host teams pd0 with pd1 (eth1) instead. The vswitch host
+# has pd1 (eth1) as well, in no team, with buffers for a switch's external port and its VM ports.
 node_config() {
-  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints service adapters items
+  local i=$1 provider=$2 dir=$LAB_STATE/h$1 endpoints service adapters items vm_filter=""
   mkdir -p "$dir"
+  # A node's queue sends back what it does not hand to its OS, source and destination MACs swapped. The bridge floods a
+  # frame for a VM it has not heard from yet to every host: sent back, it would teach the bridge that the VM is behind
+  # that host's eth0. So with a VM switch every host drops what comes for the VMs' addresses instead.
+  if [ -n "$(vswitch_host)" ]; then
+    vm_filter=",
+  { \"id\": \"vm-addresses\", \"priority\": 0, \"action\": \"drop\", \"match\": { \"destinationIp\": \"$VM_RANGE\" } }"
+  fi
   endpoints=$(etcd_endpoints | sed 's/[^,]*/"&"/g; s/,/, /g')
   service=$(service_address "$i")
   cat > "$dir/filters.json" <<EOF
 [
   { "id": "host-icmp", "priority": 0, "action": "os", "match": { "protocol": "icmp", "destinationIp": "198.18.10.$i" } },
-  { "id": "host-service", "priority": 0, "action": "os", "match": { "destinationIp": "$service" } }
+  { "id": "host-service", "priority": 0, "action": "os", "match": { "destinationIp": "$service" } }$vm_filter
 ]
 EOF
   if [ "h$i" = "$(team_host)" ]; then
@@ -189,6 +206,10 @@ EOF
   else
     adapters="{ \"name\": \"pd0\", \"provider\": \"$provider\", \"interface\": \"eth0\", \"labels\": [\"edge\"], \"queues\": 1, \"queueSize\": 256, \"buffers\": 1024 }"
     items="[ { \"id\": \"vip1\", \"kind\": \"vip\", \"address\": \"$VIP\", \"adapter\": \"pd0\" } ]"
+  fi
+  if [ "h$i" = "$(vswitch_host)" ]; then
+    adapters+=",
+    { \"name\": \"pd1\", \"provider\": \"$provider\", \"interface\": \"eth1\", \"queues\": 1, \"queueSize\": 256, \"buffers\": 2048 }"
   fi
   cat > "$dir/node.json" <<EOF
 {
@@ -201,6 +222,7 @@ EOF
     "user": "pd-node", "passwordFile": "$LAB_STATE/secrets/pd-node-password"
   },
   "admin": { "listen": "$ADMIN" },
+  "vmNamespacePrefix": "$PREFIX-vm-",
   "filters": "filters.json",
   "items": $items,
   "adapters": [
@@ -216,24 +238,27 @@ start_node() {
   ( exec setsid nsenter --net="/run/netns/$(ns "h$1")" dotnet "$(cat "$LAB_STATE/pd-dll")" node run --config "$dir/node.json" -o json \
       < /dev/null > "$dir/stats.jsonl" 2>> "$dir/log" ) &
   echo $! > "$dir/pid"
+  echo $! >> "$LAB_STATE/node-pids"
 }
 
-# adapter_state I: host I's adapter state and error from its admin endpoint ("" while the node does not answer).
+# adapter_state I: from host I's admin endpoint, the state, provider, error and name of its first adapter that does
+# not run, or of pd0 when all run ("" while the node does not answer).
 adapter_state() {
-  in_ns "h$1" curl -s --max-time 2 "http://$ADMIN/status" 2>/dev/null | jq -r '.adapters[0] | "\(.state)\t\(.provider)\t\(.error // "")"' 2>/dev/null || true
+  in_ns "h$1" curl -s --max-time 2 "http://$ADMIN/status" 2>/dev/null \
+    | jq -r '[.adapters[] | select(.state != "Running")] + .adapters | .[0] | "\(.state)\t\(.provider)\t\(.error // "")\t\(.adapter)"' 2>/dev/null || true
 }
 
-# wait_node I: waits until host I's adapter runs; on afxdp, an adapter that cannot attach makes it restart on auto.
+# wait_node I: waits until host I's adapters run; on afxdp, an adapter that cannot attach makes it restart on auto.
 wait_node() {
-  local i=$1 k state provider error
+  local i=$1 k state provider error name
   for ((k = 0; k < 300; k++)); do
     kill -0 "$(cat "$LAB_STATE/h$i/pid")" 2>/dev/null || fail "h$i's node exited; see $LAB_STATE/h$i/log"
-    IFS=$'\t' read -r state provider error <<< "$(adapter_state "$i")"
+    IFS=$'\t' read -r state provider error name <<< "$(adapter_state "$i")"
     case $state in
-      Running) log "h$i: node up, pd0 on provider $provider"; return 0 ;;
+      Running) log "h$i: node up, $(grep -o '"name": "pd[0-9]"' "$LAB_STATE/h$i/node.json" | cut -d'"' -f4 | paste -sd, | sed 's/,/ and /') on provider $provider"; return 0 ;;
       Failed | Refused)
-        grep -q '"provider": "afxdp"' "$LAB_STATE/h$i/node.json" || fail "h$i: pd0 is $state on $provider: $error"
-        log "h$i: AF_XDP could not attach to eth0 ($error); restarting the node on provider auto"
+        grep -q '"provider": "afxdp"' "$LAB_STATE/h$i/node.json" || fail "h$i: $name is $state on $provider: $error"
+        log "h$i: AF_XDP could not attach to $name's interface ($error); restarting the node on provider auto"
         stop_pids TERM "$LAB_STATE/h$i/pid"
         node_config "$i" auto
         start_node "$i" ;;
@@ -255,20 +280,23 @@ wait_members() {
 }
 
 cmd_up() {
-  local hosts=3 team=false
+  local hosts=3 team=false vswitch=false
   while [ $# -gt 0 ]; do
     case $1 in
       --hosts) [[ ${2:-} =~ ^[1-8]$ ]] || die "--hosts: '${2:-}' is not a number of hosts from 1 to 8"; hosts=$2; shift 2 ;;
       --team) team=true; shift ;;
+      --vswitch) vswitch=true; shift ;;
       *) die "up: unknown option $1" ;;
     esac
   done
+  if $team && $vswitch && [ "$hosts" = 1 ]; then die "--team and --vswitch: both want h1's eth1 with --hosts 1; take 2 hosts or more"; fi
   require
   [ -e "$LAB_STATE/hosts" ] && die "a lab is already up (state in $LAB_STATE); run lab.sh down first"
   trap '[ $? = 0 ] || echo "lab.sh: up stopped half way; lab.sh down removes what it made" >&2' EXIT
   mkdir -p "$LAB_STATE"
   echo "$hosts" > "$LAB_STATE/hosts"
   if $team; then echo "h$hosts" > "$LAB_STATE/team"; fi
+  if $vswitch; then echo h1 > "$LAB_STATE/vswitch"; fi
   pd_dll
   mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
   add_ns fabric
@@ -283,6 +311,7 @@ cmd_up() {
     link "h$i" eth0 data "198.18.10.$i/24"
     link "h$i" mgmt0 mgmt "198.19.0.$i/24"
     if [ "h$i" = "$(team_host)" ]; then link "h$i" eth1 data "198.18.10.$((100 + i))/24"; fi
+    if [ "h$i" = "$(vswitch_host)" ]; then link "h$i" eth1 data ""; fi
     # The service address is the host's (on lo), but only announcements say which host has it: the kernel answers ARP
     # only for an address of the interface asked on.
     ip -n "$(ns "h$i")" addr add "$(service_address "$i")/32" dev lo
@@ -329,6 +358,7 @@ cmd_down() {
   # state directory (SIGTERM would have each member hand its leadership on first, seconds each).
   stop_pids TERM "$LAB_STATE"/h*/pid
   stop_pids KILL "$LAB_STATE"/etcd*/pid
+  remove_vms
   # Only the names this lab makes (fabric, gen, hN, etcdN): another lab's prefix may start with this one's and '-'.
   for n in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-(fabric|gen|h[0-9]+|etcd[0-9]+)\$" || true); do
     # A node killed with SIGKILL leaves its XDP owner record (/run/pd/xdp/NETNS-IFINDEX); it names this namespace.
@@ -344,6 +374,21 @@ cmd_down() {
     rm -rf "$LAB_STATE"
     log "lab down"
   fi
+}
+
+# remove_vms: the VMs' namespaces ($PREFIX-vm-<vm>) that a node of this lab made and left (a node stopped by SIGKILL
+# does not stop its VMs), by pd's mark on each (/run/pd/netns/NAME: the creating process's id and start time), which
+# must name one of the nodes this lab started: a namespace of another lab whose prefix starts with "$PREFIX-vm" stays.
+remove_vms() {
+  local n mark pid
+  for n in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-vm-." || true); do
+    mark=/run/pd/netns/$n
+    [ -f "$mark" ] || continue
+    pid=$(cut -d' ' -f1 "$mark")
+    grep -qx "$pid" "$LAB_STATE/node-pids" 2>/dev/null || continue
+    ip netns del "$n"
+    rm -f "$mark"
+  done
 }
 
 cmd_status() {
@@ -375,28 +420,42 @@ cmd_push_filter() {
   pd_in "$host" filter add "$@" $wait
 }
 
-# traffic: trafgen in the generator sends UDP to every host whose eth0 is there, round robin, from 198.18.10.200.
+# traffic: trafgen in the generator sends UDP from 198.18.10.200 to every host whose eth0 is there, round robin, or to
+# one address (--to) at its MAC (--mac, else the generator's neighbour entry for it).
 cmd_traffic() {
   require_up
-  local port=9 count=1000 rate=1000 i mac cfg=$LAB_STATE/traffic.cfg gen_mac sent=""
+  local port=9 count=1000 rate=1000 i mac="" to="" cfg=$LAB_STATE/traffic.cfg gen_mac sent="" octet='(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])'
   while [ $# -gt 0 ]; do
     case $1 in
       --port) [[ ${2:-} =~ ^[0-9]+$ ]] && [ "$2" -le 65535 ] || die "--port: '${2:-}' is not a UDP port (0 to 65535)"; port=$2; shift 2 ;;
       --count) [[ ${2:-} =~ ^[1-9][0-9]{0,8}$ ]] || die "--count: '${2:-}' is not a number of packets (1 or more)"; count=$2; shift 2 ;;
       --rate) [[ ${2:-} =~ ^[1-9][0-9]{0,6}$ ]] || die "--rate: '${2:-}' is not a rate in packets/s (1 to 9999999)"; rate=$2; shift 2 ;;
+      --to) [[ ${2:-} =~ ^$octet(\.$octet){3}$ ]] || die "--to: '${2:-}' is not an IPv4 address"; to=$2; shift 2 ;;
+      --mac) [[ ${2:-} =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "--mac: '${2:-}' is not a MAC address (six octets of two hex digits joined by ':')"; mac=$2; shift 2 ;;
       *) die "traffic: unknown option $1" ;;
     esac
   done
+  [ -z "$mac" ] || [ -n "$to" ] || die "--mac: goes with --to (the address it is the MAC of)"
   gen_mac=$(ip -n "$(ns gen)" -j link show eth0 | jq -r '.[0].address')
-  : > "$cfg"
-  for ((i = 1; i <= $(hosts); i++)); do
-    mac=$(ip -n "$(ns "h$i")" -j link show eth0 2>/dev/null | jq -r '.[0].address') || continue
-    printf '{ eth(da=%s, sa=%s), ipv4(saddr=198.18.10.200, daddr=198.18.10.%d, ttl=64), udp(sport=40000, dport=%d), fill(0x00, 18) }\n' \
-      "$mac" "$gen_mac" "$i" "$port" >> "$cfg"
-    sent+=" h$i"
-  done
-  [ -n "$sent" ] || fail "traffic: no host has its eth0"
-  log "sending $count UDP packets to port $port at $rate packets/s, round robin to$sent"
+  udp() { printf '{ eth(da=%s, sa=%s), ipv4(saddr=198.18.10.200, daddr=%s, ttl=64), udp(sport=40000, dport=%d), fill(0x00, 18) }\n' "$1" "$gen_mac" "$2" "$port"; }
+  if [ -n "$to" ]; then
+    if [ -z "$mac" ]; then
+      mac=$(ip -n "$(ns gen)" -j neigh show "$to" dev eth0 | jq -r '[.[] | select(.lladdr != null)][0].lladdr // empty')
+      [ -n "$mac" ] || fail "traffic: the generator has no MAC for $to (ping it first: lab.sh exec gen ping -c 1 $to; or give --mac)"
+    fi
+    udp "$mac" "$to" > "$cfg"
+    sent="to $to ($mac)"
+  else
+    : > "$cfg"
+    for ((i = 1; i <= $(hosts); i++)); do
+      mac=$(ip -n "$(ns "h$i")" -j link show eth0 2>/dev/null | jq -r '.[0].address') || continue
+      udp "$mac" "198.18.10.$i" >> "$cfg"
+      sent+=" h$i"
+    done
+    [ -n "$sent" ] || fail "traffic: no host has its eth0"
+    sent="round robin to$sent"
+  fi
+  log "sending $count UDP packets to port $port at $rate packets/s, $sent"
   in_ns gen trafgen --dev eth0 --conf "$cfg" --num "$count" --rate "${rate}pps" --cpus 1 --no-cpu-stats --notouch-irq >/dev/null 2>"$LAB_STATE/traffic.log" \
     || fail "trafgen failed: $(cat "$LAB_STATE/traffic.log")"
 }
@@ -444,7 +503,7 @@ main() {
     start-node) cmd_start_node "${1:-}" ;;
     kill-etcd) cmd_kill_etcd "${1:-}" ;;
     start-etcd) cmd_start_etcd "${1:-}" ;;
-    *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 }
 main "$@"

@@ -8,7 +8,8 @@ using PdCluster.Provider.AfXdp;
 namespace PdCluster.VSwitch;
 
 /// <summary>
-/// A VM on Linux: a network namespace of its own whose <c>eth0</c> is one end of a veth pair, up with the adapter's
+/// A VM on Linux: a network namespace of its own (a prefix, <see cref="DefaultNamespacePrefix"/> unless the host says
+/// otherwise, and the VM's name) whose <c>eth0</c> is one end of a veth pair, up with the adapter's
 /// static MAC (and an address, when given); the other end, in the switch host's namespace, is the switch's side of the
 /// VM's interface, opened with the <c>afxdp</c> provider (veth takes the XDP program natively; AF_XDP in copy mode), or
 /// with <c>afpacket</c> where AF_XDP does not open. Disposing deletes the namespace, and the veth pair with it.
@@ -20,17 +21,37 @@ public sealed class NamespaceVm : IVm
     /// <summary>The interface inside the VM's namespace.</summary>
     public const string VmInterface = "eth0";
 
+    /// <summary>What a VM's namespace name starts with when the host names no other prefix.</summary>
+    public const string DefaultNamespacePrefix = "pdvm-";
+
+    /// <summary>What a namespace prefix is, as errors and the README say it.</summary>
+    public const string NamespacePrefixRule = "1 to 32 characters of A-Z, a-z, 0-9, '.', '_' and '-', the first a letter or digit";
+
+    /// <summary>
+    /// The host end's name: <c>pdv</c> and ten hex digits of a hash of the namespace's name, 13 characters whatever the
+    /// prefix and VM name, within the kernel's IFNAMSIZ (15 characters and the terminating NUL).
+    /// </summary>
+    public static string HostInterfaceOf(string vmNamespace) =>
+        $"pdv{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(vmNamespace)))[..10]}";
+
+    /// <summary>Whether <paramref name="prefix"/> can start VMs' namespace names (see <see cref="NamespacePrefixRule"/>).</summary>
+    public static bool IsNamespacePrefix(string prefix) =>
+        prefix.Length is >= 1 and <= 32 && char.IsAsciiLetterOrDigit(prefix[0]) && prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
     private readonly string? _hostNamespace;
     private readonly bool _created;
     private PdAdapter? _port;
 
-    /// <summary>Starts the VM <paramref name="spec"/> names, its host end in <paramref name="hostNamespace"/> (null: this process's), <paramref name="address"/> (CIDR) on its interface.</summary>
-    public NamespaceVm(VmSpec spec, string? hostNamespace, string? address)
+    /// <summary>
+    /// Starts the VM <paramref name="spec"/> names in namespace <paramref name="namespacePrefix"/> and its name, its host
+    /// end in <paramref name="hostNamespace"/> (null: this process's), <paramref name="address"/> (CIDR) on its interface.
+    /// </summary>
+    public NamespaceVm(VmSpec spec, string? hostNamespace, string? address, string namespacePrefix = DefaultNamespacePrefix)
     {
         Name = spec.Name;
         _hostNamespace = hostNamespace;
-        Namespace = $"pdvm-{spec.Name}";
-        HostInterface = $"pdv{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Namespace)))[..10]}";
+        Namespace = namespacePrefix + spec.Name;
+        HostInterface = HostInterfaceOf(Namespace);
         Reclaimed = ClaimName();
         Ip($"netns add {Namespace}");
         _created = true;

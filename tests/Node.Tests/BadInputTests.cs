@@ -67,6 +67,20 @@ public sealed class BadInputTests
         Assert.Equal($"{config.Path}: {expected}", Refused(config));
     }
 
+    [Theory]
+    [InlineData("\"\"", "''")]
+    [InlineData("\"-vm-\"", "'-vm-'")]
+    [InlineData("\"lab/vm-\"", "'lab/vm-'")]
+    [InlineData("\"lab vm\"", "'lab vm'")]
+    [InlineData("\"a-prefix-longer-than-32-characters\"", "'a-prefix-longer-than-32-characters'")]
+    public void A_bad_vm_namespace_prefix_is_named_by_file_and_key(string value, string quoted)
+    {
+        using var config = new TempConfig();
+        Edit(config, "vmNamespacePrefix", value);
+        Assert.Equal($"{config.Path}: vmNamespacePrefix: {quoted} is not a namespace prefix: 1 to 32 characters of A-Z, a-z, 0-9, '.', '_' and '-', the first a letter or digit (a VM's network namespace is this prefix and the VM's name).",
+            Refused(config));
+    }
+
     [Fact]
     public void An_arp_flow_takes_no_destination_mac()
     {

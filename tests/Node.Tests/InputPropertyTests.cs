@@ -25,6 +25,7 @@ public sealed class InputPropertyTests : IDisposable
                     "keyFile": "client.key", "user": "pd", "passwordFile": "password" },
           "leaseTtl": 3,
           "admin": { "listen": "127.0.0.1:9470" },
+          "vmNamespacePrefix": "pdlab-vm-",
           "filters": "filters.json",
           "requirements": "requirements.json",
           "adapters": [

@@ -15,14 +15,16 @@ internal static class LabCommand
     {
         var hosts = new Option<string>("--hosts") { Description = "Hosts to build, 1 to 8 (default 3)." };
         var team = new Option<bool>("--team") { Description = "The last host has two NICs in a team instead of one." };
+        var vswitch = new Option<bool>("--vswitch") { Description = "Host h1 has a second NIC, adapter pd1, for a VM switch." };
         // Options lab.sh has and this command does not list go to the script as given: it is the one that knows them.
         var up = new Command("up", "Build the lab: a namespace per host with a pd node on afxdp, a generator, 3 etcd members with TLS and auth.")
         {
-            hosts, team,
+            hosts, team, vswitch,
         };
         up.TreatUnmatchedTokensAsErrors = false;
         up.SetAction((result, cancel) => RunAsync(
-            ["up", .. result.GetValue(hosts) is { } n ? ["--hosts", n] : Array.Empty<string>(), .. result.GetValue(team) ? ["--team"] : Array.Empty<string>(), .. result.UnmatchedTokens], cancel));
+            ["up", .. result.GetValue(hosts) is { } n ? ["--hosts", n] : Array.Empty<string>(), .. result.GetValue(team) ? ["--team"] : Array.Empty<string>(),
+                .. result.GetValue(vswitch) ? ["--vswitch"] : Array.Empty<string>(), .. result.UnmatchedTokens], cancel));
 
         var keepLogs = new Option<bool>("--keep-logs") { Description = "Keep the nodes' and etcd members' logs in the state directory." };
         var down = new Command("down", "Stop everything the lab started and remove all it made.") { keepLogs };

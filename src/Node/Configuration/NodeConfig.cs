@@ -30,6 +30,9 @@ public sealed class NodeConfig
     /// <summary>The virtual IPs and traffic shards this node can serve; the cluster's coordinator gives each to one node.</summary>
     public List<ItemConfig> Items { get; set; } = [];
 
+    /// <summary>What the network namespaces of this node's VMs are named by: this prefix and the VM's name.</summary>
+    public string VmNamespacePrefix { get; set; } = PdCluster.VSwitch.NamespaceVm.DefaultNamespacePrefix;
+
     /// <summary>The adapters this node runs PD on.</summary>
     public List<AdapterConfig> Adapters { get; set; } = [];
 }

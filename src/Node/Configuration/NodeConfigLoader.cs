@@ -8,6 +8,7 @@ using PdCluster.Nic.Requirements;
 using PdCluster.Provider;
 using PdCluster.Queues.Classification;
 using PdCluster.Queues.Input;
+using PdCluster.VSwitch;
 
 namespace PdCluster.Node.Configuration;
 
@@ -104,6 +105,8 @@ public static class NodeConfigLoader
             throw Fail(source, "filters", "must name a filter file (leave the key out for the embedded default-filters.json).");
         if (config.Requirements is not null && string.IsNullOrWhiteSpace(config.Requirements))
             throw Fail(source, "requirements", "must name a requirements file (leave the key out for the embedded pd-requirements.json).");
+        if (!NamespaceVm.IsNamespacePrefix(config.VmNamespacePrefix))
+            throw Fail(source, "vmNamespacePrefix", $"{Quote(config.VmNamespacePrefix)} is not a namespace prefix: {NamespaceVm.NamespacePrefixRule} (a VM's network namespace is this prefix and the VM's name).");
         if (config.Adapters.Count == 0)
             throw Fail(source, "adapters", "list at least one adapter.");
         return endpoint!;

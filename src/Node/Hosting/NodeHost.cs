@@ -308,7 +308,7 @@ internal sealed class NodeHost : INodeAdmin
         var (config, (_, adapter, _, pool, _)) = (members[0].Config, _adapters[members[0].Index]);
         IVmHost vms = config.Provider == "simulated"
             ? new SimulatedVmHost([.. AdapterOptions.Simulated(config).Flows.Where(f => f.DestinationMacOverride is null).Select(f => f with { DestinationMac = SoftNicLab.DefaultTesterMac })], SimulatedVmRate)
-            : new NamespaceVmHost(config.Namespace, spec => spec.Address, note => System.EventStream.Publish(new ActorNotice(note)));
+            : new NamespaceVmHost(config.Namespace, spec => spec.Address, note => System.EventStream.Publish(new ActorNotice(note))) { NamespacePrefix = Config.Config.VmNamespacePrefix };
         return new SwitchSettings(document.Name, adapter, pool, vms, document.AllowManagementOs, document.VfpEnabled)
         {
             QueueSize = config.QueueSize,

@@ -6,10 +6,14 @@ namespace PdCluster.Tests.Node.Lab;
 
 /// <summary>
 /// Runs <c>cluster-config/lab/lab.sh</c> for one test: its own namespace prefix and state directory (both carry this
-/// process's id), and the test build's <c>pd.dll</c>, so the script builds nothing.
+/// process's id, so the classes that use it share <see cref="Collection"/>), and the test build's <c>pd.dll</c>, so the
+/// script builds nothing.
 /// </summary>
 internal sealed class LabScript(ITestOutputHelper output)
 {
+    /// <summary>The test collection of every class that runs a lab: one at a time, as the prefix and state directory are the process's.</summary>
+    public const string Collection = "multi-host lab";
+
     private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../cluster-config/lab/lab.sh"));
 
     /// <summary>The namespaces' prefix, <c>PREFIX-h1</c> and so on.</summary>
@@ -59,6 +63,42 @@ internal sealed class LabScript(ITestOutputHelper output)
 
     /// <summary><c>pd node ls -o json</c> inside host <paramref name="host"/>.</summary>
     public JsonElement NodeList(string host = "h1") => JsonDocument.Parse(Run("pd", host, "node", "ls", "-o", "json")).RootElement.Clone();
+
+    /// <summary>The start of host <paramref name="host"/>'s XDP owner record names: its network namespace's inode and a dash.</summary>
+    public string XdpRecordPrefix(string host)
+    {
+        var link = Run("exec", host, "readlink", "/proc/self/ns/net").Trim();
+        Assert.Matches(@"^net:\[\d+\]$", link);
+        return link[5..^1] + "-";
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is still a process the lab started (its command line names the state directory).</summary>
+    public bool IsOurs(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(State, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Everything under bpffs now.</summary>
+    public static HashSet<string> BpfFsEntries() =>
+        Directory.Exists("/sys/fs/bpf") ? Directory.GetFileSystemEntries("/sys/fs/bpf", "*", SearchOption.AllDirectories).ToHashSet() : [];
+
+    /// <summary>Waits up to 20 s for <paramref name="condition"/>, failing the test with <paramref name="what"/> when it never holds.</summary>
+    public static void Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            Thread.Sleep(200);
+        }
+    }
 
     /// <summary>The lab's namespaces that exist now, by name.</summary>
     public IReadOnlyList<string> Namespaces() =>

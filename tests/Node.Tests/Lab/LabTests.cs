@@ -12,6 +12,7 @@ namespace PdCluster.Tests.Node.Lab;
 /// both, a pulled NIC shows as Removed, the admin endpoints answer on loopback only, no secret reaches a log, and
 /// <c>down</c> leaves nothing behind.
 /// </summary>
+[Collection(LabScript.Collection)]
 public sealed partial class LabTests(ITestOutputHelper output)
 {
     [LabFact]
@@ -20,7 +21,7 @@ public sealed partial class LabTests(ITestOutputHelper output)
         HostPrerequisite.Require();
         EtcdPrerequisite.Require();
         var lab = new LabScript(output);
-        var bpffsBefore = BpfFsEntries();
+        var bpffsBefore = LabScript.BpfFsEntries();
         var took = Stopwatch.StartNew();
         try
         {
@@ -29,7 +30,7 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 lab.Namespaces().Order());
             var pids = Directory.GetFiles(lab.State, "pid", SearchOption.AllDirectories).Select(f => int.Parse(File.ReadAllText(f).Trim())).ToList();
             Assert.Equal(5, pids.Count);
-            var records = new[] { "h1", "h2" }.Select(h => XdpRecordPrefix(lab, h)).ToList();
+            var records = new[] { "h1", "h2" }.Select(h => lab.XdpRecordPrefix(h)).ToList();
             Assert.All(records, r => Assert.Single(Directory.GetFiles("/run/pd/xdp", $"{r}*")));
 
             var nodes = lab.NodeList();
@@ -45,12 +46,12 @@ public sealed partial class LabTests(ITestOutputHelper output)
                 $"{n.GetProperty("node")} applied revision {n.GetProperty("appliedRevision")}, the filter was written at {revision}"));
             lab.Run("traffic", "--port", "9", "--count", "200");
             foreach (var host in new[] { "h1", "h2" })
-                Eventually(() => FilterHits(lab, host, "lab-drop-9") > 0, $"{host}'s node counting hits of lab-drop-9 (it got half of 200 UDP packets to port 9)");
+                LabScript.Eventually(() => FilterHits(lab, host, "lab-drop-9") > 0, $"{host}'s node counting hits of lab-drop-9 (it got half of 200 UDP packets to port 9)");
 
             lab.Run("pull-nic", "h2");
             var mac = File.ReadAllText(Path.Combine(lab.State, "h2", "eth0-mac")).Trim();
             Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", mac);
-            Eventually(() => AdapterState(lab, "h2") == "Removed", "h2's pd0 Removed in pd node ls");
+            LabScript.Eventually(() => AdapterState(lab, "h2") == "Removed", "h2's pd0 Removed in pd node ls");
             Assert.Equal("Running", AdapterState(lab, "h1"));
             // A second pull is refused, and the NIC's MAC, kept for plug-nic, stays the first one's.
             var again = lab.TryRun("pull-nic", "h2");
@@ -74,9 +75,9 @@ public sealed partial class LabTests(ITestOutputHelper output)
             Assert.Equal([neighbour], lab.Namespaces());
             VethPair.Ip($"netns del {neighbour}");
             Assert.False(Directory.Exists(lab.State), $"{lab.State} is still there");
-            Assert.All(pids, pid => Assert.False(IsOurs(pid, lab.State), $"process {pid} of the lab still runs"));
+            Assert.All(pids, pid => Assert.False(lab.IsOurs(pid), $"process {pid} of the lab still runs"));
             Assert.All(records, r => Assert.Empty(Directory.GetFiles("/run/pd/xdp", $"{r}*")));
-            Assert.Empty(BpfFsEntries().Except(bpffsBefore));
+            Assert.Empty(LabScript.BpfFsEntries().Except(bpffsBefore));
             output.WriteLine($"the whole walk took {took.Elapsed.TotalSeconds:0.0} s");
         }
         finally
@@ -95,6 +96,8 @@ public sealed partial class LabTests(ITestOutputHelper output)
         // --team, and an option only lab.sh knows, reach the script as given.
         (code, _, stderr) = Pd(state, "lab", "up", "--team", "--hosts", "0");
         Assert.Equal((2, "lab.sh: --hosts: '0' is not a number of hosts from 1 to 8"), (code, stderr.Trim()));
+        (code, _, stderr) = Pd(state, "lab", "up", "--vswitch", "--team", "--hosts", "1");
+        Assert.Equal((2, "lab.sh: --team and --vswitch: both want h1's eth1 with --hosts 1; take 2 hosts or more"), (code, stderr.Trim()));
         (code, _, stderr) = Pd(state, "lab", "up", "--team", "--spare-nics");
         Assert.Equal((2, "lab.sh: up: unknown option --spare-nics"), (code, stderr.Trim()));
         (code, stdout, _) = Pd(state, "lab", "status");
@@ -116,14 +119,6 @@ public sealed partial class LabTests(ITestOutputHelper output)
         return (process.ExitCode, stdout, stderr.Result);
     }
 
-    /// <summary>The start of host <paramref name="host"/>'s XDP owner record name: its network namespace's inode and a dash.</summary>
-    private static string XdpRecordPrefix(LabScript lab, string host)
-    {
-        var link = lab.Run("exec", host, "readlink", "/proc/self/ns/net").Trim();
-        Assert.Matches(@"^net:\[\d+\]$", link);
-        return link[5..^1] + "-";
-    }
-
     private static long FilterHits(LabScript lab, string host, string filter)
     {
         var metrics = lab.Run("exec", host, "curl", "-s", "http://127.0.0.1:9470/metrics");
@@ -133,32 +128,6 @@ public sealed partial class LabTests(ITestOutputHelper output)
 
     private static string? AdapterState(LabScript lab, string host) =>
         lab.NodeList().EnumerateArray().Single(n => n.GetProperty("node").GetString() == host).GetProperty("adapters").GetProperty("pd0").GetString();
-
-    /// <summary>Whether <paramref name="pid"/> is still a process the lab started (its command line names the state directory).</summary>
-    private static bool IsOurs(int pid, string state)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(state, StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static HashSet<string> BpfFsEntries() =>
-        Directory.Exists("/sys/fs/bpf") ? Directory.GetFileSystemEntries("/sys/fs/bpf", "*", SearchOption.AllDirectories).ToHashSet() : [];
-
-    private static void Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            Thread.Sleep(200);
-        }
-    }
 
     [GeneratedRegex(@"written at revision (\d+)")]
     private static partial Regex WrittenAt();
