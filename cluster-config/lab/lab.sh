@@ -394,10 +394,14 @@ remove_vms() {
 cmd_status() {
   [ -f "$LAB_STATE/hosts" ] || { echo "no lab is up"; return 0; }
   echo "hosts: $(hosts)"
-  local file i first=""
-  for file in "$LAB_STATE"/*/pid; do
-    [ -e "$file" ] || continue
-    printf '%-8s pid %-7s %s\n' "$(basename "$(dirname "$file")")" "$(cat "$file")" "$(kill -0 "$(cat "$file")" 2>/dev/null && echo running || echo gone)"
+  local name i first=""
+  # Every process the lab runs, the stopped ones too: kill-etcd and kill-node remove the PID they killed.
+  for name in $(seq -f 'etcd%g' 1 "$ETCD_MEMBERS") $(seq -f 'h%g' 1 "$(hosts)"); do
+    if [ -f "$LAB_STATE/$name/pid" ]; then
+      printf '%-8s pid %-7s %s\n' "$name" "$(cat "$LAB_STATE/$name/pid")" "$(kill -0 "$(cat "$LAB_STATE/$name/pid")" 2>/dev/null && echo running || echo gone)"
+    else
+      printf '%-8s %-11s %s\n' "$name" "" "stopped (lab.sh start-$([ "${name#etcd}" != "$name" ] && echo "etcd ${name#etcd}" || echo "node $name"))"
+    fi
   done
   for ((i = 1; i <= $(hosts); i++)); do
     [ -f "$LAB_STATE/h$i/pid" ] && kill -0 "$(cat "$LAB_STATE/h$i/pid")" 2>/dev/null && { first=h$i; break; }

@@ -91,6 +91,8 @@ public sealed class LabVSwitchTests(ITestOutputHelper output)
             Pd(lab, "vswitch", "create", "sw", "--adapter", "pd1");
             Pd(lab, "vm", "start", Vm);
             lab.Run("kill-node", "h1");
+            // status lists the killed node as stopped, not as if the lab never had it.
+            Assert.Matches(@"(?m)^h1 +stopped \(lab\.sh start-node h1\)$", lab.Run("status"));
             Assert.Contains(vmNamespace, lab.Namespaces());
             Assert.True(File.Exists($"/run/pd/netns/{vmNamespace}"), "the killed node's mark on its VM's namespace");
             // Every process the lab started: its etcd members and each node it ever ran (the killed one has no pid file left).
