@@ -72,9 +72,14 @@ public sealed class EtcdClusterCommandTests
         }
 
         // Another cluster's keys are apart: --cluster names whose filters these are.
-        (code, listed, _) = await Run("filter", "ls", "-o", "json", "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "other");
+        (code, listed, problem) = await Run("filter", "ls", "-o", "json", "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "other");
         Assert.Equal(0, code);
         Assert.Equal("[]", listed.Trim());
+        // ... and a cluster name no node has used is said to be one, in case it is a slip.
+        Assert.Equal("pd: warning: etcd holds no key under /pd/other/: no node of cluster 'other' has used it; --cluster names the nodes' \"cluster\" (default lab).", problem.Trim());
+        (code, _, problem) = await Run("filter", "ls", "--etcd", $"{etcd.Endpoints[0]}", "--cluster", "edge-lab");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("warning", problem, StringComparison.Ordinal);
     }
 
     [EtcdFact]

@@ -62,7 +62,11 @@ internal sealed class ClusterOptions
         var catalog = store is null ? (IClusterCatalog)new AdminCatalog(result.GetValue(_endpoint)!) : new StoreCatalog(store, etcd!.Value.Cluster);
         try
         {
-            return await command(catalog, store, etcd?.Cluster);
+            var exit = await command(catalog, store, etcd?.Cluster);
+            // Checked once the command worked: a slip in --cluster reads as an empty cluster, and says so.
+            if (exit == 0 && store is not null && (await store.SummarizeAsync($"/pd/{etcd!.Value.Cluster}/")).Count == 0)
+                CommonOptions.Warn($"etcd holds no key under /pd/{etcd.Value.Cluster}/: no node of cluster '{etcd.Value.Cluster}' has used it; --cluster names the nodes' \"cluster\" (default {DefaultCluster}).");
+            return exit;
         }
         catch (ClusterUnavailableException e)
         {
