@@ -149,7 +149,7 @@ public sealed class BadInputTests
         File.WriteAllText(config.Path, "null");
         Assert.Equal($"{config.Path}: the file holds null; it must hold a JSON object.", Refused(config));
         File.WriteAllText(config.Path, " \n");
-        Assert.Equal($"{config.Path}: the file is empty; it must hold a JSON object.", Refused(config));
+        Assert.Equal($"{config.Path}: it is empty; it must hold a JSON object.", Refused(config));
     }
 
     [Fact]

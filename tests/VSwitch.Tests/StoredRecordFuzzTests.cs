@@ -63,6 +63,16 @@ public sealed class StoredRecordFuzzTests
     }
 
     [Fact]
+    public void An_empty_stored_record_is_refused_with_its_key_as_empty_not_as_a_file()
+    {
+        var records = StoredRecords.Check("lab", [], [new KeyValue("/pd/lab/vms/vm1", "", 1, 1, 1, 0)]);
+        var refused = Assert.Single(records.Refused);
+        Assert.Equal("/pd/lab/vms/vm1", refused.Key);
+        Assert.Contains("it is empty; it must hold", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("file", refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Whatever_the_damage_a_nodes_switch_status_reads_whole_or_not_at_all()
     {
         Prop.ForAll(Damage, changes =>

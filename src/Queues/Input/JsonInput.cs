@@ -25,7 +25,7 @@ public static class JsonInput
     public static T Read<T>(string json, JsonTypeInfo<T> typeInfo, string file, Action<JsonElement>? inspect = null)
     {
         if (json.AsSpan().Trim().IsEmpty)
-            throw new InputException(file, "", $"the file is empty; it must hold {Expected(typeInfo)}.");
+            throw new InputException(file, "", $"it is empty; it must hold {Expected(typeInfo)}.");
         var options = new JsonDocumentOptions
         {
             CommentHandling = typeInfo.Options.ReadCommentHandling == JsonCommentHandling.Disallow ? JsonCommentHandling.Disallow : JsonCommentHandling.Skip,
