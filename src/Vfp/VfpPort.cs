@@ -84,8 +84,8 @@ public sealed class VfpPort
     {
         var tables = Volatile.Read(ref _tables);
         var policy = tables.Policy;
-        var layers = policy.Layers.Select((l, i) => new VfpLayerCounters(l.Name, tables.Layers.Read(i))).ToList();
-        var rules = policy.Rules.Select((r, i) => new VfpRuleCounters(r.Rule.Id, r.Rule.Layer, r.Rule.Group, r.Rule.Direction, r.Action, tables.Rules.Read(i))).ToList();
+        var layers = policy.Layers.Select((l, i) => new VfpLayerCounters(l.Name, tables.Layer(i))).ToList();
+        var rules = policy.Rules.Select((r, i) => new VfpRuleCounters(r.Rule.Id, r.Rule.Layer, r.Rule.Group, r.Rule.Direction, r.Action, tables.Rule(i))).ToList();
         var flows = _flows is null ? default : new VfpFlowTableCounters(_flows.Capacity, _flows.Hits, _flows.Misses, _flows.Evictions);
         return new VfpPortSnapshot(Name, IsDisabled, policy.Rules.Length, _counters.Read(0), layers, rules, flows);
     }
@@ -101,7 +101,7 @@ public sealed class VfpPort
         if (Volatile.Read(ref _pending) is null)
             return;
         var next = Interlocked.Exchange(ref _pending, null)!;
-        _flows?.EnsureStride(next.MaxPath);
+        _flows?.EnsurePath(next.MaxPath);
         Volatile.Write(ref _tables, _tables.Next(next));
         Interlocked.Increment(ref _generation);
     }
@@ -120,16 +120,13 @@ public sealed class VfpPort
             _counters.Add(0, VfpVerdict.Block, frame.Length);
             return VfpVerdict.Block;
         }
-        var flow = info.Key;
-        if (!tables.Policy.MatchesTcpFlags)
-            flow.Set(MatchField.TcpFlags, 0UL);
-        var hash = 0UL;
-        var entry = _flows?.Find(in flow, direction, generation, out hash) ?? -1;
         VfpVerdict verdict;
+        var hash = 0UL;
+        var entry = _flows is { } flows ? flows.Find(in info.Key, in tables.FlowMask, direction, generation, out hash) : -1;
         if (entry >= 0)
         {
             verdict = _flows!.Verdict(entry);
-            tables.Count(_flows.Path(entry), verdict, frame.Length);
+            tables.Count(_flows.Slots(entry), frame.Length);
             if (verdict == VfpVerdict.Allow)
                 _flows.Rewrite(entry).Apply(frame, ref info);
         }
@@ -138,9 +135,9 @@ public sealed class VfpPort
             var key = info.Key;
             var rewrite = default(FlowRewrite);
             verdict = tables.Policy.Evaluate(direction, ref key, ref rewrite, tables.Path, out var length);
-            var path = tables.Path.AsSpan(0, length);
-            _flows?.Add(in flow, hash, generation, verdict, in rewrite, path);
-            tables.Count(path, verdict, frame.Length);
+            var slots = tables.Slots(tables.Path.AsSpan(0, length), verdict);
+            _flows?.Add(in info.Key, in tables.FlowMask, hash, generation, verdict, in rewrite, slots);
+            tables.Count(slots, frame.Length);
             if (verdict == VfpVerdict.Allow)
                 rewrite.Apply(frame, ref info);
         }
