@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PdCluster.Vfp;
 
 /// <summary>
@@ -15,10 +17,8 @@ internal sealed class CounterArray(int count)
     /// <summary>Where item <paramref name="index"/> counts a packet of <paramref name="verdict"/>.</summary>
     public static int Slot(int index, VfpVerdict verdict) => index * 4 + (verdict == VfpVerdict.Allow ? 0 : 2);
 
-    /// <summary>Counts one packet of <paramref name="bytes"/> against item <paramref name="index"/>.</summary>
-    public void Add(int index, VfpVerdict verdict, int bytes) => Add(Slot(index, verdict), bytes);
-
     /// <summary>Counts one packet of <paramref name="bytes"/> in <paramref name="slot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int slot, int bytes)
     {
         var pair = _values.AsSpan(slot, 2);

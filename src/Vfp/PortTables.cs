@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Vfp;
@@ -14,6 +15,7 @@ internal sealed class PortTables
     public PortTables(CompiledPolicy policy)
     {
         Policy = policy;
+        HasLayers = policy.Layers.Length > 0;
         _counters = new CounterArray(policy.Layers.Length + policy.Rules.Length);
         Path = new int[Math.Max(policy.MaxPath, 1)];
         _slots = new int[Path.Length * 2];
@@ -23,6 +25,9 @@ internal sealed class PortTables
     }
 
     public CompiledPolicy Policy { get; }
+
+    /// <summary>Whether the policy has a layer; without one an enabled port blocks everything.</summary>
+    public bool HasLayers { get; }
 
     /// <summary>The writer's room for a first packet's path.</summary>
     public int[] Path { get; }
@@ -75,6 +80,7 @@ internal sealed class PortTables
     }
 
     /// <summary>Counts one packet of <paramref name="bytes"/> in each of <paramref name="slots"/> (from <see cref="Slots"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Count(ReadOnlySpan<int> slots, int bytes)
     {
         foreach (var slot in slots)

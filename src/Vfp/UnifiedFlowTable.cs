@@ -73,6 +73,7 @@ internal sealed class UnifiedFlowTable
     /// The flow of <paramref name="key"/> (the bits of <paramref name="mask"/>) in <paramref name="direction"/> at
     /// <paramref name="generation"/>: its entry, or -1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(in FlowKey key, in FlowKey mask, VfpDirection direction, int generation, out ulong hash)
     {
         hash = Hash(in key, in mask, direction);

@@ -108,40 +108,48 @@ public sealed class VfpPort
 
     private VfpVerdict Decide(VfpDirection direction, Span<byte> frame, ref PacketInfo info, int generation)
     {
-        if (Volatile.Read(ref _disabled))
-        {
-            _counters.Add(0, VfpVerdict.Allow, frame.Length);
-            return VfpVerdict.Allow;
-        }
+        VfpVerdict verdict;
         var tables = _tables;
-        if (tables.Policy.Layers.Length == 0)
+        if (Volatile.Read(ref _disabled))
+            verdict = VfpVerdict.Allow;
+        else if (!tables.HasLayers)
         {
             // Nothing to cache: an enabled port without rules blocks everything.
-            _counters.Add(0, VfpVerdict.Block, frame.Length);
-            return VfpVerdict.Block;
+            verdict = VfpVerdict.Block;
         }
-        VfpVerdict verdict;
-        var hash = 0UL;
-        var entry = _flows is { } flows ? flows.Find(in info.Key, in tables.FlowMask, direction, generation, out hash) : -1;
-        if (entry >= 0)
-        {
-            verdict = _flows!.Verdict(entry);
-            tables.Count(_flows.Slots(entry), frame.Length);
-            if (verdict == VfpVerdict.Allow)
-                _flows.Rewrite(entry).Apply(frame, ref info);
-        }
+        else if (_flows is not { } flows)
+            verdict = Walk(tables, direction, frame, ref info, 0, generation);
         else
         {
-            var key = info.Key;
-            var rewrite = default(FlowRewrite);
-            verdict = tables.Policy.Evaluate(direction, ref key, ref rewrite, tables.Path, out var length);
-            var slots = tables.Slots(tables.Path.AsSpan(0, length), verdict);
-            _flows?.Add(in info.Key, in tables.FlowMask, hash, generation, verdict, in rewrite, slots);
-            tables.Count(slots, frame.Length);
-            if (verdict == VfpVerdict.Allow)
-                rewrite.Apply(frame, ref info);
+            var entry = flows.Find(in info.Key, in tables.FlowMask, direction, generation, out var hash);
+            verdict = entry >= 0 ? Hit(flows, entry, tables, frame, ref info) : Walk(tables, direction, frame, ref info, hash, generation);
         }
-        _counters.Add(0, verdict, frame.Length);
+        _counters.Add(CounterArray.Slot(0, verdict), frame.Length);
+        return verdict;
+    }
+
+    /// <summary>A packet of a cached flow: the verdict, counts and rewrite of its first packet, without walking the layers.</summary>
+    private static VfpVerdict Hit(UnifiedFlowTable flows, int entry, PortTables tables, Span<byte> frame, ref PacketInfo info)
+    {
+        var verdict = flows.Verdict(entry);
+        tables.Count(flows.Slots(entry), frame.Length);
+        ref readonly var rewrite = ref flows.Rewrite(entry);
+        if (verdict == VfpVerdict.Allow && !rewrite.IsEmpty)
+            rewrite.Apply(frame, ref info);
+        return verdict;
+    }
+
+    /// <summary>A flow's first packet (or every packet, without a flow table): walks the layers and caches the outcome.</summary>
+    private VfpVerdict Walk(PortTables tables, VfpDirection direction, Span<byte> frame, ref PacketInfo info, ulong hash, int generation)
+    {
+        var key = info.Key;
+        var rewrite = default(FlowRewrite);
+        var verdict = tables.Policy.Evaluate(direction, ref key, ref rewrite, tables.Path, out var length);
+        var slots = tables.Slots(tables.Path.AsSpan(0, length), verdict);
+        _flows?.Add(in info.Key, in tables.FlowMask, hash, generation, verdict, in rewrite, slots);
+        tables.Count(slots, frame.Length);
+        if (verdict == VfpVerdict.Allow)
+            rewrite.Apply(frame, ref info);
         return verdict;
     }
 }
