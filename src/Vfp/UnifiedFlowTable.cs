@@ -23,7 +23,7 @@ internal sealed class UnifiedFlowTable
     private readonly Tag[] _tags;
     private readonly Flow[] _flows;
     private readonly int _setMask;
-    private int[] _slots;
+    private int[] _spill;
     private int _stride;
     private uint _clock;
     private long _hits;
@@ -39,7 +39,7 @@ internal sealed class UnifiedFlowTable
         _setMask = Capacity / Ways - 1;
         _tags = new Tag[Capacity];
         _flows = new Flow[Capacity];
-        _slots = [];
+        _spill = [];
     }
 
     /// <summary>Flows the table holds at most.</summary>
@@ -56,16 +56,17 @@ internal sealed class UnifiedFlowTable
 
     /// <summary>
     /// Makes room for flows whose first packet met up to <paramref name="maxPath"/> rules and layers, each counting in
-    /// at most two slots; growing forgets every flow. Called by the writer between packets.
+    /// at most two slots; flows with more slots than an entry holds keep them in a row of their own. Growing that row
+    /// forgets every flow. Called by the writer between packets.
     /// </summary>
     public void EnsurePath(int maxPath)
     {
-        if (maxPath * 2 <= _stride)
+        if (maxPath > byte.MaxValue / 2)
+            throw new ArgumentOutOfRangeException(nameof(maxPath), maxPath, "A flow's path is at most 127 rules: too many layers or groups.");
+        if (maxPath * 2 <= Math.Max(_stride, InlineSlots.Length))
             return;
-        if (maxPath > byte.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(maxPath), maxPath, "A flow's path is at most 255 rules: too many layers or groups.");
         _stride = maxPath * 2;
-        _slots = new int[Capacity * _stride];
+        _spill = new int[Capacity * _stride];
         Array.Clear(_tags);
     }
 
@@ -119,8 +120,8 @@ internal sealed class UnifiedFlowTable
             words[i] = keyWords[i] & maskWords[i];
         flow.Rewrite = rewrite;
         flow.Verdict = verdict;
-        flow.SlotCount = (ushort)slots.Length;
-        slots.CopyTo(_slots.AsSpan(victim * _stride, _stride));
+        flow.SlotCount = (byte)slots.Length;
+        slots.CopyTo(slots.Length <= InlineSlots.Length ? flow.Slots : _spill.AsSpan(victim * _stride, _stride));
     }
 
     /// <summary>The verdict of a cached flow.</summary>
@@ -130,7 +131,12 @@ internal sealed class UnifiedFlowTable
     public ref readonly FlowRewrite Rewrite(int entry) => ref _flows[entry].Rewrite;
 
     /// <summary>The counter slots each packet of a cached flow counts in.</summary>
-    public ReadOnlySpan<int> Slots(int entry) => _slots.AsSpan(entry * _stride, _flows[entry].SlotCount);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<int> Slots(int entry)
+    {
+        ref var flow = ref _flows[entry];
+        return flow.SlotCount <= InlineSlots.Length ? ((ReadOnlySpan<int>)flow.Slots)[..flow.SlotCount] : _spill.AsSpan(entry * _stride, flow.SlotCount);
+    }
 
     private int SetOf(ulong hash) => ((int)(hash >> 40) & _setMask) * Ways;
 
@@ -154,15 +160,15 @@ internal sealed class UnifiedFlowTable
         ref readonly var c = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)cached);
         ref readonly var k = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)key);
         ref readonly var m = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)mask);
-        var differ = Vector256<ulong>.Zero;
-        // The last block overlaps the one before when the key is not a whole number of blocks.
-        for (var at = 0; at < FlowKey.Words; at += Vector256<ulong>.Count)
-        {
-            var i = (nuint)Math.Min(at, FlowKey.Words - Vector256<ulong>.Count);
-            differ |= Vector256.LoadUnsafe(in c, i) ^ (Vector256.LoadUnsafe(in k, i) & Vector256.LoadUnsafe(in m, i));
-        }
+        // Four blocks of four words; the last overlaps the third, as a key has fifteen.
+        const int last = FlowKey.Words - 4;
+        var differ = Differ(in c, in k, in m, 0) | Differ(in c, in k, in m, 4) | Differ(in c, in k, in m, 8) | Differ(in c, in k, in m, last);
         return differ == Vector256<ulong>.Zero;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Differ(ref readonly ulong cached, ref readonly ulong key, ref readonly ulong mask, nuint at) =>
+        Vector256.LoadUnsafe(in cached, at) ^ (Vector256.LoadUnsafe(in key, at) & Vector256.LoadUnsafe(in mask, at));
 
     /// <summary>What tells an entry's flow: 16 bytes, so a set's four fill one cache line.</summary>
     private struct Tag
@@ -172,12 +178,22 @@ internal sealed class UnifiedFlowTable
         public uint LastUse;
     }
 
-    /// <summary>A cached flow: its key (masked) and what its first packet decided, side by side.</summary>
+    /// <summary>A cached flow: its key (masked) and what its first packet decided, side by side in one entry.</summary>
     private struct Flow
     {
         public FlowKey Key;
         public FlowRewrite Rewrite;
         public VfpVerdict Verdict;
-        public ushort SlotCount;
+        public byte SlotCount;
+        public InlineSlots Slots;
+    }
+
+    /// <summary>A flow's counter slots in its own entry: a path of up to three rules, each with its layer.</summary>
+    [InlineArray(Length)]
+    private struct InlineSlots
+    {
+        public const int Length = 6;
+
+        private int _slot;
     }
 }
