@@ -19,9 +19,21 @@ internal sealed class CounterArray(int count)
 
     /// <summary>Counts one packet of <paramref name="bytes"/> in <paramref name="slot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(int slot, int bytes)
+    public void Add(int slot, int bytes) => Add(_values, slot, bytes);
+
+    /// <summary>Counts one packet of <paramref name="bytes"/> in each of <paramref name="slots"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(ReadOnlySpan<int> slots, int bytes)
     {
-        var pair = _values.AsSpan(slot, 2);
+        var values = _values;
+        foreach (var slot in slots)
+            Add(values, slot, bytes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(long[] values, int slot, int bytes)
+    {
+        var pair = values.AsSpan(slot, 2);
         Volatile.Write(ref pair[0], pair[0] + 1);
         Volatile.Write(ref pair[1], pair[1] + bytes);
     }

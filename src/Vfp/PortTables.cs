@@ -81,11 +81,7 @@ internal sealed class PortTables
 
     /// <summary>Counts one packet of <paramref name="bytes"/> in each of <paramref name="slots"/> (from <see cref="Slots"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Count(ReadOnlySpan<int> slots, int bytes)
-    {
-        foreach (var slot in slots)
-            _counters.Add(slot, bytes);
-    }
+    public void Count(ReadOnlySpan<int> slots, int bytes) => _counters.Add(slots, bytes);
 
     private int RuleRow(int rule) => Policy.Layers.Length + rule;
 }

@@ -17,8 +17,9 @@ namespace PdCluster.Vfp;
 internal sealed class UnifiedFlowTable
 {
     private const int Ways = 4;
-    private static readonly int FirstHashedWord = FieldSpec.Of(MatchField.SourceIp).Word;
-    private static readonly int LastHashedWord = FieldSpec.Of(MatchField.DestinationPort).Word;
+    private static readonly int SourceIpWord = FieldSpec.Of(MatchField.SourceIp).Word;
+    private static readonly int DestinationIpWord = FieldSpec.Of(MatchField.DestinationIp).Word;
+    private static readonly int PortsWord = FieldSpec.Of(MatchField.DestinationPort).Word;
 
     private readonly Tag[] _tags;
     private readonly Flow[] _flows;
@@ -140,14 +141,18 @@ internal sealed class UnifiedFlowTable
 
     private int SetOf(ulong hash) => ((int)(hash >> 40) & _setMask) * Ways;
 
-    /// <summary>Each 5-tuple word multiplied on its own (the products do not wait on each other), summed, then mixed.</summary>
+    /// <summary>Each 5-tuple word (addresses, then protocol and ports) multiplied on its own, so the products do not wait on each other; summed, then mixed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(in FlowKey key, in FlowKey mask, VfpDirection direction)
     {
+        const ulong multiplier = 0xFF51_AFD7_ED55_8CCD;
         ReadOnlySpan<ulong> words = key, masks = mask;
-        var hash = (ulong)direction + 1;
-        for (var i = FirstHashedWord; i <= LastHashedWord; i++)
-            hash += ((words[i] & masks[i]) ^ (0x9E37_79B9_7F4A_7C15UL * (ulong)(i + 1))) * 0xFF51_AFD7_ED55_8CCD;
+        var hash = (ulong)direction + 1
+            + ((words[SourceIpWord] & masks[SourceIpWord]) ^ 0x9E37_79B9_7F4A_7C15UL) * multiplier
+            + ((words[SourceIpWord + 1] & masks[SourceIpWord + 1]) ^ 0xC2B2_AE3D_27D4_EB4FUL) * multiplier
+            + ((words[DestinationIpWord] & masks[DestinationIpWord]) ^ 0x1656_67B1_9E37_79F9UL) * multiplier
+            + ((words[DestinationIpWord + 1] & masks[DestinationIpWord + 1]) ^ 0x85EB_CA77_C2B2_AE63UL) * multiplier
+            + ((words[PortsWord] & masks[PortsWord]) ^ 0x27D4_EB2F_1656_67C5UL) * multiplier;
         hash ^= hash >> 33;
         hash *= 0xC4CE_B9FE_1A85_EC53;
         return hash ^ (hash >> 29);
