@@ -120,6 +120,7 @@ internal sealed class UnifiedFlowTable
         for (var i = 0; i < words.Length; i++)
             words[i] = keyWords[i] & maskWords[i];
         flow.Rewrite = rewrite;
+        flow.Rewrites = !rewrite.IsEmpty;
         flow.Verdict = verdict;
         flow.SlotCount = (byte)slots.Length;
         slots.CopyTo(slots.Length <= InlineSlots.Length ? flow.Slots : _spill.AsSpan(victim * _stride, _stride));
@@ -127,6 +128,9 @@ internal sealed class UnifiedFlowTable
 
     /// <summary>The verdict of a cached flow.</summary>
     public VfpVerdict Verdict(int entry) => _flows[entry].Verdict;
+
+    /// <summary>Whether a cached flow's packets are rewritten.</summary>
+    public bool Rewrites(int entry) => _flows[entry].Rewrites;
 
     /// <summary>The rewrite of a cached flow.</summary>
     public ref readonly FlowRewrite Rewrite(int entry) => ref _flows[entry].Rewrite;
@@ -183,14 +187,15 @@ internal sealed class UnifiedFlowTable
         public uint LastUse;
     }
 
-    /// <summary>A cached flow: its key (masked) and what its first packet decided, side by side in one entry.</summary>
+    /// <summary>A cached flow: what its first packet decided, then its key (masked), then its rewrite, read only when it has one.</summary>
     private struct Flow
     {
-        public FlowKey Key;
-        public FlowRewrite Rewrite;
         public VfpVerdict Verdict;
+        public bool Rewrites;
         public byte SlotCount;
         public InlineSlots Slots;
+        public FlowKey Key;
+        public FlowRewrite Rewrite;
     }
 
     /// <summary>A flow's counter slots in its own entry: a path of up to three rules, each with its layer.</summary>

@@ -133,9 +133,8 @@ public sealed class VfpPort
     {
         var verdict = flows.Verdict(entry);
         tables.Count(flows.Slots(entry), frame.Length);
-        ref readonly var rewrite = ref flows.Rewrite(entry);
-        if (verdict == VfpVerdict.Allow && !rewrite.IsEmpty)
-            rewrite.Apply(frame, ref info);
+        if (verdict == VfpVerdict.Allow && flows.Rewrites(entry))
+            flows.Rewrite(entry).Apply(frame, ref info);
         return verdict;
     }
 
