@@ -62,8 +62,8 @@ internal sealed class UnifiedFlowTable
     /// </summary>
     public void EnsurePath(int maxPath)
     {
-        if (maxPath > byte.MaxValue / 2)
-            throw new ArgumentOutOfRangeException(nameof(maxPath), maxPath, "A flow's path is at most 127 rules: too many layers or groups.");
+        if (maxPath > byte.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(maxPath), maxPath, "A flow's path is at most 255 rules: too many layers or groups.");
         if (maxPath * 2 <= Math.Max(_stride, InlineSlots.Length))
             return;
         _stride = maxPath * 2;
@@ -122,7 +122,7 @@ internal sealed class UnifiedFlowTable
         flow.Rewrite = rewrite;
         flow.Rewrites = !rewrite.IsEmpty;
         flow.Verdict = verdict;
-        flow.SlotCount = (byte)slots.Length;
+        flow.SlotCount = (ushort)slots.Length;
         slots.CopyTo(slots.Length <= InlineSlots.Length ? flow.Slots : _spill.AsSpan(victim * _stride, _stride));
     }
 
@@ -169,7 +169,7 @@ internal sealed class UnifiedFlowTable
         ref readonly var c = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)cached);
         ref readonly var k = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)key);
         ref readonly var m = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)mask);
-        // Four blocks of four words; the last overlaps the third, as a key has fifteen.
+        // Four blocks of four words, the last ending at the key's end (overlapping the third: a key has fifteen).
         const int last = FlowKey.Words - 4;
         var differ = Differ(in c, in k, in m, 0) | Differ(in c, in k, in m, 4) | Differ(in c, in k, in m, 8) | Differ(in c, in k, in m, last);
         return differ == Vector256<ulong>.Zero;
@@ -192,7 +192,7 @@ internal sealed class UnifiedFlowTable
     {
         public VfpVerdict Verdict;
         public bool Rewrites;
-        public byte SlotCount;
+        public ushort SlotCount;
         public InlineSlots Slots;
         public FlowKey Key;
         public FlowRewrite Rewrite;
