@@ -1,25 +1,30 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using PdCluster.Queues.Packets;
 
 namespace PdCluster.Vfp;
 
 /// <summary>
-/// VFP's unified flow table: a flow's verdict, rewrite and the rules its first packet matched, cached by flow key and
-/// direction. Fixed size, 4-way set associative: a set's tags (hash, generation, last use) fill one cache line, and
-/// a full set evicts its least recently used flow. An entry of an older generation than the port's is a miss, so
-/// bumping the generation invalidates every flow at once. One writer: the port's queue thread. Nothing is allocated
-/// after construction unless the path stride grows.
+/// VFP's unified flow table: a flow's verdict, rewrite and the counter slots its first packet counted in, cached by
+/// flow key and direction. Fixed size, 4-way set associative: a set's tags (hash, generation, last use) fill one cache
+/// line, and a full set evicts its least recently used flow. An entry of an older generation than the port's is a
+/// miss, so bumping the generation invalidates every flow at once. Keys are compared whole (under the policy's flow
+/// mask), so flows stay distinct down to the last field; only the 5-tuple's words are hashed, as they tell flows apart
+/// in practice. One writer: the port's queue thread. Nothing is allocated after construction unless the path grows.
 /// </summary>
 internal sealed class UnifiedFlowTable
 {
     private const int Ways = 4;
+    private static readonly int SourceIpWord = FieldSpec.Of(MatchField.SourceIp).Word;
+    private static readonly int DestinationIpWord = FieldSpec.Of(MatchField.DestinationIp).Word;
+    private static readonly int PortsWord = FieldSpec.Of(MatchField.DestinationPort).Word;
 
     private readonly Tag[] _tags;
-    private readonly FlowKey[] _keys;
-    private readonly Outcome[] _outcomes;
+    private readonly Flow[] _flows;
     private readonly int _setMask;
-    private int[] _paths;
+    private int[] _spill;
     private int _stride;
     private uint _clock;
     private long _hits;
@@ -34,9 +39,8 @@ internal sealed class UnifiedFlowTable
         Capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, Ways));
         _setMask = Capacity / Ways - 1;
         _tags = new Tag[Capacity];
-        _keys = new FlowKey[Capacity];
-        _outcomes = new Outcome[Capacity];
-        _paths = [];
+        _flows = new Flow[Capacity];
+        _spill = [];
     }
 
     /// <summary>Flows the table holds at most.</summary>
@@ -52,33 +56,39 @@ internal sealed class UnifiedFlowTable
     public long Evictions => Volatile.Read(ref _evictions);
 
     /// <summary>
-    /// Makes room for paths of <paramref name="stride"/> entries (a policy with more layers or groups); growing
+    /// Makes room for flows whose first packet met up to <paramref name="maxPath"/> rules and layers, each counting in
+    /// at most two slots; flows with more slots than an entry holds keep them in a row of their own. Growing that row
     /// forgets every flow. Called by the writer between packets.
     /// </summary>
-    public void EnsureStride(int stride)
+    public void EnsurePath(int maxPath)
     {
-        if (stride <= _stride)
+        if (maxPath > byte.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(maxPath), maxPath, "A flow's path is at most 255 rules: too many layers or groups.");
+        if (maxPath * 2 <= Math.Max(_stride, InlineSlots.Length))
             return;
-        if (stride > byte.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(stride), stride, "A flow's path is at most 255 rules: too many layers or groups.");
-        _stride = stride;
-        _paths = new int[Capacity * stride];
+        _stride = maxPath * 2;
+        _spill = new int[Capacity * _stride];
         Array.Clear(_tags);
     }
 
-    /// <summary>The flow of <paramref name="key"/> in <paramref name="direction"/> at <paramref name="generation"/>: its entry, or -1.</summary>
-    public int Find(in FlowKey key, VfpDirection direction, int generation, out ulong hash)
+    /// <summary>
+    /// The flow of <paramref name="key"/> (the bits of <paramref name="mask"/>) in <paramref name="direction"/> at
+    /// <paramref name="generation"/>: its entry, or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(in FlowKey key, in FlowKey mask, VfpDirection direction, int generation, out ulong hash)
     {
-        hash = Hash(in key, direction);
+        hash = Hash(in key, in mask, direction);
         var first = SetOf(hash);
-        for (var entry = first; entry < first + Ways; entry++)
+        var tags = _tags.AsSpan(first, Ways);
+        for (var way = 0; way < tags.Length; way++)
         {
-            ref var tag = ref _tags[entry];
-            if (tag.Hash == hash && tag.Generation == generation && ((ReadOnlySpan<ulong>)_keys[entry]).SequenceEqual((ReadOnlySpan<ulong>)key))
+            ref var tag = ref tags[way];
+            if (tag.Hash == hash && tag.Generation == generation && SameFlow(in _flows[first + way].Key, in key, in mask))
             {
                 tag.LastUse = ++_clock;
                 _hits++;
-                return entry;
+                return first + way;
             }
         }
         _misses++;
@@ -86,7 +96,7 @@ internal sealed class UnifiedFlowTable
     }
 
     /// <summary>Caches a flow's outcome, evicting the least recently used flow of its set when the set is full.</summary>
-    public void Add(in FlowKey key, ulong hash, int generation, VfpVerdict verdict, in FlowRewrite rewrite, ReadOnlySpan<int> path)
+    public void Add(in FlowKey key, in FlowKey mask, ulong hash, int generation, VfpVerdict verdict, in FlowRewrite rewrite, ReadOnlySpan<int> slots)
     {
         var first = SetOf(hash);
         var victim = first;
@@ -104,34 +114,70 @@ internal sealed class UnifiedFlowTable
         if (_tags[victim].Generation == generation)
             _evictions++;
         _tags[victim] = new Tag { Hash = hash, Generation = generation, LastUse = ++_clock };
-        _keys[victim] = key;
-        _outcomes[victim] = new Outcome { Rewrite = rewrite, Verdict = verdict, PathLength = (byte)path.Length };
-        path.CopyTo(_paths.AsSpan(victim * _stride, _stride));
+        ref var flow = ref _flows[victim];
+        Span<ulong> words = flow.Key;
+        ReadOnlySpan<ulong> keyWords = key, maskWords = mask;
+        for (var i = 0; i < words.Length; i++)
+            words[i] = keyWords[i] & maskWords[i];
+        flow.Rewrite = rewrite;
+        flow.Rewrites = !rewrite.IsEmpty;
+        flow.Verdict = verdict;
+        flow.SlotCount = (ushort)slots.Length;
+        slots.CopyTo(slots.Length <= InlineSlots.Length ? flow.Slots : _spill.AsSpan(victim * _stride, _stride));
     }
 
     /// <summary>The verdict of a cached flow.</summary>
-    public VfpVerdict Verdict(int entry) => _outcomes[entry].Verdict;
+    public VfpVerdict Verdict(int entry) => _flows[entry].Verdict;
+
+    /// <summary>Whether a cached flow's packets are rewritten.</summary>
+    public bool Rewrites(int entry) => _flows[entry].Rewrites;
 
     /// <summary>The rewrite of a cached flow.</summary>
-    public ref readonly FlowRewrite Rewrite(int entry) => ref _outcomes[entry].Rewrite;
+    public ref readonly FlowRewrite Rewrite(int entry) => ref _flows[entry].Rewrite;
 
-    /// <summary>The rules (and default-blocking layers) a cached flow's first packet met.</summary>
-    public ReadOnlySpan<int> Path(int entry) => _paths.AsSpan(entry * _stride, _outcomes[entry].PathLength);
+    /// <summary>The counter slots each packet of a cached flow counts in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<int> Slots(int entry)
+    {
+        ref var flow = ref _flows[entry];
+        return flow.SlotCount <= InlineSlots.Length ? ((ReadOnlySpan<int>)flow.Slots)[..flow.SlotCount] : _spill.AsSpan(entry * _stride, flow.SlotCount);
+    }
 
     private int SetOf(ulong hash) => ((int)(hash >> 40) & _setMask) * Ways;
 
-    /// <summary>Each word multiplied on its own (the products do not wait on each other), summed, then mixed.</summary>
+    /// <summary>Each 5-tuple word (addresses, then protocol and ports) multiplied on its own, so the products do not wait on each other; summed, then mixed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(in FlowKey key, VfpDirection direction)
+    private static ulong Hash(in FlowKey key, in FlowKey mask, VfpDirection direction)
     {
-        ReadOnlySpan<ulong> words = key;
-        var hash = (ulong)direction + 1;
-        for (var i = 0; i < words.Length; i++)
-            hash += (words[i] ^ (0x9E37_79B9_7F4A_7C15UL * (ulong)(i + 1))) * 0xFF51_AFD7_ED55_8CCD;
+        const ulong multiplier = 0xFF51_AFD7_ED55_8CCD;
+        ReadOnlySpan<ulong> words = key, masks = mask;
+        var hash = (ulong)direction + 1
+            + ((words[SourceIpWord] & masks[SourceIpWord]) ^ 0x9E37_79B9_7F4A_7C15UL) * multiplier
+            + ((words[SourceIpWord + 1] & masks[SourceIpWord + 1]) ^ 0xC2B2_AE3D_27D4_EB4FUL) * multiplier
+            + ((words[DestinationIpWord] & masks[DestinationIpWord]) ^ 0x1656_67B1_9E37_79F9UL) * multiplier
+            + ((words[DestinationIpWord + 1] & masks[DestinationIpWord + 1]) ^ 0x85EB_CA77_C2B2_AE63UL) * multiplier
+            + ((words[PortsWord] & masks[PortsWord]) ^ 0x27D4_EB2F_1656_67C5UL) * multiplier;
         hash ^= hash >> 33;
         hash *= 0xC4CE_B9FE_1A85_EC53;
         return hash ^ (hash >> 29);
     }
+
+    /// <summary>Whether <paramref name="cached"/> (stored masked) is <paramref name="key"/> under <paramref name="mask"/>, four words at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SameFlow(in FlowKey cached, in FlowKey key, in FlowKey mask)
+    {
+        ref readonly var c = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)cached);
+        ref readonly var k = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)key);
+        ref readonly var m = ref MemoryMarshal.GetReference((ReadOnlySpan<ulong>)mask);
+        // Four blocks of four words, the last ending at the key's end (overlapping the third: a key has fifteen).
+        const int last = FlowKey.Words - 4;
+        var differ = Differ(in c, in k, in m, 0) | Differ(in c, in k, in m, 4) | Differ(in c, in k, in m, 8) | Differ(in c, in k, in m, last);
+        return differ == Vector256<ulong>.Zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Differ(ref readonly ulong cached, ref readonly ulong key, ref readonly ulong mask, nuint at) =>
+        Vector256.LoadUnsafe(in cached, at) ^ (Vector256.LoadUnsafe(in key, at) & Vector256.LoadUnsafe(in mask, at));
 
     /// <summary>What tells an entry's flow: 16 bytes, so a set's four fill one cache line.</summary>
     private struct Tag
@@ -141,11 +187,23 @@ internal sealed class UnifiedFlowTable
         public uint LastUse;
     }
 
-    /// <summary>What a flow's first packet decided.</summary>
-    private struct Outcome
+    /// <summary>A cached flow: what its first packet decided, then its key (masked), then its rewrite, read only when it has one.</summary>
+    private struct Flow
     {
-        public FlowRewrite Rewrite;
         public VfpVerdict Verdict;
-        public byte PathLength;
+        public bool Rewrites;
+        public ushort SlotCount;
+        public InlineSlots Slots;
+        public FlowKey Key;
+        public FlowRewrite Rewrite;
+    }
+
+    /// <summary>A flow's counter slots in its own entry: a path of up to three rules, each with its layer.</summary>
+    [InlineArray(Length)]
+    private struct InlineSlots
+    {
+        public const int Length = 6;
+
+        private int _slot;
     }
 }

@@ -84,8 +84,8 @@ public sealed class VfpPort
     {
         var tables = Volatile.Read(ref _tables);
         var policy = tables.Policy;
-        var layers = policy.Layers.Select((l, i) => new VfpLayerCounters(l.Name, tables.Layers.Read(i))).ToList();
-        var rules = policy.Rules.Select((r, i) => new VfpRuleCounters(r.Rule.Id, r.Rule.Layer, r.Rule.Group, r.Rule.Direction, r.Action, tables.Rules.Read(i))).ToList();
+        var layers = policy.Layers.Select((l, i) => new VfpLayerCounters(l.Name, tables.Layer(i))).ToList();
+        var rules = policy.Rules.Select((r, i) => new VfpRuleCounters(r.Rule.Id, r.Rule.Layer, r.Rule.Group, r.Rule.Direction, r.Action, tables.Rule(i))).ToList();
         var flows = _flows is null ? default : new VfpFlowTableCounters(_flows.Capacity, _flows.Hits, _flows.Misses, _flows.Evictions);
         return new VfpPortSnapshot(Name, IsDisabled, policy.Rules.Length, _counters.Read(0), layers, rules, flows);
     }
@@ -101,50 +101,54 @@ public sealed class VfpPort
         if (Volatile.Read(ref _pending) is null)
             return;
         var next = Interlocked.Exchange(ref _pending, null)!;
-        _flows?.EnsureStride(next.MaxPath);
+        _flows?.EnsurePath(next.MaxPath);
         Volatile.Write(ref _tables, _tables.Next(next));
         Interlocked.Increment(ref _generation);
     }
 
     private VfpVerdict Decide(VfpDirection direction, Span<byte> frame, ref PacketInfo info, int generation)
     {
-        if (Volatile.Read(ref _disabled))
-        {
-            _counters.Add(0, VfpVerdict.Allow, frame.Length);
-            return VfpVerdict.Allow;
-        }
+        VfpVerdict verdict;
         var tables = _tables;
-        if (tables.Policy.Layers.Length == 0)
+        if (Volatile.Read(ref _disabled))
+            verdict = VfpVerdict.Allow;
+        else if (!tables.HasLayers)
         {
             // Nothing to cache: an enabled port without rules blocks everything.
-            _counters.Add(0, VfpVerdict.Block, frame.Length);
-            return VfpVerdict.Block;
+            verdict = VfpVerdict.Block;
         }
-        var flow = info.Key;
-        if (!tables.Policy.MatchesTcpFlags)
-            flow.Set(MatchField.TcpFlags, 0UL);
-        var hash = 0UL;
-        var entry = _flows?.Find(in flow, direction, generation, out hash) ?? -1;
-        VfpVerdict verdict;
-        if (entry >= 0)
-        {
-            verdict = _flows!.Verdict(entry);
-            tables.Count(_flows.Path(entry), verdict, frame.Length);
-            if (verdict == VfpVerdict.Allow)
-                _flows.Rewrite(entry).Apply(frame, ref info);
-        }
+        else if (_flows is not { } flows)
+            verdict = Walk(tables, direction, frame, ref info, 0, generation);
         else
         {
-            var key = info.Key;
-            var rewrite = default(FlowRewrite);
-            verdict = tables.Policy.Evaluate(direction, ref key, ref rewrite, tables.Path, out var length);
-            var path = tables.Path.AsSpan(0, length);
-            _flows?.Add(in flow, hash, generation, verdict, in rewrite, path);
-            tables.Count(path, verdict, frame.Length);
-            if (verdict == VfpVerdict.Allow)
-                rewrite.Apply(frame, ref info);
+            var entry = flows.Find(in info.Key, in tables.FlowMask, direction, generation, out var hash);
+            verdict = entry >= 0 ? Hit(flows, entry, tables, frame, ref info) : Walk(tables, direction, frame, ref info, hash, generation);
         }
-        _counters.Add(0, verdict, frame.Length);
+        _counters.Add(CounterArray.Slot(0, verdict), frame.Length);
+        return verdict;
+    }
+
+    /// <summary>A packet of a cached flow: the verdict, counts and rewrite of its first packet, without walking the layers.</summary>
+    private static VfpVerdict Hit(UnifiedFlowTable flows, int entry, PortTables tables, Span<byte> frame, ref PacketInfo info)
+    {
+        var verdict = flows.Verdict(entry);
+        tables.Count(flows.Slots(entry), frame.Length);
+        if (verdict == VfpVerdict.Allow && flows.Rewrites(entry))
+            flows.Rewrite(entry).Apply(frame, ref info);
+        return verdict;
+    }
+
+    /// <summary>A flow's first packet (or every packet, without a flow table): walks the layers and caches the outcome.</summary>
+    private VfpVerdict Walk(PortTables tables, VfpDirection direction, Span<byte> frame, ref PacketInfo info, ulong hash, int generation)
+    {
+        var key = info.Key;
+        var rewrite = default(FlowRewrite);
+        var verdict = tables.Policy.Evaluate(direction, ref key, ref rewrite, tables.Path, out var length);
+        var slots = tables.Slots(tables.Path.AsSpan(0, length), verdict);
+        _flows?.Add(in info.Key, in tables.FlowMask, hash, generation, verdict, in rewrite, slots);
+        tables.Count(slots, frame.Length);
+        if (verdict == VfpVerdict.Allow)
+            rewrite.Apply(frame, ref info);
         return verdict;
     }
 }

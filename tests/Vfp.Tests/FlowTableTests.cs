@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using PdCluster.Queues.Buffers;
 using PdCluster.Queues.Packets;
 using PdCluster.Vfp;
@@ -63,6 +65,117 @@ public sealed class FlowTableTests
         Assert.Equal(VfpVerdict.Allow, port.Send(VfpDirection.Inbound, Tcp("198.18.0.1", "198.18.1.1", 4000, 80, flags: 0x02)));
         Assert.Equal(VfpVerdict.Allow, port.Send(VfpDirection.Inbound, Tcp("198.18.0.1", "198.18.1.1", 4000, 80, flags: 0x10)));
         Assert.Equal((3L, 2L), (port.Snapshot().FlowTable.Misses, port.Snapshot().FlowTable.Hits));
+    }
+
+    [Fact]
+    public void Hits_count_what_the_walk_counts_whether_a_flow_s_counter_slots_fit_its_entry_or_spill()
+    {
+        // Three layers, each a count rule then an allow rule: nine slots a packet, more than an entry holds. A packet
+        // blocked in the first layer meets three.
+        string[] layers = ["l1", "l2", "l3"];
+        var policy = new VfpPolicy(
+            [.. layers.Select((l, i) => new VfpLayer(l, i + 1))],
+            [.. layers.SelectMany(l => new[] { new VfpGroup(l, "tap", VfpDirection.Inbound, 1), new VfpGroup(l, "in", VfpDirection.Inbound, 2) })],
+            [
+                .. layers.SelectMany(l => new[]
+                {
+                    Rule($"{l}-tap", l, "tap", VfpDirection.Inbound, 1, VfpAction.Count),
+                    Rule($"{l}-udp", l, "in", VfpDirection.Inbound, 2, VfpAction.Allow, ("protocol", "udp")),
+                }),
+                Rule("l1-no-54", "l1", "in", VfpDirection.Inbound, 1, VfpAction.Block, ("destinationPort", "54")),
+            ]);
+        var cached = new VfpPort("cached");
+        var uncached = new VfpPort("uncached", flowTableCapacity: 0);
+        cached.Apply(policy);
+        uncached.Apply(policy);
+        for (var i = 0; i < 5; i++)
+        {
+            foreach (var port in new[] { cached, uncached })
+            {
+                Assert.Equal(VfpVerdict.Allow, port.Send(VfpDirection.Inbound, Udp("198.18.0.1", "198.18.1.1", 4000, 53)));
+                Assert.Equal(VfpVerdict.Block, port.Send(VfpDirection.Inbound, Udp("198.18.0.1", "198.18.1.1", 4000, 54, size: 100)));
+            }
+        }
+
+        var (a, b) = (cached.Snapshot(), uncached.Snapshot());
+        Assert.Equal((2L, 8L), (a.FlowTable.Misses, a.FlowTable.Hits));
+        Assert.Equal(b.Rules.Select(r => (r.Rule, r.Counters)), a.Rules.Select(r => (r.Rule, r.Counters)));
+        Assert.Equal(b.Layers.Select(l => (l.Layer, l.Counters)), a.Layers.Select(l => (l.Layer, l.Counters)));
+        var rules = a.Rules.ToDictionary(r => r.Rule, r => r.Counters);
+        Assert.Equal(new VfpCounters(5, 300, 5, 500), rules["l1-tap"]);
+        Assert.Equal(new VfpCounters(0, 0, 5, 500), rules["l1-no-54"]);
+        Assert.Equal(new VfpCounters(5, 300, 0, 0), rules["l3-udp"]);
+        Assert.Equal(new VfpCounters(5, 300, 5, 500), a.Layers.Single(l => l.Layer == "l1").Counters);
+        Assert.Equal(new VfpCounters(5, 300, 0, 0), a.Layers.Single(l => l.Layer == "l3").Counters);
+    }
+
+    [Fact]
+    public void After_a_rule_change_a_flow_counts_against_its_rules_new_places()
+    {
+        var frame = Udp("198.18.0.1", "198.18.1.1", 4000, 53);
+        var port = new VfpPort("vm1");
+        port.Apply(Acl(AllowIn("dns", ("destinationPort", "53"))));
+        for (var i = 0; i < 3; i++)
+            port.Send(VfpDirection.Inbound, frame);
+        // Two rules ahead of "dns" move it to another counter row; the flow cached before must not count in the old one.
+        port.Apply(Acl(AllowIn("web", ("destinationPort", "80")), AllowIn("ftp", ("destinationPort", "21")), AllowIn("dns", ("destinationPort", "53"))));
+        for (var i = 0; i < 4; i++)
+            Assert.Equal(VfpVerdict.Allow, port.Send(VfpDirection.Inbound, frame));
+
+        var snapshot = port.Snapshot();
+        Assert.Equal((2L, 5L), (snapshot.FlowTable.Misses, snapshot.FlowTable.Hits));
+        var rules = snapshot.Rules.ToDictionary(r => r.Rule, r => r.Counters.AllowedPackets);
+        Assert.Equal((7L, 0L, 0L), (rules["dns"], rules["web"], rules["ftp"]));
+        Assert.Equal(7, snapshot.Layers.Single().Counters.AllowedPackets);
+    }
+
+    [Fact]
+    public void Packets_differing_only_in_fields_no_rule_matches_are_still_distinct_flows()
+    {
+        var port = new VfpPort("vm1");
+        port.Apply(Acl(AllowIn("dns", ("destinationPort", "53"))));
+        byte[][] frames =
+        [
+            Udp("198.18.0.1", "198.18.1.1", 4000, 53),
+            new FrameBuilder().Ethernet(2, 3).Ipv4("198.18.0.1", "198.18.1.1").Udp(4000, 53).Build(60),
+            new FrameBuilder().Ethernet(2, 1).Vlan(7).Ipv4("198.18.0.1", "198.18.1.1").Udp(4000, 53).Build(60),
+            new FrameBuilder().Ethernet(2, 1).Ipv4("198.18.0.1", "198.18.1.1", dscp: 10).Udp(4000, 53).Build(60),
+        ];
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var frame in frames)
+                Assert.Equal(VfpVerdict.Allow, port.Send(VfpDirection.Inbound, frame));
+        }
+        Assert.Equal((4L, 4L), (port.Snapshot().FlowTable.Misses, port.Snapshot().FlowTable.Hits));
+    }
+
+    [Fact]
+    public void The_table_finds_a_key_only_when_every_word_under_the_flow_mask_is_the_same()
+    {
+        var table = new UnifiedFlowTable(64);
+        table.EnsurePath(1);
+        var mask = default(FlowKey);
+        ((Span<ulong>)mask).Fill(ulong.MaxValue);
+        mask.Set(MatchField.TcpFlags, 0UL);
+        var flags = FieldSpec.Of(MatchField.TcpFlags);
+        var generation = 0;
+        var flips = from word in Gen.Choose(0, FlowKey.Words - 1)
+                    from bit in Gen.Choose(0, 63)
+                    select (word, bit);
+        Prop.ForAll(flips.ToArbitrary(), flip =>
+        {
+            generation++;
+            var key = Parse(Tcp("198.18.0.1", "198.18.1.1", 4000, 80)).Key;
+            Assert.Equal(-1, table.Find(in key, in mask, VfpDirection.Inbound, generation, out var hash));
+            table.Add(in key, in mask, hash, generation, VfpVerdict.Allow, default, [0]);
+            Assert.True(table.Find(in key, in mask, VfpDirection.Inbound, generation, out _) >= 0);
+            Assert.Equal(-1, table.Find(in key, in mask, VfpDirection.Outbound, generation, out _));
+
+            var other = key;
+            ((Span<ulong>)other)[flip.word] ^= 1UL << flip.bit;
+            var masked = flip.word == flags.Word && flip.bit >= flags.Shift && flip.bit < flags.Shift + flags.Bits;
+            Assert.Equal(masked, table.Find(in other, in mask, VfpDirection.Inbound, generation, out _) >= 0);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2_000));
     }
 
     [Fact]
