@@ -122,7 +122,16 @@ internal sealed class EtcdGateway : IDisposable
                     var token = _options.User is null ? null : Token ?? await AuthenticateAsync(endpoint, cancel);
                     sent = true;
                     var response = await SendOnceAsync(endpoint, call, token, cancel);
-                    var error = !response.IsSuccessStatusCode ? await ReadErrorAsync(response, cancel) : call.Grpc ? GrpcAnswer(response) : null;
+                    GatewayError? error;
+                    try
+                    {
+                        error = !response.IsSuccessStatusCode ? await ReadErrorAsync(response, cancel) : call.Grpc ? GrpcAnswer(response) : null;
+                    }
+                    catch
+                    {
+                        response.Dispose();
+                        throw;
+                    }
                     if (error is null)
                     {
                         Volatile.Write(ref _current, index);
@@ -151,7 +160,7 @@ internal sealed class EtcdGateway : IDisposable
         throw new EtcdUnavailableException($"No etcd member answered {path} ({string.Join("; ", failures)}).", last);
     }
 
-    /// <summary>Whether a request failed before reaching the member: no connection (refused, unreachable, not made within the connect timeout) or no TLS session.</summary>
+    /// <summary>Whether a request cannot have been applied: no connection (refused, unreachable, not made within the connect timeout), no TLS session, or an answer that was not etcd's.</summary>
     private static bool Unreached(Exception e) =>
         e is NotEtcdException
         || e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
