@@ -175,7 +175,8 @@ public sealed class TlsMemberTests : IDisposable
             request.CertificateExtensions.Add(names.Build());
         }
         var serial = RandomNumberGenerator.GetBytes(8);
-        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        // Valid as long as its authority is: a day from now, counted again, can fall a second past the authority's end.
+        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), authority.NotAfter, serial);
         // SslStream on Linux presents a server certificate whose key can be exported (PKCS#12 round trip).
         return X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
