@@ -9,7 +9,7 @@ namespace PdCluster.Provider.AfXdp;
 /// the adapter's network namespace when it has one) whose RTM_NEWLINK/RTM_DELLINK messages about the interface become
 /// events through an <see cref="InterfaceLinkTracker"/>. One thread reads the socket and raises the events; a full link
 /// dump sets the state at start and again after the socket overran (ENOBUFS) or a datagram was malformed, so no change
-/// is missed for good. A socket error other than an overrun ends the thread (the state stays the last known). The
+/// is missed for good; the backlog queued ahead of the dump's entry is older than it and is not replayed. A socket error other than an overrun ends the thread (the state stays the last known). The
 /// kernel has no per-interface power event, so low power and full power come only by <see cref="Inject"/> (which passes
 /// any other event through too, as the device's own, leaving the kernel's link, admin and presence state as they are).
 /// </summary>
@@ -33,6 +33,7 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
     private uint _sequence;
     private uint _dumping;
     private bool _listed;
+    private bool _skippedNamed;
     private bool _resyncAgain;
     private int _disposed;
     private bool _lowPower;
@@ -188,8 +189,16 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
             _dumping = 0;
             if (message.Kind == NetlinkKind.Done)
                 _tracker.DumpEnded(_listed, _events);
-            if (_resyncAgain || message.Kind == NetlinkKind.Error)
+            if (_resyncAgain || message.Kind == NetlinkKind.Error || (_skippedNamed && !_listed))
                 Resync();
+            return;
+        }
+        // A notification read before the dump's entry for the interface was queued before it, so it is older than what
+        // that entry says: replaying an overrun's backlog would only raise stale flaps. One naming the interface while
+        // the dump does not list it may be newer (an arrival during the dump): another dump tells.
+        if (_dumping != 0 && !ofDump && !_listed)
+        {
+            _skippedNamed |= message.Name == _interface;
             return;
         }
         _tracker.Apply(message, _events);
@@ -210,6 +219,7 @@ public sealed unsafe class RtnetlinkDeviceEvents : IDeviceEventSource, IDeviceEv
     {
         _resyncAgain = false;
         _listed = false;
+        _skippedNamed = false;
         _dumping = ++_sequence == 0 ? ++_sequence : _sequence;
         var request = stackalloc byte[32];
         var span = new Span<byte>(request, 32);
