@@ -11,19 +11,31 @@ namespace PdCluster.Concurrency;
 /// thread's involuntary context switches (<c>getrusage</c>, at most once per 50 µs: the call costs about a microsecond
 /// here), so the policy learns when its spins took a core something else needed.
 /// </summary>
-public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, AdaptiveSpinPolicy spin, TimeSpan maxWait)
-    : IIdleStrategy
+public sealed class DrainNotificationIdleStrategy : IIdleStrategy
 {
     private static readonly long PreemptionCheckInterval = Stopwatch.Frequency / 20_000;
 
+    private readonly IReadOnlyList<IDrainNotificationSource> _group;
+    private readonly WakeSignal _signal;
+    private readonly AdaptiveSpinPolicy _spin;
+    private readonly TimeSpan _maxWait;
     private long _switches = -1;
     private long _lastCheck;
+
+    /// <summary>Idles over <paramref name="group"/>'s queues, sleeping on <paramref name="signal"/> for at most <paramref name="maxWait"/>.</summary>
+    public DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, AdaptiveSpinPolicy spin, TimeSpan maxWait)
+    {
+        (_group, _signal, _spin, _maxWait) = (group, signal, spin, maxWait);
+        // The runtime binds a P/Invoke on its first call, and that allocates: bound here, the poller's first preemption
+        // check (which may come long after it started) allocates nothing.
+        Native.InvoluntarySwitches();
+    }
 
     /// <summary>How many times the poller actually slept on the signal.</summary>
     public long Waits { get; private set; }
 
     /// <summary>The policy deciding how long to spin before arming.</summary>
-    public AdaptiveSpinPolicy Spin => spin;
+    public AdaptiveSpinPolicy Spin => _spin;
 
     /// <inheritdoc/>
     public void Idle(int workCount)
@@ -31,23 +43,23 @@ public sealed class DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificati
         var now = Stopwatch.GetTimestamp();
         if (workCount > 0)
         {
-            spin.Worked(now, spin.HasSpun && now - _lastCheck >= PreemptionCheckInterval && Preempted(now));
+            _spin.Worked(now, _spin.HasSpun && now - _lastCheck >= PreemptionCheckInterval && Preempted(now));
             return;
         }
-        if (spin.Spin(now))
+        if (_spin.Spin(now))
         {
             Thread.SpinWait(1);
             return;
         }
-        for (var i = 0; i < group.Count; i++)
-            group[i].RequestDrainNotification(signal);
-        for (var i = 0; i < group.Count; i++)
+        for (var i = 0; i < _group.Count; i++)
+            _group[i].RequestDrainNotification(_signal);
+        for (var i = 0; i < _group.Count; i++)
         {
-            if (group[i].HasCompletions)
+            if (_group[i].HasCompletions)
                 return;
         }
         Waits++;
-        signal.Wait(maxWait);
+        _signal.Wait(_maxWait);
     }
 
     /// <inheritdoc/>

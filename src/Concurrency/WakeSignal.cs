@@ -32,6 +32,10 @@ public sealed class WakeSignal : IDisposable
         if (_fd < 0)
             throw new InvalidOperationException($"eventfd failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
         _poll[0] = new Native.PollFd { Fd = _fd, Events = Native.PollIn };
+        // The runtime binds a P/Invoke on its first call, and that allocates: bound here, a poller's first wake allocates nothing.
+        Native.WriteEventFd(_fd);
+        Native.DrainEventFd(_fd);
+        Native.Poll(_poll.AsSpan(0, 1), TimeSpan.Zero);
     }
 
     /// <summary>Whether a wake is pending.</summary>
