@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using PdCluster.Actors.Framework;
 using PdCluster.Actors.Kernel;
@@ -94,6 +95,11 @@ internal sealed class AgentNode : IAsyncDisposable
 
     /// <summary>The revisions of the sets <paramref name="adapter"/> confirmed in force, in order, each once (an adapter that came to Running is given the newest set again).</summary>
     public List<long> AdapterRevisions(string adapter = "pd0") => Distinct(Applied.Where(a => a.Adapter == adapter).Select(a => a.Revision));
+
+    /// <summary>What a timed-out wait found: the agent's last status and every error the node's actors published.</summary>
+    public string Describe() =>
+        $"{Name} published {Statuses.Count} statuses, the last at revision {Last?.AppliedRevision.ToString(CultureInfo.InvariantCulture) ?? "none"}" +
+        $" (store error: {Last?.StoreError ?? "none"}); {Resyncs.Count} resyncs; errors: [{string.Join(" | ", Errors)}]";
 
     public async Task StopAgentAsync()
     {

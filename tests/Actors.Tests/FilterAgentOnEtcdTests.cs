@@ -355,7 +355,7 @@ public sealed class FilterAgentOnEtcdTests : IAsyncLifetime
         var cleared = (await writer.GetAsync(Prefix + "none")).Revision;
         Assert.Empty((await writer.RangeAsync(Prefix)).Items);
         foreach (var node in nodes)
-            await Eventually(() => node.Last?.AppliedRevision >= cleared, $"{node.Name} to apply the delete-range at {cleared}", seconds: 120);
+            await Eventually(() => node.Last?.AppliedRevision >= cleared, $"{node.Name} to apply the delete-range at {cleared}", seconds: 120, explain: node.Describe);
         Assert.All(nodes, n => Assert.Empty(n.Resyncs));
         var last = await writer.PutAsync(Prefix + "after", Doc("after", 9));
 

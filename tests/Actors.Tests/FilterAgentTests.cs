@@ -36,17 +36,20 @@ public sealed class FilterAgentTests : IAsyncLifetime
 
     private Task<long> Put(string id, string document) => _store.PutAsync($"/pd/lab/filters/{id}", document);
 
-    internal static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30)
+    /// <summary>Waits for <paramref name="condition"/>; a timeout names <paramref name="what"/> and, with <paramref name="explain"/>, the state it found.</summary>
+    internal static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 30, Func<string>? explain = null)
     {
         var deadline = DateTime.UtcNow + TestTime.Dilated(TimeSpan.FromSeconds(seconds));
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            if (DateTime.UtcNow >= deadline)
+                Assert.Fail($"timed out waiting for {what}" + (explain is null ? "" : $": {explain()}"));
             await Task.Delay(20);
         }
     }
 
-    internal static Task Eventually(Func<bool> condition, string what, double seconds = 30) => Eventually(() => Task.FromResult(condition()), what, seconds);
+    internal static Task Eventually(Func<bool> condition, string what, double seconds = 30, Func<string>? explain = null) =>
+        Eventually(() => Task.FromResult(condition()), what, seconds, explain);
 
     internal static string[] Describe(CompiledFilterSet set) =>
         [.. set.Specs.Select(s => $"{s.Id}/{s.Priority}/{s.Action}/{s.Queue}/{string.Join(",", (s.Match ?? []).Select(m => $"{m.Key}={m.Value}"))}")];
