@@ -5,7 +5,7 @@ using PdCluster.VSwitch;
 
 namespace PdCluster.Tests.Node;
 
-/// <summary>The node's <c>/metrics</c> scrape carries the VFP counters of its VM ports, per port, layer and rule.</summary>
+/// <summary>The node's <c>/metrics</c> scrape carries the VFP counters of its VM ports, per port, layer and rule, and no other node's.</summary>
 public sealed class VfpMetricsTests
 {
     [Fact]
@@ -22,7 +22,7 @@ public sealed class VfpMetricsTests
             port.Process(VfpDirection.Inbound, frame, ref info);
         }
         using var metrics = new NodeMetrics([], ports);
-        using var exporter = new PrometheusExporter(NodeMetrics.MeterName);
+        using var exporter = new PrometheusExporter(metrics.Meter);
 
         var scrape = exporter.Scrape();
 
@@ -30,5 +30,24 @@ public sealed class VfpMetricsTests
         Assert.Contains("pd_vfp_layer_packets_total{port=\"PORT-METRICS-1\",layer=\"acl\",verdict=\"blocked\"} 1", scrape);
         Assert.Contains("pd_vfp_port_packets_total{port=\"PORT-METRICS-1\",verdict=\"allowed\"} 3", scrape);
         Assert.Contains("pd_vfp_port_disabled{port=\"PORT-METRICS-1\"} 0", scrape);
+    }
+
+    [Fact]
+    public void Two_nodes_in_one_process_each_scrape_only_their_own_meter()
+    {
+        var (first, second) = (new VfpPorts(), new VfpPorts());
+        first.For("PORT-FIRST").Apply(VfpPolicy.FromRules([]));
+        second.For("PORT-SECOND").Apply(VfpPolicy.FromRules([]));
+        using var firstMetrics = new NodeMetrics([], first);
+        using var secondMetrics = new NodeMetrics([], second);
+        using var firstExporter = new PrometheusExporter(firstMetrics.Meter);
+        using var secondExporter = new PrometheusExporter(secondMetrics.Meter);
+
+        var (a, b) = (firstExporter.Scrape(), secondExporter.Scrape());
+
+        Assert.Contains("port=\"PORT-FIRST\"", a);
+        Assert.DoesNotContain("PORT-SECOND", a);
+        Assert.Contains("port=\"PORT-SECOND\"", b);
+        Assert.DoesNotContain("PORT-FIRST", b);
     }
 }

@@ -9,10 +9,10 @@ namespace PdCluster.Node.Admin;
 /// <summary>The node's System.Diagnostics.Metrics instruments: every PD counter, per adapter, queue and filter, and VFP's per VM port, layer and rule.</summary>
 internal sealed class NodeMetrics : IDisposable
 {
-    /// <summary>The meter's name, for listeners.</summary>
-    public const string MeterName = "PdCluster.Node";
+    private readonly Meter _meter = new("PdCluster.Node");
 
-    private readonly Meter _meter = new(MeterName);
+    /// <summary>The node's own meter, for its exporter.</summary>
+    public Meter Meter => _meter;
 
     public NodeMetrics(IReadOnlyList<(string Name, AdapterTelemetry Telemetry, BufferPool Pool)> adapters, VfpPorts vfpPorts)
     {

@@ -6,7 +6,8 @@ namespace PdCluster.Node.Admin;
 
 /// <summary>
 /// Renders the observable instruments of one meter in Prometheus' text format on each scrape, through a
-/// <see cref="MeterListener"/> (no OpenTelemetry exporter package is served to this build).
+/// <see cref="MeterListener"/> (no OpenTelemetry exporter package is served to this build). It listens to that meter
+/// object, not to every meter of its name: two nodes in one process (tests, a lab host) each scrape only their own.
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
@@ -14,11 +15,11 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, (Instrument Instrument, List<(string Labels, string Value)> Samples)> _scrape = new(StringComparer.Ordinal);
 
-    public PrometheusExporter(string meterName)
+    public PrometheusExporter(Meter meter)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == meterName)
+            if (ReferenceEquals(instrument.Meter, meter))
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value.ToString(CultureInfo.InvariantCulture), tags));

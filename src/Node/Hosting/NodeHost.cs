@@ -65,7 +65,7 @@ internal sealed class NodeHost : INodeAdmin
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool, supervised.Captures));
         }
         _metrics = new NodeMetrics([.. _adapters.Select(a => (a.Name, a.Telemetry, a.Pool))], VfpPorts);
-        _exporter = new PrometheusExporter(NodeMetrics.MeterName);
+        _exporter = new PrometheusExporter(_metrics.Meter);
         _node = NodeSupervisor.Start(System, config.Config.Node, settings);
         AdminEndpoint = config.AdminEndpoint;
         _store = config.Etcd is { } etcd ? new EtcdStore(etcd) : new InMemoryStore();
