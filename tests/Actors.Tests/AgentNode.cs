@@ -99,7 +99,8 @@ internal sealed class AgentNode : IAsyncDisposable
     /// <summary>What a timed-out wait found: the agent's last status and every error the node's actors published.</summary>
     public string Describe() =>
         $"{Name} published {Statuses.Count} statuses, the last at revision {Last?.AppliedRevision.ToString(CultureInfo.InvariantCulture) ?? "none"}" +
-        $" (store error: {Last?.StoreError ?? "none"}); {Resyncs.Count} resyncs; errors: [{string.Join(" | ", Errors)}]";
+        $" (store error: {Last?.StoreError ?? "none"}; refused: [{string.Join(" | ", (Last?.Rejected ?? []).Take(3).Select(r => $"{r.Id}: {r.Error}"))}]);" +
+        $" {Resyncs.Count} resyncs; errors: [{string.Join(" | ", Errors)}]";
 
     public async Task StopAgentAsync()
     {

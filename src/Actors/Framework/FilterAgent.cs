@@ -14,7 +14,8 @@ namespace PdCluster.Actors.Framework;
 /// <see cref="FilterAgentStatus"/> (which <see cref="Membership"/> writes to <c>status/&lt;node&gt;</c>). A compacted
 /// watch leads to a full re-read; a store that fails is retried with a doubling delay while the last set stays in
 /// force; a filter that cannot run is reported and left out, and the rest apply. An adapter that comes (back) to
-/// Running, a fresh supervisor after a failure among them, is given the newest set again. A <see cref="TeamChanged"/>
+/// Running, a fresh supervisor after a failure among them, is given the newest set again, and so is one that kept its
+/// last good set (no answer in time, say) after a doubling delay, until it takes it. A <see cref="TeamChanged"/>
 /// compiles the sets again at the same revision, so a survivor carries its down team members' filters.
 /// </summary>
 public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
@@ -22,6 +23,7 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private const string RetryTimer = "retry";
     private const string SettleTimer = "settle";
     private const string CheckTimer = "watch-check";
+    private const string RetryAdapterTimer = "retry-adapter-";
     private readonly Queue<object> _pending = new();
     // Per adapter: the set in force, the set last offered, the cluster filters it refused, those in force (id to mod
     // revision), what it reports refused, and the revision (and change revision) its set in force is current to.
@@ -32,6 +34,8 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
     private readonly Dictionary<string, IReadOnlyList<RejectedFilter>> _adapterRejected = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Revision, long ChangeRevision)> _adapterApplied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _teams = new(StringComparer.Ordinal);
+    // Per adapter that kept its last good set: the wait before it is given the newest set again.
+    private readonly Dictionary<string, TimeSpan> _adapterRetryDelays = new(StringComparer.Ordinal);
     private SortedDictionary<string, DesiredFilter> _desired = new(StringComparer.Ordinal);
     private IReadOnlyList<RejectedFilter> _nodeRejected = [];
     private IReadOnlyList<RejectedFilter> _rejected = [];
@@ -90,6 +94,9 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
 
     /// <summary>An adapter came (back) to Running: it is given the newest set again.</summary>
     private sealed record Republish(string Adapter);
+
+    /// <summary>Time to give an adapter that kept its last good set the newest set again.</summary>
+    private sealed record RetryAdapter(string Adapter);
 
     /// <summary>A team's cover changed: every set is compiled again at the same revision.</summary>
     private sealed record Recompile;
@@ -192,6 +199,10 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
                 // A fresh adapter supervisor starts from the node's own filters; a set in flight may have gone to the old one.
                 _pending.Enqueue(new Republish(running.Adapter));
                 StopSettling();
+                ApplyNext();
+                break;
+            case RetryAdapter retry:
+                _pending.Enqueue(new Republish(retry.Adapter));
                 ApplyNext();
                 break;
             case TeamChanged team:
@@ -411,7 +422,12 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
             _refusals[outcome.Adapter] = outcome.Refused;
             _adapterRejected[outcome.Adapter] = outcome.Rejected;
             if (outcome.Accepted is not { } set)
+            {
+                RetryLater(outcome.Adapter);
                 continue;
+            }
+            _adapterRetryDelays.Remove(outcome.Adapter);
+            Context.Timers.Cancel(RetryAdapterTimer + outcome.Adapter);
             _sets[outcome.Adapter] = set;
             _inForce[outcome.Adapter] = outcome.InForce;
             _adapterApplied[outcome.Adapter] = (published.Revision, published.ChangeRevision);
@@ -424,6 +440,14 @@ public sealed class FilterAgent(FilterAgentSettings settings) : ActorBase
         (_applied, _changeRevision) = settings.Targets.Count == 0
             ? (published.Revision, published.ChangeRevision)
             : settings.Targets.Select(t => _adapterApplied.GetValueOrDefault(t.Adapter)).MinBy(a => a.Revision);
+    }
+
+    /// <summary>Gives <paramref name="adapter"/>, which kept its last good set, the newest set again after a doubling delay: a timeout does not leave it behind until the next change.</summary>
+    private void RetryLater(string adapter)
+    {
+        var delay = _adapterRetryDelays.GetValueOrDefault(adapter, settings.MinRetryDelay);
+        _adapterRetryDelays[adapter] = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxRetryDelay.Ticks));
+        Context.Timers.StartSingleTimer(RetryAdapterTimer + adapter, new RetryAdapter(adapter), delay);
     }
 
     private void Apply(Changes changes)
