@@ -237,6 +237,8 @@ public sealed class ClusterCommandTests
             (["filter", "rm", "nope"], "pd: no cluster filter 'nope'."),
             (["filter", "rm", "nope", "--wait"], "pd: no cluster filter 'nope'."),
             (["filter", "rm", "nope", "--wait", "--timeout", "0"], "pd: --timeout: '0' is not a number of seconds"),
+            (["filter", "add", "--id", "x", "--action", "count", "--timeout", "5"], "pd: --timeout: it sets how long --wait waits; give --wait too."),
+            (["filter", "rm", "nope", "--timeout", "5"], "pd: --timeout: it sets how long --wait waits; give --wait too."),
             (["filter", "show", "nope"], "pd: no cluster filter 'nope'."),
         };
         foreach (var (args, message) in cases)
@@ -322,6 +324,8 @@ public sealed class ClusterCommandTests
             Assert.Equal(web, shown.RootElement.GetProperty("revision").GetInt64());
             using var document = JsonDocument.Parse(shown.RootElement.GetProperty("document").GetString()!);
             Assert.Equal("80", document.RootElement.GetProperty("filter").GetProperty("match").GetProperty("destinationPort").GetString());
+            // The same document as JSON beside the stored text, for jq.
+            Assert.Equal(document.RootElement.GetRawText(), shown.RootElement.GetProperty("parsed").GetRawText());
         }
 
         (exit, output, _) = await Run(["node", "ls", "-o", "json", .. store]);

@@ -158,6 +158,7 @@ public sealed class TerminalOutputTests : IDisposable
             Assert.NotNull(shown);
             Assert.Equal((id, document), (shown.Id, shown.Document));
             Assert.NotNull(shown.Error);
+            Assert.Null(shown.Parsed);
         }
         var (exit, output, error) = await Run("filter", "show", "esc\u001b[2J", "--endpoint", endpoint);
         Assert.True(exit == 0, error);

@@ -42,6 +42,7 @@ internal static class ClusterFilterCommands
         command.Arguments.Add(file);
         foreach (var o in new Option[] { id, match, matchAll, action, queue, priority, scope, wait, timeout, inFlight, output })
             command.Options.Add(o);
+        TimeoutNeedsWait(command, wait, timeout);
         var store = new ClusterOptions(command);
         command.SetAction((result, cancel) =>
         {
@@ -278,6 +279,7 @@ internal static class ClusterFilterCommands
         command.Arguments.Add(id);
         command.Options.Add(wait);
         command.Options.Add(timeout);
+        TimeoutNeedsWait(command, wait, timeout);
         var store = new ClusterOptions(command);
         command.SetAction((result, cancel) => store.RunAsync(result, async catalog =>
         {
@@ -359,6 +361,14 @@ internal static class ClusterFilterCommands
     };
 
     /// <summary>A number of seconds above 0 and at most a day, else a usage error.</summary>
+    /// <summary>Refuses <c>--timeout</c> without <c>--wait</c>, which would otherwise pass without a word.</summary>
+    private static void TimeoutNeedsWait(Command command, Option<bool> wait, Option<TimeSpan?> timeout) =>
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(timeout) is not null && !result.GetValue(wait))
+                result.AddError("--timeout: it sets how long --wait waits; give --wait too.");
+        });
+
     private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
     {
         Description = description,
