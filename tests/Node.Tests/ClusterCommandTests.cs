@@ -237,6 +237,7 @@ public sealed class ClusterCommandTests
             (["filter", "rm", "nope"], "pd: no cluster filter 'nope'."),
             (["filter", "rm", "nope", "--wait"], "pd: no cluster filter 'nope'."),
             (["filter", "rm", "nope", "--wait", "--timeout", "0"], "pd: --timeout: '0' is not a number of seconds"),
+            (["filter", "rm", "nope", "--wait", "--timeout", "1e-300"], "pd: --timeout: '1e-300' is not a number of seconds from 0.001 to 86400 (a day)."),
             (["filter", "add", "--id", "x", "--action", "count", "--timeout", "5"], "pd: --timeout: it sets how long --wait waits; give --wait too."),
             (["filter", "rm", "nope", "--timeout", "5"], "pd: --timeout: it sets how long --wait waits; give --wait too."),
             (["filter", "show", "nope"], "pd: no cluster filter 'nope'."),

@@ -160,6 +160,18 @@ public sealed class TerminalOutputTests : IDisposable
             Assert.NotNull(shown.Error);
             Assert.Null(shown.Parsed);
         }
+        // A document another client wrote with a comment and a trailing comma reads (the filter reader takes both):
+        // listed as JSON with the comment left out.
+        await store.PutAsync("/pd/lab/filters/commented", "{ // written by hand\n\"schemaVersion\":1,\"filter\":{\"id\":\"commented\",\"action\":\"count\",},}");
+        var commented = (await catalog.FilterAsync("commented", default))!;
+        Assert.Null(commented.Error);
+        Assert.Equal("""{"schemaVersion":1,"filter":{"id":"commented","action":"count"}}""", JsonSerializer.Serialize(commented.Parsed));
+        var (listed, listing, listError) = await Run("filter", "ls", "-o", "json", "--endpoint", endpoint);
+        Assert.True(listed == 0, listError);
+        using (var list = JsonDocument.Parse(listing))
+            Assert.Equal("count", list.RootElement.EnumerateArray().Single(f => f.GetProperty("id").GetString() == "commented").GetProperty("parsed").GetProperty("filter").GetProperty("action").GetString());
+        await store.DeleteAsync("/pd/lab/filters/commented");
+
         var (exit, output, error) = await Run("filter", "show", "esc\u001b[2J", "--endpoint", endpoint);
         Assert.True(exit == 0, error);
         AssertPrintable(output, "show");

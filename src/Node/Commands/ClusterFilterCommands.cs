@@ -360,7 +360,6 @@ internal static class ClusterFilterCommands
         },
     };
 
-    /// <summary>A number of seconds above 0 and at most a day, else a usage error.</summary>
     /// <summary>Refuses <c>--timeout</c> without <c>--wait</c>, which would otherwise pass without a word.</summary>
     private static void TimeoutNeedsWait(Command command, Option<bool> wait, Option<TimeSpan?> timeout) =>
         command.Validators.Add(result =>
@@ -369,15 +368,16 @@ internal static class ClusterFilterCommands
                 result.AddError("--timeout: it sets how long --wait waits; give --wait too.");
         });
 
+    /// <summary>A number of seconds, at least a millisecond and at most a day, else a usage error.</summary>
     private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
     {
         Description = description,
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds > 0 && seconds <= 86400)
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds >= 0.001 && seconds <= 86400)
                 return TimeSpan.FromSeconds(seconds);
-            result.AddError($"{name}: '{text}' is not a number of seconds above 0 and at most 86400 (a day).");
+            result.AddError($"{name}: '{text}' is not a number of seconds from 0.001 to 86400 (a day).");
             return null;
         },
     };
