@@ -5,7 +5,7 @@
 # namespaces gen and dut joined by a veth pair, offers 64-byte UDP frames with trafgen on core 0, runs each receiver
 # pinned to core 1 and measures delivered rate, loss and CPU the same way for every path. This script runs, in
 # interleaved rounds and in both placements (A: softirq on the generator's core; B: threaded NAPI on the receiver's):
-#   ours       pd-afxdp-drain, pd-afxdp-aligned (the UMEM in aligned chunk mode), pd-afxdp-busy, pd-afpacket-drain (`pd-bench veth-rx`: a supervised QueueActor that
+#   ours       pd-afxdp-drain, pd-afxdp-paced (drain notification with paced polling under traffic), pd-afxdp-aligned (the UMEM in aligned chunk mode), pd-afxdp-busy, pd-afpacket-drain (`pd-bench veth-rx`: a supervised QueueActor that
 #              parses and classifies every frame), dotnet-socket (one datagram per call), dotnet-recvmmsg (batches of 64)
 #   anchors    xsk-drv-poll and xsk-drv-busy (C libxdp receivers), xdp-drop-drv (the kernel's floor), dpdk-afxdp and
 #              dpdk-afpacket (dpdk-testpmd rxonly)
@@ -43,7 +43,7 @@ mkdir -p "$RESULTS_DIR" "$WORK"
 LAT=$WORK/$TAG.latency.jsonl; IDLE=$WORK/$TAG.idle.jsonl; REMOVAL=$WORK/$TAG.removal.jsonl
 : > "$LAT"; : > "$IDLE"; : > "$REMOVAL"
 
-OURS="pd-afxdp-drain pd-afxdp-aligned pd-afxdp-busy pd-afpacket-drain dotnet-socket dotnet-recvmmsg"
+OURS="pd-afxdp-drain pd-afxdp-paced pd-afxdp-aligned pd-afxdp-busy pd-afpacket-drain dotnet-socket dotnet-recvmmsg"
 ANCHOR_CASES="xsk-drv-poll xsk-drv-busy xdp-drop-drv dpdk-afxdp dpdk-afpacket"
 log() { echo "[$(date +%T)] $*" >&2; }
 trap 'bash "$ANCHORS" teardown >/dev/null 2>&1 || true' EXIT
@@ -93,7 +93,7 @@ for c in $OURS; do
   stop_receiver
 done
 
-for c in pd-afxdp-drain pd-afxdp-busy; do
+for c in pd-afxdp-drain pd-afxdp-paced pd-afxdp-busy; do
   log "idle CPU: $c"
   if start_receiver "$WORK/idle-$c.out" --path "$c" --interface veth-dut; then
     sleep 2

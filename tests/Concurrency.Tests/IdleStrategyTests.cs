@@ -155,4 +155,65 @@ public sealed class IdleStrategyTests
         Assert.True(thread.Join(TimeSpan.FromSeconds(10)), "the park did not end when the signal was set");
         Assert.Equal(TimeSpan.FromSeconds(30), idle.NextPark);
     }
+    [Fact]
+    public void Paced_idle_sleeps_a_pace_with_nothing_armed_while_work_is_recent_then_arms_and_waits()
+    {
+        var queue = new ArmableQueue();
+        using var signal = new WakeSignal();
+        // A window long enough that a loaded machine stays inside it for the paced polls below.
+        var idle = new PacedIdleStrategy([queue], signal, TimeSpan.FromMicroseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        idle.Idle(1);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < 20; i++)
+            idle.Idle(0);
+        Assert.Equal(20, idle.Paces);
+        Assert.Equal(0, idle.Waits);
+        Assert.Null(queue.Armed);
+        // Each pace slept (a pace cut short would have left the 20 polls far under 20 × 50 µs).
+        Assert.True(Stopwatch.GetElapsedTime(start) >= TimeSpan.FromMicroseconds(20 * 50), $"20 paces took {Stopwatch.GetElapsedTime(start).TotalMicroseconds:0} µs");
+
+        // Quiet past the window: arms, polls once more, and sleeps on the signal until it is set.
+        var quiet = new PacedIdleStrategy([queue], signal, TimeSpan.FromMicroseconds(50), TimeSpan.FromMicroseconds(50), TimeSpan.FromSeconds(30));
+        quiet.Idle(1);
+        Thread.Sleep(1);
+        queue.HasCompletions = true;
+        quiet.Idle(0);
+        Assert.Same(signal, queue.Armed);
+        Assert.Equal(0, quiet.Waits);
+        queue.HasCompletions = false;
+        var waker = new Thread(() =>
+        {
+            Thread.Sleep(50);
+            signal.Set();
+        });
+        waker.Start();
+        quiet.Idle(0);
+        waker.Join();
+        Assert.Equal(1, quiet.Waits);
+        Assert.Equal(0, quiet.Paces);
+    }
+
+    [Fact]
+    public void A_set_signal_ends_a_pace_at_once_and_paced_idle_allocates_nothing()
+    {
+        var queue = new ArmableQueue();
+        using var signal = new WakeSignal();
+        var idle = new PacedIdleStrategy([queue], signal, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30));
+        idle.Idle(1);
+        signal.Set();
+        var start = Stopwatch.GetTimestamp();
+        idle.Idle(0);
+        Assert.True(Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(10), "a control message did not end the pace");
+
+        var quick = new PacedIdleStrategy([queue], signal, TimeSpan.FromMicroseconds(20), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        void Cycle()
+        {
+            for (var i = 0; i < 200; i++)
+                quick.Idle(i % 3 == 0 ? 1 : 0);
+        }
+        Cycle();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Cycle();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

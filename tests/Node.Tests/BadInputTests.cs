@@ -53,7 +53,9 @@ public sealed class BadInputTests
     [InlineData("adapters[0].name", "\"pd0/rx\"", "adapters[0].name: 'pd0/rx' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"pd\\n0\"", "adapters[0].name: 'pd\\u000A0' is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
     [InlineData("adapters[0].name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "adapters[0].name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (65 characters) is not an adapter name: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (it names the adapter in URLs and metric labels).")]
-    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, receiveQueueSize, burst, buffers, drainNotification, exceptionPath, checkedBuffers, interface, namespace, labels, team, addresses, simulated).")]
+    [InlineData("adapters[0].queus", "2", "adapters[0].queus: is not a key here (known: name, provider, pd, queues, queueSize, receiveQueueSize, burst, buffers, drainNotification, pacedPoll, exceptionPath, checkedBuffers, interface, namespace, labels, team, addresses, simulated).")]
+    // issue 9: paced polling sleeps on drain notification once traffic stops, so it needs it
+    [InlineData("adapters[0].pacedPoll", "true", "adapters[0].pacedPoll: needs drainNotification true: a paced queue sleeps on drain notification once traffic stops.")]
     // issue 10: adapter labels, which cluster filter scopes pick adapters by
     [InlineData("adapters[0].labels", "[\"edge\", \"a b\"]", "adapters[0].labels[1]: 'a b' is not a label: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', and not '.' or '..' (cluster filters pick adapters by it).")]
     [InlineData("adapters[0].labels", "\"edge\"", "adapters[0].labels: must be a JSON list (got 'edge').")]

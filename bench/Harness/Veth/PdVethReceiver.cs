@@ -14,13 +14,14 @@ namespace PdCluster.Bench.Veth;
 /// A PD provider on the interface through a supervised <see cref="QueueActor"/>, one queue that acquired the
 /// interface's RSS (so it takes every frame), parsing and classifying every frame against one rule for the
 /// benchmark's UDP flow: the rule drops (rx only), or counts and the queue forwards with MACs swapped (reflect).
-/// The receive ring is larger than the transmit ring (2,048 against 1,024 slots, as the C anchor's fill ring), in a
-/// pool of 3,900 buffers: the most an 8 MiB RLIMIT_MEMLOCK lets AF_XDP register.
+/// The receive ring is larger than the transmit ring (4,096 against 1,024 slots: as many frames in flight as the C
+/// anchor's UMEM, whose 2,048-slot fill ring stays full while its 2,048-slot RX ring holds a backlog), in a pool of
+/// 6,200 buffers (13 MiB of UMEM: more than an 8 MiB RLIMIT_MEMLOCK, so the benchmark runs as root, as it must).
 /// </summary>
 internal sealed class PdVethReceiver : IVethReceiver
 {
-    public const int DefaultReceiveQueueSize = 2048;
-    private const int Buffers = 3900;
+    public const int DefaultReceiveQueueSize = 4096;
+    private const int Buffers = 6200;
     private const int TransmitQueueSize = 1024;
 
     private readonly PdAdapter _adapter;
@@ -34,11 +35,10 @@ internal sealed class PdVethReceiver : IVethReceiver
             ? size
             : throw new VethUsageException($"--receive-queue-size: {size} is not a power of two whose ring fits the {Buffers}-buffer pool beside a {TransmitQueueSize}-slot transmit ring (at most {Buffers - TransmitQueueSize})");
 
-    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, int receiveQueueSize, bool alignedUmem = false)
+    public PdVethReceiver(string provider, string interfaceName, bool drainNotification, bool reflect, int port, int receiveQueueSize, bool alignedUmem = false, bool pacedPoll = false)
     {
         var options = new PdAdapterOptions("pd0", PdRequirements.Default, AfXdp: new AfXdpAdapterOptions(interfaceName), AfPacket: new AfPacketAdapterOptions(interfaceName));
         _adapter = PdProviderRegistry.Default.Get(provider).Bind(options);
-        // Within an 8 MiB RLIMIT_MEMLOCK: the AF_XDP UMEM registers the whole pool.
         _pool = new BufferPool(Buffers, alignedStride: alignedUmem);
         var rule = new FilterSpec
         {
@@ -47,7 +47,7 @@ internal sealed class PdVethReceiver : IVethReceiver
             Match = new() { ["protocol"] = "udp", ["destinationPort"] = port.ToString() },
         };
         _settings = new AdapterSettings("pd0", _adapter.OpenProvider, _adapter.Events, _pool, CompiledFilterSet.Compile([rule]),
-            Queues: 1, QueueSize: TransmitQueueSize, DrainNotification: drainNotification, ExceptionPath: false, ReceiveQueueSize: receiveQueueSize);
+            Queues: 1, QueueSize: TransmitQueueSize, DrainNotification: drainNotification, ExceptionPath: false, ReceiveQueueSize: receiveQueueSize, PacedPoll: pacedPoll);
         _system = ActorSystem.Create("veth-receiver");
         _system.EventStream.Subscribe(_system.ActorOf(Props.Create(() => new RemovalClock(this)), "removal-clock"), typeof(AdapterStateChanged));
         _system.ActorOf(AdapterSupervisor.PropsFor(_settings), "pd0");

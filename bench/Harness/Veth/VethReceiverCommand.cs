@@ -11,7 +11,7 @@ namespace PdCluster.Bench.Veth;
 internal static class VethReceiverCommand
 {
     /// <summary>The paths this command runs.</summary>
-    public static readonly string[] Paths = ["pd-afxdp-drain", "pd-afxdp-aligned", "pd-afxdp-busy", "pd-afpacket-drain", "dotnet-socket", "dotnet-recvmmsg"];
+    public static readonly string[] Paths = ["pd-afxdp-drain", "pd-afxdp-paced", "pd-afxdp-aligned", "pd-afxdp-busy", "pd-afpacket-drain", "dotnet-socket", "dotnet-recvmmsg"];
 
     public static int Run(VethOptions options)
     {
@@ -23,6 +23,7 @@ internal static class VethReceiverCommand
         using IVethReceiver receiver = path switch
         {
             "pd-afxdp-drain" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, rx),
+            "pd-afxdp-paced" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, rx, pacedPoll: true),
             "pd-afxdp-aligned" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: true, reflect, port, rx, alignedUmem: true),
             "pd-afxdp-busy" => new PdVethReceiver("afxdp", options.Text("interface"), drainNotification: false, reflect, port, rx),
             "pd-afpacket-drain" => new PdVethReceiver("afpacket", options.Text("interface"), drainNotification: true, reflect, port, rx),

@@ -48,6 +48,10 @@ internal static class VethReport
             Ratio(Find("pd-afxdp-drain", "B")?.MachineNsPerPacket, Find("dotnet-socket", "B")?.MachineNsPerPacket),
             Ratio(Find("pd-afxdp-drain", "A")?.P999Us, Find("dotnet-socket", "A")?.P999Us),
             idle.TryGetValue("pd-afxdp-drain", out var drainIdle) ? drainIdle : null,
+            Ratio(Find("pd-afxdp-paced", "A")?.DeliveredPps, Find("dotnet-socket", "A")?.DeliveredPps),
+            Ratio(Find("pd-afxdp-paced", "A")?.MachineNsPerPacket, Find("dotnet-socket", "A")?.MachineNsPerPacket),
+            Ratio(Find("pd-afxdp-paced", "A")?.P999Us, Find("dotnet-socket", "A")?.P999Us),
+            idle.TryGetValue("pd-afxdp-paced", out var pacedIdle) ? pacedIdle : null,
             removals.Count == 0 ? null : Math.Round(removals.Max(), 2));
 
         var rounds = rows.Count == 0 ? 0 : rows.Max(r => r.Rounds);
@@ -84,7 +88,7 @@ internal static class VethReport
     /// <summary>Ours first, then the normal path, then the anchors.</summary>
     private static int Order(string path) => path switch
     {
-        "pd-afxdp-drain" => 0, "pd-afxdp-aligned" => 0, "pd-afxdp-busy" => 1, "pd-afpacket-drain" => 2, "dotnet-socket" => 3, "dotnet-recvmmsg" => 4,
+        "pd-afxdp-drain" => 0, "pd-afxdp-paced" => 0, "pd-afxdp-aligned" => 0, "pd-afxdp-busy" => 1, "pd-afpacket-drain" => 2, "dotnet-socket" => 3, "dotnet-recvmmsg" => 4,
         "xsk-drv-poll" => 5, "xsk-drv-busy" => 6, "xdp-drop-drv" => 7, "dpdk-afxdp" => 8, "dpdk-afpacket" => 9, _ => 10,
     };
 
@@ -123,6 +127,10 @@ internal static class VethReport
         md.AppendLine($"| B: pd-afxdp-drain / .NET socket, machine CPU per packet | {N(s.DrainVsSocketMachineB, "0.00")} | ≤ 0.7 |");
         md.AppendLine($"| pd-afxdp-drain p99.9 / .NET socket p99.9 | {N(s.DrainVsSocketP999, "0.00")} | < 1 |");
         md.AppendLine($"| idle pd-afxdp-drain queue, CPU % of a core | {N(s.DrainIdleCpu, "0.00")} | < 1 |");
+        md.AppendLine($"| A: pd-afxdp-paced (a core of its own: paced polling) / .NET socket, delivered | {N(s.PacedVsSocketA, "0.00")} | ≥ 1.5 |");
+        md.AppendLine($"| A: pd-afxdp-paced / .NET socket, machine CPU per packet | {N(s.PacedVsSocketMachineA, "0.00")} | ≤ 0.7 |");
+        md.AppendLine($"| pd-afxdp-paced p99.9 / .NET socket p99.9 | {N(s.PacedVsSocketP999, "0.00")} | < 1 |");
+        md.AppendLine($"| idle pd-afxdp-paced queue, CPU % of a core | {N(s.PacedIdleCpu, "0.00")} | < 1 |");
         md.AppendLine($"| `ip link del` under traffic → AdapterSupervisor sees the removal, ms (max of {removals.Count}; includes starting `ip`) | {N(s.RemovalMaxMs, "0.0")} | < 50 |");
         return md.ToString();
     }

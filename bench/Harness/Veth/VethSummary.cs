@@ -16,6 +16,10 @@ internal sealed record VethSummary(
     [property: JsonPropertyName("b_pd_drain_vs_dotnet_socket_machine_cpu")] double? DrainVsSocketMachineB,
     [property: JsonPropertyName("pd_drain_p999_vs_dotnet_socket_p999")] double? DrainVsSocketP999,
     [property: JsonPropertyName("pd_drain_idle_cpu_pct")] double? DrainIdleCpu,
+    [property: JsonPropertyName("a_pd_paced_vs_dotnet_socket_delivered")] double? PacedVsSocketA,
+    [property: JsonPropertyName("a_pd_paced_vs_dotnet_socket_machine_cpu")] double? PacedVsSocketMachineA,
+    [property: JsonPropertyName("pd_paced_p999_vs_dotnet_socket_p999")] double? PacedVsSocketP999,
+    [property: JsonPropertyName("pd_paced_idle_cpu_pct")] double? PacedIdleCpu,
     [property: JsonPropertyName("removal_to_supervisor_ms_max")] double? RemovalMaxMs);
 
 /// <summary>A whole veth run as written to bench/results/veth.json.</summary>

@@ -15,6 +15,7 @@ namespace PdCluster.Actors.Framework;
 /// <param name="Provider">The provider that runs the adapter, by name, for the status (the one chosen when the configuration said <c>auto</c>).</param>
 /// <param name="Info">What the adapter is, for the status (which filter fields its provider matches in the kernel and which in software).</param>
 /// <param name="ReceiveQueueSize">Ring slots of each receive queue when they differ from <paramref name="QueueSize"/> (the transmit queues').</param>
+/// <param name="PacedPoll">With <paramref name="DrainNotification"/>: while traffic flows, queue threads sleep a short pace between polls instead of spinning (<see cref="QueueIdle.Paced"/>).</param>
 public sealed record AdapterSettings(
     string Name,
     Func<IPdProvider> OpenProvider,
@@ -30,7 +31,8 @@ public sealed record AdapterSettings(
     bool ExceptionPath = true,
     string? Provider = null,
     AdapterInfo? Info = null,
-    int? ReceiveQueueSize = null)
+    int? ReceiveQueueSize = null,
+    bool PacedPoll = false)
 {
     /// <summary>Ring slots of each receive queue: <see cref="ReceiveQueueSize"/>, or <see cref="QueueSize"/> when not given.</summary>
     public int ReceiveQueueSizeInForce => ReceiveQueueSize ?? QueueSize;

@@ -285,7 +285,7 @@ public sealed class AdapterSupervisor(AdapterSettings settings) : ActorBase
     {
         var steering = _steering = new SteeringMesh(settings.Queues);
         var osPath = _provider!.OsPath;
-        var idle = settings.DrainNotification ? QueueIdle.DrainNotification : QueueIdle.Backoff;
+        var idle = !settings.DrainNotification ? QueueIdle.Backoff : settings.PacedPoll ? QueueIdle.Paced : QueueIdle.DrainNotification;
         foreach (var telemetry in _telemetry)
         {
             var props = Props.Create(() => new QueueActor(new QueueActorSettings(

@@ -43,6 +43,7 @@ public sealed class QueueActor : ActorBase, IPolledActor
             IdleStrategy = settings.Idle switch
             {
                 QueueIdle.DrainNotification => new DrainNotificationIdleStrategy([telemetry.Receive, telemetry.Transmit], WakeSignal, AdaptiveSpinPolicy.ForQueues(), TimeSpan.FromMilliseconds(100)),
+                QueueIdle.Paced => PacedIdleStrategy.ForQueues([telemetry.Receive, telemetry.Transmit], WakeSignal),
                 QueueIdle.BusySpin => new BusySpinIdleStrategy(),
                 _ => new BackoffIdleStrategy(WakeSignal),
             };

@@ -9,4 +9,6 @@ public enum QueueIdle
     BusySpin,
     /// <summary>Arm PD's drain notification on both queues, poll once more, then sleep until a completion or a message.</summary>
     DrainNotification,
+    /// <summary>While traffic flows, sleep 20 µs between polls with nothing armed; after 1 ms without work, sleep on drain notification (<see cref="Concurrency.PacedIdleStrategy"/>).</summary>
+    Paced,
 }

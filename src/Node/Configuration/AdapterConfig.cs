@@ -44,6 +44,9 @@ public sealed class AdapterConfig
     /// <summary>Queue threads sleep on PD's drain notification when idle instead of backing off.</summary>
     public bool DrainNotification { get; set; }
 
+    /// <summary>With <see cref="DrainNotification"/>: while traffic flows, queue threads sleep 20 µs between polls instead of spinning (for a queue thread with a core of its own).</summary>
+    public bool PacedPoll { get; set; }
+
     /// <summary>Queues hand frames that are not IP (ARP, LLDP) back to the OS path (DPDK's exception path).</summary>
     public bool ExceptionPath { get; set; } = true;
 

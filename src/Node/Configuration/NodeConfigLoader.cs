@@ -136,6 +136,8 @@ public static class NodeConfigLoader
             throw Fail(source, $"{key}.queueSize", $"must be a power of two from 2 to 8192 (got {a.QueueSize}).");
         if (a.ReceiveQueueSize is { } receive && (receive < 2 || !int.IsPow2(receive) || receive > 8192))
             throw Fail(source, $"{key}.receiveQueueSize", $"must be a power of two from 2 to 8192 (got {receive}).");
+        if (a.PacedPoll && !a.DrainNotification)
+            throw Fail(source, $"{key}.pacedPoll", "needs drainNotification true: a paced queue sleeps on drain notification once traffic stops.");
         if (a.Burst is < 1 or > 256 || a.Burst > a.SmallerQueueSize() / 2)
             throw Fail(source, $"{key}.burst", $"must be between 1 and 256 and at most half of the smaller of queueSize and receiveQueueSize ({a.SmallerQueueSize() / 2}) (got {a.Burst}).");
         // Each queue's share of the pool holds its two rings and the smallest buffer cache, so every queue can post.

@@ -60,7 +60,7 @@ internal sealed class NodeHost : INodeAdmin
             var pool = new BufferPool(a.Buffers, checkedMode: a.CheckedBuffers);
             var supervised = new AdapterSettings(a.Name, adapter.OpenProvider, adapter.Events, pool, filters,
                 a.Queues, a.QueueSize, a.DrainNotification, a.Pd, BurstSize: a.BurstInForce(), ExceptionPath: a.ExceptionPath,
-                Provider: adapter.Info.ChosenProvider ?? a.Provider, Info: adapter.Info, ReceiveQueueSize: a.ReceiveQueueSize);
+                Provider: adapter.Info.ChosenProvider ?? a.Provider, Info: adapter.Info, ReceiveQueueSize: a.ReceiveQueueSize, PacedPoll: a.PacedPoll);
             settings.Add(supervised);
             _adapters.Add((a.Name, adapter, supervised.Telemetry, pool, supervised.Captures));
         }

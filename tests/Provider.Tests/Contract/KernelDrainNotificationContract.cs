@@ -47,6 +47,35 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
     }
 
     /// <summary>
+    /// Paced polling (<see cref="PacedIdleStrategy"/>): after work, the thread sleeps paces with only its eventfd (the
+    /// socket's readiness cannot wake it, so the kernel pays no wake-up); once quiet past the window it sleeps on the
+    /// socket again, and the kernel wakes it for a frame.
+    /// </summary>
+    [ContractFact]
+    public void A_paced_queue_thread_paces_after_work_and_sleeps_on_its_socket_once_quiet()
+    {
+        var rx = PostedRx();
+        Steer(rx, "80");
+        using (var poller = new Poller(rx, Pool, paced: true))
+        {
+            Assert.Equal(2, poller.SleepingOn(descriptors: 2).Length);
+            Harness.Offer(Frame(80));
+            Until(() => poller.Drained == 1, "the frame to wake the sleeping queue thread");
+            // Within the window (a second) every wait is a pace: the eventfd alone.
+            Assert.Equal("anon_inode:[eventfd]", Target(Assert.Single(poller.SleepingOn(descriptors: 1)).Fd));
+            Harness.Offer(Frame(80), 3);
+            Until(() => poller.Drained == 4, "three more frames");
+            Assert.True(poller.Paces > 0, "no pace after work");
+            // Quiet past the window: asleep on the socket, and a frame wakes it.
+            Assert.Equal(2, poller.SleepingOn(descriptors: 2).Length);
+            Harness.Offer(Frame(80));
+            Until(() => poller.Drained == 5, "a frame after the quiet spell");
+            Assert.Empty(NotifierThreads());
+        }
+        Finish();
+    }
+
+    /// <summary>
     /// A flush of a sibling queue on the same device queue takes every socket down (AF_XDP rebinds the others, from
     /// their own polls when the kernel is not ready yet); the sibling asleep on its old socket must wake and go on.
     /// </summary>
@@ -139,16 +168,18 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
         private readonly BufferPool _pool;
         private readonly int[] _drain = new int[64];
         private readonly WakeSignal _signal = new();
-        private readonly DrainNotificationIdleStrategy _idle;
+        private readonly IIdleStrategy _idle;
         private readonly DutyCycleRunner _runner;
         private readonly TaskCompletionSource<int> _tid = new();
         private long _drained;
 
-        public Poller(IPdQueue queue, BufferPool pool)
+        public Poller(IPdQueue queue, BufferPool pool, bool paced = false)
         {
             _queue = queue;
             _pool = pool;
-            _idle = new DrainNotificationIdleStrategy([queue], _signal, AdaptiveSpinPolicy.Never(), LongestWait);
+            _idle = paced
+                ? new PacedIdleStrategy([queue], _signal, TimeSpan.FromMicroseconds(20), TimeSpan.FromSeconds(1), LongestWait)
+                : new DrainNotificationIdleStrategy([queue], _signal, AdaptiveSpinPolicy.Never(), LongestWait);
             _runner = new DutyCycleRunner(this, _idle, e => Console.Error.WriteLine($"poller: {e}"));
             _runner.Start();
         }
@@ -156,6 +187,9 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
         public string RoleName => "pd-drain-test";
 
         public long Drained => Interlocked.Read(ref _drained);
+
+        /// <summary>Paces slept (paced polling only).</summary>
+        public long Paces => (_idle as PacedIdleStrategy)?.Paces ?? 0;
 
         public void OnStart() => _tid.SetResult(int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!), CultureInfo.InvariantCulture));
 
@@ -167,8 +201,11 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
             return r.Drained;
         }
 
-        /// <summary>Waits until the thread blocks in <c>ppoll</c>, and returns the descriptors it sleeps on (read from its own array, pinned for the call).</summary>
-        public PollFd[] SleepingOn()
+        /// <summary>
+        /// Waits until the thread blocks in <c>ppoll</c> (on <paramref name="descriptors"/> of them, when given), and
+        /// returns the descriptors it sleeps on (read from its own array, pinned for the call).
+        /// </summary>
+        public PollFd[] SleepingOn(int? descriptors = null)
         {
             var ppoll = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 73 : 271;
             var path = $"/proc/self/task/{_tid.Task.Result}/syscall";
@@ -181,7 +218,8 @@ public abstract unsafe class KernelDrainNotificationContract : HarnessedProvider
                 {
                     var fds = (PollFd*)Convert.ToInt64(fields[1], 16);
                     var count = Convert.ToInt32(fields[2], 16);
-                    return new ReadOnlySpan<PollFd>(fds, count).ToArray();
+                    if (descriptors is null || count == descriptors)
+                        return new ReadOnlySpan<PollFd>(fds, count).ToArray();
                 }
                 Assert.True(DateTime.UtcNow < deadline, $"The queue thread never slept in ppoll (last: {string.Join(' ', fields.Take(3))}).");
                 Thread.Sleep(1);
