@@ -15,8 +15,7 @@ public sealed class DrainNotificationIdleStrategy : IIdleStrategy
 {
     private static readonly long PreemptionCheckInterval = Stopwatch.Frequency / 20_000;
 
-    private readonly IReadOnlyList<IDrainNotificationSource> _group;
-    private readonly WakeSignal _signal;
+    private readonly DrainNotificationGroup _group;
     private readonly AdaptiveSpinPolicy _spin;
     private readonly TimeSpan _maxWait;
     private long _switches = -1;
@@ -25,7 +24,7 @@ public sealed class DrainNotificationIdleStrategy : IIdleStrategy
     /// <summary>Idles over <paramref name="group"/>'s queues, sleeping on <paramref name="signal"/> for at most <paramref name="maxWait"/>.</summary>
     public DrainNotificationIdleStrategy(IReadOnlyList<IDrainNotificationSource> group, WakeSignal signal, AdaptiveSpinPolicy spin, TimeSpan maxWait)
     {
-        (_group, _signal, _spin, _maxWait) = (group, signal, spin, maxWait);
+        (_group, _spin, _maxWait) = (new DrainNotificationGroup(group, signal), spin, maxWait);
         // The runtime binds a P/Invoke on its first call, and that allocates: bound here, the poller's first preemption
         // check (which may come long after it started) allocates nothing.
         Native.InvoluntarySwitches();
@@ -51,15 +50,8 @@ public sealed class DrainNotificationIdleStrategy : IIdleStrategy
             Thread.SpinWait(1);
             return;
         }
-        for (var i = 0; i < _group.Count; i++)
-            _group[i].RequestDrainNotification(_signal);
-        for (var i = 0; i < _group.Count; i++)
-        {
-            if (_group[i].HasCompletions)
-                return;
-        }
-        Waits++;
-        _signal.Wait(_maxWait);
+        if (_group.ArmAndWait(_maxWait))
+            Waits++;
     }
 
     /// <inheritdoc/>

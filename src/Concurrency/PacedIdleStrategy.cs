@@ -13,7 +13,7 @@ namespace PdCluster.Concurrency;
 /// </summary>
 public sealed class PacedIdleStrategy : IIdleStrategy
 {
-    private readonly IReadOnlyList<IDrainNotificationSource> _group;
+    private readonly DrainNotificationGroup _group;
     private readonly WakeSignal _signal;
     private readonly TimeSpan _pace;
     private readonly long _window;
@@ -28,7 +28,7 @@ public sealed class PacedIdleStrategy : IIdleStrategy
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pace, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, pace);
-        (_group, _signal, _pace, _window, _maxWait) = (group, signal, pace, (long)(window.TotalSeconds * Stopwatch.Frequency), maxWait);
+        (_group, _signal, _pace, _window, _maxWait) = (new DrainNotificationGroup(group, signal), signal, pace, (long)(window.TotalSeconds * Stopwatch.Frequency), maxWait);
     }
 
     /// <summary>The queue threads' pacing: 20 µs between polls under traffic, drain notification after 1 ms without work, 100 ms at most asleep.</summary>
@@ -56,15 +56,8 @@ public sealed class PacedIdleStrategy : IIdleStrategy
             _signal.Wait(_pace);
             return;
         }
-        for (var i = 0; i < _group.Count; i++)
-            _group[i].RequestDrainNotification(_signal);
-        for (var i = 0; i < _group.Count; i++)
-        {
-            if (_group[i].HasCompletions)
-                return;
-        }
-        Waits++;
-        _signal.Wait(_maxWait);
+        if (_group.ArmAndWait(_maxWait))
+            Waits++;
     }
 
     /// <inheritdoc/>
