@@ -300,6 +300,9 @@ int pd_xdp(struct xdp_md *ctx)
 	struct pd_config *config = bpf_map_lookup_elem(&pd_config, &zero);
 	if (!config)
 		return XDP_PASS;
+	// No receive filter, and one RSS queue takes every frame: nothing to parse.
+	if (config->mask_count == 0 && config->rss_count == 1)
+		return redirect(ctx, config->rss_queues[0], PD_NO_FILTER);
 	struct pd_key packet;
 	__builtin_memset(&packet, 0, sizeof(packet));
 	parse(ctx, &packet);
@@ -336,11 +339,13 @@ int pd_xdp(struct xdp_md *ctx)
 	__u32 rss = config->rss_count;
 	if (rss == 0 || rss > PD_MAX_RSS)
 		return XDP_PASS;
-	__u32 slot = bpf_get_prandom_u32();
+	__u32 slot;
 	if (packet.headers & H_IP) {
 		__u32 *s = (__u32 *)packet.src_ip, *d = (__u32 *)packet.dst_ip;
 		slot = s[3] ^ d[3] ^ ((__u32)packet.src_port << 16 | packet.dst_port) ^ packet.protocol;
 		slot ^= slot >> 16;
+	} else {
+		slot = bpf_get_prandom_u32();
 	}
 	slot %= rss;
 	// The verifier does not bound a modulo by a variable, and clang drops a bound check it can prove: hide the value.
