@@ -22,10 +22,10 @@ public sealed record FilterAgentSettings(IClusterStore Store, string Cluster, st
     /// </summary>
     public TimeSpan WatchCheck { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The first wait after a store call failed; it doubles on each failure up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>The first wait after a store call failed, or before an adapter that kept its last good set is given the newest set again; it doubles on each failure up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The longest wait between attempts while the store is down.</summary>
+    /// <summary>The longest wait between attempts while the store is down (or an adapter keeps its last good set).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
