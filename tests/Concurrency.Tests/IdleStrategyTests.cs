@@ -12,6 +12,19 @@ public sealed class IdleStrategyTests
         public void RequestDrainNotification(WakeSignal signal) => Armed = signal;
     }
 
+    /// <summary>Idles once while another thread sets <paramref name="signal"/> 50 ms later.</summary>
+    private static void IdleUntilSetFromAnotherThread(IIdleStrategy idle, WakeSignal signal)
+    {
+        var waker = new Thread(() =>
+        {
+            Thread.Sleep(50);
+            signal.Set();
+        });
+        waker.Start();
+        idle.Idle(0);
+        waker.Join();
+    }
+
     [Fact]
     public void Notification_idle_arms_polls_once_more_then_waits()
     {
@@ -23,14 +36,7 @@ public sealed class IdleStrategyTests
         Assert.Equal(0, idle.Waits);
 
         queue.HasCompletions = false;
-        var waker = new Thread(() =>
-        {
-            Thread.Sleep(50);
-            signal.Set();
-        });
-        waker.Start();
-        idle.Idle(0);
-        waker.Join();
+        IdleUntilSetFromAnotherThread(idle, signal);
         Assert.Equal(1, idle.Waits);
     }
 
@@ -181,14 +187,7 @@ public sealed class IdleStrategyTests
         Assert.Same(signal, queue.Armed);
         Assert.Equal(0, quiet.Waits);
         queue.HasCompletions = false;
-        var waker = new Thread(() =>
-        {
-            Thread.Sleep(50);
-            signal.Set();
-        });
-        waker.Start();
-        quiet.Idle(0);
-        waker.Join();
+        IdleUntilSetFromAnotherThread(quiet, signal);
         Assert.Equal(1, quiet.Waits);
         Assert.Equal(0, quiet.Paces);
     }
